@@ -1,0 +1,2 @@
+ExUnit.configure(exclude: [distributed: true])
+ExUnit.start()
