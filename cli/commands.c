@@ -1,0 +1,83 @@
+/*
+ * commands.c - the table of relman's commands: the single source of truth for
+ * dispatch, `relman --help`, `relman help NAME` and docs/cli.md.
+ */
+#include "cli.h"
+
+#include "version.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+const struct cli_command cli_commands[] = {
+    {"help", "show help for relman or for one command", "relman help [COMMAND]", cmd_help},
+    {"version", "print relman's version", "relman version", cmd_version},
+};
+const unsigned cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
+
+/*
+ * No command given: the TUI on a terminal; otherwise (a pipe, CI) the list of
+ * the project's releases, so `relman` is useful in scripts too.
+ */
+static int cmd_default(int argc, char **argv)
+{
+    const struct cli_command *next = NULL;
+    if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+        next = cli_find_command("tui");
+    if (!next)
+        next = cli_find_command("releases");
+    if (!next) {
+        printf("relman %s: no project commands are built in; see 'relman --help'\n",
+               RELMAN_VERSION);
+        return CLI_OK;
+    }
+    char *args[] = {(char *)next->name, NULL};
+    return next->run(1, args);
+}
+
+static const struct cli_command default_command = {"", "", "relman", cmd_default};
+
+const struct cli_command *cli_find_command(const char *name)
+{
+    if (name[0] == '\0')
+        return &default_command;
+    for (unsigned i = 0; i < cli_command_count; i++)
+        if (strcmp(cli_commands[i].name, name) == 0)
+            return &cli_commands[i];
+    return NULL;
+}
+
+void cli_print_command_help(const struct cli_command *cmd)
+{
+    printf("relman %s - %s\n\nusage: %s\n", cmd->name, cmd->summary, cmd->usage);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        printf("usage: relman [-C DIR] [-v] [-q] [--no-color] [COMMAND [ARGS...]]\n\nCommands:\n");
+        for (unsigned i = 0; i < cli_command_count; i++)
+            printf("  %-12s %s\n", cli_commands[i].name, cli_commands[i].summary);
+        printf("\nRun 'relman help COMMAND' for one command's usage.\n");
+        return CLI_OK;
+    }
+    if (argc > 2)
+        return cli_usage_error("help", "too many arguments");
+    const struct cli_command *cmd = cli_find_command(argv[1]);
+    if (!cmd || !cmd->name[0])
+        return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+    cli_print_command_help(cmd);
+    return CLI_OK;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    if (argc > 1)
+        return cli_usage_error("version", "unexpected argument '%s'", argv[1]);
+    printf("relman %s\n", RELMAN_VERSION);
+    return CLI_OK;
+}

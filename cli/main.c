@@ -1,0 +1,141 @@
+/*
+ * main.c - relman's entry point: global options, then one command from the
+ * table in commands.c. With no command, relman opens the TUI on a terminal,
+ * and otherwise prints the project's releases (see cmd_default in
+ * commands.c).
+ */
+#include "cli.h"
+
+#include "core/error.h"
+#include "version.h"
+
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cli_globals cli_globals;
+
+int cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("relman: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_FAIL;
+}
+
+int cli_core_error(void)
+{
+    return cli_error("%s", rel_error_message());
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("relman: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, " (see 'relman help %s')\n", cmd);
+    else
+        fputs(" (see 'relman --help')\n", stderr);
+    return CLI_USAGE;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    opterr = 0;
+    int prev = optind;
+    int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    if (c == '?' || c == ':') {
+        const char *cmd = argv[0];
+        const char *word = prev < argc ? argv[prev] : "";
+        if (c == ':' || (optopt && strchr(shortopts, optopt)))
+            cli_usage_error(cmd, "option '%s' needs a value", word);
+        else if (optopt)
+            cli_usage_error(cmd, "unknown option '-%c' for '%s'", optopt, cmd);
+        else
+            cli_usage_error(cmd, "unknown option '%s' for '%s'", word, cmd);
+        return -2;
+    }
+    return c;
+}
+
+static void print_main_help(FILE *out)
+{
+    fprintf(out, "usage: relman [-C DIR] [-v] [-q] [--no-color] [COMMAND [ARGS...]]\n"
+                 "\n"
+                 "A release manager for Erlang and Elixir (OTP) systems. Without a command,\n"
+                 "relman opens its terminal UI (or, when stdout is not a terminal, lists the\n"
+                 "project's releases).\n"
+                 "\n"
+                 "Commands:\n");
+    for (unsigned i = 0; i < cli_command_count; i++)
+        fprintf(out, "  %-12s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    fprintf(out, "\n"
+                 "Global options:\n"
+                 "  -C DIR        run as if started in DIR (the project root)\n"
+                 "  -v            say more (show every command relman runs)\n"
+                 "  -q            say less\n"
+                 "  --no-color    no colour (also: NO_COLOR=1 in the environment)\n"
+                 "  -h, --help    this help; 'relman help COMMAND' for one command\n"
+                 "  --version     print relman's version\n"
+                 "\n"
+                 "Exit status: 0 success, 1 the operation failed, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    cli_globals.color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]) &&
+                        !(term && strcmp(term, "dumb") == 0);
+
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            print_main_help(stdout);
+            return CLI_OK;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("relman %s\n", RELMAN_VERSION);
+            return CLI_OK;
+        } else if (strcmp(a, "--no-color") == 0) {
+            cli_globals.color = false;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            cli_globals.verbose++;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            cli_globals.quiet = true;
+        } else if (strcmp(a, "-C") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error(NULL, "option '-C' needs a directory");
+            cli_globals.project_dir = argv[++i];
+        } else if (strncmp(a, "-C", 2) == 0) {
+            cli_globals.project_dir = a + 2;
+        } else {
+            return cli_usage_error(NULL, "unknown option '%s'", a);
+        }
+    }
+    if (cli_globals.project_dir && chdir(cli_globals.project_dir) < 0) {
+        cli_error("cannot change to directory %s: ", cli_globals.project_dir);
+        perror(NULL);
+        return CLI_FAIL;
+    }
+
+    const char *name = i < argc ? argv[i] : "";
+    const struct cli_command *cmd = cli_find_command(name);
+    if (!cmd)
+        return cli_usage_error(NULL, "unknown command '%s'", name);
+    optind = 1;
+    return cmd->run(argc - i > 0 ? argc - i : 0, argc - i > 0 ? argv + i : (char *[]){"", NULL});
+}
