@@ -1,0 +1,682 @@
+#define _GNU_SOURCE
+#include "tarball.h"
+
+#include "alloc.h"
+#include "buf.h"
+#include "error.h"
+#include "event.h"
+#include "fs.h"
+#include "path.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_ENTRIES 200000
+#define DEFAULT_MAX_ENTRY ((uint64_t)2 << 30)
+#define DEFAULT_MAX_TOTAL ((uint64_t)8 << 30)
+#define MAX_DEPTH 64
+
+static void limits_fill(struct rel_tarball_limits *l, const struct rel_tarball_limits *in)
+{
+    *l = in ? *in : (struct rel_tarball_limits){0};
+    if (!l->max_entries)
+        l->max_entries = DEFAULT_MAX_ENTRIES;
+    if (!l->max_entry_bytes)
+        l->max_entry_bytes = DEFAULT_MAX_ENTRY;
+    if (!l->max_total_bytes)
+        l->max_total_bytes = DEFAULT_MAX_TOTAL;
+}
+
+/* The one place libarchive's errors become relman's. */
+static int ar_error(struct archive *a, const char *what, const char *path)
+{
+    const char *msg = a ? archive_error_string(a) : NULL;
+    return rel_error_set(REL_EIO, "%s %s: %s", what, path, msg ? msg : "libarchive error");
+}
+
+/* ---------------------------------------------------------------- packing */
+
+struct pack_ent {
+    char *rel; /* name in the archive */
+    char *abs; /* where it is on disk */
+    struct stat st;
+};
+
+struct pack_list {
+    struct pack_ent *v;
+    size_t n, cap;
+};
+
+struct dir_id {
+    dev_t dev;
+    ino_t ino;
+};
+
+static void pack_push(struct pack_list *l, const char *rel, const char *abs, const struct stat *st)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->v = rel_reallocarray(l->v, l->cap, sizeof(*l->v));
+    }
+    l->v[l->n++] = (struct pack_ent){rel_strdup(rel), rel_strdup(abs), *st};
+}
+
+static int pack_walk(struct pack_list *l, const char *abs, const char *rel, struct dir_id *stack,
+                     int depth)
+{
+    struct stat st;
+    if (stat(abs, &st) < 0)
+        return rel_error_set_errno(REL_EIO, errno, "cannot read %s", abs);
+    if (S_ISREG(st.st_mode)) {
+        pack_push(l, rel, abs, &st);
+        return 0;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return rel_error_set(REL_EUNSUPPORTED, "%s: not a regular file or directory", abs);
+    if (depth >= MAX_DEPTH)
+        return rel_error_set(REL_ELIMIT, "%s: directories nested deeper than %d", abs, MAX_DEPTH);
+    for (int i = 0; i < depth; i++)
+        if (stack[i].dev == st.st_dev && stack[i].ino == st.st_ino)
+            return rel_error_set(REL_EUNSAFE, "%s: symlink loop", abs);
+    stack[depth] = (struct dir_id){st.st_dev, st.st_ino};
+    pack_push(l, rel, abs, &st);
+    DIR *d = opendir(abs);
+    if (!d)
+        return rel_error_set_errno(REL_EIO, errno, "cannot read directory %s", abs);
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *cabs = rel_path_join2(abs, de->d_name);
+        char *crel = rel_path_join2(rel, de->d_name);
+        rc = pack_walk(l, cabs, crel, stack, depth + 1);
+        free(cabs);
+        free(crel);
+        if (rc)
+            break;
+    }
+    closedir(d);
+    return rc;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct pack_ent *)a)->rel, ((const struct pack_ent *)b)->rel);
+}
+
+static int source_date_epoch(long long *out)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    *out = -1;
+    if (!s || !*s)
+        return 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < 0)
+        return rel_error_set(REL_EINVAL, "SOURCE_DATE_EPOCH must be a number of seconds, not '%s'",
+                             s);
+    *out = v;
+    return 0;
+}
+
+static int pack_file(struct archive *a, const struct pack_ent *e, uint64_t *bytes,
+                     const struct rel_events *ev, uint64_t files_done)
+{
+    int fd = open(e->abs, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rel_error_set_errno(REL_EIO, errno, "cannot open %s", e->abs);
+    char chunk[65536];
+    uint64_t left = (uint64_t)e->st.st_size;
+    int rc = 0;
+    while (left > 0) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = rel_error_set_errno(REL_EIO, errno, "cannot read %s", e->abs);
+            break;
+        }
+        if (n == 0) {
+            rc = rel_error_set(REL_EIO, "%s changed size while being packed", e->abs);
+            break;
+        }
+        if ((uint64_t)n > left)
+            n = (ssize_t)left;
+        if (archive_write_data(a, chunk, (size_t)n) != n) {
+            rc = ar_error(a, "cannot write", e->rel);
+            break;
+        }
+        left -= (uint64_t)n;
+        *bytes += (uint64_t)n;
+        rel_event_advance(ev, files_done, *bytes);
+    }
+    close(fd);
+    return rc;
+}
+
+int rel_tarball_pack(const char *out_path, const char *root, const char *const *paths,
+                     size_t npaths, long long mtime, const struct rel_events *ev)
+{
+    struct pack_list l = {0};
+    struct archive *a = NULL;
+    struct archive_entry *ent = NULL;
+    char *tmp = rel_asprintf("%s.tmp.%ld", out_path, (long)getpid());
+    struct dir_id stack[MAX_DEPTH];
+    int rc = 0;
+    bool opened = false;
+
+    if (mtime < 0 && (rc = source_date_epoch(&mtime)) < 0)
+        goto cleanup;
+    for (size_t i = 0; i < npaths; i++) {
+        if (!rel_path_is_safe_relative(paths[i])) {
+            rc = rel_error_set(REL_EUNSAFE, "cannot pack %s: not a relative path inside %s",
+                               paths[i], root);
+            goto cleanup;
+        }
+        char *abs = rel_path_join2(root, paths[i]);
+        char *rel = rel_path_normalize(paths[i]);
+        rc = pack_walk(&l, abs, rel, stack, 0);
+        free(abs);
+        free(rel);
+        if (rc)
+            goto cleanup;
+    }
+    qsort(l.v, l.n, sizeof(*l.v), ent_cmp);
+
+    uint64_t files_total = 0, bytes_total = 0;
+    for (size_t i = 0; i < l.n; i++)
+        if (S_ISREG(l.v[i].st.st_mode)) {
+            files_total++;
+            bytes_total += (uint64_t)l.v[i].st.st_size;
+        }
+    rel_event_begin(ev, "tar", files_total, bytes_total);
+
+    a = archive_write_new();
+    if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+        archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
+        archive_write_set_format_pax_restricted(a) != ARCHIVE_OK) {
+        rc = ar_error(a, "cannot set up", out_path);
+        goto cleanup;
+    }
+    if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
+        rc = ar_error(a, "cannot create", tmp);
+        goto cleanup;
+    }
+    opened = true;
+    ent = archive_entry_new();
+    uint64_t files_done = 0, bytes_done = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        const struct pack_ent *e = &l.v[i];
+        if (i > 0 && strcmp(e->rel, l.v[i - 1].rel) == 0)
+            continue; /* the same path given twice */
+        archive_entry_clear(ent);
+        bool dir = S_ISDIR(e->st.st_mode);
+        if (dir) {
+            char *name = rel_asprintf("%s/", e->rel);
+            archive_entry_copy_pathname(ent, name);
+            free(name);
+        } else {
+            archive_entry_copy_pathname(ent, e->rel);
+        }
+        archive_entry_set_filetype(ent, dir ? AE_IFDIR : AE_IFREG);
+        archive_entry_set_perm(ent, e->st.st_mode & 07777);
+        archive_entry_set_size(ent, dir ? 0 : e->st.st_size);
+        archive_entry_set_mtime(ent, mtime >= 0 ? (time_t)mtime : e->st.st_mtime, 0);
+        archive_entry_set_uid(ent, 0);
+        archive_entry_set_gid(ent, 0);
+        if (archive_write_header(a, ent) != ARCHIVE_OK) {
+            rc = ar_error(a, "cannot write", e->rel);
+            goto cleanup;
+        }
+        if (!dir) {
+            if ((rc = pack_file(a, e, &bytes_done, ev, files_done)) < 0)
+                goto cleanup;
+            files_done++;
+            rel_event_advance(ev, files_done, bytes_done);
+        }
+    }
+    if (archive_write_close(a) != ARCHIVE_OK) {
+        rc = ar_error(a, "cannot finish", tmp);
+        goto cleanup;
+    }
+    if (rename(tmp, out_path) < 0)
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot rename %s to %s", tmp, out_path);
+
+cleanup:
+    if (ent)
+        archive_entry_free(ent);
+    if (a)
+        archive_write_free(a);
+    if (rc && opened)
+        unlink(tmp);
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.v[i].rel);
+        free(l.v[i].abs);
+    }
+    free(l.v);
+    free(tmp);
+    rel_event_end(ev, "tar", rc);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static struct archive *open_read(const char *path)
+{
+    struct archive *a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+        ar_error(a, "cannot open", path);
+        archive_read_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* The entry's name without a leading "./" (malloc'd), or NULL for the
+ * archive root itself ("./"). */
+static char *entry_name(struct archive_entry *ae)
+{
+    const char *p = archive_entry_pathname(ae);
+    if (!p || !*p)
+        return rel_strdup(""); /* refused by rel_tarball_check_entry */
+    while (p[0] == '.' && p[1] == '/')
+        p += 2;
+    size_t n = strlen(p);
+    while (n > 0 && p[n - 1] == '/')
+        n--;
+    if (n == 0 || (n == 1 && p[0] == '.'))
+        return NULL;
+    return rel_strndup(p, n);
+}
+
+static void fill_entry(struct rel_tar_entry *e, struct archive_entry *ae, char *name)
+{
+    mode_t ft = archive_entry_filetype(ae);
+    e->path = name;
+    e->mode = archive_entry_perm(ae);
+    e->size = archive_entry_size_is_set(ae) ? (uint64_t)archive_entry_size(ae) : 0;
+    e->link = NULL;
+    const char *hl = archive_entry_hardlink(ae);
+    if (hl) {
+        e->type = REL_TAR_HARDLINK;
+        e->link = rel_strdup(hl);
+    } else if (ft == AE_IFREG) {
+        e->type = REL_TAR_FILE;
+    } else if (ft == AE_IFDIR) {
+        e->type = REL_TAR_DIR;
+    } else if (ft == AE_IFLNK) {
+        e->type = REL_TAR_SYMLINK;
+        const char *t = archive_entry_symlink(ae);
+        e->link = rel_strdup(t ? t : "");
+    } else {
+        e->type = REL_TAR_OTHER;
+    }
+}
+
+void rel_tarball_entries_free(struct rel_tar_entry *entries, size_t count)
+{
+    if (!entries)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        free(entries[i].path);
+        free(entries[i].link);
+    }
+    free(entries);
+}
+
+int rel_tarball_list(struct rel_tar_entry **out, size_t *count, const char *path,
+                     const struct rel_tarball_limits *lim_in)
+{
+    struct rel_tarball_limits lim;
+    limits_fill(&lim, lim_in);
+    *out = NULL;
+    *count = 0;
+    struct archive *a = open_read(path);
+    if (!a)
+        return REL_EIO;
+    struct rel_tar_entry *v = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct archive_entry *ae;
+    for (;;) {
+        int r = archive_read_next_header(a, &ae);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+            rc = ar_error(a, "cannot read", path);
+            break;
+        }
+        char *name = entry_name(ae);
+        if (!name)
+            continue;
+        if (n == lim.max_entries) {
+            free(name);
+            rc = rel_error_set(REL_ELIMIT, "%s: more than %zu entries", path, lim.max_entries);
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            v = rel_reallocarray(v, cap, sizeof(*v));
+        }
+        fill_entry(&v[n++], ae, name);
+    }
+    archive_read_free(a);
+    if (rc) {
+        rel_tarball_entries_free(v, n);
+        return rc;
+    }
+    *out = v;
+    *count = n;
+    return 0;
+}
+
+static int read_data(struct archive *a, struct rel_buf *out, const char *what, size_t max)
+{
+    char chunk[65536];
+    for (;;) {
+        la_ssize_t n = archive_read_data(a, chunk, sizeof(chunk));
+        if (n == 0)
+            return 0;
+        if (n < 0)
+            return ar_error(a, "cannot read", what);
+        if (out->len + (size_t)n > max)
+            return rel_error_set(REL_ELIMIT, "%s: larger than %zu bytes", what, max);
+        int rc = rel_buf_put(out, chunk, (size_t)n);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+int rel_tarball_read_members(const char *path, const char *const *names, size_t n,
+                             struct rel_buf *bufs, bool *found, size_t max)
+{
+    for (size_t i = 0; i < n; i++)
+        found[i] = false;
+    struct archive *a = open_read(path);
+    if (!a)
+        return REL_EIO;
+    int rc = 0;
+    struct archive_entry *ae;
+    for (;;) {
+        int r = archive_read_next_header(a, &ae);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+            rc = ar_error(a, "cannot read", path);
+            break;
+        }
+        if (archive_entry_filetype(ae) != AE_IFREG || archive_entry_hardlink(ae))
+            continue;
+        char *name = entry_name(ae);
+        if (!name)
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            if (!found[i] && strcmp(name, names[i]) == 0) {
+                found[i] = true;
+                rc = read_data(a, &bufs[i], names[i], max);
+                break;
+            }
+        }
+        free(name);
+        if (rc)
+            break;
+    }
+    archive_read_free(a);
+    if (rc)
+        rel_error_prefix("%s", path);
+    return rc;
+}
+
+/* ------------------------------------------------------------- extraction */
+
+static bool has_dotdot(const char *p)
+{
+    for (const char *s = p; *s;) {
+        const char *slash = strchr(s, '/');
+        size_t len = slash ? (size_t)(slash - s) : strlen(s);
+        if (len == 2 && s[0] == '.' && s[1] == '.')
+            return true;
+        if (!slash)
+            break;
+        s = slash + 1;
+    }
+    return false;
+}
+
+int rel_tarball_check_entry(const struct rel_tar_entry *e)
+{
+    const char *p = e->path;
+    if (!p || !*p)
+        return rel_error_set(REL_EUNSAFE, "archive entry with an empty name");
+    if (p[0] == '/')
+        return rel_error_set(REL_EUNSAFE, "%s: absolute path in archive", p);
+    if (has_dotdot(p))
+        return rel_error_set(REL_EUNSAFE, "%s: '..' in archive path", p);
+    switch (e->type) {
+    case REL_TAR_FILE:
+    case REL_TAR_DIR:
+        return 0;
+    case REL_TAR_HARDLINK:
+        return rel_error_set(REL_EUNSAFE, "%s: hard links are not accepted in a release archive",
+                             p);
+    case REL_TAR_OTHER:
+        return rel_error_set(REL_EUNSAFE,
+                             "%s: devices, FIFOs and sockets are not accepted in an archive", p);
+    case REL_TAR_SYMLINK:
+        break;
+    }
+    if (!e->link || !*e->link)
+        return rel_error_set(REL_EUNSAFE, "%s: symlink without a target", p);
+    if (e->link[0] == '/')
+        return rel_error_set(REL_EUNSAFE, "%s: symlink to an absolute path (%s)", p, e->link);
+    char *dir = rel_path_dirname(p);
+    char *joined = rel_path_join2(dir, e->link);
+    char *norm = rel_path_normalize(joined);
+    bool escapes = strcmp(norm, "..") == 0 || strncmp(norm, "../", 3) == 0;
+    free(dir);
+    free(joined);
+    free(norm);
+    if (escapes)
+        return rel_error_set(REL_EUNSAFE, "%s: symlink leaves the archive root (%s)", p, e->link);
+    return 0;
+}
+
+/* A set of strings (open addressing) to catch duplicate entries. */
+struct strset {
+    char **slot;
+    size_t cap, n;
+};
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* true when added, false when already present. */
+static bool strset_add(struct strset *set, const char *s)
+{
+    if ((set->n + 1) * 2 > set->cap) {
+        size_t ncap = set->cap ? set->cap * 2 : 256;
+        char **ns = rel_calloc(ncap, sizeof(*ns));
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->slot[i]) {
+                size_t j = str_hash(set->slot[i]) & (ncap - 1);
+                while (ns[j])
+                    j = (j + 1) & (ncap - 1);
+                ns[j] = set->slot[i];
+            }
+        free(set->slot);
+        set->slot = ns;
+        set->cap = ncap;
+    }
+    size_t j = str_hash(s) & (set->cap - 1);
+    while (set->slot[j]) {
+        if (strcmp(set->slot[j], s) == 0)
+            return false;
+        j = (j + 1) & (set->cap - 1);
+    }
+    set->slot[j] = rel_strdup(s);
+    set->n++;
+    return true;
+}
+
+static void strset_free(struct strset *set)
+{
+    for (size_t i = 0; i < set->cap; i++)
+        free(set->slot[i]);
+    free(set->slot);
+}
+
+int rel_tarball_extract(const char *path, const char *dest, const struct rel_tarball_limits *lim_in,
+                        const struct rel_events *ev)
+{
+    struct rel_tarball_limits lim;
+    limits_fill(&lim, lim_in);
+    struct archive *a = NULL, *w = NULL;
+    struct strset seen = {0};
+    char *parent = NULL, *real_parent = NULL, *base = NULL, *tmp = NULL;
+    int rc = 0;
+    bool made_tmp = false;
+    struct stat st;
+
+    if (lstat(dest, &st) == 0) {
+        rc = rel_error_set(REL_EEXISTS, "cannot extract into %s: it already exists", dest);
+        goto cleanup;
+    }
+    /* Work with the real parent directory, so that no symlink lies on the
+     * path libarchive checks. */
+    parent = rel_path_dirname(dest);
+    base = rel_path_basename(dest);
+    real_parent = rel_fs_realpath(parent);
+    if (!real_parent) {
+        rc = rel_error_code();
+        goto cleanup;
+    }
+    tmp = rel_asprintf("%s/.%s.extract.%ld", real_parent, base, (long)getpid());
+    rel_fs_remove_tree(tmp);
+    if (mkdir(tmp, 0700) < 0) {
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot create %s", tmp);
+        goto cleanup;
+    }
+    made_tmp = true;
+
+    if (!(a = open_read(path))) {
+        rc = REL_EIO;
+        goto cleanup;
+    }
+    w = archive_write_disk_new();
+    archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+                                          ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                          ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                          ARCHIVE_EXTRACT_NO_OVERWRITE);
+    rel_event_begin(ev, "extract", 0, 0);
+    size_t count = 0;
+    uint64_t total = 0;
+    struct archive_entry *ae;
+    for (;;) {
+        int r = archive_read_next_header(a, &ae);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+            rc = ar_error(a, "cannot read", path);
+            goto cleanup;
+        }
+        char *name = entry_name(ae);
+        if (!name)
+            continue;
+        struct rel_tar_entry e;
+        fill_entry(&e, ae, name);
+        rc = rel_tarball_check_entry(&e);
+        if (rc == 0 && ++count > lim.max_entries)
+            rc = rel_error_set(REL_ELIMIT, "more than %zu entries", lim.max_entries);
+        if (rc == 0 && e.size > lim.max_entry_bytes)
+            rc = rel_error_set(REL_ELIMIT, "%s: larger than %llu bytes", e.path,
+                               (unsigned long long)lim.max_entry_bytes);
+        if (rc == 0 && (total += e.size) > lim.max_total_bytes)
+            rc = rel_error_set(REL_ELIMIT, "more than %llu bytes in all",
+                               (unsigned long long)lim.max_total_bytes);
+        if (rc == 0 && !strset_add(&seen, e.path))
+            rc = rel_error_set(REL_EUNSAFE, "%s: appears twice in the archive", e.path);
+        if (rc == 0) {
+            char *full = rel_asprintf("%s/%s", tmp, e.path);
+            archive_entry_copy_pathname(ae, full);
+            archive_entry_set_perm(ae, e.mode & 0777);
+            archive_entry_set_uid(ae, getuid());
+            archive_entry_set_gid(ae, getgid());
+            free(full);
+            if (archive_write_header(w, ae) != ARCHIVE_OK) {
+                rc = ar_error(w, "cannot extract", e.path);
+            } else if (e.type == REL_TAR_FILE) {
+                const void *blk;
+                size_t len;
+                la_int64_t off;
+                for (;;) {
+                    int dr = archive_read_data_block(a, &blk, &len, &off);
+                    if (dr == ARCHIVE_EOF)
+                        break;
+                    if (dr != ARCHIVE_OK) {
+                        rc = ar_error(a, "cannot read", e.path);
+                        break;
+                    }
+                    if ((uint64_t)off + len > e.size) {
+                        rc = rel_error_set(REL_EFORMAT, "%s: more data than its size", e.path);
+                        break;
+                    }
+                    if (archive_write_data_block(w, blk, len, off) != ARCHIVE_OK) {
+                        rc = ar_error(w, "cannot write", e.path);
+                        break;
+                    }
+                }
+            }
+            if (rc == 0 && archive_write_finish_entry(w) != ARCHIVE_OK)
+                rc = ar_error(w, "cannot finish", e.path);
+        }
+        free(e.path);
+        free(e.link);
+        if (rc) {
+            rel_error_prefix("%s", path);
+            goto cleanup;
+        }
+        rel_event_advance(ev, count, total);
+    }
+    if (archive_write_close(w) != ARCHIVE_OK) {
+        rc = ar_error(w, "cannot finish extracting", path);
+        goto cleanup;
+    }
+    chmod(tmp, 0755);
+    if (rename(tmp, dest) < 0) {
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot rename %s to %s", tmp, dest);
+        goto cleanup;
+    }
+    made_tmp = false;
+
+cleanup:
+    if (a)
+        archive_read_free(a);
+    if (w)
+        archive_write_free(w);
+    if (made_tmp)
+        rel_fs_remove_tree(tmp);
+    strset_free(&seen);
+    free(parent);
+    free(real_parent);
+    free(base);
+    free(tmp);
+    rel_event_end(ev, "extract", rc);
+    return rc;
+}

@@ -1,0 +1,365 @@
+/* Unit tests for core/tarball: reproducible packing, listing, and safe
+ * extraction of hostile archives built here with libarchive. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/event.h"
+#include "core/fs.h"
+#include "core/tarball.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *tmpdir;
+
+static int setup(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/relman-test-tarball.XXXXXX";
+    tmpdir = rel_strdup(mkdtemp(tmpl));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rel_fs_remove_tree(tmpdir);
+    free(tmpdir);
+    return 0;
+}
+
+static char *at(const char *rel)
+{
+    return rel_asprintf("%s/%s", tmpdir, rel);
+}
+
+static void write_file(const char *rel, const char *text, mode_t mode)
+{
+    char *p = at(rel);
+    char *dir = rel_strdup(p);
+    *strrchr(dir, '/') = '\0';
+    assert_int_equal(rel_fs_mkdirs(dir, 0755), 0);
+    assert_int_equal(rel_fs_write_atomic(p, text, strlen(text), mode), 0);
+    free(dir);
+    free(p);
+}
+
+static void read_all(struct rel_buf *b, const char *path)
+{
+    rel_buf_clear(b);
+    assert_int_equal(rel_fs_read_file(b, path, 1 << 24), 0);
+}
+
+static void make_tree(void)
+{
+    write_file("rel/bin/foo", "#!/bin/sh\necho foo\n", 0755);
+    write_file("rel/releases/COOKIE", "secret", 0600);
+    write_file("rel/releases/0.1.0/start.boot", "boot", 0644);
+    write_file("rel/lib/kv-0.1.0/ebin/kv.app", "{application,kv,[]}.\n", 0644);
+    write_file("rel/tmp/junk", "not packed", 0644);
+}
+
+static void test_pack_reproducible(void **state)
+{
+    (void)state;
+    make_tree();
+    char *root = at("rel");
+    char *t1 = at("a.tar.gz"), *t2 = at("b.tar.gz");
+    const char *paths[] = {"releases/0.1.0", "bin", "lib/kv-0.1.0", "releases/COOKIE"};
+    setenv("SOURCE_DATE_EPOCH", "1000000000", 1);
+    struct rel_event_recorder rec = {.coalesce_advance = 1};
+    struct rel_events ev;
+    rel_event_recorder_init(&rec, &ev);
+    assert_int_equal(rel_tarball_pack(t1, root, paths, 4, -1, &ev), 0);
+    assert_true(rel_event_recorder_find(&rec, "begin tar 4 ") == 0);
+    assert_true(rel_event_recorder_find(&rec, "end tar 0") > 0);
+    rel_event_recorder_free(&rec);
+    /* Touch a file: with SOURCE_DATE_EPOCH the bytes must not change. */
+    sleep(1);
+    write_file("rel/bin/foo", "#!/bin/sh\necho foo\n", 0755);
+    assert_int_equal(rel_tarball_pack(t2, root, paths, 4, -1, NULL), 0);
+    unsetenv("SOURCE_DATE_EPOCH");
+    struct rel_buf b1 = REL_BUF_INIT, b2 = REL_BUF_INIT;
+    read_all(&b1, t1);
+    read_all(&b2, t2);
+    assert_int_equal(b1.len, b2.len);
+    assert_memory_equal(b1.ptr, b2.ptr, b1.len);
+    /* gzip header: magic, no MTIME (bytes 4..7), no FNAME flag. */
+    assert_int_equal((unsigned char)b1.ptr[0], 0x1f);
+    assert_int_equal((unsigned char)b1.ptr[1], 0x8b);
+    assert_int_equal(b1.ptr[3] & 0x08, 0);
+    assert_int_equal(b1.ptr[4] | b1.ptr[5] | b1.ptr[6] | b1.ptr[7], 0);
+
+    /* Sorted entries, owned by root with no names, mtimes fixed. */
+    struct archive *a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    assert_int_equal(archive_read_open_filename(a, t1, 4096), ARCHIVE_OK);
+    struct archive_entry *ae;
+    const char *expect[] = {"bin/",     "bin/foo",   "lib/kv-0.1.0/", "lib/kv-0.1.0/ebin/",
+                            "lib/kv-0.1.0/ebin/kv.app", "releases/0.1.0/",
+                            "releases/0.1.0/start.boot", "releases/COOKIE"};
+    size_t i = 0;
+    while (archive_read_next_header(a, &ae) == ARCHIVE_OK) {
+        assert_true(i < 8);
+        assert_string_equal(archive_entry_pathname(ae), expect[i]);
+        assert_int_equal(archive_entry_uid(ae), 0);
+        assert_int_equal(archive_entry_gid(ae), 0);
+        const char *un = archive_entry_uname(ae), *gn = archive_entry_gname(ae);
+        assert_true(un == NULL || un[0] == '\0');
+        assert_true(gn == NULL || gn[0] == '\0');
+        assert_int_equal(archive_entry_mtime(ae), 1000000000);
+        if (strcmp(expect[i], "releases/COOKIE") == 0)
+            assert_int_equal(archive_entry_perm(ae), 0600);
+        if (strcmp(expect[i], "bin/foo") == 0)
+            assert_int_equal(archive_entry_perm(ae), 0755);
+        i++;
+    }
+    assert_int_equal(i, 8);
+    archive_read_free(a);
+
+    /* list + read_members */
+    struct rel_tar_entry *ents;
+    size_t n;
+    assert_int_equal(rel_tarball_list(&ents, &n, t1, NULL), 0);
+    assert_int_equal(n, 8);
+    assert_string_equal(ents[1].path, "bin/foo");
+    assert_int_equal(ents[1].type, REL_TAR_FILE);
+    assert_int_equal(ents[0].type, REL_TAR_DIR);
+    rel_tarball_entries_free(ents, n);
+    const char *names[] = {"releases/0.1.0/start.boot", "nope"};
+    struct rel_buf bufs[2] = {REL_BUF_INIT, REL_BUF_INIT};
+    bool found[2];
+    assert_int_equal(rel_tarball_read_members(t1, names, 2, bufs, found, 1024), 0);
+    assert_true(found[0]);
+    assert_false(found[1]);
+    assert_string_equal(rel_buf_cstr(&bufs[0]), "boot");
+    rel_buf_free(&bufs[0]);
+    rel_buf_free(&bufs[1]);
+
+    /* Round trip through the safe extractor. */
+    char *dest = at("out");
+    assert_int_equal(rel_tarball_extract(t1, dest, NULL, NULL), 0);
+    char *f = at("out/releases/COOKIE");
+    struct stat st;
+    assert_int_equal(stat(f, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    free(f);
+    f = at("out/bin/foo");
+    assert_int_equal(stat(f, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0755);
+    free(f);
+    f = at("out/tmp");
+    assert_false(rel_fs_exists(f));
+    free(f);
+    /* A second extraction into the same place is refused. */
+    assert_int_equal(rel_tarball_extract(t1, dest, NULL, NULL), REL_EEXISTS);
+
+    rel_buf_free(&b1);
+    rel_buf_free(&b2);
+    free(dest);
+    free(root);
+    free(t1);
+    free(t2);
+}
+
+static void test_pack_missing_path(void **state)
+{
+    (void)state;
+    char *root = at("rel");
+    char *t = at("bad.tar.gz");
+    const char *p1[] = {"does/not/exist"};
+    assert_true(rel_tarball_pack(t, root, p1, 1, 0, NULL) < 0);
+    assert_false(rel_fs_exists(t));
+    const char *p2[] = {"../escape"};
+    assert_int_equal(rel_tarball_pack(t, root, p2, 1, 0, NULL), REL_EUNSAFE);
+    free(root);
+    free(t);
+}
+
+/* A hostile archive: entries given as (name, type, target-or-data). */
+struct hent {
+    const char *name;
+    char type; /* f file, d dir, l symlink, h hardlink, c chardev, p fifo */
+    const char *data;
+};
+
+static char *build(const char *file, const struct hent *ents, size_t n)
+{
+    char *path = at(file);
+    struct archive *a = archive_write_new();
+    archive_write_add_filter_gzip(a);
+    archive_write_set_format_pax_restricted(a);
+    assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+    for (size_t i = 0; i < n; i++) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, ents[i].name);
+        archive_entry_set_perm(e, 0644);
+        switch (ents[i].type) {
+        case 'f':
+            archive_entry_set_filetype(e, AE_IFREG);
+            archive_entry_set_size(e, (la_int64_t)strlen(ents[i].data));
+            break;
+        case 'd':
+            archive_entry_set_filetype(e, AE_IFDIR);
+            archive_entry_set_perm(e, 0755);
+            break;
+        case 'l':
+            archive_entry_set_filetype(e, AE_IFLNK);
+            archive_entry_set_symlink(e, ents[i].data);
+            break;
+        case 'h':
+            archive_entry_set_filetype(e, AE_IFREG);
+            archive_entry_set_hardlink(e, ents[i].data);
+            break;
+        case 'c':
+            archive_entry_set_filetype(e, AE_IFCHR);
+            archive_entry_set_rdev(e, 0x0103);
+            break;
+        case 'p':
+            archive_entry_set_filetype(e, AE_IFIFO);
+            break;
+        case 's':
+            archive_entry_set_filetype(e, AE_IFREG);
+            archive_entry_set_perm(e, 04755);
+            archive_entry_set_size(e, (la_int64_t)strlen(ents[i].data));
+            break;
+        }
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        if (ents[i].type == 'f' || ents[i].type == 's')
+            archive_write_data(a, ents[i].data, strlen(ents[i].data));
+        archive_entry_free(e);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+    return path;
+}
+
+static void expect_refused(const struct hent *ents, size_t n, const char *msg_part,
+                           const struct rel_tarball_limits *lim)
+{
+    char *t = build("hostile.tar.gz", ents, n);
+    char *dest = at("hostile-out");
+    int rc = rel_tarball_extract(t, dest, lim, NULL);
+    assert_true(rc < 0);
+    if (!strstr(rel_error_message(), msg_part))
+        fail_msg("message '%s' lacks '%s'", rel_error_message(), msg_part);
+    assert_null(strchr(rel_error_message(), '\n'));
+    assert_false(rel_fs_exists(dest));
+    /* Nothing escaped into the test directory either. */
+    char *evil = at("evil");
+    assert_false(rel_fs_exists(evil));
+    free(evil);
+    /* No temporary directory was left behind. */
+    char *cmd = rel_asprintf("ls -A %s | grep -q extract", tmpdir);
+    assert_int_not_equal(system(cmd), 0);
+    free(cmd);
+    free(dest);
+    unlink(t);
+    free(t);
+}
+
+static void test_extract_hostile(void **state)
+{
+    (void)state;
+    const struct hent dotdot[] = {{"ok", 'f', "x"}, {"../evil", 'f', "pwned"}};
+    expect_refused(dotdot, 2, "'..'", NULL);
+    const struct hent inner[] = {{"a/../../evil", 'f', "pwned"}};
+    expect_refused(inner, 1, "'..'", NULL);
+    char *abs = rel_asprintf("%s/evil", tmpdir);
+    const struct hent absolute[] = {{abs, 'f', "pwned"}};
+    expect_refused(absolute, 1, "absolute path", NULL);
+    free(abs);
+    const struct hent link_abs[] = {{"l", 'l', "/etc/passwd"}};
+    expect_refused(link_abs, 1, "absolute path", NULL);
+    const struct hent link_out[] = {{"d", 'd', ""}, {"d/l", 'l', "../../evil"}};
+    expect_refused(link_out, 2, "leaves the archive root", NULL);
+    /* A symlink that stays inside, then a file written through it. */
+    const struct hent through[] = {{"sub", 'd', ""}, {"s", 'l', "sub"}, {"s/f", 'f', "x"}};
+    expect_refused(through, 3, "s/f", NULL);
+    /* The classic: a link that becomes ".." once another link is followed. */
+    const struct hent chain[] = {{"a", 'd', ""}, {"a/b", 'l', "."}, {"a/b/l", 'l', "../../evil"}};
+    expect_refused(chain, 3, "a/b/l", NULL);
+    const struct hent hard[] = {{"f", 'f', "x"}, {"g", 'h', "f"}};
+    expect_refused(hard, 2, "hard links", NULL);
+    const struct hent dev[] = {{"null", 'c', ""}};
+    expect_refused(dev, 1, "devices", NULL);
+    const struct hent fifo[] = {{"pipe", 'p', ""}};
+    expect_refused(fifo, 1, "FIFOs", NULL);
+    const struct hent dup[] = {{"f", 'f', "one"}, {"f", 'f', "two"}};
+    expect_refused(dup, 2, "appears twice", NULL);
+    const struct hent dup_dir[] = {{"x", 'd', ""}, {"x", 'l', "."}};
+    expect_refused(dup_dir, 2, "appears twice", NULL);
+    const struct hent many[] = {{"a", 'f', "1"}, {"b", 'f', "2"}, {"c", 'f', "3"}};
+    struct rel_tarball_limits lim = {.max_entries = 2};
+    expect_refused(many, 3, "more than 2 entries", &lim);
+    struct rel_tarball_limits small = {.max_entry_bytes = 4};
+    const struct hent big[] = {{"big", 'f', "0123456789"}};
+    expect_refused(big, 1, "larger than 4 bytes", &small);
+    struct rel_tarball_limits total = {.max_total_bytes = 5};
+    const struct hent sum[] = {{"a", 'f', "123"}, {"b", 'f', "456"}};
+    expect_refused(sum, 2, "in all", &total);
+}
+
+static void test_extract_mild(void **state)
+{
+    (void)state;
+    /* Inside links, "./" prefixes and setuid bits: accepted, bits dropped. */
+    const struct hent ok[] = {{"./", 'd', ""},       {"./bin", 'd', ""},  {"./bin/x", 's', "#!"},
+                              {"lib", 'd', ""},      {"lib/a", 'f', "a"}, {"bin/l", 'l', "../lib/a"}};
+    char *t = build("ok.tar.gz", ok, 6);
+    char *dest = at("ok-out");
+    if (rel_tarball_extract(t, dest, NULL, NULL) != 0)
+        fail_msg("%s", rel_error_message());
+    char *x = at("ok-out/bin/x");
+    struct stat st;
+    assert_int_equal(stat(x, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0755);
+    char *l = at("ok-out/bin/l");
+    struct rel_buf b = REL_BUF_INIT;
+    read_all(&b, l);
+    assert_string_equal(rel_buf_cstr(&b), "a");
+    rel_buf_free(&b);
+    free(x);
+    free(l);
+    free(dest);
+    free(t);
+}
+
+static void test_extract_garbage(void **state)
+{
+    (void)state;
+    char *t = at("garbage.tar.gz");
+    const char junk[] = "\x1f\x8b\x08\x00this is not a tarball at all";
+    assert_int_equal(rel_fs_write_atomic(t, junk, sizeof(junk), 0644), 0);
+    char *dest = at("garbage-out");
+    assert_true(rel_tarball_extract(t, dest, NULL, NULL) < 0);
+    assert_false(rel_fs_exists(dest));
+    struct rel_tar_entry *e;
+    size_t n;
+    assert_true(rel_tarball_list(&e, &n, t, NULL) < 0);
+    free(dest);
+    free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pack_reproducible),
+        cmocka_unit_test(test_pack_missing_path),
+        cmocka_unit_test(test_extract_hostile),
+        cmocka_unit_test(test_extract_mild),
+        cmocka_unit_test(test_extract_garbage),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
