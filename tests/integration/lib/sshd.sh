@@ -1,0 +1,241 @@
+# tests/integration/lib/sshd.sh - real OpenSSH servers on loopback for tests.
+#
+# Source this file, then:
+#
+#   sshd_init                      temp dir $SSHD_DIR with an ed25519 user key
+#                                  ($SSHD_USER_KEY), an empty known_hosts file
+#                                  ($SSHD_KNOWN_HOSTS) and a client config
+#                                  ($SSHD_CLIENT_CONFIG); installs an EXIT trap
+#   sshd_start NAME ADDR PORT      start sshd on ADDR:PORT (127.0.0.1..127.255.255.254
+#                                  are all loopback on Linux) with its own
+#                                  generated ed25519 host key, and add
+#                                  "Host NAME" to the client config
+#   sshd_trust NAME                put NAME's host key into known_hosts
+#   sshd_new_hostkey NAME          replace NAME's host key and restart it
+#   sshd_kill_sessions NAME        SIGKILL the sshd processes serving NAME's
+#                                  open connections (the listener stays)
+#   sshd_stop NAME                 stop one server
+#   sshd_at_exit 'COMMAND'         run COMMAND (eval) at exit, before the
+#                                  servers stop (stop nodes, remove dirs...)
+#   sshd_log NAME                  path of NAME's sshd log (LogLevel VERBOSE)
+#
+# The servers run as the invoking user (root in CI: tests run as root) with
+# an unprivileged-style configuration: UsePAM no, StrictModes no, keys only,
+# AuthorizedKeysFile and PidFile inside $SSHD_DIR. Nothing outside $SSHD_DIR
+# is touched except /run/sshd (the privilege separation directory sshd
+# insists on), which is created when missing.
+#
+# Ports: every test script picks its own, from the remote range 22200-22299,
+# so tests can run in parallel.
+
+SSHD_BIN=${SSHD_BIN:-/usr/sbin/sshd}
+SSHD_DIR=
+SSHD_USER_KEY=
+SSHD_KNOWN_HOSTS=
+SSHD_CLIENT_CONFIG=
+SSHD_NAMES=()
+SSHD_EXIT_HOOKS=()
+
+sshd_init() {
+    command -v ssh-keygen >/dev/null || { echo "sshd.sh: ssh-keygen not found" >&2; return 1; }
+    [ -x "$SSHD_BIN" ] || { echo "sshd.sh: $SSHD_BIN not found (apt-get install openssh-server)" >&2; return 1; }
+    SSHD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/relman-sshd.XXXXXX") || return 1
+    chmod 700 "$SSHD_DIR"
+    SSHD_USER_KEY=$SSHD_DIR/id_ed25519
+    SSHD_KNOWN_HOSTS=$SSHD_DIR/known_hosts
+    SSHD_CLIENT_CONFIG=$SSHD_DIR/ssh_config
+    ssh-keygen -q -t ed25519 -N '' -C relman-test-user -f "$SSHD_USER_KEY" || return 1
+    cp "$SSHD_USER_KEY.pub" "$SSHD_DIR/authorized_keys"
+    : >"$SSHD_KNOWN_HOSTS"
+    : >"$SSHD_CLIENT_CONFIG"
+    mkdir -p /run/sshd && chmod 755 /run/sshd
+    trap sshd_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+sshd_at_exit() {
+    SSHD_EXIT_HOOKS+=("$1")
+}
+
+sshd_log() {
+    echo "$SSHD_DIR/$1/sshd.log"
+}
+
+# _sshd_get NAME FIELD -> value recorded by sshd_start
+_sshd_get() {
+    cat "$SSHD_DIR/$1/$2"
+}
+
+_sshd_write_config() {
+    local name=$1 addr=$2 port=$3 d=$SSHD_DIR/$1
+    cat >"$d/sshd_config" <<CONF
+ListenAddress $addr:$port
+HostKey $d/ssh_host_ed25519_key
+PidFile $d/sshd.pid
+AuthorizedKeysFile $SSHD_DIR/authorized_keys
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AllowTcpForwarding yes
+PermitTTY yes
+X11Forwarding no
+PrintMotd no
+PrintLastLog no
+UseDNS no
+MaxStartups 64:30:128
+LogLevel VERBOSE
+Subsystem sftp internal-sftp
+CONF
+}
+
+# Wait until ADDR:PORT accepts connections (up to ~5 s).
+_sshd_wait_listening() {
+    local addr=$1 port=$2 i
+    for i in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/$addr/$port") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+_sshd_launch() {
+    local name=$1 d=$SSHD_DIR/$1
+    local addr port
+    addr=$(_sshd_get "$name" addr)
+    port=$(_sshd_get "$name" port)
+    "$SSHD_BIN" -t -f "$d/sshd_config" || { echo "sshd.sh: bad sshd_config for $name" >&2; return 1; }
+    rm -f "$d/sshd.pid"
+    "$SSHD_BIN" -f "$d/sshd_config" -E "$d/sshd.log" || { echo "sshd.sh: sshd for $name did not start" >&2; cat "$d/sshd.log" >&2; return 1; }
+    if ! _sshd_wait_listening "$addr" "$port"; then
+        echo "sshd.sh: sshd for $name not listening on $addr:$port" >&2
+        cat "$d/sshd.log" >&2
+        return 1
+    fi
+}
+
+sshd_start() {
+    local name=$1 addr=$2 port=$3 d=$SSHD_DIR/$1
+    [ -n "$SSHD_DIR" ] || { echo "sshd.sh: call sshd_init first" >&2; return 1; }
+    mkdir -p "$d"
+    echo "$addr" >"$d/addr"
+    echo "$port" >"$d/port"
+    ssh-keygen -q -t ed25519 -N '' -C "relman-test-host-$name" -f "$d/ssh_host_ed25519_key" || return 1
+    _sshd_write_config "$name" "$addr" "$port"
+    _sshd_launch "$name" || return 1
+    SSHD_NAMES+=("$name")
+    cat >>"$SSHD_CLIENT_CONFIG" <<CONF
+Host $name
+  HostName $addr
+  Port $port
+  User $(id -un)
+  IdentityFile $SSHD_USER_KEY
+  IdentitiesOnly yes
+  UserKnownHostsFile $SSHD_KNOWN_HOSTS
+  StrictHostKeyChecking yes
+  BatchMode yes
+
+CONF
+}
+
+# known_hosts line for NAME: "[ADDR]:PORT ssh-ed25519 AAAA..."
+sshd_known_hosts_line() {
+    local name=$1 d=$SSHD_DIR/$1
+    local addr port
+    addr=$(_sshd_get "$name" addr)
+    port=$(_sshd_get "$name" port)
+    local key
+    key=$(cut -d' ' -f1,2 "$d/ssh_host_ed25519_key.pub")
+    if [ "$port" = 22 ]; then
+        echo "$addr $key"
+    else
+        echo "[$addr]:$port $key"
+    fi
+}
+
+sshd_trust() {
+    sshd_known_hosts_line "$1" >>"$SSHD_KNOWN_HOSTS"
+}
+
+sshd_pid() {
+    cat "$SSHD_DIR/$1/sshd.pid" 2>/dev/null || true
+}
+
+# True while PID runs (a zombie waiting for its reaper counts as gone).
+_sshd_alive() {
+    local st
+    st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    case $st in Z*) return 1 ;; esac
+    return 0
+}
+
+sshd_stop() {
+    local name=$1 pid i
+    pid=$(sshd_pid "$name")
+    [ -n "$pid" ] || return 0
+    # The listener and the processes serving open connections.
+    sshd_kill_sessions "$name" TERM
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 50); do
+        _sshd_alive "$pid" || break
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$SSHD_DIR/$name/sshd.pid"
+    return 0
+}
+
+# Kill the per-connection sshd processes (children of NAME's listener).
+sshd_kill_sessions() {
+    local name=$1 sig=${2:-KILL} pid child
+    pid=$(sshd_pid "$name")
+    [ -n "$pid" ] || return 0
+    for child in $(pgrep -P "$pid" || true); do
+        kill "-$sig" "$child" 2>/dev/null || true
+    done
+    return 0
+}
+
+# How many connections NAME serves right now.
+sshd_session_count() {
+    local pid
+    pid=$(sshd_pid "$1")
+    [ -n "$pid" ] || { echo 0; return; }
+    { pgrep -P "$pid" || true; } | wc -l
+}
+
+sshd_new_hostkey() {
+    local name=$1 d=$SSHD_DIR/$1
+    sshd_stop "$name"
+    rm -f "$d/ssh_host_ed25519_key" "$d/ssh_host_ed25519_key.pub"
+    ssh-keygen -q -t ed25519 -N '' -C "relman-test-host-$name-new" -f "$d/ssh_host_ed25519_key" || return 1
+    _sshd_launch "$name"
+}
+
+# SHA256 fingerprint of NAME's host key, as OpenSSH prints it ("SHA256:...").
+sshd_fingerprint() {
+    ssh-keygen -l -E sha256 -f "$SSHD_DIR/$1/ssh_host_ed25519_key.pub" | cut -d' ' -f2
+}
+
+sshd_cleanup() {
+    local rc=$? hook name
+    set +e
+    for hook in "${SSHD_EXIT_HOOKS[@]}"; do
+        eval "$hook" || true
+    done
+    for name in "${SSHD_NAMES[@]}"; do
+        sshd_stop "$name"
+    done
+    if [ -n "$SSHD_DIR" ] && [ -d "$SSHD_DIR" ]; then
+        if [ "$rc" -ne 0 ] && [ -n "${RELMAN_KEEP_TEST_DIRS:-}" ]; then
+            echo "sshd.sh: keeping $SSHD_DIR" >&2
+        else
+            rm -rf "$SSHD_DIR"
+        fi
+    fi
+    return $rc
+}
