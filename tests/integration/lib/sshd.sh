@@ -36,10 +36,18 @@ SSHD_CLIENT_CONFIG=
 SSHD_NAMES=()
 SSHD_EXIT_HOOKS=()
 
+# sshd_init [DIR]: use DIR (created) instead of a new temp dir; with DIR no
+# EXIT trap is installed (the caller stops the servers: see the fixture mode
+# at the end of this file).
 sshd_init() {
     command -v ssh-keygen >/dev/null || { echo "sshd.sh: ssh-keygen not found" >&2; return 1; }
     [ -x "$SSHD_BIN" ] || { echo "sshd.sh: $SSHD_BIN not found (apt-get install openssh-server)" >&2; return 1; }
-    SSHD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/relman-sshd.XXXXXX") || return 1
+    if [ -n "${1:-}" ]; then
+        SSHD_DIR=$1
+        mkdir -p "$SSHD_DIR" || return 1
+    else
+        SSHD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/relman-sshd.XXXXXX") || return 1
+    fi
     chmod 700 "$SSHD_DIR"
     SSHD_USER_KEY=$SSHD_DIR/id_ed25519
     SSHD_KNOWN_HOSTS=$SSHD_DIR/known_hosts
@@ -49,8 +57,10 @@ sshd_init() {
     : >"$SSHD_KNOWN_HOSTS"
     : >"$SSHD_CLIENT_CONFIG"
     mkdir -p /run/sshd && chmod 755 /run/sshd
-    trap sshd_cleanup EXIT
-    trap 'exit 130' INT TERM
+    if [ -z "${1:-}" ]; then
+        trap sshd_cleanup EXIT
+        trap 'exit 130' INT TERM
+    fi
 }
 
 sshd_at_exit() {
@@ -239,3 +249,42 @@ sshd_cleanup() {
     fi
     return $rc
 }
+
+# Fixture mode, for tests written in C that need servers around them:
+#   [SSHD_WATCH_PID=PID] bash sshd.sh start DIR NAME ADDR PORT [NAME ADDR PORT ...]
+#   bash sshd.sh stop DIR
+# `start` leaves the servers running with everything in DIR (user key
+# DIR/id_ed25519, client config DIR/ssh_config, empty DIR/known_hosts);
+# `stop` stops them and removes DIR.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    set -u
+    case ${1:-} in
+    start)
+        [ $# -ge 5 ] && [ $((($# - 2) % 3)) -eq 0 ] || { echo "usage: sshd.sh start DIR NAME ADDR PORT..." >&2; exit 2; }
+        sshd_init "$2" || exit 1
+        shift 2
+        while [ $# -gt 0 ]; do
+            sshd_start "$1" "$2" "$3" || { for d in "$SSHD_DIR"/*/; do SSHD_DIR=${SSHD_DIR} sshd_stop "$(basename "$d")"; done; exit 1; }
+            shift 3
+        done
+        # With SSHD_WATCH_PID set, the servers go away with that process even
+        # when it dies without calling `stop` (a crashed or killed test).
+        if [ -n "${SSHD_WATCH_PID:-}" ]; then
+            setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done; [ -d "$2" ] && bash "$3" stop "$2"' \
+                sshd-watch "$SSHD_WATCH_PID" "$SSHD_DIR" "${BASH_SOURCE[0]}" </dev/null >/dev/null 2>&1 &
+        fi
+        ;;
+    stop)
+        [ $# -eq 2 ] || { echo "usage: sshd.sh stop DIR" >&2; exit 2; }
+        SSHD_DIR=$2
+        for d in "$SSHD_DIR"/*/; do
+            [ -f "$d/sshd_config" ] && sshd_stop "$(basename "$d")"
+        done
+        rm -rf "$SSHD_DIR"
+        ;;
+    *)
+        echo "usage: sshd.sh start DIR NAME ADDR PORT... | stop DIR (or source it)" >&2
+        exit 2
+        ;;
+    esac
+fi

@@ -1,0 +1,267 @@
+#include "sshconfig.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/proc.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const default_identities[] = {"~/.ssh/id_ed25519", "~/.ssh/id_ecdsa",
+                                                 "~/.ssh/id_rsa", NULL};
+
+void rel_sshconfig_free(struct rel_ssh_endpoint *ep)
+{
+    if (!ep)
+        return;
+    free(ep->alias);
+    free(ep->hostname);
+    free(ep->user);
+    if (ep->identity_files)
+        for (size_t i = 0; ep->identity_files[i]; i++)
+            free(ep->identity_files[i]);
+    free(ep->identity_files);
+    free(ep->known_hosts);
+    memset(ep, 0, sizeof(*ep));
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? rel_strdup(s) : NULL;
+}
+
+void rel_sshconfig_copy(struct rel_ssh_endpoint *dst, const struct rel_ssh_endpoint *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->alias = dup_or_null(src->alias);
+    dst->hostname = dup_or_null(src->hostname);
+    dst->user = dup_or_null(src->user);
+    dst->port = src->port;
+    size_t n = 0;
+    while (src->identity_files && src->identity_files[n])
+        n++;
+    dst->identity_files = rel_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        dst->identity_files[i] = rel_strdup(src->identity_files[i]);
+    dst->known_hosts = dup_or_null(src->known_hosts);
+    dst->identities_only = src->identities_only;
+    dst->connect_timeout = src->connect_timeout;
+}
+
+char *rel_sshconfig_expand(const char *path, const char *home, const char *local_user,
+                           const struct rel_ssh_endpoint *ep)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    const char *p = path;
+    if (p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
+        rel_buf_puts(&b, home);
+        p++;
+    }
+    for (; *p; p++) {
+        if (*p != '%' || !p[1]) {
+            rel_buf_putc(&b, *p);
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'd': rel_buf_puts(&b, home); break;
+        case 'u': rel_buf_puts(&b, local_user); break;
+        case 'h': rel_buf_puts(&b, ep && ep->hostname ? ep->hostname : ""); break;
+        case 'r': rel_buf_puts(&b, ep && ep->user ? ep->user : ""); break;
+        case 'p': rel_buf_printf(&b, "%d", ep ? ep->port : 22); break;
+        case '%': rel_buf_putc(&b, '%'); break;
+        default:
+            rel_buf_putc(&b, '%');
+            rel_buf_putc(&b, *p);
+        }
+    }
+    return rel_buf_detach(&b);
+}
+
+static void push_identity(struct rel_ssh_endpoint *ep, size_t *n, char *path)
+{
+    if (*n >= REL_SSHCONFIG_MAX_IDENTITIES) {
+        free(path);
+        return;
+    }
+    ep->identity_files = rel_reallocarray(ep->identity_files, *n + 2, sizeof(char *));
+    ep->identity_files[(*n)++] = path;
+    ep->identity_files[*n] = NULL;
+}
+
+int rel_sshconfig_parse(struct rel_ssh_endpoint *out, const char *alias, const char *text,
+                        const char *home, const char *local_user)
+{
+    memset(out, 0, sizeof(*out));
+    out->alias = rel_strdup(alias);
+    out->port = 22;
+    char **raw_ids = NULL;
+    size_t n_raw = 0;
+    int rc = 0;
+    char *copy = rel_strdup(text);
+    for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *sp = strchr(line, ' ');
+        if (!sp)
+            continue;
+        *sp = '\0';
+        const char *key = line, *val = sp + 1;
+        size_t vlen = strlen(val);
+        while (vlen > 0 && (val[vlen - 1] == '\r' || val[vlen - 1] == ' '))
+            ((char *)val)[--vlen] = '\0';
+        if (strcmp(key, "hostname") == 0) {
+            free(out->hostname);
+            out->hostname = rel_strdup(val);
+        } else if (strcmp(key, "user") == 0) {
+            free(out->user);
+            out->user = rel_strdup(val);
+        } else if (strcmp(key, "port") == 0) {
+            char *end;
+            long port = strtol(val, &end, 10);
+            if (*end || port < 1 || port > 65535) {
+                rc = rel_error_set(REL_ECONFIG, "%s: invalid port '%s' in the ssh configuration",
+                                   alias, val);
+                goto cleanup;
+            }
+            out->port = (int)port;
+        } else if (strcmp(key, "identityfile") == 0) {
+            if (n_raw < REL_SSHCONFIG_MAX_IDENTITIES) {
+                raw_ids = rel_reallocarray(raw_ids, n_raw + 1, sizeof(char *));
+                raw_ids[n_raw++] = rel_strdup(val);
+            }
+        } else if (strcmp(key, "userknownhostsfile") == 0) {
+            free(out->known_hosts);
+            size_t first = strcspn(val, " ");
+            out->known_hosts = rel_strndup(val, first);
+        } else if (strcmp(key, "identitiesonly") == 0) {
+            out->identities_only = strcmp(val, "yes") == 0 || strcmp(val, "true") == 0;
+        } else if (strcmp(key, "connecttimeout") == 0) {
+            out->connect_timeout = strcmp(val, "none") == 0 ? 0 : atoi(val);
+        } else if ((strcmp(key, "proxyjump") == 0 || strcmp(key, "proxycommand") == 0) &&
+                   strcmp(val, "none") != 0) {
+            rc = rel_error_set(REL_ECONFIG,
+                               "%s: the ssh configuration sets %s (%s), which relman does not "
+                               "support; connect directly or use an address reachable from here",
+                               alias, strcmp(key, "proxyjump") == 0 ? "ProxyJump" : "ProxyCommand",
+                               val);
+            goto cleanup;
+        }
+    }
+    if (!out->hostname)
+        out->hostname = rel_strdup(alias);
+    if (!out->user)
+        out->user = rel_strdup(local_user);
+    /* Expand after the whole text is read: %h and %r need hostname and user. */
+    size_t n = 0;
+    if (n_raw == 0) {
+        for (size_t i = 0; default_identities[i]; i++)
+            push_identity(out, &n, rel_sshconfig_expand(default_identities[i], home, local_user, out));
+    }
+    for (size_t i = 0; i < n_raw; i++)
+        push_identity(out, &n, rel_sshconfig_expand(raw_ids[i], home, local_user, out));
+    if (!out->identity_files)
+        out->identity_files = rel_calloc(1, sizeof(char *));
+    if (out->known_hosts) {
+        char *k = rel_sshconfig_expand(out->known_hosts, home, local_user, out);
+        free(out->known_hosts);
+        out->known_hosts = k;
+    } else {
+        out->known_hosts = rel_sshconfig_expand("~/.ssh/known_hosts", home, local_user, out);
+    }
+cleanup:
+    for (size_t i = 0; i < n_raw; i++)
+        free(raw_ids[i]);
+    free(raw_ids);
+    free(copy);
+    if (rc < 0)
+        rel_sshconfig_free(out);
+    return rc;
+}
+
+static void local_identity(const char **home, const char **user)
+{
+    struct passwd *pw = getpwuid(getuid());
+    *home = pw && pw->pw_dir ? pw->pw_dir : (getenv("HOME") ? getenv("HOME") : "/");
+    *user = pw && pw->pw_name ? pw->pw_name : (getenv("USER") ? getenv("USER") : "root");
+}
+
+static int valid_host(const char *h)
+{
+    if (!h[0] || h[0] == '-')
+        return 0;
+    for (const char *p = h; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+int rel_sshconfig_resolve(struct rel_ssh_endpoint *out, const struct rel_sshconfig_query *q)
+{
+    memset(out, 0, sizeof(*out));
+    const char *home, *local_user;
+    local_identity(&home, &local_user);
+    if (!q->host || !valid_host(q->host))
+        return rel_error_set(REL_ECONFIG, "invalid host name '%s'", q->host ? q->host : "");
+    if (q->config_file && !rel_fs_is_file(q->config_file))
+        return rel_error_set(REL_ENOTFOUND, "ssh configuration file %s not found", q->config_file);
+
+    struct rel_buf text = REL_BUF_INIT, err = REL_BUF_INIT;
+    char portbuf[16];
+    const char *argv[12];
+    int argc = 0, rc = 0;
+    argv[argc++] = "ssh";
+    argv[argc++] = "-G";
+    if (q->config_file) {
+        argv[argc++] = "-F";
+        argv[argc++] = q->config_file;
+    }
+    if (q->user) {
+        argv[argc++] = "-l";
+        argv[argc++] = q->user;
+    }
+    if (q->port > 0) {
+        snprintf(portbuf, sizeof(portbuf), "%d", q->port);
+        argv[argc++] = "-p";
+        argv[argc++] = portbuf;
+    }
+    argv[argc++] = "--";
+    argv[argc++] = q->host;
+    argv[argc] = NULL;
+
+    if (!rel_proc_which(NULL, "ssh")) {
+        /* No OpenSSH client: OpenSSH's defaults, no configuration file. */
+        rc = rel_sshconfig_parse(out, q->host, "", home, local_user);
+    } else {
+        int status;
+        struct rel_proc_opts opts = {.out = &text, .err = &err, .max_output = REL_SSHCONFIG_MAX_OUTPUT};
+        rc = rel_proc_run(&status, argv, &opts);
+        if (rc == 0 && status != 0) {
+            const char *msg = rel_buf_cstr(&err);
+            size_t len = strcspn(msg, "\n");
+            rc = rel_error_set(REL_ECONFIG, "%s: ssh -G failed: %.*s", q->host, (int)len,
+                               len ? msg : "no message");
+        }
+        if (rc == 0)
+            rc = rel_sshconfig_parse(out, q->host, rel_buf_cstr(&text), home, local_user);
+    }
+    if (rc == 0) {
+        if (q->user) {
+            free(out->user);
+            out->user = rel_strdup(q->user);
+        }
+        if (q->port > 0)
+            out->port = q->port;
+        if (q->known_hosts) {
+            free(out->known_hosts);
+            out->known_hosts = rel_sshconfig_expand(q->known_hosts, home, local_user, out);
+        }
+    }
+    rel_buf_free(&text);
+    rel_buf_free(&err);
+    return rc;
+}
