@@ -58,4 +58,7 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 /* Print `relman help NAME` text for one command to stdout. */
 void cli_print_command_help(const struct cli_command *cmd);
 
+/* Command handlers (one per cli/NAME.c). */
+int cmd_tui(int argc, char **argv);
+
 #endif

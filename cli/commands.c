@@ -16,6 +16,20 @@ static int cmd_version(int argc, char **argv);
 const struct cli_command cli_commands[] = {
     {"help", "show help for relman or for one command", "relman help [COMMAND]", cmd_help},
     {"version", "print relman's version", "relman version", cmd_version},
+    {"tui", "open the terminal UI (the default on a terminal)",
+     "relman tui [--theme NAME] [--no-color] [--ascii] [--script FILE] [--dump DIR]\n"
+     "           [--size COLSxLINES] [PATH]\n"
+     "       relman tui --keys\n"
+     "\n"
+     "  --theme NAME   dark, light, high-contrast, monochrome or a theme file\n"
+     "  --no-color     no colour at all (also NO_COLOR=1)\n"
+     "  --ascii        ASCII markers and rules only\n"
+     "  --script FILE  headless: read keys from FILE, no terminal needed\n"
+     "  --dump DIR     where ':dump NAME' writes screen dumps (headless tests)\n"
+     "  --size CxL     headless screen size (default 80x24)\n"
+     "  --keys         print every action and its keys (Markdown) and exit\n"
+     "See docs/tui.md.",
+     cmd_tui},
 };
 const unsigned cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

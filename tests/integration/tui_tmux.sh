@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The real TUI on a real terminal (tmux): start, keys, resize without
+# garbage (the screen after a resize equals a fresh headless screen of that
+# size), NO_COLOR emits no colour escapes, q leaves the terminal as it was.
+. "$(dirname "$0")/lib/tui.sh"
+command -v tmux >/dev/null || { echo "tmux missing (scripts/setup.sh installs it)"; exit 1; }
+export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
+unset NO_COLOR RELMAN_THEME RELMAN_TUI_CONFIG RELMAN_TUI_SCRIPT RELMAN_TUI_DUMP RELMAN_TUI_SIZE
+cd "$T" || exit 1
+env_vars="LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME"
+
+# The terminal settings after relman exits are those from before.
+cat >"$T/run.sh" <<EOS
+stty -a >"$T/stty.before"
+env $env_vars "$R" tui
+echo "exit=\$?" >"$T/exit"
+stty -a >"$T/stty.after"
+sleep 30
+EOS
+tmux_start 80 24 "bash $T/run.sh"
+check "starts" tmux_wait 'q quit · ? help · / filter · : command'
+tmux_screen >"$T/start.txt"
+check "title bar" grep -q '^ relman › help' "$T/start.txt"
+
+# keys: filter, then esc
+tmux_keys /
+tmux_keys -l redraw
+tmux_keys Enter
+check "filter on a terminal" tmux_wait 'filter: redraw  (1 of'
+tmux_keys Escape
+check "esc clears the filter" tmux_wait 'filter cleared'
+
+# resize to 200x60 and back: the screen must equal a fresh headless one
+headless_screen() { # COLS LINES -> $T/dump/ref.txt, after the same keys
+    printf '/redraw<Enter>\n<Esc>\n:dump ref\n' >"$T/ref.script"
+    LANG=C.UTF-8 LC_ALL=C.UTF-8 "$R" tui --script "$T/ref.script" --dump "$T/dump" --size "$1x$2"
+}
+same_but_message() { # tmux screen vs headless dump, the message line aside
+    diff <(head -n -1 "$1" | sed 's/ *$//') <(head -n -1 "$2") >"$T/diff" || { cat "$T/diff"; return 1; }
+}
+tmux -L "$TMUX_SOCK" resize-window -t t -x 200 -y 60
+sleep 0.5
+check "resized to 200x60" tmux_wait "$(printf '%*s' 60 '')q quit · ? help"
+tmux_screen >"$T/big.txt"
+headless_screen 200 60
+check "200x60 after resize: no garbage" same_but_message "$T/big.txt" "$T/dump/ref.txt"
+check "200x60: status bar whole" well_formed "$T/big.txt" 200 60
+tmux -L "$TMUX_SOCK" resize-window -t t -x 80 -y 24
+sleep 0.5
+tmux_screen >"$T/small.txt"
+headless_screen 80 24
+check "80x24 after resize: no garbage" same_but_message "$T/small.txt" "$T/dump/ref.txt"
+check "80x24: status bar whole" well_formed "$T/small.txt" 80 24
+
+# ctrl-l redraws; q quits and the terminal is restored
+tmux_keys C-l
+sleep 0.2
+tmux_keys q
+for _ in $(seq 50); do [ -f "$T/stty.after" ] && break; sleep 0.1; done
+check "q quits with status 0" grep -qx 'exit=0' "$T/exit"
+check "terminal modes restored" cmp -s "$T/stty.before" "$T/stty.after"
+tmux_stop
+
+# colour: escapes with the default theme; none at all with NO_COLOR=1
+# SGR colours: 30-38 and 40-48 (39/49 are "default colour", which tmux
+# itself writes around every cell), 90-97, 100-107
+colour_re=$'\e\\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9;]*)?m'
+tmux_start 80 24 "env $env_vars $R tui"
+check "colour run starts" tmux_wait 'q quit'
+tmux_screen -e >"$T/colour.txt"
+check "default theme uses colour" grep -qaE "$colour_re" "$T/colour.txt"
+tmux_stop
+tmux_start 80 24 "env $env_vars NO_COLOR=1 $R tui"
+check "NO_COLOR run starts" tmux_wait 'q quit'
+tmux_screen -e >"$T/nocolour.txt"
+check "NO_COLOR: no colour escape on screen" bash -c "! grep -qaE '$colour_re' '$T/nocolour.txt'"
+tmux_screen >"$T/nocolour-text.txt"
+check "NO_COLOR: selection still marked" grep -q '^▶ q' "$T/nocolour-text.txt"
+tmux_stop
+
+finish

@@ -1,0 +1,216 @@
+/*
+ * list.c - selection, scrolling and filtering of a view's rows.
+ */
+#include "tui/list.h"
+
+#include "core/alloc.h"
+#include "tui/view.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tui_list_init(struct tui_list *l,
+                   const char *(*row_text)(void *ctx, size_t row, char *buf, size_t size),
+                   bool (*selectable)(void *ctx, size_t row), void *ctx)
+{
+    memset(l, 0, sizeof(*l));
+    l->row_text = row_text;
+    l->selectable = selectable;
+    l->ctx = ctx;
+    l->page = 10;
+}
+
+void tui_list_free(struct tui_list *l)
+{
+    free(l->visible);
+    l->visible = NULL;
+    l->nvisible = l->count = 0;
+}
+
+static bool is_selectable(const struct tui_list *l, size_t row)
+{
+    return !l->selectable || l->selectable(l->ctx, row);
+}
+
+/* Case-insensitive substring search. */
+static bool contains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n == 0)
+        return true;
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] &&
+               tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
+static bool matches(const struct tui_list *l, size_t row)
+{
+    const char *f = l->filter;
+    if (!f[0])
+        return true;
+    if (!is_selectable(l, row))
+        return false;
+    bool invert = f[0] == '!';
+    if (invert)
+        f++;
+    char buf[512];
+    const char *text = l->row_text ? l->row_text(l->ctx, row, buf, sizeof(buf)) : "";
+    return contains(text ? text : "", f) != invert;
+}
+
+/* Move the selection to a selectable row, searching in direction `dir`
+ * first and the other way when there is none. */
+static void settle(struct tui_list *l, int dir)
+{
+    if (l->nvisible == 0) {
+        l->sel = l->top = 0;
+        return;
+    }
+    if (l->sel >= l->nvisible)
+        l->sel = l->nvisible - 1;
+    for (int pass = 0; pass < 2; pass++) {
+        int d = pass == 0 ? dir : -dir;
+        size_t i = l->sel;
+        for (;;) {
+            if (is_selectable(l, l->visible[i])) {
+                l->sel = i;
+                return;
+            }
+            if ((d < 0 && i == 0) || (d > 0 && i + 1 >= l->nvisible))
+                break;
+            i = d < 0 ? i - 1 : i + 1;
+        }
+    }
+}
+
+/* Recompute visible[]. The selection stays on the same model row when it is
+ * still shown, else at the same position (clamped). */
+static void refilter(struct tui_list *l)
+{
+    size_t keep = tui_list_selected(l);
+    size_t pos = l->sel;
+    free(l->visible);
+    l->visible = rel_reallocarray(NULL, l->count ? l->count : 1, sizeof(size_t));
+    l->nvisible = 0;
+    for (size_t i = 0; i < l->count; i++)
+        if (matches(l, i))
+            l->visible[l->nvisible++] = i;
+    l->sel = pos;
+    if (keep != TUI_LIST_NONE)
+        for (size_t i = 0; i < l->nvisible; i++)
+            if (l->visible[i] == keep) {
+                l->sel = i;
+                break;
+            }
+    if (l->top > l->sel)
+        l->top = l->sel;
+    settle(l, 1);
+}
+
+void tui_list_set_count(struct tui_list *l, size_t count)
+{
+    l->count = count;
+    refilter(l);
+}
+
+void tui_list_set_filter(struct tui_list *l, const char *filter)
+{
+    size_t n = strlen(filter);
+    if (n >= sizeof(l->filter))
+        n = sizeof(l->filter) - 1;
+    memcpy(l->filter, filter, n);
+    l->filter[n] = '\0';
+    refilter(l);
+}
+
+size_t tui_list_selected(const struct tui_list *l)
+{
+    if (!l->visible || l->nvisible == 0 || l->sel >= l->nvisible)
+        return TUI_LIST_NONE;
+    return l->visible[l->sel];
+}
+
+bool tui_list_select(struct tui_list *l, size_t row)
+{
+    for (size_t i = 0; i < l->nvisible; i++)
+        if (l->visible[i] == row) {
+            l->sel = i;
+            return true;
+        }
+    return false;
+}
+
+static void move_by(struct tui_list *l, long delta)
+{
+    if (l->nvisible == 0)
+        return;
+    long target = (long)l->sel + delta;
+    if (target < 0)
+        target = 0;
+    if (target >= (long)l->nvisible)
+        target = (long)l->nvisible - 1;
+    size_t from = l->sel;
+    l->sel = (size_t)target;
+    settle(l, delta < 0 ? -1 : 1);
+    /* At an end with only separators beyond: stay where we were. */
+    if (!is_selectable(l, l->visible[l->sel]))
+        l->sel = from;
+}
+
+int tui_list_action(struct tui_list *l, enum tui_action a)
+{
+    int page = l->page > 1 ? l->page - 1 : 1;
+    switch (a) {
+    case TUI_ACT_MOVE_DOWN:
+        move_by(l, 1);
+        break;
+    case TUI_ACT_MOVE_UP:
+        move_by(l, -1);
+        break;
+    case TUI_ACT_PAGE_DOWN:
+        move_by(l, page);
+        if (l->top + (size_t)l->page < l->nvisible)
+            l->top += (size_t)page;
+        break;
+    case TUI_ACT_PAGE_UP:
+        move_by(l, -page);
+        l->top = l->top > (size_t)page ? l->top - (size_t)page : 0;
+        break;
+    case TUI_ACT_MOVE_FIRST:
+        l->sel = 0;
+        l->top = 0;
+        settle(l, 1);
+        break;
+    case TUI_ACT_MOVE_LAST:
+        l->sel = l->nvisible ? l->nvisible - 1 : 0;
+        settle(l, -1);
+        break;
+    default:
+        return TUI_R_UNHANDLED;
+    }
+    return TUI_R_REDRAW;
+}
+
+void tui_list_layout(struct tui_list *l, int height)
+{
+    if (height < 1)
+        height = 1;
+    l->page = height;
+    if (l->nvisible <= (size_t)height) {
+        l->top = 0;
+        return;
+    }
+    if (l->top + (size_t)height > l->nvisible)
+        l->top = l->nvisible - (size_t)height;
+    if (l->sel < l->top)
+        l->top = l->sel;
+    else if (l->sel >= l->top + (size_t)height)
+        l->top = l->sel - (size_t)height + 1;
+}

@@ -1,0 +1,70 @@
+/*
+ * ui.h - what views use from the framework: messages, prompts, menus,
+ * confirmations, background file descriptors and the view stack.
+ *
+ * All of it runs on the one UI thread, from the main loop in ui.c. Nothing
+ * here blocks: a prompt or menu opens and its callback runs later, when the
+ * user answers.
+ */
+#ifndef TUI_UI_H
+#define TUI_UI_H
+
+#include "tui/view.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A one-line message on the message line (replaced by the next one). */
+void tui_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error message (role "error"); stays until the next key. */
+void tui_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Show rel_error_message() as an error, prefixed by `what` when not NULL. */
+void tui_core_error(const char *what);
+
+/*
+ * Text prompts. `fn` gets the text after every edit (done false) when
+ * TUI_PROMPT_INCREMENTAL is set, and once at the end with done true;
+ * canceled is true when the user pressed <Esc>. Returns reaction flags.
+ */
+enum { TUI_PROMPT_INCREMENTAL = 1, TUI_PROMPT_COMPLETE = 2 };
+typedef int (*tui_prompt_fn)(void *ctx, const char *text, bool done, bool canceled);
+void tui_prompt(const char *label, const char *initial, unsigned flags, tui_prompt_fn fn,
+                void *ctx);
+
+/*
+ * Ask a question answered by one key: `keys` are the accepted answers
+ * ("yn", "yns"); <Esc> answers 0. `fn` gets the key pressed.
+ */
+typedef int (*tui_confirm_fn)(void *ctx, int key);
+void tui_confirm(const char *question, const char *keys, tui_confirm_fn fn, void *ctx);
+
+/*
+ * A pop-up menu of `n` items (copied); `fn` gets the chosen index, or -1
+ * when the user pressed <Esc>.
+ */
+typedef int (*tui_menu_fn)(void *ctx, int choice);
+void tui_menu(const char *title, const char *const *items, int n, int initial, tui_menu_fn fn,
+              void *ctx);
+
+/*
+ * Watch a file descriptor in the main loop's poll(): `fn` runs on the UI
+ * thread when it is ready (events as for poll). Returns 0, or REL_ELIMIT when
+ * too many are watched. Unwatch before closing the fd.
+ */
+typedef int (*tui_fd_fn)(void *ctx, int fd, short revents);
+int tui_watch(int fd, short events, tui_fd_fn fn, void *ctx);
+void tui_unwatch(int fd);
+
+/* The view on top of the stack, and the view below `v` (NULL at the root). */
+struct tui_view *tui_top(void);
+struct tui_view *tui_below(struct tui_view *v);
+
+/* The built-in `:` commands (besides the actions): name, argument synopsis
+ * and help of each, up to `max`; returns how many. */
+size_t tui_builtin_commands(const char **names, const char **args, const char **helps,
+                            size_t max);
+
+/* The current theme's name (for the command line and status). */
+const char *tui_theme_name(void);
+
+#endif
