@@ -14,7 +14,14 @@ check() {
         fail=1
     fi
 }
-check core '(n?curses|ncursesw/|curses|term\.h|panel\.h|menu\.h|form\.h|libssh2)' 'curses or libssh2 headers'
+check core '(n?curses|ncursesw/|curses|panel\.h|menu\.h|form\.h|libssh2)' 'curses or libssh2 headers'
+# curses' <term.h>, not relman's own core/term.h (included as "core/term.h")
+hits=$(grep -RnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<term\.h>' "$src/core" --include='*.c' --include='*.h' 2>/dev/null)
+if [ -n "$hits" ]; then
+    echo "layering violation: core/ must not include curses' <term.h>:"
+    echo "$hits"
+    fail=1
+fi
 check remote '(n?curses|ncursesw/|curses|panel\.h|menu\.h|form\.h)' 'curses headers'
 check core '(tui/|cli/|remote/)' 'headers of outer layers'
 check remote '(tui/|cli/)' 'headers of the front ends'
