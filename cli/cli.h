@@ -60,5 +60,9 @@ void cli_print_command_help(const struct cli_command *cmd);
 
 /* Command handlers (one per cli/NAME.c). */
 int cmd_tui(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_releases(int argc, char **argv);
+int cmd_apps(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 #endif

@@ -30,6 +30,28 @@ const struct cli_command cli_commands[] = {
      "  --keys         print every action and its keys (Markdown) and exit\n"
      "See docs/tui.md.",
      cmd_tui},
+    {"init", "write relman.yml (from mix.exs or rebar.config with --import)",
+     "relman init [--import] [--force] [--env ENV]\n"
+     "\n"
+     "  --import   read the releases from mix.exs (asking the installed mix) or from\n"
+     "             the relx section of rebar.config; otherwise write a starter file\n"
+     "  --force    replace an existing relman.yml\n"
+     "  --env ENV  Mix env / rebar3 profile (default: $MIX_ENV or prod; default)",
+     cmd_init},
+    {"releases", "list the releases of relman.yml", "relman releases [--json]", cmd_releases},
+    {"apps", "show a release's resolved applications (problems first)",
+     "relman apps [RELEASE] [--json]\n"
+     "\n"
+     "  Columns: name, version, mode (* = set in relman.yml), source (project,\n"
+     "  lib_dirs, OTP, Elixir), why it is there. Exit status 1 when the release has\n"
+     "  errors. See docs/projects.md.",
+     cmd_apps},
+    {"render", "print a generated release file without assembling",
+     "relman render [RELEASE] NAME\n"
+     "       relman render --list\n"
+     "\n"
+     "  NAME: a file relman generates (--list shows them). See docs/projects.md.",
+     cmd_render},
 };
 const unsigned cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

@@ -1,0 +1,31 @@
+/*
+ * load.c - open, pick, resolve (see load.h).
+ */
+#include "load.h"
+
+#include "cli.h"
+
+#include "core/config.h"
+#include "core/error.h"
+#include "core/project.h"
+#include "core/resolve.h"
+
+int cli_load_model(struct rel_project **p, struct rel_model **m, const char *name)
+{
+    *p = NULL;
+    *m = NULL;
+    if (rel_project_open(p, ".", REL_PROJECT_NEED_CONFIG) < 0)
+        return cli_core_error();
+    const struct rel_config_release *rel = NULL;
+    int rc = rel_config_pick_release(&rel, (*p)->config, name);
+    if (rc == 0)
+        rc = rel_resolve(m, *p, rel);
+    if (rc < 0) {
+        int code = rc == REL_EUSAGE ? CLI_USAGE : CLI_FAIL;
+        cli_core_error();
+        rel_project_free(*p);
+        *p = NULL;
+        return code;
+    }
+    return CLI_OK;
+}

@@ -1,0 +1,19 @@
+/*
+ * load.h - what the project commands share: open the project in the current
+ * directory (after -C), pick a release, resolve it.
+ */
+#ifndef REL_CLI_LOAD_H
+#define REL_CLI_LOAD_H
+
+struct rel_project;
+struct rel_model;
+
+/*
+ * Open the project (relman.yml required), pick release `name` (NULL: the
+ * default one) and resolve it. On failure prints the error and returns the
+ * exit code (CLI_FAIL, or CLI_USAGE when the release is ambiguous) with both
+ * outputs NULL; on success returns CLI_OK. The model may hold problems.
+ */
+int cli_load_model(struct rel_project **p, struct rel_model **m, const char *name);
+
+#endif

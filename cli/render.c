@@ -1,0 +1,67 @@
+/*
+ * render.c - `relman render [REL] NAME`: print a generated release file
+ * without assembling (the table is in core/render.c).
+ */
+#include "cli.h"
+#include "load.h"
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/project.h"
+#include "core/render.h"
+#include "core/resolve.h"
+
+#include <stdio.h>
+
+int cmd_render(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"list", no_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
+        switch (c) {
+        case 'l':
+            for (size_t i = 0; i < rel_renderable_count; i++)
+                printf("%-14s %s\n", rel_renderables[i].name, rel_renderables[i].summary);
+            return CLI_OK;
+        case 'h':
+            cli_print_command_help(cli_find_command("render"));
+            return CLI_OK;
+        default:
+            return CLI_USAGE;
+        }
+    }
+    int nargs = argc - optind;
+    if (nargs < 1)
+        return cli_usage_error("render", "say what to render");
+    if (nargs > 2)
+        return cli_usage_error("render", "unexpected argument '%s'", argv[optind + 2]);
+    const char *rel = nargs == 2 ? argv[optind] : NULL;
+    const char *what = argv[optind + nargs - 1];
+    if (!rel_render_find(what)) {
+        struct rel_buf names = REL_BUF_INIT;
+        for (size_t i = 0; i < rel_renderable_count; i++)
+            rel_buf_printf(&names, "%s%s", i ? ", " : "", rel_renderables[i].name);
+        int rc = cli_usage_error("render", "nothing called '%s' can be rendered (known: %s)",
+                                 what, rel_buf_cstr(&names));
+        rel_buf_free(&names);
+        return rc;
+    }
+    struct rel_project *p;
+    struct rel_model *m;
+    int rc = cli_load_model(&p, &m, rel);
+    if (rc != CLI_OK)
+        return rc;
+    struct rel_buf out = REL_BUF_INIT;
+    if (rel_render(&out, m, what) < 0)
+        rc = cli_core_error();
+    else
+        fputs(rel_buf_cstr(&out), stdout);
+    rel_buf_free(&out);
+    rel_model_free(m);
+    rel_project_free(p);
+    return rc;
+}

@@ -1,0 +1,1140 @@
+/*
+ * resolve.c - application resolution and boot order (see resolve.h).
+ *
+ * The algorithms follow, step by step, what the real tools do (read, not
+ * copied: Elixir 1.14 lib/mix/lib/mix/release.ex, relx 4.7 rlx_resolve.erl
+ * and rlx_release.erl, OTP 25 sasl systools_make.erl), because users compare
+ * relman's .rel and boot order with theirs.
+ */
+#include "resolve.h"
+
+#include "alloc.h"
+#include "buf.h"
+#include "core/term.h"
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* mix's internal pseudo-mode for applications reached as included ones */
+#define MODE_INCLUDED ((int)REL_MODE_COUNT)
+/* a dependency chain longer than this is refused (it bounds the recursion) */
+#define MAX_CHAIN 1000
+
+static const char *const severity_names[] = {
+#define X(name, text) text,
+    REL_SEVERITY_TABLE
+#undef X
+};
+static const char *const why_names[] = {
+#define X(name, text) text,
+    REL_WHY_TABLE
+#undef X
+};
+static const char *const mode_source_names[] = {
+#define X(name, text) text,
+    REL_MODE_SOURCE_TABLE
+#undef X
+};
+
+const char *rel_severity_name(enum rel_severity s)
+{
+    return (unsigned)s < 3 ? severity_names[s] : "?";
+}
+
+const char *rel_why_name(enum rel_why w)
+{
+    return (unsigned)w < sizeof(why_names) / sizeof(why_names[0]) ? why_names[w] : "?";
+}
+
+const char *rel_mode_source_name(enum rel_mode_source s)
+{
+    return (unsigned)s < sizeof(mode_source_names) / sizeof(mode_source_names[0])
+               ? mode_source_names[s]
+               : "?";
+}
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static bool names_has(const struct rel_names *n, const char *name)
+{
+    for (size_t i = 0; n && i < n->count; i++)
+        if (strcmp(n->items[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void names_push(struct rel_names *n, const char *name)
+{
+    n->items = rel_reallocarray(n->items, n->count + 1, sizeof(char *));
+    n->items[n->count++] = rel_strdup(name);
+}
+
+static void names_free(struct rel_names *n)
+{
+    for (size_t i = 0; i < n->count; i++)
+        free(n->items[i]);
+    free(n->items);
+    memset(n, 0, sizeof(*n));
+}
+
+static void problem(struct rel_model *m, enum rel_severity sev, const char *app, const char *fmt,
+                    ...) __attribute__((format(printf, 4, 5)));
+
+static void problem(struct rel_model *m, enum rel_severity sev, const char *app, const char *fmt,
+                    ...)
+{
+    char msg[REL_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    m->problems = rel_reallocarray(m->problems, m->nproblems + 1, sizeof(*m->problems));
+    struct rel_problem *p = &m->problems[m->nproblems++];
+    p->severity = sev;
+    p->app = app ? rel_strdup(app) : NULL;
+    p->message = rel_strdup(msg);
+}
+
+/* ---- the resolution state ------------------------------------------------- */
+
+struct node {
+    char *name;
+    const struct rel_app *app; /* NULL when missing */
+    int mode;                  /* rel_mode, or MODE_INCLUDED (mix) */
+    enum rel_mode_source src;
+    char *mode_from;
+    char *parent;      /* first application that needed it; NULL for roots */
+    bool missing;      /* not found or unreadable */
+    bool conflict;     /* "included and regular" already reported */
+    struct rel_names needers; /* missing: every application that needs it */
+};
+
+struct root {
+    const char *name;
+    enum rel_mode mode;
+    bool implicit;
+};
+
+struct rs {
+    const struct rel_project *p;
+    const struct rel_config_release *rel;
+    struct rel_model *m;
+    struct node *nodes;
+    size_t nnodes;
+    struct root *roots;
+    size_t nroots;
+    char **order; /* relx: post-order of names */
+    size_t norder;
+    bool too_deep;
+};
+
+static long find_node(const struct rs *s, const char *name)
+{
+    for (size_t i = 0; i < s->nnodes; i++)
+        if (strcmp(s->nodes[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+static const struct root *find_root(const struct rs *s, const char *name)
+{
+    for (size_t i = 0; i < s->nroots; i++)
+        if (strcmp(s->roots[i].name, name) == 0)
+            return &s->roots[i];
+    return NULL;
+}
+
+static size_t add_node(struct rs *s, const char *name, const struct rel_app *app, int mode,
+                       enum rel_mode_source src, const char *parent)
+{
+    s->nodes = rel_reallocarray(s->nodes, s->nnodes + 1, sizeof(*s->nodes));
+    struct node *n = &s->nodes[s->nnodes];
+    memset(n, 0, sizeof(*n));
+    n->name = rel_strdup(name);
+    n->app = app;
+    n->mode = mode;
+    n->src = src;
+    n->parent = parent ? rel_strdup(parent) : NULL;
+    if (src == REL_MODE_SOURCE_INHERITED || src == REL_MODE_SOURCE_INCLUDED)
+        n->mode_from = parent ? rel_strdup(parent) : NULL;
+    n->missing = app == NULL;
+    if (n->missing && parent)
+        names_push(&n->needers, parent);
+    return s->nnodes++;
+}
+
+/* The chosen, readable candidate for `name`, or NULL. */
+static const struct rel_app *lookup(const struct rs *s, const char *name)
+{
+    const struct rel_app *a = rel_project_find_app(s->p, name);
+    return a && !a->error ? a : NULL;
+}
+
+static bool chain_too_deep(struct rs *s, int depth, const char *name)
+{
+    if (depth <= MAX_CHAIN)
+        return false;
+    if (!s->too_deep)
+        problem(s->m, REL_SEVERITY_ERROR, name,
+                "the dependency chain to '%s' is longer than %d applications", name, MAX_CHAIN);
+    s->too_deep = true;
+    return true;
+}
+
+/* A missing application reached once more. */
+static void missing_again(struct rs *s, size_t idx, const char *parent)
+{
+    if (parent && !names_has(&s->nodes[idx].needers, parent))
+        names_push(&s->nodes[idx].needers, parent);
+}
+
+/* Something `parent` lists as optional is not available: fine, say so. */
+static void optional_skipped(struct rs *s, const char *name, const char *parent)
+{
+    for (size_t i = 0; i < s->m->nproblems; i++)
+        if (s->m->problems[i].severity == REL_SEVERITY_NOTE && s->m->problems[i].app &&
+            strcmp(s->m->problems[i].app, name) == 0)
+            return;
+    problem(s->m, REL_SEVERITY_NOTE, name,
+            "'%s' is an optional application of '%s' and is not available: left out", name,
+            parent ? parent : "?");
+}
+
+/* ---- mix ------------------------------------------------------------------ */
+
+static void mix_load_app(struct rs *s, const char *name, int mode, enum rel_mode_source src,
+                         const struct rel_names *optional, const char *parent, int depth);
+
+static void mix_load_apps(struct rs *s, const struct rel_names *names, int mode,
+                          const struct rel_names *optional, const char *parent, int depth)
+{
+    for (size_t i = 0; i < names->count; i++) {
+        const char *name = names->items[i];
+        long idx = find_node(s, name);
+        const struct root *r = find_root(s, name);
+        if (idx < 0) {
+            if (r)
+                mix_load_app(s, name, (int)r->mode,
+                             r->implicit ? REL_MODE_SOURCE_IMPLICIT : REL_MODE_SOURCE_EXPLICIT,
+                             optional, parent, depth);
+            else
+                mix_load_app(s, name, mode,
+                             mode == MODE_INCLUDED ? REL_MODE_SOURCE_INCLUDED
+                                                   : REL_MODE_SOURCE_INHERITED,
+                             optional, parent, depth);
+            continue;
+        }
+        struct node *n = &s->nodes[idx];
+        if (n->missing) {
+            missing_again(s, (size_t)idx, parent);
+            continue;
+        }
+        if (r || n->mode == mode)
+            continue; /* an explicit mode is never overridden */
+        if (n->mode == MODE_INCLUDED || mode == MODE_INCLUDED) {
+            if (!n->conflict)
+                problem(s->m, REL_SEVERITY_ERROR, name,
+                        "'%s' is listed both as a regular application and as an included one "
+                        "(by '%s' and '%s')",
+                        name, n->parent ? n->parent : "the release", parent ? parent : "?");
+            n->conflict = true;
+            continue;
+        }
+        int merged = (int)rel_mode_max((enum rel_mode)n->mode, (enum rel_mode)mode);
+        if (merged == n->mode)
+            continue;
+        n->mode = merged;
+        n->src = REL_MODE_SOURCE_INHERITED;
+        free(n->mode_from);
+        n->mode_from = parent ? rel_strdup(parent) : NULL;
+        /* the higher mode goes down to its children */
+        const struct rel_app *app = n->app;
+        char *self = rel_strdup(name);
+        if (!chain_too_deep(s, depth + 1, self))
+            mix_load_apps(s, &app->applications, merged, &app->optional, self, depth + 1);
+        free(self);
+    }
+}
+
+static void mix_load_app(struct rs *s, const char *name, int mode, enum rel_mode_source src,
+                         const struct rel_names *optional, const char *parent, int depth)
+{
+    if (chain_too_deep(s, depth, name))
+        return;
+    const struct rel_app *app = lookup(s, name);
+    if (!app && names_has(optional, name)) {
+        optional_skipped(s, name, parent);
+        return;
+    }
+    add_node(s, name, app, mode, src, parent);
+    if (!app)
+        return;
+    int child = mode == MODE_INCLUDED ? (int)REL_MODE_LOAD : mode;
+    mix_load_apps(s, &app->applications, child, &app->optional, name, depth + 1);
+    mix_load_apps(s, &app->included, MODE_INCLUDED, NULL, name, depth + 1);
+}
+
+static int cmp_node_names(const void *a, const void *b)
+{
+    const struct node *const *x = a, *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
+static void resolve_mix(struct rs *s)
+{
+    static const char *const defaults[] = {"kernel", "stdlib", "elixir", "sasl"};
+    const struct rel_config_release *rel = s->rel;
+    /* Keyword.merge(defaults, user): defaults the user lists move to the user's place */
+    s->roots = rel_calloc(rel->napps + 6, sizeof(*s->roots));
+    for (size_t i = 0; i < 4; i++) {
+        bool listed = false;
+        for (size_t j = 0; j < rel->napps; j++)
+            listed |= strcmp(rel->apps[j].name, defaults[i]) == 0;
+        if (!listed)
+            s->roots[s->nroots++] = (struct root){defaults[i], REL_MODE_PERMANENT, true};
+    }
+    for (size_t j = 0; j < rel->napps; j++)
+        s->roots[s->nroots++] = (struct root){rel->apps[j].name, rel->apps[j].mode, false};
+    const char *own = s->p->config->app;
+    if (own && !find_root(s, own))
+        s->roots[s->nroots++] = (struct root){own, REL_MODE_PERMANENT, true};
+
+    struct rel_names rootnames = {0};
+    for (size_t i = 0; i < s->nroots; i++)
+        names_push(&rootnames, s->roots[i].name);
+    mix_load_apps(s, &rootnames, REL_MODE_PERMANENT, NULL, NULL, 0);
+    names_free(&rootnames);
+
+    /* iex ships as `none` unless the release already has it */
+    if (find_node(s, "iex") < 0) {
+        s->roots[s->nroots++] = (struct root){"iex", REL_MODE_NONE, true};
+        mix_load_app(s, "iex", REL_MODE_NONE, REL_MODE_SOURCE_IMPLICIT, NULL, NULL, 0);
+    }
+
+    /* .rel order: the roots as given, then the others sorted by name */
+    struct rel_model *m = s->m;
+    m->apps = rel_calloc(s->nnodes ? s->nnodes : 1, sizeof(*m->apps));
+    for (size_t i = 0; i < s->nroots; i++) {
+        long idx = find_node(s, s->roots[i].name);
+        if (idx < 0 || s->nodes[idx].missing)
+            continue;
+        struct rel_model_app *a = &m->apps[m->napps++];
+        a->app = s->nodes[idx].app;
+        a->mode = s->roots[i].mode;
+        a->mode_source = s->roots[i].implicit ? REL_MODE_SOURCE_IMPLICIT : REL_MODE_SOURCE_EXPLICIT;
+        a->why = s->roots[i].implicit ? REL_WHY_IMPLICIT : REL_WHY_ROOT;
+    }
+    struct node **rest = rel_calloc(s->nnodes ? s->nnodes : 1, sizeof(*rest));
+    size_t nrest = 0;
+    for (size_t i = 0; i < s->nnodes; i++)
+        if (!s->nodes[i].missing && !find_root(s, s->nodes[i].name))
+            rest[nrest++] = &s->nodes[i];
+    if (nrest)
+        qsort(rest, nrest, sizeof(*rest), cmp_node_names);
+    for (size_t i = 0; i < nrest; i++) {
+        struct rel_model_app *a = &m->apps[m->napps++];
+        struct node *n = rest[i];
+        a->app = n->app;
+        a->mode = n->mode == MODE_INCLUDED ? REL_MODE_LOAD : (enum rel_mode)n->mode;
+        a->mode_source = n->src;
+        a->mode_from = n->mode_from ? rel_strdup(n->mode_from) : NULL;
+        a->why = n->mode == MODE_INCLUDED ? REL_WHY_INCLUDED : REL_WHY_DEPENDENCY;
+        a->parent = n->parent ? rel_strdup(n->parent) : NULL;
+    }
+    free(rest);
+    for (size_t i = 0; i < m->napps; i++) {
+        m->apps[i].rel_type = true;
+        m->apps[i].rel_included = m->apps[i].app->included.count > 0;
+    }
+}
+
+/* ---- relx ------------------------------------------------------------------ */
+
+static void relx_subset(struct rs *s, const char *name, const struct rel_names *optional,
+                        const char *parent, int depth)
+{
+    long idx = find_node(s, name);
+    if (idx >= 0) {
+        if (s->nodes[idx].missing)
+            missing_again(s, (size_t)idx, parent);
+        return;
+    }
+    if (chain_too_deep(s, depth, name))
+        return;
+    const struct rel_app *app = lookup(s, name);
+    if (!app && names_has(optional, name)) {
+        optional_skipped(s, name, parent);
+        return;
+    }
+    const struct root *r = find_root(s, name);
+    add_node(s, name, app, r ? (int)r->mode : (int)REL_MODE_PERMANENT,
+             r ? REL_MODE_SOURCE_EXPLICIT : REL_MODE_SOURCE_DEFAULT, parent);
+    if (!app)
+        return;
+    char *self = rel_strdup(name);
+    const struct rel_names *lists[] = {&app->applications, &app->included, &app->optional};
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; i < lists[l]->count; i++)
+            relx_subset(s, lists[l]->items[i], &app->optional, self, depth + 1);
+    s->order = rel_reallocarray(s->order, s->norder + 1, sizeof(char *));
+    s->order[s->norder++] = self;
+}
+
+static void resolve_relx(struct rs *s)
+{
+    const struct rel_config_release *rel = s->rel;
+    s->roots = rel_calloc(rel->napps + 1, sizeof(*s->roots));
+    for (size_t j = 0; j < rel->napps; j++)
+        s->roots[s->nroots++] = (struct root){rel->apps[j].name, rel->apps[j].mode, false};
+    for (size_t i = 0; i < s->nroots; i++)
+        relx_subset(s, s->roots[i].name, NULL, NULL, 0);
+
+    struct rel_model *m = s->m;
+    m->apps = rel_calloc(s->norder ? s->norder : 1, sizeof(*m->apps));
+    for (size_t i = 0; i < s->norder; i++) {
+        struct node *n = &s->nodes[find_node(s, s->order[i])];
+        struct rel_model_app *a = &m->apps[m->napps++];
+        a->app = n->app;
+        a->parent = n->parent ? rel_strdup(n->parent) : NULL;
+        const struct root *r = find_root(s, n->name);
+        /* included somewhere in the release: load, unless the goal says */
+        const char *includer = NULL;
+        for (size_t j = 0; j < s->norder && !includer; j++) {
+            const struct node *o = &s->nodes[find_node(s, s->order[j])];
+            if (names_has(&o->app->included, n->name))
+                includer = o->name;
+        }
+        if (r) {
+            a->mode = r->mode;
+            a->mode_source = REL_MODE_SOURCE_EXPLICIT;
+            a->why = REL_WHY_ROOT;
+        } else if (includer) {
+            a->mode = REL_MODE_LOAD;
+            a->mode_source = REL_MODE_SOURCE_INCLUDED;
+            a->mode_from = rel_strdup(includer);
+            a->why = REL_WHY_INCLUDED;
+        } else {
+            a->mode = REL_MODE_PERMANENT;
+            a->mode_source = REL_MODE_SOURCE_DEFAULT;
+            a->why = REL_WHY_DEPENDENCY;
+        }
+        a->rel_type = a->mode != REL_MODE_PERMANENT;
+        a->rel_included = false;
+    }
+}
+
+/* ---- checks ------------------------------------------------------------------ */
+
+static long model_index(const struct rel_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->napps; i++)
+        if (strcmp(m->apps[i].app->name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+const struct rel_model_app *rel_model_find(const struct rel_model *m, const char *name)
+{
+    long i = model_index(m, name);
+    return i < 0 ? NULL : &m->apps[i];
+}
+
+/* "release foo -> a -> b" for node `idx`. */
+static void chain(struct rs *s, struct rel_buf *b, const char *name)
+{
+    const char *path[64];
+    size_t n = 0;
+    const char *cur = name;
+    while (cur && n < 64) {
+        path[n++] = cur;
+        long idx = find_node(s, cur);
+        cur = idx >= 0 ? s->nodes[idx].parent : NULL;
+    }
+    rel_buf_printf(b, "release %s", s->rel->name);
+    if (n == 64)
+        rel_buf_puts(b, " -> ...");
+    for (size_t i = n; i > 0; i--)
+        rel_buf_printf(b, " -> %s", path[i - 1]);
+}
+
+static void report_missing(struct rs *s)
+{
+    for (size_t i = 0; i < s->nnodes; i++) {
+        struct node *n = &s->nodes[i];
+        if (!n->missing)
+            continue;
+        struct rel_buf b = REL_BUF_INIT;
+        const struct rel_app *cand = rel_project_find_app(s->p, n->name);
+        if (cand && cand->error)
+            rel_buf_printf(&b, "application '%s' cannot be used (%s); ", n->name, cand->error);
+        else
+            rel_buf_printf(&b, "application '%s' was not found; ", n->name);
+        if (n->parent) {
+            rel_buf_printf(&b, "'%s' needs it (", n->parent);
+            chain(s, &b, n->name);
+            rel_buf_puts(&b, ")");
+        } else {
+            rel_buf_printf(&b, "it is a root of release %s", s->rel->name);
+        }
+        for (size_t j = 0; j < n->needers.count; j++)
+            if (!n->parent || strcmp(n->needers.items[j], n->parent) != 0)
+                rel_buf_printf(&b, "%s'%s'", j == 0 || (j == 1 && n->parent) ? "; also needed by " : ", ",
+                               n->needers.items[j]);
+        if (!cand && s->p->build_lib_dir && s->p->kind != REL_PROJECT_PLAIN) {
+            const struct rel_app *any = NULL;
+            for (size_t j = 0; j < s->p->napps && !any; j++)
+                if (s->p->apps[j].origin == REL_ORIGIN_PROJECT)
+                    any = &s->p->apps[j];
+            if (!any)
+                rel_buf_printf(&b, " (nothing is built in %s: compile the project first)",
+                               s->p->build_lib_dir);
+        }
+        problem(s->m, REL_SEVERITY_ERROR, n->name, "%s", rel_buf_cstr(&b));
+        rel_buf_free(&b);
+    }
+}
+
+static void check_kernel_stdlib(struct rel_model *m)
+{
+    static const char *const must[] = {"kernel", "stdlib"};
+    for (size_t i = 0; i < 2; i++) {
+        const struct rel_model_app *a = rel_model_find(m, must[i]);
+        if (!a)
+            problem(m, REL_SEVERITY_ERROR, must[i],
+                    "'%s' must be part of every release (no application of the release "
+                    "depends on it)",
+                    must[i]);
+        else if (a->mode != REL_MODE_PERMANENT)
+            problem(m, REL_SEVERITY_ERROR, must[i], "'%s' must be permanent, not %s", must[i],
+                    rel_mode_name(a->mode));
+    }
+}
+
+static void check_modes(struct rel_model *m, const struct rel_config_release *rel)
+{
+    for (size_t i = 0; i < m->napps; i++) {
+        const struct rel_model_app *a = &m->apps[i];
+        if (!rel_mode_starts(a->mode))
+            continue;
+        for (size_t c = 0; c < a->app->applications.count; c++) {
+            const char *child = a->app->applications.items[c];
+            const struct rel_model_app *ca = rel_model_find(m, child);
+            if (!ca || rel_mode_starts(ca->mode))
+                continue;
+            bool skip = false;
+            for (size_t k = 0; k < rel->skip_mode_validation_for.count; k++)
+                skip |= strcmp(rel->skip_mode_validation_for.items[k], a->app->name) == 0;
+            if (skip)
+                problem(m, REL_SEVERITY_NOTE, a->app->name,
+                        "'%s' is %s but depends on '%s', which is %s: allowed by "
+                        "skip_mode_validation_for",
+                        a->app->name, rel_mode_name(a->mode), child, rel_mode_name(ca->mode));
+            else
+                problem(m, REL_SEVERITY_ERROR, a->app->name,
+                        "'%s' is %s but depends on '%s', which is %s, so it cannot start; give "
+                        "'%s' a started mode, set '%s' to load or none too, or list '%s' in "
+                        "skip_mode_validation_for",
+                        a->app->name, rel_mode_name(a->mode), child, rel_mode_name(ca->mode), child,
+                        a->app->name, a->app->name);
+        }
+    }
+}
+
+struct claim {
+    const char *what;
+    const char *app;
+};
+
+static int cmp_claim(const void *pa, const void *pb)
+{
+    const struct claim *a = pa, *b = pb;
+    int c = strcmp(a->what, b->what);
+    return c ? c : strcmp(a->app, b->app);
+}
+
+/* A name claimed by two applications (systools: duplicate_register,
+ * duplicate_modules, duplicate_include). */
+static void check_claims(struct rel_model *m, int which)
+{
+    static const char *const labels[] = {"registered name", "module", "included application"};
+    size_t n = 0;
+    for (size_t i = 0; i < m->napps; i++) {
+        const struct rel_app *a = m->apps[i].app;
+        n += which == 0 ? a->registered.count : which == 1 ? a->modules.count : a->included.count;
+    }
+    if (!n)
+        return;
+    struct claim *c = rel_calloc(n, sizeof(*c));
+    size_t k = 0;
+    for (size_t i = 0; i < m->napps; i++) {
+        const struct rel_app *a = m->apps[i].app;
+        const struct rel_names *l = which == 0 ? &a->registered
+                                    : which == 1 ? &a->modules
+                                                 : &a->included;
+        for (size_t j = 0; j < l->count; j++)
+            c[k++] = (struct claim){l->items[j], a->name};
+    }
+    qsort(c, n, sizeof(*c), cmp_claim);
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(c[i].what, c[i - 1].what) != 0 || strcmp(c[i].app, c[i - 1].app) == 0)
+            continue;
+        if (i >= 2 && strcmp(c[i].what, c[i - 2].what) == 0)
+            continue; /* reported with the first pair */
+        if (which == 2)
+            problem(m, REL_SEVERITY_ERROR, c[i].what,
+                    "'%s' is included by both '%s' and '%s' (an application can have one "
+                    "including parent)",
+                    c[i].what, c[i - 1].app, c[i].app);
+        else
+            problem(m, REL_SEVERITY_ERROR, c[i].app, "%s '%s' is claimed by both '%s' and '%s'",
+                    labels[which], c[i].what, c[i - 1].app, c[i].app);
+    }
+    free(c);
+}
+
+/* ---- boot order (systools_make: add_top_apps_to_uses, sort_used_and_incl_appls,
+ * sort_appls) ----------------------------------------------------------------- */
+
+struct sapp {
+    const char *name;
+    struct rel_names uses; /* borrowed strings (from the project) */
+    struct rel_names incs;
+    const struct rel_names *optional;
+};
+
+static void bnames_push(struct rel_names *n, char *s)
+{
+    n->items = rel_reallocarray(n->items, n->count + 1, sizeof(char *));
+    n->items[n->count++] = s;
+}
+
+static void bnames_remove_first(struct rel_names *n, const char *s)
+{
+    for (size_t i = 0; i < n->count; i++)
+        if (strcmp(n->items[i], s) == 0) {
+            memmove(&n->items[i], &n->items[i + 1], (n->count - i - 1) * sizeof(char *));
+            n->count--;
+            return;
+        }
+}
+
+/* The application including `app` (first such), or NULL. */
+static const char *includer_of(struct sapp *apps, size_t n, const char *app)
+{
+    for (size_t i = 0; i < n; i++)
+        if (names_has(&apps[i].incs, app))
+            return apps[i].name;
+    return NULL;
+}
+
+static const char *top_app(struct sapp *apps, size_t n, const char *app)
+{
+    for (size_t guard = 0; guard <= n; guard++) {
+        const char *t = includer_of(apps, n, app);
+        if (!t)
+            return app;
+        app = t;
+    }
+    return app;
+}
+
+static long rel_pos(const struct rel_model *m, const char *name)
+{
+    return model_index(m, name);
+}
+
+/* Stable sort of names by .rel position; names not in the .rel go last. */
+static void sort_by_rel(const struct rel_model *m, struct rel_names *l)
+{
+    if (l->count < 2)
+        return;
+    for (size_t i = 1; i < l->count; i++) {
+        char *x = l->items[i];
+        long px = rel_pos(m, x);
+        if (px < 0)
+            px = (long)m->napps + 1;
+        size_t j = i;
+        while (j > 0) {
+            long py = rel_pos(m, l->items[j - 1]);
+            if (py < 0)
+                py = (long)m->napps + 1;
+            if (py <= px)
+                break;
+            l->items[j] = l->items[j - 1];
+            j--;
+        }
+        l->items[j] = x;
+    }
+}
+
+static bool visited_has(const size_t *visited, size_t nv, size_t app)
+{
+    for (size_t i = 0; i < nv; i++)
+        if (visited[i] == app)
+            return true;
+    return false;
+}
+
+/* One find_all of systools: take from `list` the applications `checking`
+ * needs (in `names` order), appending them to `found`. Names neither in the
+ * list nor visited are "not found" (missing). */
+static void find_all(struct sapp *apps, size_t checking, const struct rel_names *names,
+                     size_t *list, size_t *nlist, const size_t *visited, size_t nv, size_t *found,
+                     size_t *nfound, struct rel_names *notfound)
+{
+    for (size_t k = 0; k < names->count; k++) {
+        const char *name = names->items[k];
+        long pos = -1;
+        for (size_t i = 0; i < *nlist; i++)
+            if (strcmp(apps[list[i]].name, name) == 0) {
+                pos = (long)i;
+                break;
+            }
+        bool was_visited = false;
+        for (size_t i = 0; i < nv; i++)
+            was_visited |= strcmp(apps[visited[i]].name, name) == 0;
+        if (pos >= 0) {
+            size_t app = list[pos];
+            if (names_has(&apps[app].incs, apps[checking].name)) {
+                /* X includes Y, Y uses X: allowed */
+                if (!was_visited)
+                    bnames_push(notfound, (char *)name);
+            } else {
+                memmove(&list[pos], &list[pos + 1], (*nlist - (size_t)pos - 1) * sizeof(size_t));
+                (*nlist)--;
+                found[(*nfound)++] = app;
+            }
+        } else if (!was_visited) {
+            bnames_push(notfound, (char *)name);
+        }
+    }
+}
+
+/* A cycle through `start` in the uses/includes graph, as "a -> b -> a". */
+static bool cycle_path(struct sapp *apps, size_t n, size_t at, size_t start, size_t *stack,
+                       size_t depth, unsigned char *onpath, struct rel_buf *out)
+{
+    stack[depth] = at;
+    onpath[at] = 1;
+    const struct rel_names *lists[] = {&apps[at].uses, &apps[at].incs};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->count; i++) {
+            long next = -1;
+            for (size_t j = 0; j < n; j++)
+                if (strcmp(apps[j].name, lists[l]->items[i]) == 0)
+                    next = (long)j;
+            if (next < 0)
+                continue;
+            if ((size_t)next == start) {
+                for (size_t d = 0; d <= depth; d++)
+                    rel_buf_printf(out, "%s -> ", apps[stack[d]].name);
+                rel_buf_puts(out, apps[start].name);
+                return true;
+            }
+            if (!onpath[next] && depth + 1 < n &&
+                cycle_path(apps, n, (size_t)next, start, stack, depth + 1, onpath, out))
+                return true;
+        }
+    return false;
+}
+
+static void boot_order(struct rel_model *m)
+{
+    size_t n = m->napps;
+    if (!n)
+        return;
+    struct sapp *apps = rel_calloc(n, sizeof(*apps));
+    for (size_t i = 0; i < n; i++) {
+        const struct rel_app *a = m->apps[i].app;
+        apps[i].name = a->name;
+        apps[i].optional = &a->optional;
+        for (size_t j = 0; j < a->applications.count; j++)
+            bnames_push(&apps[i].uses, a->applications.items[j]);
+        for (size_t j = 0; j < a->included.count; j++)
+            bnames_push(&apps[i].incs, a->included.items[j]);
+    }
+    /* add_top_apps_to_uses */
+    for (size_t i = 0; i < n; i++) {
+        const char *mytop = top_app(apps, n, apps[i].name);
+        struct rel_names orig = apps[i].uses;
+        struct rel_names acc = {0};
+        for (size_t j = 0; j < orig.count; j++)
+            bnames_push(&acc, orig.items[j]);
+        for (size_t j = 0; j < orig.count; j++) {
+            const char *used = orig.items[j];
+            if (strcmp(used, mytop) == 0) {
+                bnames_remove_first(&acc, mytop);
+                continue;
+            }
+            const char *dep = includer_of(apps, n, used);
+            if (!dep)
+                continue;
+            const char *usedtop = top_app(apps, n, dep);
+            if (names_has(&acc, usedtop))
+                bnames_remove_first(&acc, used);
+            else if (strcmp(usedtop, mytop) == 0)
+                continue;
+            else {
+                bnames_remove_first(&acc, used);
+                bnames_push(&acc, (char *)usedtop);
+            }
+        }
+        free(orig.items);
+        apps[i].uses = acc;
+    }
+    /* sort_used_and_incl_appls */
+    for (size_t i = 0; i < n; i++) {
+        sort_by_rel(m, &apps[i].incs);
+        sort_by_rel(m, &apps[i].uses);
+    }
+    /* sort_appls */
+    size_t *list = rel_calloc(n * 2 + 1, sizeof(size_t));
+    size_t *tmp = rel_calloc(n * 2 + 1, sizeof(size_t));
+    size_t *found = rel_calloc(n + 1, sizeof(size_t));
+    size_t guard = 0, limit = n * (n + 2) + 10;
+    size_t *visited = rel_calloc(limit + 1, sizeof(size_t));
+    size_t *out = rel_calloc(n + 1, sizeof(size_t));
+    unsigned char *circular = rel_calloc(n, 1);
+    size_t nlist = n, nv = 0, nout = 0;
+    bool any_circular = false;
+    for (size_t i = 0; i < n; i++)
+        list[i] = i;
+    while (nlist > 0 && guard++ < limit) {
+        size_t head = list[0];
+        memmove(list, list + 1, (nlist - 1) * sizeof(size_t));
+        nlist--;
+        struct rel_names ruses = {0}, rincs = {0}, notfound = {0};
+        for (size_t j = apps[head].uses.count; j > 0; j--)
+            bnames_push(&ruses, apps[head].uses.items[j - 1]);
+        for (size_t j = apps[head].incs.count; j > 0; j--)
+            bnames_push(&rincs, apps[head].incs.items[j - 1]);
+        /* found is built by prepending in systools: collect, then reverse */
+        size_t nfu = 0, nfi = 0;
+        find_all(apps, head, &ruses, list, &nlist, visited, nv, found, &nfu, &notfound);
+        size_t *found_incs = found + nfu;
+        find_all(apps, head, &rincs, list, &nlist, visited, nv, found_incs, &nfi, &notfound);
+        free(ruses.items);
+        free(rincs.items);
+        free(notfound.items); /* missing ones were reported by resolution */
+        if (nfu + nfi == 0) {
+            out[nout++] = head;
+            visited[nv++] = head;
+            continue;
+        }
+        /* L = Uses ++ Incs, each in original order (they were prepended) */
+        size_t nl = 0;
+        for (size_t j = nfu; j > 0; j--)
+            tmp[nl++] = found[j - 1];
+        for (size_t j = nfi; j > 0; j--)
+            tmp[nl++] = found_incs[j - 1];
+        /* those already visited make a cycle */
+        size_t keep = 0;
+        bool cyc = false;
+        for (size_t j = 0; j < nl; j++) {
+            if (visited_has(visited, nv, tmp[j])) {
+                circular[tmp[j]] = 1;
+                cyc = true;
+            } else {
+                tmp[keep++] = tmp[j];
+            }
+        }
+        if (cyc) {
+            circular[head] = 1;
+            any_circular = true;
+        }
+        /* Apps = L ++ [N | T2] */
+        tmp[keep++] = head;
+        for (size_t j = 0; j < nlist; j++)
+            tmp[keep++] = list[j];
+        size_t nn = 0;
+        for (size_t j = 0; j < keep; j++) {
+            bool dup = false;
+            for (size_t q = 0; q < nn; q++)
+                dup |= list[q] == tmp[j];
+            if (!dup && !(circular[tmp[j]] && tmp[j] != head && visited_has(visited, nv, tmp[j])))
+                list[nn++] = tmp[j];
+        }
+        nlist = nn;
+        visited[nv++] = head;
+    }
+    if (any_circular) {
+        for (size_t i = 0; i < n; i++) {
+            if (!circular[i])
+                continue;
+            struct rel_buf path = REL_BUF_INIT;
+            size_t *stack = rel_calloc(n + 1, sizeof(size_t));
+            unsigned char *onpath = rel_calloc(n, 1);
+            if (!cycle_path(apps, n, i, i, stack, 0, onpath, &path))
+                rel_buf_printf(&path, "%s", apps[i].name);
+            problem(m, REL_SEVERITY_ERROR, apps[i].name,
+                    "dependency cycle: %s (no boot order can satisfy it)", rel_buf_cstr(&path));
+            free(stack);
+            free(onpath);
+            rel_buf_free(&path);
+            break;
+        }
+    } else if (nout == n) {
+        m->boot = rel_calloc(n, sizeof(size_t));
+        m->nboot = n;
+        for (size_t i = 0; i < n; i++) {
+            m->boot[i] = out[i];
+            m->apps[out[i]].boot_index = (int)i;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(apps[i].uses.items);
+        free(apps[i].incs.items);
+    }
+    free(apps);
+    free(list);
+    free(tmp);
+    free(found);
+    free(visited);
+    free(out);
+    free(circular);
+}
+
+/* ---- candidates: two versions, shadowing -------------------------------------- */
+
+static void check_candidates(struct rel_model *m, const struct rel_project *p)
+{
+    for (size_t i = 0; i < m->napps; i++) {
+        struct rel_model_app *a = &m->apps[i];
+        const struct rel_app *c;
+        size_t n = rel_project_candidates(p, a->app->name, &c);
+        if (n < 2)
+            continue;
+        struct rel_buf sh = REL_BUF_INIT, same = REL_BUF_INIT;
+        for (size_t k = 0; k < n; k++) {
+            const struct rel_app *o = &c[k];
+            if (o == a->app)
+                continue;
+            bool same_place = o->origin == a->app->origin && o->origin_index == a->app->origin_index;
+            if (same_place)
+                rel_buf_printf(&same, "%s%s (%s)", same.len ? ", " : "", o->vsn[0] ? o->vsn : "?",
+                               o->dir);
+            rel_buf_printf(&sh, "%s%s %s", sh.len ? ", " : "", rel_origin_name(o->origin),
+                           o->vsn[0] ? o->vsn : "(unreadable)");
+        }
+        a->shadows = rel_buf_detach(&sh);
+        if (same.len)
+            problem(m, REL_SEVERITY_WARNING, a->app->name,
+                    "two versions of '%s' in %s: using %s (%s); also there: %s", a->app->name,
+                    rel_origin_name(a->app->origin), a->app->vsn, a->app->dir,
+                    rel_buf_cstr(&same));
+        else
+            problem(m, REL_SEVERITY_NOTE, a->app->name, "'%s' %s from %s (%s) is used; %s",
+                    a->app->name, a->app->vsn, rel_origin_name(a->app->origin), a->app->dir,
+                    a->shadows[0] ? "it takes precedence over the others found" : "");
+        rel_buf_free(&same);
+    }
+}
+
+/* ---- the model ------------------------------------------------------------------ */
+
+static int cmp_problem(const void *pa, const void *pb)
+{
+    const struct rel_problem *a = pa, *b = pb;
+    return (int)a->severity - (int)b->severity;
+}
+
+static void sort_problems(struct rel_model *m)
+{
+    /* stable: insertion sort by severity (lists are short) */
+    for (size_t i = 1; i < m->nproblems; i++) {
+        struct rel_problem x = m->problems[i];
+        size_t j = i;
+        while (j > 0 && cmp_problem(&m->problems[j - 1], &x) > 0) {
+            m->problems[j] = m->problems[j - 1];
+            j--;
+        }
+        m->problems[j] = x;
+    }
+}
+
+static void decide_version(struct rel_model *m, const struct rel_project *p,
+                           const struct rel_config_release *rel)
+{
+    if (rel->version) {
+        m->version = rel_strdup(rel->version);
+        return;
+    }
+    const char *from = rel->version_from_app ? rel->version_from_app : p->config->app;
+    if (!from) {
+        problem(m, REL_SEVERITY_ERROR, NULL,
+                "release %s has no version: set releases.%s.version (or project.app)", rel->name,
+                rel->name);
+        return;
+    }
+    const struct rel_app *a = rel_project_find_app(p, from);
+    if (!a || a->error || !a->vsn[0]) {
+        problem(m, REL_SEVERITY_ERROR, from,
+                "release %s takes its version from application '%s', which was not found",
+                rel->name, from);
+        return;
+    }
+    m->version = rel_strdup(a->vsn);
+}
+
+static void decide_erts(struct rel_model *m, const struct rel_project *p,
+                        const struct rel_config_release *rel)
+{
+    if (rel->include_erts == REL_ERTS_PATH) {
+        const char *base = strrchr(rel->erts_path, '/');
+        base = base ? base + 1 : rel->erts_path;
+        if (strncmp(base, "erts-", 5) == 0 && base[5]) {
+            m->erts_version = rel_strdup(base + 5);
+            return;
+        }
+        problem(m, REL_SEVERITY_ERROR, NULL,
+                "releases.%s.include_erts: '%s' is not an erts-VSN directory", rel->name,
+                rel->erts_path);
+        return;
+    }
+    if (p->erts_version)
+        m->erts_version = rel_strdup(p->erts_version);
+    else
+        problem(m, REL_SEVERITY_ERROR, NULL,
+                "the ERTS version is unknown: no Erlang/OTP installation was found (is 'erl' in "
+                "PATH?)");
+}
+
+int rel_resolve(struct rel_model **out, const struct rel_project *p,
+                const struct rel_config_release *rel)
+{
+    *out = NULL;
+    if (!p->config || !rel)
+        return rel_error_set(REL_EINVAL, "no release to resolve");
+    struct rel_model *m = rel_calloc(1, sizeof(*m));
+    m->project = p;
+    m->release = rel;
+    m->name = rel_strdup(rel->name);
+    struct rs s = {.p = p, .rel = rel, .m = m};
+
+    if (rel->napps == 0 && !(p->kind == REL_PROJECT_MIX && p->config->app))
+        problem(m, REL_SEVERITY_ERROR, NULL,
+                "release %s lists no applications (add releases.%s.applications)", rel->name,
+                rel->name);
+    if (p->kind == REL_PROJECT_MIX)
+        resolve_mix(&s);
+    else
+        resolve_relx(&s);
+    for (size_t i = 0; i < m->napps; i++)
+        m->apps[i].boot_index = -1;
+
+    report_missing(&s);
+    /* who includes whom */
+    for (size_t i = 0; i < m->napps; i++)
+        for (size_t j = 0; j < m->apps[i].app->included.count; j++) {
+            long k = model_index(m, m->apps[i].app->included.items[j]);
+            if (k >= 0 && !m->apps[k].included_by)
+                m->apps[k].included_by = rel_strdup(m->apps[i].app->name);
+        }
+    decide_version(m, p, rel);
+    decide_erts(m, p, rel);
+    check_kernel_stdlib(m);
+    check_modes(m, rel);
+    check_claims(m, 2);
+    check_claims(m, 0);
+    check_claims(m, 1);
+    boot_order(m);
+    check_candidates(m, p);
+    for (size_t i = 0; i < rel->nnotes; i++)
+        problem(m, REL_SEVERITY_WARNING, NULL, "%s", rel->notes[i].message);
+    sort_problems(m);
+
+    for (size_t i = 0; i < s.nnodes; i++) {
+        free(s.nodes[i].name);
+        free(s.nodes[i].mode_from);
+        free(s.nodes[i].parent);
+        names_free(&s.nodes[i].needers);
+    }
+    free(s.nodes);
+    free(s.roots);
+    for (size_t i = 0; i < s.norder; i++)
+        free(s.order[i]);
+    free(s.order);
+    *out = m;
+    return 0;
+}
+
+void rel_model_free(struct rel_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->napps; i++) {
+        free(m->apps[i].mode_from);
+        free(m->apps[i].parent);
+        free(m->apps[i].included_by);
+        free(m->apps[i].shadows);
+    }
+    free(m->apps);
+    for (size_t i = 0; i < m->nproblems; i++) {
+        free(m->problems[i].app);
+        free(m->problems[i].message);
+    }
+    free(m->problems);
+    free(m->boot);
+    free(m->name);
+    free(m->version);
+    free(m->erts_version);
+    free(m);
+}
+
+size_t rel_model_count(const struct rel_model *m, enum rel_severity sev)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nproblems; i++)
+        n += m->problems[i].severity == sev;
+    return n;
+}
+
+int rel_model_check(const struct rel_model *m)
+{
+    size_t n = rel_model_count(m, REL_SEVERITY_ERROR);
+    if (!n)
+        return 0;
+    const struct rel_problem *first = &m->problems[0];
+    if (n == 1)
+        return rel_error_set(REL_ERESOLVE, "release %s: %s", m->name, first->message);
+    return rel_error_set(REL_ERESOLVE, "release %s: %s (and %zu more problems: see 'relman apps %s')",
+                         m->name, first->message, n - 1, m->name);
+}
+
+int rel_model_rel_term(struct rel_term **out, const struct rel_model *m)
+{
+    *out = NULL;
+    int rc = rel_model_check(m);
+    if (rc < 0)
+        return rc;
+    struct rel_term *list = rel_term_list_new();
+    for (size_t i = 0; i < m->napps; i++) {
+        const struct rel_model_app *a = &m->apps[i];
+        struct rel_term *name = rel_term_atom(a->app->name);
+        struct rel_term *vsn = rel_term_string(a->app->vsn);
+        struct rel_term *entry;
+        struct rel_term *incl = NULL;
+        if (a->rel_included) {
+            incl = rel_term_list_new();
+            for (size_t j = 0; j < a->app->included.count; j++)
+                rel_term_list_append(incl, rel_term_atom(a->app->included.items[j]));
+        }
+        if (a->rel_type && incl)
+            entry = rel_term_tuple(4, name, vsn, rel_term_atom(rel_mode_name(a->mode)), incl);
+        else if (a->rel_type)
+            entry = rel_term_tuple(3, name, vsn, rel_term_atom(rel_mode_name(a->mode)));
+        else if (incl)
+            entry = rel_term_tuple(3, name, vsn, incl);
+        else
+            entry = rel_term_tuple(2, name, vsn);
+        rel_term_list_append(list, entry);
+    }
+    *out = rel_term_tuple(4, rel_term_atom("release"),
+                          rel_term_tuple(2, rel_term_string(m->name), rel_term_string(m->version)),
+                          rel_term_tuple(2, rel_term_atom("erts"), rel_term_string(m->erts_version)),
+                          list);
+    return 0;
+}
