@@ -746,7 +746,9 @@ int rel_init_generate(struct rel_buf *out, struct rel_buf *summary, const char *
 int rel_init_write(const char *dir, const struct rel_init_opts *opts, bool force,
                    struct rel_buf *summary)
 {
-    char *path = rel_path_join2(dir, REL_CONFIG_FILE);
+    char *joined = rel_path_join2(dir, REL_CONFIG_FILE);
+    char *path = rel_path_normalize(joined);
+    free(joined);
     int rc = 0;
     if (!force && rel_fs_exists(path)) {
         rc = rel_error_set(REL_EEXISTS, "%s already exists; use --force to replace it", path);
