@@ -9,6 +9,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "tui/format.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -323,16 +324,6 @@ void tui_job_free(struct tui_job *job)
     free(job);
 }
 
-static void human_size(char *out, size_t size, uint64_t bytes)
-{
-    if (bytes >= 10ull * 1024 * 1024)
-        snprintf(out, size, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
-    else if (bytes >= 10 * 1024)
-        snprintf(out, size, "%" PRIu64 " KB", bytes / 1024);
-    else
-        snprintf(out, size, "%" PRIu64 " B", bytes);
-}
-
 void tui_job_draw(const struct tui_job *job, struct tui_rect r)
 {
     const struct tui_job_state *st = &job->st;
@@ -347,8 +338,8 @@ void tui_job_draw(const struct tui_job *job, struct tui_rect r)
         return;
     /* [#####.....]  412 / 615 files   7.9 / 11.3 MB   0.14 s */
     char counts[160], done[32], total[32];
-    human_size(done, sizeof(done), st->bytes_done);
-    human_size(total, sizeof(total), st->bytes_total);
+    tui_format_size(done, sizeof(done), st->bytes_done);
+    tui_format_size(total, sizeof(total), st->bytes_total);
     long end = st->running ? now_ms() : st->ended_ms;
     snprintf(counts, sizeof(counts), " %" PRIu64 " / %" PRIu64 " files   %s / %s   %.1f s",
              st->files_done, st->files_total, done, total, (double)(end - st->started_ms) / 1000.0);
