@@ -72,8 +72,6 @@ enum { TUI_AF_EDIT = 1 };
     X(NEXT_PANE, "next-pane", "<Tab> <S-Tab>", TUI_SG, 0, "", "switch between the panes of the screen")     \
     X(OPEN, "open", "<Enter>", TUI_SCOPE_RELEASES, 0, "open",                                    \
       "open the applications of the selected release")                                            \
-    X(PREVIEW, "preview", "p", TUI_SCOPE_RELEASES | TUI_SCOPE_APPS, 0, "preview",                  \
-      "preview the files of the release")                                                         \
     X(MODE_PERMANENT, "set-mode-permanent", "P", TUI_SCOPE_APPS, TUI_AF_EDIT, "permanent",        \
       "start mode permanent: the node stops when the application stops")                         \
     X(MODE_TRANSIENT, "set-mode-transient", "T", TUI_SCOPE_APPS, TUI_AF_EDIT, "transient",        \
@@ -93,6 +91,8 @@ enum { TUI_AF_EDIT = 1 };
     X(REDO, "redo", "^R", TUI_SCOPE_APPS, TUI_AF_EDIT, "redo", "redo what undo took back")   \
     X(SAVE, "save", "s", TUI_SCOPE_APPS, TUI_AF_EDIT, "save",                               \
       "write the changes to relman.yml (comments and order kept)")                                \
+    X(PREVIEW, "preview", "p", TUI_SCOPE_RELEASES | TUI_SCOPE_APPS, 0, "preview",                  \
+      "preview the files of the release")                                                         \
     X(NEXT_FILE, "next-file", "] <Right>", TUI_SCOPE_PREVIEW, 0, "next file", "show the next file")   \
     X(PREV_FILE, "prev-file", "[ <Left>", TUI_SCOPE_PREVIEW, 0, "prev file", "show the previous file") \
     X(SEARCH, "search", "/", TUI_SCOPE_PREVIEW, 0, "search", "search the text")                    \

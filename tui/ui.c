@@ -278,6 +278,29 @@ static void pop_view(void)
     ui.need_draw = true;
 }
 
+void tui_close_later(struct tui_view *v)
+{
+    v->closing = true;
+}
+
+/* Remove the views marked by tui_close_later(). */
+static void reap_views(void)
+{
+    int kept = 0;
+    for (int i = 0; i < ui.depth; i++) {
+        struct tui_view *v = ui.stack[i];
+        if (v->closing && ui.depth > 1) {
+            if (v->ops->destroy)
+                v->ops->destroy(v);
+            free(v);
+            ui.need_draw = true;
+        } else {
+            ui.stack[kept++] = v;
+        }
+    }
+    ui.depth = kept;
+}
+
 static struct tui_list *top_list(void)
 {
     struct tui_view *v = tui_top();
@@ -338,11 +361,12 @@ static void draw_title(void)
     rel_buf_free(&status);
 }
 
-/* "KEY label" pairs for the actions with a hint label in `scope`. */
-static void hints_for(struct rel_buf *out, enum tui_scope_id scope, bool generic)
+/* "KEY label" of the actions with a hint label in `scope` (its own ones,
+ * or the generic ones), in table order. */
+static size_t hint_items(char items[][64], size_t max, enum tui_scope_id scope, bool generic)
 {
-    const char *sep = tui_glyph(TUI_GLYPH_DOT);
-    for (int a = 1; a < TUI_ACT_COUNT; a++) {
+    size_t n = 0;
+    for (int a = 1; a < TUI_ACT_COUNT && n < max; a++) {
         const struct tui_action_info *info = tui_action_info((enum tui_action)a);
         if (!info->hint[0])
             continue;
@@ -353,34 +377,55 @@ static void hints_for(struct rel_buf *out, enum tui_scope_id scope, bool generic
             continue;
         char key[32];
         tui_keymap_first_key(scope, (enum tui_action)a, key, sizeof(key));
-        if (!key[0])
-            continue;
-        rel_buf_printf(out, "%s%s %s", out->len ? " " : "", key, info->hint);
-        rel_buf_printf(out, " %s", sep);
+        if (key[0])
+            snprintf(items[n++], 64, "%s %s", key, info->hint);
     }
-    /* drop the trailing separator */
-    size_t seplen = strlen(sep) + 1;
-    if (out->len >= seplen)
-        rel_buf_truncate(out, out->len - seplen);
+    return n;
 }
 
+/*
+ * The key-hint bar: the screen's own actions on the left, the generic ones
+ * on the right. "? help" is always there; the other generic hints are shown
+ * as far as they fit after the screen's own.
+ */
 static void draw_hints(int y)
 {
     tui_fill(y, 0, COLS, TUI_ROLE_STATUS);
     struct tui_view *v = tui_top();
     enum tui_scope_id scope = v ? v->ops->scope : TUI_SCOPEID_GENERIC;
-    struct rel_buf own = REL_BUF_INIT, gen = REL_BUF_INIT;
-    hints_for(&own, scope, false);
-    hints_for(&gen, scope, true);
-    int gw = tui_text_width(rel_buf_cstr(&gen));
-    /* The generic hints (help, quit) stay whole at the right; the screen's
-     * own hints get what is left. */
-    if (gw + 2 > COLS)
-        gw = COLS - 2;
-    tui_put(y, 1, COLS - gw - 4, TUI_ROLE_STATUS, rel_buf_cstr(&own));
-    tui_put(y, COLS - gw - 1, gw, TUI_ROLE_STATUS, rel_buf_cstr(&gen));
-    rel_buf_free(&own);
-    rel_buf_free(&gen);
+    char own[32][64], gen[16][64];
+    size_t nown = hint_items(own, 32, scope, false);
+    size_t ngen = hint_items(gen, 16, scope, true);
+    const char *sep = tui_glyph(TUI_GLYPH_DOT);
+    struct rel_buf left = REL_BUF_INIT, right = REL_BUF_INIT;
+    for (size_t i = 0; i < nown; i++)
+        rel_buf_printf(&left, "%s%s%s%s", i ? " " : "", i ? sep : "", i ? " " : "", own[i]);
+    int lw = tui_text_width(rel_buf_cstr(&left));
+    /* "? help" first, then the rest while they fit */
+    size_t help = ngen;
+    char help_hint[64] = "";
+    char key[32];
+    tui_keymap_first_key(scope, TUI_ACT_HELP, key, sizeof(key));
+    if (key[0])
+        snprintf(help_hint, sizeof(help_hint), "%s %s", key, tui_action_info(TUI_ACT_HELP)->hint);
+    for (size_t i = 0; i < ngen; i++)
+        if (strcmp(gen[i], help_hint) == 0)
+            help = i;
+    rel_buf_puts(&right, help_hint);
+    for (size_t i = 0; i < ngen; i++) {
+        if (i == help)
+            continue;
+        int rw = tui_text_width(rel_buf_cstr(&right));
+        int add = tui_text_width(gen[i]) + 3;
+        if (lw + 4 + rw + add > COLS - 1)
+            break;
+        rel_buf_printf(&right, " %s %s", sep, gen[i]);
+    }
+    int rw = tui_text_width(rel_buf_cstr(&right));
+    tui_put(y, 1, COLS - rw - 4, TUI_ROLE_STATUS, rel_buf_cstr(&left));
+    tui_put(y, COLS - rw - 1, rw, TUI_ROLE_STATUS, rel_buf_cstr(&right));
+    rel_buf_free(&left);
+    rel_buf_free(&right);
 }
 
 static void draw_message_line(int y)
@@ -833,6 +878,7 @@ static void apply_reaction(int r)
         request_quit();
     if (r & (TUI_R_REDRAW | TUI_R_QUIT))
         ui.need_draw = true;
+    reap_views();
 }
 
 static int dispatch_action(enum tui_action a)

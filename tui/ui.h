@@ -64,6 +64,11 @@ struct tui_view *tui_below(struct tui_view *v);
 size_t tui_builtin_commands(const char **names, const char **args, const char **helps,
                             size_t max);
 
+/* Take view `v` off the stack once the current key has been handled (a
+ * view may ask this for itself: the guided setup gives way to the Releases
+ * screen it opened). */
+void tui_close_later(struct tui_view *v);
+
 /* The current theme's name (for the command line and status). */
 const char *tui_theme_name(void);
 

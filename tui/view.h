@@ -67,6 +67,7 @@ struct tui_view {
     const struct tui_view_ops *ops;
     void *data;     /* the view's state, owned by the view (freed in destroy) */
     char crumb[64]; /* its part of the breadcrumbs */
+    bool closing;   /* set by tui_close_later() */
 };
 
 /* Push a new view on the stack; it is shown at once. `crumb` names it in the

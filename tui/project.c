@@ -1,0 +1,209 @@
+/*
+ * project.c - the project, its session and cached models.
+ */
+#include "tui/project.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/path.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct cached {
+    char *name;
+    struct rel_model *model;
+};
+
+struct tui_project {
+    char *dir;
+    struct rel_project *core;
+    struct tui_session *session;
+    struct cached *models;
+    size_t nmodels;
+    unsigned generation; /* of the session text the models were resolved from */
+    struct rel_config *saved; /* the file as last read/saved, for "was ..." */
+    char *saved_text;
+};
+
+static void drop_models(struct tui_project *tp)
+{
+    for (size_t i = 0; i < tp->nmodels; i++) {
+        rel_model_free(tp->models[i].model);
+        free(tp->models[i].name);
+    }
+    free(tp->models);
+    tp->models = NULL;
+    tp->nmodels = 0;
+}
+
+static int open_parts(struct tui_project *tp)
+{
+    struct rel_project *core = NULL;
+    int rc = rel_project_open(&core, tp->dir, REL_PROJECT_NEED_CONFIG);
+    if (rc < 0)
+        return rc;
+    char *path = rel_path_join2(core->root, REL_CONFIG_FILE);
+    struct tui_session *s = NULL;
+    rc = tui_session_open(&s, path);
+    free(path);
+    if (rc < 0) {
+        rel_project_free(core);
+        return rc;
+    }
+    drop_models(tp);
+    tui_session_free(tp->session);
+    rel_project_free(tp->core);
+    tp->core = core;
+    tp->session = s;
+    return 0;
+}
+
+int tui_project_open(struct tui_project **out, const char *dir)
+{
+    *out = NULL;
+    struct tui_project *tp = rel_calloc(1, sizeof(*tp));
+    tp->dir = rel_strdup(dir ? dir : ".");
+    int rc = open_parts(tp);
+    if (rc < 0) {
+        tui_project_free(tp);
+        return rc;
+    }
+    *out = tp;
+    return 0;
+}
+
+void tui_project_free(struct tui_project *tp)
+{
+    if (!tp)
+        return;
+    drop_models(tp);
+    tui_session_free(tp->session);
+    rel_project_free(tp->core);
+    rel_config_free(tp->saved);
+    free(tp->saved_text);
+    free(tp->dir);
+    free(tp);
+}
+
+const struct rel_project *tui_project_core(const struct tui_project *tp)
+{
+    return tp->core;
+}
+
+struct tui_session *tui_project_session(struct tui_project *tp)
+{
+    return tp->session;
+}
+
+const struct rel_config *tui_project_config(const struct tui_project *tp)
+{
+    return tui_session_config(tp->session);
+}
+
+const struct rel_model *tui_project_model(struct tui_project *tp, const char *name)
+{
+    if (tp->generation != tui_session_generation(tp->session)) {
+        drop_models(tp);
+        tp->generation = tui_session_generation(tp->session);
+    }
+    for (size_t i = 0; i < tp->nmodels; i++)
+        if (strcmp(tp->models[i].name, name) == 0)
+            return tp->models[i].model;
+    const struct rel_config_release *r =
+        rel_config_find_release(tui_session_config(tp->session), name);
+    if (!r) {
+        rel_error_set(REL_ENOTFOUND, "no release '%s' in relman.yml", name);
+        return NULL;
+    }
+    struct rel_model *m = NULL;
+    if (rel_resolve(&m, tp->core, r) < 0)
+        return NULL;
+    tp->models = rel_reallocarray(tp->models, tp->nmodels + 1, sizeof(*tp->models));
+    tp->models[tp->nmodels++] = (struct cached){rel_strdup(name), m};
+    return m;
+}
+
+static int mode_in(const struct rel_config *cfg, const char *release, const char *app)
+{
+    const struct rel_config_release *r = cfg ? rel_config_find_release(cfg, release) : NULL;
+    for (size_t i = 0; r && i < r->napps; i++)
+        if (strcmp(r->apps[i].name, app) == 0)
+            return (int)r->apps[i].mode;
+    return -1;
+}
+
+int tui_project_explicit_mode(const struct tui_project *tp, const char *release, const char *app)
+{
+    return mode_in(tui_session_config(tp->session), release, app);
+}
+
+int tui_project_saved_mode(struct tui_project *tp, const char *release, const char *app)
+{
+    /* The saved text is the session's text whenever it is not dirty; else
+     * parse the file's text once per save. */
+    if (!tui_session_dirty(tp->session))
+        return tui_project_explicit_mode(tp, release, app);
+    const char *path = tui_session_path(tp->session);
+    struct rel_buf b = REL_BUF_INIT;
+    if (rel_fs_read_file(&b, path, REL_CONFIG_MAX_SIZE) < 0) {
+        rel_buf_free(&b);
+        return -1;
+    }
+    if (!tp->saved_text || strcmp(tp->saved_text, rel_buf_cstr(&b)) != 0) {
+        rel_config_free(tp->saved);
+        tp->saved = NULL;
+        free(tp->saved_text);
+        tp->saved_text = rel_strdup(rel_buf_cstr(&b));
+        if (rel_config_parse(&tp->saved, b.ptr, b.len, path, NULL) < 0)
+            tp->saved = NULL;
+    }
+    rel_buf_free(&b);
+    return mode_in(tp->saved, release, app);
+}
+
+int tui_project_reload(struct tui_project *tp)
+{
+    return open_parts(tp);
+}
+
+static void du_walk(const char *path, unsigned long long *bytes, unsigned long *files, int depth)
+{
+    if (depth > 64 || *files > 100000)
+        return;
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *child = rel_path_join2(path, e->d_name);
+        struct stat st;
+        if (lstat(child, &st) == 0) {
+            if (S_ISDIR(st.st_mode)) {
+                du_walk(child, bytes, files, depth + 1);
+            } else {
+                *bytes += (unsigned long long)st.st_size;
+                (*files)++;
+            }
+        }
+        free(child);
+    }
+    closedir(d);
+}
+
+unsigned long long tui_project_du(const char *path, unsigned long *files)
+{
+    unsigned long long bytes = 0;
+    unsigned long n = 0;
+    du_walk(path, &bytes, &n, 0);
+    if (files)
+        *files = n;
+    return bytes;
+}

@@ -1,0 +1,44 @@
+/*
+ * project.h - what the project screens share: the project found on disk
+ * (core/project.h), the relman.yml being edited (session.h) and the release
+ * models resolved from the current text (core/resolve.h), cached until the
+ * text changes. One per TUI run; the views borrow it.
+ */
+#ifndef TUI_PROJECT_H
+#define TUI_PROJECT_H
+
+#include "core/project.h"
+#include "core/resolve.h"
+#include "tui/session.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct tui_project;
+
+/* Open the project in `dir` (which has a relman.yml). 0 or REL_E*. */
+int tui_project_open(struct tui_project **out, const char *dir);
+void tui_project_free(struct tui_project *tp);
+
+const struct rel_project *tui_project_core(const struct tui_project *tp);
+struct tui_session *tui_project_session(struct tui_project *tp);
+const struct rel_config *tui_project_config(const struct tui_project *tp);
+
+/* The model of release `name` for the current text (resolved on first use;
+ * valid until the next edit, undo, redo or reload). NULL with the error set
+ * when it cannot be resolved at all. */
+const struct rel_model *tui_project_model(struct tui_project *tp, const char *name);
+
+/* The explicit mode of `app` in the current text of `release`, or -1. */
+int tui_project_explicit_mode(const struct tui_project *tp, const char *release, const char *app);
+/* The same in the file as last read or saved (to show "was permanent"). */
+int tui_project_saved_mode(struct tui_project *tp, const char *release, const char *app);
+
+/* Re-read relman.yml and rescan the project (drops unsaved edits). */
+int tui_project_reload(struct tui_project *tp);
+
+/* Bytes used by the files under `path` (symlinks not followed), and how many
+ * files (either may be NULL). Bounded: stops counting past 100000 files. */
+unsigned long long tui_project_du(const char *path, unsigned long *files);
+
+#endif

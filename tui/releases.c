@@ -1,0 +1,376 @@
+/*
+ * releases.c - the first screen: the project's releases, each with its
+ * version, applications, roots, last assembly on disk, targets and state;
+ * below, the selected release's details and problems.
+ */
+#include "tui/screens.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/path.h"
+#include "tui/format.h"
+#include "tui/list.h"
+#include "tui/project.h"
+#include "tui/ui.h"
+#include "tui/view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+struct disk {
+    char *path;   /* where the release is assembled */
+    bool exists;
+    time_t when;  /* last assembled (mtime of the release directory) */
+    unsigned long long bytes;
+    unsigned long files;
+};
+
+struct releases {
+    struct tui_project *tp;
+    struct tui_list list;
+    struct disk *disk; /* one per release of the config */
+    size_t ndisk;
+};
+
+static const struct rel_config_release *release_at(struct releases *rs, size_t i)
+{
+    const struct rel_config *cfg = tui_project_config(rs->tp);
+    return i < cfg->nreleases ? &cfg->releases[i] : NULL;
+}
+
+static void scan_disk(struct releases *rs)
+{
+    for (size_t i = 0; i < rs->ndisk; i++)
+        free(rs->disk[i].path);
+    free(rs->disk);
+    const struct rel_config *cfg = tui_project_config(rs->tp);
+    rs->ndisk = cfg->nreleases;
+    rs->disk = rel_calloc(rs->ndisk ? rs->ndisk : 1, sizeof(*rs->disk));
+    for (size_t i = 0; i < rs->ndisk; i++) {
+        struct disk *d = &rs->disk[i];
+        d->path = rel_project_release_path(tui_project_core(rs->tp), &cfg->releases[i]);
+        struct stat st;
+        /* releases/ holds RELEASES and the version directories: present once
+         * a release was assembled there */
+        char *rel_dir = rel_path_join2(d->path, "releases");
+        if (stat(rel_dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+            d->exists = true;
+            d->when = st.st_mtime;
+            d->bytes = tui_project_du(d->path, &d->files);
+        }
+        free(rel_dir);
+    }
+}
+
+static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
+{
+    const struct rel_config_release *r = release_at(ctx, i);
+    snprintf(buf, size, "%s %s", r ? r->name : "", r && r->version ? r->version : "");
+    return buf;
+}
+
+/* The roots written in relman.yml, comma-separated. */
+static void roots_text(const struct rel_config_release *r, struct rel_buf *out)
+{
+    for (size_t i = 0; i < r->napps; i++)
+        rel_buf_printf(out, "%s%s", i ? ", " : "", r->apps[i].name);
+    if (!r->napps)
+        rel_buf_puts(out, "-");
+}
+
+static void targets_text(const struct rel_config *cfg, const char *release, struct rel_buf *out)
+{
+    for (size_t i = 0; i < cfg->ntargets; i++) {
+        const struct rel_config_target *t = &cfg->targets[i];
+        const char *tr = t->release ? t->release : cfg->default_release;
+        if (!tr && cfg->nreleases == 1)
+            tr = cfg->releases[0].name;
+        if (tr && strcmp(tr, release) == 0)
+            rel_buf_printf(out, "%s%s", out->len ? " " : "", t->name);
+    }
+    if (!out->len)
+        rel_buf_puts(out, "-");
+}
+
+static void state_text(const struct rel_model *m, char *buf, size_t size, enum tui_role *role)
+{
+    if (!m) {
+        snprintf(buf, size, "%s unresolved", tui_glyph(TUI_GLYPH_PROBLEM));
+        *role = TUI_ROLE_PROBLEM;
+        return;
+    }
+    size_t e = rel_model_count(m, REL_SEVERITY_ERROR), w = rel_model_count(m, REL_SEVERITY_WARNING);
+    if (e) {
+        snprintf(buf, size, "%s %zu error%s", tui_glyph(TUI_GLYPH_PROBLEM), e, e == 1 ? "" : "s");
+        *role = TUI_ROLE_PROBLEM;
+    } else if (w) {
+        snprintf(buf, size, "~ %zu warning%s", w, w == 1 ? "" : "s");
+        *role = TUI_ROLE_WARNING;
+    } else {
+        snprintf(buf, size, "%s ok", tui_glyph(TUI_GLYPH_OK));
+        *role = TUI_ROLE_OK;
+    }
+}
+
+static void draw_details(struct releases *rs, size_t i, struct tui_rect r)
+{
+    const struct rel_config *cfg = tui_project_config(rs->tp);
+    const struct rel_config_release *rel = release_at(rs, i);
+    if (!rel || r.h < 2)
+        return;
+    const struct rel_model *m = tui_project_model(rs->tp, rel->name);
+    const struct disk *d = i < rs->ndisk ? &rs->disk[i] : NULL;
+    int y = r.y, x = r.x + 1, w = r.w - 2, end = r.y + r.h;
+    char line[1024], size[32], when[64];
+    struct rel_buf b = REL_BUF_INIT;
+
+    snprintf(line, sizeof(line), "%s %s", rel->name,
+             m && m->version ? m->version : (rel->version ? rel->version : ""));
+    tui_put(y++, x, w, TUI_ROLE_ACCENT, line);
+    if (d && y < end) {
+        if (d->exists)
+            snprintf(line, sizeof(line), "assembled: %s, %s in %lu files, %s",
+                     tui_format_when(when, sizeof(when), d->when, time(NULL)),
+                     tui_format_size(size, sizeof(size), d->bytes), d->files, d->path);
+        else
+            snprintf(line, sizeof(line), "assembled: never (goes to %s)", d->path);
+        tui_put(y++, x, w, TUI_ROLE_DEFAULT, line);
+    }
+    if (y < end) {
+        roots_text(rel, &b);
+        tui_putf(y++, x, w, TUI_ROLE_DEFAULT, "roots:     %s", rel_buf_cstr(&b));
+        rel_buf_clear(&b);
+    }
+    if (y < end) {
+        targets_text(cfg, rel->name, &b);
+        tui_putf(y++, x, w, TUI_ROLE_DEFAULT, "targets:   %s", rel_buf_cstr(&b));
+        rel_buf_clear(&b);
+    }
+    if (y < end && m)
+        tui_putf(y++, x, w, TUI_ROLE_DEFAULT, "erts:      %s%s",
+                 m->erts_version ? m->erts_version : "unknown",
+                 rel->include_erts == REL_ERTS_EXCLUDE ? " (not included)" : "");
+    if (!m && y < end)
+        tui_put(y++, x, w, TUI_ROLE_PROBLEM, rel_error_message());
+    for (size_t p = 0; m && p < m->nproblems && y < end; p++) {
+        const struct rel_problem *pr = &m->problems[p];
+        enum tui_role role = pr->severity == REL_SEVERITY_ERROR     ? TUI_ROLE_PROBLEM
+                             : pr->severity == REL_SEVERITY_WARNING ? TUI_ROLE_WARNING
+                                                                    : TUI_ROLE_MUTED;
+        const char *mark = pr->severity == REL_SEVERITY_ERROR     ? tui_glyph(TUI_GLYPH_PROBLEM)
+                           : pr->severity == REL_SEVERITY_WARNING ? "~"
+                                                                  : "-";
+        tui_putf(y++, x, w, role, "%s %s: %s", mark, rel_severity_name(pr->severity),
+                 pr->message);
+    }
+    rel_buf_free(&b);
+}
+
+static void draw(struct tui_view *v, struct tui_rect r)
+{
+    struct releases *rs = v->data;
+    const struct rel_config *cfg = tui_project_config(rs->tp);
+    int namew = 12, verw = 10, appsw = 5, whenw = 17, sizew = 9, statew = 12;
+    int flex = r.w - (2 + namew + verw + appsw + whenw + sizew + statew);
+    int rootsw = flex > 20 ? flex * 6 / 10 : (flex > 0 ? flex : 0);
+    int targw = flex - rootsw;
+    int xs[8];
+    xs[0] = 2;
+    xs[1] = xs[0] + namew;
+    xs[2] = xs[1] + verw;
+    xs[3] = xs[2] + appsw;
+    xs[4] = xs[3] + rootsw;
+    xs[5] = xs[4] + whenw;
+    xs[6] = xs[5] + sizew;
+    xs[7] = xs[6] + targw;
+    const char *heads[8] = {"RELEASE", "VERSION", "APPS", "ROOTS", "LAST ASSEMBLED", "SIZE",
+                            "TARGETS", "STATE"};
+    int widths[8] = {namew, verw, appsw, rootsw, whenw, sizew, targw, statew};
+    for (int c = 0; c < 8; c++)
+        if (widths[c] > 1)
+            tui_put(r.y, xs[c], widths[c] - 1, TUI_ROLE_HEADER, heads[c]);
+
+    /* list on top, details below */
+    int detail_h = r.h >= 16 ? r.h * 2 / 5 : 0;
+    int list_h = r.h - 1 - (detail_h ? detail_h + 1 : 0);
+    tui_list_layout(&rs->list, list_h);
+    for (int row = 0; row < list_h && rs->list.top + (size_t)row < rs->list.nvisible; row++) {
+        size_t pos = rs->list.top + (size_t)row;
+        size_t i = rs->list.visible[pos];
+        const struct rel_config_release *rel = &cfg->releases[i];
+        const struct rel_model *m = tui_project_model(rs->tp, rel->name);
+        const struct disk *d = i < rs->ndisk ? &rs->disk[i] : NULL;
+        bool sel = pos == rs->list.sel;
+        int y = r.y + 1 + row;
+        enum tui_role base = sel ? TUI_ROLE_SELECTION : TUI_ROLE_DEFAULT;
+        if (sel)
+            tui_fill(y, 0, r.w, base);
+        tui_put(y, 0, 2, base, sel ? tui_glyph(TUI_GLYPH_CURSOR) : " ");
+        char buf[256], size[32], when[64];
+        struct rel_buf b = REL_BUF_INIT;
+        tui_put(y, xs[0], namew - 1, base, rel->name);
+        tui_put(y, xs[1], verw - 1, base,
+                m && m->version ? m->version : (rel->version ? rel->version : "?"));
+        snprintf(buf, sizeof(buf), "%zu", m ? m->napps : (size_t)0);
+        tui_put(y, xs[2], appsw - 1, base, m ? buf : "?");
+        roots_text(rel, &b);
+        tui_put(y, xs[3], rootsw - 1, base, rel_buf_cstr(&b));
+        rel_buf_clear(&b);
+        if (d && d->exists) {
+            struct tm tm;
+            localtime_r(&d->when, &tm);
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+            tui_put(y, xs[4], whenw - 1, base, when);
+            tui_put(y, xs[5], sizew - 1, base, tui_format_size(size, sizeof(size), d->bytes));
+        } else {
+            tui_put(y, xs[4], whenw - 1, sel ? base : TUI_ROLE_MUTED, "never");
+            tui_put(y, xs[5], sizew - 1, sel ? base : TUI_ROLE_MUTED, "-");
+        }
+        targets_text(cfg, rel->name, &b);
+        tui_put(y, xs[6], targw - 1, base, rel_buf_cstr(&b));
+        rel_buf_free(&b);
+        enum tui_role srole;
+        state_text(m, buf, sizeof(buf), &srole);
+        tui_put(y, xs[7], statew, sel ? base : srole, buf);
+    }
+    if (rs->list.nvisible == 0)
+        tui_put(r.y + 1, 2, r.w - 2, TUI_ROLE_MUTED,
+                cfg->nreleases ? "no release matches the filter" : "relman.yml has no releases");
+    if (detail_h) {
+        int y = r.y + 1 + list_h;
+        tui_hline(y, 0, r.w, TUI_ROLE_BORDER);
+        size_t sel = tui_list_selected(&rs->list);
+        if (sel != TUI_LIST_NONE)
+            draw_details(rs, sel, (struct tui_rect){y + 1, 0, detail_h, r.w});
+    }
+}
+
+static void status(struct tui_view *v, struct rel_buf *out)
+{
+    struct releases *rs = v->data;
+    const struct rel_project *p = tui_project_core(rs->tp);
+    const char *dot = tui_glyph(TUI_GLYPH_DOT);
+    rel_buf_printf(out, "%s", rel_project_kind_name(p->kind));
+    if (p->env)
+        rel_buf_printf(out, ", %s", p->env);
+    if (p->erts_version)
+        rel_buf_printf(out, " %s ERTS %s", dot, p->erts_version);
+    if (p->otp_release)
+        rel_buf_printf(out, " %s OTP %s", dot, p->otp_release);
+    if (p->elixir_version)
+        rel_buf_printf(out, " %s Elixir %s", dot, p->elixir_version);
+    if (tui_session_dirty(tui_project_session(rs->tp)))
+        rel_buf_printf(out, " %s unsaved %s", dot, tui_glyph(TUI_GLYPH_CHANGED));
+}
+
+static const char *selected_name(struct releases *rs)
+{
+    size_t i = tui_list_selected(&rs->list);
+    const struct rel_config_release *r = i == TUI_LIST_NONE ? NULL : release_at(rs, i);
+    return r ? r->name : NULL;
+}
+
+static int reload(struct tui_view *v)
+{
+    struct releases *rs = v->data;
+    int rc = tui_project_reload(rs->tp);
+    scan_disk(rs);
+    tui_list_set_count(&rs->list, tui_project_config(rs->tp)->nreleases);
+    return rc;
+}
+
+static int action(struct tui_view *v, enum tui_action a)
+{
+    struct releases *rs = v->data;
+    const char *name = selected_name(rs);
+    switch (a) {
+    case TUI_ACT_OPEN:
+        if (!name)
+            return TUI_R_NONE;
+        if (tui_apps_open(rs->tp, name) < 0)
+            tui_core_error(name);
+        return TUI_R_REDRAW;
+    case TUI_ACT_PREVIEW:
+        if (!name)
+            return TUI_R_NONE;
+        if (tui_preview_open(rs->tp, name) < 0)
+            tui_core_error(name);
+        return TUI_R_REDRAW;
+    case TUI_ACT_NEXT_PROBLEM: {
+        const struct rel_config *cfg = tui_project_config(rs->tp);
+        size_t start = rs->list.sel;
+        for (size_t k = 1; k <= rs->list.nvisible; k++) {
+            size_t pos = (start + k) % rs->list.nvisible;
+            const struct rel_model *m =
+                tui_project_model(rs->tp, cfg->releases[rs->list.visible[pos]].name);
+            if (!m || rel_model_count(m, REL_SEVERITY_ERROR) ||
+                rel_model_count(m, REL_SEVERITY_WARNING)) {
+                rs->list.sel = pos;
+                return TUI_R_REDRAW;
+            }
+        }
+        tui_message("no release has a problem");
+        return TUI_R_REDRAW;
+    }
+    default:
+        return TUI_R_UNHANDLED;
+    }
+}
+
+static struct tui_list *list(struct tui_view *v)
+{
+    struct releases *rs = v->data;
+    return &rs->list;
+}
+
+static bool dirty(struct tui_view *v)
+{
+    struct releases *rs = v->data;
+    return tui_session_dirty(tui_project_session(rs->tp));
+}
+
+static void destroy(struct tui_view *v)
+{
+    struct releases *rs = v->data;
+    for (size_t i = 0; i < rs->ndisk; i++)
+        free(rs->disk[i].path);
+    free(rs->disk);
+    tui_list_free(&rs->list);
+    tui_project_free(rs->tp);
+    free(rs);
+}
+
+static const struct tui_view_ops releases_ops = {
+    .scope = TUI_SCOPEID_RELEASES,
+    .draw = draw,
+    .action = action,
+    .reload = reload,
+    .status = status,
+    .list = list,
+    .dirty = dirty,
+    .destroy = destroy,
+};
+
+int tui_releases_open(struct tui_project *tp)
+{
+    struct releases *rs = rel_calloc(1, sizeof(*rs));
+    rs->tp = tp;
+    tui_list_init(&rs->list, row_text, NULL, rs);
+    scan_disk(rs);
+    tui_list_set_count(&rs->list, tui_project_config(tp)->nreleases);
+    const struct rel_project *p = tui_project_core(tp);
+    char *base = rel_path_basename(p->root);
+    tui_push(&releases_ops, rs, base);
+    free(base);
+    const struct rel_config *cfg = tui_project_config(tp);
+    if (cfg->default_release)
+        for (size_t i = 0; i < cfg->nreleases; i++)
+            if (strcmp(cfg->releases[i].name, cfg->default_release) == 0)
+                tui_list_select(&rs->list, i);
+    return 0;
+}

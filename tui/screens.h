@@ -1,0 +1,19 @@
+/*
+ * screens.h - the project screens and how to open them.
+ */
+#ifndef TUI_SCREENS_H
+#define TUI_SCREENS_H
+
+struct tui_project;
+
+/* The releases of the project (the first screen); takes ownership of `tp`. */
+int tui_releases_open(struct tui_project *tp);
+/* The applications of release `name`. */
+int tui_apps_open(struct tui_project *tp, const char *name);
+/* The rendered files of release `name`. */
+int tui_preview_open(struct tui_project *tp, const char *name);
+
+/* The guided first release in `dir` (a project without relman.yml). */
+int tui_setup_open(const char *dir);
+
+#endif
