@@ -128,7 +128,14 @@ static int directive(struct tui_script *s, struct tui_step *step)
         step->ms = (int)ms;
         return 1;
     }
-    return bad(s, "unknown step (expected @wait, @timeout, @resize or @sleep)");
+    if (namelen == 4 && strncmp(name, "dump", 4) == 0) {
+        if (!*arg || strchr(arg, ' '))
+            return bad(s, "@dump needs one NAME");
+        step->kind = TUI_STEP_DUMP;
+        snprintf(step->text, sizeof(step->text), "%s", arg);
+        return 1;
+    }
+    return bad(s, "unknown step (expected @wait, @timeout, @resize, @sleep or @dump)");
 }
 
 int tui_script_next(struct tui_script *s, struct tui_step *step)

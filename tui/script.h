@@ -10,6 +10,8 @@
  *     @timeout SECONDS   the limit for the following @wait steps
  *     @resize COLSxLINES resize the (virtual) terminal
  *     @sleep MS          let background work run for MS milliseconds
+ *     @dump NAME         write the screen as `:dump NAME` does, without
+ *                        typing (works while a prompt or menu is open)
  *
  * A @wait that times out ends the run with an error naming the script line.
  */
@@ -20,12 +22,19 @@
 
 struct tui_script;
 
-enum tui_step_kind { TUI_STEP_KEY, TUI_STEP_WAIT, TUI_STEP_RESIZE, TUI_STEP_SLEEP, TUI_STEP_END };
+enum tui_step_kind {
+    TUI_STEP_KEY,
+    TUI_STEP_WAIT,
+    TUI_STEP_RESIZE,
+    TUI_STEP_SLEEP,
+    TUI_STEP_DUMP,
+    TUI_STEP_END
+};
 
 struct tui_step {
     enum tui_step_kind kind;
     int key;             /* KEY */
-    char text[256];      /* WAIT: the text looked for */
+    char text[256];      /* WAIT: the text looked for; DUMP: the name */
     int wait_absent;     /* WAIT: wait until the text is gone */
     int timeout_ms;      /* WAIT */
     int lines, cols;     /* RESIZE */

@@ -1260,6 +1260,12 @@ static int run_script(void)
         case TUI_STEP_KEY:
             handle_key(step.key);
             break;
+        case TUI_STEP_DUMP:
+            if (dump_screen(step.text) < 0) {
+                rel_error_prefix("%s", tui_script_where(ui.script, where, sizeof(where)));
+                return rel_error_code();
+            }
+            break;
         case TUI_STEP_RESIZE:
             resizeterm(step.lines, step.cols);
             handle_key(tui_key_resize());

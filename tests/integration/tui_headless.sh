@@ -7,6 +7,9 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8
 export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
 unset NO_COLOR RELMAN_THEME RELMAN_TUI_CONFIG RELMAN_TUI_SCRIPT RELMAN_TUI_DUMP RELMAN_TUI_SIZE
 cd "$T" || exit 1
+# $T has no relman.yml: the TUI starts on the guided setup; these tests
+# work on the help screen, opened first ('?').
+OPEN_HELP=1
 
 # 1. the help screen lists every generic action of --keys, with its keys
 "$R" tui --keys >"$T/keys.md"
@@ -93,7 +96,7 @@ check "unknown theme exits 1" test $rc -eq 1
 check "unknown theme message" grep -q "^relman: unknown theme 'purple' (built in: dark, high-contrast, light, monochrome)" "$T/err"
 
 # 7. colour: escapes with a colour theme, none with NO_COLOR or --no-color
-printf ':dump c\n' >"$T/script.txt"
+printf '?\n:dump c\n' >"$T/script.txt"
 RELMAN_TUI_TTYLOG=$T/colour.log "$R" tui --script "$T/script.txt" --dump "$T/dump"
 check "a colour theme emits colour" grep -qaE $'\e\\[(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;5;[0-9]+|48;5;[0-9]+)m' "$T/colour.log"
 NO_COLOR=1 RELMAN_TUI_TTYLOG=$T/nocolour.log "$R" tui --script "$T/script.txt" --dump "$T/dump"
@@ -113,20 +116,24 @@ headless ':dump utf8'
 check "UTF-8 locale draws markers" grep -q '▶' "$T/dump/utf8.txt"
 
 # 9. script steps: @wait succeeds and times out with the line named
-headless '@wait move-down
+OPEN_HELP=0 headless '@wait step 1 of 3
 @timeout 1
 @wait no such text anywhere'
 rc=$?
 check "@wait timeout exits 1" test $rc -eq 1
 check "@wait timeout names the line" grep -q "script.txt:3: timed out waiting for 'no such text anywhere'" "$T/err"
 check "@wait timeout leaves a dump" test -s "$T/dump/timeout.txt"
-headless '@frobnicate'
+OPEN_HELP=0 headless '@frobnicate'
 check "bad step named" grep -q "script.txt:1: unknown step" "$T/err"
 
 # 10. quitting: q ends the run at once; the rest of the script is not run
 headless 'q
 :dump after'
 check "q quits" test ! -e "$T/dump/after.txt"
+
+# 11. the first screen: no relman.yml -> the guided setup
+OPEN_HELP=0 headless ':dump setup'
+check "guided setup without relman.yml" grep -q "has no relman.yml; it looks like a plain project" "$T/dump/setup.txt"
 check "usage error for a bad --size" bash -c "'$R' tui --size 0x0 2>&1 | grep -q 'size needs COLSxLINES'"
 
 finish

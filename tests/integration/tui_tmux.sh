@@ -18,9 +18,11 @@ stty -a >"$T/stty.after"
 sleep 30
 EOS
 tmux_start 80 24 "bash $T/run.sh"
-check "starts" tmux_wait 'q quit · ? help · / filter · : command'
+check "starts" tmux_wait 'step 1 of 3'
+tmux_keys '?'
+check "help opens" tmux_wait '? help · q quit · <Esc> back · / filter · : command'
 tmux_screen >"$T/start.txt"
-check "title bar" grep -q '^ relman › help' "$T/start.txt"
+check "title bar" grep -q '^ relman › first release' "$T/start.txt"
 
 # keys: filter, then esc
 tmux_keys /
@@ -32,7 +34,7 @@ check "esc clears the filter" tmux_wait 'filter cleared'
 
 # resize to 200x60 and back: the screen must equal a fresh headless one
 headless_screen() { # COLS LINES -> $T/dump/ref.txt, after the same keys
-    printf '/redraw<Enter>\n<Esc>\n:dump ref\n' >"$T/ref.script"
+    printf '?\n/redraw<Enter>\n<Esc>\n:dump ref\n' >"$T/ref.script"
     LANG=C.UTF-8 LC_ALL=C.UTF-8 "$R" tui --script "$T/ref.script" --dump "$T/dump" --size "$1x$2"
 }
 same_but_message() { # tmux screen vs headless dump, the message line aside
@@ -40,7 +42,7 @@ same_but_message() { # tmux screen vs headless dump, the message line aside
 }
 tmux -L "$TMUX_SOCK" resize-window -t t -x 200 -y 60
 sleep 0.5
-check "resized to 200x60" tmux_wait "$(printf '%*s' 60 '')q quit · ? help"
+check "resized to 200x60" tmux_wait "$(printf '%*s' 60 '')? help · q quit"
 tmux_screen >"$T/big.txt"
 headless_screen 200 60
 check "200x60 after resize: no garbage" same_but_message "$T/big.txt" "$T/dump/ref.txt"
@@ -67,15 +69,19 @@ tmux_stop
 colour_re=$'\e\\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9;]*)?m'
 tmux_start 80 24 "env $env_vars $R tui"
 check "colour run starts" tmux_wait 'q quit'
+tmux_keys '?'
+tmux_wait 'every screen' >/dev/null
 tmux_screen -e >"$T/colour.txt"
 check "default theme uses colour" grep -qaE "$colour_re" "$T/colour.txt"
 tmux_stop
 tmux_start 80 24 "env $env_vars NO_COLOR=1 $R tui"
 check "NO_COLOR run starts" tmux_wait 'q quit'
+tmux_keys '?'
+tmux_wait 'every screen' >/dev/null
 tmux_screen -e >"$T/nocolour.txt"
 check "NO_COLOR: no colour escape on screen" bash -c "! grep -qaE '$colour_re' '$T/nocolour.txt'"
 tmux_screen >"$T/nocolour-text.txt"
-check "NO_COLOR: selection still marked" grep -q '^▶ q' "$T/nocolour-text.txt"
+check "NO_COLOR: selection still marked" grep -q '^▶ [^ ]' "$T/nocolour-text.txt"
 tmux_stop
 
 finish

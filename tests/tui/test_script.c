@@ -23,7 +23,8 @@ static void test_steps(void **state)
                                           "@wait foo bar\n"
                                           "@wait !gone\n"
                                           "@resize 200x60\n"
-                                          "@sleep 5\n",
+                                          "@sleep 5\n"
+                                          "@dump here\n",
                                           "s.txt"),
                      0);
     struct tui_step st;
@@ -58,6 +59,9 @@ static void test_steps(void **state)
     tui_script_next(s, &st);
     assert_int_equal(st.kind, TUI_STEP_SLEEP);
     assert_int_equal(st.ms, 5);
+    tui_script_next(s, &st);
+    assert_int_equal(st.kind, TUI_STEP_DUMP);
+    assert_string_equal(st.text, "here");
     tui_script_next(s, &st);
     assert_int_equal(st.kind, TUI_STEP_END);
     tui_script_free(s);

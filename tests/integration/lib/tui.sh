@@ -24,25 +24,29 @@ finish() {
     echo "$pass passed, $fails failed"
     [ "$fails" -eq 0 ]
 }
-# Run the TUI headless: headless SCRIPT_TEXT [relman args...]; dumps in $T/dump
+# Run the TUI headless: headless SCRIPT_TEXT [relman args...]; dumps in $T/dump.
+# With OPEN_HELP=1 the script starts with '?' (the help screen).
 headless() {
     local script=$1
     shift
+    [ "${OPEN_HELP:-}" = 1 ] && script=$'?\n'"$script"
     printf '%s\n' "$script" >"$T/script.txt"
     rm -rf "$T/dump"
     "$R" tui --script "$T/script.txt" --dump "$T/dump" "$@" >"$T/out" 2>"$T/err"
 }
 # A dump is well formed at COLSxLINES: exactly LINES lines, none wider than
-# COLS, the title bar on the first line and the whole generic key hints on
-# the line before the last.
-well_formed() { # well_formed FILE COLS LINES
-    local f=$1 cols=$2 lines=$3
+# COLS, the title bar on the first line and the key-hint bar whole on the
+# line before the last (all generic hints on the help screen; "? help" at
+# the end on others).
+well_formed() { # well_formed FILE COLS LINES [apps]
+    local f=$1 cols=$2 lines=$3 hints='\? help · q quit( · <Esc> back)? · / filter · : command$'
+    [ "${4:-}" ] && hints='\? help$'
     [ "$(wc -l <"$f")" -eq "$lines" ] || { echo "  $f: $(wc -l <"$f") lines, want $lines"; return 1; }
     local w
     w=$(LC_ALL=C.UTF-8 wc -L <"$f")
     [ "$w" -le "$cols" ] || { echo "  $f: a line of $w columns, want <= $cols"; return 1; }
     head -1 "$f" | grep -q '^ relman' || { echo "  $f: no title bar"; return 1; }
-    sed -n "$((lines - 1))p" "$f" | grep -q 'q quit . ? help . / filter . : command$' ||
+    sed -n "$((lines - 1))p" "$f" | grep -qE "$hints" ||
         { echo "  $f: status bar cut: '$(sed -n "$((lines - 1))p" "$f")'"; return 1; }
 }
 # tmux: start "COMMAND" in a COLSxLINES window, on a tmux server of its own

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The TUI on examples/kv (compiled with mix in a temp copy): the issue's
+# acceptance steps that the project model allows, on the real binary in
+# headless mode.
+#   - open, release foo: kv_server and kv are the roots; elixir, logger and
+#     others are pulled in;
+#   - set kv to load: the unsafe-mode problem appears on kv_server; undo: gone;
+#   - set logger temporary, save: relman.yml changed only on that line, its
+#     comments intact; quitting with unsaved changes asks first;
+#   - preview: each file of `relman render --list` as `relman render` prints
+#     it; the cookie never appears on any screen.
+. "$(dirname "$0")/lib/tui.sh"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 HEX_OFFLINE=1 MIX_ENV=prod
+export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
+unset NO_COLOR RELMAN_THEME RELMAN_TUI_CONFIG RELMAN_TUI_SCRIPT RELMAN_TUI_DUMP RELMAN_TUI_SIZE
+command -v mix >/dev/null || { echo "mix missing (scripts/setup.sh installs elixir)"; exit 1; }
+mkdir -p "$HOME"
+tar -C "$SRC/examples" --exclude=_build --exclude=deps --exclude=erl_crash.dump -cf - kv | tar -C "$T" -xf -
+cd "$T/kv" || exit 1
+mix compile >"$T/mix.log" 2>&1 || { cat "$T/mix.log"; echo "mix compile failed"; exit 1; }
+# relman.yml with comments of our own, and a cookie that must never show
+cat >relman.yml <<'EOS'
+# kv umbrella: two releases
+project:
+  kind: mix
+  env: prod
+releases:
+  foo:   # front end + storage
+    version: "0.0.1"
+    cookie: "sEcReTcOoKiE42"
+    applications:
+      kv_server: permanent   # the TCP front end
+      kv: permanent
+  bar:
+    version: "0.0.1"
+    applications:
+      kv: permanent
+EOS
+cp relman.yml "$T/relman.yml.orig"
+
+# 1. releases, then the applications of foo
+headless ':dump releases
+<Enter>
+:dump apps' --size 120x40 .
+check "releases screen lists foo" grep -qE '^. foo +0\.0\.1 +[0-9]+ +kv_server, kv' "$T/dump/releases.txt"
+check "releases screen lists bar" grep -qE '^  bar +0\.0\.1 ' "$T/dump/releases.txt"
+check "release state ok" grep -qE '^. foo .*ok' "$T/dump/releases.txt"
+awk '/pulled in/ {exit} NR > 2 {print}' "$T/dump/apps.txt" | cut -c1-60 >"$T/roots.txt"
+awk 'f {print} /pulled in/ {f = 1}' "$T/dump/apps.txt" | cut -c1-60 >"$T/pulled.txt"
+check "kv_server is a root" grep -qE '^. +kv_server ' "$T/roots.txt"
+check "kv is a root" grep -qE '^. +kv ' "$T/roots.txt"
+check "only two roots" test "$(grep -cE '^. +[a-z_]+ +[0-9]' "$T/roots.txt")" -eq 2
+for app in elixir logger kernel stdlib; do
+    check "$app pulled in" grep -qE "^. +$app " "$T/pulled.txt"
+done
+check "logger says who pulled it in" grep -qE '^. +logger .* ← kv' "$T/pulled.txt"
+check "detail pane explains the mode" grep -q 'mode: *permanent (explicit in relman.yml)' "$T/dump/apps.txt"
+
+# 2. kv to load: unsafe-mode problem on kv_server; undo takes it away
+headless '<Enter>
+/^kv$<Enter>
+<Esc>
+:mode kv load
+:dump load
+u
+:dump undone
+R
+:dump reloaded' --size 120x40 .
+check "kv shows load, unsaved" grep -qE '^. +kv +0\.1\.0 +load ●' "$T/dump/load.txt"
+check "problem marker on kv_server" grep -qE '^. ! kv_server ' "$T/dump/load.txt"
+check "title counts the error" grep -q '! 1 error · unsaved ●' "$T/dump/load.txt"
+check "message names the unsafe mode" grep -q "kv_server.*is permanent but depends on 'kv', which is load" "$T/dump/load.txt"
+check "undo: no marker" bash -c "! grep -qE '^. ! kv_server ' '$T/dump/undone.txt'"
+check "undo: no error" bash -c "! grep -q 'error' <(head -1 '$T/dump/undone.txt')"
+check "undo: not dirty" bash -c "! grep -q 'unsaved' <(head -1 '$T/dump/undone.txt')"
+check "undo said what it undid" grep -q '^undone: kv: load' "$T/dump/undone.txt"
+check "nothing written" cmp -s relman.yml "$T/relman.yml.orig"
+
+# the same with the keys: select kv, press l
+headless '<Enter>
+j
+l
+:dump keys' --size 80x24 .
+check "keys: l sets load on the selected app" grep -qE '^. +kv +0\.1\.0 +load ●' "$T/dump/keys.txt"
+check "keys: marker on kv_server at 80x24" grep -qE '^. ! kv_server ' "$T/dump/keys.txt"
+check "keys: 80x24 well formed" well_formed "$T/dump/keys.txt" 80 24 apps
+
+# 3. quit with unsaved changes asks; n stays; then logger temporary + save
+headless '<Enter>
+:mode kv load
+q
+@dump asked
+n
+@dump stayed
+u
+/logger<Enter>
+t
+s
+:dump saved
+q
+:dump notreached' --size 120x40 .
+check "quit asks when unsaved" grep -q '^Unsaved changes to relman.yml. Quit anyway?' "$T/dump/asked.txt"
+check "n stays" grep -q '^not quitting' "$T/dump/stayed.txt"
+check "saved message" grep -q "^saved .*relman.yml" "$T/dump/saved.txt"
+check "q after save quits at once" test ! -e "$T/dump/notreached.txt"
+diff "$T/relman.yml.orig" relman.yml >"$T/yml.diff"
+check "relman.yml: one line added" test "$(grep -c '^[<>]' "$T/yml.diff")" -eq 1
+check "relman.yml: it is logger temporary" grep -qE '^>  +logger: temporary$' "$T/yml.diff"
+check "relman.yml: comments intact" bash -c "grep -q '# the TCP front end' relman.yml && grep -q '# front end + storage' relman.yml && grep -q '^# kv umbrella' relman.yml"
+
+# 4. preview: each renderable as relman render prints it; cookie never shown
+cp "$T/relman.yml.orig" relman.yml
+names=$("$R" render --list | awk '{print $1}')
+script=$'p\n'
+for n in $names; do
+    script+=":dump preview-$n"$'\n]\n'
+done
+headless "$script" --size 200x60 .
+for n in $names; do
+    "$R" render foo "$n" >"$T/render-$n.txt" 2>&1
+    sed 's/sEcReTcOoKiE42/********/g' "$T/render-$n.txt" >"$T/render-$n.masked"
+    lines=$(wc -l <"$T/render-$n.masked")
+    sed -n "3,$((lines + 2))p" "$T/dump/preview-$n.txt" | cut -c6- >"$T/shown-$n.txt"
+    if diff -u "$T/render-$n.masked" "$T/shown-$n.txt" >"$T/diff-$n"; then ok; else
+        bad "preview of $n differs from relman render"; cat "$T/diff-$n"; fi
+done
+check "every dump written" test "$(ls "$T"/dump/preview-*.txt | wc -l)" -eq "$(echo "$names" | wc -w)"
+check "cookie never on screen" bash -c "! grep -rq 'sEcReTcOoKiE42' '$T/dump'"
+
+finish
