@@ -64,5 +64,6 @@ int cmd_init(int argc, char **argv);
 int cmd_releases(int argc, char **argv);
 int cmd_apps(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 #endif

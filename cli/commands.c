@@ -52,6 +52,16 @@ const struct cli_command cli_commands[] = {
      "\n"
      "  NAME: a file relman generates (--list shows them). See docs/projects.md.",
      cmd_render},
+    {"inspect", "look inside a .boot, .beam or term file (.app, .rel, .script, sys.config)",
+     "relman inspect [--print] FILE\n"
+     "\n"
+     "  .boot      print the boot term as consultable text (what the .script holds)\n"
+     "  .beam      module, compressed or not, each chunk and its size\n"
+     "  term file  (.app .appup .rel .script .relup .config RELEASES) whether it parses;\n"
+     "             the error with FILE:LINE:COL if not (exit 1)\n"
+     "  --print    term files: print the terms, laid out as OTP writes them\n"
+     "  Release directories are not supported yet. See docs/terms.md.",
+     cmd_inspect},
 };
 const unsigned cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
