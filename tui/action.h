@@ -32,7 +32,9 @@
     X(APPS, "applications", "the applications of a release")                                      \
     X(PREVIEW, "preview", "rendered release files")                                                \
     X(HELP, "help", "this help")                                                                   \
-    X(SETUP, "setup", "the guided first release")
+    X(SETUP, "setup", "the guided first release")                                                  \
+    X(INSPECT, "inspect", "a release directory or tarball, read-only")                             \
+    X(PAGER, "pager", "the text of one file")
 
 enum tui_scope_id {
 #define X(id, name, desc) TUI_SCOPEID_##id,
@@ -70,8 +72,8 @@ enum { TUI_AF_EDIT = 1 };
     X(MOVE_FIRST, "move-first", "g <Home>", TUI_SG, 0, "", "first row")                                     \
     X(MOVE_LAST, "move-last", "G <End>", TUI_SG, 0, "", "last row")                                         \
     X(NEXT_PANE, "next-pane", "<Tab> <S-Tab>", TUI_SG, 0, "", "switch between the panes of the screen")     \
-    X(OPEN, "open", "<Enter>", TUI_SCOPE_RELEASES, 0, "open",                                    \
-      "open the applications of the selected release")                                            \
+    X(OPEN, "open", "<Enter>", TUI_SCOPE_RELEASES | TUI_SCOPE_INSPECT, 0, "open",               \
+      "open the selected release's applications, or the selected file")                                            \
     X(MODE_PERMANENT, "set-mode-permanent", "P", TUI_SCOPE_APPS, TUI_AF_EDIT, "permanent",        \
       "start mode permanent: the node stops when the application stops")                         \
     X(MODE_TRANSIENT, "set-mode-transient", "T", TUI_SCOPE_APPS, TUI_AF_EDIT, "transient",        \
@@ -95,9 +97,9 @@ enum { TUI_AF_EDIT = 1 };
       "preview the files of the release")                                                         \
     X(NEXT_FILE, "next-file", "] <Right>", TUI_SCOPE_PREVIEW, 0, "next file", "show the next file")   \
     X(PREV_FILE, "prev-file", "[ <Left>", TUI_SCOPE_PREVIEW, 0, "prev file", "show the previous file") \
-    X(SEARCH, "search", "/", TUI_SCOPE_PREVIEW, 0, "search", "search the text")                    \
-    X(FIND_NEXT, "find-next", "n", TUI_SCOPE_PREVIEW, 0, "next match", "next search match")            \
-    X(FIND_PREV, "find-prev", "N", TUI_SCOPE_PREVIEW, 0, "", "previous search match")                  \
+    X(SEARCH, "search", "/", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "search", "search the text")                    \
+    X(FIND_NEXT, "find-next", "n", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "next match", "next search match")            \
+    X(FIND_PREV, "find-prev", "N", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "", "previous search match")                  \
     X(SETUP_NEXT, "setup-next", "<Enter>", TUI_SCOPE_SETUP, 0, "next",                           \
       "accept this step and go on")                                                               \
     X(SETUP_TOGGLE, "setup-toggle", "<Space>", TUI_SCOPE_SETUP, 0, "tick",                       \

@@ -53,7 +53,9 @@ struct tui_job_state {
 /* Start `fn(arg, ...)` on a new thread. 0 or REL_E* (no thread, no pipe). */
 int tui_job_start(struct tui_job **out, const char *title, tui_job_fn fn, void *arg);
 
-/* The pipe's read end, to watch for POLLIN. */
+/* The pipe's read end, to watch for POLLIN. Remember it: tui_job_pump()
+ * closes it (and this returns -1) once the worker is done, and the watch
+ * must be removed by that number. */
 int tui_job_fd(const struct tui_job *job);
 
 /* Read the events that arrived (never blocks). Returns true when anything

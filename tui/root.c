@@ -2,8 +2,8 @@
  * root.c - the first screen, from the PATH given to `relman tui`:
  *   - a project directory with relman.yml: the Releases screen;
  *   - a project directory without one: the guided first release;
- *   - anything else (a release directory or tarball to inspect) is refused
- *     for now with a message saying so.
+ *   - an assembled release directory (releases/RELEASES) or a file (a
+ *     release tarball): Inspect, read-only.
  */
 #include "tui/root.h"
 
@@ -22,9 +22,7 @@ int tui_root_open(const char *path)
     if (!rel_fs_exists(dir))
         return rel_error_set(REL_ENOTFOUND, "%s: no such file or directory", dir);
     if (!rel_fs_is_dir(dir))
-        return rel_error_set(REL_EUNSUPPORTED,
-                             "%s: browsing a release tarball is not in this build of the TUI yet",
-                             dir);
+        return tui_inspect_open(dir); /* a release tarball */
     char *yml = rel_path_join2(dir, "relman.yml");
     bool has_config = rel_fs_is_file(yml);
     free(yml);
@@ -33,10 +31,7 @@ int tui_root_open(const char *path)
         bool is_release = rel_fs_exists(rels);
         free(rels);
         if (is_release)
-            return rel_error_set(REL_EUNSUPPORTED,
-                                 "%s: browsing an assembled release is not in this build of the "
-                                 "TUI yet",
-                                 dir);
+            return tui_inspect_open(dir);
         return tui_setup_open(dir);
     }
     struct tui_project *tp = NULL;

@@ -16,4 +16,9 @@ int tui_preview_open(struct tui_project *tp, const char *name);
 /* The guided first release in `dir` (a project without relman.yml). */
 int tui_setup_open(const char *dir);
 
+/* Browse a release directory or tarball at `path`, read-only. */
+int tui_inspect_open(const char *path);
+/* Show `text` (already masked) in a pager screen. */
+int tui_pager_open(const char *crumb, const char *title, const char *text);
+
 #endif

@@ -43,6 +43,7 @@ struct setup {
     struct tui_list list; /* step 1: the choices; step 3: the text's lines */
     bool import;
     struct tui_job *job;
+    int job_fd; /* the fd watched for the job (the job closes it at its end) */
     /* filled by the worker, read by the UI after the job ended */
     struct rel_buf text, summary;
     char **lines;
@@ -99,12 +100,14 @@ static int job_ready(void *ctx, int fd, short revents)
     (void)fd;
     (void)revents;
     struct setup *st = ctx;
+    if (!st->job)
+        return TUI_R_NONE;
     if (!tui_job_pump(st->job))
         return TUI_R_NONE;
     const struct tui_job_state *js = tui_job_state(st->job);
     if (js->running)
         return TUI_R_REDRAW;
-    tui_unwatch(tui_job_fd(st->job));
+    tui_unwatch(st->job_fd);
     if (js->rc < 0) {
         tui_error("%s", js->error);
         st->step = STEP_SOURCE;
@@ -126,7 +129,7 @@ static void start_generate(struct setup *st)
     rel_buf_clear(&st->text);
     rel_buf_clear(&st->summary);
     if (tui_job_start(&st->job, "relman init", generate, st) < 0 ||
-        tui_watch(tui_job_fd(st->job), POLLIN, job_ready, st) < 0) {
+        tui_watch(st->job_fd = tui_job_fd(st->job), POLLIN, job_ready, st) < 0) {
         tui_core_error("setup");
         tui_job_free(st->job);
         st->job = NULL;
@@ -251,7 +254,7 @@ static void destroy(struct tui_view *v)
 {
     struct setup *st = v->data;
     if (st->job) {
-        tui_unwatch(tui_job_fd(st->job));
+        tui_unwatch(st->job_fd);
         tui_job_free(st->job);
     }
     tui_list_free(&st->list);
@@ -274,7 +277,9 @@ static const struct tui_view_ops setup_ops = {
 int tui_setup_open(const char *dir)
 {
     struct setup *st = rel_calloc(1, sizeof(*st));
-    st->dir = rel_strdup(dir);
+    st->dir = rel_fs_realpath(dir);
+    if (!st->dir)
+        st->dir = rel_strdup(dir);
     st->kind = rel_project_detect_kind(dir);
     tui_list_init(&st->list, row_text, NULL, st);
     tui_list_set_count(&st->list, 2);
