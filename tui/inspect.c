@@ -3,13 +3,17 @@
  * release tarball: every entry with its type, permissions and size,
  * read-only. Entries that safe extraction would refuse (core's
  * rel_tarball_check_entry: absolute paths, "..", escaping links, devices)
- * are marked '!' and sorted first. Enter shows a file's text; secrets are
+ * are marked '!' and sorted first. Enter shows a file's text (a .boot as
+ * consultable terms, a .beam as its chunk list, through core); secrets are
  * masked and a COOKIE file is never shown.
  */
 #include "tui/screens.h"
 
 #include "core/alloc.h"
+#include "core/beam.h"
 #include "core/buf.h"
+#include "core/etf.h"
+#include "core/term.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/path.h"
@@ -206,6 +210,36 @@ static void status(struct tui_view *v, struct rel_buf *out)
                        tui_glyph(TUI_GLYPH_PROBLEM), in->problems);
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A .boot (external term format) as consultable text, a .beam as its
+ * module, compression and chunks: what `relman inspect` prints. */
+static int describe_binary(struct rel_buf *out, const char *name, const void *data, size_t len)
+{
+    if (ends_with(name, ".beam")) {
+        struct rel_beam beam;
+        int rc = rel_beam_parse(&beam, data, len, name);
+        if (rc < 0)
+            return rc;
+        rel_buf_printf(out, "module: %s\ncompressed: %s\natoms: %zu\nchunks: %zu\n", beam.module,
+                       beam.compressed ? "yes" : "no", beam.natoms, beam.nchunks);
+        for (size_t i = 0; i < beam.nchunks; i++)
+            rel_buf_printf(out, "  %-4s %10zu\n", beam.chunks[i].id, beam.chunks[i].len);
+        rel_beam_free(&beam);
+        return 0;
+    }
+    struct rel_term *t = NULL;
+    int rc = rel_etf_decode(&t, data, len);
+    if (rc == 0)
+        rc = rel_term_format_file(out, t);
+    rel_term_free(t);
+    return rc;
+}
+
 static int open_file(struct inspect *in, const struct entry *e)
 {
     if (e->e.type != REL_TAR_FILE) {
@@ -240,9 +274,16 @@ static int open_file(struct inspect *in, const struct entry *e)
         return TUI_R_REDRAW;
     }
     if (memchr(b.ptr ? b.ptr : "", '\0', b.len)) {
-        tui_message("%s is a binary file (%zu bytes)", e->e.path, b.len);
+        /* binary: what core can read of it, else just its size */
+        struct rel_buf text = REL_BUF_INIT;
+        if (describe_binary(&text, e->e.path, b.ptr, b.len) < 0) {
+            tui_message("%s is a binary file (%zu bytes)", e->e.path, b.len);
+            rel_buf_free(&text);
+            rel_buf_free(&b);
+            return TUI_R_REDRAW;
+        }
         rel_buf_free(&b);
-        return TUI_R_REDRAW;
+        b = text;
     }
     tui_mask_secrets(&b, NULL);
     char *base = rel_path_basename(e->e.path);

@@ -15,6 +15,9 @@ printf 'export RELEASE_COOKIE="%s"\n' "$secret" >rel/releases/0.1/env.sh
 printf '#!/bin/sh\necho hi\n' >rel/bin/foo
 chmod 755 rel/bin/foo
 ln -s ../../../etc/passwd rel/bin/escape
+mkdir -p rel/lib/stdlib-4.2/ebin
+cp "$(ls -d /usr/lib/erlang/lib/stdlib-*/ebin | head -1)/lists.beam" rel/lib/stdlib-4.2/ebin/
+cp /usr/lib/erlang/bin/start.boot rel/releases/0.1/start.boot
 cp rel/releases/0.1/vm.args before.vm.args
 
 headless ':dump dir
@@ -31,7 +34,7 @@ headless ':dump dir
 :dump cookie' rel
 check "directory listed" grep -qE '^. +-rwxr-xr-x +[0-9]+ B +bin/foo$' "$T/dump/dir.txt"
 check "escaping link first, marked" grep -qE '^▶!lrwxrwxrwx +bin/escape -> \.\./\.\./\.\./etc/passwd' "$T/dump/dir.txt"
-check "title says read-only and unsafe" grep -q 'read-only · 9 entries' "$T/dump/dir.txt"
+check "title says read-only" grep -q 'read-only · 14 entries' "$T/dump/dir.txt"
 check "reason shown" grep -q '^ ! bin/escape' "$T/dump/dir.txt"
 check "file opens" grep -qE '^ +1 -name foo$' "$T/dump/vmargs.txt"
 check "-setcookie masked" grep -qE '^ +2 -setcookie \*\*\*\*\*\*\*\*$' "$T/dump/vmargs.txt"
@@ -39,6 +42,16 @@ check "RELEASE_COOKIE masked" grep -q 'RELEASE_COOKIE="\*\*\*\*\*\*\*\*"' "$T/du
 check "COOKIE file not shown" grep -q '^releases/COOKIE holds the distribution cookie: not shown' "$T/dump/cookie.txt"
 check "cookie on no screen" bash -c "! grep -rq '$secret' '$T/dump'"
 check "read-only: nothing changed" cmp -s rel/releases/0.1/vm.args before.vm.args
+
+headless '/start.boot<Enter>
+<Enter>
+@dump boot
+<Esc><Esc>
+/lists.beam<Enter>
+<Enter>
+@dump beam' rel
+check "a .boot shows as terms (core's decoder)" grep -qE '^ +2 \{script,$' "$T/dump/boot.txt"
+check "a .beam shows its chunks" grep -qE '^ +1 module: lists$' "$T/dump/beam.txt"
 
 # a tarball with entries safe extraction refuses
 python3 - <<'EOS'

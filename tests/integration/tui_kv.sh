@@ -85,6 +85,23 @@ check "keys: l sets load on the selected app" grep -qE '^. +kv +0\.1\.0 +load â—
 check "keys: marker on kv_server at 80x24" grep -qE '^. ! kv_server ' "$T/dump/keys.txt"
 check "keys: 80x24 well formed" well_formed "$T/dump/keys.txt" 80 24 apps
 
+# sizes: the project screens at 200x60 and back at 80x24
+headless ':dump r80
+<Enter>
+:dump a80
+@resize 200x60
+:dump a200
+@resize 80x24
+:dump a80b
+<Esc>
+:dump r80b' .
+check "releases 80x24 well formed" well_formed "$T/dump/r80.txt" 80 24 apps
+check "apps 80x24 well formed" well_formed "$T/dump/a80.txt" 80 24 apps
+check "apps 200x60 well formed" well_formed "$T/dump/a200.txt" 200 60 apps
+check "apps 200x60: side by side" grep -q 'â”‚ kv_server 0.1.0' "$T/dump/a200.txt"
+check "apps after resize = before" cmp -s <(head -n -1 "$T/dump/a80.txt") <(head -n -1 "$T/dump/a80b.txt")
+check "releases after resize = before" cmp -s <(head -n -1 "$T/dump/r80.txt") <(head -n -1 "$T/dump/r80b.txt")
+
 # 3. quit with unsaved changes asks; n stays; then logger temporary + save
 headless '<Enter>
 :mode kv load

@@ -40,7 +40,7 @@ headless() {
 # the end on others).
 well_formed() { # well_formed FILE COLS LINES [apps]
     local f=$1 cols=$2 lines=$3 hints='\? help · q quit( · <Esc> back)? · / filter · : command$'
-    [ "${4:-}" ] && hints='\? help$'
+    [ "${4:-}" ] && hints='\? help( · .*)?$'
     [ "$(wc -l <"$f")" -eq "$lines" ] || { echo "  $f: $(wc -l <"$f") lines, want $lines"; return 1; }
     local w
     w=$(LC_ALL=C.UTF-8 wc -L <"$f")
