@@ -158,8 +158,8 @@ static void print_text(const struct rel_model *m)
         char mode[32];
         snprintf(mode, sizeof(mode), "%s%s", rel_mode_name(a->mode),
                  a->mode_source == REL_MODE_SOURCE_EXPLICIT ? "*" : "");
-        printf("%-*s  %-*s  %-*s  %-*s  %s\n", (int)wn, a->app->name, (int)wv, a->app->vsn,
-               (int)wm, mode, (int)ws, rel_buf_cstr(&s), rel_buf_cstr(&w));
+        printf("%-*s  %-*s  %-*s  %-*s  %s\n", (int)wn, a->app->name, (int)wv, a->app->vsn, (int)wm,
+               mode, (int)ws, rel_buf_cstr(&s), rel_buf_cstr(&w));
         rel_buf_free(&s);
         rel_buf_free(&w);
     }

@@ -45,8 +45,8 @@ int cmd_render(int argc, char **argv)
         struct rel_buf names = REL_BUF_INIT;
         for (size_t i = 0; i < rel_renderable_count; i++)
             rel_buf_printf(&names, "%s%s", i ? ", " : "", rel_renderables[i].name);
-        int rc = cli_usage_error("render", "nothing called '%s' can be rendered (known: %s)",
-                                 what, rel_buf_cstr(&names));
+        int rc = cli_usage_error("render", "nothing called '%s' can be rendered (known: %s)", what,
+                                 rel_buf_cstr(&names));
         rel_buf_free(&names);
         return rc;
     }

@@ -1983,3 +1983,15 @@ int rel_config_yaml_scalar(struct rel_buf *out, const char *s, bool force_quotes
         rc = rel_buf_putc(out, '"');
     return rc;
 }
+
+char *rel_config_local_path(const struct rel_config *cfg, const char *p)
+{
+    const char *home = getenv("HOME");
+    if (p[0] == '~' && (p[1] == '/' || p[1] == '\0') && home && home[0]) {
+        char *j = rel_path_join2(home, p[1] ? p + 2 : ".");
+        char *n = rel_path_normalize(j);
+        free(j);
+        return n;
+    }
+    return rel_config_abspath(cfg, p);
+}

@@ -241,6 +241,10 @@ const struct rel_config_group *rel_config_find_group(const struct rel_config *cf
  * the caller); a new string. */
 char *rel_config_abspath(const struct rel_config *cfg, const char *p);
 
+/* For paths on this machine (lib_dirs, path, include_erts, overlays...): as
+ * rel_config_abspath(), and a leading "~/" becomes $HOME/. */
+char *rel_config_local_path(const struct rel_config *cfg, const char *p);
+
 /* ---- surgical edits ---------------------------------------------------- */
 
 /*

@@ -133,9 +133,12 @@ static bool flow_list(struct gen *g, const struct rel_term *l)
 
 /* ---- Mix --------------------------------------------------------------- */
 
-static const char *const mix_bools[] = {
-    "reboot_system_after_config", "prune_runtime_sys_config_after_boot",
-    "start_distribution_during_config", "validate_compile_env", "quiet", NULL};
+static const char *const mix_bools[] = {"reboot_system_after_config",
+                                        "prune_runtime_sys_config_after_boot",
+                                        "start_distribution_during_config",
+                                        "validate_compile_env",
+                                        "quiet",
+                                        NULL};
 
 static void mix_release(struct gen *g, const char *name, const struct rel_term *opts,
                         const char *default_version)
@@ -198,8 +201,7 @@ static void mix_release(struct gen *g, const char *name, const struct rel_term *
                 skipped(g, name, key, v);
             free(p);
         } else if (strcmp(key, "include_executables_for") == 0 ||
-                   strcmp(key, "skip_mode_validation_for") == 0 ||
-                   strcmp(key, "overlays") == 0) {
+                   strcmp(key, "skip_mode_validation_for") == 0 || strcmp(key, "overlays") == 0) {
             size_t mark = g->out->len;
             rel_buf_printf(g->out, "    %s: ", key);
             if (rel_term_is_list(v) && flow_list(g, v))
@@ -295,14 +297,21 @@ static char *release_name_from(const char *s)
 
 static int import_mix(struct gen *g, struct rel_buf *summary, const char *dir, const char *env)
 {
-    const char *argv[] = {"mix", "run", "--no-compile", "--no-start", "--no-deps-check",
-                          "--no-archives-check", "--no-elixir-version-check", "-e", mix_expr,
+    const char *argv[] = {"mix",
+                          "run",
+                          "--no-compile",
+                          "--no-start",
+                          "--no-deps-check",
+                          "--no-archives-check",
+                          "--no-elixir-version-check",
+                          "-e",
+                          mix_expr,
                           NULL};
     char *envvar = rel_asprintf("MIX_ENV=%s", env);
     const char *envs[] = {envvar, NULL};
     struct rel_buf out = REL_BUF_INIT, err = REL_BUF_INIT;
-    struct rel_proc_opts po = {.cwd = dir, .env = envs, .out = &out, .err = &err,
-                               .max_output = (size_t)8 << 20};
+    struct rel_proc_opts po = {
+        .cwd = dir, .env = envs, .out = &out, .err = &err, .max_output = (size_t)8 << 20};
     int status = -1;
     int rc = rel_proc_run(&status, argv, &po);
     free(envvar);
@@ -319,8 +328,9 @@ static int import_mix(struct gen *g, struct rel_buf *summary, const char *dir, c
             e[--n] = '\0';
         const char *last = strrchr(e, '\n');
         last = last ? last + 1 : e;
-        rc = rel_error_set(REL_ECHILD, "mix could not print the project configuration (exit %d)%s%s",
-                           status, *last ? ": " : "", last);
+        rc =
+            rel_error_set(REL_ECHILD, "mix could not print the project configuration (exit %d)%s%s",
+                          status, *last ? ": " : "", last);
         goto done;
     }
     begin += strlen("RELMAN-BEGIN\n");
@@ -336,8 +346,9 @@ static int import_mix(struct gen *g, struct rel_buf *summary, const char *dir, c
     const struct rel_term *rels = rel_term_proplist_get(t, "releases");
     const struct rel_term *children = rel_term_proplist_get(t, "children");
 
-    rel_buf_printf(g->out, "# relman.yml, imported from mix.exs by `relman init --import` "
-                           "(MIX_ENV=%s).\n# Reference: docs/config.md in relman's sources.\n",
+    rel_buf_printf(g->out,
+                   "# relman.yml, imported from mix.exs by `relman init --import` "
+                   "(MIX_ENV=%s).\n# Reference: docs/config.md in relman's sources.\n",
                    env);
     rel_buf_printf(g->out, "project:\n  kind: mix\n  env: %s\n", env);
     if (app && atom_ok(app))
@@ -380,8 +391,9 @@ static int import_mix(struct gen *g, struct rel_buf *summary, const char *dir, c
                 if (atom_ok(c))
                     rel_buf_printf(g->out, "      %s: permanent\n", c);
             }
-            rel_buf_printf(summary, "no releases in mix.exs; proposed release %s with every "
-                                    "umbrella child",
+            rel_buf_printf(summary,
+                           "no releases in mix.exs; proposed release %s with every "
+                           "umbrella child",
                            rn);
             free(rn);
         } else if (app) {
@@ -499,8 +511,8 @@ static void relx_goal(struct gen *g, const char *rel, const struct rel_term *goa
                 mode = m;
         }
         if (rel_term_tuple_size(goal) > 2 ||
-            (rel_term_tuple_size(goal) == 2 && !is_mode(rel_term_atom_name(
-                                                   rel_term_tuple_get(goal, 1)))))
+            (rel_term_tuple_size(goal) == 2 &&
+             !is_mode(rel_term_atom_name(rel_term_tuple_get(goal, 1)))))
             skipped(g, rel, "applications (version pins and included lists are not imported)",
                     goal);
     }
@@ -543,8 +555,9 @@ static int import_rebar3(struct gen *g, struct rel_buf *summary, const char *dir
     const struct rel_term *opts[512];
     size_t n = relx_merge(opts, 512, base, over);
 
-    rel_buf_printf(g->out, "# relman.yml, imported from rebar.config by `relman init --import` "
-                           "(profile %s).\n# Reference: docs/config.md in relman's sources.\n",
+    rel_buf_printf(g->out,
+                   "# relman.yml, imported from rebar.config by `relman init --import` "
+                   "(profile %s).\n# Reference: docs/config.md in relman's sources.\n",
                    env);
     rel_buf_printf(g->out, "project:\n  kind: rebar3\n  env: %s\n", env);
     /* top-level relx options that apply to every release */
@@ -675,11 +688,13 @@ static void starter(struct gen *g, struct rel_buf *summary, const char *dir,
     if (env)
         rel_buf_printf(g->out, "  env: %s\n", env);
     if (kind == REL_PROJECT_PLAIN)
-        rel_buf_puts(g->out, "# directories whose subdirectories are applications (DIR/APP/ebin/APP.app)\n"
-                             "lib_dirs: [lib]\n");
-    rel_buf_printf(g->out, "releases:\n  %s:\n    version: \"0.1.0\"\n"
-                           "    # the applications to start; their dependencies come along\n"
-                           "    applications:\n      %s: permanent\n",
+        rel_buf_puts(g->out,
+                     "# directories whose subdirectories are applications (DIR/APP/ebin/APP.app)\n"
+                     "lib_dirs: [lib]\n");
+    rel_buf_printf(g->out,
+                   "releases:\n  %s:\n    version: \"0.1.0\"\n"
+                   "    # the applications to start; their dependencies come along\n"
+                   "    applications:\n      %s: permanent\n",
                    name, name);
     rel_buf_printf(summary, "starter file with release %s", name);
     free(name);

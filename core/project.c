@@ -115,7 +115,8 @@ static int read_names(struct rel_names *out, const struct rel_term *props, const
     return 0;
 }
 
-static int app_fail(struct rel_app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int app_fail(struct rel_app *app, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int app_fail(struct rel_app *app, const char *fmt, ...)
 {
@@ -166,8 +167,9 @@ int rel_app_read(struct rel_app *app, const char *app_file)
     app->name = rel_strdup(rel_term_atom_name(name));
     if (strcmp(base, app->name) != 0) {
         rel_term_free(spec);
-        int r = app_fail(app, "%s: the file name does not match the application name '%s' "
-                              "(systools and mix look for ebin/%s.app)",
+        int r = app_fail(app,
+                         "%s: the file name does not match the application name '%s' "
+                         "(systools and mix look for ebin/%s.app)",
                          app_file, app->name, app->name);
         free(base);
         return r;
@@ -321,7 +323,8 @@ struct scan {
     size_t nreal;
 };
 
-static void add_note(struct rel_project *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_note(struct rel_project *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void add_note(struct rel_project *p, const char *fmt, ...)
 {
@@ -438,7 +441,7 @@ static int cmp_apps(const void *pa, const void *pb)
     if (a->origin_index != b->origin_index)
         return a->origin_index < b->origin_index ? -1 : 1;
     if (!a->error != !b->error)
-        return a->error ? 1 : -1; /* a readable one first */
+        return a->error ? 1 : -1;            /* a readable one first */
     c = rel_version_compare(b->vsn, a->vsn); /* highest version first */
     if (c)
         return c;
@@ -565,7 +568,7 @@ int rel_project_open(struct rel_project **out, const char *dir, unsigned flags)
     }
     if (p->config) {
         for (size_t i = 0; i < p->config->lib_dirs.count; i++) {
-            char *d = rel_config_abspath(p->config, p->config->lib_dirs.items[i]);
+            char *d = rel_config_local_path(p->config, p->config->lib_dirs.items[i]);
             if (rel_fs_is_dir(d))
                 scan_lib_dir(&s, d, REL_ORIGIN_LIB_DIRS, i);
             else
@@ -601,6 +604,38 @@ fail:
     free(s.real_dirs);
     rel_project_free(p);
     return rc;
+}
+
+int rel_apps_scan(struct rel_app **apps, size_t *napps, const char *dir, enum rel_origin origin)
+{
+    *apps = NULL;
+    *napps = 0;
+    if (!rel_fs_is_dir(dir))
+        return rel_error_set(REL_ENOTFOUND, "%s is not a directory", dir);
+    struct rel_project tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    struct scan s = {.p = &tmp};
+    scan_lib_dir(&s, dir, origin, 0);
+    for (size_t i = 0; i < s.nreal; i++)
+        free(s.real_dirs[i]);
+    free(s.real_dirs);
+    if (tmp.napps)
+        qsort(tmp.apps, tmp.napps, sizeof(*tmp.apps), cmp_apps);
+    for (size_t i = 0; i < tmp.napps; i++)
+        tmp.apps[i].chosen = i == 0 || strcmp(tmp.apps[i - 1].name, tmp.apps[i].name) != 0;
+    for (size_t i = 0; i < tmp.nnotes; i++)
+        free(tmp.notes[i]);
+    free(tmp.notes);
+    *apps = tmp.apps;
+    *napps = tmp.napps;
+    return 0;
+}
+
+void rel_apps_free(struct rel_app *apps, size_t napps)
+{
+    for (size_t i = 0; i < napps; i++)
+        rel_app_clear(&apps[i]);
+    free(apps);
 }
 
 void rel_project_free(struct rel_project *p)
@@ -655,14 +690,8 @@ const struct rel_app *rel_project_find_app(const struct rel_project *p, const ch
 
 char *rel_project_release_path(const struct rel_project *p, const struct rel_config_release *r)
 {
-    if (r->path) {
-        if (r->path[0] == '/')
-            return rel_path_normalize(r->path);
-        char *j = rel_path_join2(p->root, r->path);
-        char *n = rel_path_normalize(j);
-        free(j);
-        return n;
-    }
+    if (r->path)
+        return rel_config_local_path(p->config, r->path);
     if (p->env)
         return rel_asprintf("%s/_build/%s/rel/%s", p->root, p->env, r->name);
     return rel_asprintf("%s/_build/rel/%s", p->root, r->name);

@@ -65,10 +65,10 @@ struct rel_app {
     char *dir;      /* the application directory, holding ebin/ */
     char *app_file; /* DIR/ebin/NAME.app */
     enum rel_origin origin;
-    size_t origin_index; /* lib_dirs: which entry (0-based) */
-    bool chosen;         /* the candidate that wins for this name */
-    char *error;         /* why the .app cannot be used, or NULL */
-    struct rel_term *spec; /* {application, Name, Props}, or NULL on error */
+    size_t origin_index;           /* lib_dirs: which entry (0-based) */
+    bool chosen;                   /* the candidate that wins for this name */
+    char *error;                   /* why the .app cannot be used, or NULL */
+    struct rel_term *spec;         /* {application, Name, Props}, or NULL on error */
     struct rel_names applications; /* `applications` */
     struct rel_names included;     /* `included_applications` */
     struct rel_names optional;     /* `optional_applications` */
@@ -78,21 +78,21 @@ struct rel_app {
 };
 
 struct rel_project {
-    char *root;                 /* absolute path of the project directory */
-    struct rel_config *config;  /* relman.yml, or NULL when there is none */
+    char *root;                /* absolute path of the project directory */
+    struct rel_config *config; /* relman.yml, or NULL when there is none */
     enum rel_project_kind kind;
-    bool kind_detected;         /* true: guessed from the files; false: from relman.yml */
-    char *env;                  /* Mix env / rebar3 profile; NULL for plain projects */
-    char *build_lib_dir;        /* ROOT/_build/ENV/lib, or NULL */
-    char *consolidated_dir;     /* Mix protocol consolidation dir when it exists, or NULL */
-    char *otp_root;             /* e.g. /usr/lib/erlang, or NULL when no erl was found */
-    char *erts_version;         /* e.g. "13.1.5", or NULL */
-    char *otp_release;          /* e.g. "25", or NULL */
-    char *elixir_lib_dir;       /* e.g. /usr/lib/elixir/lib, or NULL */
-    char *elixir_version;       /* e.g. "1.14.0", or NULL */
-    struct rel_app *apps;       /* sorted by name, then precedence (chosen first) */
+    bool kind_detected;     /* true: guessed from the files; false: from relman.yml */
+    char *env;              /* Mix env / rebar3 profile; NULL for plain projects */
+    char *build_lib_dir;    /* ROOT/_build/ENV/lib, or NULL */
+    char *consolidated_dir; /* Mix protocol consolidation dir when it exists, or NULL */
+    char *otp_root;         /* e.g. /usr/lib/erlang, or NULL when no erl was found */
+    char *erts_version;     /* e.g. "13.1.5", or NULL */
+    char *otp_release;      /* e.g. "25", or NULL */
+    char *elixir_lib_dir;   /* e.g. /usr/lib/elixir/lib, or NULL */
+    char *elixir_version;   /* e.g. "1.14.0", or NULL */
+    struct rel_app *apps;   /* sorted by name, then precedence (chosen first) */
     size_t napps;
-    char **notes;               /* discovery remarks ("no erl in PATH", ...) */
+    char **notes; /* discovery remarks ("no erl in PATH", ...) */
     size_t nnotes;
 };
 
@@ -138,6 +138,16 @@ char *rel_project_release_path(const struct rel_project *p, const struct rel_con
  */
 int rel_app_read(struct rel_app *app, const char *app_file);
 void rel_app_clear(struct rel_app *app);
+
+/*
+ * Scan library directory `dir` (each DIR/APP/ebin/NAME.app) into a new array
+ * of applications, sorted and with `chosen` set like a project's, all with
+ * origin `origin`. For another Erlang installation's lib directory
+ * (include_erts: PATH). Free with rel_apps_free(). A missing directory gives
+ * REL_ENOTFOUND.
+ */
+int rel_apps_scan(struct rel_app **apps, size_t *napps, const char *dir, enum rel_origin origin);
+void rel_apps_free(struct rel_app *apps, size_t napps);
 
 /* Compare two version strings the way people read them: numeric runs as
  * numbers ("1.10" > "1.9"), the rest byte by byte. */

@@ -12,6 +12,8 @@
 #include "buf.h"
 #include "core/term.h"
 #include "error.h"
+#include "fs.h"
+#include "path.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,9 +108,9 @@ struct node {
     int mode;                  /* rel_mode, or MODE_INCLUDED (mix) */
     enum rel_mode_source src;
     char *mode_from;
-    char *parent;      /* first application that needed it; NULL for roots */
-    bool missing;      /* not found or unreadable */
-    bool conflict;     /* "included and regular" already reported */
+    char *parent;             /* first application that needed it; NULL for roots */
+    bool missing;             /* not found or unreadable */
+    bool conflict;            /* "included and regular" already reported */
     struct rel_names needers; /* missing: every application that needs it */
 };
 
@@ -166,11 +168,24 @@ static size_t add_node(struct rs *s, const char *name, const struct rel_app *app
     return s->nnodes++;
 }
 
-/* The chosen, readable candidate for `name`, or NULL. */
+/* The chosen, readable candidate for `name`, or NULL. With include_erts
+ * naming another installation, its OTP applications replace the local OTP's. */
 static const struct rel_app *lookup(const struct rs *s, const char *name)
 {
     const struct rel_app *a = rel_project_find_app(s->p, name);
+    if (s->m->nerts_apps && (!a || a->origin == REL_ORIGIN_OTP)) {
+        for (size_t i = 0; i < s->m->nerts_apps; i++) {
+            const struct rel_app *o = &s->m->erts_apps[i];
+            if (o->chosen && strcmp(o->name, name) == 0)
+                return o->error ? NULL : o;
+        }
+    }
     return a && !a->error ? a : NULL;
+}
+
+static bool from_erts_root(const struct rel_model *m, const struct rel_app *a)
+{
+    return m->nerts_apps && a >= m->erts_apps && a < m->erts_apps + m->nerts_apps;
 }
 
 static bool chain_too_deep(struct rs *s, int depth, const char *name)
@@ -468,6 +483,10 @@ static void report_missing(struct rs *s)
             continue;
         struct rel_buf b = REL_BUF_INIT;
         const struct rel_app *cand = rel_project_find_app(s->p, n->name);
+        for (size_t k = 0; k < s->m->nerts_apps; k++)
+            if (s->m->erts_apps[k].chosen && strcmp(s->m->erts_apps[k].name, n->name) == 0 &&
+                (!cand || cand->origin == REL_ORIGIN_OTP))
+                cand = &s->m->erts_apps[k];
         if (cand && cand->error)
             rel_buf_printf(&b, "application '%s' cannot be used (%s); ", n->name, cand->error);
         else
@@ -481,7 +500,8 @@ static void report_missing(struct rs *s)
         }
         for (size_t j = 0; j < n->needers.count; j++)
             if (!n->parent || strcmp(n->needers.items[j], n->parent) != 0)
-                rel_buf_printf(&b, "%s'%s'", j == 0 || (j == 1 && n->parent) ? "; also needed by " : ", ",
+                rel_buf_printf(&b, "%s'%s'",
+                               j == 0 || (j == 1 && n->parent) ? "; also needed by " : ", ",
                                n->needers.items[j]);
         if (!cand && s->p->build_lib_dir && s->p->kind != REL_PROJECT_PLAIN) {
             const struct rel_app *any = NULL;
@@ -571,7 +591,7 @@ static void check_claims(struct rel_model *m, int which)
     size_t k = 0;
     for (size_t i = 0; i < m->napps; i++) {
         const struct rel_app *a = m->apps[i].app;
-        const struct rel_names *l = which == 0 ? &a->registered
+        const struct rel_names *l = which == 0   ? &a->registered
                                     : which == 1 ? &a->modules
                                                  : &a->included;
         for (size_t j = 0; j < l->count; j++)
@@ -904,6 +924,8 @@ static void check_candidates(struct rel_model *m, const struct rel_project *p)
     for (size_t i = 0; i < m->napps; i++) {
         struct rel_model_app *a = &m->apps[i];
         const struct rel_app *c;
+        if (from_erts_root(m, a->app))
+            continue; /* chosen by include_erts, not by precedence */
         size_t n = rel_project_candidates(p, a->app->name, &c);
         if (n < 2)
             continue;
@@ -912,7 +934,8 @@ static void check_candidates(struct rel_model *m, const struct rel_project *p)
             const struct rel_app *o = &c[k];
             if (o == a->app)
                 continue;
-            bool same_place = o->origin == a->app->origin && o->origin_index == a->app->origin_index;
+            bool same_place =
+                o->origin == a->app->origin && o->origin_index == a->app->origin_index;
             if (same_place)
                 rel_buf_printf(&same, "%s%s (%s)", same.len ? ", " : "", o->vsn[0] ? o->vsn : "?",
                                o->dir);
@@ -923,8 +946,7 @@ static void check_candidates(struct rel_model *m, const struct rel_project *p)
         if (same.len)
             problem(m, REL_SEVERITY_WARNING, a->app->name,
                     "two versions of '%s' in %s: using %s (%s); also there: %s", a->app->name,
-                    rel_origin_name(a->app->origin), a->app->vsn, a->app->dir,
-                    rel_buf_cstr(&same));
+                    rel_origin_name(a->app->origin), a->app->vsn, a->app->dir, rel_buf_cstr(&same));
         else
             problem(m, REL_SEVERITY_NOTE, a->app->name, "'%s' %s from %s (%s) is used; %s",
                     a->app->name, a->app->vsn, rel_origin_name(a->app->origin), a->app->dir,
@@ -983,15 +1005,19 @@ static void decide_erts(struct rel_model *m, const struct rel_project *p,
                         const struct rel_config_release *rel)
 {
     if (rel->include_erts == REL_ERTS_PATH) {
-        const char *base = strrchr(rel->erts_path, '/');
-        base = base ? base + 1 : rel->erts_path;
-        if (strncmp(base, "erts-", 5) == 0 && base[5]) {
+        char *path = rel_config_local_path(p->config, rel->erts_path);
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        if (strncmp(base, "erts-", 5) != 0 || !base[5])
+            problem(m, REL_SEVERITY_ERROR, NULL,
+                    "releases.%s.include_erts: '%s' is not an erts-VSN directory", rel->name,
+                    rel->erts_path);
+        else if (!rel_fs_is_dir(path))
+            problem(m, REL_SEVERITY_ERROR, NULL, "releases.%s.include_erts: %s does not exist",
+                    rel->name, path);
+        else
             m->erts_version = rel_strdup(base + 5);
-            return;
-        }
-        problem(m, REL_SEVERITY_ERROR, NULL,
-                "releases.%s.include_erts: '%s' is not an erts-VSN directory", rel->name,
-                rel->erts_path);
+        free(path);
         return;
     }
     if (p->erts_version)
@@ -1013,6 +1039,17 @@ int rel_resolve(struct rel_model **out, const struct rel_project *p,
     m->release = rel;
     m->name = rel_strdup(rel->name);
     struct rs s = {.p = p, .rel = rel, .m = m};
+    if (rel->include_erts == REL_ERTS_PATH) {
+        /* mix: OTP applications come from the installation of that ERTS */
+        char *path = rel_config_local_path(p->config, rel->erts_path);
+        char *root = rel_path_dirname(path);
+        char *lib = rel_path_join2(root, "lib");
+        if (rel_apps_scan(&m->erts_apps, &m->nerts_apps, lib, REL_ORIGIN_OTP) < 0)
+            rel_error_clear();
+        free(lib);
+        free(root);
+        free(path);
+    }
 
     if (rel->napps == 0 && !(p->kind == REL_PROJECT_MIX && p->config->app))
         problem(m, REL_SEVERITY_ERROR, NULL,
@@ -1077,6 +1114,7 @@ void rel_model_free(struct rel_model *m)
         free(m->problems[i].message);
     }
     free(m->problems);
+    rel_apps_free(m->erts_apps, m->nerts_apps);
     free(m->boot);
     free(m->name);
     free(m->version);
@@ -1100,8 +1138,9 @@ int rel_model_check(const struct rel_model *m)
     const struct rel_problem *first = &m->problems[0];
     if (n == 1)
         return rel_error_set(REL_ERESOLVE, "release %s: %s", m->name, first->message);
-    return rel_error_set(REL_ERESOLVE, "release %s: %s (and %zu more problems: see 'relman apps %s')",
-                         m->name, first->message, n - 1, m->name);
+    return rel_error_set(REL_ERESOLVE,
+                         "release %s: %s (and %zu more problems: see 'relman apps %s')", m->name,
+                         first->message, n - 1, m->name);
 }
 
 int rel_model_rel_term(struct rel_term **out, const struct rel_model *m)
@@ -1132,9 +1171,9 @@ int rel_model_rel_term(struct rel_term **out, const struct rel_model *m)
             entry = rel_term_tuple(2, name, vsn);
         rel_term_list_append(list, entry);
     }
-    *out = rel_term_tuple(4, rel_term_atom("release"),
-                          rel_term_tuple(2, rel_term_string(m->name), rel_term_string(m->version)),
-                          rel_term_tuple(2, rel_term_atom("erts"), rel_term_string(m->erts_version)),
-                          list);
+    *out = rel_term_tuple(
+        4, rel_term_atom("release"),
+        rel_term_tuple(2, rel_term_string(m->name), rel_term_string(m->version)),
+        rel_term_tuple(2, rel_term_atom("erts"), rel_term_string(m->erts_version)), list);
     return 0;
 }

@@ -37,6 +37,9 @@
  *     (section 2.2 of the reference: included apps' top application, uses and
  *     includes sorted by .rel position, the stable topological sort), and a
  *     cycle is reported with its path;
+ *   - `include_erts: PATH/erts-VSN`: OTP applications are taken from
+ *     PATH/lib (the installation the ERTS belongs to) when it has them, and
+ *     the ERTS version is VSN (mix's rule for cross builds);
  *   - a missing application is reported once, with the chain from the
  *     release to it and everyone else that needs it;
  *   - two candidates of one application in the same place (two versions in
@@ -129,14 +132,18 @@ struct rel_model {
     const struct rel_project *project;        /* borrowed */
     const struct rel_config_release *release; /* borrowed from project->config */
     char *name;
-    char *version;      /* NULL when it could not be determined (an error says why) */
-    char *erts_version; /* NULL when unknown (an error says why) */
+    char *version;              /* NULL when it could not be determined (an error says why) */
+    char *erts_version;         /* NULL when unknown (an error says why) */
     struct rel_model_app *apps; /* .rel order */
     size_t napps;
     size_t *boot; /* indices into apps, in boot order; NULL when a cycle or gap prevents it */
     size_t nboot;
     struct rel_problem *problems; /* errors first, then warnings, then notes */
     size_t nproblems;
+    /* include_erts: PATH: the OTP applications of that installation
+     * (DIRNAME(PATH)/lib), which replace the local OTP's, as with mix */
+    struct rel_app *erts_apps;
+    size_t nerts_apps;
 };
 
 /*

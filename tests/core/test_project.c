@@ -196,8 +196,9 @@ static void test_precedence(void **state)
     (void)state;
     char *d = fx_dir();
     fx_write(d, "mix.exs", "");
-    fx_write(d, "relman.yml", "project: {env: prod}\nlib_dirs: [vendor1, vendor2]\n"
-                              "releases: {x: {}}\n");
+    fx_write(d, "relman.yml",
+             "project: {env: prod}\nlib_dirs: [vendor1, vendor2]\n"
+             "releases: {x: {}}\n");
     /* the project's build > lib_dirs (in order) > OTP > Elixir */
     fx_app(d, "_build/prod/lib/dup", "dup", "3.0", NULL);
     fx_app(d, "vendor1/dup-2.0", "dup", "2.0", NULL);

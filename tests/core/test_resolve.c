@@ -123,8 +123,7 @@ static void test_missing_application_names_who_needs_it(void **state)
     fx_app(f.dir, "lib/a-1", "a", "1", "{applications,[kernel,stdlib,b]}");
     fx_app(f.dir, "lib/b-1", "b", "1", "{applications,[kernel,stdlib,c]}");
     fx_app(f.dir, "lib/d-1", "d", "1", "{applications,[kernel,stdlib,c]}");
-    resolve(&f, PLAIN_HEAD "    applications: {a: permanent, d: permanent, zz: permanent}\n",
-            "r");
+    resolve(&f, PLAIN_HEAD "    applications: {a: permanent, d: permanent, zz: permanent}\n", "r");
     const char *msg = must_problem(f.m, REL_SEVERITY_ERROR, "application 'c' was not found");
     assert_contains(msg, "'b' needs it (release r -> a -> b -> c)");
     assert_contains(msg, "also needed by 'd'");
@@ -152,11 +151,12 @@ static void test_unsafe_mode_and_skip(void **state)
     fx_app(f.dir, "lib/a-1", "a", "1", "{applications,[kernel,stdlib,b]}");
     fx_app(f.dir, "lib/b-1", "b", "1", KS);
     resolve(&f, PLAIN_HEAD "    applications: {a: permanent, b: load}\n", "r");
-    const char *msg = must_problem(f.m, REL_SEVERITY_ERROR,
-                                   "'a' is permanent but depends on 'b', which is load");
+    const char *msg =
+        must_problem(f.m, REL_SEVERITY_ERROR, "'a' is permanent but depends on 'b', which is load");
     assert_contains(msg, "skip_mode_validation_for");
-    resolve(&f, PLAIN_HEAD "    applications: {a: permanent, b: load}\n"
-                           "    skip_mode_validation_for: [a]\n",
+    resolve(&f,
+            PLAIN_HEAD "    applications: {a: permanent, b: load}\n"
+                       "    skip_mode_validation_for: [a]\n",
             "r");
     no_errors(f.m);
     must_problem(f.m, REL_SEVERITY_NOTE, "allowed by skip_mode_validation_for");
@@ -193,8 +193,9 @@ static void test_included_applications(void **state)
     /* mix rules: included -> load, and its children inherit load */
     fx_write(f.dir, "mix.exs", "");
     fx_app(f.dir, "_build/prod/lib/a", "a", "1", KS ",{included_applications,[b]}");
-    resolve(&f, "project: {kind: mix, env: prod}\nlib_dirs: [lib]\nreleases:\n  r:\n"
-                "    version: \"1\"\n    applications: {a: permanent}\n",
+    resolve(&f,
+            "project: {kind: mix, env: prod}\nlib_dirs: [lib]\nreleases:\n  r:\n"
+            "    version: \"1\"\n    applications: {a: permanent}\n",
             "r");
     no_errors(f.m);
     b = rel_model_find(f.m, "b");
@@ -208,8 +209,9 @@ static void test_included_applications(void **state)
 
     /* both included and depended upon: an error */
     fx_app(f.dir, "lib/d-1", "d", "1", "{applications,[kernel,stdlib,b]}");
-    resolve(&f, "project: {kind: mix, env: prod}\nlib_dirs: [lib]\nreleases:\n  r:\n"
-                "    version: \"1\"\n    applications: {a: permanent, d: permanent}\n",
+    resolve(&f,
+            "project: {kind: mix, env: prod}\nlib_dirs: [lib]\nreleases:\n  r:\n"
+            "    version: \"1\"\n    applications: {a: permanent, d: permanent}\n",
             "r");
     must_problem(f.m, REL_SEVERITY_ERROR,
                  "'b' is listed both as a regular application and as an included one");
@@ -299,8 +301,9 @@ static void test_two_versions(void **state)
     fx_app(f.dir, "lib/x-1.10", "x", "1.10", KS);
     fx_app(f.dir, "vendor/y-2.0", "y", "2.0", KS);
     fx_app(f.dir, "lib/y-1.0", "y", "1.0", KS);
-    resolve(&f, "project: {kind: plain}\nlib_dirs: [lib, vendor]\nreleases:\n  r:\n"
-                "    version: \"1\"\n    applications: {x: permanent, y: permanent}\n",
+    resolve(&f,
+            "project: {kind: plain}\nlib_dirs: [lib, vendor]\nreleases:\n  r:\n"
+            "    version: \"1\"\n    applications: {x: permanent, y: permanent}\n",
             "r");
     no_errors(f.m);
     const struct rel_model_app *x = rel_model_find(f.m, "x");
@@ -350,8 +353,9 @@ static void test_kernel_and_stdlib_required(void **state)
     resolve(&f, PLAIN_HEAD "    applications: {lonely: permanent}\n", "r");
     must_problem(f.m, REL_SEVERITY_ERROR, "'kernel' must be part of every release");
     must_problem(f.m, REL_SEVERITY_ERROR, "'stdlib' must be part of every release");
-    resolve(&f, PLAIN_HEAD "    applications: {lonely: permanent, kernel: load, stdlib: "
-                           "permanent}\n",
+    resolve(&f,
+            PLAIN_HEAD "    applications: {lonely: permanent, kernel: load, stdlib: "
+                       "permanent}\n",
             "r");
     must_problem(f.m, REL_SEVERITY_ERROR, "'kernel' must be permanent, not load");
     fx_free(&f);
@@ -427,8 +431,9 @@ static void test_mix_rules(void **state)
     assert_int_equal(h->mode_source, REL_MODE_SOURCE_INHERITED);
     assert_string_equal(h->mode_from, "demo");
 
-    resolve(&f, MIX_HEAD "    applications: {sasl: permanent, other: permanent, kernel: "
-                         "permanent}\n",
+    resolve(&f,
+            MIX_HEAD "    applications: {sasl: permanent, other: permanent, kernel: "
+                     "permanent}\n",
             "demo");
     /* Keyword.merge: kernel moves after sasl... */
     assert_rel_order(f.m, "stdlib elixir sasl other kernel demo iex compiler helper logger");
@@ -444,8 +449,9 @@ static void test_mix_rules(void **state)
     /* an explicit mode is never overridden (and here it is unsafe) */
     resolve(&f, MIX_HEAD "    applications: {demo: permanent, helper: load}\n", "demo");
     assert_int_equal(rel_model_find(f.m, "helper")->mode, REL_MODE_LOAD);
-    must_problem(f.m, REL_SEVERITY_ERROR, "'demo' is permanent but depends on 'helper', which "
-                                          "is load");
+    must_problem(f.m, REL_SEVERITY_ERROR,
+                 "'demo' is permanent but depends on 'helper', which "
+                 "is load");
 
     /* version from another application */
     resolve(&f, MIX_HEAD "    version: {from_app: helper}\n", "demo");
@@ -458,16 +464,53 @@ static void test_version_missing(void **state)
     (void)state;
     struct fx f = {.dir = fx_dir()};
     fx_app(f.dir, "lib/a-1", "a", "1", KS);
-    resolve(&f, "project: {kind: plain}\nlib_dirs: [lib]\nreleases: {r: {applications: "
-                "{a: permanent}}}\n",
+    resolve(&f,
+            "project: {kind: plain}\nlib_dirs: [lib]\nreleases: {r: {applications: "
+            "{a: permanent}}}\n",
             "r");
     must_problem(f.m, REL_SEVERITY_ERROR, "release r has no version");
-    resolve(&f, "project: {kind: plain}\nlib_dirs: [lib]\nreleases: {r: {applications: "
-                "{a: permanent}, version: {from_app: nope}}}\n",
+    resolve(&f,
+            "project: {kind: plain}\nlib_dirs: [lib]\nreleases: {r: {applications: "
+            "{a: permanent}, version: {from_app: nope}}}\n",
             "r");
     must_problem(f.m, REL_SEVERITY_ERROR, "takes its version from application 'nope'");
     resolve(&f, "project: {kind: plain}\nlib_dirs: [lib]\nreleases: {r: {version: \"1\"}}\n", "r");
     must_problem(f.m, REL_SEVERITY_ERROR, "release r lists no applications");
+    fx_free(&f);
+}
+
+static void test_include_erts_path(void **state)
+{
+    (void)state;
+    struct fx f = {.dir = fx_dir()};
+    /* another Erlang installation: its kernel and stdlib replace the local ones */
+    fx_write(f.dir, "other/erts-99.1/bin/README", "not a real erts\n");
+    fx_app(f.dir, "other/lib/kernel-99.0", "kernel", "99.0", "{applications,[]}");
+    fx_app(f.dir, "other/lib/stdlib-99.0", "stdlib", "99.0", "{applications,[kernel]}");
+    fx_app(f.dir, "lib/a-1", "a", "1", "{applications,[kernel,stdlib,sasl]}");
+    resolve(&f,
+            PLAIN_HEAD "    applications: {a: permanent}\n"
+                       "    include_erts: other/erts-99.1\n",
+            "r");
+    no_errors(f.m);
+    assert_string_equal(f.m->erts_version, "99.1");
+    const struct rel_model_app *k = rel_model_find(f.m, "kernel");
+    assert_string_equal(k->app->vsn, "99.0");
+    assert_contains(k->app->dir, "/other/lib/kernel-99.0");
+    /* what that installation lacks still comes from the local one */
+    assert_int_equal(rel_model_find(f.m, "sasl")->app->origin, REL_ORIGIN_OTP);
+    assert_null(problem(f.m, REL_SEVERITY_WARNING, "two versions"));
+    char *t = rel_apps_text(f.m);
+    assert_contains(t, "{kernel,\"99.0\"}");
+    free(t);
+    resolve(&f,
+            PLAIN_HEAD "    applications: {a: permanent}\n"
+                       "    include_erts: nowhere/erts-1.0\n",
+            "r");
+    must_problem(f.m, REL_SEVERITY_ERROR, "include_erts:");
+    must_problem(f.m, REL_SEVERITY_ERROR, "does not exist");
+    resolve(&f, PLAIN_HEAD "    applications: {a: permanent}\n    include_erts: other/lib\n", "r");
+    must_problem(f.m, REL_SEVERITY_ERROR, "is not an erts-VSN directory");
     fx_free(&f);
 }
 
@@ -479,10 +522,11 @@ static void test_render_rel_file(void **state)
     resolve(&f, PLAIN_HEAD "    applications: {a: permanent}\n", "r");
     struct rel_buf out = REL_BUF_INIT;
     assert_int_equal(rel_render(&out, f.m, "rel"), 0);
-    assert_string_equal(out.ptr, "%% coding: utf-8\n"
-                                 "{release,{\"r\",\"1\"},\n"
-                                 "         {erts,\"13.1.5\"},\n"
-                                 "         [{kernel,\"8.5.3\"},{stdlib,\"4.2\"},{a,\"1.0.0\"}]}.\n");
+    assert_string_equal(out.ptr,
+                        "%% coding: utf-8\n"
+                        "{release,{\"r\",\"1\"},\n"
+                        "         {erts,\"13.1.5\"},\n"
+                        "         [{kernel,\"8.5.3\"},{stdlib,\"4.2\"},{a,\"1.0.0\"}]}.\n");
     rel_buf_clear(&out);
     assert_int_equal(rel_render(&out, f.m, "nope"), REL_ENOTFOUND);
     assert_contains(rel_error_message(), "known: rel");
@@ -507,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_relx_order_and_types),
         cmocka_unit_test(test_mix_rules),
         cmocka_unit_test(test_version_missing),
+        cmocka_unit_test(test_include_erts_path),
         cmocka_unit_test(test_render_rel_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
