@@ -427,6 +427,10 @@ static void status(struct tui_view *v, struct rel_buf *out)
  * re-resolution says. */
 static int set_mode(struct apps *as, const char *app, const char *mode)
 {
+    if (tui_project_pinned(as->tp)) {
+        tui_message("an assembly is running: edits wait until it ends");
+        return TUI_R_REDRAW;
+    }
     size_t before = as->model ? rel_model_count(as->model, REL_SEVERITY_ERROR) : 0;
     struct tui_session *s = tui_project_session(as->tp);
     unsigned gen = tui_session_generation(s);
@@ -496,16 +500,22 @@ static int action(struct tui_view *v, enum tui_action a)
         return TUI_R_REDRAW;
     }
     case TUI_ACT_UNDO:
+    case TUI_ACT_REDO:
+        if (tui_project_pinned(as->tp)) {
+            tui_message("an assembly is running: edits wait until it ends");
+            return TUI_R_REDRAW;
+        }
+        if (a == TUI_ACT_REDO) {
+            if (tui_session_redo(s, label, sizeof(label)))
+                tui_message("redone: %s", label);
+            else
+                tui_message("nothing to redo");
+            return TUI_R_REDRAW;
+        }
         if (tui_session_undo(s, label, sizeof(label)))
             tui_message("undone: %s", label);
         else
             tui_message("nothing to undo");
-        return TUI_R_REDRAW;
-    case TUI_ACT_REDO:
-        if (tui_session_redo(s, label, sizeof(label)))
-            tui_message("redone: %s", label);
-        else
-            tui_message("nothing to redo");
         return TUI_R_REDRAW;
     case TUI_ACT_SAVE:
         if (!tui_session_dirty(s)) {

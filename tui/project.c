@@ -28,13 +28,31 @@ struct tui_project {
     size_t nmodels;
     unsigned generation; /* of the session text the models were resolved from */
     struct rel_config *saved; /* the file as last read/saved, for "was ..." */
+    int pins;
+    unsigned disk_generation;
+    struct rel_model **retired; /* replaced while pinned, freed at the last unpin */
+    size_t nretired;
     char *saved_text;
 };
+
+static void free_retired(struct tui_project *tp)
+{
+    for (size_t i = 0; i < tp->nretired; i++)
+        rel_model_free(tp->retired[i]);
+    free(tp->retired);
+    tp->retired = NULL;
+    tp->nretired = 0;
+}
 
 static void drop_models(struct tui_project *tp)
 {
     for (size_t i = 0; i < tp->nmodels; i++) {
-        rel_model_free(tp->models[i].model);
+        if (tp->pins) {
+            tp->retired = rel_reallocarray(tp->retired, tp->nretired + 1, sizeof(*tp->retired));
+            tp->retired[tp->nretired++] = tp->models[i].model;
+        } else {
+            rel_model_free(tp->models[i].model);
+        }
         free(tp->models[i].name);
     }
     free(tp->models);
@@ -82,7 +100,9 @@ void tui_project_free(struct tui_project *tp)
 {
     if (!tp)
         return;
+    tp->pins = 0;
     drop_models(tp);
+    free_retired(tp);
     tui_session_free(tp->session);
     rel_project_free(tp->core);
     rel_config_free(tp->saved);
@@ -167,9 +187,40 @@ int tui_project_saved_mode(struct tui_project *tp, const char *release, const ch
     return mode_in(tp->saved, release, app);
 }
 
+void tui_project_disk_changed(struct tui_project *tp)
+{
+    tp->disk_generation++;
+}
+
+unsigned tui_project_disk_generation(const struct tui_project *tp)
+{
+    return tp->disk_generation;
+}
+
 int tui_project_reload(struct tui_project *tp)
 {
+    if (tui_session_dirty(tp->session))
+        return rel_error_set(REL_EUSAGE, "not reloaded: relman.yml has unsaved changes here "
+                                         "(save them with s, or undo them with u)");
+    if (tp->pins)
+        return rel_error_set(REL_EUSAGE, "an assembly is using the project: reload when it ends");
     return open_parts(tp);
+}
+
+void tui_project_pin(struct tui_project *tp)
+{
+    tp->pins++;
+}
+
+void tui_project_unpin(struct tui_project *tp)
+{
+    if (tp->pins > 0 && --tp->pins == 0)
+        free_retired(tp);
+}
+
+bool tui_project_pinned(const struct tui_project *tp)
+{
+    return tp->pins > 0;
 }
 
 static void du_walk(const char *path, unsigned long long *bytes, unsigned long *files, int depth)

@@ -34,8 +34,27 @@ int tui_project_explicit_mode(const struct tui_project *tp, const char *release,
 /* The same in the file as last read or saved (to show "was permanent"). */
 int tui_project_saved_mode(struct tui_project *tp, const char *release, const char *app);
 
-/* Re-read relman.yml and rescan the project (drops unsaved edits). */
+/* Re-read relman.yml and rescan the project. REL_EUSAGE when there are
+ * unsaved edits (they are never dropped silently) or while pinned
+ * (background work is using the project). */
 int tui_project_reload(struct tui_project *tp);
+
+/*
+ * Background work (an assembly on a worker thread) reads the project and a
+ * model while the UI goes on. Pin before starting it, unpin (on the UI
+ * thread) when it ended: while pinned, reloading waits and the screens do
+ * not edit (an edit re-parses relman.yml, and a model borrows its release
+ * from the parsed file); models dropped meanwhile are freed at the last
+ * unpin.
+ */
+void tui_project_pin(struct tui_project *tp);
+void tui_project_unpin(struct tui_project *tp);
+bool tui_project_pinned(const struct tui_project *tp);
+
+/* Release directories changed on disk (an assembly ended): screens that
+ * show them compare the generation and look again. */
+void tui_project_disk_changed(struct tui_project *tp);
+unsigned tui_project_disk_generation(const struct tui_project *tp);
 
 /* Bytes used by the files under `path` (symlinks not followed), and how many
  * files (either may be NULL). Bounded: stops counting past 100000 files. */

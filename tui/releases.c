@@ -35,6 +35,7 @@ struct releases {
     struct tui_list list;
     struct disk *disk; /* one per release of the config */
     size_t ndisk;
+    unsigned disk_generation; /* of the project when `disk` was read */
 };
 
 static const struct rel_config_release *release_at(struct releases *rs, size_t i)
@@ -49,6 +50,7 @@ static void scan_disk(struct releases *rs)
         free(rs->disk[i].path);
     free(rs->disk);
     const struct rel_config *cfg = tui_project_config(rs->tp);
+    rs->disk_generation = tui_project_disk_generation(rs->tp);
     rs->ndisk = cfg->nreleases;
     rs->disk = rel_calloc(rs->ndisk ? rs->ndisk : 1, sizeof(*rs->disk));
     for (size_t i = 0; i < rs->ndisk; i++) {
@@ -175,6 +177,9 @@ static void draw(struct tui_view *v, struct tui_rect r)
 {
     struct releases *rs = v->data;
     const struct rel_config *cfg = tui_project_config(rs->tp);
+    if (rs->disk_generation != tui_project_disk_generation(rs->tp) ||
+        rs->ndisk != cfg->nreleases)
+        scan_disk(rs);
     int namew = 12, verw = 10, appsw = 5, whenw = 17, sizew = 9, statew = 12;
     int flex = r.w - (2 + namew + verw + appsw + whenw + sizew + statew);
     int rootsw = flex > 20 ? flex * 6 / 10 : (flex > 0 ? flex : 0);
