@@ -65,5 +65,6 @@ int cmd_releases(int argc, char **argv);
 int cmd_apps(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_assemble(int argc, char **argv);
 
 #endif

@@ -62,6 +62,19 @@ const struct cli_command cli_commands[] = {
      "  --print    term files: print the terms, laid out as OTP writes them\n"
      "  Release directories are not supported yet. See docs/terms.md.",
      cmd_inspect},
+    {"assemble", "build a release directory (bin/, lib/, releases/, erts-VSN/)",
+     "relman assemble [RELEASE] [--path P] [--overwrite] [--quiet] [--version V]\n"
+     "                [--no-compile] [--no-reuse]\n"
+     "\n"
+     "  --path P       where to put the release (default: releases.NAME.path or\n"
+     "                 _build/ENV/rel/NAME)\n"
+     "  --overwrite    replace releases/VSN when it exists\n"
+     "  --quiet, -q    print nothing but errors\n"
+     "  --version V    the release version (default: relman.yml's)\n"
+     "  --no-compile   do not run the project's build (mix compile / rebar3 compile) first\n"
+     "  --no-reuse     copy and strip every file again instead of reusing unchanged ones\n"
+     "  Runs the release's steps (tar, run hooks). See docs/assemble.md.",
+     cmd_assemble},
 };
 const unsigned cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

@@ -129,6 +129,10 @@ rel_sys_config() {
 rel_auth_dir=
 rel_auth_once=
 rel_cookie_home() {
+  if [ -n "${ELIXIR_CLI_DRY_RUN:-}" ]; then
+    [ -z "${HOME+set}" ] || rel_push -env HOME "$HOME"
+    return 0
+  fi
   if [ -n "${RELEASE_COOKIE:-}" ]; then
     rel_cookie=$RELEASE_COOKIE
   elif [ -r "$RELEASE_ROOT/releases/COOKIE" ]; then

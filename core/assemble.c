@@ -1,0 +1,762 @@
+#define _GNU_SOURCE
+#include "assemble.h"
+
+#include "alloc.h"
+#include "beam.h"
+#include "buf.h"
+#include "error.h"
+#include "event.h"
+#include "fs.h"
+#include "path.h"
+#include "plan.h"
+#include "proc.h"
+#include "tarball.h"
+#include "version.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MANIFEST_DIR ".relman"
+#define MANIFEST ".relman/manifest"
+/* The version is part of the header: another relman may strip differently,
+ * so nothing made by it is reused. */
+#define MANIFEST_MAGIC "relman-manifest 1 " RELMAN_VERSION
+#define MAX_COOKIE 4096
+
+/* ---- the manifest: how each reusable file of a release was made -------- */
+
+struct mrec {
+    char *path;
+    char kind; /* 'C' copy, 'S' strip */
+    unsigned mode;
+    uint64_t src_dev, src_ino, src_size;
+    int64_t src_mtime;
+    char *key;
+    uint64_t out_ino, out_size;
+    int64_t out_mtime;
+};
+
+struct manifest {
+    struct mrec *v;
+    size_t n;
+};
+
+static int64_t mtime_ns(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static int mrec_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct mrec *)a)->path, ((const struct mrec *)b)->path);
+}
+
+static void manifest_free(struct manifest *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->v[i].path);
+        free(m->v[i].key);
+    }
+    free(m->v);
+    m->v = NULL;
+    m->n = 0;
+}
+
+/* A missing or damaged manifest only means nothing is reused. */
+static void manifest_load(struct manifest *m, const char *root)
+{
+    char *path = rel_path_join2(root, MANIFEST);
+    struct rel_buf b = REL_BUF_INIT;
+    m->v = NULL;
+    m->n = 0;
+    if (rel_fs_read_file(&b, path, (size_t)256 << 20) < 0) {
+        rel_error_clear();
+        goto done;
+    }
+    const char *p = rel_buf_cstr(&b);
+    size_t ml = strlen(MANIFEST_MAGIC);
+    if (strncmp(p, MANIFEST_MAGIC, ml) != 0 || p[ml] != '\n')
+        goto done;
+    p += ml + 1;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        char *line = rel_strndup(p, (size_t)(nl - p));
+        struct mrec r = {0};
+        char kind[2], key[512];
+        int off = 0;
+        if (sscanf(line, "%1s %o %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNd64 " %511s %" SCNu64
+                         " %" SCNu64 " %" SCNd64 " %n",
+                   kind, &r.mode, &r.src_dev, &r.src_ino, &r.src_size, &r.src_mtime, key,
+                   &r.out_ino, &r.out_size, &r.out_mtime, &off) == 10 &&
+            off > 0 && line[off]) {
+            r.kind = kind[0];
+            r.key = rel_strdup(key);
+            r.path = rel_strdup(line + off);
+            m->v = rel_reallocarray(m->v, m->n + 1, sizeof(*m->v));
+            m->v[m->n++] = r;
+        }
+        free(line);
+        p = nl + 1;
+    }
+    qsort(m->v, m->n, sizeof(*m->v), mrec_cmp);
+done:
+    rel_buf_free(&b);
+    free(path);
+}
+
+static const struct mrec *manifest_find(const struct manifest *m, const char *path)
+{
+    struct mrec key = {.path = (char *)path};
+    return m->n ? bsearch(&key, m->v, m->n, sizeof(*m->v), mrec_cmp) : NULL;
+}
+
+/* ---- writing files ------------------------------------------------------ */
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int create_file(const char *path, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return rel_error_set_errno(REL_EIO, errno, "cannot create %s", path);
+    if (fchmod(fd, mode) < 0) {
+        int e = errno;
+        close(fd);
+        return rel_error_set_errno(REL_EIO, e, "cannot set the mode of %s", path);
+    }
+    return fd;
+}
+
+static int write_new(const char *path, const void *data, size_t len, mode_t mode)
+{
+    int fd = create_file(path, mode);
+    if (fd < 0)
+        return fd;
+    if (write_all(fd, data, len) < 0 || close(fd) < 0) {
+        int e = errno;
+        return rel_error_set_errno(REL_EIO, e, "cannot write %s", path);
+    }
+    return 0;
+}
+
+static int copy_file(const char *src, const char *dst, mode_t mode)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return rel_error_set_errno(REL_EIO, errno, "cannot open %s", src);
+    int out = create_file(dst, mode);
+    if (out < 0) {
+        close(in);
+        return out;
+    }
+    int rc = 0;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0);
+        if (n == 0)
+            break;
+        if (n > 0)
+            continue;
+        if (errno == EINTR)
+            continue;
+        if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+            rc = rel_error_set_errno(REL_EIO, errno, "cannot copy %s", src);
+            break;
+        }
+        /* no kernel copy here: read and write */
+        for (;;) {
+            ssize_t r = read(in, buf, sizeof(buf));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0) {
+                rc = rel_error_set_errno(REL_EIO, errno, "cannot read %s", src);
+                break;
+            }
+            if (r == 0)
+                break;
+            if (write_all(out, buf, (size_t)r) < 0) {
+                rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", dst);
+                break;
+            }
+        }
+        break;
+    }
+    close(in);
+    if (close(out) < 0 && rc == 0)
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", dst);
+    return rc;
+}
+
+static int strip_file(const struct rel_plan *p, const char *src, const char *dst, mode_t mode)
+{
+    struct rel_buf in = REL_BUF_INIT, out = REL_BUF_INIT;
+    struct rel_beam beam = {0};
+    int rc = rel_fs_read_file(&in, src, REL_BEAM_MAX_SIZE);
+    if (rc == 0)
+        rc = rel_beam_parse(&beam, in.ptr, in.len, src);
+    if (rc == 0) {
+        /* plan->strip_keep is NULL-terminated */
+        struct rel_beam_strip_opts so = {
+            .keep = (const char *const *)p->strip_keep,
+            .compress = p->strip_compress,
+        };
+        rc = rel_beam_strip(&out, &beam, &so);
+        if (rc < 0)
+            rel_error_prefix("%s", src);
+    }
+    if (rc == 0)
+        rc = write_new(dst, out.ptr, out.len, mode);
+    rel_beam_free(&beam);
+    rel_buf_free(&in);
+    rel_buf_free(&out);
+    return rc;
+}
+
+/* mkdir -p for the parent of `path` (inside the new tree), remembering the
+ * last directory made so runs of files in one directory cost nothing. */
+static int make_parent(const char *path, char **last)
+{
+    char *dir = rel_path_dirname(path);
+    int rc = 0;
+    if (!*last || strcmp(*last, dir) != 0) {
+        rc = rel_fs_mkdirs(dir, 0755);
+        free(*last);
+        *last = dir;
+    } else {
+        free(dir);
+    }
+    return rc;
+}
+
+/* ---- the cookie --------------------------------------------------------- */
+
+int rel_assemble_new_cookie(char out[65])
+{
+    unsigned char raw[40];
+    size_t got = 0;
+    while (got < sizeof(raw)) {
+        ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return rel_error_set_errno(REL_EIO, errno, "cannot read random bytes for the cookie");
+        got += (size_t)n;
+    }
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    size_t o = 0;
+    for (size_t i = 0; i < sizeof(raw); i += 5) {
+        uint64_t v = 0;
+        for (size_t k = 0; k < 5; k++)
+            v = (v << 8) | raw[i + k];
+        for (int k = 7; k >= 0; k--)
+            out[o++] = alphabet[(v >> (5 * k)) & 31];
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* The previous release's cookie, when it has a usable one. */
+static char *old_cookie(const char *dest)
+{
+    char *path = rel_path_join2(dest, "releases/COOKIE");
+    struct rel_buf b = REL_BUF_INIT;
+    char *res = NULL;
+    if (rel_fs_is_file(path) && rel_fs_read_file(&b, path, MAX_COOKIE) == 0 && b.len > 0) {
+        bool ok = true;
+        for (size_t i = 0; i < b.len; i++)
+            ok &= b.ptr[i] >= ' ' && b.ptr[i] <= '~';
+        if (ok)
+            res = rel_buf_detach(&b);
+    }
+    rel_error_clear();
+    rel_buf_free(&b);
+    free(path);
+    return res;
+}
+
+/* ---- carrying over the previous release --------------------------------- */
+
+struct carry {
+    const struct rel_plan *plan;
+    const char *skip_version; /* "releases/VSN" */
+    uint64_t count;
+};
+
+/* Is `rel` (or a directory above it) a file the plan makes? */
+static bool plan_covers(const struct rel_plan *p, const char *rel)
+{
+    char *s = rel_strdup(rel);
+    bool hit = false;
+    for (;;) {
+        if (rel_plan_find(p, s)) {
+            hit = true;
+            break;
+        }
+        char *slash = strrchr(s, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+    }
+    free(s);
+    return hit;
+}
+
+static int carry_dir(struct carry *c, const char *old_root, const char *new_root, const char *rel,
+                     int depth)
+{
+    if (depth > 64)
+        return 0;
+    char *dir = rel[0] ? rel_path_join2(old_root, rel) : rel_strdup(old_root);
+    DIR *d = opendir(dir);
+    int rc = 0;
+    if (!d) {
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot read %s", dir);
+        free(dir);
+        return rc;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) && rc == 0) {
+        const char *n = de->d_name;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+            continue;
+        char *r = rel[0] ? rel_path_join2(rel, n) : rel_strdup(n);
+        if ((!rel[0] && (strcmp(n, "tmp") == 0 || strcmp(n, MANIFEST_DIR) == 0)) ||
+            strcmp(r, c->skip_version) == 0 || rel_plan_find(c->plan, r) ||
+            (strcmp(r, "releases/COOKIE") == 0)) {
+            free(r);
+            continue;
+        }
+        char *from = rel_path_join2(old_root, r), *to = rel_path_join2(new_root, r);
+        struct stat st;
+        if (lstat(from, &st) == 0) {
+            if (S_ISDIR(st.st_mode)) {
+                if (mkdir(to, st.st_mode & 07777) < 0 && errno != EEXIST)
+                    rc = rel_error_set_errno(REL_EIO, errno, "cannot create %s", to);
+                if (rc == 0)
+                    rc = carry_dir(c, old_root, new_root, r, depth + 1);
+            } else if (!plan_covers(c->plan, r)) {
+                if (S_ISREG(st.st_mode)) {
+                    if (link(from, to) < 0 && errno != EEXIST &&
+                        (errno != EXDEV || copy_file(from, to, st.st_mode & 07777) < 0))
+                        rc = rel_error_set_errno(REL_EIO, errno, "cannot keep %s", from);
+                    else
+                        c->count++;
+                } else if (S_ISLNK(st.st_mode)) {
+                    char target[4096];
+                    ssize_t len = readlink(from, target, sizeof(target) - 1);
+                    if (len > 0) {
+                        target[len] = '\0';
+                        if (symlink(target, to) == 0)
+                            c->count++;
+                    }
+                }
+            }
+        }
+        free(from);
+        free(to);
+        free(r);
+    }
+    closedir(d);
+    free(dir);
+    return rc;
+}
+
+/* ---- the lock and the leftovers of killed runs -------------------------- */
+
+static int take_lock(int *fd_out, const char *parent, const char *base, const char *dest)
+{
+    char *path = rel_asprintf("%s/.%s.relman-lock", parent, base);
+    int fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    int rc = 0;
+    if (fd < 0)
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot create %s", path);
+    else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        rc = errno == EWOULDBLOCK
+                 ? rel_error_set(REL_ELOCKED, "another relman is assembling %s", dest)
+                 : rel_error_set_errno(REL_EIO, errno, "cannot lock %s", path);
+        close(fd);
+        fd = -1;
+    }
+    free(path);
+    *fd_out = fd;
+    return rc;
+}
+
+static int recover(const char *parent, const char *base, const char *dest)
+{
+    DIR *d = opendir(parent);
+    if (!d)
+        return rel_error_set_errno(REL_EIO, errno, "cannot read %s", parent);
+    char *pnew = rel_asprintf(".%s.relman-new-", base), *pold = rel_asprintf(".%s.relman-old-", base);
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && rc == 0) {
+        bool is_new = strncmp(de->d_name, pnew, strlen(pnew)) == 0;
+        bool is_old = strncmp(de->d_name, pold, strlen(pold)) == 0;
+        if (!is_new && !is_old)
+            continue;
+        char *p = rel_path_join2(parent, de->d_name);
+        struct stat st;
+        if (is_old && lstat(dest, &st) < 0 && errno == ENOENT) {
+            /* killed between the two renames: put the previous release back */
+            if (rename(p, dest) < 0)
+                rc = rel_error_set_errno(REL_EIO, errno, "cannot restore %s to %s", p, dest);
+        } else {
+            rc = rel_fs_remove_tree(p);
+        }
+        free(p);
+    }
+    closedir(d);
+    free(pnew);
+    free(pold);
+    return rc;
+}
+
+/* The final path may be replaced only when it is a release (or empty). */
+static int check_dest(const char *dest, const char *version, bool overwrite)
+{
+    struct stat st;
+    if (lstat(dest, &st) < 0)
+        return errno == ENOENT ? 0 : rel_error_set_errno(REL_EIO, errno, "%s", dest);
+    if (!S_ISDIR(st.st_mode))
+        return rel_error_set(REL_EEXISTS, "%s exists and is not a directory", dest);
+    char *rels = rel_path_join2(dest, "releases");
+    bool is_release = rel_fs_is_dir(rels);
+    free(rels);
+    if (!is_release) {
+        DIR *d = opendir(dest);
+        if (!d)
+            return rel_error_set_errno(REL_EIO, errno, "cannot read %s", dest);
+        struct dirent *de;
+        bool empty = true;
+        while ((de = readdir(d)))
+            if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                empty = false;
+        closedir(d);
+        if (!empty)
+            return rel_error_set(REL_EEXISTS,
+                                 "%s exists and is not a release; refusing to replace it", dest);
+    }
+    char *vdir = rel_asprintf("%s/releases/%s", dest, version);
+    bool exists = rel_fs_is_dir(vdir);
+    free(vdir);
+    if (exists && !overwrite)
+        return rel_error_set(REL_EEXISTS,
+                             "release version %s already exists in %s (use --overwrite)", version,
+                             dest);
+    return 0;
+}
+
+/* ---- applying the plan --------------------------------------------------- */
+
+static int manifest_line(struct rel_buf *m, const struct rel_plan_entry *e, const char *key,
+                         const char *built)
+{
+    struct stat ss, os;
+    if (stat(e->src, &ss) < 0 || lstat(built, &os) < 0)
+        return 0; /* not recorded: rebuilt next time */
+    return rel_buf_printf(m,
+                          "%c %o %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %s %" PRIu64
+                          " %" PRIu64 " %" PRId64 " %s\n",
+                          e->kind == REL_PLAN_STRIP ? 'S' : 'C', (unsigned)e->mode,
+                          (uint64_t)ss.st_dev, (uint64_t)ss.st_ino, (uint64_t)ss.st_size,
+                          mtime_ns(&ss), e->kind == REL_PLAN_STRIP ? key : "-",
+                          (uint64_t)os.st_ino, (uint64_t)os.st_size, mtime_ns(&os), e->path);
+}
+
+/* Can the previous release's file be linked instead of making it again? */
+static bool reusable(const struct manifest *man, const struct rel_plan_entry *e, const char *key,
+                     const char *old_file)
+{
+    const struct mrec *r = manifest_find(man, e->path);
+    if (!r || r->kind != (e->kind == REL_PLAN_STRIP ? 'S' : 'C') || r->mode != e->mode ||
+        strcmp(r->key, e->kind == REL_PLAN_STRIP ? key : "-") != 0)
+        return false;
+    struct stat ss, os;
+    if (stat(e->src, &ss) < 0 || lstat(old_file, &os) < 0 || !S_ISREG(os.st_mode))
+        return false;
+    return (uint64_t)ss.st_dev == r->src_dev && (uint64_t)ss.st_ino == r->src_ino &&
+           (uint64_t)ss.st_size == r->src_size && mtime_ns(&ss) == r->src_mtime &&
+           (uint64_t)os.st_ino == r->out_ino && (uint64_t)os.st_size == r->out_size &&
+           mtime_ns(&os) == r->out_mtime && (os.st_mode & 07777) == e->mode;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int build_tree(const struct rel_plan *p, const char *newdir, bool have_old,
+                      const struct rel_assemble_opts *o, struct rel_assemble_stats *st)
+{
+    struct manifest man = {0};
+    if (have_old && !o->no_reuse)
+        manifest_load(&man, p->dest);
+    char *key = rel_plan_strip_key(p);
+    char *last_dir = NULL;
+    struct rel_buf mlines = REL_BUF_INIT;
+    uint64_t bytes = 0;
+    int rc = 0;
+    rel_buf_puts(&mlines, MANIFEST_MAGIC "\n");
+    for (size_t i = 0; i < p->count && rc == 0; i++) {
+        const struct rel_plan_entry *e = &p->entries[i];
+        char *to = rel_path_join2(newdir, e->path);
+        char *old = rel_path_join2(p->dest, e->path);
+        rc = make_parent(to, &last_dir);
+        if (rc == 0) {
+            switch (e->kind) {
+            case REL_PLAN_TEXT:
+                rc = write_new(to, e->data, e->len, e->mode);
+                st->written++;
+                break;
+            case REL_PLAN_COOKIE: {
+                char fresh[65];
+                char *kept = e->data ? NULL : (have_old ? old_cookie(p->dest) : NULL);
+                if (e->data)
+                    rc = write_new(to, e->data, e->len, e->mode);
+                else if (kept)
+                    rc = write_new(to, kept, strlen(kept), e->mode);
+                else if ((rc = rel_assemble_new_cookie(fresh)) == 0)
+                    rc = write_new(to, fresh, strlen(fresh), e->mode);
+                free(kept);
+                st->written++;
+                break;
+            }
+            case REL_PLAN_COPY:
+            case REL_PLAN_STRIP:
+                if (have_old && !o->no_reuse && reusable(&man, e, key, old) && link(old, to) == 0) {
+                    st->reused++;
+                } else {
+                    rc = e->kind == REL_PLAN_COPY ? copy_file(e->src, to, e->mode)
+                                                  : strip_file(p, e->src, to, e->mode);
+                    st->written++;
+                }
+                if (rc == 0)
+                    rc = manifest_line(&mlines, e, key, to);
+                break;
+            }
+        }
+        free(to);
+        free(old);
+        bytes += e->size;
+        rel_event_advance(o->ev, i + 1, bytes);
+    }
+    st->files = p->count;
+    st->bytes = bytes;
+    if (rc == 0) {
+        char *mdir = rel_path_join2(newdir, MANIFEST_DIR);
+        char *mfile = rel_path_join2(newdir, MANIFEST);
+        rc = rel_fs_mkdirs(mdir, 0755);
+        if (rc == 0)
+            rc = write_new(mfile, mlines.ptr, mlines.len, 0644);
+        free(mdir);
+        free(mfile);
+    }
+    if (rc == 0 && have_old) {
+        char *skip = rel_asprintf("releases/%s", p->version);
+        struct carry c = {p, skip, 0};
+        rc = carry_dir(&c, p->dest, newdir, "", 0);
+        st->carried = c.count;
+        free(skip);
+    }
+    free(last_dir);
+    free(key);
+    manifest_free(&man);
+    rel_buf_free(&mlines);
+    return rc;
+}
+
+static int sync_tree(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return rel_error_set_errno(REL_EIO, errno, "cannot open %s", dir);
+    int rc = syncfs(fd) < 0 ? rel_error_set_errno(REL_EIO, errno, "cannot flush %s", dir) : 0;
+    close(fd);
+    return rc;
+}
+
+/* Put `newdir` at `dest`, the previous release (if any) ending up removed. */
+static int swap_in(const char *newdir, const char *dest, const char *parent, const char *base,
+                   bool have_old)
+{
+    if (!have_old) {
+        if (rename(newdir, dest) < 0)
+            return rel_error_set_errno(REL_EIO, errno, "cannot rename %s to %s", newdir, dest);
+        return 0;
+    }
+    /* tmp/ (logs, a running daemon's pipes) stays with the release */
+    char *old_tmp = rel_path_join2(dest, "tmp"), *new_tmp = rel_path_join2(newdir, "tmp");
+    bool moved_tmp = rel_fs_is_dir(old_tmp) && rename(old_tmp, new_tmp) == 0;
+    int rc = 0;
+    if (renameat2(AT_FDCWD, newdir, AT_FDCWD, dest, RENAME_EXCHANGE) == 0) {
+        rc = rel_fs_remove_tree(newdir); /* now the previous release */
+    } else if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
+        char *aside = rel_asprintf("%s/.%s.relman-old-%ld", parent, base, (long)getpid());
+        if (rename(dest, aside) < 0) {
+            rc = rel_error_set_errno(REL_EIO, errno, "cannot move %s aside", dest);
+        } else if (rename(newdir, dest) < 0) {
+            rc = rel_error_set_errno(REL_EIO, errno, "cannot rename %s to %s", newdir, dest);
+            rename(aside, dest);
+        } else {
+            rc = rel_fs_remove_tree(aside);
+        }
+        free(aside);
+    } else {
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot swap %s into %s", newdir, dest);
+    }
+    if (rc && moved_tmp && !rel_fs_exists(old_tmp))
+        rename(new_tmp, old_tmp);
+    free(old_tmp);
+    free(new_tmp);
+    return rc;
+}
+
+int rel_assemble_execute(const struct rel_plan *p, const struct rel_assemble_opts *o_in,
+                         struct rel_assemble_stats *stats)
+{
+    struct rel_assemble_opts o = o_in ? *o_in : (struct rel_assemble_opts){0};
+    struct rel_assemble_stats st = {0};
+    double t0 = now();
+    char *parent = rel_path_dirname(p->dest), *base = rel_path_basename(p->dest);
+    char *newdir = NULL;
+    int lock = -1, rc;
+    bool made = false;
+
+    rel_event_begin(o.ev, "assemble", p->count, p->bytes_total);
+    if ((rc = rel_fs_mkdirs(parent, 0755)) < 0 ||
+        (rc = take_lock(&lock, parent, base, p->dest)) < 0 ||
+        (rc = recover(parent, base, p->dest)) < 0 ||
+        (rc = check_dest(p->dest, p->version, o.overwrite)) < 0)
+        goto done;
+    bool have_old = rel_fs_is_dir(p->dest);
+    newdir = rel_asprintf("%s/.%s.relman-new-%ld", parent, base, (long)getpid());
+    if (mkdir(newdir, 0755) < 0) {
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot create %s", newdir);
+        goto done;
+    }
+    made = true;
+    if ((rc = build_tree(p, newdir, have_old, &o, &st)) < 0 || (rc = sync_tree(newdir)) < 0 ||
+        (rc = swap_in(newdir, p->dest, parent, base, have_old)) < 0)
+        goto done;
+    made = false;
+done:
+    if (made) {
+        /* keep the precise error: removing the half-built tree may set another */
+        char *msg = rel_strdup(rel_error_message());
+        int code = rel_error_code();
+        rel_fs_remove_tree(newdir);
+        rel_error_set(code, "%s", msg);
+        free(msg);
+    }
+    if (lock >= 0)
+        close(lock);
+    st.seconds = now() - t0;
+    if (stats)
+        *stats = st;
+    rel_event_end(o.ev, "assemble", rc);
+    free(newdir);
+    free(parent);
+    free(base);
+    return rc;
+}
+
+int rel_assemble_tar(const struct rel_plan *p, const struct rel_events *ev)
+{
+    const char **paths = rel_calloc(p->ntar + 1, sizeof(*paths));
+    size_t n = 0;
+    for (size_t i = 0; i < p->ntar; i++) {
+        char *full = rel_path_join2(p->dest, p->tar_paths[i]);
+        struct stat st;
+        if (lstat(full, &st) == 0)
+            paths[n++] = p->tar_paths[i];
+        free(full);
+    }
+    int rc = rel_tarball_pack(p->tarball, p->dest, paths, n, -1, ev);
+    free(paths);
+    return rc;
+}
+
+static int run_hook(const struct rel_plan *p, const struct rel_plan_hook *h,
+                    const struct rel_events *ev)
+{
+    char *e_name = rel_asprintf("RELEASE_NAME=%s", p->name);
+    char *e_vsn = rel_asprintf("RELEASE_VSN=%s", p->version);
+    char *e_path = rel_asprintf("RELEASE_PATH=%s", p->dest);
+    const char *env[] = {e_name, e_vsn, e_path, NULL};
+    const char *argv[] = {"sh", "-c", h->command, NULL};
+    struct rel_buf out = REL_BUF_INIT;
+    struct rel_proc_opts po = {.cwd = p->project_root, .env = env, .out = &out, .err = &out};
+    int status = 0;
+    rel_event_begin(ev, "hook", 0, 0);
+    rel_event_log(ev, REL_LOG_INFO, "$ %s", h->command);
+    int rc = rel_proc_run(&status, argv, &po);
+    const char *s = rel_buf_cstr(&out);
+    char *last = NULL;
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        free(last);
+        last = rel_strndup(s, len);
+        rel_event_log(ev, REL_LOG_INFO, "%s", last);
+        s += len + (nl ? 1 : 0);
+    }
+    if (rc == 0 && status != 0)
+        rc = rel_error_set(REL_ECHILD, "step '%s' failed with status %d%s%s", h->command, status,
+                           last ? ": " : "", last ? last : "");
+    rel_event_end(ev, "hook", rc);
+    free(last);
+    rel_buf_free(&out);
+    free(e_name);
+    free(e_vsn);
+    free(e_path);
+    return rc;
+}
+
+int rel_assemble_run(const struct rel_plan *p, const struct rel_assemble_opts *o,
+                     struct rel_assemble_stats *stats)
+{
+    const struct rel_events *ev = o ? o->ev : NULL;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < p->nhooks; i++)
+        if (!p->hooks[i].after)
+            rc = run_hook(p, &p->hooks[i], ev);
+    if (rc == 0)
+        rc = rel_assemble_execute(p, o, stats);
+    for (size_t i = 0; rc == 0 && i < p->nhooks; i++)
+        if (p->hooks[i].after && !p->hooks[i].after_tar)
+            rc = run_hook(p, &p->hooks[i], ev);
+    if (rc == 0 && p->tar)
+        rc = rel_assemble_tar(p, ev);
+    for (size_t i = 0; rc == 0 && i < p->nhooks; i++)
+        if (p->hooks[i].after_tar)
+            rc = run_hook(p, &p->hooks[i], ev);
+    return rc;
+}

@@ -1,0 +1,107 @@
+/*
+ * plan.h - what a release directory will contain, and how to make each file.
+ *
+ * rel_plan_build() is a function of the resolved model (core/resolve.h) and
+ * the files it points at: it writes nothing. The plan is one entry per
+ * output file, `relative path -> how to make it`:
+ *
+ *   COPY    copy the file `src` (symlinks followed) with permission `mode`
+ *   STRIP   copy the BEAM file `src` with only the chunks the release keeps
+ *           (core/beam.h; `strip_beams` in relman.yml)
+ *   TEXT    write `data` (generated: boot scripts, sys.config, rendered
+ *           templates, bin/NAME, start_erl.data, .rel, ...)
+ *   COOKIE  releases/COOKIE: `data` when the release configures a cookie;
+ *           otherwise the previous release's cookie is kept, or a new one
+ *           is generated from the system's random source
+ *
+ * Everything that can fail on bad input fails here (unreadable .app files,
+ * template errors with FILE:LINE, configuration that does not evaluate), so
+ * a plan that builds is a release that assembles unless the disk fails.
+ * Generated texts are made here too, which is what `relman render` shows.
+ *
+ * The same plan serves `relman render` (one TEXT entry), assembly
+ * (core/assemble.h applies it), the tar step (`tar_paths`), and progress
+ * (bytes_total is the 100%).
+ */
+#ifndef REL_PLAN_H
+#define REL_PLAN_H
+
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct rel_events;
+struct rel_model;
+
+enum rel_plan_kind { REL_PLAN_COPY, REL_PLAN_STRIP, REL_PLAN_TEXT, REL_PLAN_COOKIE };
+
+struct rel_plan_entry {
+    char *path; /* relative to the release root, never "..", no trailing '/' */
+    enum rel_plan_kind kind;
+    mode_t mode;
+    char *src;   /* COPY/STRIP: absolute source path */
+    char *data;  /* TEXT/COOKIE: contents (COOKIE: NULL unless configured) */
+    size_t len;
+    uint64_t size;      /* expected size (source size for COPY/STRIP) */
+    const char *origin; /* static: "app", "erts", "generated", "template", "overlay", ... */
+};
+
+struct rel_plan_hook {
+    char *command; /* sh -c COMMAND, run in the project root */
+    bool after;    /* after assembly (and after an earlier tar) */
+    bool after_tar;
+};
+
+struct rel_plan {
+    char *name;
+    char *version;
+    char *erts_version;
+    char *dest;         /* absolute release root */
+    char *project_root; /* where hooks run */
+    bool include_erts;
+    bool elixir;        /* the release contains Elixir */
+    struct rel_plan_entry *entries; /* sorted by path, unique */
+    size_t count;
+    uint64_t bytes_total;
+    /* strip_beams: extra chunks kept (NULL-terminated) and gzip per file */
+    char **strip_keep;
+    size_t nstrip_keep;
+    bool strip_compress;
+    /* steps */
+    bool tar;
+    char *tarball; /* absolute path of NAME-VSN.tar.gz when `tar` */
+    char **tar_paths; /* relative to dest: what the tar step packs (when present) */
+    size_t ntar;
+    struct rel_plan_hook *hooks;
+    size_t nhooks;
+    /* things the user should hear about (one line each) */
+    char **notes;
+    size_t nnotes;
+};
+
+struct rel_plan_opts {
+    const char *path;    /* --path: release root (NULL: the configured/default one) */
+    const char *version; /* --version: release version (NULL: the model's) */
+    const struct rel_events *ev; /* log lines (configuration evaluation); may be NULL */
+};
+
+/*
+ * Build the plan for a model without errors (rel_model_check() is applied).
+ * On error returns a negative code with a one-line message naming the file
+ * (and line) at fault, and *out NULL. Free with rel_plan_free().
+ */
+int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struct rel_plan_opts *o);
+
+void rel_plan_free(struct rel_plan *p);
+
+/* The entry for `path`, or NULL. */
+const struct rel_plan_entry *rel_plan_find(const struct rel_plan *p, const char *path);
+
+/* The chunks a stripped BEAM keeps besides the defaults, as one token for
+ * fingerprints ("-" when none; "+z" appended when compressing). New string. */
+char *rel_plan_strip_key(const struct rel_plan *p);
+
+#endif
