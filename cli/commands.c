@@ -52,15 +52,18 @@ const struct cli_command cli_commands[] = {
      "\n"
      "  NAME: a file relman generates (--list shows them). See docs/projects.md.",
      cmd_render},
-    {"inspect", "look inside a .boot, .beam or term file (.app, .rel, .script, sys.config)",
-     "relman inspect [--print] FILE\n"
+    {"inspect", "look inside a release (directory or tarball) or a .boot, .beam or term file",
+     "relman inspect [--print] [--json] PATH\n"
      "\n"
+     "  release    a release directory or .tar.gz (relman, mix release, relx): name,\n"
+     "             versions, ERTS, applications with modes, cookie present (never its\n"
+     "             value); --json for JSON. See docs/assemble.md\n"
      "  .boot      print the boot term as consultable text (what the .script holds)\n"
      "  .beam      module, compressed or not, each chunk and its size\n"
      "  term file  (.app .appup .rel .script .relup .config RELEASES) whether it parses;\n"
      "             the error with FILE:LINE:COL if not (exit 1)\n"
      "  --print    term files: print the terms, laid out as OTP writes them\n"
-     "  Release directories are not supported yet. See docs/terms.md.",
+     "  See docs/terms.md.",
      cmd_inspect},
     {"assemble", "build a release directory (bin/, lib/, releases/, erts-VSN/)",
      "relman assemble [RELEASE] [--path P] [--overwrite] [--quiet] [--version V]\n"

@@ -2,7 +2,7 @@
  * inspect.c - `relman inspect PATH`: look inside the files a release is made
  * of. The kind of PATH decides what is shown; the kinds are the table below.
  *
- * How to add a kind (a release directory, a tarball): write a handler
+ * How to add a kind: write a handler
  * `static int inspect_KIND(const char *path, const struct inspect_opts *o)`
  * and add a row to `kinds` (how to recognise it, its handler). Directories
  * are recognised before any file kind, so a handler for them only needs a
@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/etf.h"
 #include "core/fs.h"
+#include "core/inspect.h"
 #include "core/term.h"
 
 #include <stdio.h>
@@ -22,6 +23,7 @@
 
 struct inspect_opts {
     bool print; /* term files: print the terms too */
+    bool json;  /* release directories and tarballs: JSON */
 };
 
 /* A .boot (or any external-term file): the term as consultable text, i.e.
@@ -91,13 +93,22 @@ static int inspect_terms(const char *path, const struct inspect_opts *o)
     return rc;
 }
 
-static int inspect_not_yet(const char *path, const struct inspect_opts *o)
+/* A release directory or tarball (core/inspect.h): name, versions, ERTS,
+ * applications and modes, cookie present (never its value). */
+static int inspect_release(const char *path, const struct inspect_opts *o)
 {
-    (void)o;
-    return cli_usage_error("inspect",
-                           "%s is a directory: inspecting a release directory is not supported "
-                           "yet (give one of its files)",
-                           path);
+    struct rel_inspect *i = NULL;
+    if (rel_inspect_path(&i, path) < 0)
+        return cli_core_error();
+    struct rel_buf out = REL_BUF_INIT;
+    int rc = CLI_OK;
+    if (rel_inspect_format(&out, i, o->json) < 0)
+        rc = cli_core_error();
+    else
+        fwrite(out.ptr, 1, out.len, stdout);
+    rel_buf_free(&out);
+    rel_inspect_free(i);
+    return rc;
 }
 
 enum sniff { S_ANY, S_ETF, S_BEAM };
@@ -111,7 +122,10 @@ struct inspect_kind {
 };
 
 static const struct inspect_kind kinds[] = {
-    {"release directory", true, NULL, S_ANY, inspect_not_yet},
+    {"release directory", true, NULL, S_ANY, inspect_release},
+    {"release tarball", false, ".tar.gz", S_ANY, inspect_release},
+    {"release tarball", false, ".tgz", S_ANY, inspect_release},
+    {"release tarball", false, ".tar", S_ANY, inspect_release},
     {"boot file", false, ".boot", S_ETF, inspect_boot},
     {"BEAM file", false, ".beam", S_BEAM, inspect_beam},
     {"application resource file", false, ".app", S_ANY, inspect_terms},
@@ -151,15 +165,19 @@ int cmd_inspect(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"print", no_argument, NULL, 'p'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct inspect_opts o = {false};
+    struct inspect_opts o = {false, false};
     int c;
     while ((c = cli_getopt(argc, argv, "ph", longopts)) != -1) {
         switch (c) {
         case 'p':
             o.print = true;
+            break;
+        case 'j':
+            o.json = true;
             break;
         case 'h':
             cli_print_command_help(cli_find_command("inspect"));
@@ -188,7 +206,8 @@ int cmd_inspect(int argc, char **argv)
                 return kinds[i].run(path, &o);
     }
     return cli_usage_error("inspect",
-                           "%s: not a file relman can inspect (.boot, .beam, .app, .appup, .rel, "
-                           ".script, .relup, .config, RELEASES)",
+                           "%s: not a file relman can inspect (a release directory or .tar.gz, "
+                           ".boot, .beam, .app, .appup, .rel, .script, .relup, .config, "
+                           "RELEASES)",
                            path);
 }

@@ -1072,3 +1072,41 @@ void rel_plan_free(struct rel_plan *p)
     free(p->tarball);
     free(p);
 }
+
+int rel_plan_render(struct rel_buf *out, const struct rel_model *m, const char *what)
+{
+    struct rel_plan *p = NULL;
+    int rc = rel_plan_build(&p, m, NULL);
+    if (rc < 0)
+        return rc;
+    char *path;
+    if (strcmp(what, "bin") == 0)
+        path = rel_asprintf("bin/%s", p->name);
+    else if (strchr(what, '/'))
+        path = rel_strdup(what);
+    else
+        path = rel_asprintf("releases/%s/%s", p->version, what);
+    const struct rel_plan_entry *e = rel_plan_find(p, path);
+    if (!e && strcmp(what, "sys.config") == 0 && !strchr(what, '/')) {
+        /* rebar3 projects may ship sys.config.src */
+        free(path);
+        path = rel_asprintf("releases/%s/%s.src", p->version, what);
+        e = rel_plan_find(p, path);
+    }
+    if (!e && strcmp(what, "vm.args") == 0) {
+        free(path);
+        path = rel_asprintf("releases/%s/vm.args.src", p->version);
+        e = rel_plan_find(p, path);
+    }
+    if (!e)
+        rc = rel_error_set(REL_ENOTFOUND, "release %s has no %s", p->name, path);
+    else if (e->kind == REL_PLAN_TEXT)
+        rc = rel_buf_put(out, e->data, e->len);
+    else if (e->kind == REL_PLAN_COOKIE)
+        rc = rel_error_set(REL_EINVAL, "the cookie is never printed");
+    else
+        rc = rel_fs_read_file(out, e->src, (size_t)64 << 20);
+    free(path);
+    rel_plan_free(p);
+    return rc;
+}

@@ -100,6 +100,15 @@ void rel_plan_free(struct rel_plan *p);
 /* The entry for `path`, or NULL. */
 const struct rel_plan_entry *rel_plan_find(const struct rel_plan *p, const char *path);
 
+/*
+ * For `relman render`: the text assembly would write for `what`, one of
+ * "vm.args", "remote.vm.args", "env.sh", "sys.config", "start.script",
+ * "start_clean.script", "bin" (bin/NAME) or any path in the release. Builds
+ * the whole plan (so errors are the ones assembly would report).
+ * REL_ENOTFOUND when the release has no such generated file.
+ */
+int rel_plan_render(struct rel_buf *out, const struct rel_model *m, const char *what);
+
 /* The chunks a stripped BEAM keeps besides the defaults, as one token for
  * fingerprints ("-" when none; "+z" appended when compressing). New string. */
 char *rel_plan_strip_key(const struct rel_plan *p);
