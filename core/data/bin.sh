@@ -60,6 +60,7 @@ fi
 RELEASE_MODE=${RELEASE_MODE:-embedded}
 RELEASE_NODE=${RELEASE_NODE:-$RELEASE_NAME}
 RELEASE_TMP=${RELEASE_TMP:-$RELEASE_ROOT/tmp}
+RELEASE_VM_ARGS_SET=${RELEASE_VM_ARGS:-}
 RELEASE_VM_ARGS=${RELEASE_VM_ARGS:-$REL_VSN_DIR/vm.args}
 RELEASE_REMOTE_VM_ARGS=${RELEASE_REMOTE_VM_ARGS:-$REL_VSN_DIR/remote.vm.args}
 RELEASE_DISTRIBUTION=${RELEASE_DISTRIBUTION:-sname}
@@ -106,11 +107,49 @@ rel_dist() {
   esac
 }
 
+# rel_render_src SRC DST: copy SRC to DST (mode 0600) with every ${VAR} and
+# ${VAR:-default} replaced from the environment, as relx does for
+# sys.config.src and vm.args.src. An unset VAR without default is an error.
+rel_render_src() {
+  (umask 077 && mkdir -p "$RELEASE_TMP") || rel_die "cannot create $RELEASE_TMP"
+  (umask 077 && awk '
+    {
+      line = $0; out = ""
+      while (match(line, /\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}/)) {
+        tok = substr(line, RSTART + 2, RLENGTH - 3)
+        name = tok; def = ""; hasdef = 0
+        i = index(tok, ":-")
+        if (i > 0) { name = substr(tok, 1, i - 1); def = substr(tok, i + 2); hasdef = 1 }
+        if (name in ENVIRON) val = ENVIRON[name]
+        else if (hasdef) val = def
+        else { print "ERROR: " FILENAME ":" NR ": " name " is not set" > "/dev/stderr"; exit 1 }
+        out = out substr(line, 1, RSTART - 1) val
+        line = substr(line, RSTART + RLENGTH)
+      }
+      print out line
+    }' "$1" >"$2.$$" && mv -f "$2.$$" "$2") || { rm -f "$2.$$"; exit 1; }
+}
+
+# vm.args.src (rebar3 projects): filled in from the environment at start.
+if [ -z "${RELEASE_VM_ARGS_SET:-}" ] && [ ! -f "$RELEASE_VM_ARGS" ] && [ -f "$RELEASE_VM_ARGS.src" ]; then
+  case ${1:-} in
+    start | start_iex | daemon | daemon_iex | eval)
+      rel_render_src "$RELEASE_VM_ARGS.src" "$RELEASE_TMP/$RELEASE_NAME-$RELEASE_VSN.vm.args"
+      RELEASE_VM_ARGS=$RELEASE_TMP/$RELEASE_NAME-$RELEASE_VSN.vm.args
+      export RELEASE_VM_ARGS
+      ;;
+  esac
+fi
+
 # The sys.config to boot with (RELEASE_SYS_CONFIG, without ".config"). When
 # config providers rewrite it at boot (RUNTIME_CONFIG=true), boot from a
-# private copy in RELEASE_TMP instead.
+# private copy in RELEASE_TMP instead; a sys.config.src is filled in first.
 rel_sys_config() {
   rel_src=${RELEASE_SYS_CONFIG:-$REL_VSN_DIR/sys}
+  if [ ! -f "$rel_src.config" ] && [ -f "$rel_src.config.src" ]; then
+    rel_render_src "$rel_src.config.src" "$RELEASE_TMP/$RELEASE_NAME-$RELEASE_VSN.sys.config"
+    rel_src=$RELEASE_TMP/$RELEASE_NAME-$RELEASE_VSN.sys
+  fi
   if grep -q 'RUNTIME_CONFIG=true' "$rel_src.config" 2>/dev/null; then
     rel_dst=$RELEASE_TMP/$RELEASE_NAME-$RELEASE_VSN-$(date +%Y%m%d%H%M%S)-$(rel_rand).runtime
     (umask 077 && mkdir -p "$RELEASE_TMP" && cp "$rel_src.config" "$rel_dst.config") ||
