@@ -147,8 +147,8 @@ check print 0 "$R" inspect --print "$T/good.config"
 contains print-text '[{kv,[{port,4000},{name,"x"}]}].' "$out"
 
 # --- what inspect refuses ---
-check directory 2 "$R" inspect "$T"
-contains directory-msg "not supported yet" "$err"
+check directory 1 "$R" inspect "$T"
+contains directory-msg "not a release (no releases/ directory)" "$err"
 echo hello >"$T/notes.txt"
 check unknown-kind 2 "$R" inspect "$T/notes.txt"
 check missing 1 "$R" inspect "$T/nope.boot"
