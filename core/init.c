@@ -321,16 +321,25 @@ static int import_mix(struct gen *g, struct rel_buf *summary, const char *dir, c
     const char *begin = strstr(rel_buf_cstr(&out), "RELMAN-BEGIN\n");
     const char *end = begin ? strstr(begin, "\nRELMAN-END") : NULL;
     if (status != 0 || !begin || !end) {
-        /* the last line of mix's complaint is usually the one that matters */
-        char *e = err.ptr ? err.ptr : out.ptr ? out.ptr : "";
-        size_t n = strlen(e);
-        while (n && isspace((unsigned char)e[n - 1]))
-            e[--n] = '\0';
-        const char *last = strrchr(e, '\n');
-        last = last ? last + 1 : e;
-        rc =
-            rel_error_set(REL_ECHILD, "mix could not print the project configuration (exit %d)%s%s",
-                          status, *last ? ": " : "", last);
+        /* Elixir's error line ("** (Error) ...") says what is wrong; without
+         * one, the last line */
+        char *e = err.len ? err.ptr : out.ptr ? out.ptr : "";
+        const char *line = strstr(e, "** (");
+        if (!line) {
+            size_t n = strlen(e);
+            while (n && isspace((unsigned char)e[n - 1]))
+                e[--n] = '\0';
+            line = strrchr(e, '\n');
+            line = line ? line + 1 : e;
+        }
+        size_t len = strcspn(line, "\n");
+        while (*line == ' ' && len) {
+            line++;
+            len--;
+        }
+        rc = rel_error_set(REL_ECHILD,
+                           "mix could not print the project configuration (exit %d)%s%.*s", status,
+                           len ? ": " : "", (int)(len > 300 ? 300 : len), line);
         goto done;
     }
     begin += strlen("RELMAN-BEGIN\n");
