@@ -7,7 +7,15 @@ set -u
 
 copy_example hello_erl
 cd "$TMP/hello_erl" || exit 1
-[ -f relman.yml ] || "$R" init --import >/dev/null || fail "relman init --import"
+# the committed relman.yml is what `relman init --import` writes today
+if [ -f relman.yml ]; then
+    cp relman.yml relman.yml.committed
+    "$R" init --import --force >/dev/null || fail "relman init --import"
+    cmp -s relman.yml relman.yml.committed && ok ||
+        { fail "examples/hello_erl/relman.yml differs from the import:"; diff relman.yml.committed relman.yml; }
+else
+    "$R" init --import >/dev/null || fail "relman init --import"
+fi
 
 if ! out=$(rebar3 release 2>&1); then
     echo "$out"
