@@ -47,8 +47,8 @@ int cmd_tui(int argc, char **argv)
             break;
         case 'z': {
             char extra;
-            if (sscanf(optarg, "%dx%d%c", &opts.cols, &opts.lines, &extra) != 2 ||
-                opts.cols < 1 || opts.lines < 1 || opts.cols > 1000 || opts.lines > 1000)
+            if (sscanf(optarg, "%dx%d%c", &opts.cols, &opts.lines, &extra) != 2 || opts.cols < 1 ||
+                opts.lines < 1 || opts.cols > 1000 || opts.lines > 1000)
                 return cli_usage_error("tui", "--size needs COLSxLINES (e.g. 80x24), not '%s'",
                                        optarg);
             break;

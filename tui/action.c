@@ -136,8 +136,7 @@ int tui_keymap_bind(enum tui_scope_id scope, int key, enum tui_action action)
     add_binding(scope, key, action);
     if (!generic_reaches(TUI_ACT_QUIT) && !generic_reaches(TUI_ACT_COMMAND)) {
         add_binding(scope, key, before);
-        return rel_error_set(REL_EINVAL,
-                             "this would leave no key for both 'quit' and 'command'");
+        return rel_error_set(REL_EINVAL, "this would leave no key for both 'quit' and 'command'");
     }
     return 0;
 }
@@ -158,8 +157,7 @@ enum tui_action tui_keymap_lookup(enum tui_scope_id scope, int key)
     return TUI_ACT_NONE;
 }
 
-const char *tui_keymap_keys(enum tui_scope_id scope, enum tui_action action, char *buf,
-                            size_t size)
+const char *tui_keymap_keys(enum tui_scope_id scope, enum tui_action action, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';

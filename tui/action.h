@@ -29,7 +29,7 @@
 #define TUI_SCOPE_TABLE                                                                            \
     X(GENERIC, "generic", "every screen")                                                          \
     X(RELEASES, "releases", "the releases of the project")                                         \
-    X(APPS, "applications", "the applications of a release")                                      \
+    X(APPS, "applications", "the applications of a release")                                       \
     X(PREVIEW, "preview", "rendered release files")                                                \
     X(HELP, "help", "this help")                                                                   \
     X(SETUP, "setup", "the guided first release")                                                  \
@@ -56,53 +56,60 @@ enum { TUI_AF_EDIT = 1 };
 
 #define TUI_SG TUI_SCOPE_GENERIC
 #define TUI_ACTION_TABLE                                                                           \
-    X(QUIT, "quit", "q", TUI_SG, 0, "quit", "quit relman (asks first when there are unsaved changes)") \
-    X(BACK, "back", "<Esc>", TUI_SG, 0, "back", "close this screen, clear the filter or cancel")                \
-    X(HELP, "help", "? <F1>", TUI_SG, 0, "help", "show the keys and actions of this screen")          \
-    X(FILTER, "filter", "/", TUI_SG, 0, "filter",                                                       \
-      "filter the list (a leading ! inverts; Esc clears it)")                                     \
-    X(COMMAND, "command", ":", TUI_SG, 0, "command",                                                     \
-      "command line: any action by name, Tab completes")                                  \
-    X(REDRAW, "redraw", "^L", TUI_SG, 0, "", "redraw the whole screen")                                     \
-    X(RELOAD, "reload", "R", TUI_SG, 0, "", "re-read the project and relman.yml")                           \
-    X(MOVE_DOWN, "move-down", "j <Down>", TUI_SG, 0, "", "next row")                                        \
-    X(MOVE_UP, "move-up", "k <Up>", TUI_SG, 0, "", "previous row")                                          \
-    X(PAGE_DOWN, "page-down", "<PgDn> ^F <Space>", TUI_SG, 0, "", "one page down")                          \
-    X(PAGE_UP, "page-up", "<PgUp> ^B", TUI_SG, 0, "", "one page up")                                        \
-    X(MOVE_FIRST, "move-first", "g <Home>", TUI_SG, 0, "", "first row")                                     \
-    X(MOVE_LAST, "move-last", "G <End>", TUI_SG, 0, "", "last row")                                         \
-    X(NEXT_PANE, "next-pane", "<Tab> <S-Tab>", TUI_SG, 0, "", "switch between the panes of the screen")     \
-    X(OPEN, "open", "<Enter>", TUI_SCOPE_RELEASES | TUI_SCOPE_INSPECT, 0, "open",               \
-      "open the selected release's applications, or the selected file")                                            \
-    X(MODE_PERMANENT, "set-mode-permanent", "P", TUI_SCOPE_APPS, TUI_AF_EDIT, "permanent",        \
-      "start mode permanent: the node stops when the application stops")                         \
-    X(MODE_TRANSIENT, "set-mode-transient", "T", TUI_SCOPE_APPS, TUI_AF_EDIT, "transient",        \
-      "start mode transient: the node stops on an abnormal exit")                                 \
-    X(MODE_TEMPORARY, "set-mode-temporary", "t", TUI_SCOPE_APPS, TUI_AF_EDIT, "temporary",        \
-      "start mode temporary: the application may stop, the node goes on")                         \
-    X(MODE_LOAD, "set-mode-load", "l", TUI_SCOPE_APPS, TUI_AF_EDIT, "load",                  \
-      "start mode load: loaded, never started")                                                   \
-    X(MODE_NONE, "set-mode-none", "n", TUI_SCOPE_APPS, TUI_AF_EDIT, "none",                  \
-      "start mode none: in the release, neither loaded nor started")                              \
-    X(MODE_PICK, "pick-mode", "m", TUI_SCOPE_APPS, TUI_AF_EDIT, "mode…", "choose the start mode from a menu") \
-    X(MODE_RESET, "reset-mode", "x", TUI_SCOPE_APPS, TUI_AF_EDIT, "",                                  \
-      "drop the explicit mode: back to the default or inherited one")                             \
-    X(NEXT_PROBLEM, "next-problem", "!", TUI_SCOPE_APPS | TUI_SCOPE_RELEASES, 0, "",                  \
-      "jump to the next row with a problem")                                                      \
-    X(UNDO, "undo", "u", TUI_SCOPE_APPS, TUI_AF_EDIT, "undo", "undo the last mode change")   \
-    X(REDO, "redo", "^R", TUI_SCOPE_APPS, TUI_AF_EDIT, "redo", "redo what undo took back")   \
-    X(SAVE, "save", "s", TUI_SCOPE_APPS, TUI_AF_EDIT, "save",                               \
-      "write the changes to relman.yml (comments and order kept)")                                \
+    X(QUIT, "quit", "q", TUI_SG, 0, "quit",                                                        \
+      "quit relman (asks first when there are unsaved changes)")                                   \
+    X(BACK, "back", "<Esc>", TUI_SG, 0, "back", "close this screen, clear the filter or cancel")   \
+    X(HELP, "help", "? <F1>", TUI_SG, 0, "help", "show the keys and actions of this screen")       \
+    X(FILTER, "filter", "/", TUI_SG, 0, "filter",                                                  \
+      "filter the list (a leading ! inverts; Esc clears it)")                                      \
+    X(COMMAND, "command", ":", TUI_SG, 0, "command",                                               \
+      "command line: any action by name, Tab completes")                                           \
+    X(REDRAW, "redraw", "^L", TUI_SG, 0, "", "redraw the whole screen")                            \
+    X(RELOAD, "reload", "R", TUI_SG, 0, "", "re-read the project and relman.yml")                  \
+    X(MOVE_DOWN, "move-down", "j <Down>", TUI_SG, 0, "", "next row")                               \
+    X(MOVE_UP, "move-up", "k <Up>", TUI_SG, 0, "", "previous row")                                 \
+    X(PAGE_DOWN, "page-down", "<PgDn> ^F <Space>", TUI_SG, 0, "", "one page down")                 \
+    X(PAGE_UP, "page-up", "<PgUp> ^B", TUI_SG, 0, "", "one page up")                               \
+    X(MOVE_FIRST, "move-first", "g <Home>", TUI_SG, 0, "", "first row")                            \
+    X(MOVE_LAST, "move-last", "G <End>", TUI_SG, 0, "", "last row")                                \
+    X(NEXT_PANE, "next-pane", "<Tab> <S-Tab>", TUI_SG, 0, "",                                      \
+      "switch between the panes of the screen")                                                    \
+    X(OPEN, "open", "<Enter>", TUI_SCOPE_RELEASES | TUI_SCOPE_INSPECT, 0, "open",                  \
+      "open the selected release's applications, or the selected file")                            \
+    X(MODE_PERMANENT, "set-mode-permanent", "P", TUI_SCOPE_APPS, TUI_AF_EDIT, "permanent",         \
+      "start mode permanent: the node stops when the application stops")                           \
+    X(MODE_TRANSIENT, "set-mode-transient", "T", TUI_SCOPE_APPS, TUI_AF_EDIT, "transient",         \
+      "start mode transient: the node stops on an abnormal exit")                                  \
+    X(MODE_TEMPORARY, "set-mode-temporary", "t", TUI_SCOPE_APPS, TUI_AF_EDIT, "temporary",         \
+      "start mode temporary: the application may stop, the node goes on")                          \
+    X(MODE_LOAD, "set-mode-load", "l", TUI_SCOPE_APPS, TUI_AF_EDIT, "load",                        \
+      "start mode load: loaded, never started")                                                    \
+    X(MODE_NONE, "set-mode-none", "n", TUI_SCOPE_APPS, TUI_AF_EDIT, "none",                        \
+      "start mode none: in the release, neither loaded nor started")                               \
+    X(MODE_PICK, "pick-mode", "m", TUI_SCOPE_APPS, TUI_AF_EDIT, "mode…",                           \
+      "choose the start mode from a menu")                                                         \
+    X(MODE_RESET, "reset-mode", "x", TUI_SCOPE_APPS, TUI_AF_EDIT, "",                              \
+      "drop the explicit mode: back to the default or inherited one")                              \
+    X(NEXT_PROBLEM, "next-problem", "!", TUI_SCOPE_APPS | TUI_SCOPE_RELEASES, 0, "",               \
+      "jump to the next row with a problem")                                                       \
+    X(UNDO, "undo", "u", TUI_SCOPE_APPS, TUI_AF_EDIT, "undo", "undo the last mode change")         \
+    X(REDO, "redo", "^R", TUI_SCOPE_APPS, TUI_AF_EDIT, "redo", "redo what undo took back")         \
+    X(SAVE, "save", "s", TUI_SCOPE_APPS, TUI_AF_EDIT, "save",                                      \
+      "write the changes to relman.yml (comments and order kept)")                                 \
     X(PREVIEW, "preview", "p", TUI_SCOPE_RELEASES | TUI_SCOPE_APPS, 0, "preview",                  \
-      "preview the files of the release")                                                         \
-    X(NEXT_FILE, "next-file", "] <Right>", TUI_SCOPE_PREVIEW, 0, "next file", "show the next file")   \
-    X(PREV_FILE, "prev-file", "[ <Left>", TUI_SCOPE_PREVIEW, 0, "prev file", "show the previous file") \
-    X(SEARCH, "search", "/", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "search", "search the text")                    \
-    X(FIND_NEXT, "find-next", "n", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "next match", "next search match")            \
-    X(FIND_PREV, "find-prev", "N", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "", "previous search match")                  \
-    X(SETUP_NEXT, "setup-next", "<Enter>", TUI_SCOPE_SETUP, 0, "next",                           \
-      "accept this step and go on")                                                               \
-    X(SETUP_TOGGLE, "setup-toggle", "<Space>", TUI_SCOPE_SETUP, 0, "tick",                       \
+      "preview the files of the release")                                                          \
+    X(NEXT_FILE, "next-file", "] <Right>", TUI_SCOPE_PREVIEW, 0, "next file",                      \
+      "show the next file")                                                                        \
+    X(PREV_FILE, "prev-file", "[ <Left>", TUI_SCOPE_PREVIEW, 0, "prev file",                       \
+      "show the previous file")                                                                    \
+    X(SEARCH, "search", "/", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "search", "search the text")  \
+    X(FIND_NEXT, "find-next", "n", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "next match",           \
+      "next search match")                                                                         \
+    X(FIND_PREV, "find-prev", "N", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "",                     \
+      "previous search match")                                                                     \
+    X(SETUP_NEXT, "setup-next", "<Enter>", TUI_SCOPE_SETUP, 0, "next",                             \
+      "accept this step and go on")                                                                \
+    X(SETUP_TOGGLE, "setup-toggle", "<Space>", TUI_SCOPE_SETUP, 0, "tick",                         \
       "tick or untick the selected item")
 
 enum tui_action {

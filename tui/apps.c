@@ -242,8 +242,8 @@ static void detail_lines(struct apps *as, const struct rel_model_app *a, struct 
         if (o == a || !lists_name(&o->app->applications, name))
             continue;
         bool unsafe = rel_mode_starts(o->mode) && !rel_mode_starts(a->mode);
-        rel_buf_printf(out, "%s%s (%s)%s", nreq++ ? ", " : "", o->app->name,
-                       rel_mode_name(o->mode), unsafe ? " <- unsafe" : "");
+        rel_buf_printf(out, "%s%s (%s)%s", nreq++ ? ", " : "", o->app->name, rel_mode_name(o->mode),
+                       unsafe ? " <- unsafe" : "");
     }
     if (!nreq)
         rel_buf_puts(out, "-");
@@ -318,7 +318,10 @@ static void draw_list(struct apps *as, struct tui_rect r)
         if (namew < 8)
             namew = 8;
     }
-    int x0 = r.x + 4, xs[6] = {x0, x0 + namew, x0 + namew + verw, x0 + namew + verw + modew,
+    int x0 = r.x + 4, xs[6] = {x0,
+                               x0 + namew,
+                               x0 + namew + verw,
+                               x0 + namew + verw + modew,
                                x0 + namew + verw + modew + fromw,
                                x0 + namew + verw + modew + fromw + sizew};
     const char *heads[6] = {"APP", "VERSION", "MODE", "FROM", "SIZE", "MODS"};
@@ -342,9 +345,9 @@ static void draw_list(struct apps *as, struct tui_rect r)
         }
         const struct rel_model_app *a = &as->model->apps[as->rows[ri].app];
         bool sel = pos == as->list.sel;
-        enum tui_role base = sel ? (as->detail_focus ? TUI_ROLE_SELECTION_INACTIVE
-                                                     : TUI_ROLE_SELECTION)
-                                 : TUI_ROLE_DEFAULT;
+        enum tui_role base =
+            sel ? (as->detail_focus ? TUI_ROLE_SELECTION_INACTIVE : TUI_ROLE_SELECTION)
+                : TUI_ROLE_DEFAULT;
         if (sel)
             tui_fill(y, r.x, r.w, base);
         tui_put(y, r.x, 2, base, sel ? tui_glyph(TUI_GLYPH_CURSOR) : " ");
@@ -352,8 +355,8 @@ static void draw_list(struct apps *as, struct tui_rect r)
         if (sev >= 0)
             tui_put(y, r.x + 2, 1, sel ? base : (sev == 0 ? TUI_ROLE_PROBLEM : TUI_ROLE_WARNING),
                     sev == 0 ? tui_glyph(TUI_GLYPH_PROBLEM) : "~");
-        enum tui_role name_role = sel ? base
-                                  : sev == 0 ? TUI_ROLE_PROBLEM
+        enum tui_role name_role = sel          ? base
+                                  : sev == 0   ? TUI_ROLE_PROBLEM
                                   : is_root(a) ? TUI_ROLE_DEFAULT
                                                : TUI_ROLE_DEFAULT;
         tui_put(y, xs[0], namew - 1, name_role, a->app->name);
@@ -446,8 +449,8 @@ static int set_mode(struct apps *as, const char *app, const char *mode)
     size_t after = as->model ? rel_model_count(as->model, REL_SEVERITY_ERROR) : 0;
     if (as->model && after > before) {
         const struct rel_problem *p = &as->model->problems[0];
-        tui_error("%s: %s %s %s%s%s", app, mode ? mode : "default mode",
-                  tui_glyph(TUI_GLYPH_DOT), p->app ? p->app : "", p->app ? ": " : "", p->message);
+        tui_error("%s: %s %s %s%s%s", app, mode ? mode : "default mode", tui_glyph(TUI_GLYPH_DOT),
+                  p->app ? p->app : "", p->app ? ": " : "", p->message);
     } else {
         tui_message("%s: %s (not saved; u undoes, s saves)", app, mode ? mode : "default mode");
     }
@@ -491,7 +494,8 @@ static int action(struct tui_view *v, enum tui_action a)
     case TUI_ACT_MODE_PICK: {
         if (!app)
             return TUI_R_NONE;
-        static const char *const items[] = {"permanent", "transient", "temporary", "load",
+        static const char *const items[] = {"permanent", "transient",
+                                            "temporary", "load",
                                             "none",      "default (drop the explicit mode)"};
         const struct rel_model_app *ma = row_app(as, tui_list_selected(&as->list));
         char title[160];

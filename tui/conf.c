@@ -63,7 +63,8 @@ int tui_conf_line(struct tui_conf *conf, const char *text, const char *origin, i
                           words[0]);
     if ((bind && n != 4) || (!bind && n != 3))
         return conf_error(origin, lineno, "%s",
-                          bind ? "expected 'bind KEYMAP KEY ACTION'" : "expected 'unbind KEYMAP KEY'");
+                          bind ? "expected 'bind KEYMAP KEY ACTION'"
+                               : "expected 'unbind KEYMAP KEY'");
     int scope = tui_scope_find(words[1]);
     if (scope < 0)
         return conf_error(origin, lineno, "unknown keymap '%s'", words[1]);
@@ -79,8 +80,7 @@ int tui_conf_line(struct tui_conf *conf, const char *text, const char *origin, i
         const struct tui_action_info *info = tui_action_info(action);
         if (scope != TUI_SCOPEID_GENERIC && !(info->scope & (1u << scope)) &&
             !(info->scope & TUI_SCOPE_GENERIC))
-            return conf_error(origin, lineno, "action '%s' does nothing in that keymap",
-                              words[3]);
+            return conf_error(origin, lineno, "action '%s' does nothing in that keymap", words[3]);
         if (scope == TUI_SCOPEID_GENERIC && !(info->scope & TUI_SCOPE_GENERIC))
             return conf_error(origin, lineno,
                               "action '%s' belongs to one screen: bind it in that screen's keymap",
@@ -114,9 +114,9 @@ int tui_conf_load(struct tui_conf *conf)
     const char *env = getenv("RELMAN_TUI_CONFIG");
     bool required = env && env[0];
     if (!rel_fs_exists(path)) {
-        int rc = required ? rel_error_set(REL_ENOTFOUND, "%s: no such file (RELMAN_TUI_CONFIG)",
-                                          path)
-                          : 0;
+        int rc = required
+                     ? rel_error_set(REL_ENOTFOUND, "%s: no such file (RELMAN_TUI_CONFIG)", path)
+                     : 0;
         free(path);
         return rc;
     }

@@ -13,12 +13,12 @@
 static bool utf8;
 
 static const char *const glyphs[][2] = {
-    [TUI_GLYPH_CURSOR] = {"\u25b6", ">"},    [TUI_GLYPH_PROBLEM] = {"!", "!"},
-    [TUI_GLYPH_CHANGED] = {"\u25cf", "*"},   [TUI_GLYPH_OK] = {"\u2713", "+"},
-    [TUI_GLYPH_FAIL] = {"\u2717", "x"},      [TUI_GLYPH_CRUMB] = {"\u203a", ">"},
-    [TUI_GLYPH_HLINE] = {"\u2500", "-"},     [TUI_GLYPH_VLINE] = {"\u2502", "|"},
-    [TUI_GLYPH_BAR_FULL] = {"\u2588", "#"},  [TUI_GLYPH_BAR_EMPTY] = {"\u2591", "."},
-    [TUI_GLYPH_DOT] = {"\u00b7", "-"},       [TUI_GLYPH_ARROW] = {"\u2190", "<"},
+    [TUI_GLYPH_CURSOR] = {"\u25b6", ">"},   [TUI_GLYPH_PROBLEM] = {"!", "!"},
+    [TUI_GLYPH_CHANGED] = {"\u25cf", "*"},  [TUI_GLYPH_OK] = {"\u2713", "+"},
+    [TUI_GLYPH_FAIL] = {"\u2717", "x"},     [TUI_GLYPH_CRUMB] = {"\u203a", ">"},
+    [TUI_GLYPH_HLINE] = {"\u2500", "-"},    [TUI_GLYPH_VLINE] = {"\u2502", "|"},
+    [TUI_GLYPH_BAR_FULL] = {"\u2588", "#"}, [TUI_GLYPH_BAR_EMPTY] = {"\u2591", "."},
+    [TUI_GLYPH_DOT] = {"\u00b7", "-"},      [TUI_GLYPH_ARROW] = {"\u2190", "<"},
     [TUI_GLYPH_ELLIPSIS] = {"\u2026", "~"},
 };
 

@@ -156,7 +156,10 @@ static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 
 static void mode_string(char *out, enum rel_tar_type type, mode_t m)
 {
-    out[0] = type == REL_TAR_DIR ? 'd' : type == REL_TAR_SYMLINK ? 'l' : type == REL_TAR_FILE ? '-' : '?';
+    out[0] = type == REL_TAR_DIR       ? 'd'
+             : type == REL_TAR_SYMLINK ? 'l'
+             : type == REL_TAR_FILE    ? '-'
+                                       : '?';
     const char *rwx = "rwxrwxrwx";
     for (int i = 0; i < 9; i++)
         out[1 + i] = (m & (1u << (8 - i))) ? rwx[i] : '-';
@@ -195,8 +198,8 @@ static void draw(struct tui_view *v, struct tui_rect r)
                 name);
     }
     if (detail)
-        tui_putf(r.y + r.h - 1, 1, r.w - 2, TUI_ROLE_PROBLEM, "%s %s",
-                 tui_glyph(TUI_GLYPH_PROBLEM), in->entries[sel].problem);
+        tui_putf(r.y + r.h - 1, 1, r.w - 2, TUI_ROLE_PROBLEM, "%s %s", tui_glyph(TUI_GLYPH_PROBLEM),
+                 in->entries[sel].problem);
 }
 
 static void status(struct tui_view *v, struct rel_buf *out)

@@ -350,7 +350,7 @@ void tui_job_draw(const struct tui_job *job, struct tui_rect r)
     int x = r.x + 1;
     if (barw >= 10) {
         double frac = st->files_total ? (double)st->files_done / (double)st->files_total
-                      : (st->running ? 0.0 : 1.0);
+                                      : (st->running ? 0.0 : 1.0);
         if (frac > 1.0)
             frac = 1.0;
         int full = (int)(frac * barw + 0.5);
@@ -375,8 +375,8 @@ void tui_job_draw(const struct tui_job *job, struct tui_rect r)
     size_t first = st->log_count > (size_t)room ? st->log_count - (size_t)room : 0;
     for (size_t i = first; i < st->log_count; i++) {
         const struct tui_job_line *l = &st->log[(st->log_start + i) % TUI_JOB_LOG_MAX];
-        enum tui_role role = l->level == REL_LOG_ERROR  ? TUI_ROLE_ERROR
-                             : l->level == REL_LOG_WARN ? TUI_ROLE_WARNING
+        enum tui_role role = l->level == REL_LOG_ERROR   ? TUI_ROLE_ERROR
+                             : l->level == REL_LOG_WARN  ? TUI_ROLE_WARNING
                              : l->level == REL_LOG_DEBUG ? TUI_ROLE_MUTED
                                                          : TUI_ROLE_DEFAULT;
         tui_put(y++, r.x + 1, r.w - 2, role, l->text);

@@ -38,15 +38,15 @@ struct tui_job_line {
 /* What the UI thread knows about a job (read it between pumps). */
 struct tui_job_state {
     char title[128];
-    char step[64];          /* the current (or last) step */
-    char steps_done[512];   /* "resolve ✓  boot scripts ✓" */
+    char step[64];        /* the current (or last) step */
+    char steps_done[512]; /* "resolve ✓  boot scripts ✓" */
     uint64_t files_done, files_total, bytes_done, bytes_total;
     bool running;
-    int rc;                 /* when !running: 0 or the REL_E* code */
-    char error[1024];       /* when rc < 0: the worker's error message */
+    int rc;                   /* when !running: 0 or the REL_E* code */
+    char error[1024];         /* when rc < 0: the worker's error message */
     struct tui_job_line *log; /* ring of TUI_JOB_LOG_MAX lines */
     size_t log_start, log_count;
-    size_t dropped;         /* lines that fell out of the ring */
+    size_t dropped; /* lines that fell out of the ring */
     long started_ms, ended_ms;
 };
 

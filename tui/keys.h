@@ -25,7 +25,7 @@
 #define TUI_KEY_ENTER 10
 #define TUI_KEY_ESC 27
 #define TUI_KEY_TAB 9
-#define TUI_KEY_CTRL(c) ((c) & 0x1f)
+#define TUI_KEY_CTRL(c) ((c)&0x1f)
 /* A pseudo-key for "the terminal was resized" (curses' KEY_RESIZE). */
 int tui_key_resize(void);
 

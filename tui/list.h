@@ -18,8 +18,8 @@
 #define TUI_LIST_NONE ((size_t)-1)
 
 struct tui_list {
-    size_t count;     /* rows in the view's model */
-    size_t *visible;  /* model indexes of the rows shown, in order */
+    size_t count;    /* rows in the view's model */
+    size_t *visible; /* model indexes of the rows shown, in order */
     size_t nvisible;
     size_t sel;       /* position in visible[] of the selected row */
     size_t top;       /* position in visible[] of the first row drawn */

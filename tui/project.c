@@ -26,7 +26,7 @@ struct tui_project {
     struct tui_session *session;
     struct cached *models;
     size_t nmodels;
-    unsigned generation; /* of the session text the models were resolved from */
+    unsigned generation;      /* of the session text the models were resolved from */
     struct rel_config *saved; /* the file as last read/saved, for "was ..." */
     int pins;
     unsigned disk_generation;

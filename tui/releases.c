@@ -23,9 +23,9 @@
 #include <time.h>
 
 struct disk {
-    char *path;   /* where the release is assembled */
+    char *path; /* where the release is assembled */
     bool exists;
-    time_t when;  /* last assembled (mtime of the release directory) */
+    time_t when; /* last assembled (mtime of the release directory) */
     unsigned long long bytes;
     unsigned long files;
 };
@@ -167,8 +167,7 @@ static void draw_details(struct releases *rs, size_t i, struct tui_rect r)
         const char *mark = pr->severity == REL_SEVERITY_ERROR     ? tui_glyph(TUI_GLYPH_PROBLEM)
                            : pr->severity == REL_SEVERITY_WARNING ? "~"
                                                                   : "-";
-        tui_putf(y++, x, w, role, "%s %s: %s", mark, rel_severity_name(pr->severity),
-                 pr->message);
+        tui_putf(y++, x, w, role, "%s %s: %s", mark, rel_severity_name(pr->severity), pr->message);
     }
     rel_buf_free(&b);
 }
@@ -177,8 +176,7 @@ static void draw(struct tui_view *v, struct tui_rect r)
 {
     struct releases *rs = v->data;
     const struct rel_config *cfg = tui_project_config(rs->tp);
-    if (rs->disk_generation != tui_project_disk_generation(rs->tp) ||
-        rs->ndisk != cfg->nreleases)
+    if (rs->disk_generation != tui_project_disk_generation(rs->tp) || rs->ndisk != cfg->nreleases)
         scan_disk(rs);
     int namew = 12, verw = 10, appsw = 5, whenw = 17, sizew = 9, statew = 12;
     int flex = r.w - (2 + namew + verw + appsw + whenw + sizew + statew);
@@ -193,8 +191,8 @@ static void draw(struct tui_view *v, struct tui_rect r)
     xs[5] = xs[4] + whenw;
     xs[6] = xs[5] + sizew;
     xs[7] = xs[6] + targw;
-    const char *heads[8] = {"RELEASE", "VERSION", "APPS", "ROOTS", "LAST ASSEMBLED", "SIZE",
-                            "TARGETS", "STATE"};
+    const char *heads[8] = {"RELEASE",        "VERSION", "APPS",    "ROOTS",
+                            "LAST ASSEMBLED", "SIZE",    "TARGETS", "STATE"};
     int widths[8] = {namew, verw, appsw, rootsw, whenw, sizew, targw, statew};
     for (int c = 0; c < 8; c++)
         if (widths[c] > 1)

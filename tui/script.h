@@ -33,13 +33,13 @@ enum tui_step_kind {
 
 struct tui_step {
     enum tui_step_kind kind;
-    int key;             /* KEY */
-    char text[256];      /* WAIT: the text looked for; DUMP: the name */
-    int wait_absent;     /* WAIT: wait until the text is gone */
-    int timeout_ms;      /* WAIT */
-    int lines, cols;     /* RESIZE */
-    int ms;              /* SLEEP */
-    int lineno;          /* the script line of this step */
+    int key;         /* KEY */
+    char text[256];  /* WAIT: the text looked for; DUMP: the name */
+    int wait_absent; /* WAIT: wait until the text is gone */
+    int timeout_ms;  /* WAIT */
+    int lines, cols; /* RESIZE */
+    int ms;          /* SLEEP */
+    int lineno;      /* the script line of this step */
 };
 
 /* Open a script file. 0 or REL_E* (message names the path). */

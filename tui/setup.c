@@ -88,8 +88,9 @@ static int generate(void *arg, const struct rel_events *ev, struct tui_job *job)
     struct setup *st = arg;
     struct rel_init_opts opts = {.import = st->import, .env = NULL};
     rel_event_begin(ev, st->import ? "import" : "propose", 0, 0);
-    rel_event_log(ev, REL_LOG_INFO, "%s", st->import ? "asking the build tool for its releases"
-                                                     : "writing relman's proposal");
+    rel_event_log(ev, REL_LOG_INFO, "%s",
+                  st->import ? "asking the build tool for its releases"
+                             : "writing relman's proposal");
     int rc = rel_init_generate(&st->text, &st->summary, st->dir, &opts);
     rel_event_end(ev, st->import ? "import" : "propose", rc);
     return rc;
@@ -160,7 +161,8 @@ static void draw(struct tui_view *v, struct tui_rect r)
     struct setup *st = v->data;
     int y = r.y;
     const char *dot = tui_glyph(TUI_GLYPH_DOT);
-    tui_putf(y++, 1, r.w - 2, TUI_ROLE_HEADER, "%s1 source  %s  %s2 generate  %s  %s3 review and write",
+    tui_putf(y++, 1, r.w - 2, TUI_ROLE_HEADER,
+             "%s1 source  %s  %s2 generate  %s  %s3 review and write",
              st->step == STEP_SOURCE ? "> " : "", dot, st->step == STEP_GENERATE ? "> " : "", dot,
              st->step == STEP_REVIEW ? "> " : "");
     tui_putf(y++, 1, r.w - 2, TUI_ROLE_DEFAULT, "%s has no relman.yml; it looks like a %s project.",
@@ -172,7 +174,8 @@ static void draw(struct tui_view *v, struct tui_rect r)
         return;
     }
     if (st->step == STEP_SOURCE)
-        tui_put(y++, 1, r.w - 2, TUI_ROLE_DEFAULT, "Where should the release definitions come from?");
+        tui_put(y++, 1, r.w - 2, TUI_ROLE_DEFAULT,
+                "Where should the release definitions come from?");
     int h = r.y + r.h - y;
     tui_list_layout(&st->list, h);
     for (int row = 0; row < h && st->list.top + (size_t)row < st->list.nvisible; row++) {

@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 struct tui_textview {
-    char *copy;   /* the text, split into lines in place */
+    char *copy; /* the text, split into lines in place */
     char **lines;
     size_t nlines;
     char search[128];

@@ -146,8 +146,7 @@ int tui_theme_parse(struct tui_theme *out, const char *text, const char *origin)
                                  origin, lineno);
         int role = tui_role_find(words[0]);
         if (role < 0)
-            return rel_error_set(REL_ECONFIG, "%s:%d: unknown role '%s'", origin, lineno,
-                                 words[0]);
+            return rel_error_set(REL_ECONFIG, "%s:%d: unknown role '%s'", origin, lineno, words[0]);
         short fg = parse_colour(words[1]), bg = parse_colour(words[2]);
         if (fg == -2 || bg == -2)
             return rel_error_set(REL_ECONFIG, "%s:%d: unknown colour '%s'", origin, lineno,

@@ -36,9 +36,9 @@
 
 /* X(ID, "name", "what it is for") */
 #define TUI_ROLE_TABLE                                                                             \
-    X(DEFAULT, "default", "ordinary text")                                                        \
+    X(DEFAULT, "default", "ordinary text")                                                         \
     X(TITLE, "title", "the title bar (breadcrumbs)")                                               \
-    X(STATUS, "status", "the key-hint bar")                                                       \
+    X(STATUS, "status", "the key-hint bar")                                                        \
     X(KEY, "key", "key names in hints and help")                                                   \
     X(MESSAGE, "message", "the message line")                                                      \
     X(ERROR, "error", "errors on the message line and in dialogs")                                 \
@@ -49,13 +49,13 @@
     X(PROBLEM, "problem", "rows and markers of problems")                                          \
     X(WARNING, "warning", "warnings")                                                              \
     X(OK, "ok", "healthy states")                                                                  \
-    X(MUTED, "muted", "secondary text: pulled-in applications, separators")                      \
+    X(MUTED, "muted", "secondary text: pulled-in applications, separators")                        \
     X(CHANGED, "changed", "unsaved edits")                                                         \
-    X(ACCENT, "accent", "emphasised values (names, versions)")                                    \
+    X(ACCENT, "accent", "emphasised values (names, versions)")                                     \
     X(BORDER, "border", "rules between panes")                                                     \
     X(MATCH, "match", "search matches")                                                            \
     X(SECRET, "secret", "masked secrets")                                                          \
-    X(PROGRESS, "progress", "the filled part of a progress bar")                                  \
+    X(PROGRESS, "progress", "the filled part of a progress bar")                                   \
     X(DIALOG, "dialog", "pop-up menus and confirmations")
 
 enum tui_role {

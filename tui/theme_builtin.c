@@ -3,31 +3,29 @@
 
 #include <string.h>
 
-static const char theme_dark[] =
-    "# relman theme: dark (for terminals with a dark background)\n"
-    "# role               fg             bg        attributes\n"
-    "default              default        default   normal\n"
-    "title                bright-white   blue      bold\n"
-    "status               black          cyan      normal\n"
-    "key                  bright-white   default   bold\n"
-    "message              default        default   normal\n"
-    "error                bright-red     default   bold\n"
-    "prompt               bright-yellow  default   bold\n"
-    "header               bright-cyan    default   bold\n"
-    "selection            black          yellow    bold\n"
-    "selection-inactive   default        default   reverse\n"
-    "problem              bright-red     default   bold\n"
-    "warning              yellow         default   normal\n"
-    "ok                   green          default   normal\n"
-    "muted                bright-black   default   normal\n"
-    "changed              bright-yellow  default   bold\n"
-    "accent               bright-white   default   bold\n"
-    "border               bright-black   default   normal\n"
-    "match                black          bright-yellow normal\n"
-    "secret               magenta        default   normal\n"
-    "progress             green          default   bold\n"
-    "dialog               bright-white   bright-black bold\n"
-    ;
+static const char theme_dark[] = "# relman theme: dark (for terminals with a dark background)\n"
+                                 "# role               fg             bg        attributes\n"
+                                 "default              default        default   normal\n"
+                                 "title                bright-white   blue      bold\n"
+                                 "status               black          cyan      normal\n"
+                                 "key                  bright-white   default   bold\n"
+                                 "message              default        default   normal\n"
+                                 "error                bright-red     default   bold\n"
+                                 "prompt               bright-yellow  default   bold\n"
+                                 "header               bright-cyan    default   bold\n"
+                                 "selection            black          yellow    bold\n"
+                                 "selection-inactive   default        default   reverse\n"
+                                 "problem              bright-red     default   bold\n"
+                                 "warning              yellow         default   normal\n"
+                                 "ok                   green          default   normal\n"
+                                 "muted                bright-black   default   normal\n"
+                                 "changed              bright-yellow  default   bold\n"
+                                 "accent               bright-white   default   bold\n"
+                                 "border               bright-black   default   normal\n"
+                                 "match                black          bright-yellow normal\n"
+                                 "secret               magenta        default   normal\n"
+                                 "progress             green          default   bold\n"
+                                 "dialog               bright-white   bright-black bold\n";
 
 static const char theme_high_contrast[] =
     "# relman theme: high-contrast (strong colours, every state also bold or reversed)\n"
@@ -52,34 +50,31 @@ static const char theme_high_contrast[] =
     "match                black          bright-cyan bold\n"
     "secret               bright-magenta black     bold\n"
     "progress             bright-green   black     bold\n"
-    "dialog               black          bright-white bold\n"
-    ;
+    "dialog               black          bright-white bold\n";
 
-static const char theme_light[] =
-    "# relman theme: light (for terminals with a light background)\n"
-    "# role               fg             bg        attributes\n"
-    "default              default        default   normal\n"
-    "title                white          blue      bold\n"
-    "status               black          bright-cyan normal\n"
-    "key                  blue           default   bold\n"
-    "message              default        default   normal\n"
-    "error                red            default   bold\n"
-    "prompt               blue           default   bold\n"
-    "header               blue           default   bold,underline\n"
-    "selection            white          blue      bold\n"
-    "selection-inactive   default        default   reverse\n"
-    "problem              red            default   bold\n"
-    "warning              magenta        default   bold\n"
-    "ok                   green          default   normal\n"
-    "muted                bright-black   default   normal\n"
-    "changed              magenta        default   bold\n"
-    "accent               black          default   bold\n"
-    "border               bright-black   default   normal\n"
-    "match                black          yellow    normal\n"
-    "secret               magenta        default   normal\n"
-    "progress             blue           default   bold\n"
-    "dialog               black          bright-white bold\n"
-    ;
+static const char theme_light[] = "# relman theme: light (for terminals with a light background)\n"
+                                  "# role               fg             bg        attributes\n"
+                                  "default              default        default   normal\n"
+                                  "title                white          blue      bold\n"
+                                  "status               black          bright-cyan normal\n"
+                                  "key                  blue           default   bold\n"
+                                  "message              default        default   normal\n"
+                                  "error                red            default   bold\n"
+                                  "prompt               blue           default   bold\n"
+                                  "header               blue           default   bold,underline\n"
+                                  "selection            white          blue      bold\n"
+                                  "selection-inactive   default        default   reverse\n"
+                                  "problem              red            default   bold\n"
+                                  "warning              magenta        default   bold\n"
+                                  "ok                   green          default   normal\n"
+                                  "muted                bright-black   default   normal\n"
+                                  "changed              magenta        default   bold\n"
+                                  "accent               black          default   bold\n"
+                                  "border               bright-black   default   normal\n"
+                                  "match                black          yellow    normal\n"
+                                  "secret               magenta        default   normal\n"
+                                  "progress             blue           default   bold\n"
+                                  "dialog               black          bright-white bold\n";
 
 static const char theme_monochrome[] =
     "# relman theme: monochrome (attributes only, never a colour; used for NO_COLOR)\n"
@@ -104,15 +99,10 @@ static const char theme_monochrome[] =
     "match                default        default   reverse\n"
     "secret               default        default   dim\n"
     "progress             default        default   reverse\n"
-    "dialog               default        default   reverse\n"
-    ;
+    "dialog               default        default   reverse\n";
 
 const char *const tui_theme_builtin_names[] = {
-    "dark",
-    "high-contrast",
-    "light",
-    "monochrome",
-    NULL,
+    "dark", "high-contrast", "light", "monochrome", NULL,
 };
 
 const char *tui_theme_builtin(const char *name)

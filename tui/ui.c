@@ -170,8 +170,7 @@ static void end_modal(void)
     ui.need_draw = true;
 }
 
-void tui_prompt(const char *label, const char *initial, unsigned flags, tui_prompt_fn fn,
-                void *ctx)
+void tui_prompt(const char *label, const char *initial, unsigned flags, tui_prompt_fn fn, void *ctx)
 {
     end_modal();
     ui.modal = MODAL_PROMPT;
@@ -1087,8 +1086,8 @@ static int env_size(int *lines, int *cols)
     if (!s || !s[0])
         return 0;
     char extra;
-    if (sscanf(s, "%dx%d%c", cols, lines, &extra) != 2 || *cols < 1 || *lines < 1 ||
-        *cols > 1000 || *lines > 1000)
+    if (sscanf(s, "%dx%d%c", cols, lines, &extra) != 2 || *cols < 1 || *lines < 1 || *cols > 1000 ||
+        *lines > 1000)
         return rel_error_set(REL_EUSAGE, "RELMAN_TUI_SIZE='%s': expected COLSxLINES (e.g. 80x24)",
                              s);
     return 0;
@@ -1295,8 +1294,7 @@ static int run_script(void)
                     rel_buf_free(&s);
                     return rel_error_set(REL_ECANCELED, "%s: timed out waiting %s '%s'",
                                          tui_script_where(ui.script, where, sizeof(where)),
-                                         step.wait_absent ? "for the end of" : "for",
-                                         step.text);
+                                         step.wait_absent ? "for the end of" : "for", step.text);
                 }
                 pump(-1, left < 50 ? (int)left : 50);
             }
@@ -1409,12 +1407,12 @@ void tui_print_keys(FILE *out)
     fprintf(out, "\n| Command | Arguments | What it does |\n|---|---|---|\n");
     for (size_t i = 0; i < NBUILTIN; i++)
         fprintf(out, "| `%s` | %s | %s |\n", builtin_commands[i].name,
-                builtin_commands[i].args[0] ? builtin_commands[i].args : "", builtin_commands[i].help);
+                builtin_commands[i].args[0] ? builtin_commands[i].args : "",
+                builtin_commands[i].help);
     tui_keymap_free();
 }
 
-size_t tui_builtin_commands(const char **names, const char **args, const char **helps,
-                               size_t max)
+size_t tui_builtin_commands(const char **names, const char **args, const char **helps, size_t max)
 {
     size_t n = 0;
     for (; n < NBUILTIN && n < max; n++) {

@@ -61,8 +61,7 @@ struct tui_view *tui_below(struct tui_view *v);
 
 /* The built-in `:` commands (besides the actions): name, argument synopsis
  * and help of each, up to `max`; returns how many. */
-size_t tui_builtin_commands(const char **names, const char **args, const char **helps,
-                            size_t max);
+size_t tui_builtin_commands(const char **names, const char **args, const char **helps, size_t max);
 
 /* Take view `v` off the stack once the current key has been handled (a
  * view may ask this for itself: the guided setup gives way to the Releases

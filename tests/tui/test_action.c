@@ -97,8 +97,7 @@ static void test_conf_lines(void **state)
     assert_int_equal(tui_conf_line(&conf, "theme light", "t.conf", 4), 0);
     assert_string_equal(conf.theme, "light");
     assert_int_equal(tui_conf_line(&conf, "bind generic <F10> quit", "t.conf", 5), 0);
-    assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_RELEASES, TUI_KEY_FN | KEY_F(10)),
-                     TUI_ACT_QUIT);
+    assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_RELEASES, TUI_KEY_FN | KEY_F(10)), TUI_ACT_QUIT);
     assert_int_equal(tui_conf_line(&conf, "unbind applications P", "t.conf", 6), 0);
     assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_APPS, 'P'), TUI_ACT_NONE);
     /* a screen's unbinding hides the generic meaning of the key there only */

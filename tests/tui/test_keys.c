@@ -49,8 +49,18 @@ static void test_parse_sequence(void **state)
 static void test_names_round_trip(void **state)
 {
     (void)state;
-    int keys[] = {'j', 'G', '?', TUI_KEY_ENTER, TUI_KEY_ESC, TUI_KEY_TAB, TUI_KEY_CTRL('R'),
-                  TUI_KEY_FN | KEY_UP, TUI_KEY_FN | KEY_PPAGE, TUI_KEY_FN | KEY_F(1), ' ', '<'};
+    int keys[] = {'j',
+                  'G',
+                  '?',
+                  TUI_KEY_ENTER,
+                  TUI_KEY_ESC,
+                  TUI_KEY_TAB,
+                  TUI_KEY_CTRL('R'),
+                  TUI_KEY_FN | KEY_UP,
+                  TUI_KEY_FN | KEY_PPAGE,
+                  TUI_KEY_FN | KEY_F(1),
+                  ' ',
+                  '<'};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         char buf[32];
         tui_key_name(keys[i], buf, sizeof(buf));

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *rows[] = {"kv_server", "kv", "-- pulled in --", "kernel", "stdlib",
-                             "elixir",    "logger", "compiler", "sasl"};
+static const char *rows[] = {"kv_server", "kv",     "-- pulled in --", "kernel", "stdlib",
+                             "elixir",    "logger", "compiler",        "sasl"};
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 static const char *text(void *ctx, size_t i, char *buf, size_t size)
@@ -85,7 +85,7 @@ static void test_filter(void **state)
     assert_int_equal(l.nvisible, 6);
     assert_int_equal(tui_list_selected(&l), 5); /* kept */
     tui_list_set_filter(&l, "!l");
-    assert_int_equal(l.nvisible, 2); /* kv_server, kv */
+    assert_int_equal(l.nvisible, 2);            /* kv_server, kv */
     assert_int_equal(tui_list_selected(&l), 1); /* elixir is gone: same place, clamped */
     tui_list_set_filter(&l, "zzz");
     assert_int_equal(l.nvisible, 0);
