@@ -25,7 +25,7 @@ int cmd_render(int argc, char **argv)
         switch (c) {
         case 'l':
             for (size_t i = 0; i < rel_renderable_count; i++)
-                printf("%-14s %s\n", rel_renderables[i].name, rel_renderables[i].summary);
+                printf("%-20s %s\n", rel_renderables[i].name, rel_renderables[i].summary);
             return CLI_OK;
         case 'h':
             cli_print_command_help(cli_find_command("render"));
