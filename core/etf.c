@@ -230,15 +230,6 @@ static void enc_list(struct enc *e, const struct rel_term *t, int depth)
 
 /* Map pairs go out in key order (integers before floats, then term order),
  * which is how OTP stores and encodes maps of up to 32 keys. */
-static int key_cmp(const struct rel_term *a, const struct rel_term *b)
-{
-    bool an = a->kind == REL_TERM_INT || a->kind == REL_TERM_BIGINT || a->kind == REL_TERM_FLOAT;
-    bool bn = b->kind == REL_TERM_INT || b->kind == REL_TERM_BIGINT || b->kind == REL_TERM_FLOAT;
-    if (an && bn && (a->kind == REL_TERM_FLOAT) != (b->kind == REL_TERM_FLOAT))
-        return a->kind == REL_TERM_FLOAT ? 1 : -1;
-    return rel_term_compare(a, b);
-}
-
 static void enc_map(struct enc *e, const struct rel_term *t, int depth)
 {
     size_t n = t->u.map.len;
@@ -247,17 +238,7 @@ static void enc_map(struct enc *e, const struct rel_term *t, int depth)
             e->rc = rel_error_set(REL_ELIMIT, "map is too large to encode");
         return;
     }
-    size_t *idx = rel_reallocarray(NULL, n ? n : 1, sizeof(size_t));
-    for (size_t i = 0; i < n; i++)
-        idx[i] = i;
-    for (size_t i = 1; i < n; i++) {
-        size_t v = idx[i], j = i;
-        while (j > 0 && key_cmp(t->u.map.keys[idx[j - 1]], t->u.map.keys[v]) > 0) {
-            idx[j] = idx[j - 1];
-            j--;
-        }
-        idx[j] = v;
-    }
+    size_t *idx = rel_term_key_order(t->u.map.keys, n);
     put8(e, MAP_EXT);
     put32(e, (uint32_t)n);
     for (size_t i = 0; i < n && e->rc == 0; i++) {
@@ -275,7 +256,7 @@ static void enc_term(struct enc *e, const struct rel_term *t, int depth)
         e->rc = rel_error_set(REL_EINVAL, "cannot encode an incomplete term (a NULL element)");
         return;
     }
-    if (depth > REL_TERM_MAX_DEPTH) {
+    if (depth >= REL_TERM_MAX_DEPTH) {
         e->rc = rel_error_set(REL_ELIMIT, "term nests deeper than %d levels", REL_TERM_MAX_DEPTH);
         return;
     }
@@ -556,7 +537,6 @@ static int dec_map(struct dec *d, struct rel_term **out, int depth)
     }
     for (uint32_t i = 0; i < n; i++) {
         struct rel_term *k, *v;
-        size_t kat = d->pos;
         if ((rc = dec_term(d, &k, depth + 1)) < 0)
             goto fail;
         if ((rc = dec_term(d, &v, depth + 1)) < 0) {
@@ -566,13 +546,17 @@ static int dec_map(struct dec *d, struct rel_term **out, int depth)
         m->u.map.keys[i] = k;
         m->u.map.values[i] = v;
         m->u.map.len++;
-        /* pairs are few in release files; a linear check keeps this simple */
-        for (uint32_t j = 0; j < i; j++)
-            if (rel_term_equal(m->u.map.keys[j], k)) {
-                rc = derr(d, kat, "duplicate key in map");
-                goto fail;
-            }
     }
+    /* equal keys end up next to each other in key order */
+    size_t *idx = rel_term_key_order(m->u.map.keys, n);
+    for (uint32_t i = 1; i < n; i++) {
+        if (rel_term_equal(m->u.map.keys[idx[i - 1]], m->u.map.keys[idx[i]])) {
+            free(idx);
+            rc = derr(d, at, "duplicate key in map");
+            goto fail;
+        }
+    }
+    free(idx);
     *out = m;
     return 0;
 fail:
@@ -626,7 +610,7 @@ static int dec_compressed(struct dec *d, struct rel_term **out, int depth)
 static int dec_term(struct dec *d, struct rel_term **out, int depth)
 {
     *out = NULL;
-    if (depth > REL_TERM_MAX_DEPTH)
+    if (depth >= REL_TERM_MAX_DEPTH)
         return rel_error_set(REL_ELIMIT, "offset %zu: terms nest deeper than %d levels",
                              d->base + d->pos, REL_TERM_MAX_DEPTH);
     int rc = need(d, 1, "term");

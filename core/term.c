@@ -154,7 +154,10 @@ const char *rel_term_kind_name(enum rel_term_kind kind)
 struct rel_term *rel_term_atom_len(const char *utf8, size_t len)
 {
     struct rel_term *t = node_new(REL_TERM_ATOM);
-    t->u.atom.name = rel_strndup(utf8, len);
+    /* not strndup: an atom may contain NUL ('\0' is a valid atom) */
+    t->u.atom.name = rel_malloc(len + 1);
+    memcpy(t->u.atom.name, utf8, len);
+    t->u.atom.name[len] = '\0';
     t->u.atom.len = len;
     return t;
 }
@@ -321,6 +324,8 @@ struct rel_term *rel_term_map_new(void)
     return node_new(REL_TERM_MAP);
 }
 
+static void map_push(struct rel_term *map, struct rel_term *key, struct rel_term *value);
+
 void rel_term_map_put(struct rel_term *map, struct rel_term *key, struct rel_term *value)
 {
     for (size_t i = 0; i < map->u.map.len; i++) {
@@ -332,6 +337,12 @@ void rel_term_map_put(struct rel_term *map, struct rel_term *key, struct rel_ter
             return;
         }
     }
+    map_push(map, key, value);
+}
+
+/* Append a pair without looking for an equal key (the caller dedupes). */
+static void map_push(struct rel_term *map, struct rel_term *key, struct rel_term *value)
+{
     if (map->u.map.len == map->u.map.cap) {
         size_t cap = map->u.map.cap ? map->u.map.cap * 2 : 4;
         map->u.map.keys = rel_reallocarray(map->u.map.keys, cap, sizeof(*map->u.map.keys));
@@ -478,7 +489,9 @@ struct rel_term *rel_term_clone(const struct rel_term *t)
 
 bool rel_term_is_atom(const struct rel_term *t, const char *name)
 {
-    return t && t->kind == REL_TERM_ATOM && (!name || strcmp(t->u.atom.name, name) == 0);
+    return t && t->kind == REL_TERM_ATOM &&
+           (!name ||
+            (strlen(name) == t->u.atom.len && memcmp(t->u.atom.name, name, t->u.atom.len) == 0));
 }
 
 const char *rel_term_atom_name(const struct rel_term *t)
@@ -784,24 +797,80 @@ static int cmp_list(const struct rel_term *a, const struct rel_term *b, int dept
 }
 
 /*
- * Map keys are kept in "key order", the order OTP stores small maps in and
- * therefore prints and encodes them in: term order, except that every
- * integer sorts before every float. qsort has no context argument in C11,
- * so this is an insertion sort over indices (maps in release files are
- * small).
+ * "Key order" is the order OTP keeps small maps in, and therefore prints and
+ * encodes them in: term order, except that every integer sorts before every
+ * float. The sort is a stable merge sort over indices (C11's qsort has no
+ * context argument), so big maps cost n log n comparisons, not n squared.
  */
-static void sort_indices(size_t *idx, size_t n, struct rel_term **keys)
+static void merge_indices(size_t *idx, size_t *tmp, size_t n, struct rel_term *const *keys)
+{
+    if (n < 2)
+        return;
+    size_t half = n / 2;
+    merge_indices(idx, tmp, half, keys);
+    merge_indices(idx + half, tmp, n - half, keys);
+    size_t i = 0, j = half, k = 0;
+    while (i < half && j < n)
+        tmp[k++] = compare_depth(keys[idx[j]], keys[idx[i]], 0, true) < 0 ? idx[j++] : idx[i++];
+    while (i < half)
+        tmp[k++] = idx[i++];
+    while (j < n)
+        tmp[k++] = idx[j++];
+    memcpy(idx, tmp, n * sizeof(size_t));
+}
+
+static void sort_indices(size_t *idx, size_t n, struct rel_term *const *keys)
 {
     for (size_t i = 0; i < n; i++)
         idx[i] = i;
-    for (size_t i = 1; i < n; i++) {
-        size_t v = idx[i], j = i;
-        while (j > 0 && compare_depth(keys[idx[j - 1]], keys[v], 0, true) > 0) {
-            idx[j] = idx[j - 1];
-            j--;
+    size_t *tmp = rel_reallocarray(NULL, n ? n : 1, sizeof(size_t));
+    merge_indices(idx, tmp, n, keys);
+    free(tmp);
+}
+
+size_t *rel_term_key_order(struct rel_term *const *terms, size_t n)
+{
+    size_t *idx = rel_reallocarray(NULL, n ? n : 1, sizeof(size_t));
+    sort_indices(idx, n, terms);
+    return idx;
+}
+
+int rel_term_compare_keys(const struct rel_term *a, const struct rel_term *b)
+{
+    return compare_depth(a, b, 0, true);
+}
+
+/* Drop all but the last of each run of equal keys (maps:from_list/1's rule)
+ * and leave the pairs in key order. */
+static void map_dedupe_last(struct rel_term *m)
+{
+    size_t n = m->u.map.len;
+    if (n < 2)
+        return;
+    size_t *idx = rel_term_key_order(m->u.map.keys, n);
+    struct rel_term **keys = rel_reallocarray(NULL, n, sizeof(*keys));
+    struct rel_term **values = rel_reallocarray(NULL, n, sizeof(*values));
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = idx[i];
+        bool dup_of_next = i + 1 < n && rel_term_equal(m->u.map.keys[k], m->u.map.keys[idx[i + 1]]);
+        if (dup_of_next) {
+            /* stable sort: the later one in the text comes later here */
+            rel_term_free(m->u.map.keys[k]);
+            rel_term_free(m->u.map.values[k]);
+            continue;
         }
-        idx[j] = v;
+        keys[out] = m->u.map.keys[k];
+        values[out] = m->u.map.values[k];
+        out++;
     }
+    free(m->u.map.keys);
+    free(m->u.map.values);
+    free(idx);
+    m->u.map.keys = keys;
+    m->u.map.values = values;
+    m->u.map.cap = n;
+    m->u.map.len = out;
 }
 
 static int cmp_map(const struct rel_term *a, const struct rel_term *b, int depth, bool keys)
@@ -1600,7 +1669,7 @@ static int parse_map(struct parser *p, int depth, struct rel_term *map)
             rel_term_free(k);
             return rc;
         }
-        rel_term_map_put(map, k, v);
+        map_push(map, k, v);
         if (is_punct(p, ",")) {
             rc = scan(p);
             if (rc < 0)
@@ -1609,6 +1678,7 @@ static int parse_map(struct parser *p, int depth, struct rel_term *map)
         }
         if (!is_punct(p, "}"))
             return unexpected(p, "',' or '}'");
+        map_dedupe_last(map);
         return scan(p);
     }
 }
@@ -2606,10 +2676,7 @@ static struct lnode *build_binary(struct printer *pr, const struct rel_term *t)
 /* Sort map keys (indices) in term order for printing and encoding. */
 static size_t *map_order(const struct rel_term *m)
 {
-    size_t n = m->u.map.len;
-    size_t *idx = rel_reallocarray(NULL, n ? n : 1, sizeof(size_t));
-    sort_indices(idx, n, m->u.map.keys);
-    return idx;
+    return rel_term_key_order(m->u.map.keys, m->u.map.len);
 }
 
 static struct lnode *build(struct printer *pr, const struct rel_term *t, int depth)
@@ -2620,7 +2687,7 @@ static struct lnode *build(struct printer *pr, const struct rel_term *t, int dep
         pr->rc = rel_error_set(REL_EINVAL, "cannot print an incomplete term (a NULL element)");
         return leaf_text(pr, "");
     }
-    if (depth > REL_TERM_MAX_DEPTH) {
+    if (depth >= REL_TERM_MAX_DEPTH) {
         pr->rc = rel_error_set(REL_ELIMIT, "term nests deeper than %d levels", REL_TERM_MAX_DEPTH);
         return leaf_text(pr, "");
     }

@@ -10,7 +10,9 @@
  * transparent so C code can switch on `kind` and read the union directly, but
  * the accessors below are shorter and never crash on the wrong kind.
  *
- *  - ATOM:   UTF-8 name (NUL-terminated, 1..255 code points; '' is allowed).
+ *  - ATOM:   UTF-8 name, `len` bytes plus a terminating NUL (0..255
+ *            characters; an atom may itself contain NUL, so code that cares
+ *            uses `len`).
  *  - INT:    a value that fits int64_t. BIGINT: anything larger, as a sign
  *            and a little-endian base-256 magnitude (the external format's
  *            layout). The constructors keep this canonical: a BIGINT never
@@ -215,6 +217,13 @@ bool rel_term_equal(const struct rel_term *a, const struct rel_term *b);
  * made total: when an int and a float are numerically equal the int sorts
  * first. Returns <0, 0 or >0; 0 exactly when rel_term_equal(). */
 int rel_term_compare(const struct rel_term *a, const struct rel_term *b);
+
+/* OTP's order of map keys: term order, except that every integer sorts before
+ * every float (1 < 1.0 < 2). The printer and the ETF encoder write maps so. */
+int rel_term_compare_keys(const struct rel_term *a, const struct rel_term *b);
+/* The indices 0..n-1 of `terms` sorted stably in key order (n log n); a new
+ * array the caller frees. */
+size_t *rel_term_key_order(struct rel_term *const *terms, size_t n);
 
 /* ---- Printing ---------------------------------------------------------- */
 

@@ -105,6 +105,7 @@ static void test_encode_known_bytes(void **state)
     check_bytes("'é'.", (const uint8_t[]){131, 119, 2, 0xC3, 0xA9}, 5, REL_ETF_UTF8_ATOMS);
     check_bytes("'π'.", (const uint8_t[]){131, 119, 2, 207, 128}, 5, 0);
     check_bytes("[].", (const uint8_t[]){131, 106}, 2, 0);
+    check_bytes("'a\\0b'.", (const uint8_t[]){131, 100, 0, 3, 97, 0, 98}, 7, 0);
     check_bytes("\"\".", (const uint8_t[]){131, 106}, 2, 0);
     check_bytes("\"ab\".", (const uint8_t[]){131, 107, 0, 2, 97, 98}, 6, 0);
     check_bytes("[97, 98].", (const uint8_t[]){131, 107, 0, 2, 97, 98}, 6, 0);
@@ -415,7 +416,7 @@ static void test_decode_errors(void **state)
     check_decode_error("\x83\x6c\xff\xff\xff\xff\x6a", 7, "longer than the data");
     check_decode_error("\x83\x69\x00\x10\x00\x00", 6, "tuple of 1048576 elements");
     check_decode_error("\x83\x74\x00\x00\x00\x02\x61\x01\x61\x02\x61\x01\x61\x03", 14,
-                       "offset 10: duplicate key in map");
+                       "offset 1: duplicate key in map");
     check_decode_error("\x83\x46\x7f\xf0\x00\x00\x00\x00\x00\x00", 10, "float is not finite");
     check_decode_error("\x83\x58\x64\x00\x01\x61", 6, "a pid cannot appear");
     check_decode_error("\x83\x71\x64\x00\x01\x61", 6, "a fun cannot appear");

@@ -287,6 +287,20 @@ static void test_parse_lists_maps_positions(void **state)
     assert_int_equal(ts.items[2]->col, 9);
     rel_terms_free(&ts);
 
+    /* a big map: duplicates resolved (last wins) in n log n */
+    struct rel_buf big = REL_BUF_INIT;
+    rel_buf_puts(&big, "#{");
+    for (int i = 0; i < 50000; i++)
+        rel_buf_printf(&big, "k%d => %d, ", i, i);
+    rel_buf_puts(&big, "k7 => last}.");
+    struct rel_term *bm = NULL;
+    assert_int_equal(rel_term_parse_one(&bm, big.ptr, big.len, "big"), 0);
+    assert_int_equal(bm->u.map.len, 50000);
+    assert_true(rel_term_is_atom(rel_term_map_get_atom(bm, "k7"), "last"));
+    assert_true(rel_term_get_int(rel_term_map_get_atom(bm, "k49999"), &v) && v == 49999);
+    rel_term_free(bm);
+    rel_buf_free(&big);
+
     /* empty input and only comments: zero terms */
     assert_int_equal(rel_term_parse(&ts, "", 0, NULL), 0);
     assert_int_equal(rel_term_parse(&ts, "% x\n  \n", 7, NULL), 0);
@@ -605,6 +619,7 @@ static void test_print_compact(void **state)
     check_compact("#{b => 1, a => [x], 1 => y, 1.0 => z, \"s\" => {}}",
                   "#{1 => y,1.0 => z,a => [x],b => 1,\"s\" => {}}");
     check_compact("[a|b]", "[a|b]");
+    check_compact("'a\\0b'", "'a\\000b'"); /* an atom containing NUL */
     check_compact("[$a, $b | c]", "[97,98|c]");
     check_compact("{-1, 16#7fffffffffffffff, -16#8000000000000000}",
                   "{-1,9223372036854775807,-9223372036854775808}");
