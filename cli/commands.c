@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 
+#include "core/config.h"
+#include "core/project.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -82,23 +84,37 @@ const struct cli_command cli_commands[] = {
 const unsigned cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
 /*
- * No command given: the TUI on a terminal; otherwise (a pipe, CI) the list of
- * the project's releases, so `relman` is useful in scripts too.
+ * No command given: the TUI on a terminal; otherwise (a pipe, CI) the
+ * project's releases followed by each release's applications, so `relman`
+ * is useful in scripts too.
  */
 static int cmd_default(int argc, char **argv)
 {
-    const struct cli_command *next = NULL;
+    const struct cli_command *tui = NULL;
     if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-        next = cli_find_command("tui");
-    if (!next)
-        next = cli_find_command("releases");
-    if (!next) {
-        printf("relman %s: no project commands are built in; see 'relman --help'\n",
-               RELMAN_VERSION);
-        return CLI_OK;
+        tui = cli_find_command("tui");
+    if (tui) {
+        char *args[] = {(char *)tui->name, NULL};
+        return tui->run(1, args);
     }
-    char *args[] = {(char *)next->name, NULL};
-    return next->run(1, args);
+    char *rel_args[] = {"releases", NULL};
+    int rc = cmd_releases(1, rel_args);
+    if (rc != CLI_OK)
+        return rc;
+    struct rel_project *p = NULL;
+    if (rel_project_open(&p, ".", REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN) < 0)
+        return cli_core_error();
+    for (size_t i = 0; i < p->config->nreleases; i++) {
+        char *apps_args[] = {"apps", p->config->releases[i].name, NULL};
+        putchar('\n');
+        fflush(stdout);
+        optind = 1;
+        int r = cmd_apps(2, apps_args);
+        if (r != CLI_OK)
+            rc = r;
+    }
+    rel_project_free(p);
+    return rc;
 }
 
 static const struct cli_command default_command = {"", "", "relman", cmd_default};

@@ -9,8 +9,6 @@ bash "$root/scripts/build.sh"
 echo "relman: compiling examples/kv (MIX_ENV=prod)"
 (cd "$root/examples/kv" && MIX_ENV=prod mix compile >/dev/null)
 cd "$root/examples/kv"
-if [ -t 0 ] && [ -t 1 ]; then
-    exec "$root/build/relman"
-fi
-"$root/build/relman" releases
-exec "$root/build/relman" apps
+# On a terminal this is the TUI; otherwise relman prints the releases and
+# their applications and exits.
+exec "$root/build/relman"
