@@ -84,4 +84,12 @@ tmux_screen >"$T/nocolour-text.txt"
 check "NO_COLOR: selection still marked" grep -q '^▶ [^ ]' "$T/nocolour-text.txt"
 tmux_stop
 
+# `relman` with no command on a terminal opens the TUI
+tmux_start 80 24 "env $env_vars $R"
+check "relman alone opens the TUI" tmux_wait 'step 1 of 3'
+tmux_keys q
+tmux_stop
+# ... and without a terminal it does not
+check "relman alone in a pipe is no TUI" bash -c "! '$R' </dev/null 2>&1 | cat | grep -q 'step 1 of 3'"
+
 finish
