@@ -34,7 +34,8 @@
     X(HELP, "help", "this help")                                                                   \
     X(SETUP, "setup", "the guided first release")                                                  \
     X(INSPECT, "inspect", "a release directory or tarball, read-only")                             \
-    X(PAGER, "pager", "the text of one file")
+    X(PAGER, "pager", "the text of one file")                                                      \
+    X(ASSEMBLE, "assemble", "an assembly running or done")
 
 enum tui_scope_id {
 #define X(id, name, desc) TUI_SCOPEID_##id,
@@ -76,6 +77,8 @@ enum { TUI_AF_EDIT = 1 };
       "switch between the panes of the screen")                                                    \
     X(OPEN, "open", "<Enter>", TUI_SCOPE_RELEASES | TUI_SCOPE_INSPECT, 0, "open",                  \
       "open the selected release's applications, or the selected file")                            \
+    X(ASSEMBLE, "assemble", "a", TUI_SCOPE_RELEASES | TUI_SCOPE_APPS, 0, "assemble",               \
+      "assemble the release (in the background; from the saved relman.yml)")                       \
     X(MODE_PERMANENT, "set-mode-permanent", "P", TUI_SCOPE_APPS, TUI_AF_EDIT, "permanent",         \
       "start mode permanent: the node stops when the application stops")                           \
     X(MODE_TRANSIENT, "set-mode-transient", "T", TUI_SCOPE_APPS, TUI_AF_EDIT, "transient",         \

@@ -530,6 +530,8 @@ static int action(struct tui_view *v, enum tui_action a)
             tui_message("saved %s", tui_session_path(s));
         }
         return TUI_R_REDRAW;
+    case TUI_ACT_ASSEMBLE:
+        return tui_assemble_start(as->tp, as->release);
     case TUI_ACT_PREVIEW:
         if (tui_preview_open(as->tp, as->release) < 0)
             tui_core_error(as->release);

@@ -16,6 +16,11 @@ int tui_preview_open(struct tui_project *tp, const char *name);
 /* The guided first release in `dir` (a project without relman.yml). */
 int tui_setup_open(const char *dir);
 
+/* Assemble release `name` in the background (a screen with its progress). */
+int tui_assemble_open(struct tui_project *tp, const char *name);
+/* Ask first when relman.yml has unsaved changes (assembly reads the saved
+ * file's model), then tui_assemble_open(). Reaction flags. */
+int tui_assemble_start(struct tui_project *tp, const char *name);
 /* Browse a release directory or tarball at `path`, read-only. */
 int tui_inspect_open(const char *path);
 /* Show `text` (already masked) in a pager screen. */

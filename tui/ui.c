@@ -587,7 +587,7 @@ static int dump_screen(const char *name)
     int rc = rel_fs_mkdirs(dir, 0755);
     if (rc == 0)
         rc = rel_fs_write_atomic(path, s.ptr ? s.ptr : "", s.len, 0644);
-    if (rc == 0)
+    if (rc == 0 && !ui.headless) /* a script keeps the message line as it was */
         tui_message("screen written to %s", path);
     free(path);
     rel_buf_free(&s);

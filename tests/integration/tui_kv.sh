@@ -149,4 +149,22 @@ done
 check "every dump written" test "$(ls "$T"/dump/preview-*.txt | wc -l)" -eq "$(echo "$names" | wc -w)"
 check "cookie never on screen" bash -c "! grep -rq 'sEcReTcOoKiE42' '$T/dump'"
 
+# 5. assemble from the TUI: runs in the background (keys are handled while
+# it runs: the dumps below are typed commands), the bar reaches the total,
+# the Releases screen shows the new release, and the release boots
+cp "$T/relman.yml.orig" relman.yml
+script=$'a\n:dump a0\n'
+for i in $(seq 1 30); do script+=$'@sleep 40\n'":dump a$i"$'\n'; done
+script+=$'@timeout 300\n@wait - done\n:dump adone\n<Esc>\n:dump arel\n'
+headless "$script" --size 100x30 .
+check "assembly shown running at once" grep -q '^ foo - assembling' "$T/dump/a0.txt"
+check "the screen took keys while it ran" grep -lq 'foo - assembling' "$T"/dump/a[0-9]*.txt
+total=$(grep -oE '[0-9]+ / [0-9]+ files' "$T/dump/adone.txt" | awk '{print $3}')
+check "bar complete at the end" grep -qE "\] $total / $total files" "$T/dump/adone.txt"
+check "result kept on the screen" grep -q "^ assembled foo 0.0.1 in .*_build/prod/rel/foo" "$T/dump/adone.txt"
+check "releases screen shows it assembled" grep -qE '^. foo +0\.0\.1 .* [0-9]{4}-[0-9]{2}-[0-9]{2} ' "$T/dump/arel.txt"
+out=$(timeout 120 _build/prod/rel/foo/bin/foo eval 'IO.puts(:booted_ok)' 2>&1)
+check "the assembled release boots" grep -q booted_ok <<<"$out"
+check "cookie never on screen (assembly)" bash -c "! grep -rq 'sEcReTcOoKiE42' '$T/dump'"
+
 finish
