@@ -329,7 +329,16 @@ int rel_inspect_path(struct rel_inspect **out, const char *path)
         if (i->napps)
             check_boot(i, &s);
     }
-    if (source_has(&s, ".relman/manifest"))
+    bool by_relman = source_has(&s, ".relman/manifest");
+    if (!by_relman && i->name) {
+        /* a tarball has no manifest; relman's start script says who wrote it */
+        char *bin = rel_asprintf("bin/%s", i->name);
+        struct rel_buf bb = REL_BUF_INIT;
+        by_relman = source_read(&s, bin, &bb) == 0 && strstr(rel_buf_cstr(&bb), "Written by relman");
+        rel_buf_free(&bb);
+        free(bin);
+    }
+    if (by_relman)
         i->built_by = rel_strdup("relman");
     else if (source_has(&s, "bin/nodetool") || source_has(&s, "releases/RELEASES"))
         i->built_by = rel_strdup("relx");

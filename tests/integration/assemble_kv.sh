@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Acceptance (issue 5): examples/kv's release foo, assembled by relman,
+# boots and is driven through bin/foo like a `mix release` release:
+#   - `RELEASE_DISTRIBUTION=none bin/foo daemon`; a TCP client gets OK, OK, 1
+#     for CREATE shopping / PUT shopping milk 1 / GET shopping milk;
+#   - with distribution: pid, version, rpc 'IO.puts(:ok)', eval, stop;
+#   - the cookie: releases/COOKIE is 0600, its value is in no process's
+#     arguments and in no file under tmp/log;
+#   - a second assembly reuses the unchanged files, and relman inspect
+#     reads the result.
+set -u
+. "$(dirname "$0")/lib/assemble.sh"
+PORT=4610
+NODE=asmkv$$
+
+fixture kv
+cd "$T/kv" || exit 1
+REL=$T/kv/_build/prod/rel/foo
+
+# The first assembly runs the project's build (mix compile) like mix release.
+t0=$(date +%s.%N)
+check "assemble foo" "$R" assemble foo
+t1=$(date +%s.%N)
+echo "first assembly (with mix compile): $(echo "$t1 - $t0" | bc) s"
+check "bin/foo is executable" test -x "$REL/bin/foo"
+check "COOKIE is mode 0600" test "$(stat -c %a "$REL/releases/COOKIE")" = 600
+check "start_erl.data" test "$(cat "$REL/releases/start_erl.data")" = "$(erl -noshell -eval 'io:format("~s", [erlang:system_info(version)]), halt().') 0.0.1"
+check "version" test "$("$REL/bin/foo" version)" = "foo 0.0.1"
+check "usage without command" bash -c "'$REL/bin/foo' 2>&1 | grep -q 'rpc EXPR'"
+check "unknown command exits 1" bash -c "! '$REL/bin/foo' frobnicate 2>/dev/null"
+
+# 1. without distribution: the TCP front end
+export PORT RELEASE_NODE=$NODE
+RELEASE_DISTRIBUTION=none "$REL/bin/foo" daemon
+if wait_port $PORT 30; then ok; else bad "kv_server did not listen on $PORT"; tail -20 "$REL"/tmp/log/erlang.log.* 2>/dev/null; fi
+answers=$(tcp_lines $PORT "CREATE shopping" "PUT shopping milk 1" "GET shopping milk" | tr '\n' ' ')
+check "CREATE/PUT/GET answers" test "$answers" = "OK OK 1 "
+stop_our_vms
+wait_gone "$REL/erts" 10
+
+# 2. with distribution (the default sname)
+"$REL/bin/foo" daemon
+check "daemon up" wait_port $PORT 30
+pid=$("$REL/bin/foo" pid)
+check "pid is the node's OS pid" bash -c "tr '\\0' ' ' </proc/$pid/cmdline | grep -q 'sname $NODE'"
+check "rpc prints here" test "$("$REL/bin/foo" rpc 'IO.puts(:ok)')" = "ok"
+check "rpc sees the routing table from runtime.exs" bash -c "'$REL/bin/foo' rpc 'IO.inspect(Application.fetch_env!(:kv, :routing_table))' | grep -q '$NODE@'"
+check "eval" test "$("$REL/bin/foo" eval 'IO.puts(:ok)')" = "ok"
+check "eval gets its arguments" test "$("$REL/bin/foo" eval 'IO.puts(Enum.join(System.argv(), ","))' a b)" = "a,b"
+check "eval of bad code exits non-zero" bash -c "! '$REL/bin/foo' eval 'raise \"boom\"' 2>/dev/null"
+cookie=$(cat "$REL/releases/COOKIE")
+# (grep -f reads the pattern from the file, so the value is on no command line here either)
+check "cookie in no process's arguments" bash -c "! grep -qF -f '$REL/releases/COOKIE' /proc/[0-9]*/cmdline 2>/dev/null"
+check "cookie in no log" bash -c "! grep -rqF -f '$REL/releases/COOKIE' '$REL/tmp/log'"
+check "cookie not in the node's environment" bash -c "! grep -qF -f '$REL/releases/COOKIE' /proc/$pid/environ"
+check "node's cookie file is private" test "$(stat -c %a "$REL/tmp/cookie/node-$NODE/.erlang.cookie")" = 600
+check "one-off cookie dirs are gone" test -z "$(ls "$REL/tmp/cookie" | grep -v '^node-')"
+check "HOME is the user's inside the VM" test "$("$REL/bin/foo" rpc 'IO.puts(System.get_env("HOME"))')" = "$HOME"
+check "stop" "$REL/bin/foo" stop
+check "node gone after stop" wait_gone "$REL/erts" 15
+check "rpc to a stopped node fails" bash -c "! '$REL/bin/foo' rpc 'IO.puts(:ok)' 2>/dev/null"
+
+# 3. a second assembly reuses what did not change
+out=$("$R" assemble foo --overwrite --no-compile)
+echo "$out" | head -1
+reused=$(echo "$out" | sed -n 's/.* \([0-9][0-9]*\) reused.*/\1/p')
+check "re-assembly reuses files" test "${reused:-0}" -gt 500
+check "re-assembly keeps the cookie" test "$(cat "$REL/releases/COOKIE")" = "$cookie"
+check "without --overwrite an existing version is refused" bash -c "! '$R' assemble foo --no-compile 2>$T/ow.err && grep -q 'already exists' $T/ow.err"
+
+# 4. inspect reads it back
+"$R" inspect "$REL" >"$T/inspect.txt"
+check "inspect: name and version" grep -q '^release   foo 0.0.1' "$T/inspect.txt"
+check "inspect: built by relman" grep -q 'built by relman' "$T/inspect.txt"
+check "inspect: iex is none" grep -qE '^  iex +1\.14\.0 +none' "$T/inspect.txt"
+check "inspect: no cookie value" bash -c "! grep -qF -f '$REL/releases/COOKIE' '$T/inspect.txt'"
+check "inspect --json" bash -c "'$R' inspect --json '$REL' | python3 -m json.tool >/dev/null"
+finish

@@ -1,0 +1,134 @@
+# Helpers for the assembly acceptance tests (sourced by assemble_*.sh).
+# Needs RELMAN, RELMAN_SRC and RELMAN_BUILD from ctest.
+#
+# The examples are compiled once per source state into
+# $RELMAN_BUILD/fixtures/NAME-HASH (under a lock, so parallel tests share
+# it) and each test copies that into its own temp dir. Every VM a test
+# starts has the test's temp dir in its command line; the exit trap ends
+# those (by pid) so no node outlives its test.
+R=${RELMAN:?RELMAN must point to the relman binary}
+SRC=${RELMAN_SRC:?RELMAN_SRC must point to the source tree}
+BUILD=${RELMAN_BUILD:?RELMAN_BUILD must point to the build tree}
+export HEX_OFFLINE=1 LANG=C.UTF-8 LC_ALL=C.UTF-8
+unset MIX_ENV RELEASE_NODE RELEASE_COOKIE RELEASE_DISTRIBUTION RELEASE_TMP ELIXIR_ERL_OPTIONS
+unset SOURCE_DATE_EPOCH RELMAN_NO_CONFIG_CACHE
+
+T=$(mktemp -d /tmp/relman-asm-XXXXXX)
+fails=0
+pass=0
+
+stop_our_vms() {
+    local pids
+    pids=$(pgrep -f "$T" 2>/dev/null | grep -vx "$$" || true)
+    [ -n "$pids" ] && kill $pids 2>/dev/null
+    sleep 0.3
+    pids=$(pgrep -f "$T" 2>/dev/null | grep -vx "$$" || true)
+    [ -n "$pids" ] && kill -9 $pids 2>/dev/null
+    return 0
+}
+cleanup() {
+    stop_our_vms
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+check() { # check NAME CMD...: CMD must succeed
+    local name=$1
+    shift
+    if "$@" >"$T/check.out" 2>&1; then ok; else
+        bad "$name"
+        sed 's/^/    /' "$T/check.out" | head -20
+    fi
+}
+finish() {
+    echo "$pass passed, $fails failed"
+    [ "$fails" -eq 0 ]
+}
+
+# fixture NAME: a compiled copy of examples/NAME at $T/NAME.
+fixture() {
+    local name=$1 hash dir
+    [ -d "$SRC/examples/$name" ] || { echo "examples/$name is missing"; exit 1; }
+    hash=$(cd "$SRC/examples" && tar --sort=name --mtime=@0 --owner=0 --group=0 \
+        --exclude="$name/_build" --exclude="$name/deps" --exclude="$name/erl_crash.dump" \
+        -cf - "$name" | sha1sum | cut -c1-12)
+    dir=$BUILD/fixtures/$name-$hash
+    mkdir -p "$BUILD/fixtures"
+    (
+        flock 9
+        if [ ! -f "$dir/.compiled" ]; then
+            rm -rf "$dir"
+            mkdir -p "$dir"
+            tar -C "$SRC/examples/$name" --exclude=./_build --exclude=./deps -cf - . | tar -C "$dir" -xf -
+            case $name in
+            kv) (cd "$dir" && MIX_ENV=prod mix compile >"$dir/.build.log" 2>&1) ;;
+            hello_erl) (cd "$dir" && rebar3 compile >"$dir/.build.log" 2>&1) ;;
+            esac || { cat "$dir/.build.log"; exit 1; }
+            touch "$dir/.compiled"
+        fi
+    ) 9>"$BUILD/fixtures/.lock" || { echo "building the $name fixture failed"; exit 1; }
+    cp -a "$dir" "$T/$name"
+    rm -f "$T/$name/.compiled" "$T/$name/.build.log"
+}
+
+# kv_request PORT LINE...: send the lines to kv_server, print the answers.
+tcp_lines() {
+    python3 - "$@" <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+f = s.makefile("rwb")
+for line in sys.argv[2:]:
+    f.write(line.encode() + b"\r\n")
+    f.flush()
+    print(f.readline().decode().rstrip("\r\n"))
+EOF
+}
+
+# wait_port PORT [SECONDS]: until something accepts connections on PORT.
+wait_port() {
+    local port=$1 secs=${2:-30} i=0
+    while [ $i -lt $((secs * 10)) ]; do
+        python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), timeout=1)" \
+            2>/dev/null && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# wait_gone PATTERN [SECONDS]: until no process of ours matches PATTERN.
+wait_gone() {
+    local pat=$1 secs=${2:-15} i=0
+    while [ $i -lt $((secs * 10)) ]; do
+        pgrep -f "$pat" >/dev/null 2>&1 || return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# same_terms A B: the files hold equal Erlang terms.
+same_terms() {
+    erl -noshell -eval "
+        {ok, A} = file:consult(\"$1\"),
+        {ok, B} = file:consult(\"$2\"),
+        case A =:= B of
+            true -> halt(0);
+            false -> io:format(\"~p~n  differs from~n~p~n\", [A, B]), halt(1)
+        end." 2>&1
+}
+
+# tree_digest DIR: "PATH SHA1" of every file (and "PATH/" for directories)
+# under DIR, sorted, leaving out tmp/ and the manifest (its inode numbers
+# change with every build).
+tree_digest() {
+    (
+        cd "$1" || exit 1
+        find . \( -path ./tmp -o -path ./.relman \) -prune -o -type d -print | sed 's|$|/|'
+        find . \( -path ./tmp -o -path ./.relman \) -prune -o -type f -print |
+            xargs -d '\n' -r sha1sum
+    ) | LC_ALL=C sort
+}
