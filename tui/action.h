@@ -105,6 +105,8 @@ enum { TUI_AF_EDIT = 1 };
       "show the next file")                                                                        \
     X(PREV_FILE, "prev-file", "[ <Left>", TUI_SCOPE_PREVIEW, 0, "prev file",                       \
       "show the previous file")                                                                    \
+    X(DIFF, "diff", "d", TUI_SCOPE_PREVIEW, 0, "diff",                                             \
+      "show the changes against the last assembled release, or the file again")                    \
     X(SEARCH, "search", "/", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "search", "search the text")  \
     X(FIND_NEXT, "find-next", "n", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "next match",           \
       "next search match")                                                                         \

@@ -73,22 +73,23 @@ void tui_textview_draw(struct tui_textview *t, struct tui_rect r)
         const char *line = t->lines[i];
         const char *hit = slen ? strstr(line, t->search) : NULL;
         int cx = r.x + numw, end = r.x + r.w;
+        enum tui_role role = t->line_role ? t->line_role(line) : TUI_ROLE_DEFAULT;
         if (!hit) {
-            tui_put(y, cx, end - cx, TUI_ROLE_DEFAULT, line);
+            tui_put(y, cx, end - cx, role, line);
             continue;
         }
         const char *p = line;
         while (hit && cx < end) {
             char part[1024];
             snprintf(part, sizeof(part), "%.*s", (int)(hit - p), p);
-            cx += tui_put(y, cx, end - cx, TUI_ROLE_DEFAULT, part);
+            cx += tui_put(y, cx, end - cx, role, part);
             snprintf(part, sizeof(part), "%.*s", (int)slen, hit);
             cx += tui_put(y, cx, end - cx, TUI_ROLE_MATCH, part);
             p = hit + slen;
             hit = strstr(p, t->search);
         }
         if (cx < end)
-            tui_put(y, cx, end - cx, TUI_ROLE_DEFAULT, p);
+            tui_put(y, cx, end - cx, role, p);
     }
 }
 

@@ -19,6 +19,8 @@ struct tui_textview {
     size_t nlines;
     char search[128];
     struct tui_list list; /* one row per line; the selection is the cursor line */
+    /* the role of a line's text (NULL: default), e.g. by a diff's marker */
+    enum tui_role (*line_role)(const char *line);
 };
 
 void tui_textview_init(struct tui_textview *t);

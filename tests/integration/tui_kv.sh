@@ -128,9 +128,9 @@ check "relman.yml: comments intact" bash -c "grep -q '# the TCP front end' relma
 # 4. preview: each renderable as relman render prints it; cookie never shown
 cp "$T/relman.yml.orig" relman.yml
 names=$("$R" render --list | awk '{print $1}')
-script=$'p\n'
+script=$'p\n@timeout 120\n'
 for n in $names; do
-    script+=":dump preview-$n"$'\n]\n'
+    script+=$'@wait !rendering...\n'":dump preview-$n"$'\n]\n'
 done
 headless "$script" --size 200x60 .
 for n in $names; do
@@ -166,5 +166,24 @@ check "releases screen shows it assembled" grep -qE '^. foo +0\.0\.1 .* [0-9]{4}
 out=$(timeout 120 _build/prod/rel/foo/bin/foo eval 'IO.puts(:booted_ok)' 2>&1)
 check "the assembled release boots" grep -q booted_ok <<<"$out"
 check "cookie never on screen (assembly)" bash -c "! grep -rq 'sEcReTcOoKiE42' '$T/dump'"
+
+# 6. preview against the assembled release: same file -> "as assembled";
+# after an edit (not saved) the .rel differs and d shows the changed line
+headless '<Enter>
+:mode logger temporary
+p
+@timeout 120
+@wait !rendering...
+:dump rel-changed
+d
+:dump rel-diff
+]
+@wait !rendering...
+:dump vm-same' --size 120x40 .
+check "preview says the .rel differs" grep -q 'differs from the assembled release' "$T/dump/rel-changed.txt"
+check "diff shows the new line" grep -qE '^ +[0-9]+ \+ +\{logger,"[0-9.]+",temporary\},?' "$T/dump/rel-diff.txt"
+check "diff keeps the same lines" grep -qE '^ +[0-9]+   +\{kv,"0\.1\.0",permanent\},?' "$T/dump/rel-diff.txt"
+check "vm.args is as assembled" grep -q '✓ as assembled' "$T/dump/vm-same.txt"
+check "cookie never on screen (diff)" bash -c "! grep -rq 'sEcReTcOoKiE42' '$T/dump'"
 
 finish

@@ -2,7 +2,8 @@
 # The guided first release on a new Mix project (mix new, compiled): the TUI
 # starts on the setup, imports through core's `relman init` generator in
 # the background (the screen stays live), shows the text, writes relman.yml
-# on Enter and opens the Releases screen on it; the CLI accepts the file.
+# on Enter and opens the Releases screen on it; `relman assemble` builds a
+# release from that file which boots.
 . "$(dirname "$0")/lib/tui.sh"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 HEX_OFFLINE=1 MIX_ENV=prod
 export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
@@ -35,6 +36,10 @@ check "releases screen on it" grep -qE '^▶ demo +0\.1\.0 ' "$T/dump/releases.t
 check "setup gone from the breadcrumbs" grep -q '^ relman › demo  ' "$T/dump/releases.txt"
 check "apps of the new release" grep -qE '^▶ +demo +0\.1\.0 +permanent +project' "$T/dump/apps.txt"
 check "the CLI accepts it" "$R" releases
+# the release it describes assembles and boots
+"$R" assemble >"$T/assemble.log" 2>&1 || cat "$T/assemble.log"
+out=$(timeout 120 _build/prod/rel/demo/bin/demo eval 'IO.puts(:booted_ok)' 2>&1)
+check "relman assemble on it builds a release that boots" grep -q booted_ok <<<"$out"
 # with relman.yml in place the TUI opens on the Releases screen
 headless ':dump again'
 check "second run opens the project" grep -qE '^▶ demo +0\.1\.0 ' "$T/dump/again.txt"
