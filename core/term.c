@@ -156,7 +156,8 @@ struct rel_term *rel_term_atom_len(const char *utf8, size_t len)
     struct rel_term *t = node_new(REL_TERM_ATOM);
     /* not strndup: an atom may contain NUL ('\0' is a valid atom) */
     t->u.atom.name = rel_malloc(len + 1);
-    memcpy(t->u.atom.name, utf8, len);
+    if (len)
+        memcpy(t->u.atom.name, utf8, len);
     t->u.atom.name[len] = '\0';
     t->u.atom.len = len;
     return t;

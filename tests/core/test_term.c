@@ -618,6 +618,7 @@ static void test_print_compact(void **state)
         "1.7976931348623157e308,9.007199254740992e15,9007199254740991.0]");
     check_compact("#{b => 1, a => [x], 1 => y, 1.0 => z, \"s\" => {}}",
                   "#{1 => y,1.0 => z,a => [x],b => 1,\"s\" => {}}");
+    check_compact("''", "''"); /* the empty atom as the first thing scanned */
     check_compact("[a|b]", "[a|b]");
     check_compact("'a\\0b'", "'a\\000b'"); /* an atom containing NUL */
     check_compact("[$a, $b | c]", "[97,98|c]");
