@@ -8,6 +8,7 @@
 #include "fs.h"
 #include "json.h"
 #include "path.h"
+#include "project.h"
 #include "tarball.h"
 #include "term.h"
 
@@ -273,6 +274,11 @@ done:
     free(path);
 }
 
+static int version_cmp(const void *a, const void *b)
+{
+    return rel_version_compare(*(const char *const *)a, *(const char *const *)b);
+}
+
 int rel_inspect_path(struct rel_inspect **out, const char *path)
 {
     *out = NULL;
@@ -300,6 +306,7 @@ int rel_inspect_path(struct rel_inspect **out, const char *path)
             i->versions[i->nversions++] = rel_strdup(p + 9);
         }
     }
+    qsort(i->versions, i->nversions, sizeof(char *), version_cmp);
     const struct entry *cookie = source_find(&s, "releases/COOKIE");
     i->cookie = cookie && !cookie->dir;
     i->cookie_mode = cookie ? cookie->mode : 0;

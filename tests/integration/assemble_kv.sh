@@ -68,9 +68,19 @@ check "re-assembly reuses files" test "${reused:-0}" -gt 500
 check "re-assembly keeps the cookie" test "$(cat "$REL/releases/COOKIE")" = "$cookie"
 check "without --overwrite an existing version is refused" bash -c "! '$R' assemble foo --no-compile 2>$T/ow.err && grep -q 'already exists' $T/ow.err"
 
+# --version: a second version beside the first; bin/foo boots the newest
+check "assemble --version 0.0.2" "$R" assemble foo --no-compile --quiet --version 0.0.2
+check "both versions present" test -d "$REL/releases/0.0.1" -a -d "$REL/releases/0.0.2"
+check "version is 0.0.2" test "$("$REL/bin/foo" version)" = "foo 0.0.2"
+check "RELEASE_VSN picks 0.0.1" test "$(RELEASE_VSN=0.0.1 "$REL/bin/foo" version)" = "foo 0.0.1"
+check "the .rel names 0.0.2" grep -q '{"foo","0.0.2"}' "$REL/releases/0.0.2/foo.rel"
+check "0.0.2 evaluates" test "$("$REL/bin/foo" eval 'IO.puts(:v2)')" = v2
+check "unknown RELEASE_VSN is an error" bash -c "! RELEASE_VSN=9.9 '$REL/bin/foo' version 2>/dev/null"
+
 # 4. inspect reads it back
 "$R" inspect "$REL" >"$T/inspect.txt"
-check "inspect: name and version" grep -q '^release   foo 0.0.1' "$T/inspect.txt"
+check "inspect: name and version" grep -q '^release   foo 0.0.2' "$T/inspect.txt"
+check "inspect: both versions" grep -qE '^versions +0\.0\.1 0\.0\.2 \(boots\)' "$T/inspect.txt"
 check "inspect: built by relman" grep -q 'built by relman' "$T/inspect.txt"
 check "inspect: iex is none" grep -qE '^  iex +1\.14\.0 +none' "$T/inspect.txt"
 check "inspect: no cookie value" bash -c "! grep -qF -f '$REL/releases/COOKIE' '$T/inspect.txt'"
