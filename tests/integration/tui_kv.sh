@@ -186,4 +186,26 @@ check "diff keeps the same lines" grep -qE '^ +[0-9]+   +\{kv,"0\.1\.0",permanen
 check "vm.args is as assembled" grep -q '✓ as assembled' "$T/dump/vm-same.txt"
 check "cookie never on screen (diff)" bash -c "! grep -rq 'sEcReTcOoKiE42' '$T/dump'"
 
+# 7. the guided setup on the umbrella: import, untick kv_server in foo, write
+mv relman.yml relman.yml.kept
+headless '<Enter>
+@timeout 120
+@wait step 3 of 4
+@dump roots
+j
+<Space>
+@dump unticked
+<Enter>
+<Enter>
+@wait <Enter> open
+@dump after-setup' --size 100x30 .
+check "roots of foo and bar offered" bash -c "grep -q '^ release foo' '$T/dump/roots.txt' && grep -q '^ release bar' '$T/dump/roots.txt'"
+check "imported roots ticked" grep -qE '^ +\[x\] kv_server$' "$T/dump/roots.txt"
+check "unticked" grep -qE '^▶ +\[ \] kv_server$' "$T/dump/unticked.txt"
+check "written without kv_server in foo" bash -c "! sed -n '/^  foo:/,/^  bar:/p' relman.yml | grep -q kv_server"
+check "kv still in foo" bash -c "sed -n '/^  foo:/,/^  bar:/p' relman.yml | grep -q 'kv: permanent'"
+check "the header comment of init kept" grep -q '^# relman.yml, imported from mix.exs' relman.yml
+check "releases screen after setup" grep -qE '^. foo +0\.0\.1 +[0-9]+ +kv ' "$T/dump/after-setup.txt"
+mv relman.yml.kept relman.yml
+
 finish

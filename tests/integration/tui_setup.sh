@@ -19,7 +19,10 @@ headless '@dump source
 <Enter>
 @dump generating
 @timeout 120
-@wait step 3 of 3
+@wait step 3 of 4
+@dump roots
+<Enter>
+@wait step 4 of 4
 @dump review
 <Enter>
 @wait <Enter> open
@@ -28,6 +31,7 @@ headless '@dump source
 @dump apps' --size 100x30
 check "starts on the setup" grep -q "$T/demo has no relman.yml; it looks like a mix project." "$T/dump/source.txt"
 check "import is the first choice" grep -q '^▶ import the release definitions' "$T/dump/source.txt"
+check "roots step offers the project's application, ticked" grep -qE '^▶ +\[x\] demo$' "$T/dump/roots.txt"
 check "review shows the text" grep -qE '^ +[0-9]+ +demo: permanent$' "$T/dump/review.txt"
 check "review says what was found" grep -q 'proposed release demo' "$T/dump/review.txt"
 check "relman.yml written" test -f relman.yml
