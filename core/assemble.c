@@ -152,23 +152,38 @@ static int create_file(const char *path, mode_t mode)
     return fd;
 }
 
-static int write_new(const char *path, const void *data, size_t len, mode_t mode)
+/* Write a new file; `out_st` (may be NULL) receives its fstat once written,
+ * as the manifest records it. */
+static int write_new(const char *path, const void *data, size_t len, mode_t mode,
+                     struct stat *out_st)
 {
     int fd = create_file(path, mode);
     if (fd < 0)
         return fd;
-    if (write_all(fd, data, len) < 0 || close(fd) < 0) {
+    if (write_all(fd, data, len) < 0 || (out_st && fstat(fd, out_st) < 0)) {
         int e = errno;
+        close(fd);
         return rel_error_set_errno(REL_EIO, e, "cannot write %s", path);
     }
+    if (close(fd) < 0)
+        return rel_error_set_errno(REL_EIO, errno, "cannot write %s", path);
     return 0;
 }
 
-static int copy_file(const char *src, const char *dst, mode_t mode)
+/* Copy `src` to the new file `dst`; `src_st` and `out_st` (may be NULL)
+ * receive the fstat of the source as it was opened and of the output once
+ * written: what the manifest records, without looking the paths up again. */
+static int copy_file(const char *src, const char *dst, mode_t mode, struct stat *src_st,
+                     struct stat *out_st)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return rel_error_set_errno(REL_EIO, errno, "cannot open %s", src);
+    if (src_st && fstat(in, src_st) < 0) {
+        int e = errno;
+        close(in);
+        return rel_error_set_errno(REL_EIO, e, "cannot read %s", src);
+    }
     int out = create_file(dst, mode);
     if (out < 0) {
         close(in);
@@ -207,18 +222,26 @@ static int copy_file(const char *src, const char *dst, mode_t mode)
         break;
     }
     close(in);
+    if (rc == 0 && out_st && fstat(out, out_st) < 0)
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", dst);
     if (close(out) < 0 && rc == 0)
         rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", dst);
     return rc;
 }
 
-static int strip_file(const struct rel_plan *p, const char *src, const char *dst, mode_t mode)
+/* Strip `src` into the new file `dst`; `src_st` and `out_st` as for
+ * copy_file() (the source is looked at before it is read, so a change made
+ * while it is read shows as a changed mtime next time). */
+static int strip_file(const struct rel_plan *p, const char *src, const char *dst, mode_t mode,
+                      struct stat *src_st, struct stat *out_st)
 {
     struct rel_buf in = REL_BUF_INIT, out = REL_BUF_INIT;
     struct rel_beam beam = {0};
+    if (src_st && stat(src, src_st) < 0)
+        memset(src_st, 0, sizeof(*src_st)); /* reading fails too, or nothing matches next time */
     int rc = rel_fs_read_file(&in, src, REL_BEAM_MAX_SIZE);
     if (rc == 0)
-        rc = rel_beam_parse(&beam, in.ptr, in.len, src);
+        rc = rel_beam_parse_buf(&beam, &in, src);
     if (rc == 0) {
         /* plan->strip_keep is NULL-terminated */
         struct rel_beam_strip_opts so = {
@@ -230,7 +253,7 @@ static int strip_file(const struct rel_plan *p, const char *src, const char *dst
             rel_error_prefix("%s", src);
     }
     if (rc == 0)
-        rc = write_new(dst, out.ptr, out.len, mode);
+        rc = write_new(dst, out.ptr, out.len, mode, out_st);
     rel_beam_free(&beam);
     rel_buf_free(&in);
     rel_buf_free(&out);
@@ -362,7 +385,7 @@ static int carry_dir(struct carry *c, const char *old_root, const char *new_root
             } else if (!plan_covers(c->plan, r)) {
                 if (S_ISREG(st.st_mode)) {
                     if (link(from, to) < 0 && errno != EEXIST &&
-                        (errno != EXDEV || copy_file(from, to, st.st_mode & 07777) < 0))
+                        (errno != EXDEV || copy_file(from, to, st.st_mode & 07777, NULL, NULL) < 0))
                         rc = rel_error_set_errno(REL_EIO, errno, "cannot keep %s", from);
                     else
                         c->count++;
@@ -474,12 +497,12 @@ static int check_dest(const char *dest, const char *version, bool overwrite)
 
 /* ---- applying the plan --------------------------------------------------- */
 
+/* The manifest line of a file made (or linked) from e->src: `ss` is the
+ * source's stat, `os` the output's. */
 static int manifest_line(struct rel_buf *m, const struct rel_plan_entry *e, const char *key,
-                         const char *built)
+                         const struct stat *ss_in, const struct stat *os_in)
 {
-    struct stat ss, os;
-    if (stat(e->src, &ss) < 0 || lstat(built, &os) < 0)
-        return 0; /* not recorded: rebuilt next time */
+    const struct stat ss = *ss_in, os = *os_in;
     return rel_buf_printf(m,
                           "%c %o %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %s %" PRIu64
                           " %" PRIu64 " %" PRId64 " %s\n",
@@ -489,9 +512,11 @@ static int manifest_line(struct rel_buf *m, const struct rel_plan_entry *e, cons
                           (uint64_t)os.st_ino, (uint64_t)os.st_size, mtime_ns(&os), e->path);
 }
 
-/* Can the previous release's file be linked instead of making it again? */
+/* Can the previous release's file be linked instead of making it again?
+ * When it can, `ss` and `os` hold the stat of the source and of that file
+ * (the link shares its inode, size and mtime). */
 static bool reusable(const struct manifest *man, const struct rel_plan_entry *e, const char *key,
-                     const char *old_file)
+                     const char *old_file, struct stat *ss_out, struct stat *os_out)
 {
     const struct mrec *r = manifest_find(man, e->path);
     if (!r || r->kind != (e->kind == REL_PLAN_STRIP ? 'S' : 'C') || r->mode != e->mode ||
@@ -500,10 +525,45 @@ static bool reusable(const struct manifest *man, const struct rel_plan_entry *e,
     struct stat ss, os;
     if (stat(e->src, &ss) < 0 || lstat(old_file, &os) < 0 || !S_ISREG(os.st_mode))
         return false;
+    *ss_out = ss;
+    *os_out = os;
     return (uint64_t)ss.st_dev == r->src_dev && (uint64_t)ss.st_ino == r->src_ino &&
            (uint64_t)ss.st_size == r->src_size && mtime_ns(&ss) == r->src_mtime &&
            (uint64_t)os.st_ino == r->out_ino && (uint64_t)os.st_size == r->out_size &&
            mtime_ns(&os) == r->out_mtime && (os.st_mode & 07777) == e->mode;
+}
+
+/*
+ * Does the previous release hold exactly this generated file (same bytes,
+ * same mode)? Then it is linked rather than written again: a new inode costs
+ * more than reading a small file (on ext4 the inode allocation dominates a
+ * re-assembly), and a release that did not change keeps its files.
+ */
+static bool same_text(const char *old_file, const struct rel_plan_entry *e)
+{
+    struct stat os;
+    if (lstat(old_file, &os) < 0 || !S_ISREG(os.st_mode) || (os.st_mode & 07777) != e->mode ||
+        (uint64_t)os.st_size != (uint64_t)e->len)
+        return false;
+    int fd = open(old_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return false;
+    bool same = true;
+    char chunk[65536];
+    size_t at = 0;
+    while (same) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            same = n == 0 && at == e->len;
+            break;
+        }
+        same = (size_t)n <= e->len - at && memcmp(chunk, e->data + at, (size_t)n) == 0;
+        at += (size_t)n;
+    }
+    close(fd);
+    return same;
 }
 
 static double now(void)
@@ -533,34 +593,53 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
         if (rc == 0) {
             switch (e->kind) {
             case REL_PLAN_TEXT:
-                rc = write_new(to, e->data, e->len, e->mode);
-                st->written++;
+                if (have_old && !o->no_reuse && same_text(old, e) && link(old, to) == 0) {
+                    st->reused++;
+                } else {
+                    rc = write_new(to, e->data, e->len, e->mode, NULL);
+                    st->written++;
+                }
                 break;
             case REL_PLAN_COOKIE: {
                 char fresh[65];
                 char *kept = e->data ? NULL : (have_old ? old_cookie(p->dest) : NULL);
+                struct rel_plan_entry same = *e;
+                if (kept) {
+                    same.data = kept;
+                    same.len = strlen(kept);
+                }
+                if (same.data && !o->no_reuse && have_old && same_text(old, &same) &&
+                    link(old, to) == 0) {
+                    st->reused++;
+                    free(kept);
+                    break;
+                }
                 if (e->data)
-                    rc = write_new(to, e->data, e->len, e->mode);
+                    rc = write_new(to, e->data, e->len, e->mode, NULL);
                 else if (kept)
-                    rc = write_new(to, kept, strlen(kept), e->mode);
+                    rc = write_new(to, kept, strlen(kept), e->mode, NULL);
                 else if ((rc = rel_assemble_new_cookie(fresh)) == 0)
-                    rc = write_new(to, fresh, strlen(fresh), e->mode);
+                    rc = write_new(to, fresh, strlen(fresh), e->mode, NULL);
                 free(kept);
                 st->written++;
                 break;
             }
             case REL_PLAN_COPY:
-            case REL_PLAN_STRIP:
-                if (have_old && !o->no_reuse && reusable(&man, e, key, old) && link(old, to) == 0) {
+            case REL_PLAN_STRIP: {
+                struct stat ss, os;
+                if (have_old && !o->no_reuse && reusable(&man, e, key, old, &ss, &os) &&
+                    link(old, to) == 0) {
                     st->reused++;
                 } else {
-                    rc = e->kind == REL_PLAN_COPY ? copy_file(e->src, to, e->mode)
-                                                  : strip_file(p, e->src, to, e->mode);
+                    rc = e->kind == REL_PLAN_COPY
+                             ? copy_file(e->src, to, e->mode, &ss, &os)
+                             : strip_file(p, e->src, to, e->mode, &ss, &os);
                     st->written++;
                 }
                 if (rc == 0)
-                    rc = manifest_line(&mlines, e, key, to);
+                    rc = manifest_line(&mlines, e, key, &ss, &os);
                 break;
+            }
             }
         }
         free(to);
@@ -575,7 +654,7 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
         char *mfile = rel_path_join2(newdir, MANIFEST);
         rc = rel_fs_mkdirs(mdir, 0755);
         if (rc == 0)
-            rc = write_new(mfile, mlines.ptr, mlines.len, 0644);
+            rc = write_new(mfile, mlines.ptr, mlines.len, 0644, NULL);
         free(mdir);
         free(mfile);
     }

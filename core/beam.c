@@ -44,8 +44,8 @@ void rel_beam_free(struct rel_beam *beam)
     free(beam->image);
     free(beam->chunks);
     free(beam->module);
-    for (size_t i = 0; i < beam->natoms; i++)
-        free(beam->atoms[i]);
+    if (beam->atoms)
+        free(beam->atoms[0]); /* the strings share one block, which atoms[0] starts */
     free(beam->atoms);
     memset(beam, 0, sizeof(*beam));
 }
@@ -111,10 +111,9 @@ static int gunzip(const char *name, const uint8_t *data, size_t len, uint8_t **o
     return 0;
 }
 
-/* Latin-1 bytes as UTF-8. */
-static char *latin1_to_utf8(const uint8_t *s, size_t n)
+/* Latin-1 bytes as UTF-8 at `w`; returns the end (NUL written there). */
+static char *latin1_to_utf8(char *w, const uint8_t *s, size_t n)
 {
-    char *out = rel_malloc(2 * n + 1), *w = out;
     for (size_t i = 0; i < n; i++) {
         if (s[i] < 0x80) {
             *w++ = (char)s[i];
@@ -124,13 +123,16 @@ static char *latin1_to_utf8(const uint8_t *s, size_t n)
         }
     }
     *w = '\0';
-    return out;
+    return w;
 }
 
 /*
  * The atom table: a u32 count then, per atom, a length and the bytes. The
  * length is one byte, except that (OTP 26 and later) a negative count means
  * the lengths use the compact term encoding so they can exceed 255 bytes.
+ * The strings are NUL-terminated copies in one block (twice the chunk's size
+ * is room enough even for Latin-1 turned into UTF-8), which atoms[0] starts;
+ * a failure leaves atoms[0..natoms) valid for rel_beam_free.
  */
 static int read_atoms(struct rel_beam *beam, const struct rel_beam_chunk *c, bool utf8,
                       const char *name)
@@ -148,6 +150,8 @@ static int read_atoms(struct rel_beam *beam, const struct rel_beam_chunk *c, boo
         return berr(name, "atom chunk '%s' claims %llu atoms in %zu bytes", c->id,
                     (unsigned long long)n, c->len);
     beam->atoms = rel_calloc((size_t)n, sizeof(char *));
+    char *block = rel_malloc(2 * c->len + (size_t)n + 1), *w = block;
+    beam->atoms[0] = block; /* freed through atoms[0] even if no atom is read */
     for (uint64_t i = 0; i < n; i++) {
         size_t len;
         if (p >= end)
@@ -172,7 +176,14 @@ static int read_atoms(struct rel_beam *beam, const struct rel_beam_chunk *c, boo
         if ((size_t)(end - p) < len)
             return berr(name, "atom chunk '%s' is truncated at atom %llu", c->id,
                         (unsigned long long)i + 1);
-        beam->atoms[i] = utf8 ? rel_strndup((const char *)p, len) : latin1_to_utf8(p, len);
+        beam->atoms[i] = w;
+        if (utf8) {
+            memcpy(w, p, len);
+            w[len] = '\0';
+            w += len + 1;
+        } else {
+            w = latin1_to_utf8(w, p, len) + 1;
+        }
         beam->natoms++;
         p += len;
     }
@@ -236,25 +247,19 @@ static int read_container(struct rel_beam *beam, const char *name)
     return read_atoms(beam, at, utf8, name);
 }
 
-int rel_beam_parse(struct rel_beam *beam, const void *data, size_t len, const char *name)
+/* Parse the image `img` (owned: kept in the beam, or freed on error). */
+static int parse_image(struct rel_beam *beam, uint8_t *img, size_t len, const char *name)
 {
-    memset(beam, 0, sizeof(*beam));
-    if (!name)
-        name = "<beam>";
-    if (len > REL_BEAM_MAX_SIZE)
-        return rel_error_set(REL_ELIMIT, "%s: larger than %zu bytes", name, REL_BEAM_MAX_SIZE);
-    const uint8_t *d = data;
     int rc;
     beam->file_size = len;
-    if (len >= 2 && d[0] == 0x1F && d[1] == 0x8B) {
+    if (len >= 2 && img[0] == 0x1F && img[1] == 0x8B) {
         beam->compressed = true;
-        rc = gunzip(name, d, len, &beam->image, &beam->len);
+        rc = gunzip(name, img, len, &beam->image, &beam->len);
+        free(img);
         if (rc < 0)
             return rc;
     } else {
-        beam->image = rel_malloc(len ? len : 1);
-        if (len)
-            memcpy(beam->image, d, len);
+        beam->image = img;
         beam->len = len;
     }
     rc = read_container(beam, name);
@@ -263,13 +268,40 @@ int rel_beam_parse(struct rel_beam *beam, const void *data, size_t len, const ch
     return rc;
 }
 
+int rel_beam_parse(struct rel_beam *beam, const void *data, size_t len, const char *name)
+{
+    memset(beam, 0, sizeof(*beam));
+    if (!name)
+        name = "<beam>";
+    if (len > REL_BEAM_MAX_SIZE)
+        return rel_error_set(REL_ELIMIT, "%s: larger than %zu bytes", name, REL_BEAM_MAX_SIZE);
+    uint8_t *img = rel_malloc(len ? len : 1);
+    if (len)
+        memcpy(img, data, len);
+    return parse_image(beam, img, len, name);
+}
+
+int rel_beam_parse_buf(struct rel_beam *beam, struct rel_buf *buf, const char *name)
+{
+    memset(beam, 0, sizeof(*beam));
+    if (!name)
+        name = "<beam>";
+    if (buf->len > REL_BEAM_MAX_SIZE)
+        return rel_error_set(REL_ELIMIT, "%s: larger than %zu bytes", name, REL_BEAM_MAX_SIZE);
+    size_t len = buf->len;
+    uint8_t *img = (uint8_t *)rel_buf_detach(buf);
+    if (!img)
+        img = rel_malloc(1);
+    return parse_image(beam, img, len, name);
+}
+
 int rel_beam_read(struct rel_beam *beam, const char *path)
 {
     memset(beam, 0, sizeof(*beam));
     struct rel_buf b = REL_BUF_INIT;
     int rc = rel_fs_read_file(&b, path, REL_BEAM_MAX_SIZE);
     if (rc == 0)
-        rc = rel_beam_parse(beam, b.ptr, b.len, path);
+        rc = rel_beam_parse_buf(beam, &b, path);
     rel_buf_free(&b);
     return rc;
 }
@@ -305,9 +337,21 @@ static int gzip_append(struct rel_buf *out, const uint8_t *data, size_t len)
 int rel_beam_build(struct rel_buf *out, const struct rel_beam_chunk *chunks, size_t n,
                    bool compress)
 {
+    /* Uncompressed, the file is made in `out` itself; compressed, in an
+     * image gzipped onto `out` at the end. Either way the room for it is
+     * made once (sizes are checked in the loop). */
     struct rel_buf img = REL_BUF_INIT;
     rel_buf_init(&img, REL_BEAM_MAX_SIZE);
-    int rc = rel_buf_put(&img, "FOR1\0\0\0\0BEAM", 12);
+    struct rel_buf *dst = compress ? &img : out;
+    size_t start = dst->len, total = 12;
+    for (size_t i = 0; i < n; i++)
+        if (chunks[i].len <= REL_BEAM_MAX_SIZE && total <= REL_BEAM_MAX_SIZE)
+            total += 8 + ((chunks[i].len + 3) & ~(size_t)3);
+    int rc = total <= REL_BEAM_MAX_SIZE
+                 ? rel_buf_grow(dst, total)
+                 : rel_error_set(REL_ELIMIT, "BEAM file would exceed %zu bytes", REL_BEAM_MAX_SIZE);
+    if (rc == 0)
+        rc = rel_buf_put(dst, "FOR1\0\0\0\0BEAM", 12);
     static const uint8_t zeros[4] = {0};
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (strlen(chunks[i].id) != 4) {
@@ -323,22 +367,24 @@ int rel_beam_build(struct rel_buf *out, const struct rel_beam_chunk *chunks, siz
         uint32_t l = (uint32_t)chunks[i].len;
         hdr[4] = (uint8_t)(l >> 24), hdr[5] = (uint8_t)(l >> 16);
         hdr[6] = (uint8_t)(l >> 8), hdr[7] = (uint8_t)l;
-        rc = rel_buf_put(&img, hdr, 8);
+        rc = rel_buf_put(dst, hdr, 8);
         if (rc == 0)
-            rc = rel_buf_put(&img, chunks[i].data, chunks[i].len);
+            rc = rel_buf_put(dst, chunks[i].data, chunks[i].len);
         if (rc == 0 && chunks[i].len % 4)
-            rc = rel_buf_put(&img, zeros, 4 - chunks[i].len % 4);
+            rc = rel_buf_put(dst, zeros, 4 - chunks[i].len % 4);
     }
-    if (rc == 0 && img.len - 8 > UINT32_MAX)
+    if (rc == 0 && dst->len - start - 8 > UINT32_MAX)
         rc = rel_error_set(REL_ELIMIT, "BEAM file is too large");
     if (rc == 0) {
-        uint32_t size = (uint32_t)(img.len - 8);
-        uint8_t *p = (uint8_t *)img.ptr + 4;
+        uint32_t size = (uint32_t)(dst->len - start - 8);
+        uint8_t *p = (uint8_t *)dst->ptr + start + 4;
         p[0] = (uint8_t)(size >> 24), p[1] = (uint8_t)(size >> 16);
         p[2] = (uint8_t)(size >> 8), p[3] = (uint8_t)size;
-        rc = compress ? gzip_append(out, (const uint8_t *)img.ptr, img.len)
-                      : rel_buf_put(out, img.ptr, img.len);
+        if (compress)
+            rc = gzip_append(out, (const uint8_t *)img.ptr, img.len);
     }
+    if (rc < 0 && !compress)
+        rel_buf_truncate(out, start); /* nothing half-made is left in `out` */
     rel_buf_free(&img);
     return rc;
 }

@@ -63,6 +63,10 @@ struct rel_beam {
  */
 int rel_beam_parse(struct rel_beam *beam, const void *data, size_t len, const char *name);
 
+/* rel_beam_parse() of the bytes in `buf`, taking them over instead of
+ * copying them: `buf` is left empty (free it as usual). */
+int rel_beam_parse_buf(struct rel_beam *beam, struct rel_buf *buf, const char *name);
+
 /* rel_beam_parse() of the file at `path`. */
 int rel_beam_read(struct rel_beam *beam, const char *path);
 

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +23,34 @@ int rel_fs_read_file(struct rel_buf *out, const char *path, size_t max)
     if (fd < 0)
         return rel_error_set_errno(errno == ENOENT ? REL_ENOTFOUND : REL_EIO, errno, "%s", path);
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        close(fd);
-        return rel_error_set(REL_EIO, "%s: is a directory", path);
-    }
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size > max) {
-        close(fd);
-        return rel_error_set(REL_ELIMIT, "%s: file is larger than %zu bytes", path, max);
+    if (fstat(fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            close(fd);
+            return rel_error_set(REL_EIO, "%s: is a directory", path);
+        }
+        if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+            close(fd);
+            return rel_error_set(REL_ELIMIT, "%s: file is larger than %zu bytes", path, max);
+        }
+        /* Room for the whole file at once, so it is read straight into the
+         * buffer with no copy and no regrowing (the usual case). */
+        if (S_ISREG(st.st_mode) && st.st_size > 0) {
+            int rc = rel_buf_grow(out, (size_t)st.st_size);
+            if (rc < 0) {
+                close(fd);
+                rel_error_prefix("%s", path);
+                return rc;
+            }
+        }
     }
     size_t start = out->len;
     char chunk[65536];
     for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
+        /* Into the buffer's free room while there is some; past it (a file
+         * that grew, a pipe) through `chunk`, growing the buffer as needed. */
+        size_t room = out->cap > out->len + 1 ? out->cap - out->len - 1 : 0;
+        char *dst = room ? out->ptr + out->len : chunk;
+        ssize_t n = read(fd, dst, room ? room : sizeof(chunk));
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -44,8 +61,15 @@ int rel_fs_read_file(struct rel_buf *out, const char *path, size_t max)
         if (n == 0)
             break;
         if (out->len - start + (size_t)n > max) {
+            if (room)
+                out->ptr[out->len] = '\0';
             close(fd);
             return rel_error_set(REL_ELIMIT, "%s: file is larger than %zu bytes", path, max);
+        }
+        if (room) {
+            out->len += (size_t)n;
+            out->ptr[out->len] = '\0';
+            continue;
         }
         int rc = rel_buf_put(out, chunk, (size_t)n);
         if (rc < 0) {
