@@ -156,7 +156,9 @@ static void test_execute_reuse_carry(void **state)
     o.overwrite = false;
     if (rel_assemble_execute(p, &o, &st) != 0)
         fail_msg("%s", rel_error_message());
-    assert_int_equal(st.reused, 1);
+    /* the copy, and bin/demo and the cookie: generated with the same bytes */
+    assert_int_equal(st.reused, 3);
+    assert_int_equal(st.written, 1); /* releases/2.0/gen.txt */
     assert_true(st.carried >= 1);
     char *cookie2 = slurp(cookie_path);
     assert_string_equal(cookie, cookie2);
@@ -175,10 +177,22 @@ static void test_execute_reuse_carry(void **state)
     assert_int_equal(rel_fs_write_atomic(src, "changed\n", 8, 0644), 0);
     o.overwrite = true;
     assert_int_equal(rel_assemble_execute(p, &o, &st), 0);
-    assert_int_equal(st.reused, 0);
+    assert_int_equal(st.written, 1); /* only the copy; the generated files are the same */
+    assert_int_equal(st.reused, 3);
     text = slurp(f);
     assert_string_equal(text, "changed\n");
     free(text);
+
+    /* A generated file whose text changed is written again, not linked. */
+    rel_plan_free(p);
+    p = make_plan(dest, "2.0", "two, changed");
+    assert_int_equal(rel_assemble_execute(p, &o, &st), 0);
+    assert_int_equal(st.written, 1);
+    char *gen = rel_asprintf("%s/releases/2.0/gen.txt", dest);
+    text = slurp(gen);
+    assert_string_equal(text, "two, changed");
+    free(text);
+    free(gen);
 
     /* Nothing was left beside the release. */
     char *cmd = rel_asprintf("ls -A %s/out | grep -q -e relman-new -e relman-old", tmpdir);

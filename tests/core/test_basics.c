@@ -14,6 +14,9 @@
 #include "core/shell.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -247,6 +250,69 @@ static void test_fs_atomic_write_and_read(void **state)
     rel_buf_free(&b);
 }
 
+/* rel_fs_read_file reads regular files straight into the buffer (sized by
+ * fstat) and anything else in chunks: both append to what the buffer holds,
+ * and both enforce the limit on what is read. */
+static void test_fs_read_file_sizes(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/relman-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *f = rel_path_join2(dir, "big");
+    size_t n = 200000 + 7;
+    char *data = rel_malloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)('a' + i % 26);
+    assert_int_equal(rel_fs_write_atomic(f, data, n, 0644), 0);
+    struct rel_buf b = REL_BUF_INIT;
+    assert_int_equal(rel_buf_puts(&b, "head:"), 0);
+    assert_int_equal(rel_fs_read_file(&b, f, n), 0);
+    assert_int_equal(b.len, 5 + n);
+    assert_memory_equal(b.ptr + 5, data, n);
+    assert_int_equal(b.ptr[b.len], '\0');
+    rel_buf_clear(&b);
+    assert_int_equal(rel_fs_read_file(&b, f, n - 1), REL_ELIMIT);
+    /* an empty file */
+    char *empty = rel_path_join2(dir, "empty");
+    assert_int_equal(rel_fs_write_atomic(empty, "", 0, 0644), 0);
+    rel_buf_clear(&b);
+    assert_int_equal(rel_fs_read_file(&b, empty, 10), 0);
+    assert_int_equal(b.len, 0);
+    /* not a regular file: a FIFO with a writer, read in chunks, limit applies */
+    char *fifo = rel_path_join2(dir, "fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    for (int limit = 0; limit < 2; limit++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            FILE *w = fopen(fifo, "w");
+            if (w) {
+                fwrite(data, 1, n, w);
+                fclose(w);
+            }
+            _exit(0);
+        }
+        rel_buf_clear(&b);
+        if (limit) {
+            assert_int_equal(rel_fs_read_file(&b, fifo, 1000), REL_ELIMIT);
+        } else {
+            assert_int_equal(rel_fs_read_file(&b, fifo, n), 0);
+            assert_int_equal(b.len, n);
+            assert_memory_equal(b.ptr, data, n);
+        }
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    /* a directory */
+    assert_int_equal(rel_fs_read_file(&b, dir, 10), REL_EIO);
+    assert_int_equal(rel_fs_remove_tree(dir), 0);
+    rel_buf_free(&b);
+    free(data);
+    free(f);
+    free(empty);
+    free(fifo);
+}
+
 static void test_proc_run(void **state)
 {
     (void)state;
@@ -294,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_shell_quote),
         cmocka_unit_test(test_shell_quote_roundtrip),
         cmocka_unit_test(test_fs_atomic_write_and_read),
+        cmocka_unit_test(test_fs_read_file_sizes),
         cmocka_unit_test(test_proc_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -185,6 +185,33 @@ static void test_strip(void **state)
     rel_beam_free(&s);
     rel_beam_free(&b);
 
+    /* rel_beam_build appends after what `out` holds, and a failure leaves
+     * `out` as it was; rel_beam_parse_buf takes the buffer over */
+    assert_int_equal(rel_beam_parse(&b, raw.ptr, raw.len, "demo.beam"), 0);
+    rel_buf_clear(&out);
+    assert_int_equal(rel_buf_puts(&out, "keep"), 0);
+    struct rel_beam_chunk two[2] = {b.chunks[0], b.chunks[1]};
+    strcpy(two[1].id, "Xy");
+    assert_int_equal(rel_beam_build(&out, two, 2, false), REL_EINVAL);
+    assert_int_equal(out.len, 4);
+    assert_string_equal(out.ptr, "keep");
+    assert_int_equal(rel_beam_build(&out, b.chunks, b.nchunks, false), 0);
+    assert_memory_equal(out.ptr + 4, raw.ptr, raw.len); /* the same chunks give the same file */
+    struct rel_buf copy = REL_BUF_INIT;
+    assert_int_equal(rel_buf_put(&copy, raw.ptr, raw.len), 0);
+    assert_int_equal(rel_beam_parse_buf(&s, &copy, "taken.beam"), 0);
+    assert_null(copy.ptr);
+    assert_string_equal(s.module, b.module);
+    assert_int_equal(s.natoms, b.natoms);
+    rel_beam_free(&s);
+    rel_buf_free(&copy);
+    assert_int_equal(rel_buf_put(&copy, raw.ptr, 10), 0);
+    assert_int_equal(rel_beam_parse_buf(&s, &copy, "short.beam"), REL_EFORMAT);
+    assert_non_null(strstr(rel_error_message(), "short.beam"));
+    rel_beam_free(&s);
+    rel_buf_free(&copy);
+    rel_beam_free(&b);
+
     /* a module without Code cannot be stripped */
     rel_buf_clear(&raw);
     synthetic(&raw, false, false);
