@@ -239,7 +239,10 @@ enum rel_term_print_flags {
 
 /*
  * Append the text of `t` (no final `.`) to `out`. The text reads back equal
- * with file:consult/1 (as the body of a UTF-8 file) and with rel_term_parse.
+ * with file:consult/1 and rel_term_parse as the body of a UTF-8 file, that
+ * is after a "%% coding: utf-8" line as rel_term_format_file() writes it
+ * (without that line, a string containing "% coding: latin-1" on the first
+ * two lines would make both readers take the text as Latin-1).
  * Fails with REL_ELIMIT when `out` reaches its cap or `t` nests deeper than
  * REL_TERM_MAX_DEPTH, REL_EINVAL on an invalid tree (NaN, a NULL slot).
  */

@@ -324,6 +324,20 @@ static void test_parse_latin1_and_bom(void **state)
     const char bom[] = "\xEF\xBB\xBF{a}.";
     assert_int_equal(rel_term_parse_one(&t, bom, strlen(bom), "bom"), 0);
     rel_term_free(t);
+    /* like epp, any `%` on the first two lines starts the search for a
+     * coding declaration, even inside a string; files relman writes begin
+     * with "%% coding: utf-8", which settles it */
+    const char tricky[] = "{\"% coding: latin-1\", 'caf\xE9'}.";
+    assert_int_equal(rel_term_parse_one(&t, tricky, strlen(tricky), "l1"), 0);
+    assert_string_equal(rel_term_atom_name(rel_term_tuple_get(t, 1)), "caf\xC3\xA9");
+    struct rel_buf file = REL_BUF_INIT;
+    assert_int_equal(rel_term_format_file(&file, t), 0);
+    struct rel_term *back = NULL;
+    assert_int_equal(rel_term_parse_one(&back, file.ptr, file.len, "written"), 0);
+    assert_true(rel_term_equal(t, back));
+    rel_term_free(back);
+    rel_buf_free(&file);
+    rel_term_free(t);
     /* the same bytes without the declaration are not UTF-8 */
     check_error("{'caf\xE9'}.", "bad.app:1:6: invalid UTF-8");
 }
@@ -411,7 +425,7 @@ static void test_parse_garbage(void **state)
             for (size_t i = 0; i < ts.len; i++) {
                 char *s = print(ts.items[i], REL_TERM_PRINT_PRETTY);
                 struct rel_term *back = NULL;
-                char *src = rel_asprintf("%s.", s);
+                char *src = rel_asprintf("%%%% coding: utf-8\n%s.", s);
                 assert_int_equal(rel_term_parse_one(&back, src, strlen(src), "reprint"), 0);
                 assert_true(rel_term_equal(ts.items[i], back));
                 rel_term_free(back);

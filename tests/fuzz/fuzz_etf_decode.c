@@ -42,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rel_buf_free(&e);
     }
     struct rel_buf b = REL_BUF_INIT;
+    must(rel_buf_puts(&b, "%% coding: utf-8\n") == 0, "buffer");
     must(rel_term_print(&b, t, REL_TERM_PRINT_PRETTY) == 0, "print failed");
     must(rel_buf_puts(&b, ".") == 0, "buffer");
     struct rel_term *back = NULL;

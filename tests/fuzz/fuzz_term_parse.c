@@ -37,7 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < ts.len; i++) {
         const struct rel_term *t = ts.items[i];
         for (unsigned flags = 0; flags <= REL_TERM_PRINT_PRETTY; flags++) {
+            /* as in a file relman writes: the coding line first, so that a
+             * "% coding: latin-1" inside a string on line 1 or 2 of the
+             * text cannot switch the encoding (epp would be fooled too) */
             struct rel_buf b = REL_BUF_INIT;
+            must(rel_buf_puts(&b, "%% coding: utf-8\n") == 0, "buffer");
             must(rel_term_print(&b, t, flags) == 0, "print failed");
             must(rel_buf_puts(&b, ".") == 0, "buffer");
             struct rel_term *back = NULL;
