@@ -77,8 +77,6 @@ enum { TUI_AF_EDIT = 1 };
       "switch between the panes of the screen")                                                    \
     X(OPEN, "open", "<Enter>", TUI_SCOPE_RELEASES | TUI_SCOPE_INSPECT, 0, "open",                  \
       "open the selected release's applications, or the selected file")                            \
-    X(ASSEMBLE, "assemble", "a", TUI_SCOPE_RELEASES | TUI_SCOPE_APPS, 0, "assemble",               \
-      "assemble the release (in the background; from the saved relman.yml)")                       \
     X(MODE_PERMANENT, "set-mode-permanent", "P", TUI_SCOPE_APPS, TUI_AF_EDIT, "permanent",         \
       "start mode permanent: the node stops when the application stops")                           \
     X(MODE_TRANSIENT, "set-mode-transient", "T", TUI_SCOPE_APPS, TUI_AF_EDIT, "transient",         \
@@ -101,6 +99,8 @@ enum { TUI_AF_EDIT = 1 };
       "write the changes to relman.yml (comments and order kept)")                                 \
     X(PREVIEW, "preview", "p", TUI_SCOPE_RELEASES | TUI_SCOPE_APPS, 0, "preview",                  \
       "preview the files of the release")                                                          \
+    X(ASSEMBLE, "assemble", "a", TUI_SCOPE_RELEASES | TUI_SCOPE_APPS, 0, "assemble",               \
+      "assemble the release (in the background; from the saved relman.yml)")                       \
     X(NEXT_FILE, "next-file", "] <Right>", TUI_SCOPE_PREVIEW, 0, "next file",                      \
       "show the next file")                                                                        \
     X(PREV_FILE, "prev-file", "[ <Left>", TUI_SCOPE_PREVIEW, 0, "prev file",                       \
