@@ -136,4 +136,18 @@ OPEN_HELP=0 headless ':dump setup'
 check "guided setup without relman.yml" grep -q "has no relman.yml; it looks like a plain project" "$T/dump/setup.txt"
 check "usage error for a bad --size" bash -c "'$R' tui --size 0x0 2>&1 | grep -q 'size needs COLSxLINES'"
 
+# 12. bad input: a missing PATH, a broken relman.yml (FILE:LINE:COL, exit 1)
+OPEN_HELP=0 headless ':dump never' "$T/does-not-exist"
+rc=$?
+check "missing PATH exits 1" test $rc -eq 1
+check "missing PATH named" grep -q "^relman: $T/does-not-exist: no such file or directory" "$T/err"
+mkdir -p "$T/broken"
+printf 'releases:\n  foo:\n    applications: {kv: sometimes}\n' >"$T/broken/relman.yml"
+OPEN_HELP=0 headless ':dump never' "$T/broken"
+rc=$?
+check "broken relman.yml exits 1" test $rc -eq 1
+check "broken relman.yml: one line naming file:line:col" grep -qE "^relman: .*relman.yml:3:[0-9]+: " "$T/err"
+check "broken relman.yml: one line only" test "$(wc -l <"$T/err")" -eq 1
+check "broken relman.yml: no dump" test ! -e "$T/dump/never.txt"
+
 finish
