@@ -50,11 +50,11 @@ settles_on() { # settles_on FILE REF
     same_but_message "$1" "$2"
 }
 headless_screen 200 60
-tmux -L "$TMUX_SOCK" resize-window -t t -x 200 -y 60
+tmux -S "$TMUX_SOCK" resize-window -t t -x 200 -y 60
 check "200x60 after resize: no garbage" settles_on "$T/big.txt" "$T/dump/ref.txt"
 check "200x60: status bar whole" well_formed "$T/big.txt" 200 60
 headless_screen 80 24
-tmux -L "$TMUX_SOCK" resize-window -t t -x 80 -y 24
+tmux -S "$TMUX_SOCK" resize-window -t t -x 80 -y 24
 check "80x24 after resize: no garbage" settles_on "$T/small.txt" "$T/dump/ref.txt"
 check "80x24: status bar whole" well_formed "$T/small.txt" 80 24
 

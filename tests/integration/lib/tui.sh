@@ -4,12 +4,12 @@ set -u
 R=${RELMAN:?RELMAN must name the relman binary}
 SRC=${RELMAN_SRC:?}
 T=$(mktemp -d /tmp/relman-tui-test.XXXXXX)
-TMUX_SOCK=relman-tui-$$-0
+TMUX_SOCK=$T/tmux-0.sock
 TMUX_USED=()
 pass=0
 fails=0
 cleanup() {
-    for s in "${TMUX_USED[@]}"; do tmux -L "$s" kill-server 2>/dev/null; done
+    for s in "${TMUX_USED[@]}"; do tmux -S "$s" kill-server 2>/dev/null; done
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -50,14 +50,14 @@ well_formed() { # well_formed FILE COLS LINES [apps]
         { echo "  $f: status bar cut: '$(sed -n "$((lines - 1))p" "$f")'"; return 1; }
 }
 # tmux: start "COMMAND" in a COLSxLINES window, on a tmux server of its own
-# (a new socket each time); tmux_start COLS LINES COMMAND
+# (a new socket in $T each time, removed with $T); tmux_start COLS LINES COMMAND
 tmux_start() {
-    TMUX_SOCK=relman-tui-$$-${#TMUX_USED[@]}
+    TMUX_SOCK=$T/tmux-${#TMUX_USED[@]}.sock
     TMUX_USED+=("$TMUX_SOCK")
-    tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -s t -x "$1" -y "$2" "$3"
-    tmux -L "$TMUX_SOCK" set-option -g status off >/dev/null
+    tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -s t -x "$1" -y "$2" "$3"
+    tmux -S "$TMUX_SOCK" set-option -g status off >/dev/null
 }
-tmux_screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t t "$@"; }
+tmux_screen() { tmux -S "$TMUX_SOCK" capture-pane -p -t t "$@"; }
 # wait until the pane shows TEXT (up to 10 s)
 tmux_wait() {
     for _ in $(seq 100); do
@@ -68,5 +68,5 @@ tmux_wait() {
     tmux_screen 2>/dev/null | sed 's/^/  | /'
     return 1
 }
-tmux_keys() { tmux -L "$TMUX_SOCK" send-keys -t t "$@"; }
-tmux_stop() { tmux -L "$TMUX_SOCK" kill-server 2>/dev/null; }
+tmux_keys() { tmux -S "$TMUX_SOCK" send-keys -t t "$@"; }
+tmux_stop() { tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; }
