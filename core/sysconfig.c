@@ -195,7 +195,7 @@ int rel_sysconfig_eval_mix(struct rel_term **out, bool *cache_hit, const struct 
                                "(a pid, reference or fun?): %s",
                                c->config_path, msg);
             free(msg);
-        } else if (!rel_term_is_tagged(pair, NULL, 2) && rel_term_tuple_size(pair) != 2) {
+        } else if (rel_term_tuple_size(pair) != 2 || !rel_term_is_list(rel_term_tuple_get(pair, 1))) {
             rc = rel_error_set(REL_ECONFIG, "%s: unexpected output from elixir", c->config_path);
         }
     } else {
