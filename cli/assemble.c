@@ -75,14 +75,10 @@ static const char *shown_path(const char *path, const char *cwd)
 int cmd_assemble(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"path", required_argument, NULL, 'p'},
-        {"overwrite", no_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"version", required_argument, NULL, 'V'},
-        {"no-compile", no_argument, NULL, 'n'},
-        {"no-reuse", no_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"path", required_argument, NULL, 'p'}, {"overwrite", no_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},      {"version", required_argument, NULL, 'V'},
+        {"no-compile", no_argument, NULL, 'n'}, {"no-reuse", no_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
     };
     const char *path = NULL, *version = NULL;
     bool overwrite = false, quiet = cli_globals.quiet, compile = true, reuse = true;

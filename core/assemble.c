@@ -96,8 +96,9 @@ static void manifest_load(struct manifest *m, const char *root)
         struct mrec r = {0};
         char kind[2], key[512];
         int off = 0;
-        if (sscanf(line, "%1s %o %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNd64 " %511s %" SCNu64
-                         " %" SCNu64 " %" SCNd64 " %n",
+        if (sscanf(line,
+                   "%1s %o %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNd64 " %511s %" SCNu64
+                   " %" SCNu64 " %" SCNd64 " %n",
                    kind, &r.mode, &r.src_dev, &r.src_ino, &r.src_size, &r.src_mtime, key,
                    &r.out_ino, &r.out_size, &r.out_mtime, &off) == 10 &&
             off > 0 && line[off]) {
@@ -435,7 +436,8 @@ static int recover(const char *parent, const char *base, const char *dest)
     DIR *d = opendir(parent);
     if (!d)
         return rel_error_set_errno(REL_EIO, errno, "cannot read %s", parent);
-    char *pnew = rel_asprintf(".%s.relman-new-", base), *pold = rel_asprintf(".%s.relman-old-", base);
+    char *pnew = rel_asprintf(".%s.relman-new-", base),
+         *pold = rel_asprintf(".%s.relman-old-", base);
     int rc = 0;
     struct dirent *de;
     while ((de = readdir(d)) && rc == 0) {
@@ -508,8 +510,8 @@ static int manifest_line(struct rel_buf *m, const struct rel_plan_entry *e, cons
                           " %" PRIu64 " %" PRId64 " %s\n",
                           e->kind == REL_PLAN_STRIP ? 'S' : 'C', (unsigned)e->mode,
                           (uint64_t)ss.st_dev, (uint64_t)ss.st_ino, (uint64_t)ss.st_size,
-                          mtime_ns(&ss), e->kind == REL_PLAN_STRIP ? key : "-",
-                          (uint64_t)os.st_ino, (uint64_t)os.st_size, mtime_ns(&os), e->path);
+                          mtime_ns(&ss), e->kind == REL_PLAN_STRIP ? key : "-", (uint64_t)os.st_ino,
+                          (uint64_t)os.st_size, mtime_ns(&os), e->path);
 }
 
 /* Can the previous release's file be linked instead of making it again?

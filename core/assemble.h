@@ -42,8 +42,8 @@ struct rel_events;
 struct rel_plan;
 
 struct rel_assemble_opts {
-    bool overwrite;  /* replace releases/VSN when it exists (else REL_EEXISTS) */
-    bool no_reuse;   /* copy/strip everything again */
+    bool overwrite; /* replace releases/VSN when it exists (else REL_EEXISTS) */
+    bool no_reuse;  /* copy/strip everything again */
     const struct rel_events *ev;
 };
 

@@ -12,13 +12,34 @@
 #include <string.h>
 
 const char *const rel_boot_mandatory[] = {
-    "error_handler", "application", "application_controller", "application_master",
-    "code",          "code_server", "erl_eval",               "erl_lint",
-    "erl_parse",     "error_logger", "ets",                   "file",
-    "filename",      "file_server", "file_io_server",         "gen",
-    "gen_event",     "gen_server",  "heart",                  "kernel",
-    "logger",        "logger_filters", "logger_server",       "logger_backend",
-    "logger_config", "logger_simple_h", "lists",              "proc_lib",
+    "error_handler",
+    "application",
+    "application_controller",
+    "application_master",
+    "code",
+    "code_server",
+    "erl_eval",
+    "erl_lint",
+    "erl_parse",
+    "error_logger",
+    "ets",
+    "file",
+    "filename",
+    "file_server",
+    "file_io_server",
+    "gen",
+    "gen_event",
+    "gen_server",
+    "heart",
+    "kernel",
+    "logger",
+    "logger_filters",
+    "logger_server",
+    "logger_backend",
+    "logger_config",
+    "logger_simple_h",
+    "lists",
+    "proc_lib",
     "supervisor",
 };
 const size_t rel_boot_nmandatory = sizeof(rel_boot_mandatory) / sizeof(rel_boot_mandatory[0]);
@@ -69,8 +90,8 @@ static bool name_in(const struct rel_term *list, const char *name)
 }
 
 /* Indices (ascending .rel position) of the release apps named in `list`. */
-static size_t *positions(size_t *count, const struct rel_term *list, const struct rel_boot_app *apps,
-                         size_t n)
+static size_t *positions(size_t *count, const struct rel_term *list,
+                         const struct rel_boot_app *apps, size_t n)
 {
     size_t *v = rel_calloc(n ? n : 1, sizeof(*v));
     *count = 0;
@@ -141,8 +162,8 @@ static int read_app(struct app_info *ai, const struct rel_boot_app *apps, size_t
     for (size_t i = 0; i < rel_term_list_len(deps); i++) {
         const char *dep = rel_term_atom_name(rel_term_list_get(deps, i));
         if (find_app(apps, n, dep) < 0 && !(ai->optional && name_in(ai->optional, dep)))
-            return rel_error_set(REL_ERESOLVE,
-                                 "%s depends on %s, which is not in the release", a->name, dep);
+            return rel_error_set(REL_ERESOLVE, "%s depends on %s, which is not in the release",
+                                 a->name, dep);
     }
     for (size_t i = 0; incl && i < rel_term_list_len(incl); i++) {
         const char *dep = rel_term_atom_name(rel_term_list_get(incl, i));
@@ -189,8 +210,8 @@ static void ilist_remove_at(struct ilist *l, size_t at)
  * the order of `names`. Names neither in `rest` nor visited are missing.
  */
 static void find_all(struct ilist *found, struct ilist *rest, size_t *missing, size_t *nmissing,
-                     size_t checking, const size_t *names, size_t nnames,
-                     const struct app_info *ai, const bool *visited)
+                     size_t checking, const size_t *names, size_t nnames, const struct app_info *ai,
+                     const bool *visited)
 {
     found->n = 0;
     for (size_t k = nnames; k-- > 0;) {
@@ -230,7 +251,8 @@ static int sort_apps(size_t *order, const struct app_info *ai, size_t n)
         }
         size_t self = list.v[0];
         struct ilist rest = {list.v + 1, list.n - 1};
-        find_all(&uses, &rest, missing, &nmissing, self, ai[self].uses, ai[self].nuses, ai, visited);
+        find_all(&uses, &rest, missing, &nmissing, self, ai[self].uses, ai[self].nuses, ai,
+                 visited);
         find_all(&incs, &rest, missing, &nmissing, self, ai[self].incls, ai[self].nincls, ai,
                  visited);
         if (uses.n + incs.n == 0) {
@@ -277,8 +299,7 @@ static int sort_apps(size_t *order, const struct app_info *ai, size_t n)
         rel_buf_puts(&msg, any_circular ? "circular dependencies among applications:"
                                         : "applications missing from the release:");
         for (size_t i = 0; i < n; i++)
-            if ((any_circular && circular[i]) ||
-                (!any_circular && idx_in(missing, nmissing, i)))
+            if ((any_circular && circular[i]) || (!any_circular && idx_in(missing, nmissing, i)))
                 rel_buf_printf(&msg, " %s", ai[i].in->name);
         rc = rel_error_set(REL_ERESOLVE, "%s", rel_buf_cstr(&msg));
         rel_buf_free(&msg);
@@ -372,10 +393,10 @@ static struct rel_term *pack_app(const struct app_info *ai, const struct app_inf
     rel_term_list_append(p, tup2(atom("modules"), rel_term_clone(ai->modules)));
     rel_term_list_append(p, tup2(atom("registered"), rel_term_clone(ai->registered)));
     rel_term_list_append(p, tup2(atom("applications"), names_list(all, ai->uses, ai->nuses)));
-    rel_term_list_append(p, tup2(atom("optional_applications"),
-                                 clone_or(ai->optional, rel_term_list_new())));
-    rel_term_list_append(p, tup2(atom("included_applications"),
-                                 names_list(all, ai->incls, ai->nincls)));
+    rel_term_list_append(
+        p, tup2(atom("optional_applications"), clone_or(ai->optional, rel_term_list_new())));
+    rel_term_list_append(
+        p, tup2(atom("included_applications"), names_list(all, ai->incls, ai->nincls)));
     rel_term_list_append(p, tup2(atom("env"), clone_or(ai->env, rel_term_list_new())));
     rel_term_list_append(p, tup2(atom("maxT"), clone_or(ai->max_t, atom("infinity"))));
     rel_term_list_append(p, tup2(atom("maxP"), clone_or(ai->max_p, atom("infinity"))));
@@ -518,20 +539,20 @@ int rel_boot_make(struct rel_term **out, const struct rel_boot_spec *spec)
         path_add(all, ai[order[i]].in->ebin);
     rel_term_list_append(ins, path_instr(all, spec->consolidated));
 
-    rel_term_list_append(ins, rel_term_tuple(3, atom("kernelProcess"), atom("heart"),
-                                             rel_term_tuple(3, atom("heart"), atom("start"),
-                                                            rel_term_list_new())));
+    rel_term_list_append(
+        ins, rel_term_tuple(3, atom("kernelProcess"), atom("heart"),
+                            rel_term_tuple(3, atom("heart"), atom("start"), rel_term_list_new())));
     rel_term_list_append(ins,
                          rel_term_tuple(3, atom("kernelProcess"), atom("logger"),
-                                        rel_term_tuple(3, atom("logger_server"),
-                                                       atom("start_link"), rel_term_list_new())));
+                                        rel_term_tuple(3, atom("logger_server"), atom("start_link"),
+                                                       rel_term_list_new())));
     const struct app_info *kernel = &ai[find_app(spec->apps, n, "kernel")];
     struct rel_term *kargs = rel_term_list_new();
     rel_term_list_append(kargs, pack_app(kernel, ai));
-    rel_term_list_append(ins, rel_term_tuple(3, atom("kernelProcess"),
-                                             atom("application_controller"),
-                                             rel_term_tuple(3, atom("application_controller"),
-                                                            atom("start"), kargs)));
+    rel_term_list_append(
+        ins,
+        rel_term_tuple(3, atom("kernelProcess"), atom("application_controller"),
+                       rel_term_tuple(3, atom("application_controller"), atom("start"), kargs)));
     rel_term_list_append(ins, tup2(atom("progress"), atom("init_kernel_started")));
 
     for (size_t i = 0; i < n; i++) {
@@ -540,8 +561,8 @@ int rel_boot_make(struct rel_term **out, const struct rel_boot_spec *spec)
             continue;
         struct rel_term *args = rel_term_list_new();
         rel_term_list_append(args, pack_app(x, ai));
-        rel_term_list_append(ins, tup2(atom("apply"), rel_term_tuple(3, atom("application"),
-                                                                     atom("load"), args)));
+        rel_term_list_append(
+            ins, tup2(atom("apply"), rel_term_tuple(3, atom("application"), atom("load"), args)));
     }
     rel_term_list_append(ins, tup2(atom("progress"), atom("applications_loaded")));
 
@@ -556,17 +577,15 @@ int rel_boot_make(struct rel_term **out, const struct rel_boot_spec *spec)
         struct rel_term *args = rel_term_list_new();
         rel_term_list_append(args, atom(x->in->name));
         rel_term_list_append(args, atom(rel_mode_name(x->in->mode)));
-        rel_term_list_append(ins,
-                             tup2(atom("apply"),
-                                  rel_term_tuple(3, atom("application"), atom("start_boot"), args)));
+        rel_term_list_append(ins, tup2(atom("apply"), rel_term_tuple(3, atom("application"),
+                                                                     atom("start_boot"), args)));
         if (spec->config_provider && strcmp(x->in->name, "stdlib") == 0)
-            rel_term_list_append(ins, tup2(atom("apply"),
-                                           rel_term_tuple(3, atom("Elixir.Config.Provider"),
-                                                          atom("boot"), rel_term_list_new())));
+            rel_term_list_append(
+                ins, tup2(atom("apply"), rel_term_tuple(3, atom("Elixir.Config.Provider"),
+                                                        atom("boot"), rel_term_list_new())));
     }
     if (!spec->no_dot_erlang)
-        rel_term_list_append(ins, tup2(atom("apply"), rel_term_tuple(3, atom("c"),
-                                                                     atom("erlangrc"),
+        rel_term_list_append(ins, tup2(atom("apply"), rel_term_tuple(3, atom("c"), atom("erlangrc"),
                                                                      rel_term_list_new())));
     rel_term_list_append(ins, tup2(atom("progress"), atom("started")));
 
@@ -578,8 +597,7 @@ int rel_boot_make(struct rel_term **out, const struct rel_boot_spec *spec)
     return 0;
 }
 
-int rel_boot_read_preloaded(char ***out, size_t *count, const char *otp_root,
-                            const char *erts_vsn)
+int rel_boot_read_preloaded(char ***out, size_t *count, const char *otp_root, const char *erts_vsn)
 {
     /* erts.app's module list is incomplete (OTP 25 leaves out erl_tracer and
      * others); the .beam files of erts' ebin are exactly the preloaded

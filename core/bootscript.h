@@ -53,8 +53,8 @@ struct rel_boot_spec {
     size_t napps;
     const char *const *preloaded; /* module names, any order */
     size_t npreloaded;
-    bool no_dot_erlang;    /* leave out {apply,{c,erlangrc,[]}} (mix: true) */
-    bool config_provider;  /* mix: runtime config providers exist */
+    bool no_dot_erlang;       /* leave out {apply,{c,erlangrc,[]}} (mix: true) */
+    bool config_provider;     /* mix: runtime config providers exist */
     const char *consolidated; /* mix: "$RELEASE_LIB/../releases/VSN/consolidated", or NULL */
 };
 
@@ -81,8 +81,7 @@ extern const size_t rel_boot_nmandatory;
  * strings.
  * Free with rel_boot_free_strings().
  */
-int rel_boot_read_preloaded(char ***out, size_t *count, const char *otp_root,
-                            const char *erts_vsn);
+int rel_boot_read_preloaded(char ***out, size_t *count, const char *otp_root, const char *erts_vsn);
 void rel_boot_free_strings(char **v, size_t count);
 
 #endif

@@ -39,7 +39,8 @@ struct source {
     size_t n;
 };
 
-static void problem(struct rel_inspect *i, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct rel_inspect *i, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void problem(struct rel_inspect *i, const char *fmt, ...)
 {
     char line[1024];
@@ -133,7 +134,8 @@ static bool source_has(const struct source *s, const char *path)
 {
     size_t n = strlen(path);
     for (size_t i = 0; i < s->n; i++)
-        if (strncmp(s->v[i].path, path, n) == 0 && (s->v[i].path[n] == '\0' || s->v[i].path[n] == '/'))
+        if (strncmp(s->v[i].path, path, n) == 0 &&
+            (s->v[i].path[n] == '\0' || s->v[i].path[n] == '/'))
             return true;
     return false;
 }
@@ -266,8 +268,7 @@ static void check_boot(struct rel_inspect *i, const struct source *s)
             continue; /* started by the application controller itself */
         bool included_load = strcmp(boot_mode, "load") == 0 && strcmp(a->mode, "load") != 0;
         if (boot_mode && strcmp(boot_mode, a->mode) != 0 && !included_load)
-            problem(i, "%s: %s is %s there but %s in the .rel", path, a->name, boot_mode,
-                    a->mode);
+            problem(i, "%s: %s is %s there but %s in the .rel", path, a->name, boot_mode, a->mode);
     }
 done:
     rel_term_free(script);
@@ -342,7 +343,8 @@ int rel_inspect_path(struct rel_inspect **out, const char *path)
         /* a tarball has no manifest; relman's start script says who wrote it */
         char *bin = rel_asprintf("bin/%s", i->name);
         struct rel_buf bb = REL_BUF_INIT;
-        by_relman = source_read(&s, bin, &bb) == 0 && strstr(rel_buf_cstr(&bb), "Written by relman");
+        by_relman =
+            source_read(&s, bin, &bb) == 0 && strstr(rel_buf_cstr(&bb), "Written by relman");
         rel_buf_free(&bb);
         free(bin);
     }

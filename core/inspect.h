@@ -21,8 +21,8 @@ struct rel_buf;
 struct rel_inspect_app {
     char *name;
     char *vsn;
-    char *mode;     /* permanent, transient, temporary, load, none */
-    bool in_lib;    /* lib/NAME-VSN is in the release */
+    char *mode;  /* permanent, transient, temporary, load, none */
+    bool in_lib; /* lib/NAME-VSN is in the release */
 };
 
 struct rel_inspect {
@@ -33,9 +33,9 @@ struct rel_inspect {
     char *version;  /* the version start_erl.data names */
     char *erts_version;
     bool erts_bundled;
-    bool cookie;           /* releases/COOKIE exists */
-    unsigned cookie_mode;  /* its permission bits */
-    char **versions;       /* every releases/VSN directory */
+    bool cookie;          /* releases/COOKIE exists */
+    unsigned cookie_mode; /* its permission bits */
+    char **versions;      /* every releases/VSN directory */
     size_t nversions;
     struct rel_inspect_app *apps; /* .rel order */
     size_t napps;

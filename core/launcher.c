@@ -47,7 +47,8 @@ static int substitute(struct rel_buf *out, const char *tmpl, const char *const *
         const char *end = strstr(m + 2, "@@");
         size_t i = 0;
         for (; end && i < n; i++)
-            if ((size_t)(end - m - 2) == strlen(keys[i]) && memcmp(m + 2, keys[i], strlen(keys[i])) == 0)
+            if ((size_t)(end - m - 2) == strlen(keys[i]) &&
+                memcmp(m + 2, keys[i], strlen(keys[i])) == 0)
                 break;
         if (!end || i == n)
             return rel_error_set(REL_EFORMAT, "built-in template: unknown marker at '%.20s'", m);
@@ -66,10 +67,9 @@ static int render_bin(struct rel_buf *out, const char *data_name, const struct r
     if (!plain_words(iex))
         return rel_error_set(REL_EINVAL, "unexpected IEx flags '%s'", iex);
     const char *keys[] = {"NAME", "KIND", "MODE_FLAG", "IEX_FLAGS"};
-    const char *values[] = {o->name, o->elixir ? "elixir" : "erlang",
-                            o->reboot_after_config ? "-elixir config_provider_reboot_mode"
-                                                   : "-mode",
-                            iex};
+    const char *values[] = {
+        o->name, o->elixir ? "elixir" : "erlang",
+        o->reboot_after_config ? "-elixir config_provider_reboot_mode" : "-mode", iex};
     const char *tmpl = rel_data_get(data_name, NULL);
     if (!tmpl)
         return rel_error_set(REL_ENOTFOUND, "built-in file %s is missing", data_name);

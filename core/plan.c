@@ -192,7 +192,7 @@ static int tv_option(void *ctx, const char *key, struct rel_buf *out, bool *foun
     if (strcmp(key, "version") == 0 && r->version)
         return rel_buf_puts(out, r->version);
     if (strcmp(key, "include_erts") == 0)
-        return rel_buf_puts(out, r->include_erts == REL_ERTS_PATH  ? r->erts_path
+        return rel_buf_puts(out, r->include_erts == REL_ERTS_PATH      ? r->erts_path
                                  : r->include_erts == REL_ERTS_INCLUDE ? "true"
                                                                        : "false");
     if (strcmp(key, "strip_beams") == 0)
@@ -439,8 +439,8 @@ static int plan_boot_scripts(struct builder *b, bool providers, const char *cons
     for (size_t i = 0; i < n; i++) {
         const struct rel_model_app *a = &b->m->apps[i];
         ebins[i] = ebin_in_script(b, a);
-        apps[i] = (struct rel_boot_app){a->app->name, a->app->vsn, a->mode, a->app->spec,
-                                        a->app->app_file, ebins[i]};
+        apps[i] = (struct rel_boot_app){a->app->name, a->app->vsn,      a->mode,
+                                        a->app->spec, a->app->app_file, ebins[i]};
     }
     /* The preloaded modules come from the ERTS the release runs on. */
     char *otp = b->r->include_erts == REL_ERTS_PATH ? NULL : rel_strdup(b->proj->otp_root);
@@ -615,8 +615,9 @@ static int plan_vm_args_other(struct builder *b, struct rel_buf *env_extra, char
             if (cookie) {
                 if (!b->r->cookie)
                     *cookie_out = rel_strdup(value);
-                note(b, "%s:%d: -setcookie moved to releases/COOKIE (a cookie on the command "
-                        "line is visible in ps)",
+                note(b,
+                     "%s:%d: -setcookie moved to releases/COOKIE (a cookie on the command "
+                     "line is visible in ps)",
                      b->r->vm_args, line);
             } else {
                 rel_buf_printf(env_extra,
@@ -747,8 +748,7 @@ static int plan_executables(struct builder *b)
             rc = rel_error_set_errno(REL_ENOTFOUND, errno, "cannot read %s", src);
         path = rel_asprintf("%s/iex", b->version_dir);
         if (rc == 0)
-            rc = add(b, path, REL_PLAN_COPY, 0755, src, NULL, 0, (uint64_t)st.st_size,
-                     "elixir");
+            rc = add(b, path, REL_PLAN_COPY, 0755, src, NULL, 0, (uint64_t)st.st_size, "elixir");
         free(path);
         free(src);
     }
@@ -805,11 +805,10 @@ static int plan_steps(struct builder *b)
     if (b->p->tar) {
         bool default_path = !(b->o && b->o->path) && !r->path;
         if (default_path && b->proj->env)
-            b->p->tarball = rel_asprintf("%s/_build/%s/%s-%s.tar.gz", b->proj->root,
-                                         b->proj->env, b->p->name, b->p->version);
+            b->p->tarball = rel_asprintf("%s/_build/%s/%s-%s.tar.gz", b->proj->root, b->proj->env,
+                                         b->p->name, b->p->version);
         else
-            b->p->tarball = rel_asprintf("%s/%s-%s.tar.gz", b->p->dest, b->p->name,
-                                         b->p->version);
+            b->p->tarball = rel_asprintf("%s/%s-%s.tar.gz", b->p->dest, b->p->name, b->p->version);
     }
     return 0;
 }
@@ -975,8 +974,8 @@ int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struc
     } else {
         p->dest = rel_project_release_path(proj, r);
     }
-    if (!p->version || !*p->version || strchr(p->version, '/') ||
-        strcmp(p->version, "..") == 0 || strcmp(p->version, ".") == 0) {
+    if (!p->version || !*p->version || strchr(p->version, '/') || strcmp(p->version, "..") == 0 ||
+        strcmp(p->version, ".") == 0) {
         rc = rel_error_set(REL_ECONFIG, "release %s: invalid version '%s'", r->name,
                            p->version ? p->version : "");
         goto fail;

@@ -42,8 +42,8 @@ struct rel_plan_entry {
     char *path; /* relative to the release root, never "..", no trailing '/' */
     enum rel_plan_kind kind;
     mode_t mode;
-    char *src;   /* COPY/STRIP: absolute source path */
-    char *data;  /* TEXT/COOKIE: contents (COOKIE: NULL unless configured) */
+    char *src;  /* COPY/STRIP: absolute source path */
+    char *data; /* TEXT/COOKIE: contents (COOKIE: NULL unless configured) */
     size_t len;
     uint64_t size;      /* expected size (source size for COPY/STRIP) */
     const char *origin; /* static: "app", "erts", "generated", "template", "overlay", ... */
@@ -62,7 +62,7 @@ struct rel_plan {
     char *dest;         /* absolute release root */
     char *project_root; /* where hooks run */
     bool include_erts;
-    bool elixir;        /* the release contains Elixir */
+    bool elixir;                    /* the release contains Elixir */
     struct rel_plan_entry *entries; /* sorted by path, unique */
     size_t count;
     uint64_t bytes_total;
@@ -72,7 +72,7 @@ struct rel_plan {
     bool strip_compress;
     /* steps */
     bool tar;
-    char *tarball; /* absolute path of NAME-VSN.tar.gz when `tar` */
+    char *tarball;    /* absolute path of NAME-VSN.tar.gz when `tar` */
     char **tar_paths; /* relative to dest: what the tar step packs (when present) */
     size_t ntar;
     struct rel_plan_hook *hooks;
@@ -83,8 +83,8 @@ struct rel_plan {
 };
 
 struct rel_plan_opts {
-    const char *path;    /* --path: release root (NULL: the configured/default one) */
-    const char *version; /* --version: release version (NULL: the model's) */
+    const char *path;            /* --path: release root (NULL: the configured/default one) */
+    const char *version;         /* --version: release version (NULL: the model's) */
     const struct rel_events *ev; /* log lines (configuration evaluation); may be NULL */
 };
 

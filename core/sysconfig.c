@@ -50,9 +50,9 @@ static int file_sha(char out[65], const char *path)
 
 static char *cache_key(const struct rel_mix_config *c)
 {
-    char *k = rel_asprintf("%s|%s|%s|%s|%zu", c->config_path, c->env,
-                           c->target ? c->target : "host",
-                           c->elixir_version ? c->elixir_version : "", sizeof(eval_script));
+    char *k =
+        rel_asprintf("%s|%s|%s|%s|%zu", c->config_path, c->env, c->target ? c->target : "host",
+                     c->elixir_version ? c->elixir_version : "", sizeof(eval_script));
     char hex[65];
     if (sha256_hex(hex, k, strlen(k)) < 0)
         hex[0] = '\0';
@@ -102,8 +102,8 @@ done:
     return result;
 }
 
-static void cache_store(const struct rel_mix_config *c, const char *key, const struct rel_term *files,
-                        const char *term_text)
+static void cache_store(const struct rel_mix_config *c, const char *key,
+                        const struct rel_term *files, const char *term_text)
 {
     struct rel_buf b = REL_BUF_INIT;
     rel_buf_puts(&b, CACHE_MAGIC);
@@ -195,7 +195,8 @@ int rel_sysconfig_eval_mix(struct rel_term **out, bool *cache_hit, const struct 
                                "(a pid, reference or fun?): %s",
                                c->config_path, msg);
             free(msg);
-        } else if (rel_term_tuple_size(pair) != 2 || !rel_term_is_list(rel_term_tuple_get(pair, 1))) {
+        } else if (rel_term_tuple_size(pair) != 2 ||
+                   !rel_term_is_list(rel_term_tuple_get(pair, 1))) {
             rc = rel_error_set(REL_ECONFIG, "%s: unexpected output from elixir", c->config_path);
         }
     } else {
@@ -257,10 +258,9 @@ struct rel_term *rel_sysconfig_provider(const struct rel_provider_opts *o)
     rel_term_list_append(ropts, kv("target", rel_term_atom(o->target ? o->target : "host")));
     rel_term_list_append(ropts, kv("imports", rel_term_atom("disabled")));
     struct rel_term *providers = rel_term_list_new();
-    rel_term_list_append(providers,
-                         rel_term_tuple(2, rel_term_atom("Elixir.Config.Reader"),
-                                        rel_term_tuple(2, sys_env("RELEASE_ROOT", rel_path),
-                                                       ropts)));
+    rel_term_list_append(
+        providers, rel_term_tuple(2, rel_term_atom("Elixir.Config.Reader"),
+                                  rel_term_tuple(2, sys_env("RELEASE_ROOT", rel_path), ropts)));
     free(rel_path);
     rel_term_map_put(m, rel_term_atom("providers"), providers);
     rel_term_map_put(m, rel_term_atom("prune_runtime_sys_config_after_boot"),
@@ -381,7 +381,8 @@ int rel_sysconfig_check(const struct rel_term *config, const char *file)
                                    file);
     for (size_t i = 0; i < rel_term_list_len(config); i++) {
         const struct rel_term *e = rel_term_list_get(config, i);
-        bool app = rel_term_tuple_size(e) == 2 && rel_term_is_atom(rel_term_tuple_get(e, 0), NULL) &&
+        bool app = rel_term_tuple_size(e) == 2 &&
+                   rel_term_is_atom(rel_term_tuple_get(e, 0), NULL) &&
                    rel_term_is_list(rel_term_tuple_get(e, 1));
         bool include = e->kind == REL_TERM_STRING && e->u.str.len > 0;
         if (!app && !include) {

@@ -30,11 +30,11 @@ struct rel_term;
 
 struct rel_mix_config {
     const char *project_root;
-    const char *config_path; /* absolute path of config/config.exs */
-    const char *env;         /* Mix env, e.g. "prod" */
-    const char *target;      /* Mix target, NULL: "host" */
+    const char *config_path;    /* absolute path of config/config.exs */
+    const char *env;            /* Mix env, e.g. "prod" */
+    const char *target;         /* Mix target, NULL: "host" */
     const char *elixir_version; /* part of the cache key; may be NULL */
-    const char *cache_file;  /* NULL: no caching */
+    const char *cache_file;     /* NULL: no caching */
 };
 
 /*

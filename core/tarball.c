@@ -580,10 +580,9 @@ int rel_tarball_extract(const char *path, const char *dest, const struct rel_tar
         goto cleanup;
     }
     w = archive_write_disk_new();
-    archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-                                          ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                          ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                          ARCHIVE_EXTRACT_NO_OVERWRITE);
+    archive_write_disk_set_options(
+        w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+               ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE);
     rel_event_begin(ev, "extract", 0, 0);
     size_t count = 0;
     uint64_t total = 0;

@@ -236,8 +236,7 @@ int rel_template_render(struct rel_buf *out, const char *text, size_t len, const
             }
         if (!close)
             return tpl_error(&t, "unterminated tag '", open,
-                             (size_t)(end - open) < 20 ? (size_t)(end - open) : 20,
-                             "' (no %>)");
+                             (size_t)(end - open) < 20 ? (size_t)(end - open) : 20, "' (no %>)");
         if (body < close && *body == '#') {
             /* comment */
         } else if (body < close && *body == '=') {

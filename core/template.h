@@ -41,8 +41,7 @@ struct rel_template_vars {
     const char *version_path; /* absolute releases/VSN */
     const char *erts_version;
     int (*option)(void *ctx, const char *key, struct rel_buf *out, bool *found);
-    int (*app_field)(void *ctx, const char *app, const char *key, struct rel_buf *out,
-                     bool *found);
+    int (*app_field)(void *ctx, const char *app, const char *key, struct rel_buf *out, bool *found);
     void *ctx;
 };
 

@@ -291,7 +291,8 @@ static void test_launchers(void **state)
         rel_buf_clear(&out);
         assert_int_equal(rel_launcher_patch_elixir(&out, text, strlen(text), elixir, "13.1.5"), 0);
         assert_null(strstr(rel_buf_cstr(&out), "/../lib/*/ebin"));
-        assert_non_null(strstr(rel_buf_cstr(&out), "ERTS_BIN=\"$SCRIPT_PATH\"/../../erts-13.1.5/bin/\n"));
+        assert_non_null(
+            strstr(rel_buf_cstr(&out), "ERTS_BIN=\"$SCRIPT_PATH\"/../../erts-13.1.5/bin/\n"));
         assert_null(strstr(rel_buf_cstr(&out), "ERTS_BIN=\"$ERTS_BIN\""));
         rel_buf_clear(&out);
         assert_int_equal(rel_launcher_patch_elixir(&out, text, strlen(text), elixir, NULL), 0);
@@ -326,10 +327,11 @@ static void test_sysconfig(void **state)
     (void)state;
     /* Keyword.merge: untouched keys first, then the new ones in order;
      * nested keyword lists merge. */
-    struct rel_term *base = parse("[{kv,[{a,1},{b,[{x,1},{y,2}]},{c,3}]},{logger,[{level,info}]}].");
+    struct rel_term *base =
+        parse("[{kv,[{a,1},{b,[{x,1},{y,2}]},{c,3}]},{logger,[{level,info}]}].");
     rel_sysconfig_merge(base, parse("[{kv,[{b,[{y,9},{z,3}]},{d,4}]},{elixir,[{e,1}]}]."));
-    struct rel_term *want = parse(
-        "[{logger,[{level,info}]},{kv,[{a,1},{c,3},{b,[{x,1},{y,9},{z,3}]},{d,4}]},{elixir,[{e,1}]}].");
+    struct rel_term *want = parse("[{logger,[{level,info}]},{kv,[{a,1},{c,3},{b,[{x,1},{y,9},{z,3}]"
+                                  "},{d,4}]},{elixir,[{e,1}]}].");
     if (!rel_term_equal(base, want)) {
         char *t = rel_term_to_text(base);
         fail_msg("merged: %s", t);
@@ -337,13 +339,15 @@ static void test_sysconfig(void **state)
     rel_term_free(base);
     rel_term_free(want);
 
-    struct rel_provider_opts po = {.version = "0.0.1", .runtime_file = "runtime.exs", .env = "prod"};
+    struct rel_provider_opts po = {
+        .version = "0.0.1", .runtime_file = "runtime.exs", .env = "prod"};
     struct rel_term *prov = rel_sysconfig_provider(&po);
     char *text = rel_term_to_text(prov);
     assert_non_null(strstr(text, "config_provider_init"));
     assert_non_null(strstr(text, "/releases/0.0.1/runtime.exs"));
     assert_non_null(strstr(text, "validate_compile_env"));
-    if (!strstr(text, "reboot_system_after_config => false") && !strstr(text, "reboot_system_after_config=>false"))
+    if (!strstr(text, "reboot_system_after_config => false") &&
+        !strstr(text, "reboot_system_after_config=>false"))
         fail_msg("%s", text);
     free(text);
     rel_term_free(prov);
@@ -391,10 +395,8 @@ static void test_new_cookie(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_execute_reuse_carry),
-        cmocka_unit_test(test_execute_refusals),
-        cmocka_unit_test(test_launchers),
-        cmocka_unit_test(test_sysconfig),
+        cmocka_unit_test(test_execute_reuse_carry), cmocka_unit_test(test_execute_refusals),
+        cmocka_unit_test(test_launchers),           cmocka_unit_test(test_sysconfig),
         cmocka_unit_test(test_new_cookie),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -49,8 +49,8 @@ static char *otp_vsn(const char *app)
     char *v = NULL;
     size_t n = strlen(app);
     while ((de = readdir(d)))
-        if (strncmp(de->d_name, app, n) == 0 && de->d_name[n] == '-' &&
-            de->d_name[n + 1] >= '0' && de->d_name[n + 1] <= '9')
+        if (strncmp(de->d_name, app, n) == 0 && de->d_name[n] == '-' && de->d_name[n + 1] >= '0' &&
+            de->d_name[n + 1] <= '9')
             v = rel_strdup(de->d_name + n + 1);
     closedir(d);
     assert_non_null(v);
@@ -81,13 +81,12 @@ static void compare_with_systools(const struct relspec *spec, size_t n, bool no_
         vsns[i] = otp_vsn(spec[i].name);
         rel_buf_printf(&rel, "%s{%s,\"%s\",%s}", i ? "," : "", spec[i].name, vsns[i],
                        rel_mode_name(spec[i].mode));
-        files[i] = rel_asprintf(OTP "/lib/%s-%s/ebin/%s.app", spec[i].name, vsns[i],
-                                spec[i].name);
+        files[i] = rel_asprintf(OTP "/lib/%s-%s/ebin/%s.app", spec[i].name, vsns[i], spec[i].name);
         if (rel_term_consult_one(&terms[i], files[i]) != 0)
             fail_msg("%s", rel_error_message());
         ebins[i] = rel_asprintf("$ROOT/lib/%s-%s/ebin", spec[i].name, vsns[i]);
-        apps[i] = (struct rel_boot_app){spec[i].name, vsns[i], spec[i].mode, terms[i], files[i],
-                                        ebins[i]};
+        apps[i] = (struct rel_boot_app){spec[i].name, vsns[i],  spec[i].mode,
+                                        terms[i],     files[i], ebins[i]};
     }
     rel_buf_puts(&rel, "]}.\n");
     char *relfile = rel_asprintf("%s/demo.rel", tmpdir);
@@ -166,12 +165,18 @@ static void test_sorted_with_modes(void **state)
     (void)state;
     /* Dependencies listed after their users, and every mode once. */
     const struct relspec s[] = {
-        {"kernel", REL_MODE_PERMANENT},    {"stdlib", REL_MODE_PERMANENT},
-        {"ssl", REL_MODE_TRANSIENT},       {"public_key", REL_MODE_TEMPORARY},
-        {"sasl", REL_MODE_PERMANENT},      {"asn1", REL_MODE_PERMANENT},
-        {"crypto", REL_MODE_PERMANENT},    {"runtime_tools", REL_MODE_NONE},
-        {"tools", REL_MODE_LOAD},          {"compiler", REL_MODE_PERMANENT},
-        {"inets", REL_MODE_PERMANENT},     {"mnesia", REL_MODE_LOAD},
+        {"kernel", REL_MODE_PERMANENT},
+        {"stdlib", REL_MODE_PERMANENT},
+        {"ssl", REL_MODE_TRANSIENT},
+        {"public_key", REL_MODE_TEMPORARY},
+        {"sasl", REL_MODE_PERMANENT},
+        {"asn1", REL_MODE_PERMANENT},
+        {"crypto", REL_MODE_PERMANENT},
+        {"runtime_tools", REL_MODE_NONE},
+        {"tools", REL_MODE_LOAD},
+        {"compiler", REL_MODE_PERMANENT},
+        {"inets", REL_MODE_PERMANENT},
+        {"mnesia", REL_MODE_LOAD},
         {"syntax_tools", REL_MODE_PERMANENT},
     };
     compare_with_systools(s, sizeof(s) / sizeof(s[0]), true);

@@ -106,9 +106,14 @@ static void test_pack_reproducible(void **state)
     archive_read_support_format_tar(a);
     assert_int_equal(archive_read_open_filename(a, t1, 4096), ARCHIVE_OK);
     struct archive_entry *ae;
-    const char *expect[] = {"bin/",     "bin/foo",   "lib/kv-0.1.0/", "lib/kv-0.1.0/ebin/",
-                            "lib/kv-0.1.0/ebin/kv.app", "releases/0.1.0/",
-                            "releases/0.1.0/start.boot", "releases/COOKIE"};
+    const char *expect[] = {"bin/",
+                            "bin/foo",
+                            "lib/kv-0.1.0/",
+                            "lib/kv-0.1.0/ebin/",
+                            "lib/kv-0.1.0/ebin/kv.app",
+                            "releases/0.1.0/",
+                            "releases/0.1.0/start.boot",
+                            "releases/COOKIE"};
     size_t i = 0;
     while (archive_read_next_header(a, &ae) == ARCHIVE_OK) {
         assert_true(i < 8);
@@ -315,8 +320,8 @@ static void test_extract_mild(void **state)
 {
     (void)state;
     /* Inside links, "./" prefixes and setuid bits: accepted, bits dropped. */
-    const struct hent ok[] = {{"./", 'd', ""},       {"./bin", 'd', ""},  {"./bin/x", 's', "#!"},
-                              {"lib", 'd', ""},      {"lib/a", 'f', "a"}, {"bin/l", 'l', "../lib/a"}};
+    const struct hent ok[] = {{"./", 'd', ""},  {"./bin", 'd', ""},  {"./bin/x", 's', "#!"},
+                              {"lib", 'd', ""}, {"lib/a", 'f', "a"}, {"bin/l", 'l', "../lib/a"}};
     char *t = build("ok.tar.gz", ok, 6);
     char *dest = at("ok-out");
     if (rel_tarball_extract(t, dest, NULL, NULL) != 0)
@@ -355,10 +360,8 @@ static void test_extract_garbage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pack_reproducible),
-        cmocka_unit_test(test_pack_missing_path),
-        cmocka_unit_test(test_extract_hostile),
-        cmocka_unit_test(test_extract_mild),
+        cmocka_unit_test(test_pack_reproducible), cmocka_unit_test(test_pack_missing_path),
+        cmocka_unit_test(test_extract_hostile),   cmocka_unit_test(test_extract_mild),
         cmocka_unit_test(test_extract_garbage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -56,8 +56,7 @@ static void test_fields(void **state)
     (void)state;
     assert_string_equal(render("export RELEASE_NODE=<%= @release.name %>@127.0.0.1\n", 0),
                         "export RELEASE_NODE=foo@127.0.0.1\n");
-    assert_string_equal(render("<%=@release.version%> <%= @release.path %>", 0),
-                        "0.0.1 /srv/foo");
+    assert_string_equal(render("<%=@release.version%> <%= @release.path %>", 0), "0.0.1 /srv/foo");
     assert_string_equal(render("<%= @release.version_path %>|<%= @release.erts_version %>", 0),
                         "/srv/foo/releases/0.0.1|13.1.5");
     assert_string_equal(render("-setcookie <%= @release.options[:cookie] %>", 0),
