@@ -45,7 +45,7 @@ fi
 
 check "eval without installed Erlang" test "$(run_hidden "${clean_env[@]}" "$REL/bin/foo" eval 'IO.puts(:ok)')" = ok
 run_hidden "${clean_env[@]}" "$REL/bin/foo" daemon
-if wait_port $PORT 30; then ok; else bad "no kv_server on $PORT"; tail -20 "$REL"/tmp/log/erlang.log.*; fi
+if wait_port $PORT 60; then ok; else bad "no kv_server on $PORT"; tail -20 "$REL"/tmp/log/erlang.log.*; fi
 check "requests" test "$(tcp_lines $PORT "CREATE fruit" "PUT fruit kiwi 7" "GET fruit kiwi" | tr '\n' ' ')" = "OK OK 7 "
 check "the node runs the bundled ERTS" bash -c "pgrep -f '$REL/erts-[0-9.]*/bin/beam.smp' >/dev/null"
 check "rpc without installed Erlang" test "$(run_hidden "${clean_env[@]}" "$REL/bin/foo" rpc 'IO.puts(:code.root_dir())')" = "$REL"

@@ -22,8 +22,9 @@ check "OTP apps copied into lib" test -d "$REL/lib/kernel-$(ls /usr/lib/erlang/l
 
 export RELEASE_NODE=$NODE HELLO_PORT=$PORT
 "$REL/bin/hello_erl" daemon
-if wait_port $PORT 30; then ok; else bad "hello_erl did not listen on $PORT"; tail -20 "$REL"/tmp/log/erlang.log.*; fi
+if wait_port $PORT 60; then ok; else bad "hello_erl did not listen on $PORT"; tail -20 "$REL"/tmp/log/erlang.log.*; fi
 answers=$(tcp_lines $PORT PING "ECHO hi" COUNT | tr '\n' ' ')
+check "the node answers rpc" wait_rpc "$REL/bin/hello_erl"
 check "answers" test "$answers" = "PONG hi 3 "
 pid=$("$REL/bin/hello_erl" pid)
 check "pid" bash -c "tr '\\0' ' ' </proc/$pid/cmdline | grep -q 'sname $NODE'"

@@ -32,7 +32,7 @@ check "unknown command exits 1" bash -c "! '$REL/bin/foo' frobnicate 2>/dev/null
 # 1. without distribution: the TCP front end
 export PORT RELEASE_NODE=$NODE
 RELEASE_DISTRIBUTION=none "$REL/bin/foo" daemon
-if wait_port $PORT 30; then ok; else bad "kv_server did not listen on $PORT"; tail -20 "$REL"/tmp/log/erlang.log.* 2>/dev/null; fi
+if wait_port $PORT 60; then ok; else bad "kv_server did not listen on $PORT"; tail -20 "$REL"/tmp/log/erlang.log.* 2>/dev/null; fi
 answers=$(tcp_lines $PORT "CREATE shopping" "PUT shopping milk 1" "GET shopping milk" | tr '\n' ' ')
 check "CREATE/PUT/GET answers" test "$answers" = "OK OK 1 "
 stop_our_vms
@@ -40,7 +40,8 @@ wait_gone "$REL/erts" 10
 
 # 2. with distribution (the default sname)
 "$REL/bin/foo" daemon
-check "daemon up" wait_port $PORT 30
+check "daemon up" wait_port $PORT 60
+check "the node answers rpc" wait_rpc "$REL/bin/foo"
 pid=$("$REL/bin/foo" pid)
 check "pid is the node's OS pid" bash -c "tr '\\0' ' ' </proc/$pid/cmdline | grep -q 'sname $NODE'"
 check "rpc prints here" test "$("$REL/bin/foo" rpc 'IO.puts(:ok)')" = "ok"

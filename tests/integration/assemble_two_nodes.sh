@@ -21,12 +21,10 @@ export RELEASE_DISTRIBUTION=name RELEASE_COOKIE=asm_shared_$$ PORT
 export KV_ROUTING="a-m=$FOO,n-z=$BAR"
 RELEASE_NODE=$BAR _build/prod/rel/bar/bin/bar daemon
 RELEASE_NODE=$FOO _build/prod/rel/foo/bin/foo daemon
-if wait_port $PORT 30; then ok; else bad "foo did not listen on $PORT"; tail -20 _build/prod/rel/foo/tmp/log/erlang.log.*; fi
+if wait_port $PORT 60; then ok; else bad "foo did not listen on $PORT"; tail -20 _build/prod/rel/foo/tmp/log/erlang.log.*; fi
 # bar must be up too before a bucket can be created there
-for i in $(seq 1 50); do
-    RELEASE_NODE=$BAR _build/prod/rel/bar/bin/bar rpc 'IO.puts(:up)' >/dev/null 2>&1 && break
-    sleep 0.2
-done
+RELEASE_NODE=$BAR wait_rpc _build/prod/rel/bar/bin/bar || bad "bar does not answer rpc"
+RELEASE_NODE=$FOO wait_rpc _build/prod/rel/foo/bin/foo || bad "foo does not answer rpc"
 
 answers=$(tcp_lines $PORT "CREATE shopping" "PUT shopping milk 3" "GET shopping milk" "CREATE apples" | tr '\n' ' ')
 check "answers through foo" test "$answers" = "OK OK 3 OK "

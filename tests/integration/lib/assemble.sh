@@ -78,7 +78,7 @@ tcp_lines() {
     python3 - "$@" <<'EOF'
 import socket, sys
 port = int(sys.argv[1])
-s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s = socket.create_connection(("127.0.0.1", port), timeout=60)
 f = s.makefile("rwb")
 for line in sys.argv[2:]:
     f.write(line.encode() + b"\r\n")
@@ -89,11 +89,24 @@ EOF
 
 # wait_port PORT [SECONDS]: until something accepts connections on PORT.
 wait_port() {
-    local port=$1 secs=${2:-30} i=0
+    local port=$1 secs=${2:-60} i=0
     while [ $i -lt $((secs * 10)) ]; do
         python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), timeout=1)" \
             2>/dev/null && return 0
         sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# wait_rpc BIN [SECONDS]: until `BIN rpc` reaches the node (the machine may
+# be loaded: a first connection can take seconds).
+wait_rpc() {
+    local bin=$1 secs=${2:-60} i=0 expr='ok'
+    grep -q 'RELMAN_KIND=elixir' "$bin" && expr=':ok'
+    while [ $i -lt "$secs" ]; do
+        "$bin" rpc "$expr" >/dev/null 2>&1 && return 0
+        sleep 1
         i=$((i + 1))
     done
     return 1
