@@ -45,4 +45,10 @@ struct rel_remote_events {
     void *ctx;
 };
 
+/* Report through `ev` (NULL, or ops with NULL members, are fine). */
+void rel_remote_step(const struct rel_remote_events *ev, const char *host, const char *step,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void rel_remote_note(const struct rel_remote_events *ev, const char *host, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -1,0 +1,1168 @@
+/*
+ * deploy.c - the deploy and rollback operations (see deploy.h): one state
+ * machine per host, written as a runner `next` function. Each state issues
+ * one remote command (or a probe or a wait); the next call reads its result.
+ *
+ * Quoting: every value that comes from the user, the tarball or the host
+ * (paths, names, versions, link targets, env) goes through rel_shell_quote().
+ * Link targets read back from the host are also checked to be of the form
+ * releases/NAME before they are used.
+ */
+#include "deploy.h"
+
+#include "events.h"
+#include "health.h"
+#include "layout.h"
+#include "node.h"
+#include "runner.h"
+#include "target.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/path.h"
+#include "core/shell.h"
+#include "core/tarball.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_RELEASES 10000
+
+struct rel_deploy {
+    char *tarball;
+    char *release;
+    char *version;
+    char sha256[65];
+    uint64_t size;
+    char stamp[16];
+    char *dirname; /* VSN-STAMP */
+    char *who;
+    int keep, health_tcp, health_timeout;
+    char *audit_file;
+    const struct rel_remote_events *events;
+};
+
+/* ---- local helpers ------------------------------------------------------- */
+
+static int sha256_file(char out[65], uint64_t *size, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rel_error_set_errno(errno == ENOENT ? REL_ENOTFOUND : REL_EIO, errno,
+                                   "cannot open tarball %s", path);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    char *buf = rel_malloc(1 << 16);
+    int rc = 0;
+    *size = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, 1 << 16);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = rel_error_set_errno(REL_EIO, errno, "cannot read tarball %s", path);
+            break;
+        }
+        if (n == 0)
+            break;
+        EVP_DigestUpdate(ctx, buf, (size_t)n);
+        *size += (uint64_t)n;
+    }
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx, md, &len);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    EVP_MD_CTX_free(ctx);
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+int rel_audit_local(const char *file, const char *line)
+{
+    char *dir = rel_path_dirname(file);
+    int rc = rel_fs_is_dir(dir) ? 0 : rel_fs_mkdirs(dir, 0755);
+    free(dir);
+    if (rc < 0)
+        return rc;
+    int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return rel_error_set_errno(REL_EIO, errno, "cannot open audit log %s", file);
+    char *text = rel_asprintf("%s\n", line);
+    size_t len = strlen(text);
+    ssize_t w = write(fd, text, len);
+    if (w < 0 || (size_t)w != len)
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot append to audit log %s", file);
+    free(text);
+    close(fd);
+    return rc;
+}
+
+int rel_deploy_new(struct rel_deploy **out, const struct rel_deploy_opts *o)
+{
+    *out = NULL;
+    struct rel_deploy *d = rel_calloc(1, sizeof(*d));
+    d->tarball = rel_strdup(o->tarball);
+    d->release = rel_strdup(o->release);
+    d->keep = o->keep > 0 ? o->keep : 5;
+    d->health_tcp = o->health_tcp;
+    d->health_timeout = o->health_timeout > 0 ? o->health_timeout : 30;
+    d->audit_file = o->audit_file ? rel_strdup(o->audit_file) : NULL;
+    d->events = o->events;
+    d->who = rel_layout_who();
+    rel_layout_stamp(d->stamp);
+
+    int rc = sha256_file(d->sha256, &d->size, o->tarball);
+    struct rel_tar_entry *entries = NULL;
+    size_t n = 0;
+    struct rel_buf data = REL_BUF_INIT;
+    if (rc == 0)
+        rc = rel_tarball_list(&entries, &n, o->tarball, NULL);
+    if (rc < 0) {
+        rel_error_prefix("tarball %s", o->tarball);
+        goto cleanup;
+    }
+    /* The tarball is unpacked by tar on the host: refuse anything unsafe
+     * here, where the message can name the entry. */
+    char *bin = rel_asprintf("bin/%s", o->release);
+    bool have_bin = false;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if ((rc = rel_tarball_check_entry(&entries[i])) < 0)
+            rel_error_prefix("tarball %s", o->tarball);
+        if (strcmp(entries[i].path, bin) == 0 && entries[i].type == REL_TAR_FILE)
+            have_bin = true;
+    }
+    free(bin);
+    if (rc < 0)
+        goto cleanup;
+    if (!have_bin) {
+        rc = rel_error_set(REL_EFORMAT, "tarball %s has no bin/%s: is it a release of %s?",
+                           o->tarball, o->release, o->release);
+        goto cleanup;
+    }
+    const char *names[] = {"releases/start_erl.data"};
+    bool found = false;
+    rc = rel_tarball_read_members(o->tarball, names, 1, &data, &found, 4096);
+    if (rc == 0 && !found)
+        rc = rel_error_set(REL_EFORMAT, "tarball %s has no releases/start_erl.data", o->tarball);
+    if (rc < 0)
+        goto cleanup;
+    /* "ERTS_VSN REL_VSN" */
+    const char *txt = rel_buf_cstr(&data);
+    const char *sp = strchr(txt, ' ');
+    size_t vlen = sp ? strcspn(sp + 1, " \r\n") : 0;
+    d->version = sp ? rel_strndup(sp + 1, vlen) : rel_strdup("");
+    if (!rel_layout_valid_version(d->version)) {
+        rc = rel_error_set(REL_EFORMAT,
+                           "tarball %s: releases/start_erl.data does not name a usable version "
+                           "('%s')",
+                           o->tarball, d->version);
+        goto cleanup;
+    }
+    d->dirname = rel_asprintf("%s-%s", d->version, d->stamp);
+cleanup:
+    rel_tarball_entries_free(entries, n);
+    rel_buf_free(&data);
+    if (rc < 0) {
+        rel_deploy_free(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+const char *rel_deploy_version(const struct rel_deploy *d)
+{
+    return d->version;
+}
+
+const char *rel_deploy_sha256(const struct rel_deploy *d)
+{
+    return d->sha256;
+}
+
+uint64_t rel_deploy_size(const struct rel_deploy *d)
+{
+    return d->size;
+}
+
+const char *rel_deploy_dirname(const struct rel_deploy *d)
+{
+    return d->dirname;
+}
+
+void rel_deploy_free(struct rel_deploy *d)
+{
+    if (!d)
+        return;
+    free(d->tarball);
+    free(d->release);
+    free(d->version);
+    free(d->dirname);
+    free(d->who);
+    free(d->audit_file);
+    free(d);
+}
+
+/* ---- remote command builders ---------------------------------------------- */
+
+static void q(struct rel_buf *b, const char *s)
+{
+    rel_shell_quote(b, s);
+}
+
+/* Path under PATH, quoted. */
+static void qp(struct rel_buf *b, const struct rel_remote_target *t, const char *rel)
+{
+    rel_layout_path(b, t, rel);
+}
+
+/* Point PATH/name at `target` (a "releases/X" string, or NULL to remove the
+ * link) with a temporary link renamed over it. */
+static void relink(struct rel_buf *b, const struct rel_remote_target *t, const char *name,
+                   const char *target)
+{
+    char *tmp = rel_asprintf(".%s.tmp", name);
+    if (target) {
+        rel_buf_puts(b, "ln -sfn ");
+        q(b, target);
+        rel_buf_putc(b, ' ');
+        qp(b, t, tmp);
+        rel_buf_puts(b, " && mv -Tf ");
+        qp(b, t, tmp);
+        rel_buf_putc(b, ' ');
+        qp(b, t, name);
+    } else {
+        rel_buf_puts(b, "rm -f ");
+        qp(b, t, name);
+    }
+    free(tmp);
+}
+
+/* ---- the deploy state machine ----------------------------------------------- */
+
+enum dstate {
+    D_CONNECTED,
+    D_LOCKED,
+    D_INSPECTED,
+    D_UPLOADED,
+    D_VERIFIED,
+    D_UNPACKED,
+    D_OLD_PID,
+    D_SWITCHED,
+    D_OLD_STOPPED,
+    D_STARTED,
+    D_HEALTH,
+    D_CLEANED,
+    D_AUDITED,
+    D_UNLOCKED,
+    /* after a failure */
+    F_NEW_PID,
+    F_NEW_STOPPED,
+    F_SWITCHED_BACK,
+    F_OLD_STARTED,
+    F_OLD_HEALTH,
+    F_CLEANED,
+    F_AUDITED,
+    F_UNLOCKED,
+};
+
+struct dhost {
+    struct rel_deploy *d;
+    const struct rel_remote_target *t;
+    enum dstate st;
+    bool locked, switched, new_started;
+    char *old_current, *old_previous; /* "releases/X" or NULL */
+    char *old_pid;
+    char **releases;
+    size_t nreleases;
+    bool have_tarball;
+    int fd;
+    char *part;       /* shared/tarballs/SHA.tar.gz.part-STAMP */
+    struct rel_health health;
+    int fail_rc;
+    char *fail_msg;   /* the first failure */
+    char *fail_extra; /* what recovery did or could not do */
+    const char *outcome;
+};
+
+static void dhost_free(void *op)
+{
+    struct dhost *h = op;
+    if (!h)
+        return;
+    free(h->old_current);
+    free(h->old_previous);
+    free(h->old_pid);
+    for (size_t i = 0; i < h->nreleases; i++)
+        free(h->releases[i]);
+    free(h->releases);
+    if (h->fd >= 0)
+        close(h->fd);
+    free(h->part);
+    rel_health_free(&h->health);
+    free(h->fail_msg);
+    free(h->fail_extra);
+    free(h);
+}
+
+static void exec_act(struct rel_action *act, char *command)
+{
+    act->kind = REL_ACT_EXEC;
+    act->command = command;
+}
+
+static void step(struct dhost *h, const char *name, const char *detail)
+{
+    rel_remote_step(h->d->events, h->t->name, name, "%s", detail);
+}
+
+/* Describe a failed command: "what: `...` exited N: last stderr line". */
+static void remember_failure(struct dhost *h, struct rel_job *j, const char *what)
+{
+    if (h->fail_msg)
+        return;
+    char line[512];
+    if (j->last_rc < 0) {
+        h->fail_rc = j->last_rc;
+        h->fail_msg = rel_asprintf("%s: %s", what, j->last_error ? j->last_error : "failed");
+    } else {
+        h->fail_rc = REL_ECHILD;
+        const char *why = j->last_err[0] ? rel_node_last_line(j->last_err, line, sizeof(line))
+                                         : rel_node_last_line(j->last_out, line, sizeof(line));
+        h->fail_msg = rel_asprintf("%s: %s: %s failed (exit status %d)%s%s", h->t->name, what,
+                                   "remote command", j->last_status, *why ? ": " : "", why);
+    }
+}
+
+static void add_extra(struct dhost *h, const char *text)
+{
+    char *e = h->fail_extra ? rel_asprintf("%s; %s", h->fail_extra, text) : rel_strdup(text);
+    free(h->fail_extra);
+    h->fail_extra = e;
+}
+
+static char *audit_line(struct dhost *h, const char *result)
+{
+    char when[32];
+    rel_layout_iso_time(when);
+    return rel_asprintf("%s %s deploy %s %s (%s) by %s: %s", when, h->t->name, h->d->release,
+                        h->d->version, h->d->dirname, h->d->who, result);
+}
+
+static char *audit_cmd(struct dhost *h, const char *line)
+{
+    return rel_node_audit_cmd(h->t, line);
+}
+
+static void local_audit(struct dhost *h, const char *line)
+{
+    if (h->d->audit_file && rel_audit_local(h->d->audit_file, line) < 0)
+        rel_remote_note(h->d->events, h->t->name, "%s", rel_error_message());
+}
+
+static char *unlock_cmd(struct dhost *h)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "rm -rf ");
+    qp(&b, h->t, "shared/lock");
+    return rel_buf_detach(&b);
+}
+
+/* Start the failure path: undo what was done, in reverse. */
+static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act);
+
+static int begin_failure(struct dhost *h, struct rel_job *j, struct rel_action *act,
+                         const char *what)
+{
+    remember_failure(h, j, what);
+    if (h->fd >= 0) {
+        close(h->fd);
+        h->fd = -1;
+    }
+    if (!h->locked) {
+        /* Nothing of ours is on the host. */
+        return rel_error_set(h->fail_rc, "%s", h->fail_msg);
+    }
+    if (h->switched) {
+        step(h, "rollback", "switching back and restarting the previous release");
+        if (h->new_started) {
+            h->st = F_NEW_PID;
+            exec_act(act, rel_node_pid_cmd(h->t, "current"));
+            return 0;
+        }
+        h->st = F_NEW_STOPPED;
+        j->last_rc = 0;
+        return fail_next(h, j, act);
+    }
+    h->st = F_CLEANED;
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "cd ");
+    qp(&b, h->t, "");
+    rel_buf_puts(&b, " && rm -rf ");
+    char *tmp = rel_asprintf("releases/.tmp-%s", h->d->dirname);
+    q(&b, tmp);
+    free(tmp);
+    rel_buf_putc(&b, ' ');
+    q(&b, h->part);
+    exec_act(act, rel_buf_detach(&b));
+    return 0;
+}
+
+static int finish_failure(struct dhost *h)
+{
+    if (h->fail_extra)
+        return rel_error_set(h->fail_rc, "%s; %s", h->fail_msg, h->fail_extra);
+    return rel_error_set(h->fail_rc, "%s", h->fail_msg);
+}
+
+static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
+{
+    switch (h->st) {
+    case F_NEW_PID: {
+        char *pid = j->last_rc == 0 && j->last_status == 0 ? rel_node_parse_pid(j->last_out) : NULL;
+        h->st = F_NEW_STOPPED;
+        if (pid) {
+            char *dir = rel_asprintf("releases/%s", h->d->dirname);
+            exec_act(act, rel_node_stop_cmd(h->t, dir, pid));
+            free(dir);
+            free(pid);
+            return 0;
+        }
+        j->last_rc = 0;
+        return fail_next(h, j, act);
+    }
+    case F_NEW_STOPPED: {
+        if (j->last_rc < 0 || j->last_status != 0)
+            add_extra(h, "the new node may still be running");
+        struct rel_buf b = REL_BUF_INIT;
+        rel_buf_puts(&b, "set -e; ");
+        relink(&b, h->t, "previous", h->old_previous);
+        rel_buf_puts(&b, "; ");
+        relink(&b, h->t, "current", h->old_current);
+        h->st = F_SWITCHED_BACK;
+        exec_act(act, rel_buf_detach(&b));
+        return 0;
+    }
+    case F_SWITCHED_BACK:
+        if (j->last_rc < 0 || j->last_status != 0) {
+            add_extra(h, "switching `current` back FAILED: check the host");
+            h->outcome = "failed";
+            h->st = F_CLEANED;
+            j->last_rc = 0;
+            return fail_next(h, j, act);
+        }
+        h->switched = false;
+        h->outcome = "rolled back";
+        if (h->old_current && h->old_pid) {
+            h->st = F_OLD_STARTED;
+            exec_act(act, rel_node_daemon_cmd(h->t, "current"));
+            return 0;
+        }
+        {
+            char *e = h->old_current ? rel_asprintf("rolled back to %s", h->old_current)
+                                     : rel_strdup("rolled back (no release is current)");
+            add_extra(h, e);
+            free(e);
+        }
+        h->st = F_CLEANED;
+        j->last_rc = 0;
+        return fail_next(h, j, act);
+    case F_OLD_STARTED:
+        if (j->last_rc < 0 || j->last_status != 0) {
+            char *e = rel_asprintf("rolled back to %s but it did not start again", h->old_current);
+            add_extra(h, e);
+            free(e);
+            h->st = F_CLEANED;
+            j->last_rc = 0;
+            return fail_next(h, j, act);
+        }
+        rel_health_free(&h->health);
+        rel_health_init(&h->health, h->t, "current", h->d->health_tcp, h->d->health_timeout);
+        h->st = F_OLD_HEALTH;
+        /* fall through */
+    case F_OLD_HEALTH: {
+        int r = rel_health_next(&h->health, j, act);
+        if (r == 1)
+            return 0;
+        char *e = r == 0 ? rel_asprintf("rolled back to %s (running again)", h->old_current)
+                         : rel_asprintf("rolled back to %s but it is not healthy: %s",
+                                        h->old_current, rel_error_message());
+        add_extra(h, e);
+        free(e);
+        h->st = F_CLEANED;
+        j->last_rc = 0;
+        return fail_next(h, j, act);
+    }
+    case F_CLEANED: {
+        char *result = rel_asprintf("FAILED: %s%s%s", h->fail_msg, h->fail_extra ? "; " : "",
+                                    h->fail_extra ? h->fail_extra : "");
+        char *line = audit_line(h, result);
+        local_audit(h, line);
+        h->st = F_AUDITED;
+        exec_act(act, audit_cmd(h, line));
+        free(line);
+        free(result);
+        return 0;
+    }
+    case F_AUDITED:
+        h->st = F_UNLOCKED;
+        exec_act(act, unlock_cmd(h));
+        return 0;
+    case F_UNLOCKED:
+        if (j->last_rc < 0 || j->last_status != 0) {
+            char *p = rel_asprintf("%s/shared/lock", h->t->path);
+            char *e = rel_asprintf("could not release the deploy lock: %s is still there (remove "
+                                   "it once nobody deploys: relman unlock %s)",
+                                   p, h->t->name);
+            add_extra(h, e);
+            free(e);
+            free(p);
+        }
+        h->locked = false;
+        if (!h->outcome)
+            h->outcome = "failed";
+        return finish_failure(h);
+    default:
+        return rel_error_set(REL_EINVAL, "deploy: bad failure state %d", (int)h->st);
+    }
+}
+
+static int cmp_stamp_desc(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    const char *sx = strrchr(x, '-'), *sy = strrchr(y, '-');
+    int c = strcmp(sy ? sy : y, sx ? sx : x);
+    return c ? c : strcmp(y, x);
+}
+
+/* Releases to delete: keep the newest `keep` (by stamp), never current or
+ * previous; directories not named VSN-STAMP are left alone. */
+static char *cleanup_cmd(struct dhost *h)
+{
+    const char *current = h->d->dirname;
+    const char *previous = h->old_current ? h->old_current + 9 : NULL;
+    char **list = rel_calloc(h->nreleases + 2, sizeof(char *));
+    size_t n = 0;
+    bool have_new = false;
+    for (size_t i = 0; i < h->nreleases; i++) {
+        char *vsn;
+        const char *stamp;
+        if (rel_layout_parse_release_dir(h->releases[i], &vsn, &stamp)) {
+            list[n++] = h->releases[i];
+            have_new = have_new || strcmp(h->releases[i], current) == 0;
+        }
+        free(vsn);
+    }
+    if (!have_new)
+        list[n++] = (char *)current;
+    qsort(list, n, sizeof(char *), cmp_stamp_desc);
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "cd ");
+    qp(&b, h->t, "releases");
+    size_t kept = 0, removed = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool pinned = strcmp(list[i], current) == 0 || (previous && strcmp(list[i], previous) == 0);
+        if (pinned || kept < (size_t)h->d->keep) {
+            kept++;
+            continue;
+        }
+        rel_buf_puts(&b, removed++ ? " " : " && rm -rf -- ");
+        q(&b, list[i]);
+    }
+    rel_buf_puts(&b, " && cd ");
+    qp(&b, h->t, "shared/tarballs");
+    rel_buf_printf(&b,
+                   " && ls -t | grep -E '^[0-9a-f]{64}\\.tar\\.gz$' | tail -n +%d | "
+                   "while read -r f; do rm -f -- \"$f\"; done; true",
+                   h->d->keep + 1);
+    free(list);
+    if (removed)
+        rel_remote_note(h->d->events, h->t->name, "removing %zu old release(s)", removed);
+    return rel_buf_detach(&b);
+}
+
+static int parse_inspect(struct dhost *h, const char *out)
+{
+    char *copy = rel_strdup(out);
+    int rc = 0;
+    for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "current=", 8) == 0 && line[8]) {
+            h->old_current = rel_node_checked_link(line + 8);
+            if (!h->old_current)
+                rc = rel_error_set(REL_EUNSAFE, "%s: %s/current points to '%s', not releases/NAME",
+                                   h->t->name, h->t->path, line + 8);
+        } else if (strncmp(line, "previous=", 9) == 0 && line[9]) {
+            h->old_previous = rel_node_checked_link(line + 9);
+        } else if (strncmp(line, "release=", 8) == 0 && h->nreleases < MAX_RELEASES) {
+            h->releases = rel_reallocarray(h->releases, h->nreleases + 1, sizeof(char *));
+            h->releases[h->nreleases++] = rel_strdup(line + 8);
+        } else if (strncmp(line, "have=", 5) == 0) {
+            h->have_tarball = strncmp(line + 5, h->d->sha256, 64) == 0;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+static char *lock_cmd(struct dhost *h)
+{
+    char when[32];
+    rel_layout_iso_time(when);
+    char *info = rel_asprintf("%s (relman pid %d) since %s: deploy %s %s", h->d->who, (int)getpid(),
+                              when, h->d->release, h->d->version);
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "set -e; umask 022; mkdir -p ");
+    qp(&b, h->t, "releases");
+    rel_buf_putc(&b, ' ');
+    qp(&b, h->t, "shared/tarballs");
+    rel_buf_putc(&b, ' ');
+    qp(&b, h->t, "shared/tmp");
+    rel_buf_puts(&b, "; if mkdir ");
+    qp(&b, h->t, "shared/lock");
+    rel_buf_puts(&b, " 2>/dev/null; then printf '%s\\n' ");
+    q(&b, info);
+    rel_buf_puts(&b, " > ");
+    qp(&b, h->t, "shared/lock/info");
+    rel_buf_puts(&b, "; echo relman-locked; else echo relman-busy; cat ");
+    qp(&b, h->t, "shared/lock/info");
+    rel_buf_puts(&b, " 2>/dev/null || true; fi");
+    free(info);
+    return rel_buf_detach(&b);
+}
+
+static char *inspect_cmd(struct dhost *h)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    char *tarball = rel_asprintf("shared/tarballs/%s.tar.gz", h->d->sha256);
+    rel_buf_puts(&b, "cd ");
+    qp(&b, h->t, "");
+    /* we hold the lock: leftovers of interrupted runs can go */
+    rel_buf_puts(&b, " && rm -rf releases/.tmp-* shared/tarballs/*.part-*"
+                     " && printf 'current=%s\\n' \"$(readlink current || true)\""
+                     " && printf 'previous=%s\\n' \"$(readlink previous || true)\""
+                     " && for r in releases/*; do if [ -d \"$r\" ] && [ ! -L \"$r\" ]; then "
+                     "printf 'release=%s\\n' \"${r#releases/}\"; fi; done"
+                     " && f=");
+    q(&b, tarball);
+    rel_buf_puts(&b, " && if [ -f \"$f\" ]; then printf 'have=%s\\n' \"$(sha256sum < \"$f\")\"; "
+                     "fi");
+    free(tarball);
+    return rel_buf_detach(&b);
+}
+
+static int upload_act(struct dhost *h, struct rel_action *act)
+{
+    h->fd = open(h->d->tarball, O_RDONLY | O_CLOEXEC);
+    if (h->fd < 0)
+        return rel_error_set_errno(REL_EIO, errno, "cannot open tarball %s", h->d->tarball);
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "cat > ");
+    qp(&b, h->t, h->part);
+    exec_act(act, rel_buf_detach(&b));
+    act->stdin_fd = h->fd;
+    act->stdin_size = h->d->size;
+    return 0;
+}
+
+static char *verify_cmd(struct dhost *h)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    char *final = rel_asprintf("%s.tar.gz", h->d->sha256);
+    const char *part = strrchr(h->part, '/') + 1;
+    rel_buf_puts(&b, "cd ");
+    qp(&b, h->t, "shared/tarballs");
+    rel_buf_puts(&b, " && s=$(sha256sum < ");
+    q(&b, part);
+    rel_buf_puts(&b, ") && if [ \"${s%% *}\" != ");
+    q(&b, h->d->sha256);
+    rel_buf_puts(&b, " ]; then echo \"checksum mismatch after upload: got ${s%% *}\" >&2; exit 1; "
+                     "fi && mv -f ");
+    q(&b, part);
+    rel_buf_putc(&b, ' ');
+    q(&b, final);
+    free(final);
+    return rel_buf_detach(&b);
+}
+
+static char *unpack_cmd(struct dhost *h)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    char *tmp = rel_asprintf(".tmp-%s", h->d->dirname);
+    char *tarball = rel_asprintf("../shared/tarballs/%s.tar.gz", h->d->sha256);
+    char *bin = rel_asprintf("bin/%s", h->d->release);
+    char *reldir = rel_asprintf("releases/%s", h->d->version);
+    rel_buf_puts(&b, "set -e; cd ");
+    qp(&b, h->t, "releases");
+    rel_buf_puts(&b, "; d=");
+    q(&b, tmp);
+    rel_buf_puts(&b, "; mkdir \"$d\"; touch ");
+    q(&b, tarball);
+    rel_buf_puts(&b, "; tar -xzf ");
+    q(&b, tarball);
+    rel_buf_puts(&b, " -C \"$d\" --no-same-owner; if [ ! -x \"$d\"/");
+    q(&b, bin);
+    rel_buf_puts(&b, " ]; then echo \"the release has no executable ");
+    rel_buf_puts(&b, "bin/NAME\" >&2; exit 1; fi; if [ ! -d \"$d\"/");
+    q(&b, reldir);
+    rel_buf_puts(&b, " ]; then echo \"the release has no releases/VSN directory\" >&2; exit 1; fi; "
+                     "v=$(\"$d\"/");
+    q(&b, bin);
+    rel_buf_puts(&b, " version 2>&1) || { echo \"bin/NAME version failed: $v\" >&2; exit 1; }; "
+                     "case \" $v\" in *' '");
+    q(&b, h->d->version);
+    rel_buf_puts(&b, ") ;; *) echo \"bin/NAME version says '$v'\" >&2; exit 1 ;; esac; "
+                     "if [ -e ");
+    q(&b, h->d->dirname);
+    rel_buf_puts(&b, " ]; then echo 'release directory exists already' >&2; exit 1; fi; mv -T \"$d\" ");
+    q(&b, h->d->dirname);
+    free(tmp);
+    free(tarball);
+    free(bin);
+    free(reldir);
+    return rel_buf_detach(&b);
+}
+
+static char *switch_cmd(struct dhost *h)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    char *target = rel_asprintf("releases/%s", h->d->dirname);
+    rel_buf_puts(&b, "set -e; ");
+    if (h->old_current) {
+        relink(&b, h->t, "previous", h->old_current);
+        rel_buf_puts(&b, "; ");
+    }
+    relink(&b, h->t, "current", target);
+    free(target);
+    return rel_buf_detach(&b);
+}
+
+static int deploy_next(struct rel_job *j, struct rel_action *act)
+{
+    struct dhost *h = j->op;
+    if (h->st >= F_NEW_PID)
+        return fail_next(h, j, act);
+    switch (h->st) {
+    case D_CONNECTED:
+        if (j->last_rc < 0) {
+            h->outcome = "failed";
+            return rel_error_set(j->last_rc, "%s", j->last_error);
+        }
+        step(h, "lock", "taking the deploy lock");
+        h->st = D_LOCKED;
+        exec_act(act, lock_cmd(h));
+        return 0;
+    case D_LOCKED:
+        if (j->last_rc < 0 || j->last_status != 0)
+            return begin_failure(h, j, act, "cannot take the deploy lock");
+        if (strncmp(j->last_out, "relman-locked", 13) != 0) {
+            char line[512];
+            const char *holder = strchr(j->last_out, '\n');
+            holder = holder && holder[1] ? rel_node_last_line(holder + 1, line, sizeof(line)) : "unknown";
+            h->outcome = "failed";
+            return rel_error_set(REL_ELOCKED,
+                                 "%s: locked by %s (%s/shared/lock; if no deploy is running, "
+                                 "remove it: relman unlock %s)",
+                                 h->t->name, holder, h->t->path, h->t->name);
+        }
+        h->locked = true;
+        h->st = D_INSPECTED;
+        exec_act(act, inspect_cmd(h));
+        return 0;
+    case D_INSPECTED: {
+        if (j->last_rc < 0 || j->last_status != 0)
+            return begin_failure(h, j, act, "cannot inspect the deploy directory");
+        int rc = parse_inspect(h, j->last_out);
+        if (rc < 0) {
+            j->last_rc = rc;
+            j->last_error = rel_error_message();
+            return begin_failure(h, j, act, "inspect");
+        }
+        if (h->have_tarball) {
+            rel_remote_note(h->d->events, h->t->name,
+                            "tarball %.12s... already on the host: not uploading", h->d->sha256);
+            step(h, "unpack", h->d->dirname);
+            h->st = D_UNPACKED;
+            exec_act(act, unpack_cmd(h));
+            return 0;
+        }
+        step(h, "upload", h->d->tarball);
+        h->st = D_UPLOADED;
+        if ((rc = upload_act(h, act)) < 0) {
+            j->last_rc = rc;
+            j->last_error = rel_error_message();
+            return begin_failure(h, j, act, "upload");
+        }
+        return 0;
+    }
+    case D_UPLOADED:
+        close(h->fd);
+        h->fd = -1;
+        if (j->last_rc < 0 || j->last_status != 0)
+            return begin_failure(h, j, act, "upload");
+        h->st = D_VERIFIED;
+        exec_act(act, verify_cmd(h));
+        return 0;
+    case D_VERIFIED:
+        if (j->last_rc < 0 || j->last_status != 0)
+            return begin_failure(h, j, act, "checking the uploaded tarball");
+        step(h, "unpack", h->d->dirname);
+        h->st = D_UNPACKED;
+        exec_act(act, unpack_cmd(h));
+        return 0;
+    case D_UNPACKED:
+        if (j->last_rc < 0 || j->last_status != 0)
+            return begin_failure(h, j, act, "unpacking and checking the release");
+        h->st = D_OLD_PID;
+        if (h->old_current) {
+            exec_act(act, rel_node_pid_cmd(h->t, "current"));
+            return 0;
+        }
+        j->last_rc = 0;
+        j->last_status = 1;
+        return deploy_next(j, act);
+    case D_OLD_PID:
+        if (j->last_rc < 0)
+            return begin_failure(h, j, act, "checking the running node");
+        h->old_pid = j->last_status == 0 ? rel_node_parse_pid(j->last_out) : NULL;
+        rel_remote_step(h->d->events, h->t->name, "switch", "current -> releases/%s",
+                        h->d->dirname);
+        h->st = D_SWITCHED;
+        exec_act(act, switch_cmd(h));
+        return 0;
+    case D_SWITCHED:
+        if (j->last_rc < 0 || j->last_status != 0)
+            return begin_failure(h, j, act, "switching `current`");
+        h->switched = true;
+        h->st = D_OLD_STOPPED;
+        if (h->old_pid) {
+            step(h, "stop", h->old_current);
+            exec_act(act, rel_node_stop_cmd(h->t, h->old_current, h->old_pid));
+            return 0;
+        }
+        j->last_rc = 0;
+        j->last_status = 0;
+        return deploy_next(j, act);
+    case D_OLD_STOPPED:
+        if (j->last_rc < 0 || j->last_status != 0)
+            return begin_failure(h, j, act, "stopping the old node");
+        rel_remote_step(h->d->events, h->t->name, "start", "releases/%s", h->d->dirname);
+        h->st = D_STARTED;
+        h->new_started = true;
+        exec_act(act, rel_node_daemon_cmd(h->t, "current"));
+        return 0;
+    case D_STARTED:
+        if (j->last_rc < 0 || j->last_status != 0)
+            return begin_failure(h, j, act, "starting the new node");
+        step(h, "health", "waiting for the node");
+        rel_health_init(&h->health, h->t, "current", h->d->health_tcp, h->d->health_timeout);
+        h->st = D_HEALTH;
+        /* fall through */
+    case D_HEALTH: {
+        int r = rel_health_next(&h->health, j, act);
+        if (r == 1)
+            return 0;
+        if (r < 0) {
+            j->last_rc = r;
+            j->last_error = rel_error_message();
+            h->fail_rc = r;
+            h->fail_msg = rel_strdup(rel_error_message());
+            return begin_failure(h, j, act, "health check");
+        }
+        step(h, "cleanup", "old releases");
+        h->st = D_CLEANED;
+        exec_act(act, cleanup_cmd(h));
+        return 0;
+    }
+    case D_CLEANED: {
+        if (j->last_rc < 0 || j->last_status != 0)
+            rel_remote_note(h->d->events, h->t->name, "cleaning old releases failed: %s",
+                            j->last_rc < 0 ? j->last_error : j->last_err);
+        char *result = h->old_current ? rel_asprintf("ok (previous %s)", h->old_current)
+                                      : rel_strdup("ok (first release)");
+        char *line = audit_line(h, result);
+        local_audit(h, line);
+        h->st = D_AUDITED;
+        exec_act(act, audit_cmd(h, line));
+        free(line);
+        free(result);
+        return 0;
+    }
+    case D_AUDITED:
+        if (j->last_rc < 0 || j->last_status != 0)
+            rel_remote_note(h->d->events, h->t->name, "appending to the host's audit log failed");
+        h->st = D_UNLOCKED;
+        exec_act(act, unlock_cmd(h));
+        return 0;
+    case D_UNLOCKED:
+        if (j->last_rc < 0 || j->last_status != 0)
+            rel_remote_note(h->d->events, h->t->name,
+                            "could not remove the deploy lock %s/shared/lock", h->t->path);
+        h->locked = false;
+        h->outcome = "deployed";
+        act->kind = REL_ACT_DONE;
+        return 0;
+    default:
+        return rel_error_set(REL_EINVAL, "deploy: bad state %d", (int)h->st);
+    }
+}
+
+static const struct rel_op_ops deploy_ops = {.next = deploy_next, .free = dhost_free};
+
+void rel_deploy_add(struct rel_deploy *d, struct rel_runner *r, const struct rel_remote_target *t)
+{
+    struct dhost *h = rel_calloc(1, sizeof(*h));
+    h->d = d;
+    h->t = t;
+    h->fd = -1;
+    h->part = rel_asprintf("shared/tarballs/%s.tar.gz.part-%s", d->sha256, d->stamp);
+    h->st = D_CONNECTED;
+    rel_runner_add(r, t, &deploy_ops, h);
+}
+
+const char *rel_deploy_outcome(const struct rel_job *j)
+{
+    const struct dhost *h = j->op;
+    if (!j->started)
+        return "not started";
+    return h && h->outcome ? h->outcome : (j->result == 0 ? "deployed" : "failed");
+}
+
+/* ---- rollback ------------------------------------------------------------ */
+
+enum rstate {
+    R_CONNECTED,
+    R_LOCKED,
+    R_INSPECTED,
+    R_PID,
+    R_STOPPED,
+    R_SWITCHED,
+    R_STARTED,
+    R_HEALTH,
+    R_AUDITED,
+    R_UNLOCKED,
+};
+
+struct rhost {
+    struct rel_rollback_opts o;
+    const struct rel_remote_target *t;
+    enum rstate st;
+    bool locked;
+    char *cur, *prev, *pid, *who;
+    struct rel_health health;
+    int rc;
+    char *msg;
+};
+
+static void rhost_free(void *op)
+{
+    struct rhost *h = op;
+    free(h->cur);
+    free(h->prev);
+    free(h->pid);
+    free(h->who);
+    free(h->msg);
+    rel_health_free(&h->health);
+    free(h);
+}
+
+static void rollback_fail(struct rhost *h, struct rel_job *j, const char *what)
+{
+    if (h->msg)
+        return;
+    char line[512];
+    h->rc = j->last_rc < 0 ? j->last_rc : REL_ECHILD;
+    h->msg = j->last_rc < 0 ? rel_asprintf("%s: %s", what, j->last_error)
+                            : rel_asprintf("%s: %s failed (exit status %d): %s", h->t->name, what,
+                                           j->last_status,
+                                           rel_node_last_line(j->last_err[0] ? j->last_err : j->last_out,
+                                                     line, sizeof(line)));
+}
+
+static int rollback_audit(struct rhost *h, struct rel_action *act)
+{
+    char when[32];
+    rel_layout_iso_time(when);
+    char *line = rel_asprintf("%s %s rollback %s -> %s by %s: %s", when, h->t->name,
+                              h->cur ? h->cur : "-", h->prev ? h->prev : "-", h->who,
+                              h->msg ? h->msg : "ok");
+    if (h->o.audit_file && rel_audit_local(h->o.audit_file, line) < 0)
+        rel_remote_note(h->o.events, h->t->name, "%s", rel_error_message());
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "printf '%s\\n' ");
+    q(&b, line);
+    rel_buf_puts(&b, " >> ");
+    qp(&b, h->t, "shared/audit.log");
+    rel_buf_puts(&b, "; rm -rf ");
+    qp(&b, h->t, "shared/lock");
+    exec_act(act, rel_buf_detach(&b));
+    free(line);
+    h->st = R_UNLOCKED;
+    return 0;
+}
+
+static int rollback_next(struct rel_job *j, struct rel_action *act)
+{
+    struct rhost *h = j->op;
+    switch (h->st) {
+    case R_CONNECTED: {
+        if (j->last_rc < 0)
+            return rel_error_set(j->last_rc, "%s", j->last_error);
+        char when[32];
+        rel_layout_iso_time(when);
+        char *info = rel_asprintf("%s (relman pid %d) since %s: rollback", h->who, (int)getpid(),
+                                  when);
+        struct rel_buf b = REL_BUF_INIT;
+        rel_buf_puts(&b, "set -e; mkdir -p ");
+        qp(&b, h->t, "shared/tmp");
+        rel_buf_puts(&b, "; if mkdir ");
+        qp(&b, h->t, "shared/lock");
+        rel_buf_puts(&b, " 2>/dev/null; then printf '%s\\n' ");
+        q(&b, info);
+        rel_buf_puts(&b, " > ");
+        qp(&b, h->t, "shared/lock/info");
+        rel_buf_puts(&b, "; echo relman-locked; else echo relman-busy; cat ");
+        qp(&b, h->t, "shared/lock/info");
+        rel_buf_puts(&b, " 2>/dev/null || true; fi");
+        free(info);
+        rel_remote_step(h->o.events, h->t->name, "lock", "taking the deploy lock");
+        h->st = R_LOCKED;
+        exec_act(act, rel_buf_detach(&b));
+        return 0;
+    }
+    case R_LOCKED: {
+        if (j->last_rc < 0 || j->last_status != 0) {
+            rollback_fail(h, j, "cannot take the deploy lock");
+            return rel_error_set(h->rc, "%s", h->msg);
+        }
+        if (strncmp(j->last_out, "relman-locked", 13) != 0) {
+            char line[512];
+            const char *holder = strchr(j->last_out, '\n');
+            holder = holder && holder[1] ? rel_node_last_line(holder + 1, line, sizeof(line)) : "unknown";
+            return rel_error_set(REL_ELOCKED, "%s: locked by %s (%s/shared/lock)", h->t->name,
+                                 holder, h->t->path);
+        }
+        h->locked = true;
+        struct rel_buf b = REL_BUF_INIT;
+        rel_buf_puts(&b, "cd ");
+        qp(&b, h->t, "");
+        rel_buf_puts(&b, " && printf 'current=%s\\nprevious=%s\\n' \"$(readlink current || true)\" "
+                         "\"$(readlink previous || true)\"");
+        h->st = R_INSPECTED;
+        exec_act(act, rel_buf_detach(&b));
+        return 0;
+    }
+    case R_INSPECTED: {
+        if (j->last_rc < 0 || j->last_status != 0) {
+            rollback_fail(h, j, "cannot read the deploy directory");
+            return rollback_audit(h, act);
+        }
+        const char *c = strstr(j->last_out, "current=");
+        const char *p = strstr(j->last_out, "previous=");
+        char *cv = c ? rel_strndup(c + 8, strcspn(c + 8, "\n")) : rel_strdup("");
+        char *pv = p ? rel_strndup(p + 9, strcspn(p + 9, "\n")) : rel_strdup("");
+        h->cur = rel_node_checked_link(cv);
+        h->prev = rel_node_checked_link(pv);
+        free(cv);
+        free(pv);
+        if (!h->cur || !h->prev) {
+            h->rc = REL_ENOTFOUND;
+            h->msg = rel_asprintf("%s: nothing to roll back to (%s/previous %s)", h->t->name,
+                                  h->t->path, h->prev ? "exists but current does not" : "is not set");
+            return rollback_audit(h, act);
+        }
+        rel_remote_step(h->o.events, h->t->name, "rollback", "%s -> %s", h->cur, h->prev);
+        h->st = R_PID;
+        exec_act(act, rel_node_pid_cmd(h->t, "current"));
+        return 0;
+    }
+    case R_PID:
+        if (j->last_rc < 0) {
+            rollback_fail(h, j, "checking the running node");
+            return rollback_audit(h, act);
+        }
+        h->pid = j->last_status == 0 ? rel_node_parse_pid(j->last_out) : NULL;
+        h->st = R_STOPPED;
+        if (h->pid) {
+            exec_act(act, rel_node_stop_cmd(h->t, h->cur, h->pid));
+            return 0;
+        }
+        j->last_status = 0;
+        return rollback_next(j, act);
+    case R_STOPPED: {
+        if (j->last_rc < 0 || j->last_status != 0) {
+            rollback_fail(h, j, "stopping the node");
+            return rollback_audit(h, act);
+        }
+        struct rel_buf b = REL_BUF_INIT;
+        rel_buf_puts(&b, "set -e; ");
+        relink(&b, h->t, "previous", h->cur);
+        rel_buf_puts(&b, "; ");
+        relink(&b, h->t, "current", h->prev);
+        h->st = R_SWITCHED;
+        exec_act(act, rel_buf_detach(&b));
+        return 0;
+    }
+    case R_SWITCHED:
+        if (j->last_rc < 0 || j->last_status != 0) {
+            rollback_fail(h, j, "switching `current`");
+            return rollback_audit(h, act);
+        }
+        if (!h->pid) {
+            rel_remote_note(h->o.events, h->t->name,
+                            "the node was not running; not starting it");
+            return rollback_audit(h, act);
+        }
+        h->st = R_STARTED;
+        exec_act(act, rel_node_daemon_cmd(h->t, "current"));
+        return 0;
+    case R_STARTED:
+        if (j->last_rc < 0 || j->last_status != 0) {
+            rollback_fail(h, j, "starting the node");
+            return rollback_audit(h, act);
+        }
+        rel_health_init(&h->health, h->t, "current", h->o.health_tcp, h->o.health_timeout);
+        h->st = R_HEALTH;
+        /* fall through */
+    case R_HEALTH: {
+        int r = rel_health_next(&h->health, j, act);
+        if (r == 1)
+            return 0;
+        if (r < 0) {
+            h->rc = r;
+            h->msg = rel_strdup(rel_error_message());
+        }
+        return rollback_audit(h, act);
+    }
+    case R_UNLOCKED:
+        if (h->msg)
+            return rel_error_set(h->rc, "%s", h->msg);
+        act->kind = REL_ACT_DONE;
+        return 0;
+    default:
+        return rel_error_set(REL_EINVAL, "rollback: bad state");
+    }
+}
+
+static const struct rel_op_ops rollback_ops = {.next = rollback_next, .free = rhost_free};
+
+void rel_rollback_add(struct rel_runner *r, const struct rel_remote_target *t,
+                      const struct rel_rollback_opts *opts)
+{
+    struct rhost *h = rel_calloc(1, sizeof(*h));
+    h->o = *opts;
+    h->t = t;
+    h->who = rel_layout_who();
+    h->st = R_CONNECTED;
+    rel_runner_add(r, t, &rollback_ops, h);
+}
