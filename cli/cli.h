@@ -66,5 +66,19 @@ int cmd_apps(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_assemble(int argc, char **argv);
+/* Remote commands (cli/deploy.c, cli/node.c, cli/console.c; see docs/remote.md). */
+int cmd_deploy(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_pid(int argc, char **argv);
+int cmd_node_version(int argc, char **argv); /* `relman version TARGET...` */
+int cmd_status(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_rpc(int argc, char **argv);
+int cmd_remote(int argc, char **argv);
+int cmd_unlock(int argc, char **argv);
+int cmd_releases_remote(int argc, char **argv); /* `relman releases --remote TARGET` */
 
 #endif

@@ -15,9 +15,15 @@
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
+/* Options every remote command takes (cli/remote_cli.c). */
+#define REMOTE_OPTS                                                                                \
+    "\n  --ssh-config FILE  OpenSSH client configuration to read (instead of ssh.config)\n"      \
+    "  -v                 show every remote command, its exit status and stderr"
+
 const struct cli_command cli_commands[] = {
     {"help", "show help for relman or for one command", "relman help [COMMAND]", cmd_help},
-    {"version", "print relman's version", "relman version", cmd_version},
+    {"version", "print relman's version (or the release version on targets)",
+     "relman version\n       relman version TARGET|GROUP..." REMOTE_OPTS, cmd_version},
     {"tui", "open the terminal UI (the default on a terminal)",
      "relman tui [--theme NAME] [--no-color] [--ascii] [--script FILE] [--dump DIR]\n"
      "           [--size COLSxLINES] [PATH]\n"
@@ -80,6 +86,34 @@ const struct cli_command cli_commands[] = {
      "  --no-reuse     copy and strip every file again instead of reusing unchanged ones\n"
      "  Runs the release's steps (tar, run hooks). See docs/assemble.md.",
      cmd_assemble},
+    {"deploy", "upload a release tarball to targets and switch them to it",
+     "relman deploy [RELEASE] TARGET|GROUP... --tarball FILE [--batch N] [--yes]\n"
+     "  --tarball FILE     the release tarball (mix release's tar step, or relman's)\n"
+     "  --batch N          hosts at a time (default: deploy.batch)\n"
+     "  -y, --yes          do not ask for confirmation (needed without a terminal)" REMOTE_OPTS,
+     cmd_deploy},
+    {"rollback", "switch targets back to their previous release",
+     "relman rollback TARGET|GROUP... [--yes]" REMOTE_OPTS, cmd_rollback},
+    {"start", "start the node on targets", "relman start TARGET|GROUP..." REMOTE_OPTS, cmd_start},
+    {"stop", "stop the node on targets", "relman stop TARGET|GROUP... [--yes]" REMOTE_OPTS,
+     cmd_stop},
+    {"restart", "stop and start the node on targets",
+     "relman restart TARGET|GROUP... [--yes]" REMOTE_OPTS, cmd_restart},
+    {"pid", "print the OS pid of the node on targets", "relman pid TARGET|GROUP..." REMOTE_OPTS,
+     cmd_pid},
+    {"status", "show what runs on targets",
+     "relman status TARGET|GROUP... [--json]" REMOTE_OPTS, cmd_status},
+    {"logs", "show the node's logs on a target",
+     "relman logs TARGET [-f] [-n LINES]\n"
+     "  -f, --follow       keep printing new lines (Ctrl-C to stop)\n"
+     "  -n, --lines N      lines to show (default 100)" REMOTE_OPTS,
+     cmd_logs},
+    {"rpc", "evaluate an expression on the node of a target",
+     "relman rpc TARGET EXPR" REMOTE_OPTS, cmd_rpc},
+    {"remote", "attach to the node's remote console on a target",
+     "relman remote TARGET" REMOTE_OPTS, cmd_remote},
+    {"unlock", "remove a stale deploy lock on targets",
+     "relman unlock TARGET|GROUP... [--yes]" REMOTE_OPTS, cmd_unlock},
 };
 const unsigned cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
@@ -155,7 +189,7 @@ static int cmd_help(int argc, char **argv)
 static int cmd_version(int argc, char **argv)
 {
     if (argc > 1)
-        return cli_usage_error("version", "unexpected argument '%s'", argv[1]);
+        return cmd_node_version(argc, argv);
     printf("relman %s\n", RELMAN_VERSION);
     return CLI_OK;
 }

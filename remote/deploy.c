@@ -127,10 +127,8 @@ int rel_deploy_new(struct rel_deploy **out, const struct rel_deploy_opts *o)
     struct rel_buf data = REL_BUF_INIT;
     if (rc == 0)
         rc = rel_tarball_list(&entries, &n, o->tarball, NULL);
-    if (rc < 0) {
-        rel_error_prefix("tarball %s", o->tarball);
+    if (rc < 0)
         goto cleanup;
-    }
     /* The tarball is unpacked by tar on the host: refuse anything unsafe
      * here, where the message can name the entry. */
     char *bin = rel_asprintf("bin/%s", o->release);

@@ -1366,7 +1366,11 @@ static int exec_read(struct rel_ssh_exec *x)
             if (n == 0)
                 break;
             progressed = 1;
-            if (x->o.stream && ops && ops->output) {
+            if (x->o.sink) {
+                x->o.sink(x->o.sink_ctx, buf, (size_t)n, stream);
+                if (stream)
+                    keep_tail(&x->err, buf, (size_t)n);
+            } else if (x->o.stream && ops && ops->output) {
                 ops->output(x->s->opts.events->ctx, x->s->label, buf, (size_t)n, stream);
                 if (stream)
                     keep_tail(&x->err, buf, (size_t)n);

@@ -135,6 +135,10 @@ struct rel_ssh_exec_opts {
     uint64_t stdin_size;  /* total for progress events (0: unknown) */
     bool interactive;     /* stdin comes from rel_ssh_exec_write(); EOF on close_stdin */
     bool stream;          /* hand output to events->output instead of collecting it */
+    /* When set, output goes here instead (and is not collected); for the
+     * console, which writes straight to the terminal. */
+    void (*sink)(void *ctx, const char *data, size_t len, int is_stderr);
+    void *sink_ctx;
     size_t max_output;    /* cap on collected stdout (0: REL_SSH_DEFAULT_MAX_OUTPUT) */
     int timeout_ms;       /* 0: none */
     bool pty;             /* allocate a PTY (merges stderr into stdout) */

@@ -1,0 +1,77 @@
+/*
+ * console.c - `relman remote TARGET`: the node's remote console
+ * (`bin/NAME remote`) in a PTY over SSH (logic: remote/console.c).
+ */
+#include "cli.h"
+#include "remote_cli.h"
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "remote/console.h"
+#include "remote/layout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cmd_remote(int argc, char **argv)
+{
+    static const struct option longopts[] = {CLI_REMOTE_LONGOPTS, {NULL, 0, NULL, 0}};
+    struct cli_remote c = {.cmd = "remote"};
+    int opt;
+    while ((opt = cli_getopt(argc, argv, "yv", longopts)) != -1) {
+        if (opt == -2)
+            return CLI_USAGE;
+        cli_remote_option(&c, opt, optarg);
+    }
+    if (argc - optind != 1)
+        return cli_usage_error("remote", "name one target");
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return cli_error("remote: the console needs a terminal on stdin and stdout");
+    int rc = cli_remote_load(&c, argv + optind, 1, NULL);
+    if (rc != CLI_OK) {
+        cli_remote_free(&c);
+        return rc;
+    }
+    const struct rel_remote_target *t = &c.targets[0];
+    struct rel_ssh_opts so;
+    rel_ssh_opts_init(&so);
+    so.label = t->name;
+    so.policy = t->policy;
+    so.prompts = c.have_prompts ? &c.prompts : NULL;
+    so.prompt_ctx = &c;
+    so.events = &c.events;
+    struct rel_ssh_session *s = NULL;
+    if (rel_ssh_session_new(&s, &t->ep, &so) < 0 || rel_ssh_drive(s, rel_ssh_session_step_cb, s) < 0) {
+        rc = cli_core_error();
+        rel_ssh_session_free(s);
+        cli_remote_free(&c);
+        return rc;
+    }
+    struct rel_buf cmd = REL_BUF_INIT;
+    const char *args[] = {"remote", NULL};
+    rel_layout_node_cmd(&cmd, t, "current", args);
+    fprintf(stderr,
+            "relman: attaching to the %s console on %s (%s).\n"
+            "relman: leave with Ctrl-C twice (the node keeps running), or type ~. at the start "
+            "of a line to disconnect.\n",
+            t->release, t->name, rel_ssh_session_peer(s));
+    fflush(stderr);
+    struct rel_console_opts co = {.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO};
+    int status = rel_console_run(s, rel_buf_cstr(&cmd), &co);
+    rel_buf_free(&cmd);
+    if (status == REL_ECANCELED) {
+        fprintf(stderr, "\r\nrelman: %s: %s\n", t->name, rel_error_message());
+        rc = CLI_OK;
+    } else if (status < 0) {
+        fputs("\r\n", stderr);
+        rc = cli_core_error();
+    } else {
+        fprintf(stderr, "relman: left the %s console (exit status %d)\n", t->name, status);
+        rc = status == 0 ? CLI_OK : CLI_FAIL;
+    }
+    rel_ssh_session_free(s);
+    cli_remote_free(&c);
+    return rc;
+}

@@ -1,0 +1,177 @@
+/*
+ * deploy.c - `relman deploy` and `relman rollback` (logic: remote/deploy.c).
+ */
+#include "cli.h"
+#include "remote_cli.h"
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "remote/deploy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_deploy(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_REMOTE_LONGOPTS,
+        {"tarball", required_argument, NULL, CLI_OPT_TARBALL},
+        {"batch", required_argument, NULL, CLI_OPT_BATCH},
+        {NULL, 0, NULL, 0},
+    };
+    struct cli_remote c = {.cmd = "deploy"};
+    const char *tarball = NULL;
+    long batch = 0;
+    int opt;
+    while ((opt = cli_getopt(argc, argv, "yv", longopts)) != -1) {
+        if (opt == -2)
+            return CLI_USAGE;
+        if (cli_remote_option(&c, opt, optarg))
+            continue;
+        if (opt == CLI_OPT_TARBALL) {
+            tarball = optarg;
+        } else if (opt == CLI_OPT_BATCH) {
+            char *end;
+            batch = strtol(optarg, &end, 10);
+            if (*end || batch < 1 || batch > 10000)
+                return cli_usage_error("deploy", "--batch needs a number from 1 to 10000");
+        }
+    }
+    char **names = argv + optind;
+    size_t nnames = (size_t)(argc - optind);
+    if (!tarball)
+        return cli_usage_error("deploy",
+                               "which tarball? pass --tarball FILE (a release tarball made by "
+                               "`mix release` with the tar step, or by relman)");
+
+    /* deploy [REL] TARGET...: a first word naming a release (and no target
+     * or group) is the release. */
+    const char *release = NULL;
+    struct rel_config *peek = NULL;
+    if (nnames >= 2 && rel_config_load(&peek, REL_CONFIG_FILE) == 0 &&
+        rel_config_find_release(peek, names[0]) && !rel_config_find_target(peek, names[0]) &&
+        !rel_config_find_group(peek, names[0])) {
+        release = names[0];
+        names++;
+        nnames--;
+    }
+    rel_config_free(peek);
+    rel_error_clear();
+
+    int rc = cli_remote_load(&c, names, nnames, release);
+    if (rc != CLI_OK) {
+        cli_remote_free(&c);
+        return rc;
+    }
+    /* every target of one run deploys the same release */
+    const char *relname = c.targets[0].release;
+    for (size_t i = 1; i < c.ntargets; i++)
+        if (strcmp(c.targets[i].release, relname) != 0) {
+            cli_error("targets %s and %s run different releases (%s, %s): deploy them separately",
+                      c.targets[0].name, c.targets[i].name, relname, c.targets[i].release);
+            cli_remote_free(&c);
+            return CLI_FAIL;
+        }
+
+    struct rel_deploy_opts dopts = {
+        .tarball = tarball,
+        .release = relname,
+        .keep = c.cfg->deploy.keep,
+        .health_tcp = c.cfg->deploy.health_tcp,
+        .health_timeout = c.cfg->deploy.health_timeout,
+        .audit_file = c.audit_file,
+        .events = &c.events,
+    };
+    struct rel_deploy *d = NULL;
+    if (rel_deploy_new(&d, &dopts) < 0) {
+        rc = cli_core_error();
+        cli_remote_free(&c);
+        return rc;
+    }
+    struct rel_buf q = REL_BUF_INIT;
+    rel_buf_printf(&q, "Deploy %s %s to", relname, rel_deploy_version(d));
+    for (size_t i = 0; i < c.ntargets; i++)
+        rel_buf_printf(&q, "%s %s", i ? "," : "", c.targets[i].name);
+    rel_buf_putc(&q, '?');
+    rc = cli_remote_confirm(&c, rel_buf_cstr(&q));
+    rel_buf_free(&q);
+    if (rc != CLI_OK) {
+        rel_deploy_free(d);
+        cli_remote_free(&c);
+        return rc;
+    }
+    if (!cli_globals.quiet)
+        fprintf(stderr, "deploy: %s %s (%s, %.1f MB, sha256 %.12s) to %zu target(s), batch %ld\n",
+                relname, rel_deploy_version(d), rel_deploy_dirname(d),
+                (double)rel_deploy_size(d) / 1e6, rel_deploy_sha256(d), c.ntargets,
+                batch ? batch : (long)c.cfg->deploy.batch);
+
+    struct rel_runner_opts ro;
+    cli_remote_runner_opts(&c, &ro);
+    ro.batch = (size_t)(batch ? batch : c.cfg->deploy.batch);
+    ro.stop_on_failure = true;
+    struct rel_runner *r;
+    rel_runner_new(&r, &ro);
+    for (size_t i = 0; i < c.ntargets; i++)
+        rel_deploy_add(d, r, &c.targets[i]);
+    rel_runner_run(r);
+    for (size_t i = 0; i < rel_runner_count(r); i++) {
+        const struct rel_job *j = rel_runner_job(r, i);
+        const char *outcome = rel_deploy_outcome(j);
+        if (j->result == 0)
+            printf("%s: deployed %s %s (releases/%s)\n", j->target->name, relname,
+                   rel_deploy_version(d), rel_deploy_dirname(d));
+        else
+            printf("%s: %s\n", j->target->name, outcome);
+    }
+    fflush(stdout);
+    rc = cli_remote_failures(&c, r);
+    rel_runner_free(r);
+    rel_deploy_free(d);
+    cli_remote_free(&c);
+    return rc;
+}
+
+int cmd_rollback(int argc, char **argv)
+{
+    static const struct option longopts[] = {CLI_REMOTE_LONGOPTS, {NULL, 0, NULL, 0}};
+    struct cli_remote c = {.cmd = "rollback"};
+    int opt;
+    while ((opt = cli_getopt(argc, argv, "yv", longopts)) != -1) {
+        if (opt == -2)
+            return CLI_USAGE;
+        cli_remote_option(&c, opt, optarg);
+    }
+    int rc = cli_remote_load(&c, argv + optind, (size_t)(argc - optind), NULL);
+    if (rc == CLI_OK)
+        rc = cli_remote_confirm(&c, "Roll back to the previous release?");
+    if (rc != CLI_OK) {
+        cli_remote_free(&c);
+        return rc;
+    }
+    struct rel_runner_opts ro;
+    cli_remote_runner_opts(&c, &ro);
+    ro.batch = (size_t)c.cfg->deploy.batch;
+    ro.stop_on_failure = true;
+    struct rel_runner *r;
+    rel_runner_new(&r, &ro);
+    struct rel_rollback_opts o = {.health_tcp = c.cfg->deploy.health_tcp,
+                                  .health_timeout = c.cfg->deploy.health_timeout,
+                                  .audit_file = c.audit_file,
+                                  .events = &c.events};
+    for (size_t i = 0; i < c.ntargets; i++)
+        rel_rollback_add(r, &c.targets[i], &o);
+    rel_runner_run(r);
+    for (size_t i = 0; i < rel_runner_count(r); i++) {
+        const struct rel_job *j = rel_runner_job(r, i);
+        if (j->result == 0)
+            printf("%s: rolled back\n", j->target->name);
+    }
+    fflush(stdout);
+    rc = cli_remote_failures(&c, r);
+    rel_runner_free(r);
+    cli_remote_free(&c);
+    return rc;
+}

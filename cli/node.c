@@ -1,0 +1,361 @@
+/*
+ * node.c - node control on targets: `relman start|stop|restart|pid|version|
+ * status|logs|rpc|unlock` and `relman releases --remote` (logic:
+ * remote/node.c).
+ */
+#include "cli.h"
+#include "remote_cli.h"
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "remote/node.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Run `op` on the targets named in argv[optind..]. */
+static int run_node_op(struct cli_remote *c, int argc, char **argv, struct rel_node_opts *o,
+                       struct rel_runner **out)
+{
+    int rc = cli_remote_load(c, argv + optind, (size_t)(argc - optind), NULL);
+    if (rc != CLI_OK)
+        return rc;
+    if ((o->op == REL_NODE_STOP || o->op == REL_NODE_RESTART || o->op == REL_NODE_UNLOCK) &&
+        (rc = cli_remote_confirm(c, o->op == REL_NODE_STOP      ? "Stop the node(s)?"
+                                    : o->op == REL_NODE_RESTART ? "Restart the node(s)?"
+                                                                : "Remove the deploy lock(s)?")) !=
+            CLI_OK)
+        return rc;
+    o->health_tcp = c->cfg->deploy.health_tcp;
+    o->health_timeout = c->cfg->deploy.health_timeout;
+    o->audit_file = c->audit_file;
+    o->events = &c->events;
+    struct rel_runner_opts ro;
+    cli_remote_runner_opts(c, &ro);
+    rel_runner_new(out, &ro);
+    for (size_t i = 0; i < c->ntargets; i++)
+        rel_node_add(*out, &c->targets[i], o);
+    rel_runner_run(*out);
+    return CLI_OK;
+}
+
+/* Parse the common options only; returns CLI_OK or CLI_USAGE. */
+static int common_opts(struct cli_remote *c, int argc, char **argv, bool json)
+{
+    static const struct option longopts[] = {CLI_REMOTE_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct option longopts_json[] = {
+        CLI_REMOTE_LONGOPTS, {"json", no_argument, NULL, CLI_OPT_JSON}, {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = cli_getopt(argc, argv, "yv", json ? longopts_json : longopts)) != -1) {
+        if (opt == -2)
+            return CLI_USAGE;
+        cli_remote_option(c, opt, optarg);
+    }
+    return CLI_OK;
+}
+
+static int simple(const char *cmd, enum rel_node_op op, int argc, char **argv)
+{
+    struct cli_remote c = {.cmd = cmd};
+    struct rel_runner *r = NULL;
+    struct rel_node_opts o = {.op = op};
+    int rc = common_opts(&c, argc, argv, false);
+    if (rc == CLI_OK)
+        rc = run_node_op(&c, argc, argv, &o, &r);
+    if (rc == CLI_OK) {
+        bool many = rel_runner_count(r) > 1;
+        for (size_t i = 0; i < rel_runner_count(r); i++) {
+            const struct rel_job *j = rel_runner_job(r, i);
+            if (j->result < 0)
+                continue;
+            const struct rel_node_result *res = rel_node_result(j);
+            const char *name = j->target->name;
+            switch (op) {
+            case REL_NODE_PID:
+            case REL_NODE_VERSION:
+            case REL_NODE_RPC: {
+                const char *out = res->output ? res->output : "";
+                if (many)
+                    printf("%s: %s", name, out);
+                else
+                    fputs(out, stdout);
+                if (*out && out[strlen(out) - 1] != '\n')
+                    putchar('\n');
+                break;
+            }
+            case REL_NODE_START:
+                printf("%s: %s\n", name, res->note ? res->note : "started");
+                break;
+            case REL_NODE_STOP:
+                printf("%s: %s\n", name, res->note ? res->note : "stopped");
+                break;
+            case REL_NODE_RESTART:
+                printf("%s: restarted\n", name);
+                break;
+            case REL_NODE_UNLOCK:
+                printf("%s: %s\n", name, res->note ? res->note : "unlocked");
+                break;
+            default:
+                break;
+            }
+        }
+        fflush(stdout);
+        rc = cli_remote_failures(&c, r);
+    }
+    rel_runner_free(r);
+    cli_remote_free(&c);
+    return rc;
+}
+
+int cmd_start(int argc, char **argv)
+{
+    return simple("start", REL_NODE_START, argc, argv);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+    return simple("stop", REL_NODE_STOP, argc, argv);
+}
+
+int cmd_restart(int argc, char **argv)
+{
+    return simple("restart", REL_NODE_RESTART, argc, argv);
+}
+
+int cmd_pid(int argc, char **argv)
+{
+    return simple("pid", REL_NODE_PID, argc, argv);
+}
+
+int cmd_node_version(int argc, char **argv)
+{
+    return simple("version", REL_NODE_VERSION, argc, argv);
+}
+
+int cmd_unlock(int argc, char **argv)
+{
+    return simple("unlock", REL_NODE_UNLOCK, argc, argv);
+}
+
+int cmd_rpc(int argc, char **argv)
+{
+    struct cli_remote c = {.cmd = "rpc"};
+    int rc = common_opts(&c, argc, argv, false);
+    if (rc != CLI_OK)
+        return rc;
+    if (argc - optind != 2)
+        return cli_usage_error("rpc", "usage: relman rpc TARGET EXPR");
+    struct rel_node_opts o = {.op = REL_NODE_RPC, .expr = argv[argc - 1]};
+    struct rel_runner *r = NULL;
+    rc = run_node_op(&c, argc - 1, argv, &o, &r);
+    if (rc == CLI_OK) {
+        const struct rel_job *j = rel_runner_job(r, 0);
+        if (j && j->result == 0) {
+            const char *out = rel_node_result(j)->output;
+            fputs(out ? out : "", stdout);
+            fflush(stdout);
+        }
+        rc = cli_remote_failures(&c, r);
+    }
+    rel_runner_free(r);
+    cli_remote_free(&c);
+    return rc;
+}
+
+int cmd_logs(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_REMOTE_LONGOPTS,
+        {"follow", no_argument, NULL, 'f'},
+        {"lines", required_argument, NULL, 'n'},
+        {NULL, 0, NULL, 0},
+    };
+    struct cli_remote c = {.cmd = "logs"};
+    struct rel_node_opts o = {.op = REL_NODE_LOGS, .lines = 100};
+    int opt;
+    while ((opt = cli_getopt(argc, argv, "yvfn:", longopts)) != -1) {
+        if (opt == -2)
+            return CLI_USAGE;
+        if (cli_remote_option(&c, opt, optarg))
+            continue;
+        if (opt == 'f') {
+            o.follow = true;
+        } else if (opt == 'n') {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 1000000)
+                return cli_usage_error("logs", "-n needs a number of lines (1 to 1000000)");
+            o.lines = (int)n;
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage_error("logs", "name one target");
+    struct rel_runner *r = NULL;
+    int rc = run_node_op(&c, argc, argv, &o, &r);
+    if (rc == CLI_OK) {
+        const struct rel_job *j = rel_runner_job(r, 0);
+        if (j && j->result == 0 && !o.follow) {
+            const char *out = rel_node_result(j)->output;
+            fputs(out ? out : "", stdout);
+            fflush(stdout);
+        }
+        rc = cli_remote_failures(&c, r);
+    }
+    rel_runner_free(r);
+    cli_remote_free(&c);
+    return rc;
+}
+
+static void status_json(struct rel_runner *r, struct rel_buf *out)
+{
+    struct rel_json js;
+    rel_json_init(&js, out, true);
+    rel_json_array_begin(&js);
+    for (size_t i = 0; i < rel_runner_count(r); i++) {
+        const struct rel_job *j = rel_runner_job(r, i);
+        const struct rel_node_result *res = rel_node_result(j);
+        rel_json_object_begin(&js);
+        rel_json_kv_string(&js, "target", j->target->name);
+        rel_json_kv_string(&js, "host", j->target->ep.hostname);
+        rel_json_kv_int(&js, "port", j->target->ep.port);
+        rel_json_kv_string(&js, "user", j->target->ep.user);
+        rel_json_kv_string(&js, "path", j->target->path);
+        rel_json_kv_string(&js, "release", j->target->release);
+        rel_json_kv_bool(&js, "reachable", res->reachable);
+        rel_json_kv_bool(&js, "installed", res->installed);
+        rel_json_kv_bool(&js, "running", res->running);
+        rel_json_key(&js, "pid");
+        if (res->pid)
+            rel_json_int(&js, atoll(res->pid));
+        else
+            rel_json_null(&js);
+        const char *vsn = res->version ? strrchr(res->version, ' ') : NULL;
+        rel_json_kv_string(&js, "version", vsn ? vsn + 1 : res->version);
+        rel_json_kv_string(&js, "current", res->current);
+        rel_json_kv_string(&js, "previous", res->previous);
+        rel_json_kv_string(&js, "lock", res->lock);
+        rel_json_key(&js, "releases");
+        rel_json_array_begin(&js);
+        for (size_t k = 0; k < res->nreleases; k++)
+            rel_json_string(&js, res->releases[k]);
+        rel_json_array_end(&js);
+        rel_json_kv_string(&js, "error", j->result < 0 ? j->message : NULL);
+        rel_json_object_end(&js);
+    }
+    rel_json_array_end(&js);
+    rel_json_finish(&js);
+}
+
+int cmd_status(int argc, char **argv)
+{
+    struct cli_remote c = {.cmd = "status"};
+    struct rel_runner *r = NULL;
+    struct rel_node_opts o = {.op = REL_NODE_STATUS};
+    int rc = common_opts(&c, argc, argv, true);
+    if (rc == CLI_OK)
+        rc = run_node_op(&c, argc, argv, &o, &r);
+    if (rc == CLI_OK) {
+        if (c.json) {
+            struct rel_buf out = REL_BUF_INIT;
+            status_json(r, &out);
+            fputs(rel_buf_cstr(&out), stdout);
+            rel_buf_free(&out);
+        } else {
+            for (size_t i = 0; i < rel_runner_count(r); i++) {
+                const struct rel_job *j = rel_runner_job(r, i);
+                const struct rel_node_result *res = rel_node_result(j);
+                if (j->result < 0) {
+                    printf("%-12s unreachable\n", j->target->name);
+                    continue;
+                }
+                const char *state = !res->installed ? "not deployed"
+                                    : res->running  ? "running"
+                                                    : "stopped";
+                printf("%-12s %-12s %-20s pid %-8s current %s%s%s\n", j->target->name, state,
+                       res->version ? res->version : "-", res->pid ? res->pid : "-",
+                       res->current ? res->current : "-", res->lock ? "  LOCKED by " : "",
+                       res->lock ? res->lock : "");
+            }
+        }
+        fflush(stdout);
+        rc = cli_remote_failures(&c, r);
+    }
+    rel_runner_free(r);
+    cli_remote_free(&c);
+    return rc;
+}
+
+int cmd_releases_remote(int argc, char **argv)
+{
+    static const struct option longopts[] = {CLI_REMOTE_LONGOPTS,
+                                             {"remote", required_argument, NULL, CLI_OPT_REMOTE},
+                                             {"json", no_argument, NULL, CLI_OPT_JSON},
+                                             {NULL, 0, NULL, 0}};
+    struct cli_remote c = {.cmd = "releases"};
+    char *names[1] = {NULL};
+    int opt;
+    optind = 1;
+    while ((opt = cli_getopt(argc, argv, "yv", longopts)) != -1) {
+        if (opt == -2)
+            return CLI_USAGE;
+        if (opt == CLI_OPT_REMOTE)
+            names[0] = optarg;
+        else
+            cli_remote_option(&c, opt, optarg);
+    }
+    if (!names[0] || optind != argc)
+        return cli_usage_error("releases", "usage: relman releases --remote TARGET");
+    int rc = cli_remote_load(&c, names, 1, NULL);
+    struct rel_runner *r = NULL;
+    if (rc == CLI_OK) {
+        struct rel_node_opts o = {.op = REL_NODE_RELEASES, .events = &c.events};
+        struct rel_runner_opts ro;
+        cli_remote_runner_opts(&c, &ro);
+        rel_runner_new(&r, &ro);
+        for (size_t i = 0; i < c.ntargets; i++)
+            rel_node_add(r, &c.targets[i], &o);
+        rel_runner_run(r);
+        for (size_t i = 0; i < rel_runner_count(r); i++) {
+            const struct rel_job *j = rel_runner_job(r, i);
+            if (j->result < 0)
+                continue;
+            const struct rel_node_result *res = rel_node_result(j);
+            if (c.json) {
+                struct rel_buf out = REL_BUF_INIT;
+                struct rel_json js;
+                rel_json_init(&js, &out, true);
+                rel_json_object_begin(&js);
+                rel_json_kv_string(&js, "target", j->target->name);
+                rel_json_kv_string(&js, "current", res->current);
+                rel_json_kv_string(&js, "previous", res->previous);
+                rel_json_key(&js, "releases");
+                rel_json_array_begin(&js);
+                for (size_t k = 0; k < res->nreleases; k++)
+                    rel_json_string(&js, res->releases[k]);
+                rel_json_array_end(&js);
+                rel_json_object_end(&js);
+                rel_json_finish(&js);
+                fputs(rel_buf_cstr(&out), stdout);
+                rel_buf_free(&out);
+                continue;
+            }
+            if (res->nreleases == 0)
+                printf("%s: no releases in %s/releases\n", j->target->name, j->target->path);
+            for (size_t k = 0; k < res->nreleases; k++) {
+                const char *rel = res->releases[k];
+                bool cur = res->current && strcmp(res->current + 9, rel) == 0;
+                bool prev = res->previous && strcmp(res->previous + 9, rel) == 0;
+                printf("%s %s%s\n", cur ? "*" : " ", rel,
+                       cur ? "  (current)" : prev ? "  (previous)" : "");
+            }
+        }
+        fflush(stdout);
+        rc = cli_remote_failures(&c, r);
+    }
+    rel_runner_free(r);
+    cli_remote_free(&c);
+    return rc;
+}

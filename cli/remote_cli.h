@@ -1,0 +1,75 @@
+/*
+ * remote_cli.h - what the remote commands (deploy, rollback, start, stop,
+ * restart, pid, version, status, releases --remote, logs, rpc, remote,
+ * unlock) share: relman.yml and the targets, the common options, the
+ * printing of remote events (every remote command with -v), the terminal
+ * prompts for host keys and passphrases, and the summary of a run.
+ */
+#ifndef REL_CLI_REMOTE_H
+#define REL_CLI_REMOTE_H
+
+#include "remote/events.h"
+#include "remote/runner.h"
+#include "remote/ssh.h"
+#include "remote/target.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rel_config;
+
+/* Long options every remote command takes; their getopt values. */
+enum {
+    CLI_OPT_SSH_CONFIG = 0x1000,
+    CLI_OPT_YES,
+    CLI_OPT_JSON,
+    CLI_OPT_TARBALL,
+    CLI_OPT_BATCH,
+    CLI_OPT_REMOTE,
+    CLI_OPT_LINES,
+};
+
+struct cli_remote {
+    const char *cmd;
+    struct rel_config *cfg;
+    struct rel_remote_target *targets;
+    size_t ntargets;
+    const char *ssh_config; /* --ssh-config */
+    bool yes;               /* --yes */
+    bool json;              /* --json */
+    char *audit_file;       /* PROJECT/.relman/audit.log */
+    struct rel_remote_events events;
+    struct rel_ssh_prompt_ops prompts;
+    bool have_prompts;
+    int progress_shown;     /* a progress line is on the terminal */
+    bool stderr_tty;
+};
+
+/* Handle a common option `c` (from cli_getopt) with `arg`; true if it was one. */
+bool cli_remote_option(struct cli_remote *c, int opt, const char *arg);
+
+/* Load relman.yml (from the current directory) and resolve the target and
+ * group names. `release` overrides the targets' release (NULL: theirs).
+ * Prints the error and returns CLI_FAIL/CLI_USAGE, or CLI_OK. */
+int cli_remote_load(struct cli_remote *c, char **names, size_t nnames, const char *release);
+
+/* Runner options wired to our events and prompts. */
+void cli_remote_runner_opts(struct cli_remote *c, struct rel_runner_opts *o);
+
+/* Ask "QUESTION [y/N]" on the terminal; without one, refuse unless --yes.
+ * Returns CLI_OK to go on, or prints why not and returns CLI_FAIL/CLI_USAGE. */
+int cli_remote_confirm(struct cli_remote *c, const char *question);
+
+/* After rel_runner_run(): print each failed host's message ("relman: ...")
+ * and return CLI_OK when all succeeded, CLI_FAIL otherwise. */
+int cli_remote_failures(struct cli_remote *c, struct rel_runner *r);
+
+void cli_remote_free(struct cli_remote *c);
+
+/* The long options of cli_remote_option(), to splice into a command's table. */
+#define CLI_REMOTE_LONGOPTS                                                                        \
+    {"ssh-config", required_argument, NULL, CLI_OPT_SSH_CONFIG},                                   \
+        {"yes", no_argument, NULL, 'y'}, {"verbose", no_argument, NULL, 'v'}
+
+#endif

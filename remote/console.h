@@ -1,0 +1,30 @@
+/*
+ * console.h - an interactive command in a PTY on a target, wired to the
+ * local terminal (`relman remote TARGET`: the node's remote console).
+ *
+ * The local terminal is put in raw mode for the session and restored on every
+ * way out: the remote side ends, the connection drops, the user types the
+ * escape "~." at the start of a line, relman gets SIGTERM/SIGHUP/SIGINT.
+ * Window size changes (SIGWINCH) are forwarded to the remote PTY. Callers
+ * print their own banner first (the TUI ends curses mode before calling and
+ * resumes it afterwards).
+ */
+#ifndef REL_CONSOLE_H
+#define REL_CONSOLE_H
+
+struct rel_ssh_session;
+
+struct rel_console_opts {
+    int in_fd;  /* the terminal to read keys from (a tty) */
+    int out_fd; /* where the remote output goes */
+};
+
+/*
+ * Run `command` in a PTY on the connected session `s`. Returns the remote
+ * exit status (0..255, 128+N for a signal), REL_ECANCELED when the user
+ * disconnected with "~.", or a negative code (lost connection, no terminal).
+ */
+int rel_console_run(struct rel_ssh_session *s, const char *command,
+                    const struct rel_console_opts *opts);
+
+#endif
