@@ -68,7 +68,7 @@ int cmd_remote(int argc, char **argv)
         fputs("\r\n", stderr);
         rc = cli_core_error();
     } else {
-        fprintf(stderr, "relman: left the %s console (exit status %d)\n", t->name, status);
+        fprintf(stderr, "\r\nrelman: left the %s console (exit status %d)\n", t->name, status);
         rc = status == 0 ? CLI_OK : CLI_FAIL;
     }
     rel_ssh_session_free(s);

@@ -153,11 +153,14 @@ int cmd_rpc(int argc, char **argv)
     rc = run_node_op(&c, argc - 1, argv, &o, &r);
     if (rc == CLI_OK) {
         const struct rel_job *j = rel_runner_job(r, 0);
-        if (j && j->result == 0) {
-            const char *out = rel_node_result(j)->output;
-            fputs(out ? out : "", stdout);
+        const struct rel_node_result *res = j ? rel_node_result(j) : NULL;
+        if (res && res->output) {
+            fputs(res->output, stdout);
             fflush(stdout);
         }
+        /* what the node said on failure, as it said it */
+        if (j && j->result < 0 && res && res->errout && res->errout[0])
+            fputs(res->errout, stderr);
         rc = cli_remote_failures(&c, r);
     }
     rel_runner_free(r);

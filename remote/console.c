@@ -171,6 +171,12 @@ int rel_console_run(struct rel_ssh_session *s, const char *command,
     sigaction(SIGINT, &old_int, NULL);
     if (rc == 0)
         rc = rel_ssh_exec_status(x);
+    /* freeing an unfinished command reports it canceled: keep our reason */
+    char *why = rc < 0 ? strdup(rel_error_message()) : NULL;
     rel_ssh_exec_free(x);
+    if (why) {
+        rel_error_set(rc, "%s", why);
+        free(why);
+    }
     return rc;
 }

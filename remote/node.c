@@ -59,6 +59,18 @@ char *rel_node_parse_pid(const char *out)
 
 const char *rel_node_last_line(const char *s, char *buf, size_t size)
 {
+    /* An Erlang/Elixir exception line ("** (RuntimeError) boom") says more
+     * than the stack trace under it. */
+    for (const char *p = s; *p;) {
+        size_t len = strcspn(p, "\n");
+        if (len > 3 && strncmp(p, "** ", 3) == 0) {
+            snprintf(buf, size, "%.*s", (int)len, p);
+            return buf;
+        }
+        p += len;
+        if (*p)
+            p++;
+    }
     size_t n = strlen(s);
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
         n--;
@@ -207,6 +219,7 @@ static void nhost_free(void *op)
         free(r->releases[i]);
     free(r->releases);
     free(r->output);
+    free(r->errout);
     free(r->note);
     rel_health_free(&h->health);
     free(h->who);
@@ -380,6 +393,7 @@ static int node_next(struct rel_job *j, struct rel_action *act)
         if (j->last_rc < 0)
             return rel_error_set(j->last_rc, "%s", j->last_error);
         r->output = rel_strdup(j->last_out);
+        r->errout = rel_strdup(j->last_err);
         if (h->o.op == REL_NODE_STATUS || h->o.op == REL_NODE_RELEASES) {
             if (j->last_status != 0)
                 return command_failed(h, j, "status");

@@ -55,6 +55,7 @@ struct rel_node_result {
     char **releases;    /* installed release directories, newest first */
     size_t nreleases;
     char *output;       /* stdout of pid/version/rpc/logs */
+    char *errout;       /* the tail of their stderr */
     char *note;         /* "already running", "not running" ... */
 };
 
@@ -77,7 +78,8 @@ char *rel_node_audit_cmd(const struct rel_remote_target *t, const char *line);
 char *rel_node_parse_pid(const char *out);
 /* "releases/NAME" read back from the host, or NULL when it is anything else. */
 char *rel_node_checked_link(const char *v);
-/* Last non-empty line of s, into buf. */
+/* The line of s that best says what went wrong, into buf: the first
+ * "** ..." exception line when there is one, else the last non-empty line. */
 const char *rel_node_last_line(const char *s, char *buf, size_t size);
 
 #endif

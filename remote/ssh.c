@@ -629,7 +629,16 @@ static int remember_host_key(struct rel_ssh_session *s, const char *type, const 
         mode = st.st_mode & 07777;
     if (!rel_fs_is_dir(dir) && (rc = rel_fs_mkdirs(dir, 0700)) < 0)
         goto cleanup;
-    rel_buf_put(&data, s->kh_text.ptr ? s->kh_text.ptr : "", s->kh_text.len);
+    /* Read the file again: other sessions of this run (many hosts connect at
+     * once) may have added their keys since this one loaded it. */
+    rel_buf_init(&data, KNOWN_HOSTS_MAX + 4096);
+    rc = rel_fs_read_file(&data, s->ep.known_hosts, KNOWN_HOSTS_MAX);
+    if (rc == REL_ENOTFOUND) {
+        rel_error_clear();
+        rc = 0;
+    }
+    if (rc < 0)
+        goto cleanup;
     if (data.len && data.ptr[data.len - 1] != '\n')
         rel_buf_putc(&data, '\n');
     rel_buf_printf(&data, "%s %s ", s->kh_name, type);

@@ -3,7 +3,7 @@
  * tests/integration/lib/sshd.sh in fixture mode): host key policies, key and
  * agent authentication, commands with their real exit status, uploads,
  * PTYs, TCP probes and a connection cut in the middle of a command.
- * Ports 22212-22213.
+ * Port 22212 (or the next free one).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #define ADDR "127.0.0.4"
-#define PORT 22212
+static int PORT = 22212;
 
 static char dir[] = "/tmp/relman-test-ssh.XXXXXX";
 static char *fixture;
@@ -218,7 +218,9 @@ static int answer_yes(void *ctx, const struct rel_ssh_hostkey *key)
     (*asked)++;
     assert_string_equal(key->key_type, "ssh-ed25519");
     assert_non_null(strstr(key->fingerprint, "SHA256:"));
-    assert_string_equal(key->host, "[" ADDR "]:22212");
+    char want[64];
+    snprintf(want, sizeof(want), "[%s]:%d", ADDR, PORT);
+    assert_string_equal(key->host, want);
     return 1;
 }
 
@@ -262,9 +264,9 @@ static void changed_key_refused_under_every_policy(void **state)
     char *file = kh("kh_changed");
     /* known_hosts says h1 has another ed25519 key, on line 2 */
     assert_int_equal(sh("cd %s && ssh-keygen -q -t ed25519 -N '' -f other -C other && "
-                        "{ echo '# comment'; echo \"[" ADDR "]:22212 $(cut -d' ' -f1,2 other.pub)\"; } > %s && "
+                        "{ echo '# comment'; echo \"[" ADDR "]:%d $(cut -d' ' -f1,2 other.pub)\"; } > %s && "
                         "ssh-keygen -l -E sha256 -f other.pub | cut -d' ' -f2 > other.fp",
-                        dir, file),
+                        dir, PORT, file),
                      0);
     char *old_fp = slurp("%s/other.fp", dir);
     char *new_fp = slurp("%s/h1/fp", dir);
@@ -550,9 +552,9 @@ static void tcp_probes(void **state)
     assert_int_equal(rel_ssh_probe_start(&p, s, ADDR, PORT), 0);
     assert_int_equal(rel_ssh_drive(s, rel_ssh_probe_step_cb, p), 0);
     rel_ssh_probe_free(p);
-    assert_int_equal(rel_ssh_probe_start(&p, s, "127.0.0.1", 22213), 0);
+    assert_int_equal(rel_ssh_probe_start(&p, s, "127.0.0.1", 1), 0);
     assert_int_equal(rel_ssh_drive(s, rel_ssh_probe_step_cb, p), REL_ENOTFOUND);
-    assert_non_null(strstr(rel_error_message(), "127.0.0.1:22213"));
+    assert_non_null(strstr(rel_error_message(), "127.0.0.1:1"));
     rel_ssh_probe_free(p);
     /* the session survives a refused probe */
     struct result r = run(s, "echo ok", -1, 0, 0);
@@ -587,14 +589,14 @@ static void connection_refused(void **state)
     (void)state;
     struct rel_ssh_endpoint ep;
     endpoint(&ep, NULL, NULL);
-    ep.port = 22213;
+    ep.port = 1;
     struct rel_ssh_opts o;
     rel_ssh_opts_init(&o);
     struct rel_ssh_session *s;
     assert_int_equal(rel_ssh_session_new(&s, &ep, &o), 0);
     assert_int_equal(rel_ssh_drive(s, rel_ssh_session_step_cb, s), REL_ESSH);
     assert_non_null(strstr(rel_error_message(), "Connection refused"));
-    assert_non_null(strstr(rel_error_message(), "port 22213"));
+    assert_non_null(strstr(rel_error_message(), "port 1"));
     rel_ssh_session_free(s);
     rel_sshconfig_free(&ep);
 }
@@ -608,6 +610,9 @@ static int setup(void **state)
     unsetenv("SSH_AUTH_SOCK");
     if (sh("SSHD_WATCH_PID=%d bash %s start %s h1 " ADDR " %d", (int)getpid(), fixture, dir, PORT) != 0)
         return -1;
+    char *port = slurp("%s/h1/port", dir);
+    PORT = atoi(port);
+    free(port);
     return sh("ssh-keygen -l -E sha256 -f %s/h1/ssh_host_ed25519_key.pub | cut -d' ' -f2 > %s/h1/fp",
               dir, dir) == 0 ? 0 : -1;
 }

@@ -120,23 +120,39 @@ _sshd_launch() {
     port=$(_sshd_get "$name" port)
     "$SSHD_BIN" -t -f "$d/sshd_config" || { echo "sshd.sh: bad sshd_config for $name" >&2; return 1; }
     rm -f "$d/sshd.pid"
-    "$SSHD_BIN" -f "$d/sshd_config" -E "$d/sshd.log" || { echo "sshd.sh: sshd for $name did not start" >&2; cat "$d/sshd.log" >&2; return 1; }
+    : >"$d/sshd.log"
+    if ! "$SSHD_BIN" -f "$d/sshd_config" -E "$d/sshd.log"; then
+        grep -q "Address already in use" "$d/sshd.log" && return 2
+        echo "sshd.sh: sshd for $name did not start" >&2
+        cat "$d/sshd.log" >&2
+        return 1
+    fi
     if ! _sshd_wait_listening "$addr" "$port"; then
+        grep -q "Address already in use" "$d/sshd.log" && return 2
         echo "sshd.sh: sshd for $name not listening on $addr:$port" >&2
         cat "$d/sshd.log" >&2
         return 1
     fi
 }
 
+# sshd_start NAME ADDR PORT: when PORT is taken (the same test running in
+# another worktree), the next free port up to 22299 is used; sshd_port NAME
+# tells which.
 sshd_start() {
-    local name=$1 addr=$2 port=$3 d=$SSHD_DIR/$1
+    local name=$1 addr=$2 port=$3 d=$SSHD_DIR/$1 rc
     [ -n "$SSHD_DIR" ] || { echo "sshd.sh: call sshd_init first" >&2; return 1; }
     mkdir -p "$d"
     echo "$addr" >"$d/addr"
-    echo "$port" >"$d/port"
     ssh-keygen -q -t ed25519 -N '' -C "relman-test-host-$name" -f "$d/ssh_host_ed25519_key" || return 1
-    _sshd_write_config "$name" "$addr" "$port"
-    _sshd_launch "$name" || return 1
+    while :; do
+        echo "$port" >"$d/port"
+        _sshd_write_config "$name" "$addr" "$port"
+        _sshd_launch "$name"
+        rc=$?
+        [ $rc -eq 2 ] && [ "$port" -lt 22299 ] && { port=$((port + 1)); continue; }
+        [ $rc -eq 0 ] || return 1
+        break
+    done
     SSHD_NAMES+=("$name")
     cat >>"$SSHD_CLIENT_CONFIG" <<CONF
 Host $name
@@ -150,6 +166,24 @@ Host $name
   BatchMode yes
 
 CONF
+}
+
+sshd_port() {
+    _sshd_get "$1" port
+}
+
+# free_port FROM TO: the first port in [FROM, TO] nothing listens on at
+# 127.0.0.1 (for nodes the test starts; a race with another test is unlikely
+# since each test has its own range).
+free_port() {
+    local p
+    for p in $(seq "$1" "$2"); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
 }
 
 # known_hosts line for NAME: "[ADDR]:PORT ssh-ed25519 AAAA..."

@@ -1,0 +1,118 @@
+# tests/integration/lib/remote.sh - common ground of the remote tests:
+# a temp dir, sshd servers (lib/sshd.sh), kv release tarballs
+# (lib/kvrel.sh), a project dir with relman.yml, and cleanup of every node
+# the test started (by pid: the processes whose command line holds the
+# test's own temp dir) and of its epmd (by port).
+#
+#   remote_init NAME PORT_FROM   sets $T (temp dir), $PROJ (project dir), $R and
+#                                $REMOTE_EPMD (a free port from PORT_FROM on:
+#                                each test has ten ports of 4400-4499)
+#   check NAME COMMAND...        run, expect exit 0 (output in $out)
+#   check_fails NAME COMMAND...  run, expect a non-zero exit (output in $out)
+#   contains NAME TEXT           $out contains TEXT
+#   finish                       print the tally, exit 1 on failures
+
+here_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here_lib/sshd.sh"
+. "$here_lib/kvrel.sh"
+
+R=${RELMAN:?set RELMAN to the relman binary}
+export RELMAN_SRC=${RELMAN_SRC:-$(cd "$here_lib/../../.." && pwd)}
+T=
+PROJ=
+REMOTE_EPMD=
+fails=0
+passes=0
+
+remote_cleanup() {
+    local pid
+    if [ -n "$T" ]; then
+        for pid in $(pgrep -f -- "$T/" || true); do
+            [ "$pid" != $$ ] && kill -9 "$pid" 2>/dev/null
+        done
+    fi
+    if [ -n "$REMOTE_EPMD" ]; then
+        epmd -port "$REMOTE_EPMD" -kill >/dev/null 2>&1 || true
+    fi
+    if [ -n "$T" ] && [ -d "$T" ]; then
+        if [ $fails -gt 0 ] && [ -n "${RELMAN_KEEP_TEST_DIRS:-}" ]; then
+            echo "keeping $T" >&2
+        else
+            rm -rf "$T"
+        fi
+    fi
+}
+
+remote_init() {
+    local name=$1
+    REMOTE_EPMD=$(free_port "$2" $(($2 + 9))) || { echo "no free port from $2" >&2; exit 1; }
+    T=$(mktemp -d "${TMPDIR:-/tmp}/relman-$name.XXXXXX")
+    PROJ=$T/proj
+    mkdir -p "$PROJ"
+    sshd_init || exit 1
+    sshd_at_exit remote_cleanup
+    unset SSH_AUTH_SOCK
+}
+
+check() {
+    local name=$1
+    shift
+    out=$("$@" 2>&1)
+    local rc=$?
+    if [ $rc -ne 0 ]; then
+        echo "FAIL $name: exit $rc: $out"
+        fails=$((fails + 1))
+        return 1
+    fi
+    passes=$((passes + 1))
+}
+
+check_fails() {
+    local name=$1
+    shift
+    out=$("$@" 2>&1)
+    local rc=$?
+    if [ $rc -eq 0 ]; then
+        echo "FAIL $name: succeeded, expected a failure: $out"
+        fails=$((fails + 1))
+        return 1
+    fi
+    passes=$((passes + 1))
+}
+
+contains() {
+    if grep -qF -- "$2" <<<"$out"; then
+        passes=$((passes + 1))
+    else
+        echo "FAIL $1: output lacks '$2': $out"
+        fails=$((fails + 1))
+    fi
+}
+
+lacks() {
+    if grep -qF -- "$2" <<<"$out"; then
+        echo "FAIL $1: output has '$2': $out"
+        fails=$((fails + 1))
+    else
+        passes=$((passes + 1))
+    fi
+}
+
+is() { # is NAME ACTUAL EXPECTED
+    if [ "$2" = "$3" ]; then
+        passes=$((passes + 1))
+    else
+        echo "FAIL $1: got '$2', want '$3'"
+        fails=$((fails + 1))
+    fi
+}
+
+finish() {
+    echo "$(basename "$0"): $passes passed, $fails failed"
+    [ $fails -eq 0 ]
+}
+
+# Run relman in the project dir.
+rr() {
+    (cd "$PROJ" && "$R" "$@")
+}
