@@ -46,7 +46,8 @@ const struct cli_command cli_commands[] = {
      "  --force    replace an existing relman.yml\n"
      "  --env ENV  Mix env / rebar3 profile (default: $MIX_ENV or prod; default)",
      cmd_init},
-    {"releases", "list the releases of relman.yml", "relman releases [--json]", cmd_releases},
+    {"releases", "list the releases of relman.yml", "relman releases [--json]\n"
+     "       relman releases --remote TARGET [--json]   (installed on a target)", cmd_releases},
     {"apps", "show a release's resolved applications (problems first)",
      "relman apps [RELEASE] [--json]\n"
      "\n"
@@ -87,8 +88,9 @@ const struct cli_command cli_commands[] = {
      "  Runs the release's steps (tar, run hooks). See docs/assemble.md.",
      cmd_assemble},
     {"deploy", "upload a release tarball to targets and switch them to it",
-     "relman deploy [RELEASE] TARGET|GROUP... --tarball FILE [--batch N] [--yes]\n"
-     "  --tarball FILE     the release tarball (mix release's tar step, or relman's)\n"
+     "relman deploy [RELEASE] TARGET|GROUP... [--tarball FILE] [--batch N] [--yes]\n"
+     "  --tarball FILE     the release tarball (default: the one `relman assemble` packs\n"
+     "                     with the release's tar step; mix release's tarballs work too)\n"
      "  --batch N          hosts at a time (default: deploy.batch)\n"
      "  -y, --yes          do not ask for confirmation (needed without a terminal)" REMOTE_OPTS,
      cmd_deploy},

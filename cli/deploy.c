@@ -4,14 +4,53 @@
 #include "cli.h"
 #include "remote_cli.h"
 
+#include "load.h"
+
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/fs.h"
+#include "core/plan.h"
+#include "core/project.h"
+#include "core/resolve.h"
 #include "remote/deploy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * The tarball `relman assemble` packs for `release` (its `tar` step), as
+ * the plan names it; it must exist already (deploy does not assemble).
+ */
+static int assembled_tarball(char **out, const char *release)
+{
+    struct rel_project *p = NULL;
+    struct rel_model *m = NULL;
+    struct rel_plan *plan = NULL;
+    int rc = cli_load_model(&p, &m, release);
+    if (rc != CLI_OK)
+        return rc;
+    struct rel_plan_opts po = {0};
+    if (rel_plan_build(&plan, m, &po) < 0) {
+        rc = cli_core_error();
+    } else if (!plan->tarball) {
+        rc = cli_usage_error("deploy",
+                             "release %s has no `tar` step: add `steps: [assemble, tar]` to it in "
+                             "relman.yml and run `relman assemble %s`, or pass --tarball FILE",
+                             release, release);
+    } else if (!rel_fs_is_file(plan->tarball)) {
+        rc = cli_error("%s does not exist: run `relman assemble %s` first (or pass --tarball FILE)",
+                       plan->tarball, release);
+    } else {
+        *out = rel_strdup(plan->tarball);
+    }
+    rel_plan_free(plan);
+    rel_model_free(m);
+    rel_project_free(p);
+    return rc;
+}
 
 int cmd_deploy(int argc, char **argv)
 {
@@ -41,10 +80,6 @@ int cmd_deploy(int argc, char **argv)
     }
     char **names = argv + optind;
     size_t nnames = (size_t)(argc - optind);
-    if (!tarball)
-        return cli_usage_error("deploy",
-                               "which tarball? pass --tarball FILE (a release tarball made by "
-                               "`mix release` with the tar step, or by relman)");
 
     /* deploy [REL] TARGET...: a first word naming a release (and no target
      * or group) is the release. */
@@ -75,6 +110,14 @@ int cmd_deploy(int argc, char **argv)
             return CLI_FAIL;
         }
 
+    char *assembled = NULL;
+    if (!tarball) {
+        if ((rc = assembled_tarball(&assembled, relname)) != CLI_OK) {
+            cli_remote_free(&c);
+            return rc;
+        }
+        tarball = assembled;
+    }
     struct rel_deploy_opts dopts = {
         .tarball = tarball,
         .release = relname,
@@ -85,8 +128,9 @@ int cmd_deploy(int argc, char **argv)
         .events = &c.events,
     };
     struct rel_deploy *d = NULL;
-    if (rel_deploy_new(&d, &dopts) < 0) {
-        rc = cli_core_error();
+    rc = rel_deploy_new(&d, &dopts) < 0 ? cli_core_error() : CLI_OK;
+    free(assembled);
+    if (rc != CLI_OK) {
         cli_remote_free(&c);
         return rc;
     }

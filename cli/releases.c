@@ -125,6 +125,10 @@ static void print_text(const struct rel_project *p)
 
 int cmd_releases(int argc, char **argv)
 {
+    /* --remote TARGET: what is installed on a target (cli/node.c) */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--remote") == 0 || strncmp(argv[i], "--remote=", 9) == 0)
+            return cmd_releases_remote(argc, argv);
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},

@@ -76,6 +76,9 @@ contains deploy-v2-again "already on the host: not uploading"
 contains deploy-v2-again "removing 1 old release(s)"
 [ "$(ls "$HOSTDIR/releases" | wc -l)" = 2 ] && passes=$((passes + 1)) || { echo "FAIL keep 2: $(ls "$HOSTDIR/releases")"; fails=$((fails + 1)); }
 [ ! -e "$HOSTDIR/$cur1" ] && passes=$((passes + 1)) || { echo "FAIL $cur1 not removed"; fails=$((fails + 1)); }
+check releases-remote rr releases --remote web1
+contains releases-current "$(basename "$(readlink "$HOSTDIR/current")")  (current)"
+contains releases-previous "$(basename "$cur2")  (previous)"
 
 # rollback returns to the previous (the first v2 deploy)
 check rollback rr rollback web1 --yes
@@ -130,5 +133,5 @@ contains no-yes "--yes"
 check_fails unknown-target rr status nosuch
 contains unknown-target "no target or group 'nosuch'"
 check_fails no-tarball rr deploy web1 --yes
-contains no-tarball "--tarball"
+contains no-tarball "release foo"
 finish
