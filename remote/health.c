@@ -82,16 +82,17 @@ int rel_health_next(struct rel_health *h, struct rel_job *j, struct rel_action *
 {
     switch (h->phase) {
     case H_START:
+        /* The TCP probe is cheap (a channel open); `bin/NAME pid` boots a VM.
+         * So: wait for the port first, then ask the node once. */
         h->deadline = rel_ssh_now_ms() + (int64_t)h->timeout_s * 1000;
-        pid_action(h, act);
+        if (h->tcp)
+            probe_action(h, act);
+        else
+            pid_action(h, act);
         return 1;
     case H_PID:
-        if (j->last_rc == 0 && j->last_status == 0) {
-            if (!h->tcp)
-                return 0;
-            probe_action(h, act);
-            return 1;
-        }
+        if (j->last_rc == 0 && j->last_status == 0)
+            return 0;
         if (j->last_rc < 0)
             set_problem(h, "", j->last_error);
         else
@@ -99,8 +100,10 @@ int rel_health_next(struct rel_health *h, struct rel_job *j, struct rel_action *
                         j->last_err[0] ? j->last_err : j->last_out);
         return retry_or_fail(h, act, H_SLEPT_PID);
     case H_PROBE:
-        if (j->last_rc == 0)
-            return 0;
+        if (j->last_rc == 0) {
+            pid_action(h, act);
+            return 1;
+        }
         set_problem(h, "", j->last_error ? j->last_error : "TCP port closed");
         return retry_or_fail(h, act, H_SLEPT_PROBE);
     case H_SLEPT_PID:

@@ -1,11 +1,11 @@
 /*
  * health.h - "is the node up?", as a step of a runner operation.
  *
- * Healthy means: `bin/NAME pid` answers (the node is up and reachable over
- * distribution) and, when a TCP port is configured, something accepts a
+ * Healthy means: when a TCP port is configured, something accepts a
  * connection on 127.0.0.1:PORT on the host (checked through the SSH
  * connection, so no tool is needed there and no port has to be open to the
- * outside). Both are retried every half second until the timeout.
+ * outside), and then `bin/NAME pid` answers (the node is up and reachable
+ * over distribution). Each is retried every half second until the timeout.
  */
 #ifndef REL_HEALTH_H
 #define REL_HEALTH_H

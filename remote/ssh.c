@@ -1634,7 +1634,27 @@ struct rel_ssh_probe {
     int port;
     LIBSSH2_CHANNEL *ch;
     int result; /* REL_SSH_AGAIN until known */
+    char *what; /* how it shows in the command log */
+    int64_t t0;
 };
+
+/* Probes are not shell commands, but they are remote actions: they show in
+ * the command log like one, with status 0 (open) or 1 (nothing listens). */
+static void probe_report(struct rel_ssh_probe *p)
+{
+    const struct rel_remote_event_ops *ops = ev_ops(p->s);
+    if (!ops || !ops->command_end)
+        return;
+    struct rel_remote_command c = {
+        .host = p->s->label,
+        .command = p->what,
+        .exit_status = p->result == 0 ? 0 : p->result == REL_ENOTFOUND ? 1 : -1,
+        .error = p->result < 0 && p->result != REL_ENOTFOUND ? rel_error_message() : NULL,
+        .stderr_tail = p->result == REL_ENOTFOUND ? rel_error_message() : "",
+        .seconds = (double)(rel_ssh_now_ms() - p->t0) / 1000.0,
+    };
+    ops->command_end(p->s->opts.events->ctx, &c);
+}
 
 int rel_ssh_probe_start(struct rel_ssh_probe **out, struct rel_ssh_session *s, const char *host,
                         int port)
@@ -1647,6 +1667,11 @@ int rel_ssh_probe_start(struct rel_ssh_probe **out, struct rel_ssh_session *s, c
     p->host = rel_strdup(host);
     p->port = port;
     p->result = REL_SSH_AGAIN;
+    p->what = rel_asprintf("[tcp connect %s:%d through the ssh connection]", host, port);
+    p->t0 = rel_ssh_now_ms();
+    const struct rel_remote_event_ops *ops = ev_ops(s);
+    if (ops && ops->command_begin)
+        ops->command_begin(s->opts.events->ctx, s->label, p->what);
     *out = p;
     return 0;
 }
@@ -1660,8 +1685,11 @@ int rel_ssh_probe_step(struct rel_ssh_probe *p)
     if (s->st == S_DEAD)
         return p->result = rel_error_set(s->error, "%s", s->error_msg);
     p->ch = libssh2_channel_direct_tcpip_ex(s->ssh, p->host, p->port, "127.0.0.1", 0);
-    if (p->ch)
-        return p->result = 0;
+    if (p->ch) {
+        p->result = 0;
+        probe_report(p);
+        return 0;
+    }
     int e = libssh2_session_last_errno(s->ssh);
     if (e == LIBSSH2_ERROR_EAGAIN) {
         want_io(s);
@@ -1671,11 +1699,18 @@ int rel_ssh_probe_step(struct rel_ssh_probe *p)
         char *detail = NULL;
         libssh2_session_last_error(s->ssh, &detail, NULL, 0);
         bool prohibited = detail && strstr(detail, "prohibited");
-        return p->result = rel_error_set(
-                   REL_ENOTFOUND, "%s: nothing answers on %s:%d%s", s->label, p->host, p->port,
-                   prohibited ? " (the server forbids TCP forwarding: AllowTcpForwarding)" : "");
+        p->result = rel_error_set(
+            REL_ENOTFOUND, "%s: nothing answers on %s:%d%s", s->label, p->host, p->port,
+            prohibited ? " (the server forbids TCP forwarding: AllowTcpForwarding)" : "");
+    } else {
+        p->result = ssh_error(s, e, "probing a TCP port");
     }
-    return p->result = ssh_error(s, e, "probing a TCP port");
+    int rc = p->result;
+    char *msg = rel_strdup(rel_error_message());
+    probe_report(p);
+    rel_error_set(rc, "%s", msg); /* in case the event sink touched it */
+    free(msg);
+    return rc;
 }
 
 void rel_ssh_probe_free(struct rel_ssh_probe *p)
@@ -1684,6 +1719,7 @@ void rel_ssh_probe_free(struct rel_ssh_probe *p)
         return;
     channel_release(p->s, p->ch);
     free(p->host);
+    free(p->what);
     free(p);
 }
 

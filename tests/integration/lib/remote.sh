@@ -54,10 +54,19 @@ remote_init() {
     unset SSH_AUTH_SOCK
 }
 
+# RELMAN_TEST_TIMING=1: print how long each check took (stderr).
+_timed() {
+    local t0=$SECONDS
+    out=$("$@" 2>&1)
+    local rc=$?
+    [ -n "${RELMAN_TEST_TIMING:-}" ] && echo "time $((SECONDS - t0))s: $*" >&2
+    return $rc
+}
+
 check() {
     local name=$1
     shift
-    out=$("$@" 2>&1)
+    _timed "$@"
     local rc=$?
     if [ $rc -ne 0 ]; then
         echo "FAIL $name: exit $rc: $out"
@@ -70,7 +79,7 @@ check() {
 check_fails() {
     local name=$1
     shift
-    out=$("$@" 2>&1)
+    _timed "$@"
     local rc=$?
     if [ $rc -eq 0 ]; then
         echo "FAIL $name: succeeded, expected a failure: $out"
