@@ -34,6 +34,13 @@ check "rpc error exits 1" bash -c "! '$REL/bin/hello_erl' rpc 'erlang:error(boom
 check "rpc syntax error exits 1" bash -c "! '$REL/bin/hello_erl' rpc 'foo(' 2>/dev/null"
 check "eval (Erlang)" bash -c "'$REL/bin/hello_erl' eval 'io:format(\"~p~n\", [6*7])' | grep -qx 42"
 check "cookie in no process's arguments" bash -c "! grep -qF -f '$REL/releases/COOKIE' /proc/[0-9]*/cmdline 2>/dev/null"
+# remote: an Erlang shell on the node (script(1) gives it a terminal)
+if command -v script >/dev/null; then
+    (sleep 4; printf 'io:format("remote:~s~n", [node()]).\r'; sleep 3) |
+        timeout 15 script -qfc "'$REL/bin/hello_erl' remote" /dev/null 2>&1 | tr -d '\r' >"$T/remote.out"
+    check "remote evaluates on the node" grep -aq "^remote:$NODE@" "$T/remote.out"
+    check "the node survives a remote shell" wait_rpc "$REL/bin/hello_erl" 10
+fi
 check "stop" "$REL/bin/hello_erl" stop
 check "node gone" wait_gone "sname $NODE" 15
 finish

@@ -57,6 +57,13 @@ check "cookie not in the node's environment" bash -c "! grep -qF -f '$REL/releas
 check "node's cookie file is private" test "$(stat -c %a "$REL/tmp/cookie/node-$NODE/.erlang.cookie")" = 600
 check "one-off cookie dirs are gone" test -z "$(ls "$REL/tmp/cookie" | grep -v '^node-')"
 check "HOME is the user's inside the VM" test "$("$REL/bin/foo" rpc 'IO.puts(System.get_env("HOME"))')" = "$HOME"
+# remote: an IEx shell on the node (needs a terminal: script(1) gives it one)
+if command -v script >/dev/null; then
+    (sleep 5; printf 'IO.puts("remote:" <> to_string(node()))\r'; sleep 3) |
+        timeout 20 script -qfc "'$REL/bin/foo' remote" /dev/null 2>&1 | tr -d '\r' >"$T/remote.out"
+    check "remote evaluates on the node" grep -aq "^remote:$NODE@" "$T/remote.out"
+    check "the node survives a remote shell" wait_rpc "$REL/bin/foo" 10
+fi
 check "stop" "$REL/bin/foo" stop
 check "node gone after stop" wait_gone "$REL/erts" 15
 check "rpc to a stopped node fails" bash -c "! '$REL/bin/foo' rpc 'IO.puts(:ok)' 2>/dev/null"
