@@ -31,10 +31,20 @@ echo data >apps/kv/priv/real.txt
 ln -s real.txt apps/kv/priv/link.txt
 rm -rf _build/prod/lib/kv/priv
 ln -s ../../../../apps/kv/priv _build/prod/lib/kv/priv
+# env.sh from a template: sourced with the command's arguments
+cat >rel/env.sh.eex <<'EEX'
+#!/bin/sh
+# release <%= @release.name %> <%= @release.version %>
+echo "args: $*" >>"$RELEASE_ROOT/../envsh.log"
+export FROM_ENV_SH="<%= @release.name %>-$RELEASE_COMMAND"
+EEX
 export SOURCE_DATE_EPOCH=1700000000
 check "assemble foo with steps" "$R" assemble foo --no-compile --quiet
 TAR=$T/kv/_build/prod/foo-0.0.1.tar.gz
 REL=$T/kv/_build/prod/rel/foo
+check "env.sh rendered" grep -q '^# release foo 0.0.1$' "$REL/releases/0.0.1/env.sh"
+check "env.sh sets the VM's environment" test "$("$REL/bin/foo" eval 'IO.puts(System.get_env("FROM_ENV_SH"))' one two)" = "foo-eval"
+check "env.sh sees the arguments" grep -qx 'args: eval IO.puts(System.get_env("FROM_ENV_SH")) one two' "$T/kv/_build/prod/rel/envsh.log"
 check "overlay copied" test "$(cat "$REL/etc/extra.conf")" = "overlay file"
 check "priv: executable kept 0750" test "$(stat -c %a "$REL/lib/kv-0.1.0/priv/bin/tool.sh")" = 750
 check "priv: symlinks followed" bash -c "test -f '$REL/lib/kv-0.1.0/priv/link.txt' && test ! -L '$REL/lib/kv-0.1.0/priv/link.txt' && test ! -L '$REL/lib/kv-0.1.0/priv'"
