@@ -370,10 +370,7 @@ static void local_audit(struct dhost *h, const char *line)
 
 static char *unlock_cmd(struct dhost *h)
 {
-    struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "rm -rf ");
-    qp(&b, h->t, "shared/lock");
-    return rel_buf_detach(&b);
+    return rel_node_unlock_cmd(h->t);
 }
 
 /* Start the failure path: undo what was done, in reverse. */
@@ -535,14 +532,6 @@ static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
     }
 }
 
-static int cmp_stamp_desc(const void *a, const void *b)
-{
-    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-    const char *sx = strrchr(x, '-'), *sy = strrchr(y, '-');
-    int c = strcmp(sy ? sy : y, sx ? sx : x);
-    return c ? c : strcmp(y, x);
-}
-
 /* Releases to delete: keep the newest `keep` (by stamp), never current or
  * previous; directories not named VSN-STAMP are left alone. */
 static char *cleanup_cmd(struct dhost *h)
@@ -563,7 +552,7 @@ static char *cleanup_cmd(struct dhost *h)
     }
     if (!have_new)
         list[n++] = (char *)current;
-    qsort(list, n, sizeof(char *), cmp_stamp_desc);
+    qsort(list, n, sizeof(char *), rel_layout_release_cmp_desc);
     struct rel_buf b = REL_BUF_INIT;
     rel_buf_puts(&b, "cd ");
     qp(&b, h->t, "releases");
@@ -615,28 +604,10 @@ static int parse_inspect(struct dhost *h, const char *out)
 
 static char *lock_cmd(struct dhost *h)
 {
-    char when[32];
-    rel_layout_iso_time(when);
-    char *info = rel_asprintf("%s (relman pid %d) since %s: deploy %s %s", h->d->who, (int)getpid(),
-                              when, h->d->release, h->d->version);
-    struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "set -e; umask 022; mkdir -p ");
-    qp(&b, h->t, "releases");
-    rel_buf_putc(&b, ' ');
-    qp(&b, h->t, "shared/tarballs");
-    rel_buf_putc(&b, ' ');
-    qp(&b, h->t, "shared/tmp");
-    rel_buf_puts(&b, "; if mkdir ");
-    qp(&b, h->t, "shared/lock");
-    rel_buf_puts(&b, " 2>/dev/null; then printf '%s\\n' ");
-    q(&b, info);
-    rel_buf_puts(&b, " > ");
-    qp(&b, h->t, "shared/lock/info");
-    rel_buf_puts(&b, "; echo relman-locked; else echo relman-busy; cat ");
-    qp(&b, h->t, "shared/lock/info");
-    rel_buf_puts(&b, " 2>/dev/null || true; fi");
-    free(info);
-    return rel_buf_detach(&b);
+    char *what = rel_asprintf("deploy %s %s", h->d->release, h->d->version);
+    char *cmd = rel_node_lock_cmd(h->t, what);
+    free(what);
+    return cmd;
 }
 
 static char *inspect_cmd(struct dhost *h)
@@ -763,15 +734,9 @@ static int deploy_next(struct rel_job *j, struct rel_action *act)
     case D_LOCKED:
         if (j->last_rc < 0 || j->last_status != 0)
             return begin_failure(h, j, act, "cannot take the deploy lock");
-        if (strncmp(j->last_out, "relman-locked", 13) != 0) {
-            char line[512];
-            const char *holder = strchr(j->last_out, '\n');
-            holder = holder && holder[1] ? rel_node_last_line(holder + 1, line, sizeof(line)) : "unknown";
+        if (rel_node_lock_result(h->t, j->last_out) < 0) {
             h->outcome = "failed";
-            return rel_error_set(REL_ELOCKED,
-                                 "%s: locked by %s (%s/shared/lock; if no deploy is running, "
-                                 "remove it: relman unlock %s)",
-                                 h->t->name, holder, h->t->path, h->t->name);
+            return REL_ELOCKED;
         }
         h->locked = true;
         h->st = D_INSPECTED;
@@ -1013,43 +978,20 @@ static int rollback_next(struct rel_job *j, struct rel_action *act)
 {
     struct rhost *h = j->op;
     switch (h->st) {
-    case R_CONNECTED: {
+    case R_CONNECTED:
         if (j->last_rc < 0)
             return rel_error_set(j->last_rc, "%s", j->last_error);
-        char when[32];
-        rel_layout_iso_time(when);
-        char *info = rel_asprintf("%s (relman pid %d) since %s: rollback", h->who, (int)getpid(),
-                                  when);
-        struct rel_buf b = REL_BUF_INIT;
-        rel_buf_puts(&b, "set -e; mkdir -p ");
-        qp(&b, h->t, "shared/tmp");
-        rel_buf_puts(&b, "; if mkdir ");
-        qp(&b, h->t, "shared/lock");
-        rel_buf_puts(&b, " 2>/dev/null; then printf '%s\\n' ");
-        q(&b, info);
-        rel_buf_puts(&b, " > ");
-        qp(&b, h->t, "shared/lock/info");
-        rel_buf_puts(&b, "; echo relman-locked; else echo relman-busy; cat ");
-        qp(&b, h->t, "shared/lock/info");
-        rel_buf_puts(&b, " 2>/dev/null || true; fi");
-        free(info);
         rel_remote_step(h->o.events, h->t->name, "lock", "taking the deploy lock");
         h->st = R_LOCKED;
-        exec_act(act, rel_buf_detach(&b));
+        exec_act(act, rel_node_lock_cmd(h->t, "rollback"));
         return 0;
-    }
     case R_LOCKED: {
         if (j->last_rc < 0 || j->last_status != 0) {
             rollback_fail(h, j, "cannot take the deploy lock");
             return rel_error_set(h->rc, "%s", h->msg);
         }
-        if (strncmp(j->last_out, "relman-locked", 13) != 0) {
-            char line[512];
-            const char *holder = strchr(j->last_out, '\n');
-            holder = holder && holder[1] ? rel_node_last_line(holder + 1, line, sizeof(line)) : "unknown";
-            return rel_error_set(REL_ELOCKED, "%s: locked by %s (%s/shared/lock)", h->t->name,
-                                 holder, h->t->path);
-        }
+        if (rel_node_lock_result(h->t, j->last_out) < 0)
+            return REL_ELOCKED;
         h->locked = true;
         struct rel_buf b = REL_BUF_INIT;
         rel_buf_puts(&b, "cd ");

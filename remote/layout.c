@@ -76,6 +76,14 @@ bool rel_layout_parse_release_dir(const char *name, char **vsn, const char **sta
     return true;
 }
 
+int rel_layout_release_cmp_desc(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    const char *sx = strrchr(x, '-'), *sy = strrchr(y, '-');
+    int c = strcmp(sy ? sy : y, sx ? sx : x);
+    return c ? c : strcmp(y, x);
+}
+
 bool rel_layout_valid_version(const char *vsn)
 {
     size_t n = strlen(vsn);

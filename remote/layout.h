@@ -39,6 +39,9 @@ int rel_layout_node_cmd(struct rel_buf *out, const struct rel_remote_target *t, 
  * the caller frees via *vsn). False when `name` does not have that form. */
 bool rel_layout_parse_release_dir(const char *name, char **vsn, const char **stamp);
 
+/* qsort comparator for "VSN-STAMP" names (char *): newest stamp first. */
+int rel_layout_release_cmp_desc(const void *a, const void *b);
+
 /* True for a version usable in a directory name: printable, no '/', not
  * "." or "..", at most 100 bytes. */
 bool rel_layout_valid_version(const char *vsn);

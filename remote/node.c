@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define STOP_WAIT_STEPS 150 /* x 0.2 s: SIGTERM after 20 s, SIGKILL after 30 s */
 #define MAX_RELEASES 10000
@@ -126,6 +127,54 @@ char *rel_node_stop_cmd(const struct rel_remote_target *t, const char *dir, cons
                    "if [ $i -ge %d ]; then kill -9 %s 2>/dev/null; "
                    "echo 'the node did not stop; killed it' >&2; exit 1; fi; sleep 0.2; done",
                    pid, STOP_WAIT_STEPS * 2 / 3, pid, STOP_WAIT_STEPS, pid);
+    return rel_buf_detach(&b);
+}
+
+char *rel_node_lock_cmd(const struct rel_remote_target *t, const char *what)
+{
+    char when[32];
+    rel_layout_iso_time(when);
+    char *who = rel_layout_who();
+    char *info = rel_asprintf("%s (relman pid %d) since %s: %s", who, (int)getpid(), when, what);
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "set -e; umask 022; mkdir -p ");
+    rel_layout_path(&b, t, "releases");
+    rel_buf_putc(&b, ' ');
+    rel_layout_path(&b, t, "shared/tarballs");
+    rel_buf_putc(&b, ' ');
+    rel_layout_path(&b, t, "shared/tmp");
+    rel_buf_puts(&b, "; if mkdir ");
+    rel_layout_path(&b, t, "shared/lock");
+    rel_buf_puts(&b, " 2>/dev/null; then printf '%s\\n' ");
+    rel_shell_quote(&b, info);
+    rel_buf_puts(&b, " > ");
+    rel_layout_path(&b, t, "shared/lock/info");
+    rel_buf_puts(&b, "; echo relman-locked; else echo relman-busy; cat ");
+    rel_layout_path(&b, t, "shared/lock/info");
+    rel_buf_puts(&b, " 2>/dev/null || true; fi");
+    free(info);
+    free(who);
+    return rel_buf_detach(&b);
+}
+
+int rel_node_lock_result(const struct rel_remote_target *t, const char *out)
+{
+    if (strncmp(out, "relman-locked", 13) == 0)
+        return 0;
+    char line[512];
+    const char *holder = strchr(out, '\n');
+    holder = holder && holder[1] ? rel_node_last_line(holder + 1, line, sizeof(line)) : "unknown";
+    return rel_error_set(REL_ELOCKED,
+                         "%s: locked by %s (%s/shared/lock; if no deploy is running, remove it: "
+                         "relman unlock %s)",
+                         t->name, holder, t->path, t->name);
+}
+
+char *rel_node_unlock_cmd(const struct rel_remote_target *t)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "rm -rf ");
+    rel_layout_path(&b, t, "shared/lock");
     return rel_buf_detach(&b);
 }
 
@@ -255,14 +304,6 @@ static void exec_act(struct rel_action *act, char *command)
     act->command = command;
 }
 
-static int cmp_release_desc(const void *a, const void *b)
-{
-    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-    const char *sx = strrchr(x, '-'), *sy = strrchr(y, '-');
-    int c = strcmp(sy ? sy : y, sx ? sx : x);
-    return c ? c : strcmp(y, x);
-}
-
 static void parse_status(struct nhost *h, const char *out)
 {
     struct rel_node_result *r = &h->res;
@@ -285,7 +326,7 @@ static void parse_status(struct nhost *h, const char *out)
         }
     }
     free(copy);
-    qsort(r->releases, r->nreleases, sizeof(char *), cmp_release_desc);
+    qsort(r->releases, r->nreleases, sizeof(char *), rel_layout_release_cmp_desc);
     r->installed = r->current != NULL;
     r->running = r->pid != NULL;
 }

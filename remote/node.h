@@ -72,6 +72,14 @@ char *rel_node_daemon_cmd(const struct rel_remote_target *t, const char *dir);
 /* `bin/NAME stop`, then wait for OS process `pid` (digits) to exit: SIGTERM
  * after 20 s, SIGKILL after 30 s (then exit status 1). */
 char *rel_node_stop_cmd(const struct rel_remote_target *t, const char *dir, const char *pid);
+/* Take the deploy lock: create PATH/releases, shared/tarballs, shared/tmp,
+ * then mkdir PATH/shared/lock and write "WHO (relman pid N) since TIME:
+ * WHAT" into lock/info. Read the result with rel_node_lock_result(). */
+char *rel_node_lock_cmd(const struct rel_remote_target *t, const char *what);
+/* 0 when the lock was taken; REL_ELOCKED naming its holder otherwise. */
+int rel_node_lock_result(const struct rel_remote_target *t, const char *out);
+/* rm -rf PATH/shared/lock */
+char *rel_node_unlock_cmd(const struct rel_remote_target *t);
 /* Append LINE to PATH/shared/audit.log. */
 char *rel_node_audit_cmd(const struct rel_remote_target *t, const char *line);
 /* The pid printed by `bin/NAME pid` (digits only), or NULL. */

@@ -287,7 +287,6 @@ struct rel_ssh_session {
     char passphrase[512];
     struct rel_buf tried;   /* "agent ssh-ed25519 SHA256:..., /path (ssh-rsa)" */
     char *rsa_refused;      /* the first RSA key the server refused */
-    int busy_channels;
 };
 
 static void session_note(struct rel_ssh_session *s, const char *fmt, ...)
@@ -1255,7 +1254,6 @@ int rel_ssh_exec_start(struct rel_ssh_exec **out, struct rel_ssh_session *s,
     x->t0 = rel_ssh_now_ms();
     x->deadline = opts->timeout_ms > 0 ? x->t0 + opts->timeout_ms : 0;
     x->st = X_OPEN;
-    s->busy_channels++;
     const struct rel_remote_event_ops *ops = ev_ops(s);
     if (ops && ops->command_begin)
         ops->command_begin(s->opts.events->ctx, s->label, x->command);
@@ -1614,7 +1612,6 @@ void rel_ssh_exec_free(struct rel_ssh_exec *x)
         exec_report(x);
     }
     channel_release(x->s, x->ch);
-    x->s->busy_channels--;
     free(x->command);
     free(x->term);
     free(x->inbuf);

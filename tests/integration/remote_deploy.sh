@@ -91,9 +91,17 @@ is rpc "$out" "42"
 check_fails rpc-error rr rpc web1 'raise "boom"'
 contains rpc-error "boom"
 
-# logs
+# logs, and logs -f following new lines
 check logs rr logs web1 -n 50
+contains logs "LOGGING STARTED"
 check_fails logs-two-targets rr logs web1 web1
+(cd "$PROJ" && exec "$R" logs web1 -f -n 1 >"$T/follow.out" 2>&1) &
+follower=$!
+sleep 2
+check log-something rr rpc web1 'require Logger; Logger.error("relman-follow-marker"); :ok'
+for _ in $(seq 1 100); do grep -q relman-follow-marker "$T/follow.out" && break; sleep 0.1; done
+kill -INT $follower 2>/dev/null; wait $follower 2>/dev/null
+grep -q relman-follow-marker "$T/follow.out" && passes=$((passes + 1)) || { echo "FAIL logs -f: $(cat "$T/follow.out")"; fails=$((fails + 1)); }
 
 # a held lock is reported with its holder, and unlock removes it
 mkdir "$HOSTDIR/shared/lock" && echo "someone@else since yesterday" >"$HOSTDIR/shared/lock/info"
