@@ -127,8 +127,16 @@ _sshd_launch() {
         cat "$d/sshd.log" >&2
         return 1
     fi
-    if ! _sshd_wait_listening "$addr" "$port"; then
-        grep -q "Address already in use" "$d/sshd.log" && return 2
+    # sshd detaches before it binds: wait for its pid file (written once it
+    # listens) or for its complaint, not for the port, which another test's
+    # server may hold.
+    local i
+    for i in $(seq 1 200); do
+        grep -q "Address already in use\|Cannot bind" "$d/sshd.log" && return 2
+        [ -s "$d/sshd.pid" ] && _sshd_alive "$(cat "$d/sshd.pid")" && break
+        sleep 0.025
+    done
+    if ! [ -s "$d/sshd.pid" ] || ! _sshd_wait_listening "$addr" "$port"; then
         echo "sshd.sh: sshd for $name not listening on $addr:$port" >&2
         cat "$d/sshd.log" >&2
         return 1
