@@ -28,7 +28,7 @@ targets:
     host: a1
     path: $T/a1/opt/kv
     release: foo
-    env: {PORT: "$NODE_PORT", RELEASE_DISTRIBUTION: sname, RELEASE_NODE: kvassembled, ERL_EPMD_PORT: "$REMOTE_EPMD"}
+    env: {PORT: "$NODE_PORT", RELEASE_DISTRIBUTION: sname, RELEASE_NODE: kvassembled$$, ERL_EPMD_PORT: "$REMOTE_EPMD"}
 deploy: {health: {tcp: $NODE_PORT, timeout: 40}}
 ssh: {config: $SSHD_CLIENT_CONFIG}
 YML

@@ -20,7 +20,7 @@ targets:
     host: r1
     path: $T/r1/opt/kv
     release: foo
-    env: {PORT: "$NODE_PORT", RELEASE_DISTRIBUTION: sname, RELEASE_NODE: kvconsole, ERL_EPMD_PORT: "$REMOTE_EPMD"}
+    env: {PORT: "$NODE_PORT", RELEASE_DISTRIBUTION: sname, RELEASE_NODE: kvconsole$$, ERL_EPMD_PORT: "$REMOTE_EPMD"}
 ssh: {config: $SSHD_CLIENT_CONFIG}
 YML
 V1=$(kvrel_build "$T/build" 0.0.1 one) || exit 1
@@ -48,12 +48,12 @@ stty -a > "$T/stty.after"
 sleep 600
 SH
 $TM new-session -d -s con -x 100 -y 30 "bash $T/session.sh"
-wait_for "iex(kvconsole@" 30 && passes=$((passes + 1)) || { echo "FAIL no iex prompt: $(screen)"; fails=$((fails + 1)); }
+wait_for "iex(kvconsole" 30 && passes=$((passes + 1)) || { echo "FAIL no iex prompt: $(screen)"; fails=$((fails + 1)); }
 out=$(screen)
 contains banner "leave with Ctrl-C twice"
 contains banner-escape "~. at the start"
 $TM send-keys -t con '1+1' Enter
-wait_for "iex(kvconsole@" 10
+wait_for "iex(kvconsole" 10
 sleep 0.5
 out=$(screen)
 grep -qx '2' <<<"$(sed 's/[[:space:]]*$//' <<<"$out")" && passes=$((passes + 1)) || { echo "FAIL 1+1: $out"; fails=$((fails + 1)); }
@@ -69,7 +69,7 @@ $TM send-keys -t con C-c
 wait_for "relman-exit=0" 15 && passes=$((passes + 1)) || { echo "FAIL leaving: $(screen)"; fails=$((fails + 1)); }
 out=$(screen)
 contains left "left the r1 console"
-sleep 0.3
+for _ in $(seq 1 50); do [ -s "$T/stty.after" ] && break; sleep 0.1; done
 for mode in icanon echo isig; do
     grep -qw -- "$mode" "$T/stty.after" && passes=$((passes + 1)) || { echo "FAIL terminal not restored ($mode): $(cat "$T/stty.after")"; fails=$((fails + 1)); }
 done
@@ -79,15 +79,17 @@ is node-still-running "$(rr pid r1)" "$pid"
 $TM kill-server
 
 # "~." disconnects (and restores the terminal too)
+rm -f "$T/stty.after"
 TM="tmux -L relman-console-$$-2"
 $TM new-session -d -s con -x 100 -y 30 "bash $T/session.sh"
-wait_for "iex(kvconsole@" 30
+wait_for "iex(kvconsole" 30
 $TM send-keys -t con Enter
 sleep 0.3
 $TM send-keys -t con '~.'
 wait_for "relman-exit=0" 15 && passes=$((passes + 1)) || { echo "FAIL ~.: $(screen)"; fails=$((fails + 1)); }
 out=$(screen)
 contains escape "disconnected (~.)"
+for _ in $(seq 1 50); do [ -s "$T/stty.after" ] && break; sleep 0.1; done
 grep -qw icanon "$T/stty.after" && passes=$((passes + 1)) || { echo "FAIL terminal after ~."; fails=$((fails + 1)); }
 $TM kill-server
 

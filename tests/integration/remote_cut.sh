@@ -21,7 +21,7 @@ targets:
     host: c1
     path: $HOSTDIR
     release: foo
-    env: {PORT: "$NODE_PORT", RELEASE_DISTRIBUTION: sname, RELEASE_NODE: kvcut, ERL_EPMD_PORT: "$REMOTE_EPMD"}
+    env: {PORT: "$NODE_PORT", RELEASE_DISTRIBUTION: sname, RELEASE_NODE: kvcut$$, ERL_EPMD_PORT: "$REMOTE_EPMD"}
 deploy: {health: {tcp: $NODE_PORT, timeout: 40}}
 ssh: {config: $SSHD_CLIENT_CONFIG}
 YML

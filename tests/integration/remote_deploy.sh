@@ -21,7 +21,7 @@ targets:
     host: web1
     path: $HOSTDIR
     release: foo
-    env: {PORT: "$NODE_PORT", RELEASE_DISTRIBUTION: sname, RELEASE_NODE: kvdeploy, ERL_EPMD_PORT: "$REMOTE_EPMD"}
+    env: {PORT: "$NODE_PORT", RELEASE_DISTRIBUTION: sname, RELEASE_NODE: kvdeploy$$, ERL_EPMD_PORT: "$REMOTE_EPMD"}
 deploy: {keep: 2, batch: 1, health: {tcp: $NODE_PORT, timeout: 40}}
 ssh: {config: $SSHD_CLIENT_CONFIG}
 YML

@@ -32,7 +32,7 @@ done
         fail=
         [ $i = 2 ] && fail=', FAIL_V2: "1"'
         echo "  h$i: {host: h$i, path: $T/h$i/srv/kv, release: foo,"
-        echo "        env: {PORT: \"${node_ports[$((i - 1))]}\", RELEASE_DISTRIBUTION: sname, RELEASE_NODE: kvfleet$i, ERL_EPMD_PORT: \"$REMOTE_EPMD\"$fail}}"
+        echo "        env: {PORT: \"${node_ports[$((i - 1))]}\", RELEASE_DISTRIBUTION: sname, RELEASE_NODE: kvfleet${i}x$$, ERL_EPMD_PORT: \"$REMOTE_EPMD\"$fail}}"
     done
     echo 'groups: {all: [h1, h2, h3, h4]}'
     echo 'deploy: {keep: 3, batch: 2, health: {timeout: 12}}'

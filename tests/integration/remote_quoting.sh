@@ -38,7 +38,7 @@ targets:
     env:
       PORT: "$NODE_PORT"
       RELEASE_DISTRIBUTION: sname
-      RELEASE_NODE: kvquoting
+      RELEASE_NODE: kvquoting$$
       ERL_EPMD_PORT: "$REMOTE_EPMD"
       GREETING: $(yaml "$GREETING")
   fake:

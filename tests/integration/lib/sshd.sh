@@ -180,16 +180,34 @@ sshd_port() {
     _sshd_get "$1" port
 }
 
-# free_port FROM TO: the first port in [FROM, TO] nothing listens on at
-# 127.0.0.1 (for nodes the test starts; a race with another test is unlikely
-# since each test has its own range).
+# free_port FROM TO: reserve and print the first port in [FROM, TO] that is
+# neither reserved by another running test nor listened on at 127.0.0.1.
+# The same test may run in several worktrees at once: a reservation is a
+# directory created atomically (mkdir) under $SSHD_PORTS_DIR holding the
+# owner's pid; a dead owner's reservation is taken over. Reservations are
+# released at exit (sshd_cleanup).
+SSHD_PORTS_DIR=${TMPDIR:-/tmp}/relman-test-ports
 free_port() {
-    local p
+    local p owner
+    mkdir -p "$SSHD_PORTS_DIR" 2>/dev/null
     for p in $(seq "$1" "$2"); do
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
+        if ! mkdir "$SSHD_PORTS_DIR/$p" 2>/dev/null; then
+            owner=$(cat "$SSHD_PORTS_DIR/$p/pid" 2>/dev/null)
+            if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
+                continue
+            fi
+            # a dead owner (or one still writing its pid: skip it then)
+            [ -z "$owner" ] && continue
+            rm -rf "$SSHD_PORTS_DIR/$p"
+            mkdir "$SSHD_PORTS_DIR/$p" 2>/dev/null || continue
         fi
+        echo $$ >"$SSHD_PORTS_DIR/$p/pid"
+        if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            rm -rf "$SSHD_PORTS_DIR/$p"
+            continue
+        fi
+        echo "$p"
+        return 0
     done
     return 1
 }
@@ -281,6 +299,10 @@ sshd_cleanup() {
     done
     for name in "${SSHD_NAMES[@]}"; do
         sshd_stop "$name"
+    done
+    local p
+    for p in $(grep -lx "$$" "$SSHD_PORTS_DIR"/*/pid 2>/dev/null); do
+        rm -rf "$(dirname "$p")"
     done
     if [ -n "$SSHD_DIR" ] && [ -d "$SSHD_DIR" ]; then
         if [ "$rc" -ne 0 ] && [ -n "${RELMAN_KEEP_TEST_DIRS:-}" ]; then
