@@ -39,12 +39,27 @@ const struct cli_command cli_commands[] = {
      "See docs/tui.md.",
      cmd_tui},
     {"init", "write relman.yml (from mix.exs or rebar.config with --import)",
-     "relman init [--import] [--force] [--env ENV]\n"
+     "relman init [--import] [--force] [--env ENV] [--release REL] [--name NAME]\n"
+     "            [--version VSN] [--include-erts true|false]\n"
+     "            [--cookie generated|configured] [--cookie-file FILE] [--templates]\n"
      "\n"
-     "  --import   read the releases from mix.exs (asking the installed mix) or from\n"
-     "             the relx section of rebar.config; otherwise write a starter file\n"
-     "  --force    replace an existing relman.yml\n"
-     "  --env ENV  Mix env / rebar3 profile (default: $MIX_ENV or prod; default)",
+     "  --import             read the releases from mix.exs (asking the installed mix) or\n"
+     "                       from the relx section of rebar.config; otherwise write a\n"
+     "                       starter file\n"
+     "  --force              replace an existing relman.yml\n"
+     "  --env ENV            Mix env / rebar3 profile (default: $MIX_ENV or prod; default)\n"
+     "  --release REL        the release the next options change (default: every one)\n"
+     "  --name NAME          rename the release (needs exactly one, or --release)\n"
+     "  --version VSN        set its version\n"
+     "  --include-erts B     true: ship the installed Erlang's runtime; false: use the\n"
+     "                       target's (the very same version)\n"
+     "  --cookie POLICY      generated: no cookie in relman.yml, each assembled release\n"
+     "                       makes one once (mode 0600) and keeps it; configured: write a\n"
+     "                       new random cookie into relman.yml (then it holds a secret)\n"
+     "  --cookie-file FILE   configured, with the cookie on FILE's first line\n"
+     "  --templates          also write rel/vm.args.eex, rel/remote.vm.args.eex,\n"
+     "                       rel/env.sh.eex and rel/env.bat.eex with relman's default\n"
+     "                       texts (existing files are kept)",
      cmd_init},
     {"releases", "list the releases of relman.yml", "relman releases [--json]\n"
      "       relman releases --remote TARGET [--json]   (installed on a target)", cmd_releases},

@@ -1835,6 +1835,213 @@ done:
     return rc;
 }
 
+/* ---- release keys and names -------------------------------------------------- */
+
+/* Replace the bytes of the edits (sorted by start, not overlapping) in text,
+ * appending the result to out. */
+static int apply_edits(struct rel_buf *out, const char *text, size_t len, struct edit *edits,
+                       size_t n)
+{
+    size_t at = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (edits[i].none)
+            continue;
+        if (edits[i].start < at)
+            return rel_error_set(REL_EUNSUPPORTED, "overlapping edits");
+        if ((rc = rel_buf_put(out, text + at, edits[i].start - at)) == 0)
+            rc = rel_buf_put(out, edits[i].with.ptr ? edits[i].with.ptr : "", edits[i].with.len);
+        at = edits[i].end;
+    }
+    if (rc == 0)
+        rc = rel_buf_put(out, text + at, len - at);
+    return rc;
+}
+
+/* Replace the scalar `n` (a key or a value) by `with`. */
+static void replace_scalar(struct edit *e, const char *text, size_t len, const yaml_node_t *n,
+                           const char *with)
+{
+    e->start = offset_at(text, len, n->start_mark);
+    e->end = offset_at(text, len, n->end_mark);
+    rel_buf_puts(&e->with, with);
+}
+
+/* The text of the lone scalar `yaml` as YAML reads it, into *out (malloc'd);
+ * REL_EINVAL when it is not one plain or quoted scalar on one line. */
+static int scalar_value(char **out, const char *yaml)
+{
+    *out = NULL;
+    if (!*yaml || strchr(yaml, '\n') || strchr(yaml, '#'))
+        return rel_error_set(REL_EINVAL, "'%s' is not a one-line YAML scalar", yaml);
+    yaml_document_t doc;
+    if (load_doc(&doc, "value", yaml, strlen(yaml)) < 0)
+        return rel_error_set(REL_EINVAL, "'%s' is not a one-line YAML scalar", yaml);
+    int rc = 0;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root && root->type == YAML_SCALAR_NODE && !is_null(root))
+        *out = rel_strdup(sv(root));
+    else
+        rc = rel_error_set(REL_EINVAL, "'%s' is not a one-line YAML scalar", yaml);
+    yaml_document_delete(&doc);
+    return rc;
+}
+
+int rel_config_edit_release_key(struct rel_buf *out, const char *text, size_t len, const char *file,
+                                const char *release, const char *key, const char *value)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "releases.*.%s", key);
+    const struct rel_config_key *row = strchr(key, '.') ? NULL : find_row(path);
+    if (!row || (row->types & (REL_CT_MAP | REL_CT_DICT | REL_CT_LIST)) == row->types)
+        return rel_error_set(REL_EINVAL, "releases.%s.%s: not a key that takes a scalar", release,
+                             key);
+    char *want = NULL;
+    int rc = value ? scalar_value(&want, value) : 0;
+    if (rc < 0)
+        return rc;
+    struct rel_config *cfg = NULL;
+    if ((rc = rel_config_parse(&cfg, text, len, file, NULL)) < 0) {
+        free(want);
+        return rc;
+    }
+    rel_config_free(cfg);
+    cfg = NULL;
+    yaml_document_t doc;
+    if ((rc = load_doc(&doc, file, text, len)) < 0) {
+        free(want);
+        return rc;
+    }
+    struct edit e = {0, 0, REL_BUF_INIT, false};
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    yaml_node_t *relk = NULL, *keyk = NULL;
+    yaml_node_t *rel = map_get(&doc, map_get(&doc, root, "releases", NULL), release, &relk);
+    yaml_node_t *v = rel ? map_get(&doc, rel, key, &keyk) : NULL;
+    char entry[1200];
+    snprintf(entry, sizeof(entry), "%s: %s", key, value ? value : "");
+    if (!rel) {
+        rc = rel_error_set(REL_ENOTFOUND, "%s: no release '%s'", file, release);
+    } else if (is_null(rel)) {
+        if (!value) {
+            e.none = true;
+        } else {
+            char flow[1300];
+            snprintf(flow, sizeof(flow), "{%s}", entry);
+            rc = fill_empty_value(&e, text, len, relk, rel, flow);
+        }
+    } else if (!v) {
+        if (!value)
+            e.none = true;
+        else
+            rc = add_to_mapping(&e, &doc, text, len, relk, rel, entry);
+    } else if (!value) {
+        for (yaml_node_pair_t *pr = rel->data.mapping.pairs.start; pr < rel->data.mapping.pairs.top;
+             pr++)
+            if (node(&doc, pr->key) == keyk)
+                rc = remove_pair(&e, &doc, text, len, rel, pr);
+    } else if (v->type != YAML_SCALAR_NODE) {
+        rc = rel_error_set(REL_EUNSUPPORTED, "%s: releases.%s.%s is not a scalar: edit it by hand",
+                           file, release, key);
+    } else if (v->data.scalar.length > 0 || v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+        replace_scalar(&e, text, len, v, value);
+    } else {
+        rc = fill_empty_value(&e, text, len, keyk, v, value);
+    }
+    yaml_document_delete(&doc);
+    size_t start = out->len;
+    if (rc == 0)
+        rc = apply_edits(out, text, len, &e, 1);
+    /* check: valid, and the key now says what was asked */
+    if (rc == 0 &&
+        (rc = rel_config_parse(&cfg, out->ptr + start, out->len - start, file, NULL)) < 0)
+        rel_error_prefix("editing %s would make it invalid", file);
+    rel_config_free(cfg);
+    if (rc == 0 && (rc = load_doc(&doc, file, out->ptr + start, out->len - start)) == 0) {
+        root = yaml_document_get_root_node(&doc);
+        rel = map_get(&doc, map_get(&doc, root, "releases", NULL), release, NULL);
+        v = map_get(&doc, rel, key, NULL);
+        bool ok = value ? v && v->type == YAML_SCALAR_NODE && strcmp(sv(v), want) == 0 : !v;
+        if (!ok)
+            rc = rel_error_set(REL_EUNSUPPORTED, "%s: cannot edit the layout of releases.%s", file,
+                               release);
+        yaml_document_delete(&doc);
+    }
+    if (rc < 0)
+        rel_buf_truncate(out, start);
+    rel_buf_free(&e.with);
+    free(want);
+    return rc;
+}
+
+static int edit_cmp(const void *a, const void *b)
+{
+    const struct edit *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int rel_config_edit_rename_release(struct rel_buf *out, const char *text, size_t len,
+                                   const char *file, const char *from, const char *to)
+{
+    if (!key_ok(REL_CK_RELEASE, to))
+        return rel_error_set(REL_EINVAL, "'%s' is not %s", to, key_rule(REL_CK_RELEASE));
+    struct rel_config *cfg = NULL;
+    int rc = rel_config_parse(&cfg, text, len, file, NULL);
+    if (rc < 0)
+        return rc;
+    if (!rel_config_find_release(cfg, from))
+        rc = rel_error_set(REL_ENOTFOUND, "%s: no release '%s'", file, from);
+    else if (strcmp(from, to) != 0 && rel_config_find_release(cfg, to))
+        rc = rel_error_set(REL_EEXISTS, "%s: a release '%s' exists already", file, to);
+    rel_config_free(cfg);
+    cfg = NULL;
+    if (rc < 0)
+        return rc;
+    if (strcmp(from, to) == 0)
+        return rel_buf_put(out, text, len);
+    yaml_document_t doc;
+    if ((rc = load_doc(&doc, file, text, len)) < 0)
+        return rc;
+    /* the release's key, default_release, and targets running it */
+    struct edit edits[1 + 1 + 256];
+    size_t n = 0;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    yaml_node_t *relk = NULL;
+    map_get(&doc, map_get(&doc, root, "releases", NULL), from, &relk);
+    edits[n] = (struct edit){0, 0, REL_BUF_INIT, false};
+    replace_scalar(&edits[n++], text, len, relk, to);
+    yaml_node_t *def = map_get(&doc, root, "default_release", NULL);
+    if (def && def->type == YAML_SCALAR_NODE && strcmp(sv(def), from) == 0) {
+        edits[n] = (struct edit){0, 0, REL_BUF_INIT, false};
+        replace_scalar(&edits[n++], text, len, def, to);
+    }
+    yaml_node_t *targets = map_get(&doc, root, "targets", NULL);
+    if (targets && targets->type == YAML_MAPPING_NODE)
+        for (yaml_node_pair_t *pr = targets->data.mapping.pairs.start;
+             pr < targets->data.mapping.pairs.top && n < sizeof(edits) / sizeof(edits[0]); pr++) {
+            yaml_node_t *r = map_get(&doc, node(&doc, pr->value), "release", NULL);
+            if (r && r->type == YAML_SCALAR_NODE && strcmp(sv(r), from) == 0) {
+                edits[n] = (struct edit){0, 0, REL_BUF_INIT, false};
+                replace_scalar(&edits[n++], text, len, r, to);
+            }
+        }
+    yaml_document_delete(&doc);
+    qsort(edits, n, sizeof(edits[0]), edit_cmp);
+    size_t start = out->len;
+    rc = apply_edits(out, text, len, edits, n);
+    for (size_t i = 0; i < n; i++)
+        rel_buf_free(&edits[i].with);
+    if (rc == 0 &&
+        (rc = rel_config_parse(&cfg, out->ptr + start, out->len - start, file, NULL)) < 0)
+        rel_error_prefix("editing %s would make it invalid", file);
+    if (rc == 0 && (!rel_config_find_release(cfg, to) || rel_config_find_release(cfg, from)))
+        rc = rel_error_set(REL_EUNSUPPORTED, "%s: cannot rename release '%s' in this layout", file,
+                           from);
+    rel_config_free(cfg);
+    if (rc < 0)
+        rel_buf_truncate(out, start);
+    return rc;
+}
+
 /* ---- the generated reference -------------------------------------------- */
 
 /* "releases.*.applications.*" -> "releases.NAME.applications.APP" */

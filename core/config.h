@@ -266,6 +266,23 @@ int rel_config_edit_app_mode(struct rel_buf *out, const char *text, size_t len, 
 int rel_config_set_app_mode(const char *path, const char *release, const char *app,
                             const char *mode);
 
+/*
+ * Set (value != NULL) or remove (value == NULL) the scalar key `key` of
+ * releases.RELEASE ("version", "include_erts", "cookie", ...), the same way:
+ * only that entry's text changes (a new one is added as the release's last
+ * key). `value` is YAML text for one scalar, as rel_config_yaml_scalar()
+ * writes it. REL_EINVAL for a key that takes no scalar, REL_EUNSUPPORTED
+ * when the current value is a mapping or list. The result is checked.
+ */
+int rel_config_edit_release_key(struct rel_buf *out, const char *text, size_t len, const char *file,
+                                const char *release, const char *key, const char *value);
+
+/* Rename release `from` to `to`: its key, `default_release` and the
+ * `release` of targets that name it; nothing else changes. REL_EEXISTS when
+ * `to` exists, REL_EINVAL when it is not a release name. */
+int rel_config_edit_rename_release(struct rel_buf *out, const char *text, size_t len,
+                                   const char *file, const char *from, const char *to);
+
 /* ---- the schema table -------------------------------------------------- */
 
 /* YAML shapes a key accepts (a bit set). */

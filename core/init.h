@@ -16,19 +16,54 @@
  * application (or the umbrella directory, with every umbrella child).
  * Without `import`, a starter file for the detected kind is written.
  *
- * The text is checked with rel_config_parse() before it is returned, so init
- * never writes a relman.yml that relman itself would refuse.
+ * The choices (name, version, ERTS, cookie policy) are then applied to the
+ * text by core's surgical edits. The text is checked with rel_config_parse()
+ * before it is returned, so init never writes a relman.yml that relman itself
+ * would refuse.
  */
 #ifndef REL_INIT_H
 #define REL_INIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct rel_buf;
+
+/*
+ * Choices for a generated release (the guided setup's steps and the flags of
+ * `relman init`); what a choice leaves at NULL / KEEP stays as generated.
+ */
+enum rel_init_erts {
+    REL_INIT_ERTS_KEEP = 0, /* as generated (absent: true) */
+    REL_INIT_ERTS_TRUE,     /* ship the installed Erlang's runtime */
+    REL_INIT_ERTS_FALSE,    /* use the target's Erlang (the very same version) */
+};
+
+enum rel_init_cookie {
+    REL_INIT_COOKIE_KEEP = 0,   /* as generated (an imported `cookie:` stays) */
+    REL_INIT_COOKIE_GENERATED,  /* no `cookie:`: each assembled release makes one once,
+                                   mode 0600, kept across rebuilds */
+    REL_INIT_COOKIE_CONFIGURED, /* `cookie:` in relman.yml: the same for every build and
+                                   node; relman.yml then holds a secret */
+};
+
+struct rel_init_choice {
+    const char *release; /* the release as generated; NULL: every one (`name` then
+                            needs exactly one) */
+    const char *name;    /* new name (a release name), or NULL */
+    const char *version; /* or NULL */
+    enum rel_init_erts erts;
+    enum rel_init_cookie cookie;
+    const char *cookie_value; /* CONFIGURED: the cookie (printable ASCII, 1..255
+                                 characters); NULL: a fresh random one */
+};
 
 struct rel_init_opts {
     bool import;     /* read the build tool's release definitions */
     const char *env; /* Mix env / rebar3 profile; NULL: $MIX_ENV or prod / default */
+    const struct rel_init_choice *choices; /* applied in order after generating */
+    size_t nchoices;
+    bool templates; /* rel_init_write(): also write the rel/ templates */
 };
 
 /*
@@ -36,13 +71,41 @@ struct rel_init_opts {
  * (optional) gets a one-line description of what was found ("mix project:
  * releases foo, bar"). Errors: REL_ECHILD when mix fails (its stderr tail in
  * the message), REL_EPARSE for a rebar.config that does not parse,
- * REL_ENOTFOUND when there is nothing to import.
+ * REL_ENOTFOUND when there is nothing to import, and those of
+ * rel_init_apply() for the choices.
  */
 int rel_init_generate(struct rel_buf *out, struct rel_buf *summary, const char *dir,
                       const struct rel_init_opts *opts);
 
-/* rel_init_generate(), then write DIR/relman.yml atomically; REL_EEXISTS
- * when it exists and !force. */
+/*
+ * Apply choice `c` to relman.yml text (as the generator writes it), appending
+ * the result to `out`: core's surgical edits (rel_config_edit_release_key,
+ * rel_config_edit_rename_release), so comments and other keys stay. Errors:
+ * REL_ENOTFOUND (no such release), REL_EUSAGE (a name for several releases),
+ * REL_EINVAL (a bad name, version or cookie), REL_EEXISTS (the new name is
+ * taken). `out` is unchanged on error.
+ */
+int rel_init_apply(struct rel_buf *out, const char *text, size_t len,
+                   const struct rel_init_choice *c);
+
+/*
+ * The rel/ templates `relman init --templates` writes (like `mix
+ * release.init`): relman's own default texts (core/data), which assembly
+ * renders when the files are absent anyway. NULL-terminated file names.
+ */
+extern const char *const rel_init_template_files[];
+
+/*
+ * Write relman.yml text `text` into DIR/relman.yml atomically; with
+ * `templates`, first the templates into each release's rel_templates_path
+ * (default DIR/rel), each atomically, keeping any that exist (the summary
+ * says so). REL_EEXISTS when relman.yml exists and !force. `summary` (may
+ * be NULL) gets "; wrote rel/vm.args.eex, ..." appended.
+ */
+int rel_init_write_text(const char *dir, const char *text, size_t len, bool templates, bool force,
+                        struct rel_buf *summary);
+
+/* rel_init_generate(), then rel_init_write_text() (opts->templates). */
 int rel_init_write(const char *dir, const struct rel_init_opts *opts, bool force,
                    struct rel_buf *summary);
 

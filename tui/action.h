@@ -114,8 +114,8 @@ enum { TUI_AF_EDIT = 1 };
       "previous search match")                                                                     \
     X(SETUP_NEXT, "setup-next", "<Enter>", TUI_SCOPE_SETUP, 0, "next",                             \
       "accept this step and go on")                                                                \
-    X(SETUP_TOGGLE, "setup-toggle", "<Space>", TUI_SCOPE_SETUP, 0, "tick",                         \
-      "tick or untick the selected item")
+    X(SETUP_TOGGLE, "setup-toggle", "<Space>", TUI_SCOPE_SETUP, 0, "tick/edit",                    \
+      "tick or untick the selected item, or edit the selected name or version")
 
 enum tui_action {
     TUI_ACT_NONE = 0,

@@ -161,6 +161,7 @@ const char *tui_theme_name(void)
 
 static void end_modal(void)
 {
+    memset(ui.input, 0, sizeof(ui.input)); /* it may have held a secret */
     for (int i = 0; i < ui.menu_n; i++)
         free(ui.menu_items[i]);
     free(ui.menu_items);
@@ -433,7 +434,16 @@ static void draw_message_line(int y)
     if (ui.modal == MODAL_PROMPT) {
         int lw = tui_put(y, 0, COLS, TUI_ROLE_PROMPT, ui.label);
         /* show the end of a long input */
+        char stars[sizeof(ui.input)];
         const char *s = ui.input;
+        if (ui.prompt_flags & TUI_PROMPT_SECRET) {
+            size_t n = 0;
+            for (const char *c = ui.input; *c; c++)
+                if ((*c & 0xC0) != 0x80)
+                    stars[n++] = '*';
+            stars[n] = '\0';
+            s = stars;
+        }
         while (*s && tui_text_width(s) > COLS - lw - 1)
             s++;
         while ((*s & 0xC0) == 0x80)
@@ -910,13 +920,17 @@ static int prompt_key(int key)
         char text[sizeof(ui.input)];
         strcpy(text, ui.input);
         end_modal();
-        return fn(ctx, text, true, true);
+        int r = fn(ctx, text, true, true);
+        memset(text, 0, sizeof(text));
+        return r;
     }
     if (key == TUI_KEY_ENTER) {
         char text[sizeof(ui.input)];
         strcpy(text, ui.input);
         end_modal();
-        return fn(ctx, text, true, false);
+        int r = fn(ctx, text, true, false);
+        memset(text, 0, sizeof(text));
+        return r;
     }
     if (key == (TUI_KEY_FN | KEY_BACKSPACE)) {
         if (!ui.input[0] && !(ui.prompt_flags & TUI_PROMPT_INCREMENTAL)) {

@@ -26,7 +26,8 @@ void tui_core_error(const char *what);
  * TUI_PROMPT_INCREMENTAL is set, and once at the end with done true;
  * canceled is true when the user pressed <Esc>. Returns reaction flags.
  */
-enum { TUI_PROMPT_INCREMENTAL = 1, TUI_PROMPT_COMPLETE = 2 };
+/* SECRET: the text is shown as '*' (and never in a screen dump). */
+enum { TUI_PROMPT_INCREMENTAL = 1, TUI_PROMPT_COMPLETE = 2, TUI_PROMPT_SECRET = 4 };
 typedef int (*tui_prompt_fn)(void *ctx, const char *text, bool done, bool canceled);
 void tui_prompt(const char *label, const char *initial, unsigned flags, tui_prompt_fn fn,
                 void *ctx);

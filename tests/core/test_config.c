@@ -373,6 +373,107 @@ static void test_edit_changes_one_line(void **state)
     free(out);
 }
 
+static char *edit_key(const char *text, const char *rel, const char *key, const char *value)
+{
+    struct rel_buf out = REL_BUF_INIT;
+    int rc = rel_config_edit_release_key(&out, text, strlen(text), "relman.yml", rel, key, value);
+    if (rc < 0)
+        fail_msg("edit failed: %s", rel_error_message());
+    return rel_buf_detach(&out);
+}
+
+static void test_edit_release_key(void **state)
+{
+    (void)state;
+    /* an existing scalar: only its text changes, the comment stays */
+    char *out = edit_key(edit_yaml, "foo", "version", "\"0.2.0\"");
+    assert_int_equal(changed_lines(edit_yaml, out), 1);
+    assert_contains(out, "    version: \"0.2.0\"   # keep me\n");
+    free(out);
+    out = edit_key(edit_yaml, "foo", "include_erts", "false");
+    assert_int_equal(changed_lines(edit_yaml, out), 1);
+    assert_contains(out, "    include_erts: false\n\n  bar:\n");
+    free(out);
+    /* a new key in a block mapping goes after the last one */
+    out = edit_key(edit_yaml, "baz", "cookie", "\"SECRET\"");
+    assert_contains(out, "    steps:\n      - assemble\n    cookie: \"SECRET\"\n  qux:\n");
+    free(out);
+    /* in a flow mapping, and into an empty release */
+    out = edit_key(edit_yaml, "bar", "include_erts", "true");
+    assert_contains(out, "    applications: {kv: permanent, kv_server: load}\n"
+                         "    include_erts: true\n");
+    free(out);
+    out = edit_key("releases:\n  foo: {version: \"1\"}\n", "foo", "include_erts", "false");
+    assert_string_equal(out, "releases:\n  foo: {version: \"1\", include_erts: false}\n");
+    free(out);
+    out = edit_key(edit_yaml, "qux", "version", "\"3\"");
+    assert_contains(out, "  qux: {version: \"3\"}\ntargets: {}\n");
+    free(out);
+    /* removing: the line goes; absent: nothing changes */
+    out = edit_key(edit_yaml, "foo", "include_erts", NULL);
+    assert_contains(out, "      kv: permanent\n\n  bar:\n");
+    free(out);
+    out = edit_key(edit_yaml, "foo", "cookie", NULL);
+    assert_string_equal(out, edit_yaml);
+    free(out);
+    /* refused: a key that takes no scalar, a mapping value, a bad value, no release */
+    struct rel_buf b = REL_BUF_INIT;
+    assert_int_equal(rel_config_edit_release_key(&b, edit_yaml, strlen(edit_yaml), "relman.yml",
+                                                 "foo", "applications", "x"),
+                     REL_EINVAL);
+    assert_int_equal(rel_config_edit_release_key(&b, edit_yaml, strlen(edit_yaml), "relman.yml",
+                                                 "foo", "nonsense", "x"),
+                     REL_EINVAL);
+    assert_int_equal(rel_config_edit_release_key(&b, edit_yaml, strlen(edit_yaml), "relman.yml",
+                                                 "foo", "include_erts", "maybe: [x"),
+                     REL_EINVAL);
+    assert_int_equal(rel_config_edit_release_key(&b, edit_yaml, strlen(edit_yaml), "relman.yml",
+                                                 "nope", "version", "\"1\""),
+                     REL_ENOTFOUND);
+    assert_int_equal(b.len, 0);
+    /* a value the schema refuses: the result would be invalid */
+    assert_true(rel_config_edit_release_key(&b, edit_yaml, strlen(edit_yaml), "relman.yml", "foo",
+                                            "steps", "bogus") < 0);
+    assert_int_equal(b.len, 0);
+    rel_buf_free(&b);
+}
+
+static void test_edit_rename_release(void **state)
+{
+    (void)state;
+    const char *text = "default_release: foo\n"
+                       "releases:\n"
+                       "  foo:   # the main one\n"
+                       "    version: \"1\"\n"
+                       "  bar: {version: \"2\"}\n"
+                       "targets:\n"
+                       "  web1: {host: a, path: /opt/x, release: foo}\n"
+                       "  web2: {host: b, path: /opt/y, release: bar}\n";
+    struct rel_buf b = REL_BUF_INIT;
+    assert_int_equal(
+        rel_config_edit_rename_release(&b, text, strlen(text), "relman.yml", "foo", "shop"), 0);
+    assert_string_equal(rel_buf_cstr(&b), "default_release: shop\n"
+                                          "releases:\n"
+                                          "  shop:   # the main one\n"
+                                          "    version: \"1\"\n"
+                                          "  bar: {version: \"2\"}\n"
+                                          "targets:\n"
+                                          "  web1: {host: a, path: /opt/x, release: shop}\n"
+                                          "  web2: {host: b, path: /opt/y, release: bar}\n");
+    rel_buf_clear(&b);
+    assert_int_equal(
+        rel_config_edit_rename_release(&b, text, strlen(text), "relman.yml", "foo", "bar"),
+        REL_EEXISTS);
+    assert_int_equal(
+        rel_config_edit_rename_release(&b, text, strlen(text), "relman.yml", "foo", "Shop"),
+        REL_EINVAL);
+    assert_int_equal(
+        rel_config_edit_rename_release(&b, text, strlen(text), "relman.yml", "nope", "x"),
+        REL_ENOTFOUND);
+    assert_int_equal(b.len, 0);
+    rel_buf_free(&b);
+}
+
 static void test_edit_adds_and_removes(void **state)
 {
     (void)state;
@@ -589,6 +690,8 @@ int main(void)
         cmocka_unit_test(test_edit_adds_and_removes),
         cmocka_unit_test(test_edit_utf8_and_crlf),
         cmocka_unit_test(test_set_app_mode_on_file),
+        cmocka_unit_test(test_edit_release_key),
+        cmocka_unit_test(test_edit_rename_release),
         cmocka_unit_test(test_docs_match_table),
         cmocka_unit_test(test_yaml_scalar),
         cmocka_unit_test(test_json_writer),

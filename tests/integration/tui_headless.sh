@@ -116,7 +116,7 @@ headless ':dump utf8'
 check "UTF-8 locale draws markers" grep -q '▶' "$T/dump/utf8.txt"
 
 # 9. script steps: @wait succeeds and times out with the line named
-OPEN_HELP=0 headless '@wait step 1 of 4
+OPEN_HELP=0 headless '@wait step 1 of 8
 @timeout 1
 @wait no such text anywhere'
 rc=$?

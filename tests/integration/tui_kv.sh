@@ -186,16 +186,24 @@ check "diff keeps the same lines" grep -qE '^ +[0-9]+   +\{kv,"0\.1\.0",permanen
 check "vm.args is as assembled" grep -q '✓ as assembled' "$T/dump/vm-same.txt"
 check "cookie never on screen (diff)" bash -c "! grep -rq 'sEcReTcOoKiE42' '$T/dump'"
 
-# 7. the guided setup on the umbrella: import, untick kv_server in foo, write
+# 7. the guided setup on the umbrella: import, untick kv_server in foo, keep
+# the other choices, write
 mv relman.yml relman.yml.kept
 headless '<Enter>
 @timeout 120
-@wait step 3 of 4
+@wait step 3 of 8
 @dump roots
 j
 <Space>
 @dump unticked
 <Enter>
+@wait step 4 of 8
+@dump names
+<Enter>
+<Enter>
+<Enter>
+<Enter>
+@wait step 8 of 8
 <Enter>
 @wait <Enter> open
 @dump after-setup' --size 100x30 .
@@ -205,6 +213,8 @@ check "unticked" grep -qE '^▶ +\[ \] kv_server$' "$T/dump/unticked.txt"
 check "written without kv_server in foo" bash -c "! sed -n '/^  foo:/,/^  bar:/p' relman.yml | grep -q kv_server"
 check "kv still in foo" bash -c "sed -n '/^  foo:/,/^  bar:/p' relman.yml | grep -q 'kv: permanent'"
 check "the header comment of init kept" grep -q '^# relman.yml, imported from mix.exs' relman.yml
+check "names of both releases offered" bash -c "grep -qE '^▶ foo +name +foo$' '$T/dump/names.txt' && grep -qE '^  bar +name +bar$' '$T/dump/names.txt'"
+check "no rel/ templates unless asked" test ! -e rel/vm.args.eex
 check "releases screen after setup" grep -qE '^. foo +0\.0\.1 +[0-9]+ +kv ' "$T/dump/after-setup.txt"
 mv relman.yml.kept relman.yml
 

@@ -18,7 +18,7 @@ stty -a >"$T/stty.after"
 sleep 30
 EOS
 tmux_start 80 24 "bash $T/run.sh"
-check "starts" tmux_wait 'step 1 of 4'
+check "starts" tmux_wait 'step 1 of 8'
 tmux_keys '?'
 check "help opens" tmux_wait '? help · q quit · <Esc> back · / filter · : command'
 tmux_screen >"$T/start.txt"
@@ -90,10 +90,10 @@ tmux_stop
 
 # `relman` with no command on a terminal opens the TUI
 tmux_start 80 24 "env $env_vars $R"
-check "relman alone opens the TUI" tmux_wait 'step 1 of 4'
+check "relman alone opens the TUI" tmux_wait 'step 1 of 8'
 tmux_keys q
 tmux_stop
 # ... and without a terminal it does not
-check "relman alone in a pipe is no TUI" bash -c "! '$R' </dev/null 2>&1 | cat | grep -q 'step 1 of 4'"
+check "relman alone in a pipe is no TUI" bash -c "! '$R' </dev/null 2>&1 | cat | grep -q 'step 1 of 8'"
 
 finish
