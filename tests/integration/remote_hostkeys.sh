@@ -103,6 +103,43 @@ else
     contains rsa-key "use an ed25519 key"
 fi
 
+# On a terminal (tmux): policy ask shows the fingerprint and asks; an
+# encrypted key's passphrase is asked without echo.
+if command -v tmux >/dev/null; then
+    TM="tmux -L relman-hostkeys-$$"
+    sshd_at_exit "tmux -L relman-hostkeys-$$ kill-server 2>/dev/null"
+    screen() { $TM capture-pane -p -t hk 2>/dev/null; }
+    wait_for() { local i; for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done; return 1; }
+    write_yml ask "$T/known_hosts_ask"
+    $TM new-session -d -s hk -x 150 -y 30 "cd '$PROJ' && '$R' status k1; echo relman-exit=\$?; sleep 600"
+    wait_for "[y/N]" && passes=$((passes + 1)) || { echo "FAIL ask: no question: $(screen)"; fails=$((fails + 1)); }
+    out=$(screen)
+    contains ask-fingerprint "ssh-ed25519 key fingerprint is $newfp"
+    $TM send-keys -t hk y Enter
+    wait_for "relman-exit=0" && passes=$((passes + 1)) || { echo "FAIL ask: $(screen)"; fails=$((fails + 1)); }
+    grep -q "^\[127.0.0.2\]:$port ssh-ed25519 " "$T/known_hosts_ask" && passes=$((passes + 1)) || { echo "FAIL ask: key not remembered"; fails=$((fails + 1)); }
+    $TM kill-server
+
+    ssh-keygen -q -t ed25519 -N 'open sesame' -f "$T/locked" -C locked
+    cat "$T/locked.pub" >>"$SSHD_DIR/authorized_keys"
+    sed "s|IdentityFile .*|IdentityFile $T/locked|" "$SSHD_CLIENT_CONFIG" >"$T/locked_config"
+    write_yml accept-new "$T/known_hosts" "$T/locked_config"
+    TM="tmux -L relman-hostkeys-$$-2"
+    sshd_at_exit "tmux -L relman-hostkeys-$$-2 kill-server 2>/dev/null"
+    $TM new-session -d -s hk -x 150 -y 30 "cd '$PROJ' && '$R' status k1; echo relman-exit=\$?; sleep 600"
+    wait_for "Passphrase for $T/locked" && passes=$((passes + 1)) || { echo "FAIL passphrase: not asked: $(screen)"; fails=$((fails + 1)); }
+    $TM send-keys -t hk 'open sesame' Enter
+    wait_for "relman-exit=0" && passes=$((passes + 1)) || { echo "FAIL passphrase: $(screen)"; fails=$((fails + 1)); }
+    out=$(screen)
+    lacks passphrase-not-echoed "open sesame"
+    $TM kill-server
+    # without a terminal the encrypted key is skipped, and relman says why
+    out=$(cd "$PROJ" && setsid "$R" status k1 2>&1 </dev/null)
+    contains passphrase-no-tty "encrypted"
+else
+    echo "tmux not installed: terminal prompts not exercised"
+fi
+
 # --ssh-config on the command line wins; a missing file is named
 write_yml accept-new "$T/known_hosts" "$T/rsa_config"
 check ssh-config-option rr status k1 --ssh-config "$SSHD_CLIENT_CONFIG"
