@@ -272,6 +272,7 @@ struct rel_ssh_session {
     struct rel_buf kh_text; /* the known_hosts file as read (for line numbers) */
     int want;               /* LIBSSH2_SESSION_BLOCK_* (or ours) to poll for */
     int64_t deadline;       /* of the connect phase */
+    int timeout_s;          /* its length */
     int error;              /* sticky error once dead */
     char *error_msg;
     /* authentication */
@@ -511,6 +512,13 @@ int64_t rel_ssh_session_deadline(const struct rel_ssh_session *s)
     return s->st < S_READY ? s->deadline : 0;
 }
 
+/* A person may take their time answering a prompt: the connect timeout
+ * starts again afterwards. */
+static void after_prompt(struct rel_ssh_session *s)
+{
+    s->deadline = rel_ssh_now_ms() + (int64_t)s->timeout_s * 1000;
+}
+
 /* ---- known_hosts ------------------------------------------------------- */
 
 static const struct {
@@ -714,6 +722,7 @@ static int check_host_key(struct rel_ssh_session *s)
                 break;
             }
             int answer = s->opts.prompts->confirm_hostkey(s->opts.prompt_ctx, &info);
+            after_prompt(s);
             if (answer < 0) {
                 rc = session_fail(s, answer, "host key confirmation failed: %s",
                                   rel_error_message());
@@ -938,6 +947,7 @@ static int step_keyfile_next(struct rel_ssh_session *s)
             s->pass_attempt = 1;
             int r = s->opts.prompts->passphrase(s->opts.prompt_ctx, s->label, path, 1,
                                                 s->passphrase, sizeof(s->passphrase));
+            after_prompt(s);
             if (r < 0) {
                 tried_add(s, "%s (no passphrase given)", path);
                 s->key_index++;
@@ -970,6 +980,7 @@ static int step_keyfile_try(struct rel_ssh_session *s)
         s->pass_attempt++;
         int p = s->opts.prompts->passphrase(s->opts.prompt_ctx, s->label, path, s->pass_attempt,
                                             s->passphrase, sizeof(s->passphrase));
+        after_prompt(s);
         if (p == 0)
             return 0; /* try again with the new passphrase */
     }
@@ -993,10 +1004,10 @@ static int step_resolve(struct rel_ssh_session *s)
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     char port[16];
     snprintf(port, sizeof(port), "%d", s->ep.port);
-    int timeout = s->opts.connect_timeout > 0     ? s->opts.connect_timeout
-                  : s->ep.connect_timeout > 0     ? s->ep.connect_timeout
-                                                  : DEFAULT_CONNECT_TIMEOUT;
-    s->deadline = rel_ssh_now_ms() + (int64_t)timeout * 1000;
+    s->timeout_s = s->opts.connect_timeout > 0 ? s->opts.connect_timeout
+                   : s->ep.connect_timeout > 0 ? s->ep.connect_timeout
+                                               : DEFAULT_CONNECT_TIMEOUT;
+    s->deadline = rel_ssh_now_ms() + (int64_t)s->timeout_s * 1000;
     session_stepev(s, "connect", s->peer);
     /* Name resolution blocks; hosts are usually in /etc/hosts or DNS caches. */
     int r = getaddrinfo(s->ep.hostname, port, &hints, &s->ai);
