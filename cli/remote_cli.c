@@ -12,6 +12,7 @@
 #include "cli.h"
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/path.h"
@@ -279,20 +280,28 @@ int cli_remote_confirm(struct cli_remote *c, const char *question)
 
 int cli_remote_failures(struct cli_remote *c, struct rel_runner *r)
 {
-    size_t failed = 0;
+    size_t failed = 0, skipped = rel_runner_skipped(r);
+    struct rel_buf names = REL_BUF_INIT;
     clear_progress(c);
     for (size_t i = 0; i < rel_runner_count(r); i++) {
         const struct rel_job *j = rel_runner_job(r, i);
-        if (j->result < 0) {
+        /* hosts not started after a failed batch were reported as notes */
+        if (j->result < 0 && j->started) {
             failed++;
-            /* messages of hosts skipped after a failed batch are notes already */
-            if (j->result != REL_ECANCELED)
-                cli_error("%s", j->message ? j->message : "failed");
+            rel_buf_printf(&names, "%s%s", names.len ? ", " : "", j->target->name);
+            cli_error("%s", j->message ? j->message : "failed");
         }
     }
-    if (failed && rel_runner_count(r) > 1)
-        cli_error("%s failed on %zu of %zu targets", c->cmd, failed, rel_runner_count(r));
-    return failed ? CLI_FAIL : CLI_OK;
+    if ((failed || skipped) && rel_runner_count(r) > 1) {
+        if (skipped)
+            cli_error("%s failed on %zu of %zu targets (%s); %zu not started", c->cmd, failed,
+                      rel_runner_count(r), rel_buf_cstr(&names), skipped);
+        else
+            cli_error("%s failed on %zu of %zu targets (%s)", c->cmd, failed, rel_runner_count(r),
+                      rel_buf_cstr(&names));
+    }
+    rel_buf_free(&names);
+    return failed || skipped ? CLI_FAIL : CLI_OK;
 }
 
 void cli_remote_free(struct cli_remote *c)
