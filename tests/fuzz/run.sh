@@ -9,14 +9,20 @@
 # boot files OTP ships plus .app terms in the external format, small BEAM files,
 # plain and gzipped), runs each target for SECONDS and fails on any crash, leak,
 # sanitizer report or broken round trip. Crash inputs are kept in
-# $build/crashes. Targets default to all three. Exit 0 all clean, 1 a crash,
-# 77 clang is missing.
+# $build/crashes. Targets default to every tests/fuzz/fuzz_*.c (term parser,
+# external term decoder, BEAM reader, relman.yml, templates). Exit 0 all
+# clean, 1 a crash, 77 clang is missing.
 set -euo pipefail
 secs=${1:?usage: tests/fuzz/run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_term_parse fuzz_etf_decode fuzz_beam)
 src=$(cd "$(dirname "$0")/../.." && pwd)
+if [ ${#targets[@]} -eq 0 ]; then
+    for f in "$src"/tests/fuzz/fuzz_*.c; do
+        t=$(basename "$f" .c)
+        targets+=("$t")
+    done
+fi
 build=${RELMAN_FUZZ_BUILD:-${RELMAN_BUILD:-$src/build}/fuzz}
 
 if ! command -v clang >/dev/null; then
@@ -40,7 +46,7 @@ if command -v erl >/dev/null; then
     root=$(erl -noshell -eval 'io:format("~s", [code:root_dir()]), halt().' 2>/dev/null || echo "$root")
 fi
 elixir_lib=/usr/lib/elixir/lib
-mkdir -p "$work/seed_term" "$work/seed_etf" "$work/seed_beam"
+mkdir -p "$work/seed_term" "$work/seed_etf" "$work/seed_beam" "$work/seed_config" "$work/seed_template"
 n=0
 for f in "$root"/lib/*/ebin/*.app "$elixir_lib"/*/ebin/*.app "$root"/releases/*/*.rel \
     "$root"/bin/*.script "$src"/examples/*/config/*.config "$src"/examples/*/*.config; do
@@ -80,7 +86,21 @@ done
 for f in "${beams[@]:0:5}"; do
     gzip -c "$f" >"$work/seed_beam/$(basename "$f").gz"
 done
-echo "seeds: $(ls "$work/seed_term" | wc -l) term files, $(ls "$work/seed_etf" | wc -l) external terms, $(ls "$work/seed_beam" | wc -l) beams"
+# relman.yml files (the examples', the config tests' fixtures, the malformed
+# corpus) and EEx templates (relman's defaults, the corpus)
+n=0
+for f in "$src"/examples/*/relman.yml "$src"/tests/corpus/config/*.yml; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    cp "$f" "$work/seed_config/$n-$(basename "$f")"
+done
+n=0
+for f in "$src"/core/data/*.eex "$src"/tests/corpus/template/*.eex "$src"/examples/*/rel/*.eex; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    cp "$f" "$work/seed_template/$n-$(basename "$f")"
+done
+echo "seeds: $(ls "$work/seed_term" | wc -l) term files, $(ls "$work/seed_etf" | wc -l) external terms, $(ls "$work/seed_beam" | wc -l) beams, $(ls "$work/seed_config" | wc -l) relman.yml, $(ls "$work/seed_template" | wc -l) templates"
 
 # ---- run ----
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1
@@ -92,6 +112,8 @@ for t in "${targets[@]}"; do
     fuzz_term_parse) seed=seed_term; extra=(-dict="$src/tests/fuzz/term.dict" -max_len=65536) ;;
     fuzz_etf_decode) seed=seed_etf; extra=(-max_len=16384) ;;
     fuzz_beam) seed=seed_beam; extra=(-max_len=16384) ;;
+    fuzz_config) seed=seed_config; extra=(-dict="$src/tests/fuzz/config.dict" -max_len=8192) ;;
+    fuzz_template) seed=seed_template; extra=(-dict="$src/tests/fuzz/template.dict" -max_len=8192) ;;
     *) echo "unknown target $t"; exit 2 ;;
     esac
     mkdir -p "$work/corpus_$t"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A short fuzzing run (10 s per target) of the term parser, the external
-# term decoder and the BEAM reader under ASan+UBSan, seeded from real files.
+# A short fuzzing run (10 s per target) of every libFuzzer target (term
+# parser, external term decoder, BEAM reader, relman.yml, templates) under
+# ASan+UBSan, seeded from real files.
 # Longer runs: tests/fuzz/run.sh SECONDS (scripts/test.sh --full).
 set -u
 SRC=${RELMAN_SRC:?}
@@ -13,8 +14,9 @@ if [ $rc -eq 77 ]; then
     echo "0 passed, 0 failed"
     exit 0
 fi
+targets=$(ls "$SRC"/tests/fuzz/fuzz_*.c | wc -l)
 if [ $rc -eq 0 ]; then
-    echo "3 passed, 0 failed"
+    echo "$targets passed, 0 failed"
 else
     echo "0 passed, 1 failed"
 fi
