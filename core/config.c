@@ -147,7 +147,7 @@ const struct rel_config_key rel_config_keys[] = {
         "letters, digits and underscores (the rule of `mix release`)."),
     ROW("releases.*", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,
         "One release. The keys mirror the release options of `mix release`."),
-    ROW("releases.*.version", REL_CT_STRING | REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE,
+    ROW("releases.*.version", REL_CT_STRING | REL_CT_MAP, NULL, NULL, REL_CF_SEGMENT, REL_CK_NONE,
         "the version of `project.app`",
         "The release version, a string (quote it: `\"0.1.0\"`), or `{from_app: APP}` for the "
         "version of an application of the release."),
@@ -185,7 +185,7 @@ const struct rel_config_key rel_config_keys[] = {
         "A chunk name."),
     ROW("releases.*.strip_beams.compress", REL_CT_BOOL, NULL, "false", 0, REL_CK_NONE, NULL,
         "gzip every stripped BEAM file."),
-    ROW("releases.*.cookie", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE,
+    ROW("releases.*.cookie", REL_CT_STRING, NULL, NULL, REL_CF_ASCII, REL_CK_NONE,
         "a random cookie written once to `releases/COOKIE`",
         "The Erlang distribution cookie. Better left out: relman then generates a strong one "
         "once and keeps it private (mode 0600); `RELEASE_COOKIE` overrides it at run time."),
@@ -737,6 +737,17 @@ static int check_scalar(struct ctx *c, yaml_node_t *n, const struct rel_config_k
             rc = cerr(c, n->start_mark, "%s: must not be empty", dpath);
             goto out;
         }
+        for (const char *ch = sv(n); (k->flags & REL_CF_ASCII) && *ch; ch++)
+            if (*ch < ' ' || *ch > '~') {
+                rc = cerr(c, n->start_mark, "%s: may only hold printable ASCII characters", dpath);
+                goto out;
+            }
+        if ((k->flags & REL_CF_SEGMENT) &&
+            (strchr(sv(n), '/') || strcmp(sv(n), ".") == 0 || strcmp(sv(n), "..") == 0)) {
+            rc = cerr(c, n->start_mark, "%s: '%s' cannot name a directory (releases/VERSION)",
+                      dpath, sv(n));
+            goto out;
+        }
         return 0;
     }
     describe_types(&want, k);
@@ -1097,6 +1108,7 @@ static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node
         else if (cl != SC_TRUE) {
             r->include_erts = REL_ERTS_PATH;
             r->erts_path = rel_strdup(sv(v.n));
+            r->erts_pos = pos_of(v.n);
         }
     }
 
@@ -1258,6 +1270,22 @@ static int cross_check(const struct rel_config *cfg)
         const struct rel_config_release *r = &cfg->releases[i];
         if (r->version && !r->version[0])
             return perr(file, &r->pos, "releases.%s.version must not be empty", r->name);
+        if (r->include_erts == REL_ERTS_PATH) {
+            /* the ERTS version is the directory's suffix: checked here, where
+             * the line is known (whether it exists: when resolving) */
+            size_t len = strlen(r->erts_path);
+            while (len > 1 && r->erts_path[len - 1] == '/')
+                len--;
+            size_t b = len;
+            while (b > 0 && r->erts_path[b - 1] != '/')
+                b--;
+            const char *base = r->erts_path + b;
+            if (len - b < 6 || strncmp(base, "erts-", 5) != 0)
+                return perr(file, &r->erts_pos,
+                            "releases.%s.include_erts: '%s' is neither true, false nor a path to "
+                            "an erts-VSN directory",
+                            r->name, r->erts_path);
+        }
         int assemble = 0, tar = 0;
         for (size_t s = 0; s < r->nsteps; s++) {
             const struct rel_config_step *st = &r->steps[s];

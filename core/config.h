@@ -123,6 +123,7 @@ struct rel_config_release {
     size_t napps;
     enum rel_erts_mode include_erts;
     char *erts_path;              /* REL_ERTS_PATH: an erts-VSN directory */
+    struct rel_config_pos erts_pos; /* where erts_path is written */
     bool exec_unix, exec_windows; /* include_executables_for */
     bool strip_beams;
     struct rel_config_strlist strip_keep; /* chunk names kept besides the defaults */
@@ -310,6 +311,8 @@ enum rel_config_keykind {
 
 enum {
     REL_CF_REQUIRED = 1 << 0, /* must be present when its parent is */
+    REL_CF_ASCII = 1 << 1,    /* a string of printable ASCII only (a cookie) */
+    REL_CF_SEGMENT = 1 << 2,  /* a string usable as one directory name (no '/', not . or ..) */
 };
 
 struct rel_config_key {

@@ -268,6 +268,16 @@ static void test_required_and_references(void **state)
     assert_contains(parse_err("releases: {foo: {steps: [tar]}}\n"), "must come after");
     assert_contains(parse_err("releases: {foo: {steps: [{run: }, assemble]}}\n"), "missing value");
     assert_contains(parse_err("releases: {foo: {version: \"\"}}\n"), "must not be empty");
+    /* values that end up in file names and files: checked here, with the line */
+    assert_contains(parse_err("releases:\n  foo: {version: \"../x\"}\n"),
+                    "relman.yml:2:18: releases.foo.version: '../x' cannot name a directory");
+    assert_contains(parse_err("releases: {foo: {version: ..}}\n"), "cannot name a directory");
+    assert_contains(parse_err("releases:\n  foo: {cookie: \"a\\tb\"}\n"),
+                    "relman.yml:2:17: releases.foo.cookie: may only hold printable ASCII");
+    assert_contains(parse_err("releases: {foo: {cookie: \"caf\u00e9\"}}\n"), "printable ASCII");
+    assert_contains(parse_err("releases:\n  foo: {include_erts: maybe}\n"),
+                    "relman.yml:2:23: releases.foo.include_erts: 'maybe' is neither true, false nor");
+    assert_contains(parse_err("releases: {foo: {include_erts: /x/erts-/}}\n"), "erts-VSN");
 }
 
 static void test_yaml_problems(void **state)
