@@ -533,6 +533,24 @@ static void check_kernel_stdlib(struct rel_model *m)
     }
 }
 
+/* An application that needs or includes itself: systools cannot order it,
+ * and the .app file is what to fix. */
+static void check_self_reference(struct rel_model *m)
+{
+    for (size_t i = 0; i < m->napps; i++) {
+        const struct rel_app *a = m->apps[i].app;
+        const struct rel_names *lists[] = {&a->applications, &a->included};
+        const char *keys[] = {"applications", "included_applications"};
+        for (size_t l = 0; l < 2; l++)
+            for (size_t j = 0; j < lists[l]->count; j++)
+                if (strcmp(lists[l]->items[j], a->name) == 0) {
+                    problem(m, REL_SEVERITY_ERROR, a->name, "%s: '%s' lists itself in %s",
+                            a->app_file ? a->app_file : a->name, a->name, keys[l]);
+                    break;
+                }
+    }
+}
+
 static void check_modes(struct rel_model *m, const struct rel_config_release *rel)
 {
     for (size_t i = 0; i < m->napps; i++) {
@@ -1072,6 +1090,7 @@ int rel_resolve(struct rel_model **out, const struct rel_project *p,
         }
     decide_version(m, p, rel);
     decide_erts(m, p, rel);
+    check_self_reference(m);
     check_kernel_stdlib(m);
     check_modes(m, rel);
     check_claims(m, 2);
