@@ -535,11 +535,67 @@ static bool strset_add(struct strset *set, const char *s)
     return true;
 }
 
+static bool strset_has(const struct strset *set, const char *s)
+{
+    if (!set->cap)
+        return false;
+    for (size_t j = str_hash(s) & (set->cap - 1); set->slot[j]; j = (j + 1) & (set->cap - 1))
+        if (strcmp(set->slot[j], s) == 0)
+            return true;
+    return false;
+}
+
 static void strset_free(struct strset *set)
 {
     for (size_t i = 0; i < set->cap; i++)
         free(set->slot[i]);
     free(set->slot);
+}
+
+int rel_tarball_check(const struct rel_tar_entry *entries, size_t n,
+                      const struct rel_tarball_limits *lim_in)
+{
+    struct rel_tarball_limits lim;
+    limits_fill(&lim, lim_in);
+    struct strset seen = {0}, links = {0};
+    uint64_t total = 0;
+    int rc = 0;
+    if (n > lim.max_entries)
+        return rel_error_set(REL_ELIMIT, "more than %zu entries", lim.max_entries);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct rel_tar_entry *e = &entries[i];
+        if ((rc = rel_tarball_check_entry(e)) < 0)
+            break;
+        if (e->size > lim.max_entry_bytes) {
+            rc = rel_error_set(REL_ELIMIT, "%s: larger than %llu bytes", e->path,
+                               (unsigned long long)lim.max_entry_bytes);
+            break;
+        }
+        if ((total += e->size) > lim.max_total_bytes) {
+            rc = rel_error_set(REL_ELIMIT, "more than %llu bytes in all",
+                               (unsigned long long)lim.max_total_bytes);
+            break;
+        }
+        if (!strset_add(&seen, e->path)) {
+            rc = rel_error_set(REL_EUNSAFE, "%s: appears twice in the archive", e->path);
+            break;
+        }
+        /* a directory above this entry that an earlier entry made a symlink */
+        char *dir = rel_strdup(e->path);
+        for (char *slash = strchr(dir, '/'); slash && rc == 0; slash = strchr(slash + 1, '/')) {
+            *slash = '\0';
+            if (strset_has(&links, dir))
+                rc = rel_error_set(REL_EUNSAFE, "%s: written through the symlink %s", e->path,
+                                   dir);
+            *slash = '/';
+        }
+        free(dir);
+        if (rc == 0 && e->type == REL_TAR_SYMLINK)
+            strset_add(&links, e->path);
+    }
+    strset_free(&seen);
+    strset_free(&links);
+    return rc;
 }
 
 int rel_tarball_extract(const char *path, const char *dest, const struct rel_tarball_limits *lim_in,

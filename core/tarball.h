@@ -77,4 +77,16 @@ int rel_tarball_extract(const char *path, const char *dest, const struct rel_tar
  * disk. Sets the error message when not. */
 int rel_tarball_check_entry(const struct rel_tar_entry *e);
 
+/*
+ * Everything rel_tarball_extract() would refuse, decided from a listing
+ * (rel_tarball_list) without unpacking: each entry by
+ * rel_tarball_check_entry(), the size caps of `lim` (NULL: defaults), an
+ * entry that appears twice, and an entry below a path that the archive makes
+ * a symlink (it would be written through the link). For callers that hand
+ * the tarball to another unpacker (deploy runs `tar` on the host). The
+ * message names the entry; REL_EUNSAFE or REL_ELIMIT.
+ */
+int rel_tarball_check(const struct rel_tar_entry *entries, size_t n,
+                      const struct rel_tarball_limits *lim);
+
 #endif

@@ -130,18 +130,18 @@ int rel_deploy_new(struct rel_deploy **out, const struct rel_deploy_opts *o)
     if (rc < 0)
         goto cleanup;
     /* The tarball is unpacked by tar on the host: refuse anything unsafe
-     * here, where the message can name the entry. */
+     * here (what relman's own extraction refuses: also duplicates, writes
+     * through a symlink, sizes), where the message can name the entry. */
+    if ((rc = rel_tarball_check(entries, n, NULL)) < 0) {
+        rel_error_prefix("tarball %s", o->tarball);
+        goto cleanup;
+    }
     char *bin = rel_asprintf("bin/%s", o->release);
     bool have_bin = false;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if ((rc = rel_tarball_check_entry(&entries[i])) < 0)
-            rel_error_prefix("tarball %s", o->tarball);
+    for (size_t i = 0; i < n; i++)
         if (strcmp(entries[i].path, bin) == 0 && entries[i].type == REL_TAR_FILE)
             have_bin = true;
-    }
     free(bin);
-    if (rc < 0)
-        goto cleanup;
     if (!have_bin) {
         rc = rel_error_set(REL_EFORMAT, "tarball %s has no bin/%s: is it a release of %s?",
                            o->tarball, o->release, o->release);

@@ -341,6 +341,54 @@ static void test_extract_mild(void **state)
     free(t);
 }
 
+/* rel_tarball_check: extraction's rules, decided from a listing. */
+static void test_check_listing(void **state)
+{
+    (void)state;
+    struct rel_tar_entry ok[] = {
+        {.path = "bin", .type = REL_TAR_DIR},
+        {.path = "bin/r", .type = REL_TAR_FILE, .size = 10},
+        {.path = "lib/a-1/priv/link", .type = REL_TAR_SYMLINK, .link = "../ebin"},
+        {.path = "lib/a-1/priv/linked", .type = REL_TAR_FILE, .size = 1},
+    };
+    assert_int_equal(rel_tarball_check(ok, 4, NULL), 0);
+    assert_int_equal(rel_tarball_check(NULL, 0, NULL), 0);
+
+    struct rel_tar_entry dup[] = {
+        {.path = "bin/r", .type = REL_TAR_FILE},
+        {.path = "bin/r", .type = REL_TAR_FILE},
+    };
+    assert_int_equal(rel_tarball_check(dup, 2, NULL), REL_EUNSAFE);
+    assert_string_equal(rel_error_message(), "bin/r: appears twice in the archive");
+
+    struct rel_tar_entry through[] = {
+        {.path = "lib/d", .type = REL_TAR_SYMLINK, .link = "."},
+        {.path = "lib/d/x/file", .type = REL_TAR_FILE},
+    };
+    assert_int_equal(rel_tarball_check(through, 2, NULL), REL_EUNSAFE);
+    assert_string_equal(rel_error_message(), "lib/d/x/file: written through the symlink lib/d");
+    /* a file whose name merely starts like the link is fine */
+    struct rel_tar_entry prefix[] = {
+        {.path = "lib/d", .type = REL_TAR_SYMLINK, .link = "."},
+        {.path = "lib/dx/file", .type = REL_TAR_FILE},
+    };
+    assert_int_equal(rel_tarball_check(prefix, 2, NULL), 0);
+
+    struct rel_tarball_limits lim = {.max_entries = 2, .max_entry_bytes = 100,
+                                     .max_total_bytes = 150};
+    struct rel_tar_entry big[] = {{.path = "a", .type = REL_TAR_FILE, .size = 101}};
+    assert_int_equal(rel_tarball_check(big, 1, &lim), REL_ELIMIT);
+    assert_string_equal(rel_error_message(), "a: larger than 100 bytes");
+    struct rel_tar_entry total[] = {{.path = "a", .type = REL_TAR_FILE, .size = 100},
+                                    {.path = "b", .type = REL_TAR_FILE, .size = 60}};
+    assert_int_equal(rel_tarball_check(total, 2, &lim), REL_ELIMIT);
+    assert_int_equal(rel_tarball_check(ok, 4, &lim), REL_ELIMIT); /* 4 > 2 entries */
+
+    struct rel_tar_entry bad[] = {{.path = "../x", .type = REL_TAR_FILE}};
+    assert_int_equal(rel_tarball_check(bad, 1, NULL), REL_EUNSAFE);
+    assert_string_equal(rel_error_message(), "../x: '..' in archive path");
+}
+
 static void test_extract_garbage(void **state)
 {
     (void)state;
@@ -362,7 +410,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pack_reproducible), cmocka_unit_test(test_pack_missing_path),
         cmocka_unit_test(test_extract_hostile),   cmocka_unit_test(test_extract_mild),
-        cmocka_unit_test(test_extract_garbage),
+        cmocka_unit_test(test_extract_garbage),   cmocka_unit_test(test_check_listing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
