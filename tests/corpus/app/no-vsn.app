@@ -1,0 +1,1 @@
+{application, bad, [{description, "x"}, {modules, []}, {applications, [kernel, stdlib]}]}.

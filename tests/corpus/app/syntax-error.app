@@ -1,0 +1,5 @@
+{application, bad,
+ [{vsn, "1.0"},
+  {modules, []},
+  {applications, [kernel, stdlib}
+ ]}.

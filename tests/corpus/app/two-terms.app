@@ -1,0 +1,2 @@
+{application, bad, [{vsn, "1.0"}, {applications, [kernel, stdlib]}]}.
+{application, bad, []}.
