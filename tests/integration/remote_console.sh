@@ -27,8 +27,8 @@ V1=$(kvrel_build "$T/build" 0.0.1 one) || exit 1
 check deploy rr deploy r1 --tarball "$V1" --yes
 pid=$(rr pid r1)
 
-TM="tmux -L relman-console-$$-1"
-sshd_at_exit 'tmux -L relman-console-$$-1 kill-server 2>/dev/null; tmux -L relman-console-$$-2 kill-server 2>/dev/null'
+TM="tmux -S $T/tmux-1.sock"
+sshd_at_exit "tmux -S $T/tmux-1.sock kill-server 2>/dev/null; tmux -S $T/tmux-2.sock kill-server 2>/dev/null"
 screen() { $TM capture-pane -p -t con -S -100 2>/dev/null; }
 wait_for() { # wait_for TEXT [SECONDS]
     local i
@@ -80,7 +80,7 @@ $TM kill-server
 
 # "~." disconnects (and restores the terminal too)
 rm -f "$T/stty.after"
-TM="tmux -L relman-console-$$-2"
+TM="tmux -S $T/tmux-2.sock"
 $TM new-session -d -s con -x 100 -y 30 "bash $T/session.sh"
 wait_for "iex(kvconsole" 30
 $TM send-keys -t con Enter

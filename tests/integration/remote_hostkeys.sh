@@ -106,8 +106,8 @@ fi
 # On a terminal (tmux): policy ask shows the fingerprint and asks; an
 # encrypted key's passphrase is asked without echo.
 if command -v tmux >/dev/null; then
-    TM="tmux -L relman-hostkeys-$$"
-    sshd_at_exit "tmux -L relman-hostkeys-$$ kill-server 2>/dev/null"
+    TM="tmux -S $T/tmux-1.sock"
+    sshd_at_exit "tmux -S $T/tmux-1.sock kill-server 2>/dev/null"
     screen() { $TM capture-pane -p -t hk 2>/dev/null; }
     wait_for() { local i; for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done; return 1; }
     write_yml ask "$T/known_hosts_ask"
@@ -124,8 +124,8 @@ if command -v tmux >/dev/null; then
     cat "$T/locked.pub" >>"$SSHD_DIR/authorized_keys"
     sed "s|IdentityFile .*|IdentityFile $T/locked|" "$SSHD_CLIENT_CONFIG" >"$T/locked_config"
     write_yml accept-new "$T/known_hosts" "$T/locked_config"
-    TM="tmux -L relman-hostkeys-$$-2"
-    sshd_at_exit "tmux -L relman-hostkeys-$$-2 kill-server 2>/dev/null"
+    TM="tmux -S $T/tmux-2.sock"
+    sshd_at_exit "tmux -S $T/tmux-2.sock kill-server 2>/dev/null"
     $TM new-session -d -s hk -x 150 -y 30 "cd '$PROJ' && '$R' status k1; echo relman-exit=\$?; sleep 600"
     wait_for "Passphrase for $T/locked" && passes=$((passes + 1)) || { echo "FAIL passphrase: not asked: $(screen)"; fails=$((fails + 1)); }
     $TM send-keys -t hk 'open sesame' Enter

@@ -16,7 +16,8 @@
 #                                  open connections (the listener stays)
 #   sshd_stop NAME                 stop one server
 #   sshd_at_exit 'COMMAND'         run COMMAND (eval) at exit, before the
-#                                  servers stop (stop nodes, remove dirs...)
+#                                  servers stop (stop nodes, remove dirs...);
+#                                  the last registered runs first
 #   sshd_log NAME                  path of NAME's sshd log (LogLevel VERBOSE)
 #
 # The servers run as the invoking user (root in CI: tests run as root) with
@@ -294,8 +295,11 @@ sshd_fingerprint() {
 sshd_cleanup() {
     local rc=$? hook name
     set +e
-    for hook in "${SSHD_EXIT_HOOKS[@]}"; do
-        eval "$hook" || true
+    # last registered, first run (like defer): later hooks may use what
+    # earlier ones remove
+    local i
+    for ((i = ${#SSHD_EXIT_HOOKS[@]} - 1; i >= 0; i--)); do
+        eval "${SSHD_EXIT_HOOKS[$i]}" || true
     done
     for name in "${SSHD_NAMES[@]}"; do
         sshd_stop "$name"
