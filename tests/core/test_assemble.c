@@ -200,6 +200,7 @@ static void test_execute_reuse_carry(void **state)
     free(cmd);
 
     rel_plan_free(p);
+    rel_event_recorder_free(&rec); /* the later runs recorded into it too */
     free(cookie);
     free(cookie_path);
     free(f);
