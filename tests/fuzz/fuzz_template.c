@@ -103,12 +103,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     must(rel_template_render(&b, text, size, "fuzz.eex", &vars) == rc, "second render differs");
     if (rc == 0) {
-        must(a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0, "second render differs");
-        bool plain = memchr(text, '\0', size) == NULL;
+        must(a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0),
+             "second render differs");
+        bool plain = size == 0 || memchr(text, '\0', size) == NULL;
         for (size_t i = 0; plain && i + 1 < size; i++)
             plain = !(text[i] == '<' && text[i + 1] == '%');
         if (plain)
-            must(a.len == size && memcmp(a.ptr, text, size) == 0, "plain text changed");
+            must(a.len == size && (size == 0 || memcmp(a.ptr, text, size) == 0),
+                 "plain text changed");
     }
 
     /* the same text after a plain first line */
@@ -120,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         must(rc2 == rc, "a plain first line changed the outcome");
         if (rc == 0)
             must(c.len == a.len + strlen(head) && memcmp(c.ptr, head, strlen(head)) == 0 &&
-                     memcmp(c.ptr + strlen(head), a.ptr, a.len) == 0,
+                     (a.len == 0 || memcmp(c.ptr + strlen(head), a.ptr, a.len) == 0),
                  "a plain first line changed the output");
         else if (rc == REL_ETEMPLATE)
             must(error_line() == line + 1, "a plain first line did not move the error down");
