@@ -326,7 +326,8 @@ static void parse_status(struct nhost *h, const char *out)
         }
     }
     free(copy);
-    qsort(r->releases, r->nreleases, sizeof(char *), rel_layout_release_cmp_desc);
+    if (r->nreleases > 1) /* releases is NULL when there are none: qsort wants a pointer */
+        qsort(r->releases, r->nreleases, sizeof(char *), rel_layout_release_cmp_desc);
     r->installed = r->current != NULL;
     r->running = r->pid != NULL;
 }
