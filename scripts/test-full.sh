@@ -37,7 +37,7 @@ rm -f /tmp/relman-valgrind.$$.log
 echo "valgrind: $vpass passed, $vfail failed"
 [ $vfail -eq 0 ] || status=1
 
-if [ -x "$root/tests/fuzz/run.sh" ]; then
+if [ -f "$root/tests/fuzz/run.sh" ]; then
     echo "== full: fuzzing, ${RELMAN_FUZZ_SECONDS:-300} s per target"
     bash "$root/tests/fuzz/run.sh" "${RELMAN_FUZZ_SECONDS:-300}" || status=1
 fi
