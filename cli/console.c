@@ -69,7 +69,10 @@ int cmd_remote(int argc, char **argv)
         rc = cli_core_error();
     } else {
         fprintf(stderr, "\r\nrelman: left the %s console (exit status %d)\n", t->name, status);
-        rc = status == 0 ? CLI_OK : CLI_FAIL;
+        /* Ctrl-C twice is the documented way out. Depending on timing the
+         * second one ends the BREAK menu (status 0) or reaches the remote
+         * start script as SIGINT (128 + 2); both are a normal leave. */
+        rc = status == 0 || status == 128 + 2 ? CLI_OK : CLI_FAIL;
     }
     rel_ssh_session_free(s);
     cli_remote_free(&c);

@@ -1,16 +1,16 @@
 # tests/integration/lib/kvrel.sh - real release tarballs of examples/kv for
-# deploy tests, made at test time by `mix release` with its tar step.
+# deploy tests, made at test time by `relman assemble` with its tar step.
 #
 #   kvrel_build WORKDIR VERSION [MARK]
 #       Copy examples/kv to WORKDIR/kv-VERSION, give release foo version
 #       VERSION and (when MARK is given) make the server answer unknown
 #       commands with "UNKNOWN COMMAND MARK" so tests can tell the code
-#       apart; add `steps: [:assemble, :tar]` to release foo in the copy and
-#       build it. Prints the path of the tarball (_build/prod/foo-VSN.tar.gz,
-#       no top-level directory, as mix writes it).
+#       apart; add `steps: [assemble, tar]` to release foo in the copy's
+#       relman.yml and assemble it (relman compiles the project first, as
+#       mix release does). Prints the path of the tarball
+#       (_build/prod/foo-VSN.tar.gz, no top-level directory).
 #
-# Until `relman assemble` packs tarballs itself, this is how deploy tests get
-# one. Needs RELMAN_SRC.
+# Needs RELMAN and RELMAN_SRC.
 
 kvrel_build() {
     local work=$1 vsn=$2 mark=${3:-} src=${RELMAN_SRC:?}/examples/kv
@@ -20,17 +20,17 @@ kvrel_build() {
     cp -r "$src" "$dir" || return 1
     rm -rf "$dir/_build" "$dir/deps"
     # release foo: our version and the tar step (the file is a copy)
-    sed -i "/foo: \[/,/\]/ s/version: \"[^\"]*\"/version: \"$vsn\", steps: [:assemble, :tar]/" "$dir/mix.exs"
-    grep -q "version: \"$vsn\", steps: \[:assemble, :tar\]" "$dir/mix.exs" ||
-        { echo "kvrel: could not edit $dir/mix.exs" >&2; return 1; }
+    sed -i "0,/version: \"[^\"]*\"/ s//version: \"$vsn\"\n    steps: [assemble, tar]/" "$dir/relman.yml"
+    grep -q "version: \"$vsn\"" "$dir/relman.yml" && grep -q "steps: \[assemble, tar\]" "$dir/relman.yml" ||
+        { echo "kvrel: could not edit $dir/relman.yml" >&2; return 1; }
     if [ -n "$mark" ]; then
         sed -i "s/\"UNKNOWN COMMAND\\\\r\\\\n\"/\"UNKNOWN COMMAND $mark\\\\r\\\\n\"/" \
             "$dir/apps/kv_server/lib/kv_server/command.ex"
         grep -q "UNKNOWN COMMAND $mark" "$dir/apps/kv_server/lib/kv_server/command.ex" ||
             { echo "kvrel: could not mark the server code" >&2; return 1; }
     fi
-    (cd "$dir" && MIX_ENV=prod mix release foo --overwrite >"$dir/release.log" 2>&1) ||
-        { echo "kvrel: mix release failed:" >&2; tail -20 "$dir/release.log" >&2; return 1; }
+    (cd "$dir" && HEX_OFFLINE=1 "${RELMAN:?}" -q assemble foo >"$dir/release.log" 2>&1) ||
+        { echo "kvrel: relman assemble failed:" >&2; tail -20 "$dir/release.log" >&2; return 1; }
     local tarball=$dir/_build/prod/foo-$vsn.tar.gz
     [ -f "$tarball" ] || { echo "kvrel: no $tarball" >&2; return 1; }
     echo "$tarball"
