@@ -50,5 +50,5 @@ check "requests" test "$(tcp_lines $PORT "CREATE fruit" "PUT fruit kiwi 7" "GET 
 check "the node runs the bundled ERTS" bash -c "pgrep -f '$REL/erts-[0-9.]*/bin/beam.smp' >/dev/null"
 check "rpc without installed Erlang" test "$(run_hidden "${clean_env[@]}" "$REL/bin/foo" rpc 'IO.puts(:code.root_dir())')" = "$REL"
 check "stop" run_hidden "${clean_env[@]}" "$REL/bin/foo" stop
-check "gone" wait_gone "$REL/erts" 15
+check "gone" wait_gone "$REL/erts-[0-9.]*/bin/beam" 15
 finish

@@ -36,7 +36,7 @@ if wait_port $PORT 60; then ok; else bad "kv_server did not listen on $PORT"; ta
 answers=$(tcp_lines $PORT "CREATE shopping" "PUT shopping milk 1" "GET shopping milk" | tr '\n' ' ')
 check "CREATE/PUT/GET answers" test "$answers" = "OK OK 1 "
 stop_our_vms
-wait_gone "$REL/erts" 10
+wait_gone "$REL/erts-[0-9.]*/bin/beam" 10
 
 # 2. with distribution (the default sname)
 "$REL/bin/foo" daemon
@@ -65,7 +65,7 @@ if command -v script >/dev/null; then
     check "the node survives a remote shell" wait_rpc "$REL/bin/foo" 10
 fi
 check "stop" "$REL/bin/foo" stop
-check "node gone after stop" wait_gone "$REL/erts" 15
+check "node gone after stop" wait_gone "$REL/erts-[0-9.]*/bin/beam" 15
 check "rpc to a stopped node fails" bash -c "! '$REL/bin/foo' rpc 'IO.puts(:ok)' 2>/dev/null"
 
 # 3. a second assembly reuses what did not change

@@ -38,5 +38,5 @@ printf '%s' "$RELEASE_COOKIE" >"$T/cookie.pat"
 check "the shared cookie is in no process's arguments" bash -c "! grep -qF -f '$T/cookie.pat' /proc/[0-9]*/cmdline 2>/dev/null"
 check "stop foo" env RELEASE_NODE=$FOO _build/prod/rel/foo/bin/foo stop
 check "stop bar" env RELEASE_NODE=$BAR _build/prod/rel/bar/bin/bar stop
-check "both gone" wait_gone "$T/kv/_build/prod/rel/.*/erts" 15
+check "both gone" wait_gone "$T/kv/_build/prod/rel/.*/erts-[0-9.]*/bin/beam" 15
 finish

@@ -113,6 +113,8 @@ wait_rpc() {
 }
 
 # wait_gone PATTERN [SECONDS]: until no process of ours matches PATTERN.
+# Match the node's beam (ERTS/bin/beam), not all of ERTS/: an epmd started
+# from the release's ERTS (when none ran before) rightly outlives the node.
 wait_gone() {
     local pat=$1 secs=${2:-15} i=0
     while [ $i -lt $((secs * 10)) ]; do
