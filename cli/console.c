@@ -8,7 +8,6 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "remote/console.h"
-#include "remote/layout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,14 +48,14 @@ int cmd_remote(int argc, char **argv)
         cli_remote_free(&c);
         return rc;
     }
-    struct rel_buf cmd = REL_BUF_INIT;
-    const char *args[] = {"remote", NULL};
-    rel_layout_node_cmd(&cmd, t, "current", args);
-    fprintf(stderr,
-            "relman: attaching to the %s console on %s (%s).\n"
-            "relman: leave with Ctrl-C twice (the node keeps running), or type ~. at the start "
-            "of a line to disconnect.\n",
-            t->release, t->name, rel_ssh_session_peer(s));
+    struct rel_buf cmd = REL_BUF_INIT, banner = REL_BUF_INIT;
+    rel_console_command(&cmd, t);
+    rel_console_banner(&banner, t, rel_ssh_session_peer(s));
+    /* each line with our prefix */
+    char *save = NULL;
+    for (char *line = strtok_r(banner.ptr, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        fprintf(stderr, "relman: %s\n", line);
+    rel_buf_free(&banner);
     fflush(stderr);
     struct rel_console_opts co = {.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO};
     int status = rel_console_run(s, rel_buf_cstr(&cmd), &co);

@@ -240,6 +240,7 @@ static void status_json(struct rel_runner *r, struct rel_buf *out)
         rel_json_kv_string(&js, "current", res->current);
         rel_json_kv_string(&js, "previous", res->previous);
         rel_json_kv_string(&js, "lock", res->lock);
+        rel_json_kv_string(&js, "last_deploy", res->last_deploy);
         rel_json_key(&js, "releases");
         rel_json_array_begin(&js);
         for (size_t k = 0; k < res->nreleases; k++)

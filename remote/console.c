@@ -1,6 +1,10 @@
 #include "console.h"
 
+#include "layout.h"
 #include "ssh.h"
+#include "target.h"
+
+#include "core/buf.h"
 
 #include "core/error.h"
 
@@ -179,4 +183,19 @@ int rel_console_run(struct rel_ssh_session *s, const char *command,
         free(why);
     }
     return rc;
+}
+
+int rel_console_command(struct rel_buf *out, const struct rel_remote_target *t)
+{
+    const char *args[] = {"remote", NULL};
+    return rel_layout_node_cmd(out, t, "current", args);
+}
+
+int rel_console_banner(struct rel_buf *out, const struct rel_remote_target *t, const char *peer)
+{
+    return rel_buf_printf(out,
+                          "attaching to the %s console on %s (%s).\n"
+                          "leave with Ctrl-C twice (the node keeps running), or type ~. at the "
+                          "start of a line to disconnect.\n",
+                          t->release, t->name, peer);
 }

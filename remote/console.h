@@ -27,4 +27,17 @@ struct rel_console_opts {
 int rel_console_run(struct rel_ssh_session *s, const char *command,
                     const struct rel_console_opts *opts);
 
+struct rel_buf;
+struct rel_remote_target;
+
+/* The console command of target `t`, as `relman remote` and the TUI's
+ * Attach run it: `bin/RELEASE remote` of the current release, with the
+ * node's environment (rel_layout_node_cmd()). */
+int rel_console_command(struct rel_buf *out, const struct rel_remote_target *t);
+
+/* What to show before attaching: one line saying what is attached to where
+ * (`peer` as rel_ssh_session_peer() gives it), one line saying how to
+ * leave; each ends with '\n'. */
+int rel_console_banner(struct rel_buf *out, const struct rel_remote_target *t, const char *peer);
+
 #endif

@@ -203,6 +203,8 @@ static char *status_cmd(const struct rel_remote_target *t)
                      "\"$(readlink previous || true)\"; "
                      "if [ -f shared/lock/info ]; then printf 'lock=%s\\n' \"$(head -n 1 "
                      "shared/lock/info)\"; fi; "
+                     "if [ -f shared/audit.log ]; then printf 'last=%s\\n' \"$(grep -E "
+                     "'^[^ ]+ [^ ]+ (deploy|rollback) ' shared/audit.log | tail -n 1)\"; fi; "
                      "for r in releases/*; do if [ -d \"$r\" ] && [ ! -L \"$r\" ]; then "
                      "printf 'release=%s\\n' \"${r#releases/}\"; fi; done; "
                      "if [ -x ");
@@ -264,6 +266,7 @@ static void nhost_free(void *op)
     free(r->current);
     free(r->previous);
     free(r->lock);
+    free(r->last_deploy);
     for (size_t i = 0; i < r->nreleases; i++)
         free(r->releases[i]);
     free(r->releases);
@@ -316,6 +319,8 @@ static void parse_status(struct nhost *h, const char *out)
             r->previous = rel_node_checked_link(line + 9);
         else if (strncmp(line, "lock=", 5) == 0)
             r->lock = rel_strdup(line + 5);
+        else if (strncmp(line, "last=", 5) == 0 && line[5] && !r->last_deploy)
+            r->last_deploy = rel_strdup(line + 5);
         else if (strncmp(line, "version=", 8) == 0)
             r->version = rel_strdup(line + 8);
         else if (strncmp(line, "pid=", 4) == 0)

@@ -24,7 +24,8 @@ enum rel_node_op {
     REL_NODE_RESTART,  /* stop (when running), start, health check */
     REL_NODE_PID,      /* bin/NAME pid */
     REL_NODE_VERSION,  /* bin/NAME version */
-    REL_NODE_STATUS,   /* links, version, pid, lock: never fails on a stopped node */
+    REL_NODE_STATUS,   /* links, version, pid, lock, last deploy: never fails on a stopped
+                          node */
     REL_NODE_RELEASES, /* the installed releases, current and previous */
     REL_NODE_LOGS,     /* the tail of the newest run_erl log (follow: tail -F) */
     REL_NODE_RPC,      /* bin/NAME rpc EXPR */
@@ -52,6 +53,8 @@ struct rel_node_result {
     char *current;      /* "releases/VSN-STAMP" or NULL */
     char *previous;
     char *lock;         /* lock holder's info line, or NULL */
+    char *last_deploy;  /* status: the newest deploy or rollback line of the host's
+                           audit log ("TIME TARGET deploy NAME VSN ... by WHO: ok"), or NULL */
     char **releases;    /* installed release directories, newest first */
     size_t nreleases;
     char *output;       /* stdout of pid/version/rpc/logs */

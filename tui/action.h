@@ -35,7 +35,8 @@
     X(SETUP, "setup", "the guided first release")                                                  \
     X(INSPECT, "inspect", "a release directory or tarball, read-only")                             \
     X(PAGER, "pager", "the text of one file")                                                      \
-    X(ASSEMBLE, "assemble", "an assembly running or done")
+    X(ASSEMBLE, "assemble", "an assembly running or done")                                         \
+    X(TARGETS, "targets", "the deploy targets of a release and the command log")
 
 enum tui_scope_id {
 #define X(id, name, desc) TUI_SCOPEID_##id,
@@ -75,8 +76,10 @@ enum { TUI_AF_EDIT = 1 };
     X(MOVE_LAST, "move-last", "G <End>", TUI_SG, 0, "", "last row")                                \
     X(NEXT_PANE, "next-pane", "<Tab> <S-Tab>", TUI_SG, 0, "",                                      \
       "switch between the panes of the screen")                                                    \
-    X(OPEN, "open", "<Enter>", TUI_SCOPE_RELEASES | TUI_SCOPE_INSPECT, 0, "open",                  \
-      "open the selected release's applications, or the selected file")                            \
+    X(OPEN, "open", "<Enter>", TUI_SCOPE_RELEASES | TUI_SCOPE_INSPECT | TUI_SCOPE_TARGETS, 0,      \
+      "open",                                                                                      \
+      "open the selected release's applications, the selected file, or a target's or "             \
+      "command's details")                                                                         \
     X(MODE_PERMANENT, "set-mode-permanent", "P", TUI_SCOPE_APPS, TUI_AF_EDIT, "permanent",         \
       "start mode permanent: the node stops when the application stops")                           \
     X(MODE_TRANSIENT, "set-mode-transient", "T", TUI_SCOPE_APPS, TUI_AF_EDIT, "transient",         \
@@ -112,6 +115,25 @@ enum { TUI_AF_EDIT = 1 };
       "next search match")                                                                         \
     X(FIND_PREV, "find-prev", "N", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "",                     \
       "previous search match")                                                                     \
+    X(TARGETS, "targets", "t", TUI_SCOPE_RELEASES, 0, "targets",                                   \
+      "the release's deploy targets: state, deploy, start, stop, logs, attach")                    \
+    X(DEPLOY, "deploy", "D", TUI_SCOPE_TARGETS, 0, "deploy",                                       \
+      "deploy the assembled release to the marked (or selected) targets; asks first")              \
+    X(START_NODE, "start", "S", TUI_SCOPE_TARGETS, 0, "start",                                     \
+      "start the node on the marked (or selected) targets; asks first")                            \
+    X(STOP_NODE, "stop", "X", TUI_SCOPE_TARGETS, 0, "stop",                                        \
+      "stop the node on the marked (or selected) targets; asks first")                             \
+    X(RESTART_NODE, "restart", "R", TUI_SCOPE_TARGETS, 0, "restart",                               \
+      "restart the node on the marked (or selected) targets; asks first")                          \
+    X(ROLLBACK, "rollback", "B", TUI_SCOPE_TARGETS, 0, "rollback",                                 \
+      "switch the marked (or selected) targets back to their previous release; asks first")        \
+    X(LOGS, "logs", "L", TUI_SCOPE_TARGETS, 0, "logs", "the last lines of the node's log")         \
+    X(ATTACH, "attach", "A", TUI_SCOPE_TARGETS, 0, "attach",                                       \
+      "the node's remote console on this terminal; leaving it comes back here")                    \
+    X(MARK, "mark", "<Space>", TUI_SCOPE_TARGETS, 0, "",                                           \
+      "mark or unmark the target: actions apply to the marked targets")                            \
+    X(REFRESH, "refresh", "r", TUI_SCOPE_TARGETS, 0, "",                                           \
+      "ask the targets for their state again (and re-read them from relman.yml)")                  \
     X(SETUP_NEXT, "setup-next", "<Enter>", TUI_SCOPE_SETUP, 0, "next",                             \
       "accept this step and go on")                                                                \
     X(SETUP_TOGGLE, "setup-toggle", "<Space>", TUI_SCOPE_SETUP, 0, "tick/edit",                    \

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum msg_type { MSG_BEGIN = 1, MSG_ADVANCE, MSG_LOG, MSG_END, MSG_DONE };
+enum msg_type { MSG_BEGIN = 1, MSG_ADVANCE, MSG_LOG, MSG_END, MSG_DONE, MSG_RECORD };
 
 #define MSG_MAX 2048 /* < PIPE_BUF */
 
@@ -35,6 +35,8 @@ struct tui_job {
     atomic_int cancel;
     tui_job_fn fn;
     void *arg;
+    tui_job_record_fn on_record; /* UI side */
+    void *record_ctx;
     /* UI side: bytes read but not yet a whole message */
     unsigned char in[MSG_MAX * 4];
     size_t inlen;
@@ -146,6 +148,11 @@ static void *worker(void *arg)
     return NULL;
 }
 
+void tui_job_send(struct tui_job *job, const void *data, size_t len)
+{
+    send_msg(job, MSG_RECORD, data, len > TUI_JOB_RECORD_MAX ? TUI_JOB_RECORD_MAX : len);
+}
+
 bool tui_job_canceled(const struct tui_job *job)
 {
     return atomic_load(&((struct tui_job *)job)->cancel) != 0;
@@ -182,6 +189,12 @@ int tui_job_start(struct tui_job **out, const char *title, tui_job_fn fn, void *
     }
     *out = job;
     return 0;
+}
+
+void tui_job_on_record(struct tui_job *job, tui_job_record_fn fn, void *ctx)
+{
+    job->on_record = fn;
+    job->record_ctx = ctx;
 }
 
 int tui_job_fd(const struct tui_job *job)
@@ -250,6 +263,10 @@ static void handle_msg(struct tui_job *job, enum msg_type type, const unsigned c
                  tui_glyph(rc == 0 ? TUI_GLYPH_OK : TUI_GLYPH_FAIL));
         break;
     }
+    case MSG_RECORD:
+        if (job->on_record)
+            job->on_record(job->record_ctx, p, len);
+        break;
     case MSG_DONE:
         if (len < 8)
             return;

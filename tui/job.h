@@ -64,6 +64,19 @@ bool tui_job_pump(struct tui_job *job);
 
 const struct tui_job_state *tui_job_state(const struct tui_job *job);
 
+/*
+ * Records: opaque messages of the work's own (the remote layer's commands
+ * and prompts, say). The worker sends one with tui_job_send() (at most
+ * TUI_JOB_RECORD_MAX bytes; longer ones are cut); tui_job_pump() hands each
+ * to the receiver set with tui_job_on_record(), on the UI thread, in order
+ * with the other events. Set the receiver right after tui_job_start(),
+ * before the first pump; records arriving without one are dropped.
+ */
+#define TUI_JOB_RECORD_MAX 2000
+typedef void (*tui_job_record_fn)(void *ctx, const void *data, size_t len);
+void tui_job_on_record(struct tui_job *job, tui_job_record_fn fn, void *ctx);
+void tui_job_send(struct tui_job *job, const void *data, size_t len);
+
 /* Ask the worker to stop; tui_job_canceled() is what the worker checks. */
 void tui_job_cancel(struct tui_job *job);
 bool tui_job_canceled(const struct tui_job *job);

@@ -302,6 +302,12 @@ static int action(struct tui_view *v, enum tui_action a)
         if (!name)
             return TUI_R_NONE;
         return tui_assemble_start(rs->tp, name);
+    case TUI_ACT_TARGETS:
+        if (!name)
+            return TUI_R_NONE;
+        if (tui_targets_open(rs->tp, name) < 0)
+            tui_core_error(name);
+        return TUI_R_REDRAW;
     case TUI_ACT_PREVIEW:
         if (!name)
             return TUI_R_NONE;

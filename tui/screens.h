@@ -21,6 +21,8 @@ int tui_assemble_open(struct tui_project *tp, const char *name);
 /* Ask first when relman.yml has unsaved changes (assembly reads the saved
  * file's model), then tui_assemble_open(). Reaction flags. */
 int tui_assemble_start(struct tui_project *tp, const char *name);
+/* The deploy targets of release `name`: state, actions, command log. */
+int tui_targets_open(struct tui_project *tp, const char *name);
 /* Browse a release directory or tarball at `path`, read-only. */
 int tui_inspect_open(const char *path);
 /* Show `text` (already masked) in a pager screen. */

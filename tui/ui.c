@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -94,6 +95,7 @@ static struct {
     tui_menu_fn menu_fn;
     void *modal_ctx;
     char confirm_keys[16];
+    char *dialog_title, *dialog_body; /* a confirmation drawn as a box */
     char **menu_items;
     int menu_n, menu_sel;
 
@@ -167,6 +169,9 @@ static void end_modal(void)
     free(ui.menu_items);
     ui.menu_items = NULL;
     ui.menu_n = 0;
+    free(ui.dialog_title);
+    free(ui.dialog_body);
+    ui.dialog_title = ui.dialog_body = NULL;
     ui.modal = MODAL_NONE;
     ui.need_draw = true;
 }
@@ -190,6 +195,20 @@ void tui_confirm(const char *question, const char *keys, tui_confirm_fn fn, void
     snprintf(ui.confirm_keys, sizeof(ui.confirm_keys), "%s", keys);
     ui.confirm_fn = fn;
     ui.modal_ctx = ctx;
+}
+
+void tui_dialog(const char *title, const char *body, const char *question, const char *keys,
+                tui_confirm_fn fn, void *ctx)
+{
+    tui_confirm(question, keys, fn, ctx);
+    ui.dialog_title = rel_strdup(title);
+    ui.dialog_body = rel_strdup(body);
+}
+
+void tui_modal_cancel(void *ctx)
+{
+    if (ui.modal != MODAL_NONE && ui.modal_ctx == ctx)
+        end_modal();
 }
 
 void tui_menu(const char *title, const char *const *items, int n, int initial, tui_menu_fn fn,
@@ -497,6 +516,44 @@ static void draw_menu(void)
              tui_glyph(TUI_GLYPH_DOT));
 }
 
+/* A confirmation with a body: a box in the middle, the question stays on
+ * the message line. */
+static void draw_dialog(void)
+{
+    int w = tui_text_width(ui.dialog_title) + 4;
+    int n = 0;
+    char *copy = rel_strdup(ui.dialog_body);
+    char *lines[64];
+    for (char *l = copy; l && n < 64;) {
+        char *nl = strchr(l, '\n');
+        if (nl)
+            *nl = '\0';
+        lines[n++] = l;
+        int lw = tui_text_width(l) + 4;
+        if (lw > w)
+            w = lw;
+        l = nl && nl[1] ? nl + 1 : NULL;
+    }
+    if (w > COLS - 2)
+        w = COLS - 2;
+    int h = n + 4; /* frame, title, blank, body, frame */
+    if (h > LINES - 4)
+        h = LINES - 4;
+    int y0 = (LINES - 2 - h) / 2, x0 = (COLS - w) / 2;
+    for (int r = 0; r < h; r++)
+        tui_fill(y0 + r, x0, w, TUI_ROLE_DIALOG);
+    tui_hline(y0, x0, w, TUI_ROLE_DIALOG);
+    tui_hline(y0 + h - 1, x0, w, TUI_ROLE_DIALOG);
+    tui_vline(y0, x0, h, TUI_ROLE_DIALOG);
+    tui_vline(y0, x0 + w - 1, h, TUI_ROLE_DIALOG);
+    char title[300];
+    snprintf(title, sizeof(title), " %s ", ui.dialog_title);
+    tui_put(y0, x0 + 2, w - 4, TUI_ROLE_DIALOG, title);
+    for (int i = 0; i < n && i < h - 4; i++)
+        tui_put(y0 + 2 + i, x0 + 2, w - 4, TUI_ROLE_DIALOG, lines[i]);
+    free(copy);
+}
+
 static void draw_all(void)
 {
     if (ui.need_clear) {
@@ -522,6 +579,8 @@ static void draw_all(void)
     draw_hints(LINES - 2);
     if (ui.modal == MODAL_MENU)
         draw_menu();
+    if (ui.modal == MODAL_CONFIRM && ui.dialog_body)
+        draw_dialog();
     draw_message_line(LINES - 1);
     if (ui.modal == MODAL_PROMPT && !ui.headless)
         curs_set(1);
@@ -1181,6 +1240,35 @@ static void close_terminal(void)
     }
     ui.tty_in = ui.tty_out = NULL;
     ui.own_tty = false;
+}
+
+/* ----------------------------------------------------------- external */
+
+bool tui_can_external(void)
+{
+    return !ui.headless && ui.screen;
+}
+
+int tui_external(tui_external_fn fn, void *ctx)
+{
+    if (ui.headless || !ui.screen)
+        return rel_error_set(REL_EUSAGE, "this needs a terminal (not in the headless mode)");
+    int in_fd = fileno(ui.tty_in), out_fd = fileno(ui.tty_out);
+    def_prog_mode();
+    endwin();
+    fflush(ui.tty_out);
+    int rc = fn(ctx, in_fd, out_fd);
+    reset_prog_mode();
+    /* the window may have changed size while we were away */
+    struct winsize ws;
+    if (ioctl(out_fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
+        (ws.ws_row != LINES || ws.ws_col != COLS))
+        resizeterm(ws.ws_row, ws.ws_col);
+    set_modes();
+    /* keys typed for the other program must not reach the screen */
+    flushinp();
+    ui.need_clear = ui.need_draw = true;
+    return rc;
 }
 
 /* ------------------------------------------------------------------- loop */

@@ -40,6 +40,19 @@ typedef int (*tui_confirm_fn)(void *ctx, int key);
 void tui_confirm(const char *question, const char *keys, tui_confirm_fn fn, void *ctx);
 
 /*
+ * The same with a box in the middle of the screen: `title` on its first
+ * line, then `body` (lines separated by '\n'; copied), and `question` on
+ * the message line. For confirmations that must list what they change
+ * (hosts, versions).
+ */
+void tui_dialog(const char *title, const char *body, const char *question, const char *keys,
+                tui_confirm_fn fn, void *ctx);
+
+/* Close the open prompt, question, dialog or menu whose callback context is
+ * `ctx` without calling it (its owner is going away). */
+void tui_modal_cancel(void *ctx);
+
+/*
  * A pop-up menu of `n` items (copied); `fn` gets the chosen index, or -1
  * when the user pressed <Esc>.
  */
@@ -55,6 +68,20 @@ void tui_menu(const char *title, const char *const *items, int n, int initial, t
 typedef int (*tui_fd_fn)(void *ctx, int fd, short revents);
 int tui_watch(int fd, short events, tui_fd_fn fn, void *ctx);
 void tui_unwatch(int fd);
+
+/*
+ * Leave curses for a program that needs the terminal itself (the remote
+ * console), the way tig runs an external viewer: the screen's modes are
+ * saved (def_prog_mode) and the terminal handed back in its shell modes
+ * (endwin); `fn` runs with the terminal's fds; then the modes are restored
+ * (reset_prog_mode), a size change meanwhile is picked up, and the whole
+ * screen is redrawn. Returns what `fn` returns; REL_EUSAGE (and `fn` is not
+ * called) in the headless mode, which has no terminal.
+ */
+typedef int (*tui_external_fn)(void *ctx, int in_fd, int out_fd);
+int tui_external(tui_external_fn fn, void *ctx);
+/* Whether tui_external() can run (false in the headless mode). */
+bool tui_can_external(void);
 
 /* The view on top of the stack, and the view below `v` (NULL at the root). */
 struct tui_view *tui_top(void);

@@ -9,6 +9,7 @@
 #include "tui/job.h"
 
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -100,6 +101,54 @@ static void test_cancel_and_free_while_running(void **state)
     tui_job_free(job);
 }
 
+/* Records: the work's own messages, in order with the log, to the receiver. */
+static int send_records(void *arg, const struct rel_events *ev, struct tui_job *job)
+{
+    (void)arg;
+    char big[TUI_JOB_RECORD_MAX + 100];
+    memset(big, 'x', sizeof(big));
+    for (int i = 0; i < 300; i++) {
+        char rec[32];
+        int n = snprintf(rec, sizeof(rec), "rec%d", i);
+        tui_job_send(job, rec, (size_t)n + 1);
+        rel_event_log(ev, REL_LOG_INFO, "log %d", i);
+    }
+    tui_job_send(job, big, sizeof(big));
+    return 0;
+}
+
+struct received {
+    int count;
+    int in_order;
+    size_t last_len;
+};
+
+static void receive(void *ctx, const void *data, size_t len)
+{
+    struct received *r = ctx;
+    char want[32];
+    snprintf(want, sizeof(want), "rec%d", r->count);
+    if (r->count < 300 && strcmp(data, want) == 0)
+        r->in_order++;
+    r->last_len = len;
+    r->count++;
+}
+
+static void test_records(void **state)
+{
+    (void)state;
+    struct tui_job *job;
+    struct received got = {0};
+    assert_int_equal(tui_job_start(&job, "records", send_records, NULL), 0);
+    tui_job_on_record(job, receive, &got);
+    run_to_end(job);
+    assert_int_equal(got.count, 301);
+    assert_int_equal(got.in_order, 300);
+    assert_int_equal(got.last_len, TUI_JOB_RECORD_MAX); /* cut, not lost */
+    assert_int_equal(tui_job_state(job)->log_count, 300);
+    tui_job_free(job);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_log_is_bounded),
         cmocka_unit_test(test_error_crosses_threads),
         cmocka_unit_test(test_cancel_and_free_while_running),
+        cmocka_unit_test(test_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
