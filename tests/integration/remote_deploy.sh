@@ -3,7 +3,7 @@
 # (running, version, pid), a second version (current moves, new code
 # answers), the same tarball again (no upload), rollback to the first, node
 # control (pid, version, rpc, logs, restart, stop, start), keep N, audit
-# logs, a held lock. Tarballs: `mix release` with the tar step (lib/kvrel.sh).
+# logs, a held lock. Tarballs: `relman assemble` with the tar step (lib/kvrel.sh).
 # Ports: sshd 22230, node and epmd 4420-4429 (or the next free ones).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

@@ -48,7 +48,7 @@ if System.get_env("FAIL_V2") == "1" do
   raise "FAIL_V2 is set: this node refuses to boot version 0.0.2"
 end
 EXS
-(cd "$T/build/kv-0.0.2" && MIX_ENV=prod mix release foo --overwrite >/dev/null 2>&1) || { echo "rebuild failed" >&2; exit 1; }
+(cd "$T/build/kv-0.0.2" && "$RELMAN" -q assemble foo --overwrite >/dev/null 2>&1) || { echo "rebuild failed" >&2; exit 1; }
 
 answer() { kv_ask 127.0.0.1 "${node_ports[$(($1 - 1))]}" PING; }
 

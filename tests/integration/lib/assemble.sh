@@ -112,6 +112,18 @@ wait_rpc() {
     return 1
 }
 
+# wait_pid_gone PID [SECONDS]: until the process PID has exited.
+wait_pid_gone() {
+    local pid=$1 secs=${2:-15} i=0
+    [ -n "$pid" ] || return 1
+    while [ $i -lt $((secs * 10)) ]; do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
 # wait_gone PATTERN [SECONDS]: until no process of ours matches PATTERN.
 # Match the node's beam (ERTS/bin/beam), not all of ERTS/: an epmd started
 # from the release's ERTS (when none ran before) rightly outlives the node.
