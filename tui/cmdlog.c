@@ -206,7 +206,7 @@ void tui_cmdlog_draw(struct tui_cmdlog *log, struct tui_rect r, bool focused)
             enum tui_role role;
             outcome(l, out, sizeof(out), &role);
             int ow = tui_text_width(out);
-            int maxo = r.w / 3;
+            int maxo = r.w < 100 ? r.w / 4 : r.w / 3;
             if (ow > maxo)
                 ow = maxo;
             int cw = right - x - ow - 4;

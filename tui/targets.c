@@ -754,8 +754,10 @@ static size_t chosen(struct targets *ts, size_t *out)
     if (n)
         return n;
     size_t sel = tui_list_selected(&ts->list);
-    if (sel == TUI_LIST_NONE)
+    if (sel == TUI_LIST_NONE) {
+        tui_error("no target to act on: relman.yml has no target for release %s", ts->release);
         return 0;
+    }
     if (!ts->rows[sel].resolved) {
         tui_error("%s: %s", ts->rows[sel].name, ts->rows[sel].resolve_error);
         return 0;
@@ -886,9 +888,12 @@ static int start_deploy(struct targets *ts)
 
 static int start_simple(struct targets *ts, enum op_kind kind)
 {
+    /* logs and attach: the selected target only */
     size_t sel = tui_list_selected(&ts->list);
-    if (sel == TUI_LIST_NONE)
+    if (sel == TUI_LIST_NONE) {
+        tui_error("no target: relman.yml has no target for release %s", ts->release);
         return TUI_R_REDRAW;
+    }
     if (!ts->rows[sel].resolved) {
         tui_error("%s: %s", ts->rows[sel].name, ts->rows[sel].resolve_error);
         return TUI_R_REDRAW;
@@ -966,7 +971,7 @@ static void open_details(struct targets *ts)
 
 /* ---- drawing ----------------------------------------------------------------------- */
 
-/* "11-22 14:38 deploy 0.0.5 ok" (local time) from an audit line
+/* "11-22 14:38 0.0.5 ok" or "11-22 14:40 rollback ok" (local time) from an audit line
  * "2026-11-22T14:38:50Z a1 deploy foo 0.0.5 (...) by WHO: ok ...". */
 static void last_deploy_text(const char *line, char *buf, size_t size)
 {
@@ -994,8 +999,8 @@ static void last_deploy_text(const char *line, char *buf, size_t size)
     }
     const char *result = strstr(line, ": ");
     bool ok = result && strncmp(result + 2, "ok", 2) == 0;
-    if (strcmp(w[2], "deploy") == 0 && n >= 5)
-        snprintf(buf, size, "%s deploy %s %s", when, w[4], ok ? "ok" : "FAILED");
+    if (strcmp(w[2], "deploy") == 0 && n >= 5) /* the version says it was a deploy */
+        snprintf(buf, size, "%s %s %s", when, w[4], ok ? "ok" : "FAILED");
     else
         snprintf(buf, size, "%s %s %s", when, w[2], ok ? "ok" : "FAILED");
 }
