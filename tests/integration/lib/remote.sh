@@ -28,6 +28,9 @@ remote_cleanup() {
     local pid
     if [ -n "$T" ]; then
         for pid in $(pgrep -f -- "$T/" || true); do
+            # never the machine's epmd, even when a release in $T started it
+            # (our own epmd on REMOTE_EPMD is stopped below)
+            [ "$(cat /proc/$pid/comm 2>/dev/null)" = epmd ] && continue
             [ "$pid" != $$ ] && kill -9 "$pid" 2>/dev/null
         done
     fi
