@@ -153,17 +153,6 @@ static int create_file(const char *path, mode_t mode)
     return fd;
 }
 
-/*
- * Ask the kernel to start writing a finished file to disk now, without
- * waiting: the syncfs() before the swap then finds most of the tree already
- * written instead of all of it dirty. Advisory: errors are ignored (the
- * syncfs reports real ones).
- */
-static void start_writeback(int fd)
-{
-    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-}
-
 /* Write a new file; `out_st` (may be NULL) receives its fstat once written,
  * as the manifest records it. */
 static int write_new(const char *path, const void *data, size_t len, mode_t mode,
@@ -177,7 +166,6 @@ static int write_new(const char *path, const void *data, size_t len, mode_t mode
         close(fd);
         return rel_error_set_errno(REL_EIO, e, "cannot write %s", path);
     }
-    start_writeback(fd);
     if (close(fd) < 0)
         return rel_error_set_errno(REL_EIO, errno, "cannot write %s", path);
     return 0;
@@ -235,8 +223,6 @@ static int copy_file(const char *src, const char *dst, mode_t mode, struct stat 
         break;
     }
     close(in);
-    if (rc == 0)
-        start_writeback(out);
     if (rc == 0 && out_st && fstat(out, out_st) < 0)
         rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", dst);
     if (close(out) < 0 && rc == 0)
