@@ -6,9 +6,9 @@
 #include "fs.h"
 #include "path.h"
 #include "proc.h"
+#include "sha256.h"
 #include "term.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +29,7 @@ static const char eval_script[] =
 
 static int sha256_hex(char out[65], const void *data, size_t len)
 {
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-        return rel_error_set(REL_EIO, "SHA-256 failed");
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    rel_sha256_hex(out, data, len);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "core/fs.h"
 #include "core/path.h"
 #include "core/proc.h"
+#include "core/sha256.h"
 #include "core/shell.h"
 
 #include <errno.h>
@@ -313,6 +314,62 @@ static void test_fs_read_file_sizes(void **state)
     free(fifo);
 }
 
+static void test_sha256(void **state)
+{
+    (void)state;
+    char hex[65];
+    /* FIPS 180-4 examples */
+    rel_sha256_hex(hex, "", 0);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    rel_sha256_hex(hex, "abc", 3);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    rel_sha256_hex(hex, two, strlen(two));
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* a million 'a's fed in uneven pieces */
+    struct rel_sha256 s;
+    uint8_t md[32];
+    char piece[997];
+    memset(piece, 'a', sizeof(piece));
+    rel_sha256_init(&s);
+    for (size_t left = 1000000, n = 1; left; n = (n + 61) % sizeof(piece) + 1) {
+        size_t take = n < left ? n : left;
+        rel_sha256_update(&s, piece, take);
+        left -= take;
+    }
+    rel_sha256_final(&s, md);
+    static const uint8_t million[32] = {0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92,
+                                        0x81, 0xa1, 0xc7, 0xe2, 0x84, 0xd7, 0x3e, 0x67,
+                                        0xf1, 0x80, 0x9a, 0x48, 0xa4, 0x97, 0x20, 0x0e,
+                                        0x04, 0x6d, 0x39, 0xcc, 0xc7, 0x11, 0x2c, 0xd0};
+    assert_memory_equal(md, million, 32);
+    /* every length around the block and padding edges, against sha256sum */
+    char *dir = rel_asprintf("/tmp/relman-sha-%ld", (long)getpid());
+    assert_int_equal(rel_fs_mkdirs(dir, 0755), 0);
+    char data[200];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (char)(i * 37 + 11);
+    for (size_t len = 0; len <= sizeof(data); len += (len < 130 ? 1 : 7)) {
+        char *file = rel_asprintf("%s/d", dir);
+        assert_int_equal(rel_fs_write_atomic(file, data, len, 0644), 0);
+        const char *argv[] = {"sha256sum", file, NULL};
+        struct rel_buf out = REL_BUF_INIT;
+        struct rel_proc_opts po = {.out = &out};
+        int status = -1;
+        assert_int_equal(rel_proc_run(&status, argv, &po), 0);
+        assert_int_equal(status, 0);
+        rel_sha256_hex(hex, data, len);
+        assert_true(out.len >= 64);
+        assert_memory_equal(out.ptr, hex, 64);
+        rel_buf_free(&out);
+        free(file);
+    }
+    char *rm = rel_asprintf("rm -rf %s", dir);
+    assert_int_equal(system(rm), 0);
+    free(rm);
+    free(dir);
+}
+
 static void test_proc_run(void **state)
 {
     (void)state;
@@ -359,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_path_join_dir_base),
         cmocka_unit_test(test_shell_quote),
         cmocka_unit_test(test_shell_quote_roundtrip),
+        cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_fs_atomic_write_and_read),
         cmocka_unit_test(test_fs_read_file_sizes),
         cmocka_unit_test(test_proc_run),
