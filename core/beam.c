@@ -52,9 +52,17 @@ void rel_beam_free(struct rel_beam *beam)
 
 const struct rel_beam_chunk *rel_beam_find(const struct rel_beam *beam, const char *id)
 {
-    for (size_t i = 0; beam && i < beam->nchunks; i++)
-        if (strcmp(beam->chunks[i].id, id) == 0)
+    /* ids are 4 characters: compare them as one word */
+    if (!beam || strlen(id) != 4)
+        return NULL;
+    uint32_t want;
+    memcpy(&want, id, 4);
+    for (size_t i = 0; i < beam->nchunks; i++) {
+        uint32_t have;
+        memcpy(&have, beam->chunks[i].id, 4);
+        if (have == want)
             return &beam->chunks[i];
+    }
     return NULL;
 }
 
@@ -134,7 +142,7 @@ static char *latin1_to_utf8(char *w, const uint8_t *s, size_t n)
  * is room enough even for Latin-1 turned into UTF-8), which atoms[0] starts;
  * a failure leaves atoms[0..natoms) valid for rel_beam_free.
  */
-static int read_atoms(struct rel_beam *beam, const struct rel_beam_chunk *c, bool utf8,
+static int read_atoms(struct rel_beam *beam, const struct rel_beam_chunk *c, bool utf8, bool all,
                       const char *name)
 {
     const uint8_t *p = c->data, *end = c->data + c->len;
@@ -149,8 +157,11 @@ static int read_atoms(struct rel_beam *beam, const struct rel_beam_chunk *c, boo
     if (n > c->len)
         return berr(name, "atom chunk '%s' claims %llu atoms in %zu bytes", c->id,
                     (unsigned long long)n, c->len);
-    beam->atoms = rel_calloc((size_t)n, sizeof(char *));
-    char *block = rel_malloc(2 * c->len + (size_t)n + 1), *w = block;
+    size_t kept = all ? (size_t)n : 1;
+    beam->atoms = rel_calloc(kept, sizeof(char *));
+    /* Latin-1 may double in UTF-8; the longest atom length a chunk can
+     * encode is 2047 bytes */
+    char *block = rel_malloc(all ? 2 * c->len + (size_t)n + 1 : 2 * 2047 + 1), *w = block;
     beam->atoms[0] = block; /* freed through atoms[0] even if no atom is read */
     for (uint64_t i = 0; i < n; i++) {
         size_t len;
@@ -176,6 +187,10 @@ static int read_atoms(struct rel_beam *beam, const struct rel_beam_chunk *c, boo
         if ((size_t)(end - p) < len)
             return berr(name, "atom chunk '%s' is truncated at atom %llu", c->id,
                         (unsigned long long)i + 1);
+        if (i >= kept) { /* checked, not kept */
+            p += len;
+            continue;
+        }
         beam->atoms[i] = w;
         if (utf8) {
             memcpy(w, p, len);
@@ -200,7 +215,7 @@ static bool printable_id(const uint8_t *p)
 }
 
 /* Index the chunks of the uncompressed image in beam->image. */
-static int read_container(struct rel_beam *beam, const char *name)
+static int read_container(struct rel_beam *beam, bool all_atoms, const char *name)
 {
     const uint8_t *img = beam->image;
     size_t len = beam->len;
@@ -244,11 +259,12 @@ static int read_container(struct rel_beam *beam, const char *name)
         at = rel_beam_find(beam, "Atom");
     if (!at)
         return berr(name, "no atom table (neither 'AtU8' nor 'Atom' chunk)");
-    return read_atoms(beam, at, utf8, name);
+    return read_atoms(beam, at, utf8, all_atoms, name);
 }
 
 /* Parse the image `img` (owned: kept in the beam, or freed on error). */
-static int parse_image(struct rel_beam *beam, uint8_t *img, size_t len, const char *name)
+static int parse_image(struct rel_beam *beam, uint8_t *img, size_t len, bool all_atoms,
+                       const char *name)
 {
     int rc;
     beam->file_size = len;
@@ -262,7 +278,7 @@ static int parse_image(struct rel_beam *beam, uint8_t *img, size_t len, const ch
         beam->image = img;
         beam->len = len;
     }
-    rc = read_container(beam, name);
+    rc = read_container(beam, all_atoms, name);
     if (rc < 0)
         rel_beam_free(beam);
     return rc;
@@ -278,10 +294,10 @@ int rel_beam_parse(struct rel_beam *beam, const void *data, size_t len, const ch
     uint8_t *img = rel_malloc(len ? len : 1);
     if (len)
         memcpy(img, data, len);
-    return parse_image(beam, img, len, name);
+    return parse_image(beam, img, len, true, name);
 }
 
-int rel_beam_parse_buf(struct rel_beam *beam, struct rel_buf *buf, const char *name)
+static int parse_buf(struct rel_beam *beam, struct rel_buf *buf, bool all_atoms, const char *name)
 {
     memset(beam, 0, sizeof(*beam));
     if (!name)
@@ -292,7 +308,17 @@ int rel_beam_parse_buf(struct rel_beam *beam, struct rel_buf *buf, const char *n
     uint8_t *img = (uint8_t *)rel_buf_detach(buf);
     if (!img)
         img = rel_malloc(1);
-    return parse_image(beam, img, len, name);
+    return parse_image(beam, img, len, all_atoms, name);
+}
+
+int rel_beam_parse_buf(struct rel_beam *beam, struct rel_buf *buf, const char *name)
+{
+    return parse_buf(beam, buf, true, name);
+}
+
+int rel_beam_parse_buf_module(struct rel_beam *beam, struct rel_buf *buf, const char *name)
+{
+    return parse_buf(beam, buf, false, name);
 }
 
 int rel_beam_read(struct rel_beam *beam, const char *path)

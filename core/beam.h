@@ -67,6 +67,11 @@ int rel_beam_parse(struct rel_beam *beam, const void *data, size_t len, const ch
  * copying them: `buf` is left empty (free it as usual). */
 int rel_beam_parse_buf(struct rel_beam *beam, struct rel_buf *buf, const char *name);
 
+/* rel_beam_parse_buf() for a caller that needs the chunks and the module
+ * name only (stripping): the atom table is checked as fully as ever, but
+ * only its first atom is kept (natoms is 1). */
+int rel_beam_parse_buf_module(struct rel_beam *beam, struct rel_buf *buf, const char *name);
+
 /* rel_beam_parse() of the file at `path`. */
 int rel_beam_read(struct rel_beam *beam, const char *path);
 

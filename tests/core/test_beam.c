@@ -205,6 +205,28 @@ static void test_strip(void **state)
     assert_int_equal(s.natoms, b.natoms);
     rel_beam_free(&s);
     rel_buf_free(&copy);
+    /* the module-only parse keeps the chunks and the module, not the atoms */
+    assert_int_equal(rel_buf_put(&copy, raw.ptr, raw.len), 0);
+    assert_int_equal(rel_beam_parse_buf_module(&s, &copy, "module.beam"), 0);
+    assert_string_equal(s.module, b.module);
+    assert_string_equal(s.atoms[0], b.module);
+    assert_int_equal(s.natoms, 1);
+    assert_int_equal(s.nchunks, b.nchunks);
+    rel_beam_free(&s);
+    rel_buf_free(&copy);
+    /* ... and still checks every atom: a length running past the chunk fails */
+    const struct rel_beam_chunk *atc = rel_beam_find(&b, "AtU8");
+    if (!atc)
+        atc = rel_beam_find(&b, "Atom");
+    assert_non_null(atc);
+    assert_true(b.natoms >= 2);
+    assert_int_equal(rel_buf_put(&copy, raw.ptr, raw.len), 0);
+    size_t second = atc->offset + 8 + 4 + 1 + strlen(b.atoms[0]); /* the 2nd atom's length */
+    copy.ptr[second] = (char)0xFF;
+    assert_int_equal(rel_beam_parse_buf_module(&s, &copy, "badatom.beam"), REL_EFORMAT);
+    assert_non_null(strstr(rel_error_message(), "badatom.beam"));
+    rel_beam_free(&s);
+    rel_buf_free(&copy);
     assert_int_equal(rel_buf_put(&copy, raw.ptr, 10), 0);
     assert_int_equal(rel_beam_parse_buf(&s, &copy, "short.beam"), REL_EFORMAT);
     assert_non_null(strstr(rel_error_message(), "short.beam"));
