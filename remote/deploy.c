@@ -693,7 +693,11 @@ static char *unpack_cmd(struct dhost *h)
     rel_buf_puts(&b, ") ;; *) echo \"bin/NAME version says '$v'\" >&2; exit 1 ;; esac; "
                      "if [ -e ");
     q(&b, h->d->dirname);
-    rel_buf_puts(&b, " ]; then echo 'release directory exists already' >&2; exit 1; fi; mv -T \"$d\" ");
+    /* The unpacked files reach the disk before the directory gets its
+     * name (and before `current` can point at it): a power cut must not
+     * leave a switched release of empty files. */
+    rel_buf_puts(&b, " ]; then echo 'release directory exists already' >&2; exit 1; fi; "
+                     "sync -f \"$d\" 2>/dev/null || sync; mv -T \"$d\" ");
     q(&b, h->d->dirname);
     free(tmp);
     free(tarball);
