@@ -78,10 +78,12 @@ int cmd_assemble(int argc, char **argv)
         {"path", required_argument, NULL, 'p'}, {"overwrite", no_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},      {"version", required_argument, NULL, 'V'},
         {"no-compile", no_argument, NULL, 'n'}, {"no-reuse", no_argument, NULL, 'r'},
+        {"sync", no_argument, NULL, 's'},       {"no-sync", no_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
     };
     const char *path = NULL, *version = NULL;
     bool overwrite = false, quiet = cli_globals.quiet, compile = true, reuse = true;
+    enum rel_flush flush = REL_FLUSH_REPLACE;
     int c;
     while ((c = cli_getopt(argc, argv, "hq", longopts)) != -1) {
         switch (c) {
@@ -102,6 +104,12 @@ int cmd_assemble(int argc, char **argv)
             break;
         case 'r':
             reuse = false;
+            break;
+        case 's':
+            flush = REL_FLUSH_ALWAYS;
+            break;
+        case 'S':
+            flush = REL_FLUSH_NEVER;
             break;
         case 'h':
             cli_print_command_help(cli_find_command("assemble"));
@@ -133,7 +141,8 @@ int cmd_assemble(int argc, char **argv)
     if ((rc = cli_load_model(&p, &m, name)) != CLI_OK)
         return rc;
     struct rel_plan_opts po = {.path = path, .version = version, .ev = &prog.ev};
-    struct rel_assemble_opts ao = {.overwrite = overwrite, .no_reuse = !reuse, .ev = &prog.ev};
+    struct rel_assemble_opts ao = {
+        .overwrite = overwrite, .no_reuse = !reuse, .flush = flush, .ev = &prog.ev};
     struct rel_assemble_stats st = {0};
     if (rel_plan_build(&plan, m, &po) < 0 || rel_assemble_run(plan, &ao, &st) < 0) {
         cli_progress_clear(&prog);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,35 +231,167 @@ static int copy_file(const char *src, const char *dst, mode_t mode, struct stat 
     return rc;
 }
 
-/* Strip `src` into the new file `dst`; `src_st` and `out_st` as for
+/* The stripped image of the BEAM `src` into `out`; `src_st` as for
  * copy_file() (the source is looked at before it is read, so a change made
  * while it is read shows as a changed mtime next time). */
-static int strip_file(const struct rel_plan *p, const char *src, const char *dst, mode_t mode,
-                      struct stat *src_st, struct stat *out_st)
+static int strip_to_buf(const struct rel_plan *p, const char *src, struct rel_buf *out,
+                        struct stat *src_st)
 {
-    struct rel_buf in = REL_BUF_INIT, out = REL_BUF_INIT;
+    struct rel_buf in = REL_BUF_INIT;
     struct rel_beam beam = {0};
     if (src_st && stat(src, src_st) < 0)
         memset(src_st, 0, sizeof(*src_st)); /* reading fails too, or nothing matches next time */
     int rc = rel_fs_read_file(&in, src, REL_BEAM_MAX_SIZE);
     if (rc == 0)
-        rc = rel_beam_parse_buf(&beam, &in, src);
+        rc = rel_beam_parse_buf_module(&beam, &in, src);
     if (rc == 0) {
         /* plan->strip_keep is NULL-terminated */
         struct rel_beam_strip_opts so = {
             .keep = (const char *const *)p->strip_keep,
             .compress = p->strip_compress,
         };
-        rc = rel_beam_strip(&out, &beam, &so);
+        rc = rel_beam_strip(out, &beam, &so);
         if (rc < 0)
             rel_error_prefix("%s", src);
     }
-    if (rc == 0)
-        rc = write_new(dst, out.ptr, out.len, mode, out_st);
     rel_beam_free(&beam);
     rel_buf_free(&in);
+    return rc;
+}
+
+/* Strip `src` into the new file `dst`; `src_st` and `out_st` as for
+ * copy_file(). */
+static int strip_file(const struct rel_plan *p, const char *src, const char *dst, mode_t mode,
+                      struct stat *src_st, struct stat *out_st)
+{
+    struct rel_buf out = REL_BUF_INIT;
+    int rc = strip_to_buf(p, src, &out, src_st);
+    if (rc == 0)
+        rc = write_new(dst, out.ptr, out.len, mode, out_st);
     rel_buf_free(&out);
     return rc;
+}
+
+/*
+ * Stripping ahead. Reading a BEAM and stripping it is work in user space
+ * and page-cache reads; making the file is work in the destination's file
+ * system. When nothing can be reused (a new path, or --no-reuse), a second
+ * thread strips the plan's BEAMs in order, at most PRESTRIP_AHEAD bytes of
+ * results ahead of the executor, which writes each one when it gets there.
+ * The output is the same as stripping in place: the same function makes
+ * it, and the files are still made in plan order by one thread.
+ */
+#define PRESTRIP_AHEAD ((size_t)16 << 20)
+#define PRESTRIP_MIN 32 /* BEAMs; fewer are not worth a thread */
+
+struct prestrip_slot {
+    bool done;
+    int rc, code;
+    char *msg; /* the error when rc < 0 */
+    struct rel_buf out;
+    struct stat src_st;
+};
+
+struct prestrip {
+    const struct rel_plan *p;
+    struct prestrip_slot *slots; /* one per plan entry; STRIP ones used */
+    size_t ahead;                /* bytes stripped and not yet taken */
+    bool stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t thread;
+    bool started;
+};
+
+static void *prestrip_run(void *arg)
+{
+    struct prestrip *ps = arg;
+    for (size_t i = 0; i < ps->p->count; i++) {
+        const struct rel_plan_entry *e = &ps->p->entries[i];
+        if (e->kind != REL_PLAN_STRIP)
+            continue;
+        pthread_mutex_lock(&ps->mu);
+        while (!ps->stop && ps->ahead > PRESTRIP_AHEAD)
+            pthread_cond_wait(&ps->cv, &ps->mu);
+        bool stop = ps->stop;
+        pthread_mutex_unlock(&ps->mu);
+        if (stop)
+            break;
+        struct prestrip_slot *sl = &ps->slots[i];
+        sl->rc = strip_to_buf(ps->p, e->src, &sl->out, &sl->src_st);
+        if (sl->rc < 0) {
+            sl->code = rel_error_code();
+            sl->msg = rel_strdup(rel_error_message());
+        }
+        pthread_mutex_lock(&ps->mu);
+        sl->done = true;
+        ps->ahead += sl->out.len;
+        pthread_cond_broadcast(&ps->cv);
+        pthread_mutex_unlock(&ps->mu);
+    }
+    return NULL;
+}
+
+static void prestrip_start(struct prestrip *ps, const struct rel_plan *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->count; i++)
+        n += p->entries[i].kind == REL_PLAN_STRIP;
+    if (n < PRESTRIP_MIN)
+        return;
+    ps->p = p;
+    ps->slots = rel_calloc(p->count, sizeof(*ps->slots));
+    pthread_mutex_init(&ps->mu, NULL);
+    pthread_cond_init(&ps->cv, NULL);
+    if (pthread_create(&ps->thread, NULL, prestrip_run, ps) == 0) {
+        ps->started = true;
+    } else { /* strip in place, as without the thread */
+        pthread_mutex_destroy(&ps->mu);
+        pthread_cond_destroy(&ps->cv);
+        free(ps->slots);
+        ps->slots = NULL;
+    }
+}
+
+/* Write entry i's stripped image, waiting for it first. */
+static int prestrip_write(struct prestrip *ps, size_t i, const char *dst, mode_t mode,
+                          struct stat *src_st, struct stat *out_st)
+{
+    struct prestrip_slot *sl = &ps->slots[i];
+    pthread_mutex_lock(&ps->mu);
+    while (!sl->done)
+        pthread_cond_wait(&ps->cv, &ps->mu);
+    pthread_mutex_unlock(&ps->mu);
+    int rc = sl->rc < 0 ? rel_error_set(sl->code, "%s", sl->msg)
+                        : write_new(dst, sl->out.ptr, sl->out.len, mode, out_st);
+    *src_st = sl->src_st;
+    pthread_mutex_lock(&ps->mu);
+    ps->ahead -= sl->out.len;
+    pthread_cond_broadcast(&ps->cv);
+    pthread_mutex_unlock(&ps->mu);
+    rel_buf_free(&sl->out);
+    free(sl->msg);
+    sl->msg = NULL;
+    return rc;
+}
+
+static void prestrip_finish(struct prestrip *ps)
+{
+    if (!ps->started)
+        return;
+    pthread_mutex_lock(&ps->mu);
+    ps->stop = true;
+    pthread_cond_broadcast(&ps->cv);
+    pthread_mutex_unlock(&ps->mu);
+    pthread_join(ps->thread, NULL);
+    for (size_t i = 0; i < ps->p->count; i++) {
+        rel_buf_free(&ps->slots[i].out);
+        free(ps->slots[i].msg);
+    }
+    free(ps->slots);
+    pthread_mutex_destroy(&ps->mu);
+    pthread_cond_destroy(&ps->cv);
+    ps->started = false;
 }
 
 /* mkdir -p for the parent of `path` (inside the new tree), remembering the
@@ -587,6 +720,9 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
     uint64_t bytes = 0;
     int rc = 0;
     rel_buf_puts(&mlines, MANIFEST_MAGIC "\n");
+    struct prestrip ps = {0};
+    if (!have_old || o->no_reuse)
+        prestrip_start(&ps, p);
     for (size_t i = 0; i < p->count && rc == 0; i++) {
         const struct rel_plan_entry *e = &p->entries[i];
         char *to = rel_path_join2(newdir, e->path);
@@ -633,9 +769,9 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
                     link(old, to) == 0) {
                     st->reused++;
                 } else {
-                    rc = e->kind == REL_PLAN_COPY
-                             ? copy_file(e->src, to, e->mode, &ss, &os)
-                             : strip_file(p, e->src, to, e->mode, &ss, &os);
+                    rc = e->kind == REL_PLAN_COPY ? copy_file(e->src, to, e->mode, &ss, &os)
+                         : ps.started             ? prestrip_write(&ps, i, to, e->mode, &ss, &os)
+                                                  : strip_file(p, e->src, to, e->mode, &ss, &os);
                     st->written++;
                 }
                 if (rc == 0)
@@ -649,6 +785,7 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
         bytes += e->size;
         rel_event_advance(o->ev, i + 1, bytes);
     }
+    prestrip_finish(&ps);
     st->files = p->count;
     st->bytes = bytes;
     if (rc == 0) {
@@ -744,7 +881,9 @@ int rel_assemble_execute(const struct rel_plan *p, const struct rel_assemble_opt
         goto done;
     }
     made = true;
-    if ((rc = build_tree(p, newdir, have_old, &o, &st)) < 0 || (rc = sync_tree(newdir)) < 0 ||
+    st.flushed = o.flush == REL_FLUSH_ALWAYS || (o.flush == REL_FLUSH_REPLACE && have_old);
+    if ((rc = build_tree(p, newdir, have_old, &o, &st)) < 0 ||
+        (st.flushed && (rc = sync_tree(newdir)) < 0) ||
         (rc = swap_in(newdir, p->dest, parent, base, have_old)) < 0)
         goto done;
     made = false;

@@ -44,6 +44,11 @@ struct rel_plan;
 struct rel_assemble_opts {
     bool overwrite; /* replace releases/VSN when it exists (else REL_EEXISTS) */
     bool no_reuse;  /* copy/strip everything again */
+    /* When to flush the new tree to disk (syncfs) before it is put at the
+     * final path. REL_FLUSH_REPLACE (the default): only when a previous
+     * release is there, which the swap removes; a power cut must not leave
+     * empty files where a working release was. */
+    enum rel_flush { REL_FLUSH_REPLACE = 0, REL_FLUSH_ALWAYS, REL_FLUSH_NEVER } flush;
     const struct rel_events *ev;
 };
 
@@ -53,6 +58,7 @@ struct rel_assemble_stats {
     uint64_t reused;  /* hard-linked from the previous release */
     uint64_t carried; /* kept from the previous release (other versions...) */
     uint64_t bytes;   /* size of the plan's files */
+    bool flushed;     /* the tree was flushed to disk before the swap */
     double seconds;
 };
 

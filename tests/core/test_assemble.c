@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/assemble.h"
+#include "core/beam.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/event.h"
@@ -124,6 +125,7 @@ static void test_execute_reuse_carry(void **state)
     rel_event_recorder_free(&rec);
     assert_int_equal(st.files, 4);
     assert_int_equal(st.reused, 0);
+    assert_false(st.flushed); /* nothing was replaced: no flush by default */
 
     char *f = rel_asprintf("%s/lib/demo-1/priv/data.txt", dest);
     char *text = slurp(f);
@@ -159,6 +161,7 @@ static void test_execute_reuse_carry(void **state)
     /* the copy, and bin/demo and the cookie: generated with the same bytes */
     assert_int_equal(st.reused, 3);
     assert_int_equal(st.written, 1); /* releases/2.0/gen.txt */
+    assert_true(st.flushed);         /* a release was replaced: flushed first */
     assert_true(st.carried >= 1);
     char *cookie2 = slurp(cookie_path);
     assert_string_equal(cookie, cookie2);
@@ -194,6 +197,18 @@ static void test_execute_reuse_carry(void **state)
     free(text);
     free(gen);
 
+    /* --no-sync never flushes; --sync flushes a fresh tree too. */
+    o.flush = REL_FLUSH_NEVER;
+    assert_int_equal(rel_assemble_execute(p, &o, &st), 0);
+    assert_false(st.flushed);
+    char *dest2 = at("out/fresh");
+    struct rel_plan *p2 = make_plan(dest2, "1.0", "one");
+    o.flush = REL_FLUSH_ALWAYS;
+    assert_int_equal(rel_assemble_execute(p2, &o, &st), 0);
+    assert_true(st.flushed);
+    rel_plan_free(p2);
+    free(dest2);
+
     /* Nothing was left beside the release. */
     char *cmd = rel_asprintf("ls -A %s/out | grep -q -e relman-new -e relman-old", tmpdir);
     assert_int_not_equal(system(cmd), 0);
@@ -207,6 +222,78 @@ static void test_execute_reuse_carry(void **state)
     free(src);
     free(srcdir);
     free(dest);
+}
+
+/* Many BEAMs: stripped ahead on a second thread when nothing can be
+ * reused. The files equal rel_beam_strip_file's, in every case; a bad BEAM
+ * deep in the plan fails the assembly with its name and leaves nothing. */
+static void test_execute_prestrip(void **state)
+{
+    (void)state;
+    const char *srcs[] = {"/usr/lib/erlang/lib/stdlib-*/ebin/lists.beam",
+                          "/usr/lib/erlang/lib/kernel-*/ebin/file.beam",
+                          "/usr/lib/erlang/lib/stdlib-*/ebin/io_lib.beam"};
+    char *srcdir = at("beams");
+    assert_int_equal(rel_fs_mkdirs(srcdir, 0755), 0);
+    char *data = at("src/data.txt");
+    char *sdir = at("src");
+    assert_int_equal(rel_fs_mkdirs(sdir, 0755), 0);
+    free(sdir);
+    assert_int_equal(rel_fs_write_atomic(data, "payload\n", 8, 0644), 0);
+    free(data);
+    enum { N = 60 };
+    for (int round = 0; round < 2; round++) {
+        char *dest = at(round ? "out/prestrip-bad" : "out/prestrip");
+        struct rel_plan *p = make_plan(dest, "1.0", "one");
+        for (int i = 0; i < N; i++) {
+            char *src = rel_asprintf("%s/m%02d.beam", srcdir, i);
+            if (round == 0) {
+                char *cmd = rel_asprintf("cp %s %s", srcs[i % 3], src);
+                assert_int_equal(system(cmd), 0);
+                free(cmd);
+            } else if (i == 47) {
+                assert_int_equal(rel_fs_write_atomic(src, "FOR1 not a beam", 15, 0644), 0);
+            }
+            char *rel = rel_asprintf("lib/demo-1/ebin/m%02d.beam", i);
+            add_entry(p, rel, REL_PLAN_STRIP, 0644, src, NULL);
+            free(rel);
+            free(src);
+        }
+        struct rel_assemble_opts o = {0};
+        struct rel_assemble_stats st;
+        int rc = rel_assemble_execute(p, &o, &st);
+        if (round == 0) {
+            if (rc != 0)
+                fail_msg("%s", rel_error_message());
+            assert_int_equal(st.written, 4 + N);
+            for (int i = 0; i < N; i++) {
+                char *src = rel_asprintf("%s/m%02d.beam", srcdir, i);
+                char *want = rel_asprintf("%s/want.beam", tmpdir);
+                char *got = rel_asprintf("%s/lib/demo-1/ebin/m%02d.beam", dest, i);
+                assert_int_equal(rel_beam_strip_file(src, want, NULL, 0644), 0);
+                struct rel_buf a = REL_BUF_INIT, b = REL_BUF_INIT;
+                assert_int_equal(rel_fs_read_file(&a, want, 1 << 24), 0);
+                assert_int_equal(rel_fs_read_file(&b, got, 1 << 24), 0);
+                assert_int_equal(a.len, b.len);
+                assert_memory_equal(a.ptr, b.ptr, a.len);
+                rel_buf_free(&a);
+                rel_buf_free(&b);
+                free(src);
+                free(want);
+                free(got);
+            }
+        } else {
+            assert_int_equal(rc, REL_EFORMAT);
+            assert_non_null(strstr(rel_error_message(), "m47.beam"));
+            assert_false(rel_fs_exists(dest));
+            char *cmd = rel_asprintf("ls -A %s/out | grep -q relman-new", tmpdir);
+            assert_int_not_equal(system(cmd), 0);
+            free(cmd);
+        }
+        rel_plan_free(p);
+        free(dest);
+    }
+    free(srcdir);
 }
 
 static void test_execute_refusals(void **state)
@@ -397,8 +484,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_execute_reuse_carry), cmocka_unit_test(test_execute_refusals),
-        cmocka_unit_test(test_launchers),           cmocka_unit_test(test_sysconfig),
-        cmocka_unit_test(test_new_cookie),
+        cmocka_unit_test(test_execute_prestrip),    cmocka_unit_test(test_launchers),
+        cmocka_unit_test(test_sysconfig),           cmocka_unit_test(test_new_cookie),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
