@@ -2,14 +2,13 @@
 #include "tarball.h"
 
 #include "alloc.h"
+#include "archive_dl.h"
 #include "buf.h"
 #include "error.h"
 #include "event.h"
 #include "fs.h"
 #include "path.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +37,7 @@ static void limits_fill(struct rel_tarball_limits *l, const struct rel_tarball_l
 /* The one place libarchive's errors become relman's. */
 static int ar_error(struct archive *a, const char *what, const char *path)
 {
-    const char *msg = a ? archive_error_string(a) : NULL;
+    const char *msg = a ? AR(archive_error_string)(a) : NULL;
     return rel_error_set(REL_EIO, "%s %s: %s", what, path, msg ? msg : "libarchive error");
 }
 
@@ -152,7 +151,7 @@ static int pack_file(struct archive *a, const struct pack_ent *e, uint64_t *byte
         }
         if ((uint64_t)n > left)
             n = (ssize_t)left;
-        if (archive_write_data(a, chunk, (size_t)n) != n) {
+        if (AR(archive_write_data)(a, chunk, (size_t)n) != n) {
             rc = ar_error(a, "cannot write", e->rel);
             break;
         }
@@ -167,6 +166,9 @@ static int pack_file(struct archive *a, const struct pack_ent *e, uint64_t *byte
 int rel_tarball_pack(const char *out_path, const char *root, const char *const *paths,
                      size_t npaths, long long mtime, const struct rel_events *ev)
 {
+    int rc_load = rel_archive_load();
+    if (rc_load < 0)
+        return rc_load;
     struct pack_list l = {0};
     struct archive *a = NULL;
     struct archive_entry *ent = NULL;
@@ -201,40 +203,40 @@ int rel_tarball_pack(const char *out_path, const char *root, const char *const *
         }
     rel_event_begin(ev, "tar", files_total, bytes_total);
 
-    a = archive_write_new();
-    if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-        archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
-        archive_write_set_format_pax_restricted(a) != ARCHIVE_OK) {
+    a = AR(archive_write_new)();
+    if (AR(archive_write_add_filter_gzip)(a) != ARCHIVE_OK ||
+        AR(archive_write_set_filter_option)(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
+        AR(archive_write_set_format_pax_restricted)(a) != ARCHIVE_OK) {
         rc = ar_error(a, "cannot set up", out_path);
         goto cleanup;
     }
-    if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
+    if (AR(archive_write_open_filename)(a, tmp) != ARCHIVE_OK) {
         rc = ar_error(a, "cannot create", tmp);
         goto cleanup;
     }
     opened = true;
-    ent = archive_entry_new();
+    ent = AR(archive_entry_new)();
     uint64_t files_done = 0, bytes_done = 0;
     for (size_t i = 0; i < l.n; i++) {
         const struct pack_ent *e = &l.v[i];
         if (i > 0 && strcmp(e->rel, l.v[i - 1].rel) == 0)
             continue; /* the same path given twice */
-        archive_entry_clear(ent);
+        AR(archive_entry_clear)(ent);
         bool dir = S_ISDIR(e->st.st_mode);
         if (dir) {
             char *name = rel_asprintf("%s/", e->rel);
-            archive_entry_copy_pathname(ent, name);
+            AR(archive_entry_copy_pathname)(ent, name);
             free(name);
         } else {
-            archive_entry_copy_pathname(ent, e->rel);
+            AR(archive_entry_copy_pathname)(ent, e->rel);
         }
-        archive_entry_set_filetype(ent, dir ? AE_IFDIR : AE_IFREG);
-        archive_entry_set_perm(ent, e->st.st_mode & 07777);
-        archive_entry_set_size(ent, dir ? 0 : e->st.st_size);
-        archive_entry_set_mtime(ent, mtime >= 0 ? (time_t)mtime : e->st.st_mtime, 0);
-        archive_entry_set_uid(ent, 0);
-        archive_entry_set_gid(ent, 0);
-        if (archive_write_header(a, ent) != ARCHIVE_OK) {
+        AR(archive_entry_set_filetype)(ent, dir ? AE_IFDIR : AE_IFREG);
+        AR(archive_entry_set_perm)(ent, e->st.st_mode & 07777);
+        AR(archive_entry_set_size)(ent, dir ? 0 : e->st.st_size);
+        AR(archive_entry_set_mtime)(ent, mtime >= 0 ? (time_t)mtime : e->st.st_mtime, 0);
+        AR(archive_entry_set_uid)(ent, 0);
+        AR(archive_entry_set_gid)(ent, 0);
+        if (AR(archive_write_header)(a, ent) != ARCHIVE_OK) {
             rc = ar_error(a, "cannot write", e->rel);
             goto cleanup;
         }
@@ -245,7 +247,7 @@ int rel_tarball_pack(const char *out_path, const char *root, const char *const *
             rel_event_advance(ev, files_done, bytes_done);
         }
     }
-    if (archive_write_close(a) != ARCHIVE_OK) {
+    if (AR(archive_write_close)(a) != ARCHIVE_OK) {
         rc = ar_error(a, "cannot finish", tmp);
         goto cleanup;
     }
@@ -254,9 +256,9 @@ int rel_tarball_pack(const char *out_path, const char *root, const char *const *
 
 cleanup:
     if (ent)
-        archive_entry_free(ent);
+        AR(archive_entry_free)(ent);
     if (a)
-        archive_write_free(a);
+        AR(archive_write_free)(a);
     if (rc && opened)
         unlink(tmp);
     for (size_t i = 0; i < l.n; i++) {
@@ -273,12 +275,12 @@ cleanup:
 
 static struct archive *open_read(const char *path)
 {
-    struct archive *a = archive_read_new();
-    archive_read_support_filter_all(a);
-    archive_read_support_format_tar(a);
-    if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+    struct archive *a = AR(archive_read_new)();
+    AR(archive_read_support_filter_all)(a);
+    AR(archive_read_support_format_tar)(a);
+    if (AR(archive_read_open_filename)(a, path, 65536) != ARCHIVE_OK) {
         ar_error(a, "cannot open", path);
-        archive_read_free(a);
+        AR(archive_read_free)(a);
         return NULL;
     }
     return a;
@@ -288,7 +290,7 @@ static struct archive *open_read(const char *path)
  * archive root itself ("./"). */
 static char *entry_name(struct archive_entry *ae)
 {
-    const char *p = archive_entry_pathname(ae);
+    const char *p = AR(archive_entry_pathname)(ae);
     if (!p || !*p)
         return rel_strdup(""); /* refused by rel_tarball_check_entry */
     while (p[0] == '.' && p[1] == '/')
@@ -303,12 +305,12 @@ static char *entry_name(struct archive_entry *ae)
 
 static void fill_entry(struct rel_tar_entry *e, struct archive_entry *ae, char *name)
 {
-    mode_t ft = archive_entry_filetype(ae);
+    mode_t ft = AR(archive_entry_filetype)(ae);
     e->path = name;
-    e->mode = archive_entry_perm(ae);
-    e->size = archive_entry_size_is_set(ae) ? (uint64_t)archive_entry_size(ae) : 0;
+    e->mode = AR(archive_entry_perm)(ae);
+    e->size = AR(archive_entry_size_is_set)(ae) ? (uint64_t)AR(archive_entry_size)(ae) : 0;
     e->link = NULL;
-    const char *hl = archive_entry_hardlink(ae);
+    const char *hl = AR(archive_entry_hardlink)(ae);
     if (hl) {
         e->type = REL_TAR_HARDLINK;
         e->link = rel_strdup(hl);
@@ -318,7 +320,7 @@ static void fill_entry(struct rel_tar_entry *e, struct archive_entry *ae, char *
         e->type = REL_TAR_DIR;
     } else if (ft == AE_IFLNK) {
         e->type = REL_TAR_SYMLINK;
-        const char *t = archive_entry_symlink(ae);
+        const char *t = AR(archive_entry_symlink)(ae);
         e->link = rel_strdup(t ? t : "");
     } else {
         e->type = REL_TAR_OTHER;
@@ -339,6 +341,9 @@ void rel_tarball_entries_free(struct rel_tar_entry *entries, size_t count)
 int rel_tarball_list(struct rel_tar_entry **out, size_t *count, const char *path,
                      const struct rel_tarball_limits *lim_in)
 {
+    int rc_load = rel_archive_load();
+    if (rc_load < 0)
+        return rc_load;
     struct rel_tarball_limits lim;
     limits_fill(&lim, lim_in);
     *out = NULL;
@@ -351,7 +356,7 @@ int rel_tarball_list(struct rel_tar_entry **out, size_t *count, const char *path
     int rc = 0;
     struct archive_entry *ae;
     for (;;) {
-        int r = archive_read_next_header(a, &ae);
+        int r = AR(archive_read_next_header)(a, &ae);
         if (r == ARCHIVE_EOF)
             break;
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
@@ -372,7 +377,7 @@ int rel_tarball_list(struct rel_tar_entry **out, size_t *count, const char *path
         }
         fill_entry(&v[n++], ae, name);
     }
-    archive_read_free(a);
+    AR(archive_read_free)(a);
     if (rc) {
         rel_tarball_entries_free(v, n);
         return rc;
@@ -386,7 +391,7 @@ static int read_data(struct archive *a, struct rel_buf *out, const char *what, s
 {
     char chunk[65536];
     for (;;) {
-        la_ssize_t n = archive_read_data(a, chunk, sizeof(chunk));
+        la_ssize_t n = AR(archive_read_data)(a, chunk, sizeof(chunk));
         if (n == 0)
             return 0;
         if (n < 0)
@@ -402,6 +407,9 @@ static int read_data(struct archive *a, struct rel_buf *out, const char *what, s
 int rel_tarball_read_members(const char *path, const char *const *names, size_t n,
                              struct rel_buf *bufs, bool *found, size_t max)
 {
+    int rc_load = rel_archive_load();
+    if (rc_load < 0)
+        return rc_load;
     for (size_t i = 0; i < n; i++)
         found[i] = false;
     struct archive *a = open_read(path);
@@ -410,14 +418,14 @@ int rel_tarball_read_members(const char *path, const char *const *names, size_t 
     int rc = 0;
     struct archive_entry *ae;
     for (;;) {
-        int r = archive_read_next_header(a, &ae);
+        int r = AR(archive_read_next_header)(a, &ae);
         if (r == ARCHIVE_EOF)
             break;
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
             rc = ar_error(a, "cannot read", path);
             break;
         }
-        if (archive_entry_filetype(ae) != AE_IFREG || archive_entry_hardlink(ae))
+        if (AR(archive_entry_filetype)(ae) != AE_IFREG || AR(archive_entry_hardlink)(ae))
             continue;
         char *name = entry_name(ae);
         if (!name)
@@ -433,7 +441,7 @@ int rel_tarball_read_members(const char *path, const char *const *names, size_t 
         if (rc)
             break;
     }
-    archive_read_free(a);
+    AR(archive_read_free)(a);
     if (rc)
         rel_error_prefix("%s", path);
     return rc;
@@ -601,6 +609,9 @@ int rel_tarball_check(const struct rel_tar_entry *entries, size_t n,
 int rel_tarball_extract(const char *path, const char *dest, const struct rel_tarball_limits *lim_in,
                         const struct rel_events *ev)
 {
+    int rc_load = rel_archive_load();
+    if (rc_load < 0)
+        return rc_load;
     struct rel_tarball_limits lim;
     limits_fill(&lim, lim_in);
     struct archive *a = NULL, *w = NULL;
@@ -635,16 +646,16 @@ int rel_tarball_extract(const char *path, const char *dest, const struct rel_tar
         rc = REL_EIO;
         goto cleanup;
     }
-    w = archive_write_disk_new();
-    archive_write_disk_set_options(
-        w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-               ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE);
+    w = AR(archive_write_disk_new)();
+    AR(archive_write_disk_set_options)
+    (w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+            ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE);
     rel_event_begin(ev, "extract", 0, 0);
     size_t count = 0;
     uint64_t total = 0;
     struct archive_entry *ae;
     for (;;) {
-        int r = archive_read_next_header(a, &ae);
+        int r = AR(archive_read_next_header)(a, &ae);
         if (r == ARCHIVE_EOF)
             break;
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
@@ -669,19 +680,19 @@ int rel_tarball_extract(const char *path, const char *dest, const struct rel_tar
             rc = rel_error_set(REL_EUNSAFE, "%s: appears twice in the archive", e.path);
         if (rc == 0) {
             char *full = rel_asprintf("%s/%s", tmp, e.path);
-            archive_entry_copy_pathname(ae, full);
-            archive_entry_set_perm(ae, e.mode & 0777);
-            archive_entry_set_uid(ae, getuid());
-            archive_entry_set_gid(ae, getgid());
+            AR(archive_entry_copy_pathname)(ae, full);
+            AR(archive_entry_set_perm)(ae, e.mode & 0777);
+            AR(archive_entry_set_uid)(ae, getuid());
+            AR(archive_entry_set_gid)(ae, getgid());
             free(full);
-            if (archive_write_header(w, ae) != ARCHIVE_OK) {
+            if (AR(archive_write_header)(w, ae) != ARCHIVE_OK) {
                 rc = ar_error(w, "cannot extract", e.path);
             } else if (e.type == REL_TAR_FILE) {
                 const void *blk;
                 size_t len;
                 la_int64_t off;
                 for (;;) {
-                    int dr = archive_read_data_block(a, &blk, &len, &off);
+                    int dr = AR(archive_read_data_block)(a, &blk, &len, &off);
                     if (dr == ARCHIVE_EOF)
                         break;
                     if (dr != ARCHIVE_OK) {
@@ -692,13 +703,13 @@ int rel_tarball_extract(const char *path, const char *dest, const struct rel_tar
                         rc = rel_error_set(REL_EFORMAT, "%s: more data than its size", e.path);
                         break;
                     }
-                    if (archive_write_data_block(w, blk, len, off) != ARCHIVE_OK) {
+                    if (AR(archive_write_data_block)(w, blk, len, off) != ARCHIVE_OK) {
                         rc = ar_error(w, "cannot write", e.path);
                         break;
                     }
                 }
             }
-            if (rc == 0 && archive_write_finish_entry(w) != ARCHIVE_OK)
+            if (rc == 0 && AR(archive_write_finish_entry)(w) != ARCHIVE_OK)
                 rc = ar_error(w, "cannot finish", e.path);
         }
         free(e.path);
@@ -709,7 +720,7 @@ int rel_tarball_extract(const char *path, const char *dest, const struct rel_tar
         }
         rel_event_advance(ev, count, total);
     }
-    if (archive_write_close(w) != ARCHIVE_OK) {
+    if (AR(archive_write_close)(w) != ARCHIVE_OK) {
         rc = ar_error(w, "cannot finish extracting", path);
         goto cleanup;
     }
@@ -722,9 +733,9 @@ int rel_tarball_extract(const char *path, const char *dest, const struct rel_tar
 
 cleanup:
     if (a)
-        archive_read_free(a);
+        AR(archive_read_free)(a);
     if (w)
-        archive_write_free(w);
+        AR(archive_write_free)(w);
     if (made_tmp)
         rel_fs_remove_tree(tmp);
     strset_free(&seen);
