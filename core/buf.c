@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "error.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ int rel_buf_grow(struct rel_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap < ((size_t)1 << 62) ? cap * 2 : need;
+    if (max < SIZE_MAX && cap > max + 1) /* never past the limit: rel_buf_put relies on it */
+        cap = max + 1;
     b->ptr = rel_realloc(b->ptr, cap);
     b->cap = cap;
     return 0;
@@ -43,9 +46,12 @@ int rel_buf_grow(struct rel_buf *b, size_t extra)
 
 int rel_buf_put(struct rel_buf *b, const void *data, size_t len)
 {
-    int rc = rel_buf_grow(b, len);
-    if (rc < 0)
-        return rc;
+    /* room for len bytes and the NUL: cap never exceeds the limit + 1 */
+    if (len >= b->cap - b->len || !b->cap) {
+        int rc = rel_buf_grow(b, len);
+        if (rc < 0)
+            return rc;
+    }
     if (len)
         memcpy(b->ptr + b->len, data, len);
     b->len += len;
