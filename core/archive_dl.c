@@ -6,9 +6,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
-#ifndef RELMAN_LIBARCHIVE_SONAME
-#define RELMAN_LIBARCHIVE_SONAME "libarchive.so.13"
-#endif
+/* RELMAN_LIBARCHIVE_SONAME comes from CMake, read from the library it found. */
 
 struct rel_archive_api rel_archive;
 

@@ -634,52 +634,17 @@ static int check_dest(const char *dest, const char *version, bool overwrite)
 
 /* The manifest line of a file made (or linked) from e->src: `ss` is the
  * source's stat, `os` the output's. */
-/* Decimal (or octal) digits of v, then `sep`. (No printf: a manifest line is
- * written for every file, and vsnprintf was 12% of a from-scratch
- * assembly's instructions.) */
-static int put_num(struct rel_buf *m, uint64_t v, bool neg, unsigned base, char sep)
-{
-    char tmp[24], *p = tmp + sizeof(tmp);
-    *--p = sep;
-    do {
-        *--p = (char)('0' + v % base);
-        v /= base;
-    } while (v);
-    if (neg)
-        *--p = '-';
-    return rel_buf_put(m, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-static int put_i64(struct rel_buf *m, int64_t v, char sep)
-{
-    return put_num(m, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0, 10, sep);
-}
-
 static int manifest_line(struct rel_buf *m, const struct rel_plan_entry *e, const char *key,
-                         const struct stat *ss, const struct stat *os)
+                         const struct stat *ss_in, const struct stat *os_in)
 {
-    /* KIND MODE(octal) SRC_DEV SRC_INO SRC_SIZE SRC_MTIME_NS KEY OUT_INO OUT_SIZE OUT_MTIME_NS PATH
-     */
-    size_t before = m->len;
-    int rc = rel_buf_put(m, e->kind == REL_PLAN_STRIP ? "S " : "C ", 2);
-    rc = rc < 0 ? rc : put_num(m, (unsigned)e->mode, false, 8, ' ');
-    rc = rc < 0 ? rc : put_num(m, (uint64_t)ss->st_dev, false, 10, ' ');
-    rc = rc < 0 ? rc : put_num(m, (uint64_t)ss->st_ino, false, 10, ' ');
-    rc = rc < 0 ? rc : put_num(m, (uint64_t)ss->st_size, false, 10, ' ');
-    rc = rc < 0 ? rc : put_i64(m, mtime_ns(ss), ' ');
-    rc = rc < 0 ? rc : rel_buf_puts(m, e->kind == REL_PLAN_STRIP ? key : "-");
-    rc = rc < 0 ? rc : rel_buf_putc(m, ' ');
-    rc = rc < 0 ? rc : put_num(m, (uint64_t)os->st_ino, false, 10, ' ');
-    rc = rc < 0 ? rc : put_num(m, (uint64_t)os->st_size, false, 10, ' ');
-    rc = rc < 0 ? rc : put_i64(m, mtime_ns(os), ' ');
-    rc = rc < 0 ? rc : rel_buf_puts(m, e->path);
-    rc = rc < 0 ? rc : rel_buf_putc(m, '\n');
-    if (rc < 0) { /* leave no half line */
-        m->len = before;
-        if (m->ptr)
-            m->ptr[before] = '\0';
-    }
-    return rc;
+    const struct stat ss = *ss_in, os = *os_in;
+    return rel_buf_printf(m,
+                          "%c %o %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %s %" PRIu64
+                          " %" PRIu64 " %" PRId64 " %s\n",
+                          e->kind == REL_PLAN_STRIP ? 'S' : 'C', (unsigned)e->mode,
+                          (uint64_t)ss.st_dev, (uint64_t)ss.st_ino, (uint64_t)ss.st_size,
+                          mtime_ns(&ss), e->kind == REL_PLAN_STRIP ? key : "-", (uint64_t)os.st_ino,
+                          (uint64_t)os.st_size, mtime_ns(&os), e->path);
 }
 
 /* Can the previous release's file be linked instead of making it again?

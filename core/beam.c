@@ -159,9 +159,7 @@ static int read_atoms(struct rel_beam *beam, const struct rel_beam_chunk *c, boo
                     (unsigned long long)n, c->len);
     size_t kept = all ? (size_t)n : 1;
     beam->atoms = rel_calloc(kept, sizeof(char *));
-    /* Latin-1 may double in UTF-8; the longest atom length a chunk can
-     * encode is 2047 bytes */
-    char *block = rel_malloc(all ? 2 * c->len + (size_t)n + 1 : 2 * 2047 + 1), *w = block;
+    char *block = rel_malloc(2 * c->len + kept + 1), *w = block;
     beam->atoms[0] = block; /* freed through atoms[0] even if no atom is read */
     for (uint64_t i = 0; i < n; i++) {
         size_t len;

@@ -47,7 +47,7 @@ int rel_buf_grow(struct rel_buf *b, size_t extra)
 int rel_buf_put(struct rel_buf *b, const void *data, size_t len)
 {
     /* room for len bytes and the NUL: cap never exceeds the limit + 1 */
-    if (len >= b->cap - b->len || !b->cap) {
+    if (len >= b->cap - b->len) {
         int rc = rel_buf_grow(b, len);
         if (rc < 0)
             return rc;
@@ -71,16 +71,27 @@ int rel_buf_putc(struct rel_buf *b, char c)
 
 int rel_buf_vprintf(struct rel_buf *b, const char *fmt, va_list ap)
 {
+    /* Format straight into the room there is; only a text that does not
+     * fit is formatted a second time, after growing. */
+    size_t room = b->cap > b->len ? b->cap - b->len : 0;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(room ? b->ptr + b->len : NULL, room, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
+    if (n < 0) {
+        if (room)
+            b->ptr[b->len] = '\0';
         return rel_error_set(REL_EINVAL, "bad format string");
-    int rc = rel_buf_grow(b, (size_t)n);
-    if (rc < 0)
-        return rc;
-    vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        int rc = rel_buf_grow(b, (size_t)n);
+        if (rc < 0) {
+            if (room)
+                b->ptr[b->len] = '\0';
+            return rc;
+        }
+        vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
     return 0;
 }

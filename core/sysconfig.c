@@ -27,18 +27,12 @@ static const char eval_script[] =
     "{config, imports} = Config.Reader.read_imports!(path, opts)\n"
     "IO.write(:io_lib.format(~c\"~w.~n\", [{config, [path | imports]}]))\n";
 
-static int sha256_hex(char out[65], const void *data, size_t len)
-{
-    rel_sha256_hex(out, data, len);
-    return 0;
-}
-
 static int file_sha(char out[65], const char *path)
 {
     struct rel_buf b = REL_BUF_INIT;
     int rc = rel_fs_read_file(&b, path, (size_t)64 << 20);
     if (rc == 0)
-        rc = sha256_hex(out, b.ptr ? b.ptr : "", b.len);
+        rel_sha256_hex(out, b.ptr ? b.ptr : "", b.len);
     rel_buf_free(&b);
     return rc;
 }
@@ -49,8 +43,7 @@ static char *cache_key(const struct rel_mix_config *c)
         rel_asprintf("%s|%s|%s|%s|%zu", c->config_path, c->env, c->target ? c->target : "host",
                      c->elixir_version ? c->elixir_version : "", sizeof(eval_script));
     char hex[65];
-    if (sha256_hex(hex, k, strlen(k)) < 0)
-        hex[0] = '\0';
+    rel_sha256_hex(hex, k, strlen(k));
     free(k);
     return rel_strdup(hex);
 }
