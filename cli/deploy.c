@@ -4,7 +4,6 @@
 #include "cli.h"
 #include "remote_cli.h"
 
-
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/config.h"

@@ -55,7 +55,8 @@ int rel_build_compile(const struct rel_project *p, struct rel_buf *output,
     if (rc == 0 && status != 0) {
         if (output)
             rel_buf_put(output, out.ptr ? out.ptr : "", out.len);
-        rc = rel_error_set(REL_ECHILD, "'%s' failed (status %d) in %s; fix the build or use --no-compile",
+        rc = rel_error_set(REL_ECHILD,
+                           "'%s' failed (status %d) in %s; fix the build or use --no-compile",
                            rel_buf_cstr(&cmd), status, p->root);
     } else if (rc == 0) {
         log_lines(ev, &out);

@@ -40,7 +40,7 @@ void rel_plan_note(struct builder *b, const char *fmt, ...)
 }
 
 int rel_plan_add(struct builder *b, const char *path, enum rel_plan_kind kind, mode_t mode,
-               const char *src, const char *data, size_t len, uint64_t size, const char *origin)
+                 const char *src, const char *data, size_t len, uint64_t size, const char *origin)
 {
     if (!rel_path_is_safe_relative(path) || strchr(path, '\n'))
         return rel_error_set(REL_EUNSAFE, "refusing to write '%s' outside the release", path);
@@ -71,10 +71,10 @@ int rel_plan_add(struct builder *b, const char *path, enum rel_plan_kind kind, m
 }
 
 int rel_plan_add_text(struct builder *b, const char *path, const struct rel_buf *text, mode_t mode,
-                    const char *origin)
+                      const char *origin)
 {
-    return rel_plan_add(b, path, REL_PLAN_TEXT, mode, NULL, text->ptr ? text->ptr : "", text->len, text->len,
-               origin);
+    return rel_plan_add(b, path, REL_PLAN_TEXT, mode, NULL, text->ptr ? text->ptr : "", text->len,
+                        text->len, origin);
 }
 
 bool rel_plan_ends_with(const char *s, const char *suffix)
@@ -131,8 +131,8 @@ static int add_tree_at(struct builder *b, const char *dir, const char *dest, con
                              nrecorded);
         } else if (S_ISREG(cs.st_mode)) {
             bool beam = strip && rel_plan_ends_with(n, ".beam");
-            rc = rel_plan_add(b, dst, beam ? REL_PLAN_STRIP : REL_PLAN_COPY, cs.st_mode, src, NULL, 0,
-                     (uint64_t)cs.st_size, origin);
+            rc = rel_plan_add(b, dst, beam ? REL_PLAN_STRIP : REL_PLAN_COPY, cs.st_mode, src, NULL,
+                              0, (uint64_t)cs.st_size, origin);
             if (rc == 0 && recorded) {
                 *recorded = rel_reallocarray(*recorded, *nrecorded + 1, sizeof(char *));
                 (*recorded)[(*nrecorded)++] = rel_path_normalize(dst);
@@ -262,7 +262,7 @@ static bool has_runtime_config(const struct builder *b, char **path_out)
     if (!b->mix || b->r->runtime_config_disabled)
         return false;
     char *p = rel_plan_project_path(b, b->r->runtime_config_path ? b->r->runtime_config_path
-                                                        : "config/runtime.exs");
+                                                                 : "config/runtime.exs");
     if (!rel_fs_is_file(p)) {
         free(p);
         return false;
@@ -273,13 +273,15 @@ static bool has_runtime_config(const struct builder *b, char **path_out)
 
 static int plan_overlays(struct builder *b)
 {
-    char *tdir = rel_plan_project_path(b, b->r->rel_templates_path ? b->r->rel_templates_path : "rel");
+    char *tdir =
+        rel_plan_project_path(b, b->r->rel_templates_path ? b->r->rel_templates_path : "rel");
     char *dflt = rel_path_join2(tdir, "overlays");
     free(tdir);
     size_t n = 1 + b->r->overlays.count;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        char *dir = i == 0 ? rel_strdup(dflt) : rel_plan_project_path(b, b->r->overlays.items[i - 1]);
+        char *dir =
+            i == 0 ? rel_strdup(dflt) : rel_plan_project_path(b, b->r->overlays.items[i - 1]);
         if (i > 0 && strcmp(dir, dflt) == 0) {
             free(dir);
             continue;
@@ -454,7 +456,8 @@ int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struc
 
     if ((rc = plan_steps(&b)) == 0 && (rc = plan_apps(&b)) == 0 && (rc = plan_erts(&b)) == 0 &&
         (rc = rel_plan_boot_scripts(&b, providers, consolidated)) == 0 &&
-        (rc = (b.mix ? rel_plan_sys_config_mix(&b, runtime) : rel_plan_sys_config_other(&b))) == 0 &&
+        (rc = (b.mix ? rel_plan_sys_config_mix(&b, runtime) : rel_plan_sys_config_other(&b))) ==
+            0 &&
         (rc = rel_plan_templates(&b, &vm_cookie)) == 0 && (rc = rel_plan_executables(&b)) == 0 &&
         (rc = rel_plan_release_files(&b, vm_cookie)) == 0) {
         if (runtime) {
@@ -463,8 +466,8 @@ int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struc
             if (stat(runtime, &st) < 0)
                 rc = rel_error_set_errno(REL_EIO, errno, "cannot read %s", runtime);
             else
-                rc = rel_plan_add(&b, dst, REL_PLAN_COPY, 0644, runtime, NULL, 0, (uint64_t)st.st_size,
-                         "project");
+                rc = rel_plan_add(&b, dst, REL_PLAN_COPY, 0644, runtime, NULL, 0,
+                                  (uint64_t)st.st_size, "project");
             free(dst);
         }
         if (rc == 0 && consolidated) {

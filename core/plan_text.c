@@ -89,8 +89,6 @@ static int tv_app(void *ctx, const char *app, const char *key, struct rel_buf *o
     return rc;
 }
 
-
-
 /* Render `file` (under rel_templates_path) if the project has it, else the
  * built-in default `dflt` (core/data). */
 static int render_template(struct builder *b, struct rel_buf *out, const char *file,
@@ -108,7 +106,8 @@ static int render_template(struct builder *b, struct rel_buf *out, const char *f
         .app_field = tv_app,
         .ctx = &tv,
     };
-    char *dir = rel_plan_project_path(b, b->r->rel_templates_path ? b->r->rel_templates_path : "rel");
+    char *dir =
+        rel_plan_project_path(b, b->r->rel_templates_path ? b->r->rel_templates_path : "rel");
     char *path = rel_path_join2(dir, file);
     int rc;
     if (rel_fs_is_file(path)) {
@@ -356,9 +355,9 @@ static int plan_vm_args_other(struct builder *b, struct rel_buf *env_extra, char
                 if (!b->r->cookie)
                     *cookie_out = rel_strdup(value);
                 rel_plan_note(b,
-                     "%s:%d: -setcookie moved to releases/COOKIE (a cookie on the command "
-                     "line is visible in ps)",
-                     b->r->vm_args, line);
+                              "%s:%d: -setcookie moved to releases/COOKIE (a cookie on the command "
+                              "line is visible in ps)",
+                              b->r->vm_args, line);
             } else {
                 rel_buf_printf(env_extra,
                                "# From %s:%d\nexport RELEASE_DISTRIBUTION=\"${RELEASE_"
@@ -488,7 +487,8 @@ int rel_plan_executables(struct builder *b)
             rc = rel_error_set_errno(REL_ENOTFOUND, errno, "cannot read %s", src);
         path = rel_asprintf("%s/iex", b->version_dir);
         if (rc == 0)
-            rc = rel_plan_add(b, path, REL_PLAN_COPY, 0755, src, NULL, 0, (uint64_t)st.st_size, "elixir");
+            rc = rel_plan_add(b, path, REL_PLAN_COPY, 0755, src, NULL, 0, (uint64_t)st.st_size,
+                              "elixir");
         free(path);
         free(src);
     }
@@ -530,7 +530,7 @@ int rel_plan_release_files(struct builder *b, const char *vm_cookie)
                                b->p->name);
     if (rc == 0)
         rc = rel_plan_add(b, "releases/COOKIE", REL_PLAN_COOKIE, 0600, NULL, cookie,
-                 cookie ? strlen(cookie) : 0, cookie ? strlen(cookie) : 56, "generated");
+                          cookie ? strlen(cookie) : 0, cookie ? strlen(cookie) : 56, "generated");
     rel_buf_free(&t);
     return rc;
 }

@@ -377,8 +377,8 @@ static int run_runner(struct op *op, struct tui_job *job)
 static int run_prepare(struct op *op, const struct rel_events *ev)
 {
     (void)ev;
-    int rc = rel_project_assembled_tarball(&op->tarball, op->model->project, op->model->release,
-                                           "a");
+    int rc =
+        rel_project_assembled_tarball(&op->tarball, op->model->project, op->model->release, "a");
     if (rc == 0) {
         struct rel_deploy_opts dopts = {
             .tarball = op->tarball,
