@@ -382,46 +382,36 @@ static int plan_vm_args_other(struct builder *b, struct rel_buf *env_extra, char
     return rc;
 }
 
+/* releases/VSN/NAME from the template NAME.eex (the project's or the
+ * built-in one), with `extra` appended (may be NULL). */
+static int add_template(struct builder *b, const char *name, const struct rel_buf *extra)
+{
+    struct rel_buf t = REL_BUF_INIT;
+    char *file = rel_asprintf("%s.eex", name);
+    char *path = rel_asprintf("%s/%s", b->version_dir, name);
+    int rc = render_template(b, &t, file, file);
+    if (rc == 0 && extra && extra->len)
+        rc = rel_buf_put(&t, extra->ptr, extra->len);
+    if (rc == 0)
+        rc = rel_plan_add_text(b, path, &t, 0644, "template");
+    free(path);
+    free(file);
+    rel_buf_free(&t);
+    return rc;
+}
+
 int rel_plan_templates(struct builder *b, char **vm_cookie)
 {
-    struct rel_buf t = REL_BUF_INIT, env_extra = REL_BUF_INIT;
-    int rc = 0;
-    char *path;
+    struct rel_buf env_extra = REL_BUF_INIT;
     *vm_cookie = NULL;
-    if (!b->mix && b->r->vm_args) {
-        rc = plan_vm_args_other(b, &env_extra, vm_cookie);
-    } else {
-        rc = render_template(b, &t, "vm.args.eex", "vm.args.eex");
-        path = rel_asprintf("%s/vm.args", b->version_dir);
-        if (rc == 0)
-            rc = rel_plan_add_text(b, path, &t, 0644, "template");
-        free(path);
-    }
-    rel_buf_clear(&t);
+    int rc = !b->mix && b->r->vm_args ? plan_vm_args_other(b, &env_extra, vm_cookie)
+                                      : add_template(b, "vm.args", NULL);
     if (rc == 0)
-        rc = render_template(b, &t, "remote.vm.args.eex", "remote.vm.args.eex");
-    path = rel_asprintf("%s/remote.vm.args", b->version_dir);
+        rc = add_template(b, "remote.vm.args", NULL);
     if (rc == 0)
-        rc = rel_plan_add_text(b, path, &t, 0644, "template");
-    free(path);
-    rel_buf_clear(&t);
-    if (rc == 0)
-        rc = render_template(b, &t, "env.sh.eex", "env.sh.eex");
-    if (rc == 0 && env_extra.len)
-        rc = rel_buf_put(&t, env_extra.ptr, env_extra.len);
-    path = rel_asprintf("%s/env.sh", b->version_dir);
-    if (rc == 0)
-        rc = rel_plan_add_text(b, path, &t, 0644, "template");
-    free(path);
-    if (rc == 0 && b->r->exec_windows) {
-        rel_buf_clear(&t);
-        rc = render_template(b, &t, "env.bat.eex", "env.bat.eex");
-        path = rel_asprintf("%s/env.bat", b->version_dir);
-        if (rc == 0)
-            rc = rel_plan_add_text(b, path, &t, 0644, "template");
-        free(path);
-    }
-    rel_buf_free(&t);
+        rc = add_template(b, "env.sh", &env_extra);
+    if (rc == 0 && b->r->exec_windows)
+        rc = add_template(b, "env.bat", NULL);
     rel_buf_free(&env_extra);
     return rc;
 }

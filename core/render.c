@@ -44,8 +44,10 @@ const struct rel_renderable *rel_render_find(const char *name)
     return NULL;
 }
 
-static int unknown(const char *name)
+int rel_render_check_name(const char *name)
 {
+    if (rel_render_find(name))
+        return 0;
     struct rel_buf names = REL_BUF_INIT;
     for (size_t i = 0; i < rel_renderable_count; i++)
         rel_buf_printf(&names, "%s%s", i ? ", " : "", rel_renderables[i].name);
@@ -67,7 +69,7 @@ int rel_render_plan(struct rel_buf *out, const struct rel_plan_entry **entry,
         *entry = NULL;
     const struct rel_renderable *r = rel_render_find(name);
     if (!r)
-        return unknown(name);
+        return rel_render_check_name(name);
     if (!rel_render_needs_plan(r)) {
         int rc = r->render(out, m);
         if (rc == 0 && plan && entry && rel_plan_lookup(entry, plan, name) < 0)
@@ -89,7 +91,7 @@ int rel_render(struct rel_buf *out, const struct rel_model *m, const char *name)
 {
     const struct rel_renderable *r = rel_render_find(name);
     if (!r)
-        return unknown(name);
+        return rel_render_check_name(name);
     struct rel_plan *plan = NULL;
     int rc = rel_render_needs_plan(r) ? rel_plan_build(&plan, m, NULL) : 0;
     if (rc == 0)

@@ -40,6 +40,10 @@ extern const size_t rel_renderable_count;
 /* The entry called `name`, or NULL. */
 const struct rel_renderable *rel_render_find(const char *name);
 
+/* 0 when something called `name` can be rendered, else REL_ENOTFOUND with
+ * the message listing the known names. */
+int rel_render_check_name(const char *name);
+
 /* Whether `r`'s text comes from a plan (so rendering it may start elixir). */
 bool rel_render_needs_plan(const struct rel_renderable *r);
 
