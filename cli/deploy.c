@@ -22,10 +22,18 @@
  */
 static int assembled_tarball(char **out, const char *release)
 {
+    /* relman.yml alone, unless the version comes from an application's
+     * .app file (then the applications are searched for) */
     struct rel_project *p = NULL;
-    if (rel_project_open(&p, ".", REL_PROJECT_NEED_CONFIG) < 0)
+    if (rel_project_open(&p, ".", REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN) < 0)
         return cli_core_error();
     const struct rel_config_release *r = rel_config_find_release(p->config, release);
+    if (r && !r->version) {
+        rel_project_free(p);
+        if (rel_project_open(&p, ".", REL_PROJECT_NEED_CONFIG) < 0)
+            return cli_core_error();
+        r = rel_config_find_release(p->config, release);
+    }
     char *how = rel_asprintf("`relman assemble %s`, or pass --tarball FILE", release);
     int rc = CLI_OK;
     if (!r)

@@ -27,7 +27,7 @@
 #define MAX_TREE_DEPTH 64
 #define MAX_ENTRIES 500000
 
-void rel_plan_note(struct builder *b, const char *fmt, ...)
+void rel_plan_note(struct rel_plan_builder *b, const char *fmt, ...)
 {
     char line[1024];
     va_list ap;
@@ -39,7 +39,7 @@ void rel_plan_note(struct builder *b, const char *fmt, ...)
     rel_event_log(b->o ? b->o->ev : NULL, REL_LOG_INFO, "%s", line);
 }
 
-int rel_plan_add(struct builder *b, const char *path, enum rel_plan_kind kind, mode_t mode,
+int rel_plan_add(struct rel_plan_builder *b, const char *path, enum rel_plan_kind kind, mode_t mode,
                  const char *src, const char *data, size_t len, uint64_t size, const char *origin)
 {
     if (!rel_path_is_safe_relative(path) || strchr(path, '\n'))
@@ -70,8 +70,8 @@ int rel_plan_add(struct builder *b, const char *path, enum rel_plan_kind kind, m
     return 0;
 }
 
-int rel_plan_add_text(struct builder *b, const char *path, const struct rel_buf *text, mode_t mode,
-                      const char *origin)
+int rel_plan_add_text(struct rel_plan_builder *b, const char *path, const struct rel_buf *text,
+                      mode_t mode, const char *origin)
 {
     return rel_plan_add(b, path, REL_PLAN_TEXT, mode, NULL, text->ptr ? text->ptr : "", text->len,
                         text->len, origin);
@@ -93,9 +93,9 @@ struct dir_id {
     ino_t ino;
 };
 
-static int add_tree_at(struct builder *b, const char *dir, const char *dest, const char *origin,
-                       bool strip, const char *const *skip, struct dir_id *stack, int depth,
-                       char ***recorded, size_t *nrecorded)
+static int add_tree_at(struct rel_plan_builder *b, const char *dir, const char *dest,
+                       const char *origin, bool strip, const char *const *skip,
+                       struct dir_id *stack, int depth, char ***recorded, size_t *nrecorded)
 {
     struct stat st;
     if (stat(dir, &st) < 0)
@@ -148,14 +148,14 @@ static int add_tree_at(struct builder *b, const char *dir, const char *dest, con
     return rc;
 }
 
-static int add_tree(struct builder *b, const char *dir, const char *dest, const char *origin,
-                    bool strip, const char *const *skip)
+static int add_tree(struct rel_plan_builder *b, const char *dir, const char *dest,
+                    const char *origin, bool strip, const char *const *skip)
 {
     struct dir_id stack[MAX_TREE_DEPTH];
     return add_tree_at(b, dir, dest, origin, strip, skip, stack, 0, NULL, NULL);
 }
 
-char *rel_plan_project_path(const struct builder *b, const char *p)
+char *rel_plan_project_path(const struct rel_plan_builder *b, const char *p)
 {
     if (p[0] == '/')
         return rel_path_normalize(p);
@@ -167,7 +167,7 @@ char *rel_plan_project_path(const struct builder *b, const char *p)
 
 /* ---- pieces of the release --------------------------------------------- */
 
-static bool app_copied(const struct builder *b, const struct rel_model_app *a)
+static bool app_copied(const struct rel_plan_builder *b, const struct rel_model_app *a)
 {
     /* mix leaves OTP's applications out when ERTS is not bundled: the boot
      * script then finds them under the target's own $ROOT/lib. */
@@ -179,7 +179,7 @@ static char *app_lib_dir(const struct rel_model_app *a)
     return rel_asprintf("lib/%s-%s", a->app->name, a->app->vsn);
 }
 
-static int plan_apps(struct builder *b)
+static int plan_apps(struct rel_plan_builder *b)
 {
     bool include_dir = !b->mix || (b->proj->elixir_version &&
                                    rel_version_compare(b->proj->elixir_version, "1.16") >= 0);
@@ -221,14 +221,14 @@ static int plan_apps(struct builder *b)
     return 0;
 }
 
-char *rel_plan_erts_dir(const struct builder *b)
+char *rel_plan_erts_dir(const struct rel_plan_builder *b)
 {
     if (b->r->include_erts == REL_ERTS_PATH)
         return rel_plan_project_path(b, b->r->erts_path);
     return rel_asprintf("%s/erts-%s", b->proj->otp_root, b->p->erts_version);
 }
 
-static int plan_erts(struct builder *b)
+static int plan_erts(struct rel_plan_builder *b)
 {
     if (!b->p->include_erts)
         return 0;
@@ -256,7 +256,7 @@ static int plan_erts(struct builder *b)
     return rc;
 }
 
-static bool has_runtime_config(const struct builder *b, char **path_out)
+static bool has_runtime_config(const struct rel_plan_builder *b, char **path_out)
 {
     *path_out = NULL;
     if (!b->mix || b->r->runtime_config_disabled)
@@ -271,7 +271,7 @@ static bool has_runtime_config(const struct builder *b, char **path_out)
     return true;
 }
 
-static int plan_overlays(struct builder *b)
+static int plan_overlays(struct rel_plan_builder *b)
 {
     char *tdir =
         rel_plan_project_path(b, b->r->rel_templates_path ? b->r->rel_templates_path : "rel");
@@ -300,7 +300,7 @@ static int plan_overlays(struct builder *b)
     return rc;
 }
 
-static int plan_steps(struct builder *b)
+static int plan_steps(struct rel_plan_builder *b)
 {
     const struct rel_config_release *r = b->r;
     int phase = 0;
@@ -356,7 +356,7 @@ const struct rel_plan_entry *rel_plan_find(const struct rel_plan *p, const char 
 
 /* Sort by path; of several entries for one path keep the last added; a
  * path that is a file and also the directory of another is an error. */
-static int finish(struct builder *b)
+static int finish(struct rel_plan_builder *b)
 {
     struct rel_plan *p = b->p;
     size_t n = p->count;
@@ -413,7 +413,7 @@ int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struc
     const struct rel_project *proj = m->project;
     const struct rel_config_release *r = m->release;
     struct rel_plan *p = rel_calloc(1, sizeof(*p));
-    struct builder b = {.p = p, .m = m, .proj = proj, .r = r, .o = o};
+    struct rel_plan_builder b = {.p = p, .m = m, .proj = proj, .r = r, .o = o};
     b.mix = proj->kind == REL_PROJECT_MIX;
     p->name = rel_strdup(m->name);
     p->version = rel_strdup(o && o->version ? o->version : m->version);

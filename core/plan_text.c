@@ -31,12 +31,12 @@
 /* ---- template variables ----------------------------------------------- */
 
 struct tvars {
-    struct builder *b;
+    struct rel_plan_builder *b;
 };
 
 static int tv_option(void *ctx, const char *key, struct rel_buf *out, bool *found)
 {
-    struct builder *b = ((struct tvars *)ctx)->b;
+    struct rel_plan_builder *b = ((struct tvars *)ctx)->b;
     const struct rel_config_release *r = b->r;
     *found = true;
     if (strcmp(key, "cookie") == 0 && r->cookie)
@@ -65,7 +65,7 @@ static int tv_option(void *ctx, const char *key, struct rel_buf *out, bool *foun
 
 static int tv_app(void *ctx, const char *app, const char *key, struct rel_buf *out, bool *found)
 {
-    struct builder *b = ((struct tvars *)ctx)->b;
+    struct rel_plan_builder *b = ((struct tvars *)ctx)->b;
     const struct rel_model_app *a = rel_model_find(b->m, app);
     *found = false;
     if (!a)
@@ -91,7 +91,7 @@ static int tv_app(void *ctx, const char *app, const char *key, struct rel_buf *o
 
 /* Render `file` (under rel_templates_path) if the project has it, else the
  * built-in default `dflt` (core/data). */
-static int render_template(struct builder *b, struct rel_buf *out, const char *file,
+static int render_template(struct rel_plan_builder *b, struct rel_buf *out, const char *file,
                            const char *dflt)
 {
     char *vpath = rel_asprintf("%s/%s", b->p->dest, b->version_dir);
@@ -133,7 +133,7 @@ static int render_template(struct builder *b, struct rel_buf *out, const char *f
     return rc;
 }
 
-static char *ebin_in_script(const struct builder *b, const struct rel_model_app *a)
+static char *ebin_in_script(const struct rel_plan_builder *b, const struct rel_model_app *a)
 {
     /* mix: OTP's applications under $ROOT (the bundled or the target's
      * Erlang), everything else under $RELEASE_LIB (= the release's lib,
@@ -144,7 +144,8 @@ static char *ebin_in_script(const struct builder *b, const struct rel_model_app 
     return rel_asprintf("$RELEASE_LIB/%s-%s/ebin", a->app->name, a->app->vsn);
 }
 
-static int write_boot(struct builder *b, const char *base, const struct rel_boot_spec *spec)
+static int write_boot(struct rel_plan_builder *b, const char *base,
+                      const struct rel_boot_spec *spec)
 {
     struct rel_term *script = NULL;
     struct rel_buf text = REL_BUF_INIT, bin = REL_BUF_INIT;
@@ -167,7 +168,7 @@ static int write_boot(struct builder *b, const char *base, const struct rel_boot
     return rc;
 }
 
-int rel_plan_boot_scripts(struct builder *b, bool providers, const char *consolidated)
+int rel_plan_boot_scripts(struct rel_plan_builder *b, bool providers, const char *consolidated)
 {
     size_t n = b->m->napps;
     struct rel_boot_app *apps = rel_calloc(n ? n : 1, sizeof(*apps));
@@ -234,7 +235,7 @@ static int app_name_cmp(const void *x, const void *y)
     return strcmp(a->app->name, c->app->name);
 }
 
-int rel_plan_sys_config_mix(struct builder *b, const char *runtime)
+int rel_plan_sys_config_mix(struct rel_plan_builder *b, const char *runtime)
 {
     char *config = rel_plan_project_path(b, "config/config.exs");
     char *cache = rel_asprintf("%s/_build/%s/.relman/config.cache", b->proj->root,
@@ -292,7 +293,7 @@ int rel_plan_sys_config_mix(struct builder *b, const char *runtime)
     return rc;
 }
 
-int rel_plan_sys_config_other(struct builder *b)
+int rel_plan_sys_config_other(struct rel_plan_builder *b)
 {
     struct rel_buf text = REL_BUF_INIT;
     int rc = 0;
@@ -328,7 +329,8 @@ int rel_plan_sys_config_other(struct builder *b)
  * in `ps` output, so they move: the cookie to releases/COOKIE (unless the
  * release configures one), the node name to the default env.sh.
  */
-static int plan_vm_args_other(struct builder *b, struct rel_buf *env_extra, char **cookie_out)
+static int plan_vm_args_other(struct rel_plan_builder *b, struct rel_buf *env_extra,
+                              char **cookie_out)
 {
     *cookie_out = NULL;
     if (!b->r->vm_args)
@@ -384,7 +386,7 @@ static int plan_vm_args_other(struct builder *b, struct rel_buf *env_extra, char
 
 /* releases/VSN/NAME from the template NAME.eex (the project's or the
  * built-in one), with `extra` appended (may be NULL). */
-static int add_template(struct builder *b, const char *name, const struct rel_buf *extra)
+static int add_template(struct rel_plan_builder *b, const char *name, const struct rel_buf *extra)
 {
     struct rel_buf t = REL_BUF_INIT;
     char *file = rel_asprintf("%s.eex", name);
@@ -400,7 +402,7 @@ static int add_template(struct builder *b, const char *name, const struct rel_bu
     return rc;
 }
 
-int rel_plan_templates(struct builder *b, char **vm_cookie)
+int rel_plan_templates(struct rel_plan_builder *b, char **vm_cookie)
 {
     struct rel_buf env_extra = REL_BUF_INIT;
     *vm_cookie = NULL;
@@ -416,7 +418,7 @@ int rel_plan_templates(struct builder *b, char **vm_cookie)
     return rc;
 }
 
-int rel_plan_executables(struct builder *b)
+int rel_plan_executables(struct rel_plan_builder *b)
 {
     int rc = 0;
     struct rel_buf t = REL_BUF_INIT;
@@ -488,7 +490,7 @@ int rel_plan_executables(struct builder *b)
     return rc;
 }
 
-int rel_plan_release_files(struct builder *b, const char *vm_cookie)
+int rel_plan_release_files(struct rel_plan_builder *b, const char *vm_cookie)
 {
     struct rel_buf t = REL_BUF_INIT;
     struct rel_term *rel = NULL;
