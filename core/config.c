@@ -19,6 +19,7 @@
 #include "error.h"
 #include "fs.h"
 #include "path.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1551,12 +1552,9 @@ static size_t offset_at(const char *text, size_t len, yaml_mark_t m)
             line++;
         off++;
     }
-    for (size_t c = 0; c < m.column && off < len && text[off] != '\n'; c++) {
-        off++;
-        while (off < len && ((unsigned char)text[off] & 0xc0) == 0x80)
-            off++;
-    }
-    return off;
+    const char *eol = memchr(text + off, '\n', len - off);
+    size_t line_len = eol ? (size_t)(eol - (text + off)) : len - off;
+    return off + rel_utf8_skip(text + off, line_len, m.column);
 }
 
 /* The end of the last thing written for the pair (key, value): for an empty
