@@ -266,7 +266,7 @@ char *rel_config_local_path(const struct rel_config *cfg, const char *p);
 int rel_config_edit_app_mode(struct rel_buf *out, const char *text, size_t len, const char *file,
                              const char *release, const char *app, const char *mode);
 
-/* The same on the file at `path`, written atomically (temp file + rename;
+/* The same on the file at `path`, written atomically (rel_fs_write_atomic;
  * the file's permission bits are kept). */
 int rel_config_set_app_mode(const char *path, const char *release, const char *app,
                             const char *mode);
