@@ -1,13 +1,13 @@
 /*
  * beam.c - BEAM chunk container: read, list, strip, build (see beam.h).
  */
-#include "core/beam.h"
+#include "beam.h"
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/error.h"
-#include "core/fs.h"
-#include "core/utf8.h"
+#include "alloc.h"
+#include "buf.h"
+#include "error.h"
+#include "fs.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>

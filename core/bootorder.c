@@ -4,12 +4,12 @@
  * sort_used_and_incl_appls, sort_appls; read, not copied), so relman's boot
  * script starts applications in the order systools' would (see bootorder.h).
  */
-#include "core/bootorder.h"
+#include "bootorder.h"
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/project.h"
-#include "core/resolve.h"
+#include "alloc.h"
+#include "buf.h"
+#include "project.h"
+#include "resolve.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

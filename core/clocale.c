@@ -1,7 +1,7 @@
 /*
  * clocale.c - the C locale for number conversions (see clocale.h).
  */
-#include "core/clocale.h"
+#include "clocale.h"
 
 #include <pthread.h>
 #include <stdlib.h>

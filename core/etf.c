@@ -1,14 +1,14 @@
 /*
  * etf.c - external term format encoder and decoder (see etf.h).
  */
-#include "core/etf.h"
+#include "etf.h"
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/clocale.h"
-#include "core/error.h"
-#include "core/fs.h"
-#include "core/utf8.h"
+#include "alloc.h"
+#include "buf.h"
+#include "clocale.h"
+#include "error.h"
+#include "fs.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdarg.h>

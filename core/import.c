@@ -8,7 +8,7 @@
 #include "buf.h"
 #include "config.h"
 #include "data.h"
-#include "core/term.h"
+#include "term.h"
 #include "error.h"
 #include "fs.h"
 #include "path.h"

@@ -12,7 +12,7 @@
 #include "alloc.h"
 #include "bootorder.h"
 #include "buf.h"
-#include "core/term.h"
+#include "term.h"
 #include "error.h"
 #include "fs.h"
 #include "path.h"

@@ -3,12 +3,12 @@
  * comparison (Erlang's term order). The text parser is in term_scan.c and
  * term_parse.c, the printer in term_print.c.
  */
-#include "core/term.h"
+#include "term.h"
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/term_int.h"
-#include "core/utf8.h"
+#include "alloc.h"
+#include "buf.h"
+#include "term_int.h"
+#include "utf8.h"
 
 #include <float.h>
 #include <math.h>

@@ -6,8 +6,8 @@
 #ifndef REL_TERM_INT_H
 #define REL_TERM_INT_H
 
-#include "core/buf.h"
-#include "core/term.h"
+#include "buf.h"
+#include "term.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,13 +4,13 @@
  * accepts (what file:consult/1 reads): literals, tuples, lists, maps with
  * `=>`, binaries of constant segments, and unary minus/plus on numbers.
  */
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/error.h"
-#include "core/fs.h"
-#include "core/term.h"
-#include "core/term_int.h"
-#include "core/utf8.h"
+#include "alloc.h"
+#include "buf.h"
+#include "error.h"
+#include "fs.h"
+#include "term.h"
+#include "term_int.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,14 +2,14 @@
  * term_print.c - terms as text: compact like OTP 25's io_lib:write, or pretty
  * like io:format("~tp"), and consultable files written atomically.
  */
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/clocale.h"
-#include "core/error.h"
-#include "core/fs.h"
-#include "core/term.h"
-#include "core/term_int.h"
-#include "core/utf8.h"
+#include "alloc.h"
+#include "buf.h"
+#include "clocale.h"
+#include "error.h"
+#include "fs.h"
+#include "term.h"
+#include "term_int.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdio.h>

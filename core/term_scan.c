@@ -3,13 +3,13 @@
  * Latin-1), comments, and the tokens of the part of Erlang that
  * erl_parse:parse_term/1 accepts, for the parser in term_parse.c.
  */
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/clocale.h"
-#include "core/error.h"
-#include "core/term.h"
-#include "core/term_int.h"
-#include "core/utf8.h"
+#include "alloc.h"
+#include "buf.h"
+#include "clocale.h"
+#include "error.h"
+#include "term.h"
+#include "term_int.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdarg.h>

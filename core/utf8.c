@@ -1,7 +1,7 @@
 /*
  * utf8.c - UTF-8 encoding and decoding (see utf8.h).
  */
-#include "core/utf8.h"
+#include "utf8.h"
 
 size_t rel_utf8_encode(uint32_t c, char *out)
 {
