@@ -1,5 +1,5 @@
 /*
- * init.c - `relman init`: write relman.yml (logic: core/init.c), with the
+ * init.c - `relman init`: write relman.yml (logic: core/import.c), with the
  * same choices the TUI's guided first release offers.
  */
 #include "cli.h"
@@ -7,7 +7,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/fs.h"
-#include "core/init.h"
+#include "core/import.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -60,8 +60,8 @@ int cmd_init(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct rel_init_opts opts = {0};
-    struct rel_init_choice choice = {0};
+    struct rel_import_opts opts = {0};
+    struct rel_import_choice choice = {0};
     const char *cookie_file = NULL;
     bool force = false;
     int c;
@@ -87,18 +87,18 @@ int cmd_init(int argc, char **argv)
             break;
         case OPT_ERTS:
             if (strcmp(optarg, "true") == 0)
-                choice.erts = REL_INIT_ERTS_TRUE;
+                choice.erts = REL_IMPORT_ERTS_TRUE;
             else if (strcmp(optarg, "false") == 0)
-                choice.erts = REL_INIT_ERTS_FALSE;
+                choice.erts = REL_IMPORT_ERTS_FALSE;
             else
                 return cli_usage_error("init", "--include-erts takes true or false, not '%s'",
                                        optarg);
             break;
         case OPT_COOKIE:
             if (strcmp(optarg, "generated") == 0)
-                choice.cookie = REL_INIT_COOKIE_GENERATED;
+                choice.cookie = REL_IMPORT_COOKIE_GENERATED;
             else if (strcmp(optarg, "configured") == 0)
-                choice.cookie = REL_INIT_COOKIE_CONFIGURED;
+                choice.cookie = REL_IMPORT_COOKIE_CONFIGURED;
             else
                 return cli_usage_error("init",
                                        "--cookie takes generated or configured, not '%s' (a "
@@ -107,7 +107,7 @@ int cmd_init(int argc, char **argv)
             break;
         case OPT_COOKIE_FILE:
             cookie_file = optarg;
-            choice.cookie = REL_INIT_COOKIE_CONFIGURED;
+            choice.cookie = REL_IMPORT_COOKIE_CONFIGURED;
             break;
         case OPT_TEMPLATES:
             opts.templates = true;
@@ -132,7 +132,7 @@ int cmd_init(int argc, char **argv)
         opts.nchoices = 1;
     }
     struct rel_buf summary = REL_BUF_INIT;
-    int rc = rel_init_write(".", &opts, force, &summary);
+    int rc = rel_import_write(".", &opts, force, &summary);
     memset(cookie, 0, sizeof(cookie));
     if (rc < 0) {
         rel_buf_free(&summary);

@@ -1,12 +1,13 @@
 /*
  * beam.c - BEAM chunk container: read, list, strip, build (see beam.h).
  */
-#include "core/beam.h"
+#include "beam.h"
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/error.h"
-#include "core/fs.h"
+#include "alloc.h"
+#include "buf.h"
+#include "error.h"
+#include "fs.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,21 +120,6 @@ static int gunzip(const char *name, const uint8_t *data, size_t len, uint8_t **o
     return 0;
 }
 
-/* Latin-1 bytes as UTF-8 at `w`; returns the end (NUL written there). */
-static char *latin1_to_utf8(char *w, const uint8_t *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < 0x80) {
-            *w++ = (char)s[i];
-        } else {
-            *w++ = (char)(0xC0 | (s[i] >> 6));
-            *w++ = (char)(0x80 | (s[i] & 0x3F));
-        }
-    }
-    *w = '\0';
-    return w;
-}
-
 /*
  * The atom table: a u32 count then, per atom, a length and the bytes. The
  * length is one byte, except that (OTP 26 and later) a negative count means
@@ -195,7 +181,8 @@ static int read_atoms(struct rel_beam *beam, const struct rel_beam_chunk *c, boo
             w[len] = '\0';
             w += len + 1;
         } else {
-            w = latin1_to_utf8(w, p, len) + 1;
+            w += rel_utf8_from_latin1(w, p, len);
+            *w++ = '\0';
         }
         beam->natoms++;
         p += len;

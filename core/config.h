@@ -2,13 +2,13 @@
  * config.h - relman.yml: the schema, the parsed configuration, and surgical
  * edits of the file.
  *
- * The schema is ONE table (rel_config_keys[], in config.c): every key path
- * with its type, default, allowed values and help text. The validator walks
- * the YAML document against it, the docs (docs/config.md) are generated from
- * it (tests/core/test_config.c fails when they drift), and defaults are read
- * from it. How to add a key:
- *   1. add a row to CONFIG_KEYS in config.c (path, types, values, default,
- *      help);
+ * The schema is ONE table (rel_config_keys[], in config_keys.c): every key
+ * path with its type, default, allowed values and help text. The validator
+ * (config_check.c) walks the YAML document against it, the docs
+ * (docs/config.md) are generated from it (tests/core/test_config.c fails when
+ * they drift), and defaults are read from it. How to add a key:
+ *   1. add a row to rel_config_keys[] in config_keys.c (path, types, values,
+ *      default, help);
  *   2. add the field to the struct below and fill it in fill_*() in config.c;
  *   3. regenerate docs/config.md:
  *        RELMAN_REGEN_DOCS=1 build/core_test_config
@@ -16,6 +16,10 @@
  * Errors are one line, `FILE:LINE:COL: message` (1-based), for the first
  * problem found: YAML syntax, unknown keys, wrong types, values outside the
  * allowed set, and cross-references (a group naming an unknown target...).
+ *
+ * Files: config.c reads (YAML document, structs), config_check.c validates,
+ * config_keys.c holds the table and writes the reference, config_edit.c
+ * edits; config_int.h is what they share.
  *
  * Ownership: rel_config_parse()/rel_config_load() return a struct the caller
  * frees with rel_config_free() (NULL is fine). Every string inside is owned by
@@ -262,7 +266,7 @@ char *rel_config_local_path(const struct rel_config *cfg, const char *p);
 int rel_config_edit_app_mode(struct rel_buf *out, const char *text, size_t len, const char *file,
                              const char *release, const char *app, const char *mode);
 
-/* The same on the file at `path`, written atomically (temp file + rename;
+/* The same on the file at `path`, written atomically (rel_fs_write_atomic;
  * the file's permission bits are kept). */
 int rel_config_set_app_mode(const char *path, const char *release, const char *app,
                             const char *mode);

@@ -7,8 +7,11 @@
  * Callers that know more context (a file name the lower layer did not know)
  * may add it in front with rel_error_prefix(). The last error is per thread.
  *
- * How to add an error code: add one line to REL_ERROR_TABLE. Its name, its
- * generic description and docs/exit-codes.md all come from that line.
+ * How to add an error code: add one line to REL_ERROR_TABLE. Its name
+ * (rel_error_name) and its generic description (rel_error_describe) come
+ * from that line. The code does not become the process's exit status: the
+ * CLI exits 1 for every failure and 2 for REL_EUSAGE (docs/cli.md, "Exit
+ * status").
  */
 #ifndef REL_ERROR_H
 #define REL_ERROR_H

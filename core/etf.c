@@ -1,16 +1,16 @@
 /*
  * etf.c - external term format encoder and decoder (see etf.h).
  */
-#include "core/etf.h"
+#include "etf.h"
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/error.h"
-#include "core/fs.h"
+#include "alloc.h"
+#include "buf.h"
+#include "clocale.h"
+#include "error.h"
+#include "fs.h"
+#include "utf8.h"
 
-#include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -90,37 +90,12 @@ static void put32(struct enc *e, uint32_t v)
     put(e, b, 4);
 }
 
-/* UTF-8 atom text as Latin-1 bytes into `out` (256 bytes); false when a
- * character is above 255 or the text is not UTF-8. */
-static bool atom_latin1(const char *name, size_t len, uint8_t *out, size_t *outlen)
-{
-    size_t n = 0;
-    const unsigned char *s = (const unsigned char *)name;
-    for (size_t i = 0; i < len;) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-        } else if ((c & 0xE0) == 0xC0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
-            c = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
-            if (c < 0x80 || c > 0xFF)
-                return false;
-            i += 2;
-        } else {
-            return false;
-        }
-        if (n >= 256)
-            return false;
-        out[n++] = (uint8_t)c;
-    }
-    *outlen = n;
-    return true;
-}
-
 static void enc_atom(struct enc *e, const char *name, size_t len)
 {
     uint8_t latin1[256];
     size_t n;
-    if (!(e->flags & REL_ETF_UTF8_ATOMS) && atom_latin1(name, len, latin1, &n)) {
+    if (!(e->flags & REL_ETF_UTF8_ATOMS) &&
+        rel_utf8_to_latin1(latin1, sizeof(latin1), &n, name, len)) {
         put8(e, ATOM_EXT);
         put16(e, (unsigned)n);
         put(e, latin1, n);
@@ -348,25 +323,6 @@ int rel_etf_write_file(const char *path, const struct rel_term *t, unsigned flag
  * Decoder
  * ====================================================================== */
 
-/* strtod in the C locale (FLOAT_EXT text always uses a decimal point). */
-static locale_t c_locale;
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void c_locale_init(void)
-{
-    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
-static double c_strtod(const char *s, char **end)
-{
-    pthread_once(&c_locale_once, c_locale_init);
-    locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
-    double d = strtod(s, end);
-    if (old)
-        uselocale(old);
-    return d;
-}
-
 struct dec {
     const uint8_t *p;
     size_t len, pos;
@@ -410,28 +366,9 @@ static int dec_atom(struct dec *d, size_t n, bool utf8, struct rel_term **out)
         return rc;
     const uint8_t *s = d->p + d->pos;
     if (utf8) {
-        size_t chars = 0;
-        for (size_t i = 0; i < n;) {
-            uint8_t b = s[i];
-            size_t k = b < 0x80             ? 1
-                       : (b & 0xE0) == 0xC0 ? 2
-                       : (b & 0xF0) == 0xE0 ? 3
-                       : (b & 0xF8) == 0xF0 ? 4
-                                            : 0;
-            if (k == 0 || i + k > n)
-                return derr(d, at, "atom is not valid UTF-8");
-            uint32_t c = k == 1 ? b : (uint32_t)(b & (0x7F >> k));
-            for (size_t j = 1; j < k; j++) {
-                if ((s[i + j] & 0xC0) != 0x80)
-                    return derr(d, at, "atom is not valid UTF-8");
-                c = (c << 6) | (s[i + j] & 0x3F);
-            }
-            static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-            if (c < min[k] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-                return derr(d, at, "atom is not valid UTF-8");
-            i += k;
-            chars++;
-        }
+        size_t chars;
+        if (!rel_utf8_valid(s, n, &chars))
+            return derr(d, at, "atom is not valid UTF-8");
         if (chars > REL_TERM_MAX_ATOM_CHARS)
             return derr(d, at, "atom is longer than %d characters", REL_TERM_MAX_ATOM_CHARS);
         *out = rel_term_atom_len((const char *)s, n);
@@ -439,16 +376,7 @@ static int dec_atom(struct dec *d, size_t n, bool utf8, struct rel_term **out)
         if (n > REL_TERM_MAX_ATOM_CHARS)
             return derr(d, at, "atom is longer than %d characters", REL_TERM_MAX_ATOM_CHARS);
         char buf[2 * 256];
-        size_t w = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (s[i] < 0x80) {
-                buf[w++] = (char)s[i];
-            } else {
-                buf[w++] = (char)(0xC0 | (s[i] >> 6));
-                buf[w++] = (char)(0x80 | (s[i] & 0x3F));
-            }
-        }
-        *out = rel_term_atom_len(buf, w);
+        *out = rel_term_atom_len(buf, rel_utf8_from_latin1(buf, s, n));
     }
     d->pos += n;
     return 0;
@@ -662,7 +590,7 @@ static int dec_term(struct dec *d, struct rel_term **out, int depth)
         memcpy(text, d->p + d->pos, 31);
         text[31] = '\0';
         char *end;
-        double f = c_strtod(text, &end);
+        double f = rel_clocale_strtod(text, &end); /* the text always has a point */
         if (end == text || !isfinite(f))
             return derr(d, at, "invalid FLOAT_EXT text");
         d->pos += 31;

@@ -36,7 +36,7 @@
 #ifndef REL_ETF_H
 #define REL_ETF_H
 
-#include "core/term.h"
+#include "term.h"
 
 #include <stddef.h>
 #include <sys/types.h>

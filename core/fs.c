@@ -10,6 +10,9 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,34 +100,174 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
+/* ---- lock files --------------------------------------------------------------
+ *
+ * A write holds `<file>.lock`, created exclusively, until it is renamed over
+ * the file (git's lockfile). While held, the lock's path is in one slot of
+ * a fixed table, so that SIGINT or SIGTERM (whose default would kill the
+ * process with the lock left behind) can remove it: the handler only loads
+ * atomics and calls unlink(), signal() and raise(), all async-signal-safe.
+ * A slot is emptied *before* the lock is renamed or removed, so the handler
+ * never removes a lock some other process has taken since. The handler is
+ * installed on the first lock, for the signals whose disposition is still
+ * the default then (a front end that catches them, the TUI, keeps running
+ * and finishes or rolls back its writes itself).
+ */
+
+#define LIVE_LOCKS 32
+
+enum { SLOT_FREE, SLOT_FILLING, SLOT_LIVE };
+
+static struct {
+    atomic_int state;
+    char path[PATH_MAX];
+} live_locks[LIVE_LOCKS];
+
+static pthread_once_t cleanup_once = PTHREAD_ONCE_INIT;
+
+static void remove_live_locks(void)
+{
+    for (size_t i = 0; i < LIVE_LOCKS; i++)
+        if (atomic_load(&live_locks[i].state) == SLOT_LIVE)
+            unlink(live_locks[i].path);
+}
+
+static void on_fatal_signal(int sig)
+{
+    int saved = errno;
+    remove_live_locks();
+    /* die of the same signal once the handler returns (it is blocked here) */
+    signal(sig, SIG_DFL);
+    raise(sig);
+    errno = saved;
+}
+
+static void install_cleanup(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) < 0 || (old.sa_flags & SA_SIGINFO) ||
+            old.sa_handler != SIG_DFL)
+            continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+    atexit(remove_live_locks);
+}
+
+/* The slot now holding `lock_path`, or -1 (table full, path too long: the
+ * lock is then only removed on the normal paths). */
+static int slot_take(const char *lock_path)
+{
+    pthread_once(&cleanup_once, install_cleanup);
+    size_t n = strlen(lock_path);
+    if (n >= PATH_MAX)
+        return -1;
+    for (int i = 0; i < LIVE_LOCKS; i++) {
+        int expected = SLOT_FREE;
+        if (atomic_compare_exchange_strong(&live_locks[i].state, &expected, SLOT_FILLING)) {
+            memcpy(live_locks[i].path, lock_path, n + 1);
+            atomic_store(&live_locks[i].state, SLOT_LIVE);
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void slot_release(int slot)
+{
+    if (slot >= 0)
+        atomic_store(&live_locks[slot].state, SLOT_FREE);
+}
+
+int rel_fs_lock(struct rel_fs_lock *lk, const char *path, mode_t mode)
+{
+    memset(lk, 0, sizeof(*lk));
+    lk->fd = -1;
+    lk->slot = -1;
+    lk->path = rel_strdup(path);
+    lk->lock_path = rel_asprintf("%s.lock", path);
+    lk->fd = open(lk->lock_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (lk->fd < 0) {
+        int e = errno;
+        int rc = e == EEXIST ? rel_error_set(REL_ELOCKED,
+                                             "%s is locked by another writer (%s exists; remove "
+                                             "it if no relman is running)",
+                                             path, lk->lock_path)
+                             : rel_error_set_errno(REL_EIO, e, "cannot create %s", lk->lock_path);
+        free(lk->path);
+        free(lk->lock_path);
+        lk->path = lk->lock_path = NULL;
+        return rc;
+    }
+    lk->slot = slot_take(lk->lock_path);
+    /* open() applies the umask; set the exact bits asked for. */
+    if (fchmod(lk->fd, mode) < 0) {
+        int rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", lk->lock_path);
+        rel_fs_lock_rollback(lk);
+        return rc;
+    }
+    return 0;
+}
+
+int rel_fs_lock_commit(struct rel_fs_lock *lk)
+{
+    int rc = 0;
+    if (fsync(lk->fd) < 0) {
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", lk->lock_path);
+        rel_fs_lock_rollback(lk);
+        return rc;
+    }
+    int fd = lk->fd;
+    lk->fd = -1;
+    if (close(fd) < 0) {
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", lk->lock_path);
+        rel_fs_lock_rollback(lk);
+        return rc;
+    }
+    slot_release(lk->slot);
+    lk->slot = -1;
+    if (rename(lk->lock_path, lk->path) < 0) {
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot rename %s to %s", lk->lock_path, lk->path);
+        unlink(lk->lock_path);
+    }
+    free(lk->path);
+    free(lk->lock_path);
+    lk->path = lk->lock_path = NULL;
+    return rc;
+}
+
+void rel_fs_lock_rollback(struct rel_fs_lock *lk)
+{
+    if (!lk || !lk->lock_path)
+        return;
+    if (lk->fd >= 0)
+        close(lk->fd);
+    lk->fd = -1;
+    slot_release(lk->slot);
+    lk->slot = -1;
+    unlink(lk->lock_path);
+    free(lk->path);
+    free(lk->lock_path);
+    lk->path = lk->lock_path = NULL;
+}
+
 int rel_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
-    char *tmp = rel_asprintf("%s.tmp.%ld", path, (long)getpid());
-    int rc = 0;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) {
-        rc = rel_error_set_errno(REL_EIO, errno, "cannot create %s", tmp);
-        goto cleanup;
+    struct rel_fs_lock lk;
+    int rc = rel_fs_lock(&lk, path, mode);
+    if (rc < 0)
+        return rc;
+    if (write_all(lk.fd, data, len) < 0) {
+        rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", lk.lock_path);
+        rel_fs_lock_rollback(&lk);
+        return rc;
     }
-    /* open() applies the umask; set the exact bits asked for. */
-    if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-        rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", tmp);
-        close(fd);
-        unlink(tmp);
-        goto cleanup;
-    }
-    if (close(fd) < 0) {
-        rc = rel_error_set_errno(REL_EIO, errno, "cannot write %s", tmp);
-        unlink(tmp);
-        goto cleanup;
-    }
-    if (rename(tmp, path) < 0) {
-        rc = rel_error_set_errno(REL_EIO, errno, "cannot rename %s to %s", tmp, path);
-        unlink(tmp);
-    }
-cleanup:
-    free(tmp);
-    return rc;
+    return rel_fs_lock_commit(&lk);
 }
 
 int rel_fs_mkdirs(const char *path, mode_t mode)

@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -115,40 +116,6 @@ void rel_json_array_end(struct rel_json *j)
     close_(j, 'a', "]");
 }
 
-/* Length of the valid UTF-8 sequence at s (max `len` bytes), or 0. Rejects
- * overlong forms, surrogates and code points above U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, size_t len)
-{
-    unsigned c = s[0];
-    size_t n;
-    unsigned cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
 int rel_json_quote(struct rel_buf *out, const char *s, size_t len)
 {
     int rc = rel_buf_putc(out, '"');
@@ -190,7 +157,8 @@ int rel_json_quote(struct rel_buf *out, const char *s, size_t len)
             rc = rel_buf_putc(out, (char)c);
             i++;
         } else {
-            size_t n = utf8_len(p + i, len - i);
+            uint32_t cp;
+            size_t n = rel_utf8_decode(p + i, len - i, &cp);
             if (n == 0) {
                 rc = rel_buf_puts(out, "\\ufffd");
                 i++;

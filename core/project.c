@@ -5,7 +5,7 @@
 
 #include "alloc.h"
 #include "buf.h"
-#include "core/term.h"
+#include "term.h"
 #include "error.h"
 #include "fs.h"
 #include "path.h"

@@ -4,7 +4,7 @@
 #include "render.h"
 
 #include "buf.h"
-#include "core/term.h"
+#include "term.h"
 #include "error.h"
 #include "plan.h"
 #include "resolve.h"

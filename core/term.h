@@ -258,7 +258,7 @@ char *rel_term_to_text(const struct rel_term *t);
  * then ".\n" (what OTP writes for .script and mix writes for sys.config). */
 int rel_term_format_file(struct rel_buf *out, const struct rel_term *t);
 
-/* rel_term_format_file() written atomically (temp + rename) to `path`. */
+/* rel_term_format_file() written atomically (rel_fs_write_atomic) to `path`. */
 int rel_term_write_file(const char *path, const struct rel_term *t, mode_t mode);
 
 /* The kind's name ("atom", "list", ...) for messages. */

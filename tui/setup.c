@@ -4,7 +4,7 @@
  *   1. source: what the project is (detected kind) and where the releases
  *      come from: imported from mix.exs / rebar.config, or relman's proposal
  *      (the project's application, or every umbrella child);
- *   2. generate: core writes the text (rel_init_generate; importing runs
+ *   2. generate: core writes the text (rel_import_generate; importing runs
  *      mix, so it runs in the background and the screen stays live) and
  *      finds the project's own applications (rel_project_open);
  *   3. roots: tick the root applications of each release (space); each
@@ -17,8 +17,8 @@
  *   7. rel/ templates: none (the built-in defaults), or write relman's
  *      default texts into rel/ to edit, like `mix release.init`;
  *   8. summary: the choices and the relman.yml text (cookie masked); Enter
- *      writes it (core's rel_init_write_text) and the Releases screen opens.
- * Steps 4-7 are choices core applies to the text (rel_init_apply), the same
+ *      writes it (core's rel_import_write_text) and the Releases screen opens.
+ * Steps 4-7 are choices core applies to the text (rel_import_apply), the same
  * as `relman init --name --version --include-erts --cookie --templates`.
  * Esc goes back one step.
  */
@@ -30,7 +30,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "core/fs.h"
-#include "core/init.h"
+#include "core/import.h"
 #include "core/path.h"
 #include "core/project.h"
 #include "tui/job.h"
@@ -240,13 +240,13 @@ static int generate(void *arg, const struct rel_events *ev, struct tui_job *job)
 {
     (void)job;
     struct setup *st = arg;
-    struct rel_init_opts opts = {.import = st->import, .env = NULL};
+    struct rel_import_opts opts = {.import = st->import, .env = NULL};
     const char *step = st->import ? "import" : "propose";
     rel_event_begin(ev, step, 0, 0);
     rel_event_log(ev, REL_LOG_INFO, "%s",
                   st->import ? "asking the build tool for its releases"
                              : "writing relman's proposal");
-    int rc = rel_init_generate(&st->text, &st->summary, st->dir, &opts);
+    int rc = rel_import_generate(&st->text, &st->summary, st->dir, &opts);
     rel_event_end(ev, step, rc);
     if (rc < 0)
         return rc;
@@ -371,14 +371,14 @@ static int apply_choices(struct setup *st, enum step upto)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < st->nrels; i++) {
         const struct rel_choice *c = &st->rels[i];
-        struct rel_init_choice ch = {
+        struct rel_import_choice ch = {
             .release = c->orig,
             .name = strcmp(c->name, c->orig) != 0 ? c->name : NULL,
             .version = c->version_set ? c->version : NULL,
         };
         if (!ch.name && !ch.version)
             continue;
-        rc = rel_init_apply(&next, cur.ptr, cur.len, &ch);
+        rc = rel_import_apply(&next, cur.ptr, cur.len, &ch);
         if (rc == 0) {
             rel_buf_free(&cur);
             cur = next;
@@ -386,16 +386,16 @@ static int apply_choices(struct setup *st, enum step upto)
         }
     }
     if (rc == 0 && upto > STEP_NAME) {
-        struct rel_init_choice ch = {0};
+        struct rel_import_choice ch = {0};
         if (upto > STEP_ERTS && st->erts != ERTS_KEEP)
-            ch.erts = st->erts == ERTS_TARGET ? REL_INIT_ERTS_FALSE : REL_INIT_ERTS_TRUE;
+            ch.erts = st->erts == ERTS_TARGET ? REL_IMPORT_ERTS_FALSE : REL_IMPORT_ERTS_TRUE;
         if (upto > STEP_COOKIE && st->cookie != COOKIE_KEEP) {
-            ch.cookie = st->cookie == COOKIE_GENERATED ? REL_INIT_COOKIE_GENERATED
-                                                       : REL_INIT_COOKIE_CONFIGURED;
+            ch.cookie = st->cookie == COOKIE_GENERATED ? REL_IMPORT_COOKIE_GENERATED
+                                                       : REL_IMPORT_COOKIE_CONFIGURED;
             ch.cookie_value = st->cookie == COOKIE_GENERATED ? NULL : st->cookie_value;
         }
         if (st->nrels && (ch.erts || ch.cookie))
-            rc = rel_init_apply(&next, cur.ptr, cur.len, &ch);
+            rc = rel_import_apply(&next, cur.ptr, cur.len, &ch);
         if (rc == 0 && (ch.erts || ch.cookie)) {
             rel_buf_free(&cur);
             cur = next;
@@ -588,8 +588,8 @@ static int cookie_typed(void *ctx, const char *text, bool done, bool canceled)
     if (!done || canceled || st->step != STEP_COOKIE)
         return TUI_R_REDRAW;
     struct rel_buf scratch = REL_BUF_INIT;
-    struct rel_init_choice ch = {.cookie = REL_INIT_COOKIE_CONFIGURED, .cookie_value = text};
-    int rc = rel_init_apply(&scratch, st->text.ptr, st->text.len, &ch);
+    struct rel_import_choice ch = {.cookie = REL_IMPORT_COOKIE_CONFIGURED, .cookie_value = text};
+    int rc = rel_import_apply(&scratch, st->text.ptr, st->text.len, &ch);
     if (scratch.ptr)
         memset(scratch.ptr, 0, scratch.len);
     rel_buf_free(&scratch);
@@ -608,8 +608,8 @@ static int cookie_typed(void *ctx, const char *text, bool done, bool canceled)
 static int write_all(struct setup *st, struct tui_view *v)
 {
     struct rel_buf summary = REL_BUF_INIT;
-    if (rel_init_write_text(st->dir, st->final.ptr, st->final.len, st->templates == TEMPLATES_WRITE,
-                            false, &summary) < 0) {
+    if (rel_import_write_text(st->dir, st->final.ptr, st->final.len,
+                              st->templates == TEMPLATES_WRITE, false, &summary) < 0) {
         rel_buf_free(&summary);
         tui_core_error(NULL);
         return TUI_R_REDRAW;

@@ -602,7 +602,7 @@ static void test_docs_match_table(void **state)
         assert_int_equal(rel_fs_write_atomic(path, out.ptr, out.len, 0644), 0);
         rel_buf_free(&out);
     } else if (have != gen.len || memcmp(b, gen.ptr, have) != 0) {
-        fail_msg("docs/config.md is out of date with the schema table in core/config.c; run "
+        fail_msg("docs/config.md is out of date with the schema table in core/config_keys.c; run "
                  "RELMAN_REGEN_DOCS=1 build/core_test_config");
     }
     /* every key of the table is documented */

@@ -1,14 +1,14 @@
 /*
- * init.c - a first relman.yml, imported or starter (see init.h).
+ * import.c - a first relman.yml, imported or starter (see import.h).
  */
-#include "init.h"
+#include "import.h"
 
 #include "alloc.h"
 #include "assemble.h"
 #include "buf.h"
 #include "config.h"
 #include "data.h"
-#include "core/term.h"
+#include "term.h"
 #include "error.h"
 #include "fs.h"
 #include "path.h"
@@ -711,8 +711,8 @@ static void starter(struct gen *g, struct rel_buf *summary, const char *dir,
     free(name);
 }
 
-int rel_init_generate(struct rel_buf *out, struct rel_buf *summary, const char *dir,
-                      const struct rel_init_opts *opts)
+int rel_import_generate(struct rel_buf *out, struct rel_buf *summary, const char *dir,
+                        const struct rel_import_opts *opts)
 {
     struct rel_buf dummy = REL_BUF_INIT;
     if (!summary)
@@ -763,7 +763,7 @@ int rel_init_generate(struct rel_buf *out, struct rel_buf *summary, const char *
     }
     for (size_t i = 0; rc == 0 && i < opts->nchoices; i++) {
         struct rel_buf next = REL_BUF_INIT;
-        rc = rel_init_apply(&next, out->ptr + start, out->len - start, &opts->choices[i]);
+        rc = rel_import_apply(&next, out->ptr + start, out->len - start, &opts->choices[i]);
         if (rc == 0) {
             rel_buf_truncate(out, start);
             rel_buf_put(out, next.ptr, next.len);
@@ -815,7 +815,7 @@ static int check_version(const char *v)
 }
 
 /* Apply everything but the name to release `rel` of `text`. */
-static int apply_one(struct rel_buf *text, const char *rel, const struct rel_init_choice *c)
+static int apply_one(struct rel_buf *text, const char *rel, const struct rel_import_choice *c)
 {
     struct rel_buf next = REL_BUF_INIT, v = REL_BUF_INIT;
     int rc = 0;
@@ -826,17 +826,17 @@ static int apply_one(struct rel_buf *text, const char *rel, const struct rel_ini
         if (rc == 0)
             take(text, &next);
     }
-    if (rc == 0 && c->erts != REL_INIT_ERTS_KEEP) {
+    if (rc == 0 && c->erts != REL_IMPORT_ERTS_KEEP) {
         rc = rel_config_edit_release_key(&next, text->ptr, text->len, REL_CONFIG_FILE, rel,
                                          "include_erts",
-                                         c->erts == REL_INIT_ERTS_TRUE ? "true" : "false");
+                                         c->erts == REL_IMPORT_ERTS_TRUE ? "true" : "false");
         if (rc == 0)
             take(text, &next);
     }
-    if (rc == 0 && c->cookie != REL_INIT_COOKIE_KEEP) {
+    if (rc == 0 && c->cookie != REL_IMPORT_COOKIE_KEEP) {
         char fresh[65];
         const char *cookie = NULL;
-        if (c->cookie == REL_INIT_COOKIE_CONFIGURED) {
+        if (c->cookie == REL_IMPORT_COOKIE_CONFIGURED) {
             cookie = c->cookie_value;
             if (!cookie && (rc = rel_assemble_new_cookie(fresh)) == 0)
                 cookie = fresh;
@@ -858,12 +858,12 @@ static int apply_one(struct rel_buf *text, const char *rel, const struct rel_ini
     return rc;
 }
 
-int rel_init_apply(struct rel_buf *out, const char *text, size_t len,
-                   const struct rel_init_choice *c)
+int rel_import_apply(struct rel_buf *out, const char *text, size_t len,
+                     const struct rel_import_choice *c)
 {
     if (c->version && check_version(c->version) < 0)
         return rel_error_code();
-    if (c->cookie == REL_INIT_COOKIE_CONFIGURED && c->cookie_value &&
+    if (c->cookie == REL_IMPORT_COOKIE_CONFIGURED && c->cookie_value &&
         check_cookie(c->cookie_value) < 0)
         return rel_error_code();
     struct rel_config *cfg = NULL;
@@ -908,8 +908,8 @@ int rel_init_apply(struct rel_buf *out, const char *text, size_t len,
 
 /* ---- writing ------------------------------------------------------------------- */
 
-const char *const rel_init_template_files[] = {"vm.args.eex", "remote.vm.args.eex", "env.sh.eex",
-                                               "env.bat.eex", NULL};
+const char *const rel_import_template_files[] = {"vm.args.eex", "remote.vm.args.eex", "env.sh.eex",
+                                                 "env.bat.eex", NULL};
 
 /* Write the templates into each release's template directory (relative to
  * root); existing files are kept. Notes go to summary. */
@@ -937,7 +937,7 @@ static int write_templates(const char *root, const struct rel_config *cfg, struc
             shown_dir += rl + 1;
         if ((rc = rel_fs_mkdirs(dirs[k], 0755)) < 0)
             break;
-        for (const char *const *f = rel_init_template_files; rc == 0 && *f; f++) {
+        for (const char *const *f = rel_import_template_files; rc == 0 && *f; f++) {
             char *path = rel_path_join2(dirs[k], *f);
             struct rel_buf *list = &kept;
             if (!rel_fs_exists(path)) {
@@ -964,8 +964,8 @@ static int write_templates(const char *root, const struct rel_config *cfg, struc
     return rc;
 }
 
-int rel_init_write_text(const char *dir, const char *text, size_t len, bool templates, bool force,
-                        struct rel_buf *summary)
+int rel_import_write_text(const char *dir, const char *text, size_t len, bool templates, bool force,
+                          struct rel_buf *summary)
 {
     struct rel_buf dummy = REL_BUF_INIT;
     if (!summary)
@@ -991,8 +991,8 @@ int rel_init_write_text(const char *dir, const char *text, size_t len, bool temp
     return rc;
 }
 
-int rel_init_write(const char *dir, const struct rel_init_opts *opts, bool force,
-                   struct rel_buf *summary)
+int rel_import_write(const char *dir, const struct rel_import_opts *opts, bool force,
+                     struct rel_buf *summary)
 {
     char *joined = rel_path_join2(dir, REL_CONFIG_FILE);
     char *path = rel_path_normalize(joined);
@@ -1005,9 +1005,9 @@ int rel_init_write(const char *dir, const struct rel_init_opts *opts, bool force
     }
     free(path);
     struct rel_buf text = REL_BUF_INIT;
-    rc = rel_init_generate(&text, summary, dir, opts);
+    rc = rel_import_generate(&text, summary, dir, opts);
     if (rc == 0)
-        rc = rel_init_write_text(dir, text.ptr, text.len, opts->templates, force, summary);
+        rc = rel_import_write_text(dir, text.ptr, text.len, opts->templates, force, summary);
     if (text.ptr)
         memset(text.ptr, 0, text.len);
     rel_buf_free(&text);

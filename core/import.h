@@ -1,5 +1,6 @@
 /*
- * init.h - writing a first relman.yml (`relman init [--import]`).
+ * import.h - writing a first relman.yml (`relman init [--import]`): imported
+ * from the project's build tool, or a starter.
  *
  * With `import`, the release definitions come from the project's own build
  * tool:
@@ -21,8 +22,8 @@
  * before it is returned, so init never writes a relman.yml that relman itself
  * would refuse.
  */
-#ifndef REL_INIT_H
-#define REL_INIT_H
+#ifndef REL_IMPORT_H
+#define REL_IMPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,37 +34,37 @@ struct rel_buf;
  * Choices for a generated release (the guided setup's steps and the flags of
  * `relman init`); what a choice leaves at NULL / KEEP stays as generated.
  */
-enum rel_init_erts {
-    REL_INIT_ERTS_KEEP = 0, /* as generated (absent: true) */
-    REL_INIT_ERTS_TRUE,     /* ship the installed Erlang's runtime */
-    REL_INIT_ERTS_FALSE,    /* use the target's Erlang (the very same version) */
+enum rel_import_erts {
+    REL_IMPORT_ERTS_KEEP = 0, /* as generated (absent: true) */
+    REL_IMPORT_ERTS_TRUE,     /* ship the installed Erlang's runtime */
+    REL_IMPORT_ERTS_FALSE,    /* use the target's Erlang (the very same version) */
 };
 
-enum rel_init_cookie {
-    REL_INIT_COOKIE_KEEP = 0,   /* as generated (an imported `cookie:` stays) */
-    REL_INIT_COOKIE_GENERATED,  /* no `cookie:`: each assembled release makes one once,
+enum rel_import_cookie {
+    REL_IMPORT_COOKIE_KEEP = 0,   /* as generated (an imported `cookie:` stays) */
+    REL_IMPORT_COOKIE_GENERATED,  /* no `cookie:`: each assembled release makes one once,
                                    mode 0600, kept across rebuilds */
-    REL_INIT_COOKIE_CONFIGURED, /* `cookie:` in relman.yml: the same for every build and
+    REL_IMPORT_COOKIE_CONFIGURED, /* `cookie:` in relman.yml: the same for every build and
                                    node; relman.yml then holds a secret */
 };
 
-struct rel_init_choice {
+struct rel_import_choice {
     const char *release; /* the release as generated; NULL: every one (`name` then
                             needs exactly one) */
     const char *name;    /* new name (a release name), or NULL */
     const char *version; /* or NULL */
-    enum rel_init_erts erts;
-    enum rel_init_cookie cookie;
+    enum rel_import_erts erts;
+    enum rel_import_cookie cookie;
     const char *cookie_value; /* CONFIGURED: the cookie (printable ASCII, 1..255
                                  characters); NULL: a fresh random one */
 };
 
-struct rel_init_opts {
+struct rel_import_opts {
     bool import;     /* read the build tool's release definitions */
     const char *env; /* Mix env / rebar3 profile; NULL: $MIX_ENV or prod / default */
-    const struct rel_init_choice *choices; /* applied in order after generating */
+    const struct rel_import_choice *choices; /* applied in order after generating */
     size_t nchoices;
-    bool templates; /* rel_init_write(): also write the rel/ templates */
+    bool templates; /* rel_import_write(): also write the rel/ templates */
 };
 
 /*
@@ -72,10 +73,10 @@ struct rel_init_opts {
  * releases foo, bar"). Errors: REL_ECHILD when mix fails (its stderr tail in
  * the message), REL_EPARSE for a rebar.config that does not parse,
  * REL_ENOTFOUND when there is nothing to import, and those of
- * rel_init_apply() for the choices.
+ * rel_import_apply() for the choices.
  */
-int rel_init_generate(struct rel_buf *out, struct rel_buf *summary, const char *dir,
-                      const struct rel_init_opts *opts);
+int rel_import_generate(struct rel_buf *out, struct rel_buf *summary, const char *dir,
+                        const struct rel_import_opts *opts);
 
 /*
  * Apply choice `c` to relman.yml text (as the generator writes it), appending
@@ -85,15 +86,15 @@ int rel_init_generate(struct rel_buf *out, struct rel_buf *summary, const char *
  * REL_EINVAL (a bad name, version or cookie), REL_EEXISTS (the new name is
  * taken). `out` is unchanged on error.
  */
-int rel_init_apply(struct rel_buf *out, const char *text, size_t len,
-                   const struct rel_init_choice *c);
+int rel_import_apply(struct rel_buf *out, const char *text, size_t len,
+                     const struct rel_import_choice *c);
 
 /*
  * The rel/ templates `relman init --templates` writes (like `mix
  * release.init`): relman's own default texts (core/data), which assembly
  * renders when the files are absent anyway. NULL-terminated file names.
  */
-extern const char *const rel_init_template_files[];
+extern const char *const rel_import_template_files[];
 
 /*
  * Write relman.yml text `text` into DIR/relman.yml atomically; with
@@ -102,11 +103,11 @@ extern const char *const rel_init_template_files[];
  * says so). REL_EEXISTS when relman.yml exists and !force. `summary` (may
  * be NULL) gets "; wrote rel/vm.args.eex, ..." appended.
  */
-int rel_init_write_text(const char *dir, const char *text, size_t len, bool templates, bool force,
-                        struct rel_buf *summary);
+int rel_import_write_text(const char *dir, const char *text, size_t len, bool templates, bool force,
+                          struct rel_buf *summary);
 
-/* rel_init_generate(), then rel_init_write_text() (opts->templates). */
-int rel_init_write(const char *dir, const struct rel_init_opts *opts, bool force,
-                   struct rel_buf *summary);
+/* rel_import_generate(), then rel_import_write_text() (opts->templates). */
+int rel_import_write(const char *dir, const struct rel_import_opts *opts, bool force,
+                     struct rel_buf *summary);
 
 #endif
