@@ -12,7 +12,7 @@
 #include "fs.h"
 #include "launcher.h"
 #include "path.h"
-#include "plan_text.h"
+#include "plan_int.h"
 #include "project.h"
 #include "resolve.h"
 

@@ -1,10 +1,10 @@
 /*
- * plan_text.c - the generated texts of a plan (see plan_text.h): templates,
+ * plan_text.c - the generated texts of a plan (see plan_int.h): templates,
  * boot scripts, sys.config, the relx vm.args rewrite, launchers, the .rel,
  * start_erl.data and the COOKIE entry.
  */
 #define _GNU_SOURCE
-#include "plan_text.h"
+#include "plan_int.h"
 
 #include "alloc.h"
 #include "bootscript.h"

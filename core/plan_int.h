@@ -1,5 +1,6 @@
 /*
- * plan_text.h - inside the plan builder (core/plan.h); not for other modules.
+ * plan_int.h - what the files of the plan module share; not for use outside
+ * them (everything else uses core/plan.h).
  *
  * rel_plan_build() is written in two files along one seam:
  *   plan.c       the builder: entries (add, trees of files, overlays), the
@@ -13,8 +14,8 @@
  * plan_text.c calls, and plan_text.c's generators that plan.c calls. Every
  * function returns 0 or a negative REL_E* code with the error set.
  */
-#ifndef REL_PLAN_TEXT_H
-#define REL_PLAN_TEXT_H
+#ifndef REL_PLAN_INT_H
+#define REL_PLAN_INT_H
 
 #include "buf.h"
 #include "plan.h"
