@@ -30,7 +30,6 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
-#include "core/fs.h"
 #include "core/path.h"
 #include "core/project.h"
 #include "remote/console.h"
