@@ -16,6 +16,7 @@
 #include "core/inspect.h"
 #include "core/tarball.h"
 #include "core/term.h"
+#include "fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,16 +29,14 @@ static char *tmpdir;
 static int setup(void **state)
 {
     (void)state;
-    char tmpl[] = "/tmp/relman-test-inspect.XXXXXX";
-    tmpdir = rel_strdup(mkdtemp(tmpl));
+    tmpdir = fx_dir();
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    rel_fs_remove_tree(tmpdir);
-    free(tmpdir);
+    fx_done(tmpdir);
     return 0;
 }
 
@@ -61,12 +60,11 @@ static void write_text(const char *rel, const char *text, mode_t mode)
 static void make_release(void)
 {
     write_text("rel/bin/foo", "#!/bin/sh\n# Written by relman\n", 0755);
-    write_text("rel/releases/start_erl.data", "13.1.5 0.1.0\n", 0644);
+    fx_write(tmpdir, "rel/releases/start_erl.data", "13.1.5 0.1.0\n");
     write_text("rel/releases/COOKIE", "secret", 0600);
-    write_text("rel/releases/0.1.0/foo.rel",
-               "{release,{\"foo\",\"0.1.0\"},{erts,\"13.1.5\"},\n"
-               " [{kernel,\"8.5.3\"},{stdlib,\"4.2\"},{foo,\"0.1.0\",load}]}.\n",
-               0644);
+    fx_write(tmpdir, "rel/releases/0.1.0/foo.rel",
+             "{release,{\"foo\",\"0.1.0\"},{erts,\"13.1.5\"},\n"
+             " [{kernel,\"8.5.3\"},{stdlib,\"4.2\"},{foo,\"0.1.0\",load}]}.\n");
     const char *script = "{script,{\"foo\",\"0.1.0\"},"
                          "[{apply,{application,start_boot,[kernel,permanent]}},"
                          "{apply,{application,start_boot,[stdlib,permanent]}},"
@@ -78,9 +76,9 @@ static void make_release(void)
     write_file("rel/releases/0.1.0/start.boot", boot.ptr, boot.len, 0644);
     rel_buf_free(&boot);
     rel_term_free(t);
-    write_text("rel/lib/kernel-8.5.3/ebin/kernel.app", "{application,kernel,[]}.\n", 0644);
-    write_text("rel/lib/stdlib-4.2/ebin/stdlib.app", "{application,stdlib,[]}.\n", 0644);
-    write_text("rel/lib/foo-0.1.0/ebin/foo.app", "{application,foo,[]}.\n", 0644);
+    fx_app(tmpdir, "rel/lib/kernel-8.5.3", "kernel", "8.5.3", NULL);
+    fx_app(tmpdir, "rel/lib/stdlib-4.2", "stdlib", "4.2", NULL);
+    fx_app(tmpdir, "rel/lib/foo-0.1.0", "foo", "0.1.0", NULL);
 }
 
 static char *pack(const char *name)
@@ -166,8 +164,8 @@ static void test_tarball_not_kept(void **state)
     rel_inspect_free(i);
 
     /* the .rel back, the boot script still missing */
-    write_text("rel/releases/0.1.0/foo.rel",
-               "{release,{\"foo\",\"0.1.0\"},{erts,\"13.1.5\"},[{kernel,\"8.5.3\"}]}.\n", 0644);
+    fx_write(tmpdir, "rel/releases/0.1.0/foo.rel",
+             "{release,{\"foo\",\"0.1.0\"},{erts,\"13.1.5\"},[{kernel,\"8.5.3\"}]}.\n");
     unlink(tar);
     free(tar);
     tar = pack("noboot.tar.gz");
@@ -184,7 +182,7 @@ static void test_tarball_not_kept(void **state)
 static void test_not_a_release(void **state)
 {
     (void)state;
-    write_text("other/lib/x", "x", 0644);
+    fx_write(tmpdir, "other/lib/x", "x");
     char *root = rel_asprintf("%s/other", tmpdir);
     char *tar = rel_asprintf("%s/other.tar.gz", tmpdir);
     const char *paths[] = {"lib"};
