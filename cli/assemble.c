@@ -54,17 +54,21 @@ static const char *shown_path(const char *path, const char *cwd)
 int cmd_assemble(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"path", required_argument, NULL, 'p'}, {"overwrite", no_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},      {"version", required_argument, NULL, 'V'},
-        {"no-compile", no_argument, NULL, 'n'}, {"no-reuse", no_argument, NULL, 'r'},
-        {"sync", no_argument, NULL, 's'},       {"no-sync", no_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"path", required_argument, NULL, 'p'},
+        {"overwrite", no_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"version", required_argument, NULL, 'V'},
+        {"no-compile", no_argument, NULL, 'n'},
+        {"no-reuse", no_argument, NULL, 'r'},
+        {"sync", no_argument, NULL, 's'},
+        {"no-sync", no_argument, NULL, 'S'},
+        {NULL, 0, NULL, 0},
     };
     const char *path = NULL, *version = NULL;
     bool overwrite = false, quiet = cli_globals.quiet, compile = true, reuse = true;
     enum rel_flush flush = REL_FLUSH_REPLACE;
     int c;
-    while ((c = cli_getopt(argc, argv, "hq", longopts)) != -1) {
+    while ((c = cli_getopt(argc, argv, "q", longopts)) != -1) {
         switch (c) {
         case 'p':
             path = optarg;
@@ -90,9 +94,6 @@ int cmd_assemble(int argc, char **argv)
         case 'S':
             flush = REL_FLUSH_NEVER;
             break;
-        case 'h':
-            cli_print_command_help(cli_find_command("assemble"));
-            return CLI_OK;
         default:
             return CLI_USAGE;
         }

@@ -3,22 +3,20 @@
  *
  * How to add a command:
  *   1. write `int cmd_NAME(int argc, char **argv)` in cli/NAME.c (argv[0] is
- *      the command name; parse options with cli_getopt());
+ *      the command name; parse options with cli_getopt(); -h and --help
+ *      are answered before it is called);
  *   2. add one line to the table in cli/commands.c (name, one-line help,
  *      usage, handler). `relman --help`, `relman help NAME` and docs/cli.md
  *      come from that table.
  * Handlers return an exit code: CLI_OK, CLI_FAIL (the operation failed; the
  * error was printed with cli_error()) or CLI_USAGE (bad usage; printed with
- * cli_usage_error()). No logic lives here that the TUI lacks: handlers call
- * core/ and remote/ and print what those report.
+ * cli_usage_error(); those helpers are in util.h). No logic lives here that
+ * the TUI lacks: handlers call core/ and remote/ and print what those report.
  */
 #ifndef REL_CLI_H
 #define REL_CLI_H
 
-#include <getopt.h>
-#include <stdbool.h>
-
-enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+#include "util.h"
 
 struct cli_command {
     const char *name;
@@ -32,28 +30,14 @@ extern const unsigned cli_command_count;
 
 const struct cli_command *cli_find_command(const char *name);
 
-/* Global settings from the command line and the environment. */
-struct cli_globals {
-    bool color;   /* colour on stdout (a tty, no NO_COLOR, no --no-color) */
-    int verbose;  /* -v count */
-    bool quiet;   /* -q */
-    const char *project_dir; /* -C DIR, or NULL */
-};
-extern struct cli_globals cli_globals;
-
-/* "relman: MESSAGE" on stderr; returns CLI_FAIL. */
-int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print the last core error (rel_error_message()); returns CLI_FAIL. */
-int cli_core_error(void);
-/* "relman: MESSAGE" plus a hint to run `relman help CMD`; returns CLI_USAGE. */
-int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /*
- * getopt_long with relman's error messages. Returns the option character,
- * -1 at the end of options, or -2 after printing a usage error (the caller
- * returns CLI_USAGE). The command name is taken from argv[0].
+ * Run `cmd` with its arguments (argv[0] is the command name): -h or --help
+ * (or an abbreviation of --help) anywhere before "--" prints
+ * cli_print_command_help() and returns CLI_OK without calling cmd->run, so
+ * no command parses them; otherwise getopt is reset and cmd->run's exit
+ * code is returned.
  */
-int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+int cli_command_run(const struct cli_command *cmd, int argc, char **argv);
 
 /* Print `relman help NAME` text for one command to stdout. */
 void cli_print_command_help(const struct cli_command *cmd);

@@ -8,6 +8,8 @@
 #include "core/project.h"
 #include "version.h"
 
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -186,6 +188,29 @@ const struct cli_command *cli_find_command(const char *name)
 void cli_print_command_help(const struct cli_command *cmd)
 {
     printf("relman %s - %s\n\nusage: %s\n", cmd->name, cmd->summary, cmd->usage);
+}
+
+/* "-h", or "--help" as getopt_long would take it: any unambiguous
+ * abbreviation down to "--h" (no command has another long option that
+ * starts with an h). */
+static bool is_help(const char *arg)
+{
+    if (strcmp(arg, "-h") == 0)
+        return true;
+    size_t n = strlen(arg);
+    return n >= 3 && strncmp(arg, "--help", n) == 0;
+}
+
+int cli_command_run(const struct cli_command *cmd, int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (is_help(argv[i])) {
+            cli_print_command_help(cmd);
+            return CLI_OK;
+        }
+    }
+    optind = 1;
+    return cmd->run(argc, argv);
 }
 
 static int cmd_help(int argc, char **argv)

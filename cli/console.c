@@ -16,14 +16,9 @@
 
 int cmd_remote(int argc, char **argv)
 {
-    static const struct option longopts[] = {CLI_REMOTE_LONGOPTS, {NULL, 0, NULL, 0}};
     struct cli_remote c = {.cmd = "remote"};
-    int opt;
-    while ((opt = cli_getopt(argc, argv, "yv", longopts)) != -1) {
-        if (opt == -2)
-            return CLI_USAGE;
-        cli_remote_option(&c, opt, optarg);
-    }
+    if (cli_remote_options(&c, argc, argv, false) != CLI_OK)
+        return CLI_USAGE;
     if (argc - optind != 1)
         return cli_usage_error("remote", "name one target");
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))

@@ -175,14 +175,9 @@ int cmd_deploy(int argc, char **argv)
 
 int cmd_rollback(int argc, char **argv)
 {
-    static const struct option longopts[] = {CLI_REMOTE_LONGOPTS, {NULL, 0, NULL, 0}};
     struct cli_remote c = {.cmd = "rollback"};
-    int opt;
-    while ((opt = cli_getopt(argc, argv, "yv", longopts)) != -1) {
-        if (opt == -2)
-            return CLI_USAGE;
-        cli_remote_option(&c, opt, optarg);
-    }
+    if (cli_remote_options(&c, argc, argv, false) != CLI_OK)
+        return CLI_USAGE;
     int rc = cli_remote_load(&c, argv + optind, (size_t)(argc - optind), NULL);
     if (rc == CLI_OK)
         rc = cli_remote_confirm(&c, "Roll back to the previous release?");

@@ -57,7 +57,6 @@ int cmd_init(int argc, char **argv)
         {"cookie", required_argument, NULL, OPT_COOKIE},
         {"cookie-file", required_argument, NULL, OPT_COOKIE_FILE},
         {"templates", no_argument, NULL, OPT_TEMPLATES},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct rel_import_opts opts = {0};
@@ -65,7 +64,7 @@ int cmd_init(int argc, char **argv)
     const char *cookie_file = NULL;
     bool force = false;
     int c;
-    while ((c = cli_getopt(argc, argv, "hf", longopts)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f", longopts)) != -1) {
         switch (c) {
         case OPT_IMPORT:
             opts.import = true;
@@ -112,9 +111,6 @@ int cmd_init(int argc, char **argv)
         case OPT_TEMPLATES:
             opts.templates = true;
             break;
-        case 'h':
-            cli_print_command_help(cli_find_command("init"));
-            return CLI_OK;
         default:
             return CLI_USAGE;
         }

@@ -166,12 +166,11 @@ int cmd_inspect(int argc, char **argv)
     static const struct option longopts[] = {
         {"print", no_argument, NULL, 'p'},
         {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct inspect_opts o = {false, false};
     int c;
-    while ((c = cli_getopt(argc, argv, "ph", longopts)) != -1) {
+    while ((c = cli_getopt(argc, argv, "p", longopts)) != -1) {
         switch (c) {
         case 'p':
             o.print = true;
@@ -179,9 +178,6 @@ int cmd_inspect(int argc, char **argv)
         case 'j':
             o.json = true;
             break;
-        case 'h':
-            cli_print_command_help(cli_find_command("inspect"));
-            return CLI_OK;
         default:
             return CLI_USAGE;
         }

@@ -42,27 +42,12 @@ static int run_node_op(struct cli_remote *c, int argc, char **argv, struct rel_n
     return CLI_OK;
 }
 
-/* Parse the common options only; returns CLI_OK or CLI_USAGE. */
-static int common_opts(struct cli_remote *c, int argc, char **argv, bool json)
-{
-    static const struct option longopts[] = {CLI_REMOTE_LONGOPTS, {NULL, 0, NULL, 0}};
-    static const struct option longopts_json[] = {
-        CLI_REMOTE_LONGOPTS, {"json", no_argument, NULL, CLI_OPT_JSON}, {NULL, 0, NULL, 0}};
-    int opt;
-    while ((opt = cli_getopt(argc, argv, "yv", json ? longopts_json : longopts)) != -1) {
-        if (opt == -2)
-            return CLI_USAGE;
-        cli_remote_option(c, opt, optarg);
-    }
-    return CLI_OK;
-}
-
 static int simple(const char *cmd, enum rel_node_op op, int argc, char **argv)
 {
     struct cli_remote c = {.cmd = cmd};
     struct rel_runner *r = NULL;
     struct rel_node_opts o = {.op = op};
-    int rc = common_opts(&c, argc, argv, false);
+    int rc = cli_remote_options(&c, argc, argv, false);
     if (rc == CLI_OK)
         rc = run_node_op(&c, argc, argv, &o, &r);
     if (rc == CLI_OK) {
@@ -143,7 +128,7 @@ int cmd_unlock(int argc, char **argv)
 int cmd_rpc(int argc, char **argv)
 {
     struct cli_remote c = {.cmd = "rpc"};
-    int rc = common_opts(&c, argc, argv, false);
+    int rc = cli_remote_options(&c, argc, argv, false);
     if (rc != CLI_OK)
         return rc;
     if (argc - optind != 2)
@@ -258,7 +243,7 @@ int cmd_status(int argc, char **argv)
     struct cli_remote c = {.cmd = "status"};
     struct rel_runner *r = NULL;
     struct rel_node_opts o = {.op = REL_NODE_STATUS};
-    int rc = common_opts(&c, argc, argv, true);
+    int rc = cli_remote_options(&c, argc, argv, true);
     if (rc == CLI_OK)
         rc = run_node_op(&c, argc, argv, &o, &r);
     if (rc == CLI_OK) {

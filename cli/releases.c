@@ -131,19 +131,15 @@ int cmd_releases(int argc, char **argv)
             return cmd_releases_remote(argc, argv);
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bool json = false;
     int c;
-    while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         switch (c) {
         case 'j':
             json = true;
             break;
-        case 'h':
-            cli_print_command_help(cli_find_command("releases"));
-            return CLI_OK;
         default:
             return CLI_USAGE;
         }

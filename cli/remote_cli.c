@@ -221,6 +221,20 @@ bool cli_remote_option(struct cli_remote *c, int opt, const char *arg)
     }
 }
 
+int cli_remote_options(struct cli_remote *c, int argc, char **argv, bool json)
+{
+    static const struct option longopts[] = {CLI_REMOTE_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct option longopts_json[] = {
+        CLI_REMOTE_LONGOPTS, {"json", no_argument, NULL, CLI_OPT_JSON}, {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = cli_getopt(argc, argv, "yv", json ? longopts_json : longopts)) != -1) {
+        if (opt == -2)
+            return CLI_USAGE;
+        cli_remote_option(c, opt, optarg);
+    }
+    return CLI_OK;
+}
+
 int cli_remote_load(struct cli_remote *c, char **names, size_t nnames, const char *release)
 {
     c->events.ops = &event_ops;

@@ -49,6 +49,11 @@ struct cli_remote {
 /* Handle a common option `c` (from cli_getopt) with `arg`; true if it was one. */
 bool cli_remote_option(struct cli_remote *c, int opt, const char *arg);
 
+/* Parse argv's options for a command that takes only the common ones (and,
+ * with `json`, --json). Returns CLI_OK with optind at the first operand, or
+ * CLI_USAGE after printing the error. */
+int cli_remote_options(struct cli_remote *c, int argc, char **argv, bool json);
+
 /* Load relman.yml (from the current directory) and resolve the target and
  * group names. `release` overrides the targets' release (NULL: theirs).
  * Prints the error and returns CLI_FAIL/CLI_USAGE, or CLI_OK. */

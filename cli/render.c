@@ -19,18 +19,14 @@ int cmd_render(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"list", no_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         switch (c) {
         case 'l':
             for (size_t i = 0; i < rel_renderable_count; i++)
                 printf("%-20s %s\n", rel_renderables[i].name, rel_renderables[i].summary);
-            return CLI_OK;
-        case 'h':
-            cli_print_command_help(cli_find_command("render"));
             return CLI_OK;
         default:
             return CLI_USAGE;

@@ -13,22 +13,17 @@
 int cmd_tui(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"theme", required_argument, NULL, 't'},
-        {"no-color", no_argument, NULL, 'n'},
-        {"ascii", no_argument, NULL, 'a'},
-        {"script", required_argument, NULL, 's'},
-        {"dump", required_argument, NULL, 'd'},
-        {"size", required_argument, NULL, 'z'},
-        {"keys", no_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"theme", required_argument, NULL, 't'}, {"no-color", no_argument, NULL, 'n'},
+        {"ascii", no_argument, NULL, 'a'},       {"script", required_argument, NULL, 's'},
+        {"dump", required_argument, NULL, 'd'},  {"size", required_argument, NULL, 'z'},
+        {"keys", no_argument, NULL, 'k'},        {NULL, 0, NULL, 0},
     };
     struct tui_options opts = {0};
     /* `relman --no-color tui` on a terminal: the global flag turned colour
      * off although stdout is a tty. */
     opts.no_color = !cli_globals.color && isatty(STDOUT_FILENO);
     int c;
-    while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         switch (c) {
         case 't':
             opts.theme = optarg;
@@ -55,9 +50,6 @@ int cmd_tui(int argc, char **argv)
         }
         case 'k':
             tui_print_keys(stdout);
-            return CLI_OK;
-        case 'h':
-            cli_print_command_help(cli_find_command("tui"));
             return CLI_OK;
         default:
             return CLI_USAGE;

@@ -22,6 +22,8 @@
 
 #define MAX_MEMBER ((size_t)16 << 20)
 #define MAX_WALK 500000
+/* What one pass over a tarball keeps of the files inspection may read. */
+#define MAX_KEPT ((uint64_t)64 << 20)
 
 /* A uniform view of a release: the list of its entries and a way to read
  * one of them, whether it is a directory or a tarball. */
@@ -30,6 +32,9 @@ struct entry {
     bool dir;
     unsigned mode;
     uint64_t size;
+    bool file;           /* a regular file (in a tarball: not a hard link) */
+    bool kept;           /* tarball: `data` holds the contents */
+    struct rel_buf data; /* ... read in the one pass of source_open */
 };
 
 struct source {
@@ -37,6 +42,7 @@ struct source {
     bool tarball;
     struct entry *v;
     size_t n;
+    uint64_t kept; /* bytes kept in the entries' data */
 };
 
 static void problem(struct rel_inspect *i, const char *fmt, ...)
@@ -52,10 +58,12 @@ static void problem(struct rel_inspect *i, const char *fmt, ...)
     i->problems[i->nproblems++] = rel_strdup(line);
 }
 
-static void push(struct source *s, const char *path, bool dir, unsigned mode, uint64_t size)
+static struct entry *push(struct source *s, const char *path, bool dir, unsigned mode,
+                          uint64_t size, bool file)
 {
     s->v = rel_reallocarray(s->v, s->n + 1, sizeof(*s->v));
-    s->v[s->n++] = (struct entry){rel_strdup(path), dir, mode, size};
+    s->v[s->n] = (struct entry){rel_strdup(path), dir, mode, size, file, false, REL_BUF_INIT};
+    return &s->v[s->n++];
 }
 
 static int walk(struct source *s, const char *rel, int depth)
@@ -81,7 +89,7 @@ static int walk(struct source *s, const char *rel, int depth)
         struct stat st;
         if (lstat(full, &st) == 0) {
             push(s, r, S_ISDIR(st.st_mode), st.st_mode & 07777,
-                 S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+                 S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0, S_ISREG(st.st_mode));
             if (S_ISDIR(st.st_mode) && depth < 64)
                 rc = walk(s, r, depth + 1);
         }
@@ -91,6 +99,34 @@ static int walk(struct source *s, const char *rel, int depth)
     closedir(d);
     free(dir);
     return rc;
+}
+
+/* The files inspection may read (start_erl.data, the .rel, start.boot,
+ * sys.config, the start script): what the one pass keeps. */
+static bool wanted(const char *path)
+{
+    return strncmp(path, "releases/", 9) == 0 ||
+           (strncmp(path, "bin/", 4) == 0 && !strchr(path + 4, '/'));
+}
+
+/* One entry of the tarball's one pass: listed, and its contents kept when
+ * inspection may read it and it fits. What is not kept (too large, too much
+ * kept already, a read error) is read again by source_read, which then
+ * reports what rel_tarball_read_members says. */
+static int tar_entry(void *ctx, const struct rel_tar_entry *e, struct rel_tarball_data *data)
+{
+    struct source *s = ctx;
+    bool file = e->type == REL_TAR_FILE;
+    struct entry *en = push(s, e->path, e->type == REL_TAR_DIR, e->mode, e->size, file);
+    if (!file || !wanted(e->path) || e->size > MAX_MEMBER || s->kept + e->size > MAX_KEPT)
+        return 0;
+    if (rel_tarball_data_read(data, &en->data, MAX_MEMBER) < 0) {
+        rel_buf_free(&en->data);
+        return 0;
+    }
+    en->kept = true;
+    s->kept += en->data.len;
+    return 0;
 }
 
 static int source_open(struct source *s, const char *path)
@@ -103,21 +139,15 @@ static int source_open(struct source *s, const char *path)
     if (S_ISDIR(st.st_mode))
         return walk(s, "", 0);
     s->tarball = true;
-    struct rel_tar_entry *e;
-    size_t n;
-    int rc = rel_tarball_list(&e, &n, path, NULL);
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < n; i++)
-        push(s, e[i].path, e[i].type == REL_TAR_DIR, e[i].mode, e[i].size);
-    rel_tarball_entries_free(e, n);
-    return 0;
+    return rel_tarball_each(path, NULL, 0, tar_entry, s);
 }
 
 static void source_close(struct source *s)
 {
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n; i++) {
         free(s->v[i].path);
+        rel_buf_free(&s->v[i].data);
+    }
     free(s->v);
 }
 
@@ -148,7 +178,17 @@ static int source_read(const struct source *s, const char *path, struct rel_buf 
         free(full);
         return rc;
     }
+    /* the member rel_tarball_read_members would read: the first regular
+     * file of that name; when the pass did not keep it, read it again */
+    const struct entry *e = NULL;
+    for (size_t i = 0; i < s->n && !e; i++)
+        if (s->v[i].file && strcmp(s->v[i].path, path) == 0)
+            e = &s->v[i];
+    if (e && e->kept)
+        return e->data.len ? rel_buf_put(out, e->data.ptr, e->data.len) : 0;
     bool found = false;
+    if (!e)
+        return rel_error_set(REL_ENOTFOUND, "%s: no %s", s->root, path);
     const char *names[] = {path};
     int rc = rel_tarball_read_members(s->root, names, 1, out, &found, MAX_MEMBER);
     if (rc == 0 && !found)

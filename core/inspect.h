@@ -4,8 +4,9 @@
  * with their start modes (from the .rel, checked against the boot script),
  * whether a cookie is present (never its value).
  *
- * Tarballs are read through core/tarball.h (nothing is extracted); every
- * file read is bounded. Problems found on the way (a .rel that does not
+ * Tarballs are read through core/tarball.h (nothing is extracted), in one
+ * pass that lists the entries and keeps the small files of releases/ and
+ * bin/ that inspection reads; every file read is bounded. Problems found on the way (a .rel that does not
  * parse, a boot script that disagrees with the .rel) are collected, not
  * fatal: inspection shows as much as it can.
  */

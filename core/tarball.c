@@ -271,183 +271,7 @@ cleanup:
     return rc;
 }
 
-/* ---------------------------------------------------------------- reading */
-
-static struct archive *open_read(const char *path)
-{
-    struct archive *a = AR(archive_read_new)();
-    AR(archive_read_support_filter_all)(a);
-    AR(archive_read_support_format_tar)(a);
-    if (AR(archive_read_open_filename)(a, path, 65536) != ARCHIVE_OK) {
-        ar_error(a, "cannot open", path);
-        AR(archive_read_free)(a);
-        return NULL;
-    }
-    return a;
-}
-
-/* The entry's name without a leading "./" (malloc'd), or NULL for the
- * archive root itself ("./"). */
-static char *entry_name(struct archive_entry *ae)
-{
-    const char *p = AR(archive_entry_pathname)(ae);
-    if (!p || !*p)
-        return rel_strdup(""); /* refused by rel_tarball_check_entry */
-    while (p[0] == '.' && p[1] == '/')
-        p += 2;
-    size_t n = strlen(p);
-    while (n > 0 && p[n - 1] == '/')
-        n--;
-    if (n == 0 || (n == 1 && p[0] == '.'))
-        return NULL;
-    return rel_strndup(p, n);
-}
-
-static void fill_entry(struct rel_tar_entry *e, struct archive_entry *ae, char *name)
-{
-    mode_t ft = AR(archive_entry_filetype)(ae);
-    e->path = name;
-    e->mode = AR(archive_entry_perm)(ae);
-    e->size = AR(archive_entry_size_is_set)(ae) ? (uint64_t)AR(archive_entry_size)(ae) : 0;
-    e->link = NULL;
-    const char *hl = AR(archive_entry_hardlink)(ae);
-    if (hl) {
-        e->type = REL_TAR_HARDLINK;
-        e->link = rel_strdup(hl);
-    } else if (ft == AE_IFREG) {
-        e->type = REL_TAR_FILE;
-    } else if (ft == AE_IFDIR) {
-        e->type = REL_TAR_DIR;
-    } else if (ft == AE_IFLNK) {
-        e->type = REL_TAR_SYMLINK;
-        const char *t = AR(archive_entry_symlink)(ae);
-        e->link = rel_strdup(t ? t : "");
-    } else {
-        e->type = REL_TAR_OTHER;
-    }
-}
-
-void rel_tarball_entries_free(struct rel_tar_entry *entries, size_t count)
-{
-    if (!entries)
-        return;
-    for (size_t i = 0; i < count; i++) {
-        free(entries[i].path);
-        free(entries[i].link);
-    }
-    free(entries);
-}
-
-int rel_tarball_list(struct rel_tar_entry **out, size_t *count, const char *path,
-                     const struct rel_tarball_limits *lim_in)
-{
-    int rc_load = rel_archive_load();
-    if (rc_load < 0)
-        return rc_load;
-    struct rel_tarball_limits lim;
-    limits_fill(&lim, lim_in);
-    *out = NULL;
-    *count = 0;
-    struct archive *a = open_read(path);
-    if (!a)
-        return REL_EIO;
-    struct rel_tar_entry *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-    struct archive_entry *ae;
-    for (;;) {
-        int r = AR(archive_read_next_header)(a, &ae);
-        if (r == ARCHIVE_EOF)
-            break;
-        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-            rc = ar_error(a, "cannot read", path);
-            break;
-        }
-        char *name = entry_name(ae);
-        if (!name)
-            continue;
-        if (n == lim.max_entries) {
-            free(name);
-            rc = rel_error_set(REL_ELIMIT, "%s: more than %zu entries", path, lim.max_entries);
-            break;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            v = rel_reallocarray(v, cap, sizeof(*v));
-        }
-        fill_entry(&v[n++], ae, name);
-    }
-    AR(archive_read_free)(a);
-    if (rc) {
-        rel_tarball_entries_free(v, n);
-        return rc;
-    }
-    *out = v;
-    *count = n;
-    return 0;
-}
-
-static int read_data(struct archive *a, struct rel_buf *out, const char *what, size_t max)
-{
-    char chunk[65536];
-    for (;;) {
-        la_ssize_t n = AR(archive_read_data)(a, chunk, sizeof(chunk));
-        if (n == 0)
-            return 0;
-        if (n < 0)
-            return ar_error(a, "cannot read", what);
-        if (out->len + (size_t)n > max)
-            return rel_error_set(REL_ELIMIT, "%s: larger than %zu bytes", what, max);
-        int rc = rel_buf_put(out, chunk, (size_t)n);
-        if (rc < 0)
-            return rc;
-    }
-}
-
-int rel_tarball_read_members(const char *path, const char *const *names, size_t n,
-                             struct rel_buf *bufs, bool *found, size_t max)
-{
-    int rc_load = rel_archive_load();
-    if (rc_load < 0)
-        return rc_load;
-    for (size_t i = 0; i < n; i++)
-        found[i] = false;
-    struct archive *a = open_read(path);
-    if (!a)
-        return REL_EIO;
-    int rc = 0;
-    struct archive_entry *ae;
-    for (;;) {
-        int r = AR(archive_read_next_header)(a, &ae);
-        if (r == ARCHIVE_EOF)
-            break;
-        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-            rc = ar_error(a, "cannot read", path);
-            break;
-        }
-        if (AR(archive_entry_filetype)(ae) != AE_IFREG || AR(archive_entry_hardlink)(ae))
-            continue;
-        char *name = entry_name(ae);
-        if (!name)
-            continue;
-        for (size_t i = 0; i < n; i++) {
-            if (!found[i] && strcmp(name, names[i]) == 0) {
-                found[i] = true;
-                rc = read_data(a, &bufs[i], names[i], max);
-                break;
-            }
-        }
-        free(name);
-        if (rc)
-            break;
-    }
-    AR(archive_read_free)(a);
-    if (rc)
-        rel_error_prefix("%s", path);
-    return rc;
-}
-
-/* ------------------------------------------------------------- extraction */
+/* ---------------------------------------------------------- entry checks */
 
 static bool has_dotdot(const char *p)
 {
@@ -560,62 +384,374 @@ static void strset_free(struct strset *set)
     free(set->slot);
 }
 
-int rel_tarball_check(const struct rel_tar_entry *entries, size_t n,
-                      const struct rel_tarball_limits *lim_in)
-{
+/*
+ * What extraction refuses, decided one entry at a time: the entry on its own
+ * (rel_tarball_check_entry), the caps, an entry seen before and, with
+ * `links`, an entry below a path an earlier entry made a symlink. The one
+ * copy of these checks, for rel_tarball_check() and for safe walks.
+ */
+struct guard {
     struct rel_tarball_limits lim;
-    limits_fill(&lim, lim_in);
-    struct strset seen = {0}, links = {0};
-    uint64_t total = 0;
-    int rc = 0;
-    if (n > lim.max_entries)
-        return rel_error_set(REL_ELIMIT, "more than %zu entries", lim.max_entries);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const struct rel_tar_entry *e = &entries[i];
-        if ((rc = rel_tarball_check_entry(e)) < 0)
-            break;
-        if (e->size > lim.max_entry_bytes) {
-            rc = rel_error_set(REL_ELIMIT, "%s: larger than %llu bytes", e->path,
-                               (unsigned long long)lim.max_entry_bytes);
-            break;
-        }
-        if ((total += e->size) > lim.max_total_bytes) {
-            rc = rel_error_set(REL_ELIMIT, "more than %llu bytes in all",
-                               (unsigned long long)lim.max_total_bytes);
-            break;
-        }
-        if (!strset_add(&seen, e->path)) {
-            rc = rel_error_set(REL_EUNSAFE, "%s: appears twice in the archive", e->path);
-            break;
-        }
-        /* a directory above this entry that an earlier entry made a symlink */
-        char *dir = rel_strdup(e->path);
-        for (char *slash = strchr(dir, '/'); slash && rc == 0; slash = strchr(slash + 1, '/')) {
-            *slash = '\0';
-            if (strset_has(&links, dir))
-                rc = rel_error_set(REL_EUNSAFE, "%s: written through the symlink %s", e->path,
-                                   dir);
-            *slash = '/';
-        }
-        free(dir);
-        if (rc == 0 && e->type == REL_TAR_SYMLINK)
-            strset_add(&links, e->path);
+    bool links;
+    size_t count;
+    uint64_t total;
+    struct strset seen, symlinks;
+};
+
+static void guard_init(struct guard *g, const struct rel_tarball_limits *lim, bool links)
+{
+    *g = (struct guard){.links = links};
+    limits_fill(&g->lim, lim);
+}
+
+static void guard_free(struct guard *g)
+{
+    strset_free(&g->seen);
+    strset_free(&g->symlinks);
+}
+
+static int guard_entry(struct guard *g, const struct rel_tar_entry *e)
+{
+    int rc = rel_tarball_check_entry(e);
+    if (rc < 0)
+        return rc;
+    if (++g->count > g->lim.max_entries)
+        return rel_error_set(REL_ELIMIT, "more than %zu entries", g->lim.max_entries);
+    if (e->size > g->lim.max_entry_bytes)
+        return rel_error_set(REL_ELIMIT, "%s: larger than %llu bytes", e->path,
+                             (unsigned long long)g->lim.max_entry_bytes);
+    if ((g->total += e->size) > g->lim.max_total_bytes)
+        return rel_error_set(REL_ELIMIT, "more than %llu bytes in all",
+                             (unsigned long long)g->lim.max_total_bytes);
+    if (!strset_add(&g->seen, e->path))
+        return rel_error_set(REL_EUNSAFE, "%s: appears twice in the archive", e->path);
+    if (!g->links)
+        return 0;
+    /* a directory above this entry that an earlier entry made a symlink */
+    char *dir = rel_strdup(e->path);
+    for (char *slash = strchr(dir, '/'); slash && rc == 0; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (strset_has(&g->symlinks, dir))
+            rc = rel_error_set(REL_EUNSAFE, "%s: written through the symlink %s", e->path, dir);
+        *slash = '/';
     }
-    strset_free(&seen);
-    strset_free(&links);
+    free(dir);
+    if (rc == 0 && e->type == REL_TAR_SYMLINK)
+        strset_add(&g->symlinks, e->path);
     return rc;
 }
 
-int rel_tarball_extract(const char *path, const char *dest, const struct rel_tarball_limits *lim_in,
+int rel_tarball_check(const struct rel_tar_entry *entries, size_t n,
+                      const struct rel_tarball_limits *lim)
+{
+    struct guard g;
+    guard_init(&g, lim, true);
+    int rc = 0;
+    if (n > g.lim.max_entries)
+        rc = rel_error_set(REL_ELIMIT, "more than %zu entries", g.lim.max_entries);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = guard_entry(&g, &entries[i]);
+    guard_free(&g);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static struct archive *open_read(const char *path)
+{
+    struct archive *a = AR(archive_read_new)();
+    AR(archive_read_support_filter_all)(a);
+    AR(archive_read_support_format_tar)(a);
+    if (AR(archive_read_open_filename)(a, path, 65536) != ARCHIVE_OK) {
+        ar_error(a, "cannot open", path);
+        AR(archive_read_free)(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* The entry's name without a leading "./" (malloc'd), or NULL for the
+ * archive root itself ("./"). */
+static char *entry_name(struct archive_entry *ae)
+{
+    const char *p = AR(archive_entry_pathname)(ae);
+    if (!p || !*p)
+        return rel_strdup(""); /* refused by rel_tarball_check_entry */
+    while (p[0] == '.' && p[1] == '/')
+        p += 2;
+    size_t n = strlen(p);
+    while (n > 0 && p[n - 1] == '/')
+        n--;
+    if (n == 0 || (n == 1 && p[0] == '.'))
+        return NULL;
+    return rel_strndup(p, n);
+}
+
+static void fill_entry(struct rel_tar_entry *e, struct archive_entry *ae, char *name)
+{
+    mode_t ft = AR(archive_entry_filetype)(ae);
+    e->path = name;
+    e->mode = AR(archive_entry_perm)(ae);
+    e->size = AR(archive_entry_size_is_set)(ae) ? (uint64_t)AR(archive_entry_size)(ae) : 0;
+    e->link = NULL;
+    const char *hl = AR(archive_entry_hardlink)(ae);
+    if (hl) {
+        e->type = REL_TAR_HARDLINK;
+        e->link = rel_strdup(hl);
+    } else if (ft == AE_IFREG) {
+        e->type = REL_TAR_FILE;
+    } else if (ft == AE_IFDIR) {
+        e->type = REL_TAR_DIR;
+    } else if (ft == AE_IFLNK) {
+        e->type = REL_TAR_SYMLINK;
+        const char *t = AR(archive_entry_symlink)(ae);
+        e->link = rel_strdup(t ? t : "");
+    } else {
+        e->type = REL_TAR_OTHER;
+    }
+}
+
+struct rel_tarball_data {
+    struct archive *a;
+    struct archive_entry *ae;
+    const struct rel_tar_entry *e;
+};
+
+static int read_data(struct archive *a, struct rel_buf *out, const char *what, size_t max)
+{
+    char chunk[65536];
+    for (;;) {
+        la_ssize_t n = AR(archive_read_data)(a, chunk, sizeof(chunk));
+        if (n == 0)
+            return 0;
+        if (n < 0)
+            return ar_error(a, "cannot read", what);
+        if (out->len + (size_t)n > max)
+            return rel_error_set(REL_ELIMIT, "%s: larger than %zu bytes", what, max);
+        int rc = rel_buf_put(out, chunk, (size_t)n);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+int rel_tarball_data_read(struct rel_tarball_data *d, struct rel_buf *out, size_t max)
+{
+    return read_data(d->a, out, d->e->path, max);
+}
+
+/*
+ * The read loop: every entry of the open archive `a` (read from `path`,
+ * named in errors) but its root, in archive order, to `visit`. See
+ * rel_tarball_each() for the rules; the callers that open the archive
+ * themselves (to order their own set-up, or to prefix every error after the
+ * open) call this directly.
+ */
+static int walk(struct archive *a, const char *path, const struct rel_tarball_limits *lim,
+                unsigned flags, rel_tarball_visit_fn visit, void *ctx)
+{
+    struct guard g;
+    guard_init(&g, lim, false);
+    int rc = 0;
+    struct archive_entry *ae;
+    for (;;) {
+        int r = AR(archive_read_next_header)(a, &ae);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+            rc = ar_error(a, "cannot read", path);
+            break;
+        }
+        char *name = entry_name(ae);
+        if (!name)
+            continue;
+        struct rel_tar_entry e;
+        fill_entry(&e, ae, name);
+        if (flags & REL_TARBALL_SAFE) {
+            if ((rc = guard_entry(&g, &e)) < 0)
+                rel_error_prefix("%s", path);
+            e.mode &= 0777;
+        } else if (++g.count > g.lim.max_entries) {
+            rc = rel_error_set(REL_ELIMIT, "%s: more than %zu entries", path, g.lim.max_entries);
+        }
+        if (rc == 0) {
+            struct rel_tarball_data d = {a, ae, &e};
+            rc = visit(ctx, &e, &d);
+        }
+        free(e.path);
+        free(e.link);
+        if (rc)
+            break;
+    }
+    guard_free(&g);
+    return rc;
+}
+
+int rel_tarball_each(const char *path, const struct rel_tarball_limits *lim, unsigned flags,
+                     rel_tarball_visit_fn visit, void *ctx)
+{
+    int rc = rel_archive_load();
+    if (rc < 0)
+        return rc;
+    struct archive *a = open_read(path);
+    if (!a)
+        return REL_EIO;
+    rc = walk(a, path, lim, flags, visit, ctx);
+    AR(archive_read_free)(a);
+    return rc;
+}
+
+void rel_tarball_entries_free(struct rel_tar_entry *entries, size_t count)
+{
+    if (!entries)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        free(entries[i].path);
+        free(entries[i].link);
+    }
+    free(entries);
+}
+
+struct list_ctx {
+    struct rel_tar_entry *v;
+    size_t n, cap;
+};
+
+static int list_entry(void *ctx, const struct rel_tar_entry *e, struct rel_tarball_data *data)
+{
+    (void)data;
+    struct list_ctx *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->v = rel_reallocarray(l->v, l->cap, sizeof(*l->v));
+    }
+    l->v[l->n++] = (struct rel_tar_entry){rel_strdup(e->path), e->type, e->mode, e->size,
+                                          e->link ? rel_strdup(e->link) : NULL};
+    return 0;
+}
+
+int rel_tarball_list(struct rel_tar_entry **out, size_t *count, const char *path,
+                     const struct rel_tarball_limits *lim)
+{
+    *out = NULL;
+    *count = 0;
+    struct list_ctx l = {0};
+    int rc = rel_tarball_each(path, lim, 0, list_entry, &l);
+    if (rc) {
+        rel_tarball_entries_free(l.v, l.n);
+        return rc;
+    }
+    *out = l.v;
+    *count = l.n;
+    return 0;
+}
+
+struct members_ctx {
+    const char *const *names;
+    size_t n;
+    struct rel_buf *bufs;
+    bool *found;
+    size_t max;
+};
+
+static int member_entry(void *ctx, const struct rel_tar_entry *e, struct rel_tarball_data *data)
+{
+    struct members_ctx *m = ctx;
+    if (e->type != REL_TAR_FILE)
+        return 0;
+    for (size_t i = 0; i < m->n; i++) {
+        if (!m->found[i] && strcmp(e->path, m->names[i]) == 0) {
+            m->found[i] = true;
+            return rel_tarball_data_read(data, &m->bufs[i], m->max);
+        }
+    }
+    return 0;
+}
+
+int rel_tarball_read_members(const char *path, const char *const *names, size_t n,
+                             struct rel_buf *bufs, bool *found, size_t max)
+{
+    int rc = rel_archive_load();
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        found[i] = false;
+    struct archive *a = open_read(path);
+    if (!a)
+        return REL_EIO;
+    struct members_ctx m = {names, n, bufs, found, max};
+    /* no cap on the number of entries: nothing is kept per entry */
+    rc = walk(a, path, &(struct rel_tarball_limits){.max_entries = SIZE_MAX}, 0, member_entry, &m);
+    AR(archive_read_free)(a);
+    if (rc)
+        rel_error_prefix("%s", path);
+    return rc;
+}
+
+/* ------------------------------------------------------------- extraction */
+
+struct extract_ctx {
+    struct archive *w;
+    const char *tmp;  /* the fresh directory entries go to */
+    const char *path; /* the tarball, for errors */
+    const struct rel_events *ev;
+    size_t count;
+    uint64_t total;
+};
+
+/* Write one entry (already checked by the safe walk) below x->tmp. */
+static int extract_entry(void *ctx, const struct rel_tar_entry *e, struct rel_tarball_data *d)
+{
+    struct extract_ctx *x = ctx;
+    int rc = 0;
+    char *full = rel_asprintf("%s/%s", x->tmp, e->path);
+    AR(archive_entry_copy_pathname)(d->ae, full);
+    AR(archive_entry_set_perm)(d->ae, e->mode);
+    AR(archive_entry_set_uid)(d->ae, getuid());
+    AR(archive_entry_set_gid)(d->ae, getgid());
+    free(full);
+    if (AR(archive_write_header)(x->w, d->ae) != ARCHIVE_OK) {
+        rc = ar_error(x->w, "cannot extract", e->path);
+    } else if (e->type == REL_TAR_FILE) {
+        const void *blk;
+        size_t len;
+        la_int64_t off;
+        for (;;) {
+            int dr = AR(archive_read_data_block)(d->a, &blk, &len, &off);
+            if (dr == ARCHIVE_EOF)
+                break;
+            if (dr != ARCHIVE_OK) {
+                rc = ar_error(d->a, "cannot read", e->path);
+                break;
+            }
+            if ((uint64_t)off + len > e->size) {
+                rc = rel_error_set(REL_EFORMAT, "%s: more data than its size", e->path);
+                break;
+            }
+            if (AR(archive_write_data_block)(x->w, blk, len, off) != ARCHIVE_OK) {
+                rc = ar_error(x->w, "cannot write", e->path);
+                break;
+            }
+        }
+    }
+    if (rc == 0 && AR(archive_write_finish_entry)(x->w) != ARCHIVE_OK)
+        rc = ar_error(x->w, "cannot finish", e->path);
+    if (rc) {
+        rel_error_prefix("%s", x->path);
+        return rc;
+    }
+    x->count++;
+    x->total += e->size;
+    rel_event_advance(x->ev, x->count, x->total);
+    return 0;
+}
+
+int rel_tarball_extract(const char *path, const char *dest, const struct rel_tarball_limits *lim,
                         const struct rel_events *ev)
 {
     int rc_load = rel_archive_load();
     if (rc_load < 0)
         return rc_load;
-    struct rel_tarball_limits lim;
-    limits_fill(&lim, lim_in);
     struct archive *a = NULL, *w = NULL;
-    struct strset seen = {0};
     char *parent = NULL, *real_parent = NULL, *base = NULL, *tmp = NULL;
     int rc = 0;
     bool made_tmp = false;
@@ -651,75 +787,9 @@ int rel_tarball_extract(const char *path, const char *dest, const struct rel_tar
     (w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
             ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE);
     rel_event_begin(ev, "extract", 0, 0);
-    size_t count = 0;
-    uint64_t total = 0;
-    struct archive_entry *ae;
-    for (;;) {
-        int r = AR(archive_read_next_header)(a, &ae);
-        if (r == ARCHIVE_EOF)
-            break;
-        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-            rc = ar_error(a, "cannot read", path);
-            goto cleanup;
-        }
-        char *name = entry_name(ae);
-        if (!name)
-            continue;
-        struct rel_tar_entry e;
-        fill_entry(&e, ae, name);
-        rc = rel_tarball_check_entry(&e);
-        if (rc == 0 && ++count > lim.max_entries)
-            rc = rel_error_set(REL_ELIMIT, "more than %zu entries", lim.max_entries);
-        if (rc == 0 && e.size > lim.max_entry_bytes)
-            rc = rel_error_set(REL_ELIMIT, "%s: larger than %llu bytes", e.path,
-                               (unsigned long long)lim.max_entry_bytes);
-        if (rc == 0 && (total += e.size) > lim.max_total_bytes)
-            rc = rel_error_set(REL_ELIMIT, "more than %llu bytes in all",
-                               (unsigned long long)lim.max_total_bytes);
-        if (rc == 0 && !strset_add(&seen, e.path))
-            rc = rel_error_set(REL_EUNSAFE, "%s: appears twice in the archive", e.path);
-        if (rc == 0) {
-            char *full = rel_asprintf("%s/%s", tmp, e.path);
-            AR(archive_entry_copy_pathname)(ae, full);
-            AR(archive_entry_set_perm)(ae, e.mode & 0777);
-            AR(archive_entry_set_uid)(ae, getuid());
-            AR(archive_entry_set_gid)(ae, getgid());
-            free(full);
-            if (AR(archive_write_header)(w, ae) != ARCHIVE_OK) {
-                rc = ar_error(w, "cannot extract", e.path);
-            } else if (e.type == REL_TAR_FILE) {
-                const void *blk;
-                size_t len;
-                la_int64_t off;
-                for (;;) {
-                    int dr = AR(archive_read_data_block)(a, &blk, &len, &off);
-                    if (dr == ARCHIVE_EOF)
-                        break;
-                    if (dr != ARCHIVE_OK) {
-                        rc = ar_error(a, "cannot read", e.path);
-                        break;
-                    }
-                    if ((uint64_t)off + len > e.size) {
-                        rc = rel_error_set(REL_EFORMAT, "%s: more data than its size", e.path);
-                        break;
-                    }
-                    if (AR(archive_write_data_block)(w, blk, len, off) != ARCHIVE_OK) {
-                        rc = ar_error(w, "cannot write", e.path);
-                        break;
-                    }
-                }
-            }
-            if (rc == 0 && AR(archive_write_finish_entry)(w) != ARCHIVE_OK)
-                rc = ar_error(w, "cannot finish", e.path);
-        }
-        free(e.path);
-        free(e.link);
-        if (rc) {
-            rel_error_prefix("%s", path);
-            goto cleanup;
-        }
-        rel_event_advance(ev, count, total);
-    }
+    struct extract_ctx x = {.w = w, .tmp = tmp, .path = path, .ev = ev};
+    if ((rc = walk(a, path, lim, REL_TARBALL_SAFE, extract_entry, &x)) < 0)
+        goto cleanup;
     if (AR(archive_write_close)(w) != ARCHIVE_OK) {
         rc = ar_error(w, "cannot finish extracting", path);
         goto cleanup;
@@ -738,7 +808,6 @@ cleanup:
         AR(archive_write_free)(w);
     if (made_tmp)
         rel_fs_remove_tree(tmp);
-    strset_free(&seen);
     free(parent);
     free(real_parent);
     free(base);

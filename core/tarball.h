@@ -54,6 +54,37 @@ struct rel_tarball_limits {
 int rel_tarball_pack(const char *out_path, const char *root, const char *const *paths,
                      size_t npaths, long long mtime, const struct rel_events *ev);
 
+/*
+ * The one loop that reads a tarball (gzip'd or plain tar): every entry of
+ * the tarball at `path`, in archive order and without the archive's root
+ * ("./"), goes to visit(ctx, e, data). `e` (its path without a leading "./"
+ * or a trailing "/") and `data` are valid during the call only; the entry's
+ * contents can be read through `data` (rel_tarball_data_read), once. visit
+ * returns 0 to go on, or a negative REL_E* code, which ends the walk and is
+ * returned unchanged.
+ *
+ * The walk refuses more than lim->max_entries entries ("PATH: more than N
+ * entries"; `lim` NULL: the defaults). With REL_TARBALL_SAFE in `flags` it
+ * also refuses, before visit sees it, what rel_tarball_extract() refuses of
+ * an entry (rel_tarball_check_entry: absolute paths, "..", escaping or
+ * absolute symlinks, hard links, devices; the size caps; an entry that
+ * appears twice), with the message prefixed by PATH, and hands over the mode
+ * without its setuid, setgid and sticky bits. It does not check for writes
+ * through a symlink (rel_tarball_check does, from a listing).
+ * Errors: REL_EIO when libarchive cannot be loaded, the file cannot be
+ * opened ("cannot open PATH: ...") or read ("cannot read PATH: ...").
+ */
+enum { REL_TARBALL_SAFE = 1 << 0 };
+struct rel_tarball_data;
+typedef int (*rel_tarball_visit_fn)(void *ctx, const struct rel_tar_entry *e,
+                                    struct rel_tarball_data *data);
+int rel_tarball_each(const char *path, const struct rel_tarball_limits *lim, unsigned flags,
+                     rel_tarball_visit_fn visit, void *ctx);
+
+/* Append the contents of the entry being visited to `out`; more than `max`
+ * bytes is REL_ELIMIT ("NAME: larger than MAX bytes"). */
+int rel_tarball_data_read(struct rel_tarball_data *data, struct rel_buf *out, size_t max);
+
 /* List every entry of the tarball at `path` (gzip'd or plain tar). *out is a
  * malloc'd array; free it with rel_tarball_entries_free(). Bounded by `lim`
  * (NULL: defaults). */

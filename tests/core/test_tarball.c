@@ -405,12 +405,139 @@ static void test_extract_garbage(void **state)
     free(t);
 }
 
+/* rel_tarball_each: the one read loop, which list, read_members and extract use. */
+struct seen {
+    char names[8][32];
+    unsigned modes[8];
+    char data[8][16];
+    int n;
+    int fail_at; /* visit fails on this entry (1-based), 0: never */
+};
+
+static int visit(void *ctx, const struct rel_tar_entry *e, struct rel_tarball_data *d)
+{
+    struct seen *s = ctx;
+    assert_true(s->n < 8);
+    snprintf(s->names[s->n], sizeof(s->names[0]), "%c %s%s%s",
+             e->type == REL_TAR_DIR       ? 'd'
+             : e->type == REL_TAR_SYMLINK ? 'l'
+                                          : '-',
+             e->path, e->link ? " -> " : "", e->link ? e->link : "");
+    s->modes[s->n] = e->mode;
+    if (e->type == REL_TAR_FILE) {
+        struct rel_buf b = REL_BUF_INIT;
+        assert_int_equal(rel_tarball_data_read(d, &b, 100), 0);
+        snprintf(s->data[s->n], sizeof(s->data[0]), "%s", rel_buf_cstr(&b));
+        rel_buf_free(&b);
+    }
+    s->n++;
+    if (s->n == s->fail_at)
+        return rel_error_set(REL_EINVAL, "stop at %s", e->path);
+    return 0;
+}
+
+static void test_each(void **state)
+{
+    (void)state;
+    const struct hent ents[] = {{"./", 'd', ""},
+                                {"./bin", 'd', ""},
+                                {"./bin/x", 's', "#!"},
+                                {"lib/a", 'f', "abc"},
+                                {"bin/l", 'l', "../lib/a"}};
+    char *t = build("each.tar.gz", ents, 5);
+
+    /* Archive order, the root left out, "./" and trailing "/" removed, the
+     * mode as stored; the contents readable during the visit. */
+    struct seen s = {0};
+    assert_int_equal(rel_tarball_each(t, NULL, 0, visit, &s), 0);
+    assert_int_equal(s.n, 4);
+    assert_string_equal(s.names[0], "d bin");
+    assert_string_equal(s.names[1], "- bin/x");
+    assert_string_equal(s.names[2], "- lib/a");
+    assert_string_equal(s.names[3], "l bin/l -> ../lib/a");
+    assert_int_equal(s.modes[1], 04755);
+    assert_string_equal(s.data[1], "#!");
+    assert_string_equal(s.data[2], "abc");
+
+    /* Safe: the same entries, without setuid/setgid/sticky bits. */
+    struct seen safe = {0};
+    assert_int_equal(rel_tarball_each(t, NULL, REL_TARBALL_SAFE, visit, &safe), 0);
+    assert_int_equal(safe.n, 4);
+    assert_int_equal(safe.modes[1], 0755);
+
+    /* visit's error ends the walk and comes back unchanged. */
+    struct seen stop = {.fail_at = 2};
+    assert_int_equal(rel_tarball_each(t, NULL, 0, visit, &stop), REL_EINVAL);
+    assert_int_equal(stop.n, 2);
+    assert_string_equal(rel_error_message(), "stop at bin/x");
+
+    /* The entry cap, with the tarball's name, in both modes. */
+    struct rel_tarball_limits two = {.max_entries = 2};
+    char *want = rel_asprintf("%s: more than 2 entries", t);
+    struct seen capped = {0};
+    assert_int_equal(rel_tarball_each(t, &two, 0, visit, &capped), REL_ELIMIT);
+    assert_int_equal(capped.n, 2);
+    assert_string_equal(rel_error_message(), want);
+    struct seen capped_safe = {0};
+    assert_int_equal(rel_tarball_each(t, &two, REL_TARBALL_SAFE, visit, &capped_safe), REL_ELIMIT);
+    assert_string_equal(rel_error_message(), want);
+    struct rel_tar_entry *list;
+    size_t n;
+    assert_int_equal(rel_tarball_list(&list, &n, t, &two), REL_ELIMIT);
+    assert_string_equal(rel_error_message(), want);
+    char *dest = at("each-out");
+    assert_int_equal(rel_tarball_extract(t, dest, &two, NULL), REL_ELIMIT);
+    assert_string_equal(rel_error_message(), want);
+    free(want);
+
+    /* read_members: the contents' cap names the tarball and the member. */
+    const char *names[] = {"lib/a"};
+    struct rel_buf b = REL_BUF_INIT;
+    bool found;
+    assert_int_equal(rel_tarball_read_members(t, names, 1, &b, &found, 2), REL_ELIMIT);
+    want = rel_asprintf("%s: lib/a: larger than 2 bytes", t);
+    assert_string_equal(rel_error_message(), want);
+    free(want);
+    rel_buf_free(&b);
+    free(dest);
+    free(t);
+
+    /* Safe: an unsafe entry is refused before visit sees it, named with the
+     * tarball; plain walks hand it over (rel_tarball_check decides later). */
+    const struct hent bad[] = {{"ok", 'f', "x"}, {"../evil", 'f', "pwned"}};
+    t = build("each-bad.tar.gz", bad, 2);
+    struct seen refused = {0};
+    assert_int_equal(rel_tarball_each(t, NULL, REL_TARBALL_SAFE, visit, &refused), REL_EUNSAFE);
+    assert_int_equal(refused.n, 1);
+    want = rel_asprintf("%s: ../evil: '..' in archive path", t);
+    assert_string_equal(rel_error_message(), want);
+    free(want);
+    struct seen plain = {0};
+    assert_int_equal(rel_tarball_each(t, NULL, 0, visit, &plain), 0);
+    assert_int_equal(plain.n, 2);
+    assert_string_equal(plain.names[1], "- ../evil");
+    free(t);
+
+    /* Not a tarball: the open fails, visit is never called. */
+    t = at("each-none.tar.gz");
+    assert_int_equal(rel_fs_write_atomic(t, "no", 2, 0644), 0);
+    struct seen none = {0};
+    assert_int_equal(rel_tarball_each(t, NULL, 0, visit, &none), REL_EIO);
+    assert_int_equal(none.n, 0);
+    assert_non_null(strstr(rel_error_message(), "cannot open "));
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pack_reproducible), cmocka_unit_test(test_pack_missing_path),
-        cmocka_unit_test(test_extract_hostile),   cmocka_unit_test(test_extract_mild),
-        cmocka_unit_test(test_extract_garbage),   cmocka_unit_test(test_check_listing),
+        cmocka_unit_test(test_pack_reproducible),
+        cmocka_unit_test(test_pack_missing_path),
+        cmocka_unit_test(test_extract_hostile),
+        cmocka_unit_test(test_extract_mild),
+        cmocka_unit_test(test_extract_garbage),
+        cmocka_unit_test(test_check_listing),
+        cmocka_unit_test(test_each),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
