@@ -1,6 +1,8 @@
 /*
  * assemble.c - `relman assemble [REL]`: build the project (as `mix release`
- * compiles first), plan the release, apply the plan, run the steps.
+ * compiles first), plan the release, apply the plan, run the steps; the
+ * path is core's rel_build_release() (core/build.h), the TUI's too. This
+ * file holds the options, the model loading and the report.
  */
 #include "cli.h"
 #include "load.h"
@@ -8,11 +10,11 @@
 
 #include "core/alloc.h"
 #include "core/assemble.h"
+#include "core/build.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/plan.h"
-#include "core/proc.h"
 #include "core/project.h"
 #include "core/resolve.h"
 
@@ -21,46 +23,23 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The project's own build, as `mix release` runs `mix compile` first. */
-static int compile_project(const struct rel_project *p, struct cli_progress *prog)
+/* The model, once the build ran (rel_build_opts.model): cli_load_model,
+ * which prints its own error; `code` keeps the exit code it chose. */
+struct load {
+    const char *name;
+    struct rel_project *p;
+    struct rel_model *m;
+    int code;
+};
+
+static int load_model(void *ctx, const struct rel_model **m)
 {
-    const char *argv_mix[] = {"mix", "compile", NULL};
-    const char *argv_rebar[] = {"rebar3", "as", p->env ? p->env : "default", "compile", NULL};
-    const char *const *argv;
-    char *env_mix = NULL;
-    const char *env[2] = {NULL, NULL};
-    if (p->kind == REL_PROJECT_MIX) {
-        argv = argv_mix;
-        env_mix = rel_asprintf("MIX_ENV=%s", p->env ? p->env : "prod");
-        env[0] = env_mix;
-    } else if (p->kind == REL_PROJECT_REBAR3) {
-        argv = argv_rebar;
-    } else {
-        return CLI_OK;
-    }
-    struct rel_buf out = REL_BUF_INIT;
-    struct rel_buf cmd = REL_BUF_INIT;
-    for (size_t i = 0; argv[i]; i++)
-        rel_buf_printf(&cmd, "%s%s", i ? " " : "", argv[i]);
-    rel_event_log(&prog->ev, REL_LOG_DEBUG, "$ %s%s%s", env_mix ? env_mix : "", env_mix ? " " : "",
-                  rel_buf_cstr(&cmd));
-    struct rel_proc_opts po = {.cwd = p->root, .env = env, .out = &out, .err = &out};
-    int status = 0;
-    int rc = CLI_OK;
-    if (rel_proc_run(&status, argv, &po) < 0) {
-        rc = cli_core_error();
-    } else if (status != 0) {
-        cli_progress_clear(prog);
-        fputs(rel_buf_cstr(&out), stderr);
-        rc = cli_error("'%s' failed (status %d) in %s; fix the build or use --no-compile",
-                       rel_buf_cstr(&cmd), status, p->root);
-    } else if (cli_globals.verbose && out.len) {
-        fputs(rel_buf_cstr(&out), stderr);
-    }
-    rel_buf_free(&out);
-    rel_buf_free(&cmd);
-    free(env_mix);
-    return rc;
+    struct load *l = ctx;
+    l->code = cli_load_model(&l->p, &l->m, l->name);
+    if (l->code != CLI_OK)
+        return rel_error_code() ? rel_error_code() : REL_ERESOLVE;
+    *m = l->m;
+    return 0;
 }
 
 /* `path` relative to the current directory when it is below it. */
@@ -125,29 +104,24 @@ int cmd_assemble(int argc, char **argv)
 
     struct cli_progress prog;
     cli_progress_init(&prog, quiet, cli_globals.verbose);
-    struct rel_project *p = NULL;
-    struct rel_model *m = NULL;
+    struct load load = {.name = name, .code = CLI_OK};
+    struct rel_buf build_output = REL_BUF_INIT;
+    struct rel_build_opts bo = {
+        .compile = compile,
+        .model = load_model,
+        .model_ctx = &load,
+        .plan = {.path = path, .version = version},
+        .assemble = {.overwrite = overwrite, .no_reuse = !reuse, .flush = flush},
+        .ev = &prog.ev,
+        .build_output = &build_output,
+    };
     struct rel_plan *plan = NULL;
-    int rc;
-    if (compile) {
-        /* Build first: discovery reads what the build produced. */
-        if (rel_project_open(&p, ".", REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN) < 0)
-            return cli_core_error();
-        rc = compile_project(p, &prog);
-        rel_project_free(p);
-        p = NULL;
-        if (rc != CLI_OK)
-            return rc;
-    }
-    if ((rc = cli_load_model(&p, &m, name)) != CLI_OK)
-        return rc;
-    struct rel_plan_opts po = {.path = path, .version = version, .ev = &prog.ev};
-    struct rel_assemble_opts ao = {
-        .overwrite = overwrite, .no_reuse = !reuse, .flush = flush, .ev = &prog.ev};
     struct rel_assemble_stats st = {0};
-    if (rel_plan_build(&plan, m, &po) < 0 || rel_assemble_run(plan, &ao, &st) < 0) {
+    int rc = CLI_OK;
+    if (rel_build_release(&plan, &st, &bo) < 0) {
         cli_progress_clear(&prog);
-        rc = cli_core_error();
+        fputs(rel_buf_cstr(&build_output), stderr);
+        rc = load.code != CLI_OK ? load.code : cli_core_error();
         goto done;
     }
     if (!quiet) {
@@ -165,8 +139,9 @@ int cmd_assemble(int argc, char **argv)
         free(cwd);
     }
 done:
+    rel_buf_free(&build_output);
     rel_plan_free(plan);
-    rel_model_free(m);
-    rel_project_free(p);
+    rel_model_free(load.m);
+    rel_project_free(load.p);
     return rc;
 }

@@ -4,16 +4,11 @@
 #include "cli.h"
 #include "remote_cli.h"
 
-#include "load.h"
-
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
-#include "core/fs.h"
-#include "core/plan.h"
 #include "core/project.h"
-#include "core/resolve.h"
 #include "remote/deploy.h"
 
 #include <stdio.h>
@@ -21,33 +16,33 @@
 #include <string.h>
 
 /*
- * The tarball `relman assemble` packs for `release` (its `tar` step), as
- * the plan names it; it must exist already (deploy does not assemble).
+ * The tarball `relman assemble` packs for `release` (its `tar` step), by
+ * core's one rule (rel_project_assembled_tarball: no plan is built, no
+ * model resolved); it must exist already (deploy does not assemble).
  */
 static int assembled_tarball(char **out, const char *release)
 {
+    /* relman.yml alone, unless the version comes from an application's
+     * .app file (then the applications are searched for) */
     struct rel_project *p = NULL;
-    struct rel_model *m = NULL;
-    struct rel_plan *plan = NULL;
-    int rc = cli_load_model(&p, &m, release);
-    if (rc != CLI_OK)
-        return rc;
-    struct rel_plan_opts po = {0};
-    if (rel_plan_build(&plan, m, &po) < 0) {
-        rc = cli_core_error();
-    } else if (!plan->tarball) {
-        rc = cli_usage_error("deploy",
-                             "release %s has no `tar` step: add `steps: [assemble, tar]` to it in "
-                             "relman.yml and run `relman assemble %s`, or pass --tarball FILE",
-                             release, release);
-    } else if (!rel_fs_is_file(plan->tarball)) {
-        rc = cli_error("%s does not exist: run `relman assemble %s` first (or pass --tarball FILE)",
-                       plan->tarball, release);
-    } else {
-        *out = rel_strdup(plan->tarball);
+    if (rel_project_open(&p, ".", REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN) < 0)
+        return cli_core_error();
+    const struct rel_config_release *r = rel_config_find_release(p->config, release);
+    if (r && !r->version) {
+        rel_project_free(p);
+        if (rel_project_open(&p, ".", REL_PROJECT_NEED_CONFIG) < 0)
+            return cli_core_error();
+        r = rel_config_find_release(p->config, release);
     }
-    rel_plan_free(plan);
-    rel_model_free(m);
+    char *how = rel_asprintf("`relman assemble %s`, or pass --tarball FILE", release);
+    int rc = CLI_OK;
+    if (!r)
+        rc = cli_error("no release '%s' in %s", release, REL_CONFIG_FILE);
+    else if (rel_project_assembled_tarball(out, p, r, how) == REL_EUSAGE)
+        rc = cli_usage_error("deploy", "%s", rel_error_message());
+    else if (!*out)
+        rc = cli_core_error();
+    free(how);
     rel_project_free(p);
     return rc;
 }

@@ -1,6 +1,8 @@
 /*
  * render.c - `relman render [REL] NAME`: print a generated release file
- * without assembling (the table is in core/render.c).
+ * without assembling (the table is in core/render.c; rel_render builds the
+ * plan when the file is one of its entries and looks it up there, as the
+ * TUI's preview does in the plan it keeps).
  */
 #include "cli.h"
 #include "load.h"
@@ -37,15 +39,8 @@ int cmd_render(int argc, char **argv)
         return cli_usage_error("render", "unexpected argument '%s'", argv[optind + 2]);
     const char *rel = nargs == 2 ? argv[optind] : NULL;
     const char *what = argv[optind + nargs - 1];
-    if (!rel_render_find(what)) {
-        struct rel_buf names = REL_BUF_INIT;
-        for (size_t i = 0; i < rel_renderable_count; i++)
-            rel_buf_printf(&names, "%s%s", i ? ", " : "", rel_renderables[i].name);
-        int rc = cli_usage_error("render", "nothing called '%s' can be rendered (known: %s)", what,
-                                 rel_buf_cstr(&names));
-        rel_buf_free(&names);
-        return rc;
-    }
+    if (rel_render_check_name(what) < 0)
+        return cli_usage_error("render", "%s", rel_error_message());
     struct rel_project *p;
     struct rel_model *m;
     int rc = cli_load_model(&p, &m, rel);

@@ -1,21 +1,20 @@
+/*
+ * plan.c - the plan builder (see plan.h): entries, trees of files, the
+ * steps, sorting and uniqueness; the generated texts are in plan_text.c.
+ */
 #define _GNU_SOURCE
 #include "plan.h"
 
 #include "alloc.h"
-#include "bootscript.h"
 #include "buf.h"
-#include "data.h"
 #include "error.h"
-#include "etf.h"
 #include "event.h"
 #include "fs.h"
 #include "launcher.h"
 #include "path.h"
+#include "plan_int.h"
 #include "project.h"
 #include "resolve.h"
-#include "sysconfig.h"
-#include "template.h"
-#include "term.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,26 +26,8 @@
 
 #define MAX_TREE_DEPTH 64
 #define MAX_ENTRIES 500000
-#define MAX_TEXT_INPUT ((size_t)16 << 20)
 
-/* Everything the builder needs while it works. Entries are collected with
- * a sequence number; the last one written for a path wins (overlays come
- * last and replace generated files, as with mix). */
-struct builder {
-    struct rel_plan *p;
-    const struct rel_model *m;
-    const struct rel_project *proj;
-    const struct rel_config_release *r;
-    const struct rel_plan_opts *o;
-    size_t cap;
-    size_t *seq;
-    size_t next_seq;
-    char *version_dir; /* "releases/VSN" */
-    bool mix;
-};
-
-static void note(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct builder *b, const char *fmt, ...)
+void rel_plan_note(struct rel_plan_builder *b, const char *fmt, ...)
 {
     char line[1024];
     va_list ap;
@@ -58,8 +39,8 @@ static void note(struct builder *b, const char *fmt, ...)
     rel_event_log(b->o ? b->o->ev : NULL, REL_LOG_INFO, "%s", line);
 }
 
-static int add(struct builder *b, const char *path, enum rel_plan_kind kind, mode_t mode,
-               const char *src, const char *data, size_t len, uint64_t size, const char *origin)
+int rel_plan_add(struct rel_plan_builder *b, const char *path, enum rel_plan_kind kind, mode_t mode,
+                 const char *src, const char *data, size_t len, uint64_t size, const char *origin)
 {
     if (!rel_path_is_safe_relative(path) || strchr(path, '\n'))
         return rel_error_set(REL_EUNSAFE, "refusing to write '%s' outside the release", path);
@@ -89,14 +70,14 @@ static int add(struct builder *b, const char *path, enum rel_plan_kind kind, mod
     return 0;
 }
 
-static int add_text(struct builder *b, const char *path, const struct rel_buf *text, mode_t mode,
-                    const char *origin)
+int rel_plan_add_text(struct rel_plan_builder *b, const char *path, const struct rel_buf *text,
+                      mode_t mode, const char *origin)
 {
-    return add(b, path, REL_PLAN_TEXT, mode, NULL, text->ptr ? text->ptr : "", text->len, text->len,
-               origin);
+    return rel_plan_add(b, path, REL_PLAN_TEXT, mode, NULL, text->ptr ? text->ptr : "", text->len,
+                        text->len, origin);
 }
 
-static bool ends_with(const char *s, const char *suffix)
+bool rel_plan_ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
     return n >= k && strcmp(s + n - k, suffix) == 0;
@@ -112,9 +93,9 @@ struct dir_id {
     ino_t ino;
 };
 
-static int add_tree_at(struct builder *b, const char *dir, const char *dest, const char *origin,
-                       bool strip, const char *const *skip, struct dir_id *stack, int depth,
-                       char ***recorded, size_t *nrecorded)
+static int add_tree_at(struct rel_plan_builder *b, const char *dir, const char *dest,
+                       const char *origin, bool strip, const char *const *skip,
+                       struct dir_id *stack, int depth, char ***recorded, size_t *nrecorded)
 {
     struct stat st;
     if (stat(dir, &st) < 0)
@@ -149,9 +130,9 @@ static int add_tree_at(struct builder *b, const char *dir, const char *dest, con
             rc = add_tree_at(b, src, dst, origin, strip, skip, stack, depth + 1, recorded,
                              nrecorded);
         } else if (S_ISREG(cs.st_mode)) {
-            bool beam = strip && ends_with(n, ".beam");
-            rc = add(b, dst, beam ? REL_PLAN_STRIP : REL_PLAN_COPY, cs.st_mode, src, NULL, 0,
-                     (uint64_t)cs.st_size, origin);
+            bool beam = strip && rel_plan_ends_with(n, ".beam");
+            rc = rel_plan_add(b, dst, beam ? REL_PLAN_STRIP : REL_PLAN_COPY, cs.st_mode, src, NULL,
+                              0, (uint64_t)cs.st_size, origin);
             if (rc == 0 && recorded) {
                 *recorded = rel_reallocarray(*recorded, *nrecorded + 1, sizeof(char *));
                 (*recorded)[(*nrecorded)++] = rel_path_normalize(dst);
@@ -167,75 +148,14 @@ static int add_tree_at(struct builder *b, const char *dir, const char *dest, con
     return rc;
 }
 
-static int add_tree(struct builder *b, const char *dir, const char *dest, const char *origin,
-                    bool strip, const char *const *skip)
+static int add_tree(struct rel_plan_builder *b, const char *dir, const char *dest,
+                    const char *origin, bool strip, const char *const *skip)
 {
     struct dir_id stack[MAX_TREE_DEPTH];
     return add_tree_at(b, dir, dest, origin, strip, skip, stack, 0, NULL, NULL);
 }
 
-/* ---- template variables ----------------------------------------------- */
-
-struct tvars {
-    struct builder *b;
-};
-
-static int tv_option(void *ctx, const char *key, struct rel_buf *out, bool *found)
-{
-    struct builder *b = ((struct tvars *)ctx)->b;
-    const struct rel_config_release *r = b->r;
-    *found = true;
-    if (strcmp(key, "cookie") == 0 && r->cookie)
-        return rel_buf_puts(out, r->cookie);
-    if (strcmp(key, "path") == 0 && r->path)
-        return rel_buf_puts(out, r->path);
-    if (strcmp(key, "version") == 0 && r->version)
-        return rel_buf_puts(out, r->version);
-    if (strcmp(key, "include_erts") == 0)
-        return rel_buf_puts(out, r->include_erts == REL_ERTS_PATH      ? r->erts_path
-                                 : r->include_erts == REL_ERTS_INCLUDE ? "true"
-                                                                       : "false");
-    if (strcmp(key, "strip_beams") == 0)
-        return rel_buf_puts(out, r->strip_beams ? "true" : "false");
-    if (strcmp(key, "quiet") == 0)
-        return rel_buf_puts(out, r->quiet ? "true" : "false");
-    if (strcmp(key, "reboot_system_after_config") == 0)
-        return rel_buf_puts(out, r->reboot_system_after_config ? "true" : "false");
-    if (strcmp(key, "validate_compile_env") == 0)
-        return rel_buf_puts(out, r->validate_compile_env ? "true" : "false");
-    if (strcmp(key, "rel_templates_path") == 0 && r->rel_templates_path)
-        return rel_buf_puts(out, r->rel_templates_path);
-    *found = false;
-    return 0;
-}
-
-static int tv_app(void *ctx, const char *app, const char *key, struct rel_buf *out, bool *found)
-{
-    struct builder *b = ((struct tvars *)ctx)->b;
-    const struct rel_model_app *a = rel_model_find(b->m, app);
-    *found = false;
-    if (!a)
-        return 0;
-    *found = true;
-    if (strcmp(key, "vsn") == 0)
-        return rel_buf_puts(out, a->app->vsn);
-    if (strcmp(key, "mode") == 0)
-        return rel_buf_puts(out, rel_mode_name(a->mode));
-    if (strcmp(key, "path") == 0)
-        return rel_buf_puts(out, a->app->dir);
-    if (strcmp(key, "otp_app?") == 0)
-        return rel_buf_puts(out, a->app->origin == REL_ORIGIN_OTP ? "true" : "false");
-    char *v = NULL;
-    const struct rel_term *t = rel_term_proplist_get(rel_term_tuple_get(a->app->spec, 2), key);
-    if (t && (v = rel_term_to_cstring(t)) == NULL && rel_term_atom_name(t))
-        v = rel_strdup(rel_term_atom_name(t));
-    int rc = v ? rel_buf_puts(out, v) : 0;
-    *found = v != NULL;
-    free(v);
-    return rc;
-}
-
-static char *project_path(const struct builder *b, const char *p)
+char *rel_plan_project_path(const struct rel_plan_builder *b, const char *p)
 {
     if (p[0] == '/')
         return rel_path_normalize(p);
@@ -245,52 +165,9 @@ static char *project_path(const struct builder *b, const char *p)
     return n;
 }
 
-/* Render `file` (under rel_templates_path) if the project has it, else the
- * built-in default `dflt` (core/data). */
-static int render_template(struct builder *b, struct rel_buf *out, const char *file,
-                           const char *dflt)
-{
-    char *vpath = rel_asprintf("%s/%s", b->p->dest, b->version_dir);
-    struct tvars tv = {b};
-    struct rel_template_vars vars = {
-        .name = b->p->name,
-        .version = b->p->version,
-        .path = b->p->dest,
-        .version_path = vpath,
-        .erts_version = b->p->erts_version,
-        .option = tv_option,
-        .app_field = tv_app,
-        .ctx = &tv,
-    };
-    char *dir = project_path(b, b->r->rel_templates_path ? b->r->rel_templates_path : "rel");
-    char *path = rel_path_join2(dir, file);
-    int rc;
-    if (rel_fs_is_file(path)) {
-        /* Messages name the file as the user knows it, relative to the root. */
-        const char *shown = path;
-        size_t rl = strlen(b->proj->root);
-        if (strncmp(path, b->proj->root, rl) == 0 && path[rl] == '/')
-            shown = path + rl + 1;
-        struct rel_buf text = REL_BUF_INIT;
-        rc = rel_fs_read_file(&text, path, REL_TEMPLATE_MAX_SIZE);
-        if (rc == 0)
-            rc = rel_template_render(out, text.ptr ? text.ptr : "", text.len, shown, &vars);
-        rel_buf_free(&text);
-    } else {
-        size_t len;
-        const char *t = rel_data_get(dflt, &len);
-        rc = t ? rel_template_render(out, t, len, dflt, &vars)
-               : rel_error_set(REL_ENOTFOUND, "built-in template %s is missing", dflt);
-    }
-    free(path);
-    free(dir);
-    free(vpath);
-    return rc;
-}
-
 /* ---- pieces of the release --------------------------------------------- */
 
-static bool app_copied(const struct builder *b, const struct rel_model_app *a)
+static bool app_copied(const struct rel_plan_builder *b, const struct rel_model_app *a)
 {
     /* mix leaves OTP's applications out when ERTS is not bundled: the boot
      * script then finds them under the target's own $ROOT/lib. */
@@ -302,7 +179,7 @@ static char *app_lib_dir(const struct rel_model_app *a)
     return rel_asprintf("lib/%s-%s", a->app->name, a->app->vsn);
 }
 
-static int plan_apps(struct builder *b)
+static int plan_apps(struct rel_plan_builder *b)
 {
     bool include_dir = !b->mix || (b->proj->elixir_version &&
                                    rel_version_compare(b->proj->elixir_version, "1.16") >= 0);
@@ -344,18 +221,18 @@ static int plan_apps(struct builder *b)
     return 0;
 }
 
-static char *erts_dir(const struct builder *b)
+char *rel_plan_erts_dir(const struct rel_plan_builder *b)
 {
     if (b->r->include_erts == REL_ERTS_PATH)
-        return project_path(b, b->r->erts_path);
+        return rel_plan_project_path(b, b->r->erts_path);
     return rel_asprintf("%s/erts-%s", b->proj->otp_root, b->p->erts_version);
 }
 
-static int plan_erts(struct builder *b)
+static int plan_erts(struct rel_plan_builder *b)
 {
     if (!b->p->include_erts)
         return 0;
-    char *dir = erts_dir(b);
+    char *dir = rel_plan_erts_dir(b);
     char *bin = rel_path_join2(dir, "bin");
     char *dest = rel_asprintf("erts-%s/bin", b->p->erts_version);
     int rc = 0;
@@ -369,7 +246,7 @@ static int plan_erts(struct builder *b)
         char *erl = rel_path_join2(dest, "erl");
         rc = rel_launcher_erl(&t);
         if (rc == 0)
-            rc = add_text(b, erl, &t, 0755, "generated");
+            rc = rel_plan_add_text(b, erl, &t, 0755, "generated");
         free(erl);
         rel_buf_free(&t);
     }
@@ -379,47 +256,13 @@ static int plan_erts(struct builder *b)
     return rc;
 }
 
-static char *ebin_in_script(const struct builder *b, const struct rel_model_app *a)
-{
-    /* mix: OTP's applications under $ROOT (the bundled or the target's
-     * Erlang), everything else under $RELEASE_LIB (= the release's lib,
-     * given with -boot_var by bin/NAME). Other projects: everything in the
-     * release's own lib. */
-    if (b->mix && a->app->origin == REL_ORIGIN_OTP)
-        return rel_asprintf("$ROOT/lib/%s-%s/ebin", a->app->name, a->app->vsn);
-    return rel_asprintf("$RELEASE_LIB/%s-%s/ebin", a->app->name, a->app->vsn);
-}
-
-static int write_boot(struct builder *b, const char *base, const struct rel_boot_spec *spec)
-{
-    struct rel_term *script = NULL;
-    struct rel_buf text = REL_BUF_INIT, bin = REL_BUF_INIT;
-    int rc = rel_boot_make(&script, spec);
-    if (rc == 0)
-        rc = rel_term_format_file(&text, script);
-    if (rc == 0)
-        rc = rel_etf_encode(&bin, script, 0);
-    char *sp = rel_asprintf("%s/%s.script", b->version_dir, base);
-    char *bp = rel_asprintf("%s/%s.boot", b->version_dir, base);
-    if (rc == 0)
-        rc = add_text(b, sp, &text, 0644, "generated");
-    if (rc == 0)
-        rc = add_text(b, bp, &bin, 0644, "generated");
-    free(sp);
-    free(bp);
-    rel_buf_free(&text);
-    rel_buf_free(&bin);
-    rel_term_free(script);
-    return rc;
-}
-
-static bool has_runtime_config(const struct builder *b, char **path_out)
+static bool has_runtime_config(const struct rel_plan_builder *b, char **path_out)
 {
     *path_out = NULL;
     if (!b->mix || b->r->runtime_config_disabled)
         return false;
-    char *p = project_path(b, b->r->runtime_config_path ? b->r->runtime_config_path
-                                                        : "config/runtime.exs");
+    char *p = rel_plan_project_path(b, b->r->runtime_config_path ? b->r->runtime_config_path
+                                                                 : "config/runtime.exs");
     if (!rel_fs_is_file(p)) {
         free(p);
         return false;
@@ -428,345 +271,17 @@ static bool has_runtime_config(const struct builder *b, char **path_out)
     return true;
 }
 
-static int plan_boot_scripts(struct builder *b, bool providers, const char *consolidated)
+static int plan_overlays(struct rel_plan_builder *b)
 {
-    size_t n = b->m->napps;
-    struct rel_boot_app *apps = rel_calloc(n ? n : 1, sizeof(*apps));
-    char **ebins = rel_calloc(n ? n : 1, sizeof(*ebins));
-    char **pre = NULL;
-    size_t npre = 0;
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct rel_model_app *a = &b->m->apps[i];
-        ebins[i] = ebin_in_script(b, a);
-        apps[i] = (struct rel_boot_app){a->app->name, a->app->vsn,      a->mode,
-                                        a->app->spec, a->app->app_file, ebins[i]};
-    }
-    /* The preloaded modules come from the ERTS the release runs on. */
-    char *otp = b->r->include_erts == REL_ERTS_PATH ? NULL : rel_strdup(b->proj->otp_root);
-    if (!otp) {
-        char *ed = erts_dir(b);
-        otp = rel_path_dirname(ed);
-        free(ed);
-    }
-    rc = rel_boot_read_preloaded(&pre, &npre, otp, b->p->erts_version);
-    free(otp);
-    struct rel_boot_spec spec = {
-        .name = b->p->name,
-        .vsn = b->p->version,
-        .apps = apps,
-        .napps = n,
-        .preloaded = (const char *const *)pre,
-        .npreloaded = npre,
-        .no_dot_erlang = b->mix,
-        .config_provider = providers,
-        .consolidated = consolidated,
-    };
-    if (rc == 0)
-        rc = write_boot(b, "start", &spec);
-    /* start_clean: the same applications; kernel and stdlib start, the rest
-     * is loaded (Elixir >= 1.16) or only on the code path (mix <= 1.15 and
-     * relx: mode none). */
-    bool load_rest = b->mix && b->proj->elixir_version &&
-                     rel_version_compare(b->proj->elixir_version, "1.16") >= 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        bool core = strcmp(apps[i].name, "kernel") == 0 || strcmp(apps[i].name, "stdlib") == 0;
-        if (core)
-            apps[i].mode = REL_MODE_PERMANENT;
-        else if (load_rest && apps[i].mode != REL_MODE_NONE)
-            apps[i].mode = REL_MODE_LOAD;
-        else
-            apps[i].mode = REL_MODE_NONE;
-    }
-    if (rc == 0)
-        rc = write_boot(b, "start_clean", &spec);
-    rel_boot_free_strings(pre, npre);
-    for (size_t i = 0; i < n; i++)
-        free(ebins[i]);
-    free(ebins);
-    free(apps);
-    return rc;
-}
-
-static int app_name_cmp(const void *x, const void *y)
-{
-    const struct rel_model_app *a = *(const struct rel_model_app *const *)x;
-    const struct rel_model_app *c = *(const struct rel_model_app *const *)y;
-    return strcmp(a->app->name, c->app->name);
-}
-
-static int plan_sys_config_mix(struct builder *b, const char *runtime)
-{
-    char *config = project_path(b, "config/config.exs");
-    char *cache = rel_asprintf("%s/_build/%s/.relman/config.cache", b->proj->root,
-                               b->proj->env ? b->proj->env : "prod");
-    struct rel_mix_config mc = {.project_root = b->proj->root,
-                                .config_path = config,
-                                .env = b->proj->env ? b->proj->env : "prod",
-                                .elixir_version = b->proj->elixir_version,
-                                .cache_file = cache};
-    struct rel_term *cfg = NULL;
-    bool hit = false;
-    int rc = rel_sysconfig_eval_mix(&cfg, &hit, &mc);
-    if (rc == 0 && rel_fs_is_file(config))
-        rel_event_log(b->o ? b->o->ev : NULL, REL_LOG_DEBUG, "config/config.exs: %s",
-                      hit ? "from the cache" : "evaluated with elixir");
-    if (rc == 0 && runtime) {
-        /* validate_compile_env, ordered by application name as mix's map is */
-        struct rel_term *compile_env = NULL;
-        if (b->r->validate_compile_env) {
-            size_t n = b->m->napps;
-            const struct rel_model_app **sorted = rel_calloc(n ? n : 1, sizeof(*sorted));
-            const struct rel_term **specs = rel_calloc(n ? n : 1, sizeof(*specs));
-            for (size_t i = 0; i < n; i++)
-                sorted[i] = &b->m->apps[i];
-            qsort(sorted, n, sizeof(*sorted), app_name_cmp);
-            for (size_t i = 0; i < n; i++)
-                specs[i] = sorted[i]->app->spec;
-            compile_env = rel_sysconfig_compile_env(specs, n);
-            free(sorted);
-            free(specs);
-        }
-        struct rel_provider_opts po = {
-            .version = b->p->version,
-            .runtime_file = "runtime.exs",
-            .env = mc.env,
-            .reboot_after_config = b->r->reboot_system_after_config,
-            .prune_after_boot = b->r->prune_runtime_sys_config_after_boot,
-            .start_distribution_during_config = b->r->start_distribution_during_config,
-            .validate_compile_env = compile_env,
-        };
-        rel_sysconfig_merge(cfg, rel_sysconfig_provider(&po));
-    }
-    struct rel_buf text = REL_BUF_INIT;
-    if (rc == 0)
-        rc = rel_sysconfig_format(&text, cfg, runtime && b->r->reboot_system_after_config);
-    if (rc == 0) {
-        char *path = rel_asprintf("%s/sys.config", b->version_dir);
-        rc = add_text(b, path, &text, 0644, "generated");
-        free(path);
-    }
-    rel_buf_free(&text);
-    rel_term_free(cfg);
-    free(config);
-    free(cache);
-    return rc;
-}
-
-static int plan_sys_config_other(struct builder *b)
-{
-    struct rel_buf text = REL_BUF_INIT;
-    int rc = 0;
-    const char *name = "sys.config";
-    if (b->r->sys_config) {
-        char *src = project_path(b, b->r->sys_config);
-        rc = rel_fs_read_file(&text, src, MAX_TEXT_INPUT);
-        if (rc == 0 && ends_with(src, ".src")) {
-            name = "sys.config.src"; /* ${VAR}s are filled in by bin/NAME at start */
-        } else if (rc == 0) {
-            struct rel_term *t = NULL;
-            rc = rel_term_parse_one(&t, text.ptr ? text.ptr : "", text.len, b->r->sys_config);
-            if (rc == 0)
-                rc = rel_sysconfig_check(t, b->r->sys_config);
-            rel_term_free(t);
-        }
-        free(src);
-    } else {
-        rc = rel_buf_puts(&text, "%% coding: utf-8\n[].\n");
-    }
-    if (rc == 0) {
-        char *path = rel_asprintf("%s/%s", b->version_dir, name);
-        rc = add_text(b, path, &text, 0644, b->r->sys_config ? "project" : "generated");
-        free(path);
-    }
-    rel_buf_free(&text);
-    return rc;
-}
-
-/*
- * A relx-style vm.args (rebar3 projects) names the node and the cookie.
- * bin/NAME passes those itself, and a -setcookie line would put the cookie
- * in `ps` output, so they move: the cookie to releases/COOKIE (unless the
- * release configures one), the node name to the default env.sh.
- */
-static int plan_vm_args_other(struct builder *b, struct rel_buf *env_extra, char **cookie_out)
-{
-    *cookie_out = NULL;
-    if (!b->r->vm_args)
-        return 0;
-    char *src = project_path(b, b->r->vm_args);
-    struct rel_buf in = REL_BUF_INIT, out = REL_BUF_INIT;
-    int rc = rel_fs_read_file(&in, src, MAX_TEXT_INPUT);
-    bool is_src = ends_with(src, ".src");
-    const char *p = rel_buf_cstr(&in);
-    int line = 0;
-    while (rc == 0 && *p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *l = rel_strndup(p, len);
-        line++;
-        char flag[16] = "", value[512] = "", rest[8] = "";
-        int k = sscanf(l, " %15s %511s %7s", flag, value, rest);
-        bool name = strcmp(flag, "-sname") == 0 || strcmp(flag, "-name") == 0;
-        bool cookie = strcmp(flag, "-setcookie") == 0;
-        if (k == 2 && (name || cookie) && !(is_src && strchr(value, '$'))) {
-            rel_buf_printf(&out, "## %s moved by relman (%s)\n", flag,
-                           cookie ? "to releases/COOKIE" : "to env.sh");
-            if (cookie) {
-                if (!b->r->cookie)
-                    *cookie_out = rel_strdup(value);
-                note(b,
-                     "%s:%d: -setcookie moved to releases/COOKIE (a cookie on the command "
-                     "line is visible in ps)",
-                     b->r->vm_args, line);
-            } else {
-                rel_buf_printf(env_extra,
-                               "# From %s:%d\nexport RELEASE_DISTRIBUTION=\"${RELEASE_"
-                               "DISTRIBUTION:-%s}\"\nexport RELEASE_NODE=\"${RELEASE_NODE:-%s}\"\n",
-                               b->r->vm_args, line, flag + 1, value);
-            }
-        } else {
-            rel_buf_put(&out, p, len);
-            rel_buf_putc(&out, '\n');
-        }
-        free(l);
-        p += len + (nl ? 1 : 0);
-    }
-    if (rc == 0) {
-        char *path = rel_asprintf("%s/%s", b->version_dir, is_src ? "vm.args.src" : "vm.args");
-        rc = add_text(b, path, &out, 0644, "project");
-        free(path);
-    }
-    free(src);
-    rel_buf_free(&in);
-    rel_buf_free(&out);
-    return rc;
-}
-
-static int plan_templates(struct builder *b, char **vm_cookie)
-{
-    struct rel_buf t = REL_BUF_INIT, env_extra = REL_BUF_INIT;
-    int rc = 0;
-    char *path;
-    *vm_cookie = NULL;
-    if (!b->mix && b->r->vm_args) {
-        rc = plan_vm_args_other(b, &env_extra, vm_cookie);
-    } else {
-        rc = render_template(b, &t, "vm.args.eex", "vm.args.eex");
-        path = rel_asprintf("%s/vm.args", b->version_dir);
-        if (rc == 0)
-            rc = add_text(b, path, &t, 0644, "template");
-        free(path);
-    }
-    rel_buf_clear(&t);
-    if (rc == 0)
-        rc = render_template(b, &t, "remote.vm.args.eex", "remote.vm.args.eex");
-    path = rel_asprintf("%s/remote.vm.args", b->version_dir);
-    if (rc == 0)
-        rc = add_text(b, path, &t, 0644, "template");
-    free(path);
-    rel_buf_clear(&t);
-    if (rc == 0)
-        rc = render_template(b, &t, "env.sh.eex", "env.sh.eex");
-    if (rc == 0 && env_extra.len)
-        rc = rel_buf_put(&t, env_extra.ptr, env_extra.len);
-    path = rel_asprintf("%s/env.sh", b->version_dir);
-    if (rc == 0)
-        rc = add_text(b, path, &t, 0644, "template");
-    free(path);
-    if (rc == 0 && b->r->exec_windows) {
-        rel_buf_clear(&t);
-        rc = render_template(b, &t, "env.bat.eex", "env.bat.eex");
-        path = rel_asprintf("%s/env.bat", b->version_dir);
-        if (rc == 0)
-            rc = add_text(b, path, &t, 0644, "template");
-        free(path);
-    }
-    rel_buf_free(&t);
-    rel_buf_free(&env_extra);
-    return rc;
-}
-
-static int plan_executables(struct builder *b)
-{
-    int rc = 0;
-    struct rel_buf t = REL_BUF_INIT;
-    char *iex_flags = NULL;
-    char *elixir_bin = NULL;
-    if (b->p->elixir) {
-        if (!b->proj->elixir_lib_dir)
-            return rel_error_set(REL_ENOTFOUND, "the release contains Elixir but no Elixir "
-                                                "installation was found (no elixir in PATH)");
-        char *binparent = rel_path_join2(b->proj->elixir_lib_dir, "../bin");
-        elixir_bin = rel_path_normalize(binparent);
-        free(binparent);
-        char *iex = rel_path_join2(elixir_bin, "iex");
-        if (rel_fs_read_file(&t, iex, MAX_TEXT_INPUT) == 0)
-            iex_flags = rel_launcher_iex_flags(t.ptr, t.len);
-        rel_error_clear();
-        free(iex);
-        rel_buf_clear(&t);
-    }
-    struct rel_launcher_opts lo = {
-        .name = b->p->name,
-        .elixir = b->p->elixir,
-        .reboot_after_config = b->mix && b->r->reboot_system_after_config,
-        .iex_flags = iex_flags,
-    };
-    if (b->r->exec_unix) {
-        char *path = rel_asprintf("bin/%s", b->p->name);
-        rc = rel_launcher_bin_script(&t, &lo);
-        if (rc == 0)
-            rc = add_text(b, path, &t, 0755, "generated");
-        free(path);
-    }
-    if (rc == 0 && b->r->exec_windows) {
-        rel_buf_clear(&t);
-        char *path = rel_asprintf("bin/%s.bat", b->p->name);
-        rc = rel_launcher_bin_bat(&t, &lo);
-        if (rc == 0)
-            rc = add_text(b, path, &t, 0755, "generated");
-        free(path);
-    }
-    if (rc == 0 && b->p->elixir && b->r->exec_unix) {
-        char *src = rel_path_join2(elixir_bin, "elixir");
-        struct rel_buf in = REL_BUF_INIT;
-        rel_buf_clear(&t);
-        rc = rel_fs_read_file(&in, src, MAX_TEXT_INPUT);
-        if (rc == 0)
-            rc = rel_launcher_patch_elixir(&t, in.ptr, in.len, src,
-                                           b->p->include_erts ? b->p->erts_version : NULL);
-        char *path = rel_asprintf("%s/elixir", b->version_dir);
-        if (rc == 0)
-            rc = add_text(b, path, &t, 0755, "generated");
-        free(path);
-        free(src);
-        rel_buf_free(&in);
-        src = rel_path_join2(elixir_bin, "iex");
-        struct stat st;
-        if (rc == 0 && stat(src, &st) < 0)
-            rc = rel_error_set_errno(REL_ENOTFOUND, errno, "cannot read %s", src);
-        path = rel_asprintf("%s/iex", b->version_dir);
-        if (rc == 0)
-            rc = add(b, path, REL_PLAN_COPY, 0755, src, NULL, 0, (uint64_t)st.st_size, "elixir");
-        free(path);
-        free(src);
-    }
-    free(elixir_bin);
-    free(iex_flags);
-    rel_buf_free(&t);
-    return rc;
-}
-
-static int plan_overlays(struct builder *b)
-{
-    char *tdir = project_path(b, b->r->rel_templates_path ? b->r->rel_templates_path : "rel");
+    char *tdir =
+        rel_plan_project_path(b, b->r->rel_templates_path ? b->r->rel_templates_path : "rel");
     char *dflt = rel_path_join2(tdir, "overlays");
     free(tdir);
     size_t n = 1 + b->r->overlays.count;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        char *dir = i == 0 ? rel_strdup(dflt) : project_path(b, b->r->overlays.items[i - 1]);
+        char *dir =
+            i == 0 ? rel_strdup(dflt) : rel_plan_project_path(b, b->r->overlays.items[i - 1]);
         if (i > 0 && strcmp(dir, dflt) == 0) {
             free(dir);
             continue;
@@ -785,7 +300,7 @@ static int plan_overlays(struct builder *b)
     return rc;
 }
 
-static int plan_steps(struct builder *b)
+static int plan_steps(struct rel_plan_builder *b)
 {
     const struct rel_config_release *r = b->r;
     int phase = 0;
@@ -802,14 +317,9 @@ static int plan_steps(struct builder *b)
                 (struct rel_plan_hook){rel_strdup(s->command), phase >= 1, phase >= 2};
         }
     }
-    if (b->p->tar) {
-        bool default_path = !(b->o && b->o->path) && !r->path;
-        if (default_path && b->proj->env)
-            b->p->tarball = rel_asprintf("%s/_build/%s/%s-%s.tar.gz", b->proj->root, b->proj->env,
-                                         b->p->name, b->p->version);
-        else
-            b->p->tarball = rel_asprintf("%s/%s-%s.tar.gz", b->p->dest, b->p->name, b->p->version);
-    }
+    if (b->p->tar)
+        b->p->tarball = rel_project_tarball_path(b->proj, r, b->p->version,
+                                                 b->o && b->o->path ? b->p->dest : NULL);
     return 0;
 }
 
@@ -846,7 +356,7 @@ const struct rel_plan_entry *rel_plan_find(const struct rel_plan *p, const char 
 
 /* Sort by path; of several entries for one path keep the last added; a
  * path that is a file and also the directory of another is an error. */
-static int finish(struct builder *b)
+static int finish(struct rel_plan_builder *b)
 {
     struct rel_plan *p = b->p;
     size_t n = p->count;
@@ -894,43 +404,6 @@ char *rel_plan_strip_key(const struct rel_plan *p)
     return rel_buf_detach(&b);
 }
 
-static int plan_release_files(struct builder *b, const char *vm_cookie)
-{
-    struct rel_buf t = REL_BUF_INIT;
-    struct rel_term *rel = NULL;
-    int rc = rel_model_rel_term(&rel, b->m);
-    if (rc == 0 && b->o && b->o->version) {
-        /* --version: the .rel names the version being built */
-        struct rel_term *id = rel_term_tuple_get(rel, 1);
-        rel_term_tuple_set(id, 1, rel_term_string(b->p->version));
-    }
-    if (rc == 0)
-        rc = rel_term_format_file(&t, rel);
-    char *path = rel_asprintf("%s/%s.rel", b->version_dir, b->p->name);
-    if (rc == 0)
-        rc = add_text(b, path, &t, 0644, "generated");
-    free(path);
-    rel_term_free(rel);
-    rel_buf_clear(&t);
-    if (rc == 0)
-        rc = rel_buf_printf(&t, "%s %s", b->p->erts_version, b->p->version);
-    if (rc == 0)
-        rc = add_text(b, "releases/start_erl.data", &t, 0644, "generated");
-    const char *cookie = b->r->cookie ? b->r->cookie : vm_cookie;
-    if (rc == 0 && cookie && !*cookie)
-        rc = rel_error_set(REL_ECONFIG, "release %s: the cookie is empty", b->p->name);
-    for (const char *c = cookie; rc == 0 && c && *c; c++)
-        if (*c < ' ' || *c > '~')
-            rc = rel_error_set(REL_ECONFIG,
-                               "release %s: the cookie may only hold printable ASCII characters",
-                               b->p->name);
-    if (rc == 0)
-        rc = add(b, "releases/COOKIE", REL_PLAN_COOKIE, 0600, NULL, cookie,
-                 cookie ? strlen(cookie) : 0, cookie ? strlen(cookie) : 56, "generated");
-    rel_buf_free(&t);
-    return rc;
-}
-
 int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struct rel_plan_opts *o)
 {
     *out = NULL;
@@ -940,28 +413,16 @@ int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struc
     const struct rel_project *proj = m->project;
     const struct rel_config_release *r = m->release;
     struct rel_plan *p = rel_calloc(1, sizeof(*p));
-    struct builder b = {.p = p, .m = m, .proj = proj, .r = r, .o = o};
+    struct rel_plan_builder b = {.p = p, .m = m, .proj = proj, .r = r, .o = o};
     b.mix = proj->kind == REL_PROJECT_MIX;
     p->name = rel_strdup(m->name);
     p->version = rel_strdup(o && o->version ? o->version : m->version);
     p->include_erts = r->include_erts != REL_ERTS_EXCLUDE;
     p->project_root = rel_strdup(proj->root);
     p->elixir = rel_model_find(m, "elixir") != NULL;
+    /* decided by resolve (include_erts: PATH/erts-VSN, else the installed
+     * one); a model without it has a problem and stopped above */
     p->erts_version = rel_strdup(m->erts_version);
-    if (r->include_erts == REL_ERTS_PATH) {
-        /* the version is the erts-VSN directory's suffix */
-        char *base = rel_path_basename(r->erts_path);
-        if (strncmp(base, "erts-", 5) != 0 || !base[5]) {
-            rc = rel_error_set(REL_ECONFIG,
-                               "release %s: include_erts path %s is not an erts-VSN directory",
-                               r->name, r->erts_path);
-            free(base);
-            goto fail;
-        }
-        free(p->erts_version);
-        p->erts_version = rel_strdup(base + 5);
-        free(base);
-    }
     if (o && o->path) {
         char *abs = o->path[0] == '/' ? rel_strdup(o->path) : NULL;
         if (!abs) {
@@ -994,18 +455,19 @@ int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struc
     char *vm_cookie = NULL;
 
     if ((rc = plan_steps(&b)) == 0 && (rc = plan_apps(&b)) == 0 && (rc = plan_erts(&b)) == 0 &&
-        (rc = plan_boot_scripts(&b, providers, consolidated)) == 0 &&
-        (rc = (b.mix ? plan_sys_config_mix(&b, runtime) : plan_sys_config_other(&b))) == 0 &&
-        (rc = plan_templates(&b, &vm_cookie)) == 0 && (rc = plan_executables(&b)) == 0 &&
-        (rc = plan_release_files(&b, vm_cookie)) == 0) {
+        (rc = rel_plan_boot_scripts(&b, providers, consolidated)) == 0 &&
+        (rc = (b.mix ? rel_plan_sys_config_mix(&b, runtime) : rel_plan_sys_config_other(&b))) ==
+            0 &&
+        (rc = rel_plan_templates(&b, &vm_cookie)) == 0 && (rc = rel_plan_executables(&b)) == 0 &&
+        (rc = rel_plan_release_files(&b, vm_cookie)) == 0) {
         if (runtime) {
             struct stat st;
             char *dst = rel_asprintf("%s/runtime.exs", b.version_dir);
             if (stat(runtime, &st) < 0)
                 rc = rel_error_set_errno(REL_EIO, errno, "cannot read %s", runtime);
             else
-                rc = add(&b, dst, REL_PLAN_COPY, 0644, runtime, NULL, 0, (uint64_t)st.st_size,
-                         "project");
+                rc = rel_plan_add(&b, dst, REL_PLAN_COPY, 0644, runtime, NULL, 0,
+                                  (uint64_t)st.st_size, "project");
             free(dst);
         }
         if (rc == 0 && consolidated) {
@@ -1073,40 +535,36 @@ void rel_plan_free(struct rel_plan *p)
     free(p);
 }
 
-int rel_plan_render(struct rel_buf *out, const struct rel_model *m, const char *what)
+int rel_plan_lookup(const struct rel_plan_entry **out, const struct rel_plan *p, const char *what)
 {
-    struct rel_plan *p = NULL;
-    int rc = rel_plan_build(&p, m, NULL);
-    if (rc < 0)
-        return rc;
+    *out = NULL;
     char *path;
     if (strcmp(what, "bin") == 0)
         path = rel_asprintf("bin/%s", p->name);
+    else if (strcmp(what, "rel") == 0)
+        path = rel_asprintf("releases/%s/%s.rel", p->version, p->name);
     else if (strchr(what, '/'))
         path = rel_strdup(what);
     else
         path = rel_asprintf("releases/%s/%s", p->version, what);
     const struct rel_plan_entry *e = rel_plan_find(p, path);
-    if (!e && strcmp(what, "sys.config") == 0 && !strchr(what, '/')) {
-        /* rebar3 projects may ship sys.config.src */
+    if (!e && (strcmp(what, "sys.config") == 0 || strcmp(what, "vm.args") == 0)) {
+        /* relx projects may ship sys.config.src, vm.args.src */
         free(path);
         path = rel_asprintf("releases/%s/%s.src", p->version, what);
         e = rel_plan_find(p, path);
     }
-    if (!e && strcmp(what, "vm.args") == 0) {
-        free(path);
-        path = rel_asprintf("releases/%s/vm.args.src", p->version);
-        e = rel_plan_find(p, path);
-    }
-    if (!e)
-        rc = rel_error_set(REL_ENOTFOUND, "release %s has no %s", p->name, path);
-    else if (e->kind == REL_PLAN_TEXT)
-        rc = rel_buf_put(out, e->data, e->len);
-    else if (e->kind == REL_PLAN_COOKIE)
-        rc = rel_error_set(REL_EINVAL, "the cookie is never printed");
-    else
-        rc = rel_fs_read_file(out, e->src, (size_t)64 << 20);
+    int rc = e ? 0 : rel_error_set(REL_ENOTFOUND, "release %s has no %s", p->name, path);
     free(path);
-    rel_plan_free(p);
+    *out = e;
     return rc;
+}
+
+int rel_plan_entry_text(struct rel_buf *out, const struct rel_plan_entry *e)
+{
+    if (e->kind == REL_PLAN_TEXT)
+        return rel_buf_put(out, e->data, e->len);
+    if (e->kind == REL_PLAN_COOKIE)
+        return rel_error_set(REL_EINVAL, "the cookie is never printed");
+    return rel_fs_read_file(out, e->src, (size_t)64 << 20);
 }

@@ -2,8 +2,8 @@
  * plan.h - what a release directory will contain, and how to make each file.
  *
  * rel_plan_build() is a function of the resolved model (core/resolve.h) and
- * the files it points at: it writes nothing. The plan is one entry per
- * output file, `relative path -> how to make it`:
+ * the files it points at. It writes no release file; the plan is one entry
+ * per output file, `relative path -> how to make it`:
  *
  *   COPY    copy the file `src` (symlinks followed) with permission `mode`
  *   STRIP   copy the BEAM file `src` with only the chunks the release keeps
@@ -19,9 +19,19 @@
  * a plan that builds is a release that assembles unless the disk fails.
  * Generated texts are made here too, which is what `relman render` shows.
  *
- * The same plan serves `relman render` (one TEXT entry), assembly
- * (core/assemble.h applies it), the tar step (`tar_paths`), and progress
- * (bytes_total is the 100%).
+ * What building costs and touches besides reading: for a Mix project with
+ * config/config.exs it may start the installed `elixir` to evaluate it
+ * (core/sysconfig.h), and it then writes the evaluation cache
+ * _build/ENV/.relman/config.cache (atomically; a cache that cannot be
+ * written is no error). That is the only file it writes. So build a plan
+ * off the UI thread, and once per model: keep it (the TUI caches it beside
+ * the model) rather than building it again to learn one path.
+ *
+ * The same plan serves `relman render` and the TUI preview
+ * (rel_plan_lookup), assembly (core/assemble.h applies it; core/build.h is
+ * "compile if asked, plan, assemble"), the tar step (`tar_paths`), and
+ * progress (bytes_total is the 100%). The tarball's path alone needs no
+ * plan: rel_project_tarball_path() is the one rule.
  */
 #ifndef REL_PLAN_H
 #define REL_PLAN_H
@@ -72,7 +82,7 @@ struct rel_plan {
     bool strip_compress;
     /* steps */
     bool tar;
-    char *tarball;    /* absolute path of NAME-VSN.tar.gz when `tar` */
+    char *tarball;    /* when `tar`: rel_project_tarball_path() of this plan */
     char **tar_paths; /* relative to dest: what the tar step packs (when present) */
     size_t ntar;
     struct rel_plan_hook *hooks;
@@ -101,13 +111,19 @@ void rel_plan_free(struct rel_plan *p);
 const struct rel_plan_entry *rel_plan_find(const struct rel_plan *p, const char *path);
 
 /*
- * For `relman render`: the text assembly would write for `what`, one of
- * "vm.args", "remote.vm.args", "env.sh", "sys.config", "start.script",
- * "start_clean.script", "bin" (bin/NAME) or any path in the release. Builds
- * the whole plan (so errors are the ones assembly would report).
- * REL_ENOTFOUND when the release has no such generated file.
+ * The entry `relman render WHAT` shows, in a plan already built: `what` is
+ * one of "vm.args", "remote.vm.args", "env.sh", "sys.config",
+ * "start.script", "start_clean.script" (all in releases/VSN; sys.config and
+ * vm.args fall back to their relx ".src" forms), "bin" (bin/NAME), "rel"
+ * (releases/VSN/NAME.rel) or any path in the release. Its path in the
+ * assembled release is p->dest + "/" + (*out)->path. REL_ENOTFOUND ("release
+ * NAME has no PATH") with *out NULL when the plan has no such file.
  */
-int rel_plan_render(struct rel_buf *out, const struct rel_model *m, const char *what);
+int rel_plan_lookup(const struct rel_plan_entry **out, const struct rel_plan *p, const char *what);
+
+/* Append what entry `e` writes: TEXT its data, COPY/STRIP its source file
+ * (read, as it is); COOKIE is refused (REL_EINVAL: never printed). */
+int rel_plan_entry_text(struct rel_buf *out, const struct rel_plan_entry *e);
 
 /* The chunks a stripped BEAM keeps besides the defaults, as one token for
  * fingerprints ("-" when none; "+z" appended when compressing). New string. */

@@ -696,3 +696,76 @@ char *rel_project_release_path(const struct rel_project *p, const struct rel_con
         return rel_asprintf("%s/_build/%s/rel/%s", p->root, p->env, r->name);
     return rel_asprintf("%s/_build/rel/%s", p->root, r->name);
 }
+
+int rel_project_release_version(char **out, const char **from_app, const struct rel_project *p,
+                                const struct rel_config_release *r)
+{
+    *out = NULL;
+    if (from_app)
+        *from_app = NULL;
+    if (r->version) {
+        *out = rel_strdup(r->version);
+        return 0;
+    }
+    const char *from = r->version_from_app ? r->version_from_app : p->config->app;
+    if (!from)
+        return rel_error_set(REL_ECONFIG,
+                             "release %s has no version: set releases.%s.version (or project.app)",
+                             r->name, r->name);
+    if (from_app)
+        *from_app = from;
+    const struct rel_app *a = rel_project_find_app(p, from);
+    if (!a || a->error || !a->vsn[0])
+        return rel_error_set(REL_ENOTFOUND,
+                             "release %s takes its version from application '%s', which was not "
+                             "found",
+                             r->name, from);
+    *out = rel_strdup(a->vsn);
+    return 0;
+}
+
+char *rel_project_tarball_path(const struct rel_project *p, const struct rel_config_release *r,
+                               const char *version, const char *dest)
+{
+    if (dest)
+        return rel_asprintf("%s/%s-%s.tar.gz", dest, r->name, version);
+    if (!r->path && p->env)
+        return rel_asprintf("%s/_build/%s/%s-%s.tar.gz", p->root, p->env, r->name, version);
+    char *root = rel_project_release_path(p, r);
+    char *path = rel_asprintf("%s/%s-%s.tar.gz", root, r->name, version);
+    free(root);
+    return path;
+}
+
+static bool has_tar_step(const struct rel_config_release *r)
+{
+    for (size_t i = 0; i < r->nsteps; i++)
+        if (r->steps[i].kind == REL_STEP_TAR)
+            return true;
+    return false;
+}
+
+int rel_project_assembled_tarball(char **out, const struct rel_project *p,
+                                  const struct rel_config_release *r, const char *how)
+{
+    *out = NULL;
+    if (!has_tar_step(r))
+        return rel_error_set(REL_EUSAGE,
+                             "release %s has no `tar` step: add `steps: [assemble, tar]` to it in "
+                             "relman.yml and assemble it (%s)",
+                             r->name, how);
+    char *version = NULL;
+    int rc = rel_project_release_version(&version, NULL, p, r);
+    if (rc < 0)
+        return rc;
+    char *path = rel_project_tarball_path(p, r, version, NULL);
+    free(version);
+    if (!rel_fs_is_file(path)) {
+        rc = rel_error_set(REL_ENOTFOUND, "%s does not exist: assemble release %s first (%s)", path,
+                           r->name, how);
+        free(path);
+        return rc;
+    }
+    *out = path;
+    return 0;
+}

@@ -132,6 +132,40 @@ size_t rel_project_candidates(const struct rel_project *p, const char *name,
 char *rel_project_release_path(const struct rel_project *p, const struct rel_config_release *r);
 
 /*
+ * The version release `r` gets: releases.NAME.version, else the vsn of the
+ * application it names (version_from_app, else project.app). New string in
+ * *out. *from_app (may be NULL) is set to that application's name when the
+ * version comes from one. REL_ECONFIG when nothing gives a version,
+ * REL_ENOTFOUND when the application is missing or unreadable. The one rule:
+ * core/resolve.c decides a model's version with it.
+ */
+int rel_project_release_version(char **out, const char **from_app, const struct rel_project *p,
+                                const struct rel_config_release *r);
+
+/*
+ * The one rule for the tar step's NAME-VSN.tar.gz (new string): in `dest`
+ * when the release is assembled to a path given for this run (--path),
+ * else ROOT/_build/ENV/ when the release is at its default path in a build
+ * with an environment (Mix env, rebar3 profile), else in the release root
+ * (rel_project_release_path()). Used by the plan's tar step and, without
+ * building a plan, by deploy.
+ */
+char *rel_project_tarball_path(const struct rel_project *p, const struct rel_config_release *r,
+                               const char *version, const char *dest);
+
+/*
+ * For deploy: the tarball `relman assemble` packed for release `r` (at the
+ * version rel_project_release_version() gives, at the configured path),
+ * which must exist; deploy does not assemble. Reads no .app file beyond the
+ * one the version may come from, builds no plan, starts nothing. `how`
+ * tells the user how to assemble in this front end ("`relman assemble
+ * foo`", "a"); it ends both messages. REL_EUSAGE when the release has no
+ * `tar` step, REL_ENOTFOUND when the tarball is not there.
+ */
+int rel_project_assembled_tarball(char **out, const struct rel_project *p,
+                                  const struct rel_config_release *r, const char *how);
+
+/*
  * Read one .app file into `app` (name, vsn, the lists, spec). On failure the
  * fields stay empty, app->error holds the reason and a negative code is
  * returned. `app` must be zeroed or hold dir/app_file only.

@@ -22,47 +22,17 @@ static int render_rel(struct rel_buf *out, const struct rel_model *m)
     return rc;
 }
 
-/* The files assembly generates, from the plan (core/plan.h). */
-static int render_vm_args(struct rel_buf *out, const struct rel_model *m)
-{
-    return rel_plan_render(out, m, "vm.args");
-}
-static int render_remote_vm_args(struct rel_buf *out, const struct rel_model *m)
-{
-    return rel_plan_render(out, m, "remote.vm.args");
-}
-static int render_env_sh(struct rel_buf *out, const struct rel_model *m)
-{
-    return rel_plan_render(out, m, "env.sh");
-}
-static int render_sys_config(struct rel_buf *out, const struct rel_model *m)
-{
-    return rel_plan_render(out, m, "sys.config");
-}
-static int render_start_script(struct rel_buf *out, const struct rel_model *m)
-{
-    return rel_plan_render(out, m, "start.script");
-}
-static int render_start_clean_script(struct rel_buf *out, const struct rel_model *m)
-{
-    return rel_plan_render(out, m, "start_clean.script");
-}
-static int render_bin(struct rel_buf *out, const struct rel_model *m)
-{
-    return rel_plan_render(out, m, "bin");
-}
-
 const struct rel_renderable rel_renderables[] = {
     {"rel", "the release resource file (releases/VSN/NAME.rel)", render_rel},
-    {"vm.args", "VM flags for start/daemon/eval (releases/VSN/vm.args)", render_vm_args},
-    {"remote.vm.args", "VM flags for rpc/remote (releases/VSN/remote.vm.args)",
-     render_remote_vm_args},
-    {"env.sh", "the environment script bin/NAME sources (releases/VSN/env.sh)", render_env_sh},
-    {"sys.config", "the application configuration (releases/VSN/sys.config)", render_sys_config},
-    {"start.script", "the boot script (releases/VSN/start.script)", render_start_script},
+    /* the files assembly generates: the plan's entries (rel_plan_lookup) */
+    {"vm.args", "VM flags for start/daemon/eval (releases/VSN/vm.args)", NULL},
+    {"remote.vm.args", "VM flags for rpc/remote (releases/VSN/remote.vm.args)", NULL},
+    {"env.sh", "the environment script bin/NAME sources (releases/VSN/env.sh)", NULL},
+    {"sys.config", "the application configuration (releases/VSN/sys.config)", NULL},
+    {"start.script", "the boot script (releases/VSN/start.script)", NULL},
     {"start_clean.script", "the boot script of eval/rpc/remote (releases/VSN/start_clean.script)",
-     render_start_clean_script},
-    {"bin", "the start script bin/NAME", render_bin},
+     NULL},
+    {"bin", "the start script bin/NAME", NULL},
 };
 const size_t rel_renderable_count = sizeof(rel_renderables) / sizeof(rel_renderables[0]);
 
@@ -74,17 +44,58 @@ const struct rel_renderable *rel_render_find(const char *name)
     return NULL;
 }
 
+int rel_render_check_name(const char *name)
+{
+    if (rel_render_find(name))
+        return 0;
+    struct rel_buf names = REL_BUF_INIT;
+    for (size_t i = 0; i < rel_renderable_count; i++)
+        rel_buf_printf(&names, "%s%s", i ? ", " : "", rel_renderables[i].name);
+    int rc = rel_error_set(REL_ENOTFOUND, "nothing called '%s' can be rendered (known: %s)", name,
+                           rel_buf_cstr(&names));
+    rel_buf_free(&names);
+    return rc;
+}
+
+bool rel_render_needs_plan(const struct rel_renderable *r)
+{
+    return r->render == NULL;
+}
+
+int rel_render_plan(struct rel_buf *out, const struct rel_plan_entry **entry,
+                    const struct rel_model *m, const struct rel_plan *plan, const char *name)
+{
+    if (entry)
+        *entry = NULL;
+    const struct rel_renderable *r = rel_render_find(name);
+    if (!r)
+        return rel_render_check_name(name);
+    if (!rel_render_needs_plan(r)) {
+        int rc = r->render(out, m);
+        if (rc == 0 && plan && entry && rel_plan_lookup(entry, plan, name) < 0)
+            rel_error_clear(); /* rendered; the plan just has no such file */
+        return rc;
+    }
+    if (!plan)
+        return rel_error_set(REL_EINVAL, "%s is rendered from the plan, and there is none", name);
+    const struct rel_plan_entry *e = NULL;
+    int rc = rel_plan_lookup(&e, plan, name);
+    if (rc == 0)
+        rc = rel_plan_entry_text(out, e);
+    if (rc == 0 && entry)
+        *entry = e;
+    return rc;
+}
+
 int rel_render(struct rel_buf *out, const struct rel_model *m, const char *name)
 {
     const struct rel_renderable *r = rel_render_find(name);
-    if (!r) {
-        struct rel_buf names = REL_BUF_INIT;
-        for (size_t i = 0; i < rel_renderable_count; i++)
-            rel_buf_printf(&names, "%s%s", i ? ", " : "", rel_renderables[i].name);
-        int rc = rel_error_set(REL_ENOTFOUND, "nothing called '%s' can be rendered (known: %s)",
-                               name, rel_buf_cstr(&names));
-        rel_buf_free(&names);
-        return rc;
-    }
-    return r->render(out, m);
+    if (!r)
+        return rel_render_check_name(name);
+    struct rel_plan *plan = NULL;
+    int rc = rel_render_needs_plan(r) ? rel_plan_build(&plan, m, NULL) : 0;
+    if (rc == 0)
+        rc = rel_render_plan(out, NULL, m, plan, name);
+    rel_plan_free(plan);
+    return rc;
 }

@@ -698,25 +698,11 @@ static void sort_problems(struct rel_model *m)
 static void decide_version(struct rel_model *m, const struct rel_project *p,
                            const struct rel_config_release *rel)
 {
-    if (rel->version) {
-        m->version = rel_strdup(rel->version);
-        return;
+    const char *from = NULL;
+    if (rel_project_release_version(&m->version, &from, p, rel) < 0) {
+        problem(m, REL_SEVERITY_ERROR, from, "%s", rel_error_message());
+        rel_error_clear();
     }
-    const char *from = rel->version_from_app ? rel->version_from_app : p->config->app;
-    if (!from) {
-        problem(m, REL_SEVERITY_ERROR, NULL,
-                "release %s has no version: set releases.%s.version (or project.app)", rel->name,
-                rel->name);
-        return;
-    }
-    const struct rel_app *a = rel_project_find_app(p, from);
-    if (!a || a->error || !a->vsn[0]) {
-        problem(m, REL_SEVERITY_ERROR, from,
-                "release %s takes its version from application '%s', which was not found",
-                rel->name, from);
-        return;
-    }
-    m->version = rel_strdup(a->vsn);
 }
 
 static void decide_erts(struct rel_model *m, const struct rel_project *p,

@@ -43,6 +43,10 @@ struct rel_mix_config {
  * exist). *cache_hit (optional) tells whether the cache answered. Errors
  * (the evaluation raised, elixir missing, a value sys.config cannot hold)
  * are REL_ECONFIG/REL_ECHILD with the first line of elixir's message.
+ * Side effects: on a cache miss it runs `elixir` (a child process, seconds)
+ * and then writes c->cache_file (its directory created, the file replaced
+ * atomically, mode 0600); a cache that cannot be written is no error. This
+ * is the one file rel_plan_build() (core/plan.h) writes.
  */
 int rel_sysconfig_eval_mix(struct rel_term **out, bool *cache_hit, const struct rel_mix_config *c);
 

@@ -1,6 +1,7 @@
 /*
  * assemble.c - assembling a release from the TUI: core builds the plan and
- * applies it (core/plan.h, core/assemble.h) on a worker thread; this
+ * applies it on a worker thread, by the path `relman assemble` takes
+ * (core/build.h: rel_build_release, with the TUI's options); this
  * screen shows the steps, a progress bar (files, bytes, time) and the log,
  * and stays live meanwhile. The result (or the error, in full) stays on the
  * screen until it is closed.
@@ -14,6 +15,7 @@
 
 #include "core/alloc.h"
 #include "core/assemble.h"
+#include "core/build.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/plan.h"
@@ -43,16 +45,27 @@ struct assemble {
     char result[10000]; /* the outcome, kept on the screen */
 };
 
-/* worker thread */
+/* rel_build_opts.model: the model pinned for this run */
+static int pinned_model(void *ctx, const struct rel_model **m)
+{
+    *m = ((struct assemble *)ctx)->model;
+    return 0;
+}
+
+/* worker thread: core's one path (core/build.h), with the TUI's options */
 static int run(void *arg, const struct rel_events *ev, struct tui_job *job)
 {
     (void)job;
     struct assemble *as = arg;
+    struct rel_build_opts bo = {
+        .compile = false, /* as `relman assemble --no-compile` */
+        .model = pinned_model,
+        .model_ctx = as,
+        .assemble = {.overwrite = true},
+        .ev = ev,
+    };
     struct rel_plan *plan = NULL;
-    struct rel_plan_opts po = {.ev = ev};
-    rel_event_begin(ev, "plan", 0, 0);
-    int rc = rel_plan_build(&plan, as->model, &po);
-    rel_event_end(ev, "plan", rc);
+    int rc = rel_build_release(&plan, &as->stats, &bo);
     if (rc < 0)
         return rc;
     snprintf(as->dest, sizeof(as->dest), "%s", plan->dest);
@@ -61,10 +74,8 @@ static int run(void *arg, const struct rel_events *ev, struct tui_job *job)
         snprintf(as->tarball, sizeof(as->tarball), "%s", plan->tarball);
     for (size_t i = 0; i < plan->nnotes; i++)
         rel_event_log(ev, REL_LOG_INFO, "note: %s", plan->notes[i]);
-    struct rel_assemble_opts ao = {.overwrite = true, .ev = ev};
-    rc = rel_assemble_run(plan, &ao, &as->stats);
     rel_plan_free(plan);
-    return rc;
+    return 0;
 }
 
 static void finish(struct assemble *as)

@@ -4,11 +4,13 @@
  * compared with the last assembled release (d shows the line diff).
  *
  * The files are core's table of renderables (core/render.h): a file added
- * there shows up here. Rendering builds core's plan, which may evaluate the
- * project's configuration with elixir, so it runs on a worker thread
- * (tui/job.h) and the screen stays live. The same worker finds where the
- * plan puts the file and reads that file from the assembled release, if
- * there is one. Secrets are masked on both sides (mask.h).
+ * there shows up here. The files assembly generates come from core's plan
+ * of the release, kept beside the model (tui/project.h) so it is built once
+ * per edit, not per file; building it may evaluate the project's
+ * configuration with elixir, so that and the rendering run on a worker
+ * thread (tui/job.h) and the screen stays live. The plan's entry for the
+ * file names where the assembled release has it; the same worker reads that
+ * file, if there is one. Secrets are masked on both sides (mask.h).
  */
 #include "tui/screens.h"
 
@@ -47,6 +49,8 @@ struct preview {
     struct tui_job *job;
     int job_fd;
     const struct rel_model *model; /* pinned while the job runs */
+    const struct rel_plan *plan;   /* the model's kept plan (tui_project_plan), or NULL */
+    struct rel_plan *built;        /* built by the job when none was kept */
     size_t job_file;
 
     /* results (written by the worker, read once the job ended) */
@@ -57,32 +61,33 @@ struct preview {
     enum compare cmp;
 };
 
-/* worker thread */
+/* worker thread: render from the plan kept beside the model, or from one
+ * built here (handed to the project when the job ended); the plan's entry
+ * for the file says where the assembled release has it. */
 static int render_job(void *arg, const struct rel_events *ev, struct tui_job *job)
 {
     (void)ev;
     (void)job;
     struct preview *pv = arg;
-    int rc = rel_renderables[pv->job_file].render(&pv->rendered, pv->model);
-    if (rc < 0)
-        return rc;
-    /* where assembly puts this text: the plan's generated entry holding it */
-    struct rel_plan *plan = NULL;
-    if (rel_plan_build(&plan, pv->model, NULL) < 0)
-        return 0; /* rendered; just nothing to compare with */
-    for (size_t i = 0; i < plan->count; i++) {
-        const struct rel_plan_entry *e = &plan->entries[i];
-        if (e->kind != REL_PLAN_TEXT || e->len != pv->rendered.len ||
-            memcmp(e->data, pv->rendered.ptr, e->len) != 0)
-            continue;
-        char *full = rel_path_join2(plan->dest, e->path);
-        snprintf(pv->where, sizeof(pv->where), "%s", full);
-        if (rel_fs_is_file(full) && rel_fs_read_file(&pv->assembled, full, ASSEMBLED_MAX) == 0)
-            pv->have_assembled = true;
-        free(full);
-        break;
+    const struct rel_renderable *r = &rel_renderables[pv->job_file];
+    const struct rel_plan *plan = pv->plan;
+    if (!plan) {
+        int rc = rel_plan_build(&pv->built, pv->model, NULL);
+        if (rc < 0 && rel_render_needs_plan(r))
+            return rc;
+        rel_error_clear(); /* rendered from the model; just nothing to compare with */
+        plan = pv->built;
     }
-    rel_plan_free(plan);
+    const struct rel_plan_entry *e = NULL;
+    int rc = rel_render_plan(&pv->rendered, &e, pv->model, plan, r->name);
+    if (rc < 0 || !e)
+        return rc;
+    char *full = rel_path_join2(plan->dest, e->path);
+    snprintf(pv->where, sizeof(pv->where), "%s", full);
+    if (rel_fs_is_file(full) && rel_fs_read_file(&pv->assembled, full, ASSEMBLED_MAX) == 0)
+        pv->have_assembled = true;
+    rel_error_clear();
+    free(full);
     return 0;
 }
 
@@ -204,6 +209,9 @@ static int job_ready(void *ctx, int fd, short revents)
     if (js->running)
         return TUI_R_REDRAW;
     tui_unwatch(pv->job_fd);
+    if (pv->built) /* the plan is kept beside the model for the next file */
+        tui_project_keep_plan(pv->tp, pv->release, pv->model, pv->built);
+    pv->built = NULL;
     tui_project_unpin(pv->tp);
     if (js->rc < 0)
         snprintf(pv->error, sizeof(pv->error), "%s", js->error);
@@ -236,6 +244,7 @@ static void load(struct preview *pv, size_t file)
         snprintf(pv->error, sizeof(pv->error), "%s", rel_error_message());
         return;
     }
+    pv->plan = tui_project_plan(pv->tp, pv->release);
     tui_project_pin(pv->tp);
     if (tui_job_start(&pv->job, "render", render_job, pv) < 0 ||
         tui_watch(pv->job_fd = tui_job_fd(pv->job), POLLIN, job_ready, pv) < 0) {
@@ -330,6 +339,7 @@ static void destroy(struct tui_view *v)
         tui_job_free(pv->job); /* waits for the worker */
         tui_project_unpin(pv->tp);
     }
+    rel_plan_free(pv->built);
     tui_textview_free(&pv->text);
     rel_buf_free(&pv->rendered);
     rel_buf_free(&pv->assembled);

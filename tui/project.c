@@ -1,5 +1,5 @@
 /*
- * project.c - the project, its session and cached models.
+ * project.c - the project, its session, cached models and their plans.
  */
 #include "tui/project.h"
 
@@ -18,6 +18,7 @@
 struct cached {
     char *name;
     struct rel_model *model;
+    struct rel_plan *plan; /* of `model`, once a worker built it; or NULL */
 };
 
 struct tui_project {
@@ -32,11 +33,18 @@ struct tui_project {
     unsigned disk_generation;
     struct rel_model **retired; /* replaced while pinned, freed at the last unpin */
     size_t nretired;
+    struct rel_plan **retired_plans;
+    size_t nretired_plans;
     char *saved_text;
 };
 
 static void free_retired(struct tui_project *tp)
 {
+    for (size_t i = 0; i < tp->nretired_plans; i++)
+        rel_plan_free(tp->retired_plans[i]);
+    free(tp->retired_plans);
+    tp->retired_plans = NULL;
+    tp->nretired_plans = 0;
     for (size_t i = 0; i < tp->nretired; i++)
         rel_model_free(tp->retired[i]);
     free(tp->retired);
@@ -44,9 +52,24 @@ static void free_retired(struct tui_project *tp)
     tp->nretired = 0;
 }
 
+/* Free `plan` now, or at the last unpin when background work may read it. */
+static void retire_plan(struct tui_project *tp, struct rel_plan *plan)
+{
+    if (!plan)
+        return;
+    if (!tp->pins) {
+        rel_plan_free(plan);
+        return;
+    }
+    tp->retired_plans =
+        rel_reallocarray(tp->retired_plans, tp->nretired_plans + 1, sizeof(*tp->retired_plans));
+    tp->retired_plans[tp->nretired_plans++] = plan;
+}
+
 static void drop_models(struct tui_project *tp)
 {
     for (size_t i = 0; i < tp->nmodels; i++) {
+        retire_plan(tp, tp->models[i].plan);
         if (tp->pins) {
             tp->retired = rel_reallocarray(tp->retired, tp->nretired + 1, sizeof(*tp->retired));
             tp->retired[tp->nretired++] = tp->models[i].model;
@@ -126,7 +149,8 @@ const struct rel_config *tui_project_config(const struct tui_project *tp)
     return tui_session_config(tp->session);
 }
 
-const struct rel_model *tui_project_model(struct tui_project *tp, const char *name)
+/* The cache entry of release `name` for the current text, or NULL. */
+static struct cached *cached(struct tui_project *tp, const char *name)
 {
     if (tp->generation != tui_session_generation(tp->session)) {
         drop_models(tp);
@@ -134,7 +158,15 @@ const struct rel_model *tui_project_model(struct tui_project *tp, const char *na
     }
     for (size_t i = 0; i < tp->nmodels; i++)
         if (strcmp(tp->models[i].name, name) == 0)
-            return tp->models[i].model;
+            return &tp->models[i];
+    return NULL;
+}
+
+const struct rel_model *tui_project_model(struct tui_project *tp, const char *name)
+{
+    struct cached *c = cached(tp, name);
+    if (c)
+        return c->model;
     const struct rel_config_release *r =
         rel_config_find_release(tui_session_config(tp->session), name);
     if (!r) {
@@ -145,8 +177,25 @@ const struct rel_model *tui_project_model(struct tui_project *tp, const char *na
     if (rel_resolve(&m, tp->core, r) < 0)
         return NULL;
     tp->models = rel_reallocarray(tp->models, tp->nmodels + 1, sizeof(*tp->models));
-    tp->models[tp->nmodels++] = (struct cached){rel_strdup(name), m};
+    tp->models[tp->nmodels++] = (struct cached){rel_strdup(name), m, NULL};
     return m;
+}
+
+const struct rel_plan *tui_project_plan(struct tui_project *tp, const char *name)
+{
+    struct cached *c = cached(tp, name);
+    return c ? c->plan : NULL;
+}
+
+void tui_project_keep_plan(struct tui_project *tp, const char *name, const struct rel_model *m,
+                           struct rel_plan *plan)
+{
+    struct cached *c = cached(tp, name);
+    if (c && c->model == m && !c->plan) {
+        c->plan = plan;
+        return;
+    }
+    retire_plan(tp, plan); /* the text changed meanwhile, or one is kept already */
 }
 
 static int mode_in(const struct rel_config *cfg, const char *release, const char *app)

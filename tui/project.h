@@ -1,12 +1,14 @@
 /*
  * project.h - what the project screens share: the project found on disk
  * (core/project.h), the relman.yml being edited (session.h) and the release
- * models resolved from the current text (core/resolve.h), cached until the
- * text changes. One per TUI run; the views borrow it.
+ * models resolved from the current text (core/resolve.h) with their plans
+ * (core/plan.h), cached until the text changes (the session's generation).
+ * One per TUI run; the views borrow it.
  */
 #ifndef TUI_PROJECT_H
 #define TUI_PROJECT_H
 
+#include "core/plan.h"
 #include "core/project.h"
 #include "core/resolve.h"
 #include "tui/session.h"
@@ -28,6 +30,21 @@ const struct rel_config *tui_project_config(const struct tui_project *tp);
  * valid until the next edit, undo, redo or reload). NULL with the error set
  * when it cannot be resolved at all. */
 const struct rel_model *tui_project_model(struct tui_project *tp, const char *name);
+
+/*
+ * The plan of release `name`'s model (core/plan.h), kept beside it: NULL
+ * until one was handed over with tui_project_keep_plan(); dropped with the
+ * model (the next edit, undo, redo or reload). Building a plan may start
+ * elixir, so the UI thread never builds one: a worker does (the preview's),
+ * and the UI thread keeps it when the worker ended.
+ */
+const struct rel_plan *tui_project_plan(struct tui_project *tp, const char *name);
+/* Take over `plan`, built on a worker from `m` = tui_project_model(tp,
+ * name): kept as that model's plan, or freed when the model is no longer
+ * the current one (the text changed meanwhile) or a plan is kept already.
+ * On the UI thread, before unpinning. */
+void tui_project_keep_plan(struct tui_project *tp, const char *name, const struct rel_model *m,
+                           struct rel_plan *plan);
 
 /* The explicit mode of `app` in the current text of `release`, or -1. */
 int tui_project_explicit_mode(const struct tui_project *tp, const char *release, const char *app);

@@ -15,8 +15,9 @@
  * (tui/remote.h: a worker thread drives the remote layer's runner, the same
  * operations the CLI runs: remote/deploy.h, remote/node.h); the screen stays
  * live, shows the step and bytes sent, and asks for the state again when an
- * action ends. Deploy first builds the plan and checks the tarball that
- * `relman assemble` packs (the release needs the `tar` step), then asks.
+ * action ends. Deploy first checks the tarball that `relman assemble` packs
+ * (the release needs the `tar` step; core/project.h names it without a
+ * plan), then asks.
  *
  * Attach connects in the background (host key and passphrase questions are
  * dialogs), then leaves curses (tui_external: def_prog_mode, endwin), runs
@@ -29,9 +30,8 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
-#include "core/fs.h"
 #include "core/path.h"
-#include "core/plan.h"
+#include "core/project.h"
 #include "remote/console.h"
 #include "remote/deploy.h"
 #include "remote/layout.h"
@@ -370,29 +370,18 @@ static int run_runner(struct op *op, struct tui_job *job)
     return rc;
 }
 
-/* worker: the plan names the tarball `relman assemble` packs; check it and
- * read it (version, checksum) for the confirmation. */
+/* worker: find the tarball `relman assemble` packs (core's one rule, no
+ * plan built); check it and read it (version, checksum) for the
+ * confirmation. */
 static int run_prepare(struct op *op, const struct rel_events *ev)
 {
-    struct rel_plan *plan = NULL;
-    struct rel_plan_opts po = {.ev = ev};
-    int rc = rel_plan_build(&plan, op->model, &po);
-    if (rc < 0)
-        return rc;
-    const char *name = op->ts->release;
-    if (!plan->tarball)
-        rc = rel_error_set(REL_EUSAGE,
-                           "release %s has no `tar` step: add `steps: [assemble, tar]` to it in "
-                           "relman.yml and assemble it (a)",
-                           name);
-    else if (!rel_fs_is_file(plan->tarball))
-        rc = rel_error_set(REL_ENOTFOUND, "%s does not exist: assemble release %s first (a)",
-                           plan->tarball, name);
+    (void)ev;
+    int rc =
+        rel_project_assembled_tarball(&op->tarball, op->model->project, op->model->release, "a");
     if (rc == 0) {
-        op->tarball = rel_strdup(plan->tarball);
         struct rel_deploy_opts dopts = {
             .tarball = op->tarball,
-            .release = name,
+            .release = op->ts->release,
             .keep = op->deploy_cfg.keep,
             .health_tcp = op->deploy_cfg.health_tcp,
             .health_timeout = op->deploy_cfg.health_timeout,
@@ -401,7 +390,6 @@ static int run_prepare(struct op *op, const struct rel_events *ev)
         };
         rc = rel_deploy_new(&op->deploy, &dopts);
     }
-    rel_plan_free(plan);
     return rc;
 }
 

@@ -1,0 +1,64 @@
+/*
+ * build.h - "compile if asked, plan, assemble": the one path from a project
+ * to an assembled release. `relman assemble` (cli/assemble.c) and the TUI's
+ * assembly (tui/assemble.c) both call rel_build_release(), so they cannot
+ * differ in what they do; where they differ in defaults (the CLI compiles
+ * and refuses to replace an existing version, the TUI neither compiles nor
+ * refuses), those are options they pass.
+ *
+ * In order:
+ *   1. compile (when asked): the project's own build, as `mix release` runs
+ *      `mix compile` first: `MIX_ENV=ENV mix compile` for Mix projects,
+ *      `rebar3 as PROFILE compile` for rebar3 ones, nothing for plain ones;
+ *      run in the project directory with the output captured;
+ *   2. the model: asked of the caller once the build ran, because discovery
+ *      reads what the build produced (the CLI opens and resolves the project
+ *      then; the TUI hands over the model it caches);
+ *   3. plan (core/plan.h), reported as the step "plan";
+ *   4. assemble and the release's steps (core/assemble.h rel_assemble_run).
+ */
+#ifndef REL_BUILD_H
+#define REL_BUILD_H
+
+#include "assemble.h"
+#include "plan.h"
+
+#include <stdbool.h>
+
+struct rel_buf;
+struct rel_model;
+struct rel_project;
+
+struct rel_build_opts {
+    bool compile;    /* step 1 */
+    const char *dir; /* the project directory (step 1; NULL: ".") */
+    /* Step 2: set *m to the model to plan (it stays the caller's and must
+     * live until rel_build_release returns). 0, or a REL_E* code with the
+     * error set, which rel_build_release returns as it is. */
+    int (*model)(void *ctx, const struct rel_model **m);
+    void *model_ctx;
+    struct rel_plan_opts plan;         /* --path, --version; .ev is set to `ev` */
+    struct rel_assemble_opts assemble; /* overwrite, no_reuse, flush; .ev is set to `ev` */
+    const struct rel_events *ev;       /* steps, progress and log lines; may be NULL */
+    /* When the build fails: its output (stdout and stderr), for the user.
+     * On success the output is logged line by line (REL_LOG_DEBUG). May be
+     * NULL. */
+    struct rel_buf *build_output;
+};
+
+/*
+ * Steps 1-4. On success *plan is the plan that was applied (free it with
+ * rel_plan_free) and *stats the assembly's figures. On error a negative
+ * code with the message of the step that failed (a build that exits
+ * non-zero is REL_ECHILD naming the command, its status and the directory),
+ * and *plan NULL.
+ */
+int rel_build_release(struct rel_plan **plan, struct rel_assemble_stats *stats,
+                      const struct rel_build_opts *o);
+
+/* Step 1 alone, for project `p`: REL_ECHILD when the build fails (output in
+ * `output`, which may be NULL). 0 for plain projects. */
+int rel_build_compile(const struct rel_project *p, struct rel_buf *output,
+                      const struct rel_events *ev);
+
+#endif

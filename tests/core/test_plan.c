@@ -1,0 +1,425 @@
+/* Unit tests for core/plan (rel_plan_build and the lookup that render and the
+ * TUI preview use), core/render's plan-backed entries and the tarball rule of
+ * core/project: a small plain project in a temporary directory, resolved
+ * against the installed Erlang (its kernel and stdlib are planned too). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "core/config.h"
+#include "core/plan.h"
+#include "core/project.h"
+#include "core/render.h"
+#include "core/resolve.h"
+#include "fixture.h"
+
+#include <sys/stat.h>
+
+#define assert_contains(hay, needle)                                                               \
+    do {                                                                                           \
+        if (!strstr((hay), (needle)))                                                              \
+            fail_msg("'%s' does not contain '%s'", (hay), (needle));                               \
+    } while (0)
+
+struct fx {
+    char *dir;
+    struct rel_project *p;
+    struct rel_model *m;
+    struct rel_plan *plan;
+};
+
+#define HEAD                                                                                       \
+    "project: {kind: plain}\nlib_dirs: [lib]\nreleases:\n  r:\n    version: \"1\"\n"               \
+    "    include_erts: false\n    applications: {a: permanent}\n"
+
+/* The application `a` with a module, a priv file and a template of its own
+ * project; `yml` is the whole relman.yml. */
+static void project(struct fx *f, const char *yml)
+{
+    f->dir = fx_dir();
+    fx_app(f->dir, "lib/a-1", "a", "1", "{applications,[kernel,stdlib]}");
+    fx_write(f->dir, "lib/a-1/ebin/a_mod.beam", "not really a beam");
+    fx_write(f->dir, "lib/a-1/priv/data.txt", "data\n");
+    fx_write(f->dir, "rel/vm.args.eex", "## vm.args of <%= @release.name %>\n-sname r\n");
+    fx_write(f->dir, "relman.yml", yml);
+}
+
+static void open_resolve(struct fx *f)
+{
+    rel_model_free(f->m);
+    rel_project_free(f->p);
+    f->m = NULL;
+    if (rel_project_open(&f->p, f->dir, REL_PROJECT_NEED_CONFIG) < 0)
+        fail_msg("open: %s", rel_error_message());
+    const struct rel_config_release *r = rel_config_find_release(f->p->config, "r");
+    assert_non_null(r);
+    assert_int_equal(rel_resolve(&f->m, f->p, r), 0);
+}
+
+static void build(struct fx *f, const struct rel_plan_opts *o)
+{
+    open_resolve(f);
+    rel_plan_free(f->plan);
+    f->plan = NULL;
+    if (rel_plan_build(&f->plan, f->m, o) < 0)
+        fail_msg("plan: %s", rel_error_message());
+}
+
+static void fx_free(struct fx *f)
+{
+    rel_plan_free(f->plan);
+    rel_model_free(f->m);
+    rel_project_free(f->p);
+    fx_done(f->dir);
+    memset(f, 0, sizeof(*f));
+}
+
+static const struct rel_plan_entry *must_find(const struct rel_plan *p, const char *path)
+{
+    const struct rel_plan_entry *e = rel_plan_find(p, path);
+    if (!e)
+        fail_msg("the plan has no %s", path);
+    return e;
+}
+
+static bool has_tar_path(const struct rel_plan *p, const char *path)
+{
+    for (size_t i = 0; i < p->ntar; i++)
+        if (strcmp(p->tar_paths[i], path) == 0)
+            return true;
+    return false;
+}
+
+static void test_entries_and_kinds(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, HEAD);
+    build(&f, NULL);
+    const struct rel_plan *p = f.plan;
+    assert_string_equal(p->name, "r");
+    assert_string_equal(p->version, "1");
+    assert_string_equal(p->erts_version, f.m->erts_version);
+    assert_false(p->include_erts);
+    assert_false(p->tar);
+    assert_null(p->tarball);
+    char *dest = rel_project_release_path(f.p, f.m->release);
+    assert_string_equal(p->dest, dest);
+    free(dest);
+
+    /* generated texts */
+    const struct rel_plan_entry *e = must_find(p, "bin/r");
+    assert_int_equal(e->kind, REL_PLAN_TEXT);
+    assert_int_equal(e->mode, 0755);
+    e = must_find(p, "releases/1/vm.args");
+    assert_int_equal(e->kind, REL_PLAN_TEXT);
+    assert_string_equal(e->origin, "template");
+    assert_string_equal(e->data, "## vm.args of r\n-sname r\n");
+    assert_int_equal(e->len, strlen(e->data));
+    assert_int_equal(must_find(p, "releases/1/r.rel")->kind, REL_PLAN_TEXT);
+    assert_int_equal(must_find(p, "releases/1/start.script")->kind, REL_PLAN_TEXT);
+    assert_int_equal(must_find(p, "releases/1/start.boot")->kind, REL_PLAN_TEXT);
+    assert_int_equal(must_find(p, "releases/1/start_clean.boot")->kind, REL_PLAN_TEXT);
+    e = must_find(p, "releases/1/sys.config");
+    assert_string_equal(e->data, "%% coding: utf-8\n[].\n");
+    e = must_find(p, "releases/start_erl.data");
+    char *sed = rel_asprintf("%s 1", f.m->erts_version);
+    assert_string_equal(e->data, sed);
+    free(sed);
+    e = must_find(p, "releases/COOKIE");
+    assert_int_equal(e->kind, REL_PLAN_COOKIE);
+    assert_int_equal(e->mode, 0600);
+    assert_null(e->data); /* none configured: kept or generated at assembly */
+
+    /* copied and stripped files, with their sources */
+    e = must_find(p, "lib/a-1/ebin/a.app");
+    assert_int_equal(e->kind, REL_PLAN_COPY);
+    assert_string_equal(e->origin, "app");
+    char *src = rel_path_join2(f.dir, "lib/a-1/ebin/a.app");
+    assert_string_equal(e->src, src);
+    free(src);
+    e = must_find(p, "lib/a-1/ebin/a_mod.beam");
+    assert_int_equal(e->kind, REL_PLAN_STRIP); /* strip_beams is on by default */
+    assert_int_equal(e->size, strlen("not really a beam"));
+    assert_int_equal(must_find(p, "lib/a-1/priv/data.txt")->kind, REL_PLAN_COPY);
+    /* OTP's applications are in the release too (plain project) */
+    bool kernel = false;
+    for (size_t i = 0; i < p->count; i++)
+        kernel |= strncmp(p->entries[i].path, "lib/kernel-", 11) == 0;
+    assert_true(kernel);
+    /* no ERTS when include_erts is false */
+    for (size_t i = 0; i < p->count; i++)
+        assert_true(strncmp(p->entries[i].path, "erts-", 5) != 0);
+
+    /* sorted by path, each path once; bytes_total is the sum */
+    uint64_t total = 0;
+    for (size_t i = 0; i < p->count; i++) {
+        if (i > 0 && strcmp(p->entries[i - 1].path, p->entries[i].path) >= 0)
+            fail_msg("not sorted/unique: %s, %s", p->entries[i - 1].path, p->entries[i].path);
+        total += p->entries[i].size;
+    }
+    assert_true(p->bytes_total == total);
+
+    /* what the tar step packs */
+    assert_true(has_tar_path(p, "lib/a-1"));
+    assert_true(has_tar_path(p, "bin"));
+    assert_true(has_tar_path(p, "releases/1"));
+    assert_true(has_tar_path(p, "releases/COOKIE"));
+    fx_free(&f);
+}
+
+/* An overlay replaces a generated file: one entry, the overlay's. */
+static void test_overlay_wins(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, HEAD);
+    fx_write(f.dir, "rel/overlays/releases/1/vm.args", "-sname overlaid\n");
+    fx_write(f.dir, "rel/overlays/extra/notes.txt", "hello\n");
+    build(&f, NULL);
+    const struct rel_plan_entry *e = must_find(f.plan, "releases/1/vm.args");
+    assert_int_equal(e->kind, REL_PLAN_COPY);
+    assert_string_equal(e->origin, "overlay");
+    assert_string_equal(must_find(f.plan, "extra/notes.txt")->origin, "overlay");
+    assert_true(has_tar_path(f.plan, "extra/notes.txt"));
+    size_t n = 0;
+    for (size_t i = 0; i < f.plan->count; i++)
+        n += strcmp(f.plan->entries[i].path, "releases/1/vm.args") == 0;
+    assert_int_equal(n, 1);
+    /* the lookup reads the overlay's file */
+    struct rel_buf out = REL_BUF_INIT;
+    assert_int_equal(rel_render_plan(&out, &e, f.m, f.plan, "vm.args"), 0);
+    assert_string_equal(rel_buf_cstr(&out), "-sname overlaid\n");
+    assert_string_equal(e->path, "releases/1/vm.args");
+    rel_buf_free(&out);
+    fx_free(&f);
+}
+
+/* A file and a directory of the same name is refused. */
+static void test_file_and_directory(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, HEAD);
+    fx_write(f.dir, "rel/overlays/bin/r/oops", "x\n"); /* bin/r is the start script */
+    open_resolve(&f);
+    assert_int_equal(rel_plan_build(&f.plan, f.m, NULL), REL_EINVAL);
+    assert_null(f.plan);
+    assert_contains(rel_error_message(), "bin/r is both a file and a directory");
+    fx_free(&f);
+}
+
+static void test_tarball_path(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, HEAD "    steps: [assemble, tar]\n");
+    build(&f, NULL);
+    assert_true(f.plan->tar);
+    /* plain project, no env: in the release root */
+    char *want = rel_asprintf("%s/r-1.tar.gz", f.plan->dest);
+    assert_string_equal(f.plan->tarball, want);
+    char *rule = rel_project_tarball_path(f.p, f.m->release, "1", NULL);
+    assert_string_equal(rule, want);
+    free(rule);
+
+    /* deploy's lookup: the same path, without a plan; it must exist */
+    char *found = NULL;
+    assert_int_equal(rel_project_assembled_tarball(&found, f.p, f.m->release, "HOW"),
+                     REL_ENOTFOUND);
+    assert_null(found);
+    assert_contains(rel_error_message(), want);
+    assert_contains(rel_error_message(), "does not exist: assemble release r first (HOW)");
+    assert_int_equal(rel_fs_mkdirs(f.plan->dest, 0755), 0);
+    assert_int_equal(rel_fs_write_atomic(want, "tgz", 3, 0644), 0);
+    assert_int_equal(rel_project_assembled_tarball(&found, f.p, f.m->release, "HOW"), 0);
+    assert_string_equal(found, want);
+    free(found);
+    free(want);
+
+    /* --path and --version: the tarball follows both */
+    char *out = rel_path_join2(f.dir, "elsewhere");
+    struct rel_plan_opts o = {.path = out, .version = "2"};
+    build(&f, &o);
+    want = rel_asprintf("%s/r-2.tar.gz", out);
+    assert_string_equal(f.plan->tarball, want);
+    assert_string_equal(f.plan->dest, out);
+    assert_non_null(rel_plan_find(f.plan, "releases/2/r.rel"));
+    free(want);
+    free(out);
+    fx_free(&f);
+
+    /* a release without the tar step */
+    project(&f, HEAD);
+    open_resolve(&f);
+    assert_int_equal(rel_project_assembled_tarball(&found, f.p, f.m->release, "HOW"), REL_EUSAGE);
+    assert_contains(rel_error_message(), "release r has no `tar` step");
+    fx_free(&f);
+}
+
+/* The configured path, and an env build's default: the other two branches. */
+static void test_tarball_rule(void **state)
+{
+    (void)state;
+    struct rel_config_release r = {.name = "web"};
+    struct rel_project p = {.root = "/p", .env = "prod"};
+    char *t = rel_project_tarball_path(&p, &r, "0.3", NULL);
+    assert_string_equal(t, "/p/_build/prod/web-0.3.tar.gz");
+    free(t);
+    t = rel_project_tarball_path(&p, &r, "0.3", "/out/web");
+    assert_string_equal(t, "/out/web/web-0.3.tar.gz");
+    free(t);
+    p.env = NULL;
+    t = rel_project_tarball_path(&p, &r, "0.3", NULL);
+    assert_string_equal(t, "/p/_build/rel/web/web-0.3.tar.gz");
+    free(t);
+}
+
+static void test_version_rule(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, "project: {kind: plain}\nlib_dirs: [lib]\nreleases:\n  r:\n"
+                "    version: {from_app: a}\n    applications: {a: permanent}\n");
+    open_resolve(&f);
+    char *v = NULL;
+    const char *from = NULL;
+    assert_int_equal(rel_project_release_version(&v, &from, f.p, f.m->release), 0);
+    assert_string_equal(v, "1");
+    assert_string_equal(from, "a");
+    assert_string_equal(f.m->version, "1"); /* resolve decides it by the same rule */
+    free(v);
+    fx_free(&f);
+
+    project(&f, "project: {kind: plain}\nlib_dirs: [lib]\nreleases:\n  r:\n"
+                "    version: {from_app: zz}\n    applications: {a: permanent}\n");
+    open_resolve(&f);
+    assert_int_equal(rel_project_release_version(&v, &from, f.p, f.m->release), REL_ENOTFOUND);
+    assert_null(v);
+    assert_string_equal(from, "zz");
+    assert_null(f.m->version);
+    assert_int_equal(rel_plan_build(&f.plan, f.m, NULL), REL_ERESOLVE);
+    assert_contains(rel_error_message(), "takes its version from application 'zz'");
+    fx_free(&f);
+}
+
+/* A template error names the file and the line, relative to the project. */
+static void test_template_error(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, HEAD);
+    fx_write(f.dir, "rel/env.sh.eex", "#!/bin/sh\n# fine\nexport X=<% if true do %>\n");
+    open_resolve(&f);
+    assert_int_equal(rel_plan_build(&f.plan, f.m, NULL), REL_ETEMPLATE);
+    assert_null(f.plan);
+    assert_contains(rel_error_message(), "rel/env.sh.eex:3: ");
+    /* render reports what assembly would */
+    struct rel_buf out = REL_BUF_INIT;
+    assert_int_equal(rel_render(&out, f.m, "env.sh"), REL_ETEMPLATE);
+    assert_contains(rel_error_message(), "rel/env.sh.eex:3: ");
+    /* the .rel needs no plan */
+    assert_int_equal(rel_render(&out, f.m, "rel"), 0);
+    assert_contains(rel_buf_cstr(&out), "{a,\"1\"}");
+    rel_buf_free(&out);
+    fx_free(&f);
+}
+
+/* include_erts: PATH/erts-VSN: the version is resolve's decision (the plan
+ * takes it as it is); a path that does not exist stops the plan there. */
+static void test_erts_decided_by_resolve(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, "project: {kind: plain}\nlib_dirs: [lib]\nreleases:\n  r:\n    version: \"1\"\n"
+                "    include_erts: otp/erts-9.9\n    applications: {a: permanent}\n");
+    open_resolve(&f);
+    assert_null(f.m->erts_version);
+    assert_int_equal(rel_plan_build(&f.plan, f.m, NULL), REL_ERESOLVE);
+    assert_contains(rel_error_message(), "otp/erts-9.9 does not exist");
+    char *dir = rel_path_join2(f.dir, "otp/erts-9.9");
+    assert_int_equal(rel_fs_mkdirs(dir, 0755), 0);
+    open_resolve(&f);
+    assert_string_equal(f.m->erts_version, "9.9");
+    /* the plan bundles that ERTS: an empty one has no bin/ */
+    assert_int_equal(rel_plan_build(&f.plan, f.m, NULL), REL_ENOTFOUND);
+    assert_contains(rel_error_message(), "otp/erts-9.9/bin: no ERTS bin directory to bundle");
+    free(dir);
+    fx_free(&f);
+}
+
+static void test_render_lookup(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, HEAD "    sys_config: config/sys.config.src\n");
+    fx_write(f.dir, "config/sys.config.src", "[{a, [{port, ${PORT}}]}].\n");
+    build(&f, NULL);
+    const struct rel_plan_entry *e = NULL;
+    static const struct {
+        const char *what, *path;
+    } cases[] = {
+        {"bin", "bin/r"},
+        {"rel", "releases/1/r.rel"},
+        {"vm.args", "releases/1/vm.args"},
+        {"env.sh", "releases/1/env.sh"},
+        {"start.script", "releases/1/start.script"},
+        {"sys.config", "releases/1/sys.config.src"}, /* the relx .src form */
+        {"lib/a-1/priv/data.txt", "lib/a-1/priv/data.txt"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(rel_plan_lookup(&e, f.plan, cases[i].what), 0);
+        assert_string_equal(e->path, cases[i].path);
+    }
+    assert_int_equal(rel_plan_lookup(&e, f.plan, "nope"), REL_ENOTFOUND);
+    assert_null(e);
+    assert_string_equal(rel_error_message(), "release r has no releases/1/nope");
+
+    /* the text of each kind */
+    struct rel_buf out = REL_BUF_INIT;
+    assert_int_equal(rel_plan_entry_text(&out, rel_plan_find(f.plan, "lib/a-1/priv/data.txt")), 0);
+    assert_string_equal(rel_buf_cstr(&out), "data\n");
+    rel_buf_clear(&out);
+    assert_int_equal(rel_plan_entry_text(&out, rel_plan_find(f.plan, "releases/COOKIE")),
+                     REL_EINVAL);
+
+    /* every renderable: from the plan it is given, as rel_render makes it */
+    for (size_t i = 0; i < rel_renderable_count; i++) {
+        const char *name = rel_renderables[i].name;
+        struct rel_buf own = REL_BUF_INIT;
+        rel_buf_clear(&out);
+        assert_int_equal(rel_render_plan(&out, &e, f.m, f.plan, name), 0);
+        assert_non_null(e); /* every one is a file of the release */
+        if (e->kind == REL_PLAN_TEXT)
+            assert_memory_equal(e->data, out.ptr, e->len);
+        assert_int_equal(rel_render(&own, f.m, name), 0);
+        assert_string_equal(rel_buf_cstr(&own), rel_buf_cstr(&out));
+        rel_buf_free(&own);
+    }
+    /* the .rel without a plan: rendered, no entry */
+    rel_buf_clear(&out);
+    assert_int_equal(rel_render_plan(&out, &e, f.m, NULL, "rel"), 0);
+    assert_null(e);
+    assert_true(out.len > 0);
+    /* a plan-backed file without a plan is a caller's mistake */
+    assert_int_equal(rel_render_plan(&out, &e, f.m, NULL, "vm.args"), REL_EINVAL);
+    assert_int_equal(rel_render_plan(&out, &e, f.m, f.plan, "nope"), REL_ENOTFOUND);
+    assert_contains(rel_error_message(), "nothing called 'nope' can be rendered");
+    assert_true(rel_render_needs_plan(rel_render_find("vm.args")));
+    assert_false(rel_render_needs_plan(rel_render_find("rel")));
+    rel_buf_free(&out);
+    fx_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_entries_and_kinds),  cmocka_unit_test(test_overlay_wins),
+        cmocka_unit_test(test_file_and_directory), cmocka_unit_test(test_tarball_path),
+        cmocka_unit_test(test_tarball_rule),       cmocka_unit_test(test_version_rule),
+        cmocka_unit_test(test_template_error),     cmocka_unit_test(test_erts_decided_by_resolve),
+        cmocka_unit_test(test_render_lookup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
