@@ -32,10 +32,12 @@
 #include "core/fs.h"
 #include "core/path.h"
 #include "core/plan.h"
+#include "remote/audit.h"
 #include "remote/console.h"
 #include "remote/deploy.h"
 #include "remote/layout.h"
 #include "remote/node.h"
+#include "remote/rollback.h"
 #include "remote/runner.h"
 #include "remote/ssh.h"
 #include "remote/target.h"
@@ -315,7 +317,7 @@ static int run_runner(struct op *op, struct tui_job *job)
         .prompt_ctx = op->prompt_ctx,
     };
     bool changes = op->kind == OP_DEPLOY || op->kind == OP_ROLLBACK ||
-                   (op->kind == OP_NODE && op->node_op != REL_NODE_STATUS);
+                   (op->kind == OP_NODE && rel_node_op_info(op->node_op)->changes);
     if (op->kind == OP_DEPLOY || op->kind == OP_ROLLBACK) {
         ro.batch = (size_t)op->deploy_cfg.batch;
         ro.stop_on_failure = true;
@@ -480,9 +482,7 @@ static const char *op_verb(const struct op *op)
     case OP_CONNECT:
         return "attach";
     case OP_NODE:
-        return op->node_op == REL_NODE_START  ? "start"
-               : op->node_op == REL_NODE_STOP ? "stop"
-                                              : "restart";
+        return rel_node_op_info(op->node_op)->name;
     }
     return "?";
 }
@@ -778,11 +778,9 @@ static int targets_confirm(void *ctx, int key)
         op_free(op);
         return TUI_R_REDRAW;
     }
-    const char *busy = op->kind == OP_DEPLOY           ? "deploying"
-                       : op->kind == OP_ROLLBACK       ? "rolling back"
-                       : op->node_op == REL_NODE_START ? "starting"
-                       : op->node_op == REL_NODE_STOP  ? "stopping"
-                                                       : "restarting";
+    const char *busy = op->kind == OP_DEPLOY     ? "deploying"
+                       : op->kind == OP_ROLLBACK ? "rolling back"
+                                                 : rel_node_op_info(op->node_op)->verb;
     for (size_t i = 0; i < op->n; i++)
         snprintf(ts->rows[op->rows[i]].busy, sizeof(ts->rows[op->rows[i]].busy), "%s", busy);
     start_op(ts, op, op_verb(op));
@@ -1324,9 +1322,7 @@ int tui_targets_open(struct tui_project *tp, const char *release)
     tui_list_init(&ts->list, row_text, NULL, ts);
     tui_cmdlog_init(&ts->log);
     tui_remote_new(&ts->remote, &ts->log);
-    char *dot = rel_path_join2(tui_project_core(tp)->root, ".relman/audit.log");
-    ts->audit_file = rel_path_normalize(dot);
-    free(dot);
+    ts->audit_file = rel_audit_file(tui_project_core(tp)->root);
     load_rows(ts);
     char crumb[160];
     snprintf(crumb, sizeof(crumb), "%s %s targets", release, tui_glyph(TUI_GLYPH_CRUMB));
