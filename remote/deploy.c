@@ -584,10 +584,8 @@ static int upload_act(struct dhost *h, struct rel_action *act)
     h->fd = open(h->d->tarball, O_RDONLY | O_CLOEXEC);
     if (h->fd < 0)
         return rel_error_set_errno(REL_EIO, errno, "cannot open tarball %s", h->d->tarball);
-    struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "cat > ");
-    qp(&b, h->t, h->part);
-    exec_act(act, rel_buf_detach(&b));
+    act->kind = REL_ACT_UPLOAD;
+    act->path = rel_asprintf("%s/%s", h->t->path, h->part);
     act->stdin_fd = h->fd;
     act->stdin_size = h->d->size;
     return 0;

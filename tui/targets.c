@@ -51,7 +51,6 @@
 #include "tui/view.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,29 +282,10 @@ static const struct rel_remote_target *op_target(const struct op *op, size_t i)
     return &op->ts->rows[op->rows[i]].t;
 }
 
-/* worker: drive a runner to its end (read-only operations stop early when
- * the job is canceled). */
-static int drive(struct rel_runner *r, struct tui_job *job, bool cancelable)
+/* worker: the runner asks between actions whether the job was canceled */
+static bool job_canceled(void *job)
 {
-    size_t max = rel_runner_count(r) + 1;
-    struct pollfd *fds = rel_calloc(max, sizeof(*fds));
-    int rc = 0;
-    while (rel_runner_step(r) == REL_SSH_AGAIN) {
-        if (cancelable && tui_job_canceled(job)) {
-            rc = rel_error_set(REL_ECANCELED, "canceled");
-            break;
-        }
-        int timeout;
-        size_t n = rel_runner_pollfds(r, fds, max, &timeout);
-        if (timeout < 0 || timeout > 200)
-            timeout = 200;
-        if (poll(fds, n, timeout) < 0 && errno != EINTR) {
-            rc = rel_error_set_errno(REL_EIO, errno, "poll");
-            break;
-        }
-    }
-    free(fds);
-    return rc;
+    return tui_job_canceled(job);
 }
 
 /* worker: the operations that go through the runner */
@@ -321,6 +301,10 @@ static int run_runner(struct op *op, struct tui_job *job)
     if (op->kind == OP_DEPLOY || op->kind == OP_ROLLBACK) {
         ro.batch = (size_t)op->deploy_cfg.batch;
         ro.stop_on_failure = true;
+    }
+    if (!changes) { /* read-only operations stop early when the job is canceled */
+        ro.canceled = job_canceled;
+        ro.cancel_ctx = job;
     }
     struct rel_runner *r = NULL;
     int rc = rel_runner_new(&r, &ro);
@@ -350,7 +334,8 @@ static int run_runner(struct op *op, struct tui_job *job)
             rel_node_add(r, t, &o);
         }
     }
-    rc = drive(r, job, !changes);
+    rel_runner_run(r); /* each host's outcome is read below */
+    rc = !changes && tui_job_canceled(job) ? rel_error_set(REL_ECANCELED, "canceled") : 0;
     for (size_t i = 0; i < rel_runner_count(r) && i < op->n; i++) {
         const struct rel_job *j = rel_runner_job(r, i);
         struct found *f = &op->res[i];
