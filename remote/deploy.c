@@ -661,7 +661,7 @@ static char *switch_cmd(struct dhost *h)
     return cmd;
 }
 
-static int deploy_next(struct rel_job *j, struct rel_action *act)
+static int deploy_step(struct rel_job *j, struct rel_action *act)
 {
     struct dhost *h = j->op;
     if (h->st >= F_NEW_PID)
@@ -738,7 +738,7 @@ static int deploy_next(struct rel_job *j, struct rel_action *act)
         }
         j->last_rc = 0;
         j->last_status = 1;
-        return deploy_next(j, act);
+        return deploy_step(j, act);
     case D_OLD_PID:
         if (j->last_rc < 0)
             return begin_failure(h, j, act, "checking the running node");
@@ -760,7 +760,7 @@ static int deploy_next(struct rel_job *j, struct rel_action *act)
         }
         j->last_rc = 0;
         j->last_status = 0;
-        return deploy_next(j, act);
+        return deploy_step(j, act);
     case D_OLD_STOPPED:
         if (j->last_rc < 0 || j->last_status != 0)
             return begin_failure(h, j, act, "stopping the old node");
@@ -823,6 +823,17 @@ static int deploy_next(struct rel_job *j, struct rel_action *act)
     default:
         return rel_error_set(REL_EINVAL, "deploy: bad state %d", (int)h->st);
     }
+}
+
+/* Once the new release is healthy, and on the way back from a failure,
+ * every action is finishing: a cancel does not skip it. */
+static int deploy_next(struct rel_job *j, struct rel_action *act)
+{
+    int rc = deploy_step(j, act);
+    const struct dhost *h = j->op;
+    if (rc == 0 && h->st >= D_CLEANED)
+        act->finishing = true;
+    return rc;
 }
 
 static const struct rel_op_ops deploy_ops = {.next = deploy_next, .free = dhost_free};

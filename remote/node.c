@@ -84,7 +84,8 @@ struct nhost {
     struct rel_node_result res;
     struct rel_health health;
     char *who;
-    char *fail; /* action failure, audited then returned */
+    bool stopped; /* restart: the node was stopped (starting it is finishing) */
+    char *fail;   /* action failure, audited then returned */
     int fail_rc;
 };
 
@@ -221,7 +222,7 @@ static int start_daemon(struct nhost *h, struct rel_action *act)
     return 0;
 }
 
-static int node_next(struct rel_job *j, struct rel_action *act)
+static int node_step(struct rel_job *j, struct rel_action *act)
 {
     struct nhost *h = j->op;
     struct rel_node_result *r = &h->res;
@@ -330,6 +331,7 @@ static int node_next(struct rel_job *j, struct rel_action *act)
         if (j->last_rc < 0 || j->last_status != 0)
             return fail_and_audit(h, j, act, "stop");
         r->running = false;
+        h->stopped = true;
         if (h->o.op == REL_NODE_STOP)
             return audit(h, act, "ok");
         return start_daemon(h, act);
@@ -364,6 +366,17 @@ static int node_next(struct rel_job *j, struct rel_action *act)
         return 0;
     }
     return rel_error_set(REL_EINVAL, "node: bad state");
+}
+
+/* The audit line, and starting a node a restart stopped, are finishing: a
+ * cancel does not skip them. */
+static int node_next(struct rel_job *j, struct rel_action *act)
+{
+    int rc = node_step(j, act);
+    const struct nhost *h = j->op;
+    if (rc == 0 && (h->st == N_AUDITED || (h->stopped && h->st >= N_STARTED)))
+        act->finishing = true;
+    return rc;
 }
 
 static const struct rel_op_ops node_ops = {.next = node_next, .free = nhost_free};

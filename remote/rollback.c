@@ -89,7 +89,7 @@ static int rollback_audit(struct rhost *h, struct rel_action *act)
     return 0;
 }
 
-static int rollback_next(struct rel_job *j, struct rel_action *act)
+static int rollback_step(struct rel_job *j, struct rel_action *act)
 {
     struct rhost *h = j->op;
     switch (h->st) {
@@ -153,7 +153,7 @@ static int rollback_next(struct rel_job *j, struct rel_action *act)
             return 0;
         }
         j->last_status = 0;
-        return rollback_next(j, act);
+        return rollback_step(j, act);
     case R_STOPPED: {
         if (j->last_rc < 0 || j->last_status != 0) {
             rollback_fail(h, j, "stopping the node");
@@ -202,6 +202,17 @@ static int rollback_next(struct rel_job *j, struct rel_action *act)
     default:
         return rel_error_set(REL_EINVAL, "rollback: bad state");
     }
+}
+
+/* Once the node is stopped, bringing it back and unlocking are finishing:
+ * a cancel does not skip them. */
+static int rollback_next(struct rel_job *j, struct rel_action *act)
+{
+    int rc = rollback_step(j, act);
+    const struct rhost *h = j->op;
+    if (rc == 0 && (h->st == R_UNLOCKED || (h->st >= R_SWITCHED && h->pid)))
+        act->finishing = true;
+    return rc;
 }
 
 static const struct rel_op_ops rollback_ops = {.next = rollback_next, .free = rhost_free};

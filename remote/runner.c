@@ -199,7 +199,7 @@ static void advance(struct rel_runner *r, struct job *j)
             finish(r, j, rc, rel_error_message());
             return;
         }
-        if (j->act.kind != REL_ACT_DONE && deliver_cancel(r, j))
+        if (j->act.kind != REL_ACT_DONE && !j->act.finishing && deliver_cancel(r, j))
             continue;
         switch (j->act.kind) {
         case REL_ACT_DONE:
@@ -238,10 +238,11 @@ static void advance(struct rel_runner *r, struct job *j)
     }
 }
 
-/* A wait or a connection attempt is cut when the run is canceled. */
+/* A wait or a connection attempt is cut when the run is canceled (unless
+ * it is for a finishing action). */
 static bool cut_for_cancel(struct rel_runner *r, struct job *j)
 {
-    if (!deliver_cancel(r, j))
+    if (j->act.finishing || !deliver_cancel(r, j))
         return false;
     if (j->st == J_CONNECTING) {
         disconnect(r, j);

@@ -22,11 +22,12 @@
  *
  * Cancel: when the options' `canceled` callback says so, the runner starts
  * no further batch (those hosts end "not started: canceled"), and each
- * running host's next action is not
- * run: `next` sees it failed with REL_ECANCELED ("canceled") -- once per
- * host; what `next` asks for after that (undoing, unlocking) runs as usual.
- * An action that is running is not cut (a command on a host is never left
- * half done); a wait or a connection attempt is.
+ * running host's next action is not run: `next` sees it failed with
+ * REL_ECANCELED ("canceled"). That happens once per host, and never to an
+ * action marked `finishing` (undoing, auditing, unlocking, restarting a node
+ * that was stopped): what `next` asks for after the cancel runs as usual. An
+ * action that is running is not cut (a command on a host is never left half
+ * done); a wait or a connection attempt is.
  */
 #ifndef REL_RUNNER_H
 #define REL_RUNNER_H
@@ -62,6 +63,7 @@ struct rel_action {
     int timeout_ms;      /* EXEC: 0 none */
     int port;            /* PROBE */
     int sleep_ms;        /* SLEEP */
+    bool finishing;      /* runs even when the run is canceled (see above) */
 };
 
 /* One host's run, as `next` sees it. */
