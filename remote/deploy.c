@@ -379,7 +379,8 @@ static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
 {
     switch (h->st) {
     case F_NEW_PID: {
-        char *pid = j->last_rc == 0 && j->last_status == 0 ? rel_layout_parse_pid(j->last_out) : NULL;
+        char *pid =
+            j->last_rc == 0 && j->last_status == 0 ? rel_layout_parse_pid(j->last_out) : NULL;
         h->st = F_NEW_STOPPED;
         if (pid) {
             char *dir = rel_asprintf("releases/%s", h->d->dirname);

@@ -197,7 +197,8 @@ static int cloexec_pipe(int fds[2])
 /* ---- the ops ------------------------------------------------------------------ */
 
 static int local_connect(void *ctx, struct rel_transport_conn **out,
-                         const struct rel_remote_target *t, const struct rel_transport_connect_opts *o)
+                         const struct rel_remote_target *t,
+                         const struct rel_transport_connect_opts *o)
 {
     struct local *l = ctx;
     struct rel_transport_conn *c = rel_calloc(1, sizeof(*c));
@@ -318,8 +319,8 @@ static int local_probe(struct rel_transport_conn *c, int port)
     if (f.kind == REL_LOCAL_EXIT ||
         (connect(c->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS)) {
         close_fd(&c->sock);
-        c->fault_rc = rel_error_set(REL_ENOTFOUND, "%s: nothing listens on 127.0.0.1:%d",
-                                    c->host, port);
+        c->fault_rc =
+            rel_error_set(REL_ENOTFOUND, "%s: nothing listens on 127.0.0.1:%d", c->host, port);
         c->st = C_FAULT;
         return 0;
     }

@@ -66,11 +66,12 @@ static void rollback_fail(struct rhost *h, struct rel_job *j, const char *what)
         return;
     char line[512];
     h->rc = j->last_rc < 0 ? j->last_rc : REL_ECHILD;
-    h->msg = j->last_rc < 0 ? rel_asprintf("%s: %s", what, j->last_error)
-                            : rel_asprintf("%s: %s failed (exit status %d): %s", h->t->name, what,
-                                           j->last_status,
-                                           rel_layout_last_line(j->last_err[0] ? j->last_err : j->last_out,
-                                                     line, sizeof(line)));
+    h->msg =
+        j->last_rc < 0
+            ? rel_asprintf("%s: %s", what, j->last_error)
+            : rel_asprintf("%s: %s failed (exit status %d): %s", h->t->name, what, j->last_status,
+                           rel_layout_last_line(j->last_err[0] ? j->last_err : j->last_out, line,
+                                                sizeof(line)));
 }
 
 /* The audit line (locally and on the host), then the lock goes. */
@@ -132,8 +133,9 @@ static int rollback_step(struct rel_job *j, struct rel_action *act)
         free(pv);
         if (!h->cur || !h->prev) {
             h->rc = REL_ENOTFOUND;
-            h->msg = rel_asprintf("%s: nothing to roll back to (%s/previous %s)", h->t->name,
-                                  h->t->path, h->prev ? "exists but current does not" : "is not set");
+            h->msg =
+                rel_asprintf("%s: nothing to roll back to (%s/previous %s)", h->t->name, h->t->path,
+                             h->prev ? "exists but current does not" : "is not set");
             return rollback_audit(h, act);
         }
         rel_remote_step(h->o.events, h->t->name, "rollback", "%s -> %s", h->cur, h->prev);
@@ -169,8 +171,7 @@ static int rollback_step(struct rel_job *j, struct rel_action *act)
             return rollback_audit(h, act);
         }
         if (!h->pid) {
-            rel_remote_note(h->o.events, h->t->name,
-                            "the node was not running; not starting it");
+            rel_remote_note(h->o.events, h->t->name, "the node was not running; not starting it");
             return rollback_audit(h, act);
         }
         h->st = R_STARTED;

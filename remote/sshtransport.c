@@ -20,7 +20,7 @@ enum conn_state { C_CONNECTING, C_IDLE, C_EXEC, C_PROBE };
 
 struct rel_transport_conn {
     struct rel_ssh_session *s;
-    struct rel_ssh_exec *x;  /* the last command (kept for its result) */
+    struct rel_ssh_exec *x; /* the last command (kept for its result) */
     struct rel_ssh_probe *p;
     enum conn_state st;
 };
@@ -34,20 +34,14 @@ static void drop_channels(struct rel_transport_conn *c)
 }
 
 static int ssh_connect(void *ctx, struct rel_transport_conn **out,
-                       const struct rel_remote_target *t, const struct rel_transport_connect_opts *o)
+                       const struct rel_remote_target *t,
+                       const struct rel_transport_connect_opts *o)
 {
     (void)ctx;
     *out = NULL;
-    struct rel_ssh_opts so;
-    rel_ssh_opts_init(&so);
-    so.label = t->name;
-    so.policy = t->policy;
-    so.prompts = o->prompts;
-    so.prompt_ctx = o->prompt_ctx;
-    so.events = o->events;
-    so.connect_timeout = o->connect_timeout;
     struct rel_ssh_session *s = NULL;
-    int rc = rel_ssh_session_new(&s, &t->ep, &so);
+    int rc =
+        rel_target_session_new(&s, t, o->prompts, o->prompt_ctx, o->events, o->connect_timeout);
     if (rc < 0) {
         rel_ssh_session_free(s);
         return rc;
@@ -84,8 +78,8 @@ static int ssh_upload(struct rel_transport_conn *c, int fd, uint64_t size, const
 {
     struct rel_buf cmd = REL_BUF_INIT;
     rel_transport_upload_command(&cmd, path);
-    struct rel_ssh_exec_opts xo = {.command = rel_buf_cstr(&cmd), .stdin_fd = fd,
-                                   .stdin_size = size};
+    struct rel_ssh_exec_opts xo = {
+        .command = rel_buf_cstr(&cmd), .stdin_fd = fd, .stdin_size = size};
     int rc = start_exec(c, &xo);
     rel_buf_free(&cmd);
     return rc;

@@ -396,14 +396,7 @@ static int run_prepare(struct op *op, const struct rel_events *ev)
 static int run_connect(struct op *op)
 {
     const struct rel_remote_target *t = op_target(op, 0);
-    struct rel_ssh_opts so;
-    rel_ssh_opts_init(&so);
-    so.label = t->name;
-    so.policy = t->policy;
-    so.prompts = op->prompts;
-    so.prompt_ctx = op->prompt_ctx;
-    so.events = op->events;
-    int rc = rel_ssh_session_new(&op->session, &t->ep, &so);
+    int rc = rel_target_session_new(&op->session, t, op->prompts, op->prompt_ctx, op->events, 0);
     if (rc == 0)
         rc = rel_ssh_drive(op->session, rel_ssh_session_step_cb, op->session);
     if (rc < 0) {

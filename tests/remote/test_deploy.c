@@ -38,9 +38,9 @@
 
 /* ---- the fixture: a scratch root, fake releases, hosts ----------------------------- */
 
-static char root[256];    /* the scratch directory */
+static char root[256]; /* the scratch directory */
 static char tar1[300], tar2[300], tar_sick[300], tar_badvsn[300];
-static char pids[300];    /* every fake node's pid, for the teardown */
+static char pids[300]; /* every fake node's pid, for the teardown */
 static char audit_file[300];
 
 static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -241,12 +241,12 @@ static void assert_tidy(const struct host *h)
 
 struct plan_entry {
     char host[32];
-    int at;                        /* fail the host's action number `at` (1-based) */
+    int at; /* fail the host's action number `at` (1-based) */
     enum rel_local_fault_kind kind;
-    const char *match;             /* or: the first action containing this */
+    const char *match; /* or: the first action containing this */
     uint64_t cut_after;
-    int cancel_after;              /* cancel the run after this action (0: no) */
-    int seen;                      /* actions so far */
+    int cancel_after; /* cancel the run after this action (0: no) */
+    int seen;         /* actions so far */
     bool done;
 };
 
@@ -350,8 +350,8 @@ static void drive(struct run **runs, size_t n)
                 continue;
             active = true;
             int t;
-            nfds += rel_runner_pollfds(runs[i]->r, fds + nfds,
-                                       sizeof(fds) / sizeof(fds[0]) - nfds, &t);
+            nfds +=
+                rel_runner_pollfds(runs[i]->r, fds + nfds, sizeof(fds) / sizeof(fds[0]) - nfds, &t);
             if (t < timeout)
                 timeout = t;
         }
@@ -404,8 +404,9 @@ static void clone_hosts(const struct host *tmpl, struct host *hosts, size_t n)
     rel_buf_puts(&cmd, "set -e; ");
     for (size_t i = 0; i < n; i++) {
         const char *d = hosts[i].dir;
-        rel_buf_printf(&cmd, "rm -rf '%s' && cp -a '%s' '%s' && rm -f '%s/shared/tmp/foo.pid' "
-                             "'%s/shared/tmp/running'; ",
+        rel_buf_printf(&cmd,
+                       "rm -rf '%s' && cp -a '%s' '%s' && rm -f '%s/shared/tmp/foo.pid' "
+                       "'%s/shared/tmp/running'; ",
                        d, tmpl->dir, d, d, d);
         if (up)
             rel_buf_printf(&cmd, "RELEASE_TMP='%s/shared/tmp' '%s/current/bin/foo' daemon; ", d, d);
@@ -525,8 +526,8 @@ static void deploy_upload_cut(void **state)
     assert_false(exists(&h, "shared/lock"));
     assert_tidy(&h);
     assert_non_null(strstr(host_audit(&h, buf, sizeof(buf)), "FAILED: upload"));
-    assert_non_null(strstr(last_line_with(audit_file, " cut deploy", buf, sizeof(buf)),
-                           "FAILED: upload"));
+    assert_non_null(
+        strstr(last_line_with(audit_file, " cut deploy", buf, sizeof(buf)), "FAILED: upload"));
     rel_deploy_free(d);
     run_free(&run);
     host_free(&h);
@@ -641,24 +642,30 @@ struct expect {
     bool lock_left;      /* the lock is still there (only when unlocking failed) */
 };
 static const struct expect exit_expect[NACTIONS + 1] = {
-    [1] = {"failed", false, false},  [2] = {"failed", false, false},
-    [3] = {"failed", false, false},  [4] = {"failed", false, false},
+    [1] = {"failed", false, false},
+    [2] = {"failed", false, false},
+    [3] = {"failed", false, false},
+    [4] = {"failed", false, false},
     [5] = {"failed", false, false},
     /* `bin/foo pid` failing reads as "not running": nothing to stop */
-    [6] = {"deployed", true, false}, [7] = {"failed", false, false},
-    [8] = {"rolled back", false, false}, [9] = {"rolled back", false, false},
+    [6] = {"deployed", true, false},
+    [7] = {"failed", false, false},
+    [8] = {"rolled back", false, false},
+    [9] = {"rolled back", false, false},
     /* the health check asks again and the node answers */
-    [10] = {"deployed", true, false}, [11] = {"deployed", true, false},
-    [12] = {"deployed", true, false}, [13] = {"deployed", true, true},
+    [10] = {"deployed", true, false},
+    [11] = {"deployed", true, false},
+    [12] = {"deployed", true, false},
+    [13] = {"deployed", true, true},
 };
 static const struct expect lost_expect[NACTIONS + 1] = {
-    [1] = {"failed", false, false},  [2] = {"failed", false, false},
-    [3] = {"failed", false, false},  [4] = {"failed", false, false},
-    [5] = {"failed", false, false},  [6] = {"failed", false, false},
-    [7] = {"failed", false, false},  [8] = {"rolled back", false, false},
-    [9] = {"rolled back", false, false},
-    [10] = {"deployed", true, false}, [11] = {"deployed", true, false},
-    [12] = {"deployed", true, false}, [13] = {"deployed", true, true},
+    [1] = {"failed", false, false},      [2] = {"failed", false, false},
+    [3] = {"failed", false, false},      [4] = {"failed", false, false},
+    [5] = {"failed", false, false},      [6] = {"failed", false, false},
+    [7] = {"failed", false, false},      [8] = {"rolled back", false, false},
+    [9] = {"rolled back", false, false}, [10] = {"deployed", true, false},
+    [11] = {"deployed", true, false},    [12] = {"deployed", true, false},
+    [13] = {"deployed", true, true},
 };
 
 static void deploy_every_failure(void **state)
@@ -689,8 +696,8 @@ static void deploy_every_failure(void **state)
     for (int i = 0; i < N; i++) {
         const struct host *h = &hosts[i];
         const struct rel_job *j = rel_runner_job(run.r, (size_t)i);
-        const struct expect *x = i < NACTIONS ? &exit_expect[i % NACTIONS + 1]
-                                              : &lost_expect[i % NACTIONS + 1];
+        const struct expect *x =
+            i < NACTIONS ? &exit_expect[i % NACTIONS + 1] : &lost_expect[i % NACTIONS + 1];
         const char *outcome = rel_deploy_outcome(j);
         if (strcmp(outcome, x->outcome) != 0)
             fail_msg("%s: outcome %s, want %s (%s)", h->t.name, outcome, x->outcome,
@@ -876,8 +883,8 @@ static void rollback_every_failure(void **state)
         bool switched = ok || (!canceled && k == 6);
         (void)second;
         if ((j->result == 0) != ok)
-            fail_msg("%s (%s %d): result %d (%s)", h->t.name, canceled ? "cancel after" : "fail",
-                     k, j->result, j->message ? j->message : "");
+            fail_msg("%s (%s %d): result %d (%s)", h->t.name, canceled ? "cancel after" : "fail", k,
+                     j->result, j->message ? j->message : "");
         link_of(h, "current", first, sizeof(first));
         link_of(h, "previous", second, sizeof(second));
         assert_current(h, switched ? "0.0.1" : "0.0.2");
@@ -974,8 +981,8 @@ static void node_status_and_restart(void **state)
     run_free(&run);
 
     run_init(&run, 0, false);
-    o = (struct rel_node_opts){.op = REL_NODE_RESTART, .health_timeout = 5,
-                               .audit_file = audit_file, .events = &events};
+    o = (struct rel_node_opts){
+        .op = REL_NODE_RESTART, .health_timeout = 5, .audit_file = audit_file, .events = &events};
     rel_node_add(run.r, &h.t, &o);
     assert_int_equal(rel_runner_run(run.r), 0);
     char buf[2048], run_v[64];
