@@ -601,3 +601,14 @@ void rel_ssh_probe_free(struct rel_ssh_probe *p)
     free(p);
 }
 
+/* ---- for rel_ssh_drive() ------------------------------------------------ */
+
+int rel_ssh_exec_step_cb(void *exec)
+{
+    return rel_ssh_exec_step(exec);
+}
+
+int rel_ssh_probe_step_cb(void *probe)
+{
+    return rel_ssh_probe_step(probe);
+}

@@ -1,8 +1,10 @@
 /*
  * sshsession.h - the insides of an SSH session (ssh.h), shared by the files
- * of the SSH module and nothing else: ssh.c (connecting, libssh2's errors,
- * the step loop), sshkeys.c (host keys, fingerprints, key files), sshauth.c
- * (authentication) and sshchan.c (command and probe channels).
+ * of the SSH module and nothing else: sshsession.c (these helpers: notes,
+ * libssh2's errors), ssh.c (connecting, the step loop), sshkeys.c (host
+ * keys, fingerprints, key files), sshauth.c (authentication) and sshchan.c
+ * (command and probe channels). The calls go one way: ssh.c uses sshkeys.c
+ * and sshauth.c, sshauth.c uses sshkeys.c, all use sshsession.c.
  */
 #ifndef REL_SSHSESSION_H
 #define REL_SSHSESSION_H
@@ -79,7 +81,9 @@ void rel_ssh_want_io(struct rel_ssh_session *s);
 bool rel_ssh_fatal_error(int lrc);
 /* Mark the session dead with `code` and the current error message. */
 void rel_ssh_die(struct rel_ssh_session *s, int code);
-/* The one place libssh2's error codes become relman's (see ssh.c). */
+/* The one place libssh2's error codes become relman's: REL_ESSH,
+ * REL_EHOSTKEY, REL_EAUTH or REL_ENOMEM with "LABEL (PEER): WHAT: why" set;
+ * the session is marked dead when the connection is gone. */
 int rel_ssh_error(struct rel_ssh_session *s, int lrc, const char *what);
 /* A failure that is ours, not libssh2's: set the message, kill the session. */
 int rel_ssh_fail(struct rel_ssh_session *s, int code, const char *fmt, ...)
