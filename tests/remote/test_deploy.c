@@ -658,37 +658,14 @@ static void sick_check(struct sick *s)
  *   8 stop old  9 start new  10 health (pid)  11 cleanup  12 audit  13 unlock
  */
 enum { NACTIONS = 13 };
-struct expect {
-    const char *outcome; /* rel_deploy_outcome() */
-    bool now_new;        /* current points at the new release */
-    bool lock_left;      /* the lock is still there (only when unlocking failed) */
-};
-static const struct expect exit_expect[NACTIONS + 1] = {
-    [1] = {"failed", false, false},
-    [2] = {"failed", false, false},
-    [3] = {"failed", false, false},
-    [4] = {"failed", false, false},
-    [5] = {"failed", false, false},
-    /* `bin/foo pid` failing reads as "not running": nothing to stop */
-    [6] = {"deployed", true, false},
-    [7] = {"failed", false, false},
-    [8] = {"rolled back", false, false},
-    [9] = {"rolled back", false, false},
-    /* the health check asks again and the node answers */
-    [10] = {"deployed", true, false},
-    [11] = {"deployed", true, false},
-    [12] = {"deployed", true, false},
-    [13] = {"deployed", true, true},
-};
-static const struct expect lost_expect[NACTIONS + 1] = {
-    [1] = {"failed", false, false},      [2] = {"failed", false, false},
-    [3] = {"failed", false, false},      [4] = {"failed", false, false},
-    [5] = {"failed", false, false},      [6] = {"failed", false, false},
-    [7] = {"failed", false, false},      [8] = {"rolled back", false, false},
-    [9] = {"rolled back", false, false}, [10] = {"deployed", true, false},
-    [11] = {"deployed", true, false},    [12] = {"deployed", true, false},
-    [13] = {"deployed", true, true},
-};
+/*
+ * What a failing action N leaves (index N): F failed, current still the old
+ * release; R rolled back; D deployed, current the new one; L deployed with
+ * the lock left behind. Exit 1 of `bin/foo pid` (6) reads as "not running":
+ * nothing to stop; the health check (10) asks again and the node answers.
+ */
+static const char exit_expect[] = "-FFFFFDFRRDDDL";
+static const char lost_expect[] = "-FFFFFFFRRDDDL";
 
 static void deploy_every_failure(void **state)
 {
@@ -718,21 +695,22 @@ static void deploy_every_failure(void **state)
     for (int i = 0; i < N; i++) {
         const struct host *h = &hosts[i];
         const struct rel_job *j = rel_runner_job(run.r, (size_t)i);
-        const struct expect *x =
-            i < NACTIONS ? &exit_expect[i % NACTIONS + 1] : &lost_expect[i % NACTIONS + 1];
+        char x = i < NACTIONS ? exit_expect[i % NACTIONS + 1] : lost_expect[i % NACTIONS + 1];
+        const char *want = x == 'F' ? "failed" : x == 'R' ? "rolled back" : "deployed";
+        bool now_new = x == 'D' || x == 'L';
         const char *outcome = rel_deploy_outcome(j);
-        if (strcmp(outcome, x->outcome) != 0)
-            fail_msg("%s: outcome %s, want %s (%s)", h->t.name, outcome, x->outcome,
+        if (strcmp(outcome, want) != 0)
+            fail_msg("%s: outcome %s, want %s (%s)", h->t.name, outcome, want,
                      j->message ? j->message : "");
-        assert_int_equal(j->result == 0, strcmp(x->outcome, "deployed") == 0);
-        assert_current(h, x->now_new ? "0.0.2" : "0.0.1");
-        if (exists(h, "shared/lock") != x->lock_left)
-            fail_msg("%s: lock %s", h->t.name, x->lock_left ? "gone" : "left behind");
-        if (x->lock_left)
+        assert_int_equal(j->result == 0, now_new);
+        assert_current(h, now_new ? "0.0.2" : "0.0.1");
+        if (exists(h, "shared/lock") != (x == 'L'))
+            fail_msg("%s: lock %s", h->t.name, x == 'L' ? "gone" : "left behind");
+        if (x == 'L')
             assert_non_null(strstr(rel_buf_cstr(&notes), "could not remove the deploy lock"));
         assert_tidy(h);
         char run_v[64];
-        assert_string_equal(running(h, run_v, sizeof(run_v)), x->now_new ? "0.0.2" : "0.0.1");
+        assert_string_equal(running(h, run_v, sizeof(run_v)), now_new ? "0.0.2" : "0.0.1");
         /* the audit line (not when the lock was never taken, or the audit
          * command itself was the one that failed) */
         char buf[2048];
@@ -741,7 +719,7 @@ static void deploy_every_failure(void **state)
         if (at == 1)
             assert_null(strstr(buf, "0.0.2"));
         else if (at != 12)
-            assert_non_null(strstr(buf, x->now_new ? "deploy foo 0.0.2 (" : "FAILED: "));
+            assert_non_null(strstr(buf, now_new ? "deploy foo 0.0.2 (" : "FAILED: "));
     }
     rel_deploy_free(d);
     run_free(&run);
