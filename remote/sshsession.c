@@ -26,14 +26,10 @@ int64_t rel_ssh_now_ms(void)
 
 void rel_ssh_note(struct rel_ssh_session *s, const char *fmt, ...)
 {
-    if (!s->opts.events || !s->opts.events->ops || !s->opts.events->ops->note)
-        return;
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    rel_remote_vnote(s->opts.events, s->label, fmt, ap);
     va_end(ap);
-    s->opts.events->ops->note(s->opts.events->ctx, s->label, msg);
 }
 
 /* Remember what libssh2 wants to wait for after an EAGAIN. */
