@@ -29,15 +29,9 @@ int cmd_remote(int argc, char **argv)
         return rc;
     }
     const struct rel_remote_target *t = &c.targets[0];
-    struct rel_ssh_opts so;
-    rel_ssh_opts_init(&so);
-    so.label = t->name;
-    so.policy = t->policy;
-    so.prompts = c.have_prompts ? &c.prompts : NULL;
-    so.prompt_ctx = &c;
-    so.events = &c.events;
     struct rel_ssh_session *s = NULL;
-    if (rel_ssh_session_new(&s, &t->ep, &so) < 0 || rel_ssh_drive(s, rel_ssh_session_step_cb, s) < 0) {
+    if (rel_target_session_new(&s, t, c.have_prompts ? &c.prompts : NULL, &c, &c.events, 0) < 0 ||
+        rel_ssh_drive(s, rel_ssh_session_step_cb, s) < 0) {
         rc = cli_core_error();
         rel_ssh_session_free(s);
         cli_remote_free(&c);

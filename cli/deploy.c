@@ -1,5 +1,6 @@
 /*
- * deploy.c - `relman deploy` and `relman rollback` (logic: remote/deploy.c).
+ * deploy.c - `relman deploy` and `relman rollback` (logic: remote/deploy.c,
+ * remote/rollback.c).
  */
 #include "cli.h"
 #include "remote_cli.h"
@@ -10,6 +11,7 @@
 #include "core/error.h"
 #include "core/project.h"
 #include "remote/deploy.h"
+#include "remote/rollback.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -23,11 +23,8 @@ static int run_node_op(struct cli_remote *c, int argc, char **argv, struct rel_n
     int rc = cli_remote_load(c, argv + optind, (size_t)(argc - optind), NULL);
     if (rc != CLI_OK)
         return rc;
-    if ((o->op == REL_NODE_STOP || o->op == REL_NODE_RESTART || o->op == REL_NODE_UNLOCK) &&
-        (rc = cli_remote_confirm(c, o->op == REL_NODE_STOP      ? "Stop the node(s)?"
-                                    : o->op == REL_NODE_RESTART ? "Restart the node(s)?"
-                                                                : "Remove the deploy lock(s)?")) !=
-            CLI_OK)
+    const char *question = rel_node_op_info(o->op)->question;
+    if (question && (rc = cli_remote_confirm(c, question)) != CLI_OK)
         return rc;
     o->health_tcp = c->cfg->deploy.health_tcp;
     o->health_timeout = c->cfg->deploy.health_timeout;
@@ -42,9 +39,9 @@ static int run_node_op(struct cli_remote *c, int argc, char **argv, struct rel_n
     return CLI_OK;
 }
 
-static int simple(const char *cmd, enum rel_node_op op, int argc, char **argv)
+static int simple(enum rel_node_op op, int argc, char **argv)
 {
-    struct cli_remote c = {.cmd = cmd};
+    struct cli_remote c = {.cmd = rel_node_op_info(op)->name};
     struct rel_runner *r = NULL;
     struct rel_node_opts o = {.op = op};
     int rc = cli_remote_options(&c, argc, argv, false);
@@ -72,16 +69,10 @@ static int simple(const char *cmd, enum rel_node_op op, int argc, char **argv)
                 break;
             }
             case REL_NODE_START:
-                printf("%s: %s\n", name, res->note ? res->note : "started");
-                break;
             case REL_NODE_STOP:
-                printf("%s: %s\n", name, res->note ? res->note : "stopped");
-                break;
             case REL_NODE_RESTART:
-                printf("%s: restarted\n", name);
-                break;
             case REL_NODE_UNLOCK:
-                printf("%s: %s\n", name, res->note ? res->note : "unlocked");
+                printf("%s: %s\n", name, res->note ? res->note : rel_node_op_info(op)->done);
                 break;
             default:
                 break;
@@ -97,32 +88,32 @@ static int simple(const char *cmd, enum rel_node_op op, int argc, char **argv)
 
 int cmd_start(int argc, char **argv)
 {
-    return simple("start", REL_NODE_START, argc, argv);
+    return simple(REL_NODE_START, argc, argv);
 }
 
 int cmd_stop(int argc, char **argv)
 {
-    return simple("stop", REL_NODE_STOP, argc, argv);
+    return simple(REL_NODE_STOP, argc, argv);
 }
 
 int cmd_restart(int argc, char **argv)
 {
-    return simple("restart", REL_NODE_RESTART, argc, argv);
+    return simple(REL_NODE_RESTART, argc, argv);
 }
 
 int cmd_pid(int argc, char **argv)
 {
-    return simple("pid", REL_NODE_PID, argc, argv);
+    return simple(REL_NODE_PID, argc, argv);
 }
 
 int cmd_node_version(int argc, char **argv)
 {
-    return simple("version", REL_NODE_VERSION, argc, argv);
+    return simple(REL_NODE_VERSION, argc, argv);
 }
 
 int cmd_unlock(int argc, char **argv)
 {
-    return simple("unlock", REL_NODE_UNLOCK, argc, argv);
+    return simple(REL_NODE_UNLOCK, argc, argv);
 }
 
 int cmd_rpc(int argc, char **argv)

@@ -15,7 +15,7 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
-#include "core/path.h"
+#include "remote/audit.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -262,9 +262,7 @@ int cli_remote_load(struct cli_remote *c, char **names, size_t nnames, const cha
                              c->ssh_config, release);
     if (rc < 0)
         return cli_core_error();
-    char *dot = rel_path_join2(c->cfg->dir, ".relman/audit.log");
-    c->audit_file = rel_path_normalize(dot);
-    free(dot);
+    c->audit_file = rel_audit_file(c->cfg->dir);
     return CLI_OK;
 }
 

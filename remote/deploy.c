@@ -10,10 +10,10 @@
  */
 #include "deploy.h"
 
+#include "audit.h"
 #include "events.h"
 #include "health.h"
 #include "layout.h"
-#include "node.h"
 #include "runner.h"
 #include "target.h"
 
@@ -21,7 +21,6 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/fs.h"
-#include "core/path.h"
 #include "core/shell.h"
 #include "core/tarball.h"
 
@@ -31,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_RELEASES 10000
@@ -83,26 +81,6 @@ static int sha256_file(char out[65], uint64_t *size, const char *path)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
     EVP_MD_CTX_free(ctx);
     free(buf);
-    close(fd);
-    return rc;
-}
-
-int rel_audit_local(const char *file, const char *line)
-{
-    char *dir = rel_path_dirname(file);
-    int rc = rel_fs_is_dir(dir) ? 0 : rel_fs_mkdirs(dir, 0755);
-    free(dir);
-    if (rc < 0)
-        return rc;
-    int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return rel_error_set_errno(REL_EIO, errno, "cannot open audit log %s", file);
-    char *text = rel_asprintf("%s\n", line);
-    size_t len = strlen(text);
-    ssize_t w = write(fd, text, len);
-    if (w < 0 || (size_t)w != len)
-        rc = rel_error_set_errno(REL_EIO, errno, "cannot append to audit log %s", file);
-    free(text);
     close(fd);
     return rc;
 }
@@ -224,28 +202,6 @@ static void qp(struct rel_buf *b, const struct rel_remote_target *t, const char 
     rel_layout_path(b, t, rel);
 }
 
-/* Point PATH/name at `target` (a "releases/X" string, or NULL to remove the
- * link) with a temporary link renamed over it. */
-static void relink(struct rel_buf *b, const struct rel_remote_target *t, const char *name,
-                   const char *target)
-{
-    char *tmp = rel_asprintf(".%s.tmp", name);
-    if (target) {
-        rel_buf_puts(b, "ln -sfn ");
-        q(b, target);
-        rel_buf_putc(b, ' ');
-        qp(b, t, tmp);
-        rel_buf_puts(b, " && mv -Tf ");
-        qp(b, t, tmp);
-        rel_buf_putc(b, ' ');
-        qp(b, t, name);
-    } else {
-        rel_buf_puts(b, "rm -f ");
-        qp(b, t, name);
-    }
-    free(tmp);
-}
-
 /* ---- the deploy state machine ----------------------------------------------- */
 
 enum dstate {
@@ -335,8 +291,8 @@ static void remember_failure(struct dhost *h, struct rel_job *j, const char *wha
         h->fail_msg = rel_asprintf("%s: %s", what, j->last_error ? j->last_error : "failed");
     } else {
         h->fail_rc = REL_ECHILD;
-        const char *why = j->last_err[0] ? rel_node_last_line(j->last_err, line, sizeof(line))
-                                         : rel_node_last_line(j->last_out, line, sizeof(line));
+        const char *why = j->last_err[0] ? rel_layout_last_line(j->last_err, line, sizeof(line))
+                                         : rel_layout_last_line(j->last_out, line, sizeof(line));
         h->fail_msg = rel_asprintf("%s: %s: %s failed (exit status %d)%s%s", h->t->name, what,
                                    "remote command", j->last_status, *why ? ": " : "", why);
     }
@@ -351,26 +307,25 @@ static void add_extra(struct dhost *h, const char *text)
 
 static char *audit_line(struct dhost *h, const char *result)
 {
-    char when[32];
-    rel_layout_iso_time(when);
-    return rel_asprintf("%s %s deploy %s %s (%s) by %s: %s", when, h->t->name, h->d->release,
-                        h->d->version, h->d->dirname, h->d->who, result);
+    char *what = rel_asprintf("deploy %s %s (%s)", h->d->release, h->d->version, h->d->dirname);
+    char *line = rel_audit_line(h->t->name, what, h->d->who, result);
+    free(what);
+    return line;
 }
 
 static char *audit_cmd(struct dhost *h, const char *line)
 {
-    return rel_node_audit_cmd(h->t, line);
+    return rel_audit_remote_cmd(h->t, line);
 }
 
 static void local_audit(struct dhost *h, const char *line)
 {
-    if (h->d->audit_file && rel_audit_local(h->d->audit_file, line) < 0)
-        rel_remote_note(h->d->events, h->t->name, "%s", rel_error_message());
+    rel_audit_local_note(h->d->audit_file, h->d->events, h->t->name, line);
 }
 
 static char *unlock_cmd(struct dhost *h)
 {
-    return rel_node_unlock_cmd(h->t);
+    return rel_layout_unlock_cmd(h->t);
 }
 
 /* Start the failure path: undo what was done, in reverse. */
@@ -392,7 +347,7 @@ static int begin_failure(struct dhost *h, struct rel_job *j, struct rel_action *
         step(h, "rollback", "switching back and restarting the previous release");
         if (h->new_started) {
             h->st = F_NEW_PID;
-            exec_act(act, rel_node_pid_cmd(h->t, "current"));
+            exec_act(act, rel_layout_pid_cmd(h->t, "current"));
             return 0;
         }
         h->st = F_NEW_STOPPED;
@@ -424,11 +379,12 @@ static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
 {
     switch (h->st) {
     case F_NEW_PID: {
-        char *pid = j->last_rc == 0 && j->last_status == 0 ? rel_node_parse_pid(j->last_out) : NULL;
+        char *pid =
+            j->last_rc == 0 && j->last_status == 0 ? rel_layout_parse_pid(j->last_out) : NULL;
         h->st = F_NEW_STOPPED;
         if (pid) {
             char *dir = rel_asprintf("releases/%s", h->d->dirname);
-            exec_act(act, rel_node_stop_cmd(h->t, dir, pid));
+            exec_act(act, rel_layout_stop_cmd(h->t, dir, pid));
             free(dir);
             free(pid);
             return 0;
@@ -439,13 +395,8 @@ static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
     case F_NEW_STOPPED: {
         if (j->last_rc < 0 || j->last_status != 0)
             add_extra(h, "the new node may still be running");
-        struct rel_buf b = REL_BUF_INIT;
-        rel_buf_puts(&b, "set -e; ");
-        relink(&b, h->t, "previous", h->old_previous);
-        rel_buf_puts(&b, "; ");
-        relink(&b, h->t, "current", h->old_current);
         h->st = F_SWITCHED_BACK;
-        exec_act(act, rel_buf_detach(&b));
+        exec_act(act, rel_layout_switch_cmd(h->t, h->old_current, true, h->old_previous));
         return 0;
     }
     case F_SWITCHED_BACK:
@@ -460,7 +411,7 @@ static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
         h->outcome = "rolled back";
         if (h->old_current && h->old_pid) {
             h->st = F_OLD_STARTED;
-            exec_act(act, rel_node_daemon_cmd(h->t, "current"));
+            exec_act(act, rel_layout_daemon_cmd(h->t, "current"));
             return 0;
         }
         {
@@ -585,12 +536,12 @@ static int parse_inspect(struct dhost *h, const char *out)
     for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
         if (strncmp(line, "current=", 8) == 0 && line[8]) {
-            h->old_current = rel_node_checked_link(line + 8);
+            h->old_current = rel_layout_checked_link(line + 8);
             if (!h->old_current)
                 rc = rel_error_set(REL_EUNSAFE, "%s: %s/current points to '%s', not releases/NAME",
                                    h->t->name, h->t->path, line + 8);
         } else if (strncmp(line, "previous=", 9) == 0 && line[9]) {
-            h->old_previous = rel_node_checked_link(line + 9);
+            h->old_previous = rel_layout_checked_link(line + 9);
         } else if (strncmp(line, "release=", 8) == 0 && h->nreleases < MAX_RELEASES) {
             h->releases = rel_reallocarray(h->releases, h->nreleases + 1, sizeof(char *));
             h->releases[h->nreleases++] = rel_strdup(line + 8);
@@ -605,7 +556,7 @@ static int parse_inspect(struct dhost *h, const char *out)
 static char *lock_cmd(struct dhost *h)
 {
     char *what = rel_asprintf("deploy %s %s", h->d->release, h->d->version);
-    char *cmd = rel_node_lock_cmd(h->t, what);
+    char *cmd = rel_layout_lock_cmd(h->t, what);
     free(what);
     return cmd;
 }
@@ -617,12 +568,11 @@ static char *inspect_cmd(struct dhost *h)
     rel_buf_puts(&b, "cd ");
     qp(&b, h->t, "");
     /* we hold the lock: leftovers of interrupted runs can go */
-    rel_buf_puts(&b, " && rm -rf releases/.tmp-* shared/tarballs/*.part-*"
-                     " && printf 'current=%s\\n' \"$(readlink current || true)\""
-                     " && printf 'previous=%s\\n' \"$(readlink previous || true)\""
-                     " && for r in releases/*; do if [ -d \"$r\" ] && [ ! -L \"$r\" ]; then "
-                     "printf 'release=%s\\n' \"${r#releases/}\"; fi; done"
-                     " && f=");
+    rel_buf_puts(&b, " && rm -rf releases/.tmp-* shared/tarballs/*.part-* && ");
+    rel_layout_read_links(&b);
+    rel_buf_puts(&b, " && ");
+    rel_layout_list_releases(&b);
+    rel_buf_puts(&b, " && f=");
     q(&b, tarball);
     rel_buf_puts(&b, " && if [ -f \"$f\" ]; then printf 'have=%s\\n' \"$(sha256sum < \"$f\")\"; "
                      "fi");
@@ -635,10 +585,8 @@ static int upload_act(struct dhost *h, struct rel_action *act)
     h->fd = open(h->d->tarball, O_RDONLY | O_CLOEXEC);
     if (h->fd < 0)
         return rel_error_set_errno(REL_EIO, errno, "cannot open tarball %s", h->d->tarball);
-    struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "cat > ");
-    qp(&b, h->t, h->part);
-    exec_act(act, rel_buf_detach(&b));
+    act->kind = REL_ACT_UPLOAD;
+    act->path = rel_asprintf("%s/%s", h->t->path, h->part);
     act->stdin_fd = h->fd;
     act->stdin_size = h->d->size;
     return 0;
@@ -708,19 +656,13 @@ static char *unpack_cmd(struct dhost *h)
 
 static char *switch_cmd(struct dhost *h)
 {
-    struct rel_buf b = REL_BUF_INIT;
     char *target = rel_asprintf("releases/%s", h->d->dirname);
-    rel_buf_puts(&b, "set -e; ");
-    if (h->old_current) {
-        relink(&b, h->t, "previous", h->old_current);
-        rel_buf_puts(&b, "; ");
-    }
-    relink(&b, h->t, "current", target);
+    char *cmd = rel_layout_switch_cmd(h->t, target, h->old_current != NULL, h->old_current);
     free(target);
-    return rel_buf_detach(&b);
+    return cmd;
 }
 
-static int deploy_next(struct rel_job *j, struct rel_action *act)
+static int deploy_step(struct rel_job *j, struct rel_action *act)
 {
     struct dhost *h = j->op;
     if (h->st >= F_NEW_PID)
@@ -738,7 +680,7 @@ static int deploy_next(struct rel_job *j, struct rel_action *act)
     case D_LOCKED:
         if (j->last_rc < 0 || j->last_status != 0)
             return begin_failure(h, j, act, "cannot take the deploy lock");
-        if (rel_node_lock_result(h->t, j->last_out) < 0) {
+        if (rel_layout_lock_result(h->t, j->last_out) < 0) {
             h->outcome = "failed";
             return REL_ELOCKED;
         }
@@ -792,16 +734,16 @@ static int deploy_next(struct rel_job *j, struct rel_action *act)
             return begin_failure(h, j, act, "unpacking and checking the release");
         h->st = D_OLD_PID;
         if (h->old_current) {
-            exec_act(act, rel_node_pid_cmd(h->t, "current"));
+            exec_act(act, rel_layout_pid_cmd(h->t, "current"));
             return 0;
         }
         j->last_rc = 0;
         j->last_status = 1;
-        return deploy_next(j, act);
+        return deploy_step(j, act);
     case D_OLD_PID:
         if (j->last_rc < 0)
             return begin_failure(h, j, act, "checking the running node");
-        h->old_pid = j->last_status == 0 ? rel_node_parse_pid(j->last_out) : NULL;
+        h->old_pid = j->last_status == 0 ? rel_layout_parse_pid(j->last_out) : NULL;
         rel_remote_step(h->d->events, h->t->name, "switch", "current -> releases/%s",
                         h->d->dirname);
         h->st = D_SWITCHED;
@@ -814,19 +756,19 @@ static int deploy_next(struct rel_job *j, struct rel_action *act)
         h->st = D_OLD_STOPPED;
         if (h->old_pid) {
             step(h, "stop", h->old_current);
-            exec_act(act, rel_node_stop_cmd(h->t, h->old_current, h->old_pid));
+            exec_act(act, rel_layout_stop_cmd(h->t, h->old_current, h->old_pid));
             return 0;
         }
         j->last_rc = 0;
         j->last_status = 0;
-        return deploy_next(j, act);
+        return deploy_step(j, act);
     case D_OLD_STOPPED:
         if (j->last_rc < 0 || j->last_status != 0)
             return begin_failure(h, j, act, "stopping the old node");
         rel_remote_step(h->d->events, h->t->name, "start", "releases/%s", h->d->dirname);
         h->st = D_STARTED;
         h->new_started = true;
-        exec_act(act, rel_node_daemon_cmd(h->t, "current"));
+        exec_act(act, rel_layout_daemon_cmd(h->t, "current"));
         return 0;
     case D_STARTED:
         if (j->last_rc < 0 || j->last_status != 0)
@@ -884,6 +826,17 @@ static int deploy_next(struct rel_job *j, struct rel_action *act)
     }
 }
 
+/* Once the new release is healthy, and on the way back from a failure,
+ * every action is finishing: a cancel does not skip it. */
+static int deploy_next(struct rel_job *j, struct rel_action *act)
+{
+    int rc = deploy_step(j, act);
+    const struct dhost *h = j->op;
+    if (rc == 0 && h->st >= D_CLEANED)
+        act->finishing = true;
+    return rc;
+}
+
 static const struct rel_op_ops deploy_ops = {.next = deploy_next, .free = dhost_free};
 
 void rel_deploy_add(struct rel_deploy *d, struct rel_runner *r, const struct rel_remote_target *t)
@@ -903,210 +856,4 @@ const char *rel_deploy_outcome(const struct rel_job *j)
     if (!j->started)
         return "not started";
     return h && h->outcome ? h->outcome : (j->result == 0 ? "deployed" : "failed");
-}
-
-/* ---- rollback ------------------------------------------------------------ */
-
-enum rstate {
-    R_CONNECTED,
-    R_LOCKED,
-    R_INSPECTED,
-    R_PID,
-    R_STOPPED,
-    R_SWITCHED,
-    R_STARTED,
-    R_HEALTH,
-    R_AUDITED,
-    R_UNLOCKED,
-};
-
-struct rhost {
-    struct rel_rollback_opts o;
-    const struct rel_remote_target *t;
-    enum rstate st;
-    bool locked;
-    char *cur, *prev, *pid, *who;
-    struct rel_health health;
-    int rc;
-    char *msg;
-};
-
-static void rhost_free(void *op)
-{
-    struct rhost *h = op;
-    free(h->cur);
-    free(h->prev);
-    free(h->pid);
-    free(h->who);
-    free(h->msg);
-    rel_health_free(&h->health);
-    free(h);
-}
-
-static void rollback_fail(struct rhost *h, struct rel_job *j, const char *what)
-{
-    if (h->msg)
-        return;
-    char line[512];
-    h->rc = j->last_rc < 0 ? j->last_rc : REL_ECHILD;
-    h->msg = j->last_rc < 0 ? rel_asprintf("%s: %s", what, j->last_error)
-                            : rel_asprintf("%s: %s failed (exit status %d): %s", h->t->name, what,
-                                           j->last_status,
-                                           rel_node_last_line(j->last_err[0] ? j->last_err : j->last_out,
-                                                     line, sizeof(line)));
-}
-
-static int rollback_audit(struct rhost *h, struct rel_action *act)
-{
-    char when[32];
-    rel_layout_iso_time(when);
-    char *line = rel_asprintf("%s %s rollback %s -> %s by %s: %s", when, h->t->name,
-                              h->cur ? h->cur : "-", h->prev ? h->prev : "-", h->who,
-                              h->msg ? h->msg : "ok");
-    if (h->o.audit_file && rel_audit_local(h->o.audit_file, line) < 0)
-        rel_remote_note(h->o.events, h->t->name, "%s", rel_error_message());
-    struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "printf '%s\\n' ");
-    q(&b, line);
-    rel_buf_puts(&b, " >> ");
-    qp(&b, h->t, "shared/audit.log");
-    rel_buf_puts(&b, "; rm -rf ");
-    qp(&b, h->t, "shared/lock");
-    exec_act(act, rel_buf_detach(&b));
-    free(line);
-    h->st = R_UNLOCKED;
-    return 0;
-}
-
-static int rollback_next(struct rel_job *j, struct rel_action *act)
-{
-    struct rhost *h = j->op;
-    switch (h->st) {
-    case R_CONNECTED:
-        if (j->last_rc < 0)
-            return rel_error_set(j->last_rc, "%s", j->last_error);
-        rel_remote_step(h->o.events, h->t->name, "lock", "taking the deploy lock");
-        h->st = R_LOCKED;
-        exec_act(act, rel_node_lock_cmd(h->t, "rollback"));
-        return 0;
-    case R_LOCKED: {
-        if (j->last_rc < 0 || j->last_status != 0) {
-            rollback_fail(h, j, "cannot take the deploy lock");
-            return rel_error_set(h->rc, "%s", h->msg);
-        }
-        if (rel_node_lock_result(h->t, j->last_out) < 0)
-            return REL_ELOCKED;
-        h->locked = true;
-        struct rel_buf b = REL_BUF_INIT;
-        rel_buf_puts(&b, "cd ");
-        qp(&b, h->t, "");
-        rel_buf_puts(&b, " && printf 'current=%s\\nprevious=%s\\n' \"$(readlink current || true)\" "
-                         "\"$(readlink previous || true)\"");
-        h->st = R_INSPECTED;
-        exec_act(act, rel_buf_detach(&b));
-        return 0;
-    }
-    case R_INSPECTED: {
-        if (j->last_rc < 0 || j->last_status != 0) {
-            rollback_fail(h, j, "cannot read the deploy directory");
-            return rollback_audit(h, act);
-        }
-        const char *c = strstr(j->last_out, "current=");
-        const char *p = strstr(j->last_out, "previous=");
-        char *cv = c ? rel_strndup(c + 8, strcspn(c + 8, "\n")) : rel_strdup("");
-        char *pv = p ? rel_strndup(p + 9, strcspn(p + 9, "\n")) : rel_strdup("");
-        h->cur = rel_node_checked_link(cv);
-        h->prev = rel_node_checked_link(pv);
-        free(cv);
-        free(pv);
-        if (!h->cur || !h->prev) {
-            h->rc = REL_ENOTFOUND;
-            h->msg = rel_asprintf("%s: nothing to roll back to (%s/previous %s)", h->t->name,
-                                  h->t->path, h->prev ? "exists but current does not" : "is not set");
-            return rollback_audit(h, act);
-        }
-        rel_remote_step(h->o.events, h->t->name, "rollback", "%s -> %s", h->cur, h->prev);
-        h->st = R_PID;
-        exec_act(act, rel_node_pid_cmd(h->t, "current"));
-        return 0;
-    }
-    case R_PID:
-        if (j->last_rc < 0) {
-            rollback_fail(h, j, "checking the running node");
-            return rollback_audit(h, act);
-        }
-        h->pid = j->last_status == 0 ? rel_node_parse_pid(j->last_out) : NULL;
-        h->st = R_STOPPED;
-        if (h->pid) {
-            exec_act(act, rel_node_stop_cmd(h->t, h->cur, h->pid));
-            return 0;
-        }
-        j->last_status = 0;
-        return rollback_next(j, act);
-    case R_STOPPED: {
-        if (j->last_rc < 0 || j->last_status != 0) {
-            rollback_fail(h, j, "stopping the node");
-            return rollback_audit(h, act);
-        }
-        struct rel_buf b = REL_BUF_INIT;
-        rel_buf_puts(&b, "set -e; ");
-        relink(&b, h->t, "previous", h->cur);
-        rel_buf_puts(&b, "; ");
-        relink(&b, h->t, "current", h->prev);
-        h->st = R_SWITCHED;
-        exec_act(act, rel_buf_detach(&b));
-        return 0;
-    }
-    case R_SWITCHED:
-        if (j->last_rc < 0 || j->last_status != 0) {
-            rollback_fail(h, j, "switching `current`");
-            return rollback_audit(h, act);
-        }
-        if (!h->pid) {
-            rel_remote_note(h->o.events, h->t->name,
-                            "the node was not running; not starting it");
-            return rollback_audit(h, act);
-        }
-        h->st = R_STARTED;
-        exec_act(act, rel_node_daemon_cmd(h->t, "current"));
-        return 0;
-    case R_STARTED:
-        if (j->last_rc < 0 || j->last_status != 0) {
-            rollback_fail(h, j, "starting the node");
-            return rollback_audit(h, act);
-        }
-        rel_health_init(&h->health, h->t, "current", h->o.health_tcp, h->o.health_timeout);
-        h->st = R_HEALTH;
-        /* fall through */
-    case R_HEALTH: {
-        int r = rel_health_next(&h->health, j, act);
-        if (r == 1)
-            return 0;
-        if (r < 0) {
-            h->rc = r;
-            h->msg = rel_strdup(rel_error_message());
-        }
-        return rollback_audit(h, act);
-    }
-    case R_UNLOCKED:
-        if (h->msg)
-            return rel_error_set(h->rc, "%s", h->msg);
-        act->kind = REL_ACT_DONE;
-        return 0;
-    default:
-        return rel_error_set(REL_EINVAL, "rollback: bad state");
-    }
-}
-
-static const struct rel_op_ops rollback_ops = {.next = rollback_next, .free = rhost_free};
-
-void rel_rollback_add(struct rel_runner *r, const struct rel_remote_target *t,
-                      const struct rel_rollback_opts *opts)
-{
-    struct rhost *h = rel_calloc(1, sizeof(*h));
-    h->o = *opts;
-    h->t = t;
-    h->who = rel_layout_who();
-    h->st = R_CONNECTED;
-    rel_runner_add(r, t, &rollback_ops, h);
 }

@@ -21,6 +21,7 @@
  *   cleanup   keep the newest `keep` releases (never current or previous)
  *             and as many tarballs
  *   audit     one line in PATH/shared/audit.log and in the local audit file
+ *             (audit.h)
  *   unlock
  *
  * A failure before the switch (upload cut, bad tarball) leaves the running
@@ -72,22 +73,5 @@ void rel_deploy_add(struct rel_deploy *d, struct rel_runner *r, const struct rel
 const char *rel_deploy_outcome(const struct rel_job *j);
 
 void rel_deploy_free(struct rel_deploy *d);
-
-/*
- * Rollback: on each host, switch `current` back to `previous` (and
- * `previous` to what was current), restarting the node when it was running,
- * under the same lock and with an audit line. Health-checked like a deploy.
- */
-struct rel_rollback_opts {
-    int health_tcp;
-    int health_timeout;
-    const char *audit_file;
-    const struct rel_remote_events *events;
-};
-void rel_rollback_add(struct rel_runner *r, const struct rel_remote_target *t,
-                      const struct rel_rollback_opts *opts);
-
-/* Append one line to the local audit file (creating it and its directory). */
-int rel_audit_local(const char *file, const char *line);
 
 #endif

@@ -18,14 +18,20 @@ void rel_remote_step(const struct rel_remote_events *ev, const char *host, const
     ev->ops->step(ev->ctx, host, step, detail);
 }
 
-void rel_remote_note(const struct rel_remote_events *ev, const char *host, const char *fmt, ...)
+void rel_remote_vnote(const struct rel_remote_events *ev, const char *host, const char *fmt,
+                      va_list ap)
 {
     if (!ev || !ev->ops || !ev->ops->note)
         return;
     char msg[1024];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    ev->ops->note(ev->ctx, host, msg);
+}
+
+void rel_remote_note(const struct rel_remote_events *ev, const char *host, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    rel_remote_vnote(ev, host, fmt, ap);
     va_end(ap);
-    ev->ops->note(ev->ctx, host, msg);
 }

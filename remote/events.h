@@ -14,6 +14,7 @@
 #ifndef REL_EVENTS_H
 #define REL_EVENTS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,5 +51,7 @@ void rel_remote_step(const struct rel_remote_events *ev, const char *host, const
                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void rel_remote_note(const struct rel_remote_events *ev, const char *host, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void rel_remote_vnote(const struct rel_remote_events *ev, const char *host, const char *fmt,
+                      va_list ap) __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -80,6 +80,9 @@ static int retry_or_fail(struct rel_health *h, struct rel_action *act, int phase
 
 int rel_health_next(struct rel_health *h, struct rel_job *j, struct rel_action *act)
 {
+    /* A canceled run is not healthy, and is not retried. */
+    if (h->phase != H_START && j->last_rc == REL_ECANCELED)
+        return rel_error_set(REL_ECANCELED, "%s: health check canceled", h->t->name);
     switch (h->phase) {
     case H_START:
         /* The TCP probe is cheap (a channel open); `bin/NAME pid` boots a VM.

@@ -32,7 +32,8 @@ void rel_health_init(struct rel_health *h, const struct rel_remote_target *t, co
 /*
  * Drive the check from an operation's next(): returns 1 with *act filled
  * (return that action to the runner and call again with its result), 0 when
- * healthy, or REL_ECHILD with "health check failed after N s: why" set.
+ * healthy, or REL_ECHILD with "health check failed after N s: why" set
+ * (REL_ECANCELED at once when the run was canceled).
  * The first call must come right after rel_health_init().
  */
 int rel_health_next(struct rel_health *h, struct rel_job *j, struct rel_action *act);

@@ -1,9 +1,14 @@
+/*
+ * layout.c - paths, the layout's shell commands and the checks of what hosts
+ * say back (see layout.h).
+ */
 #include "layout.h"
 
 #include "target.h"
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/error.h"
 #include "core/shell.h"
 
 #include <pwd.h>
@@ -12,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#define STOP_WAIT_STEPS 150 /* x 0.2 s: SIGTERM after 20 s, SIGKILL after 30 s */
 
 int rel_layout_path(struct rel_buf *out, const struct rel_remote_target *t, const char *rel)
 {
@@ -118,4 +125,204 @@ char *rel_layout_who(void)
     gethostname(host, sizeof(host) - 1);
     host[sizeof(host) - 1] = '\0';
     return rel_asprintf("%s@%s", pw && pw->pw_name ? pw->pw_name : "unknown", host);
+}
+
+/* ---- what hosts say ------------------------------------------------------------ */
+
+char *rel_layout_checked_link(const char *v)
+{
+    if (strncmp(v, "releases/", 9) != 0)
+        return NULL;
+    const char *name = v + 9;
+    if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return NULL;
+    return rel_strdup(v);
+}
+
+static bool digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+char *rel_layout_parse_pid(const char *out)
+{
+    size_t n = strcspn(out, "\r\n");
+    char *p = rel_strndup(out, n);
+    if (!digits(p) || n > 12) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+const char *rel_layout_last_line(const char *s, char *buf, size_t size)
+{
+    /* An Erlang/Elixir exception line ("** (RuntimeError) boom") says more
+     * than the stack trace under it. */
+    for (const char *p = s; *p;) {
+        size_t len = strcspn(p, "\n");
+        if (len > 3 && strncmp(p, "** ", 3) == 0) {
+            snprintf(buf, size, "%.*s", (int)len, p);
+            return buf;
+        }
+        p += len;
+        if (*p)
+            p++;
+    }
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
+    size_t start = n;
+    while (start > 0 && s[start - 1] != '\n')
+        start--;
+    snprintf(buf, size, "%.*s", (int)(n - start), s + start);
+    return buf;
+}
+
+char *rel_layout_pid_cmd(const struct rel_remote_target *t, const char *dir)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    const char *args[] = {"pid", NULL};
+    rel_layout_node_cmd(&b, t, dir, args);
+    return rel_buf_detach(&b);
+}
+
+char *rel_layout_daemon_cmd(const struct rel_remote_target *t, const char *dir)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    const char *args[] = {"daemon", NULL};
+    rel_buf_puts(&b, "mkdir -p ");
+    rel_layout_path(&b, t, "shared/tmp");
+    rel_buf_puts(&b, " && ");
+    rel_layout_node_cmd(&b, t, dir, args);
+    /* The daemon must not keep the channel open: its output goes to a file
+     * that is shown once it has detached. */
+    rel_buf_puts(&b, " </dev/null >");
+    rel_layout_path(&b, t, "shared/tmp/daemon.out");
+    rel_buf_puts(&b, " 2>&1; rc=$?; cat ");
+    rel_layout_path(&b, t, "shared/tmp/daemon.out");
+    rel_buf_puts(&b, " >&2; exit $rc");
+    return rel_buf_detach(&b);
+}
+
+/* A shell function `alive PID` (Linux /proc; a zombie is not alive). */
+static const char alive_fn[] =
+    "alive() { s=$(sed -n 's/.*) \\(.\\).*/\\1/p' /proc/$1/stat 2>/dev/null); "
+    "[ -n \"$s\" ] && [ \"$s\" != Z ]; }; ";
+
+char *rel_layout_stop_cmd(const struct rel_remote_target *t, const char *dir, const char *pid)
+{
+    if (!digits(pid))
+        return rel_strdup("echo 'relman: bad pid' >&2; exit 1");
+    struct rel_buf b = REL_BUF_INIT;
+    const char *args[] = {"stop", NULL};
+    rel_buf_puts(&b, alive_fn);
+    rel_layout_node_cmd(&b, t, dir, args);
+    rel_buf_printf(&b,
+                   " >/dev/null 2>&1; i=0; while alive %s; do i=$((i+1)); "
+                   "if [ $i -eq %d ]; then kill %s 2>/dev/null; fi; "
+                   "if [ $i -ge %d ]; then kill -9 %s 2>/dev/null; "
+                   "echo 'the node did not stop; killed it' >&2; exit 1; fi; sleep 0.2; done",
+                   pid, STOP_WAIT_STEPS * 2 / 3, pid, STOP_WAIT_STEPS, pid);
+    return rel_buf_detach(&b);
+}
+
+char *rel_layout_lock_cmd(const struct rel_remote_target *t, const char *what)
+{
+    char when[32];
+    rel_layout_iso_time(when);
+    char *who = rel_layout_who();
+    char *info = rel_asprintf("%s (relman pid %d) since %s: %s", who, (int)getpid(), when, what);
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "set -e; umask 022; mkdir -p ");
+    rel_layout_path(&b, t, "releases");
+    rel_buf_putc(&b, ' ');
+    rel_layout_path(&b, t, "shared/tarballs");
+    rel_buf_putc(&b, ' ');
+    rel_layout_path(&b, t, "shared/tmp");
+    rel_buf_puts(&b, "; if mkdir ");
+    rel_layout_path(&b, t, "shared/lock");
+    rel_buf_puts(&b, " 2>/dev/null; then printf '%s\\n' ");
+    rel_shell_quote(&b, info);
+    rel_buf_puts(&b, " > ");
+    rel_layout_path(&b, t, "shared/lock/info");
+    rel_buf_puts(&b, "; echo relman-locked; else echo relman-busy; cat ");
+    rel_layout_path(&b, t, "shared/lock/info");
+    rel_buf_puts(&b, " 2>/dev/null || true; fi");
+    free(info);
+    free(who);
+    return rel_buf_detach(&b);
+}
+
+int rel_layout_lock_result(const struct rel_remote_target *t, const char *out)
+{
+    if (strncmp(out, "relman-locked", 13) == 0)
+        return 0;
+    char line[512];
+    const char *holder = strchr(out, '\n');
+    holder = holder && holder[1] ? rel_layout_last_line(holder + 1, line, sizeof(line)) : "unknown";
+    return rel_error_set(REL_ELOCKED,
+                         "%s: locked by %s (%s/shared/lock; if no deploy is running, remove it: "
+                         "relman unlock %s)",
+                         t->name, holder, t->path, t->name);
+}
+
+char *rel_layout_unlock_cmd(const struct rel_remote_target *t)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "rm -rf ");
+    rel_layout_path(&b, t, "shared/lock");
+    return rel_buf_detach(&b);
+}
+
+/* Point PATH/name at `target` (a "releases/X" string, or NULL to remove the
+ * link) with a temporary link renamed over it. */
+static void relink(struct rel_buf *b, const struct rel_remote_target *t, const char *name,
+                   const char *target)
+{
+    char *tmp = rel_asprintf(".%s.tmp", name);
+    if (target) {
+        rel_buf_puts(b, "ln -sfn ");
+        rel_shell_quote(b, target);
+        rel_buf_putc(b, ' ');
+        rel_layout_path(b, t, tmp);
+        rel_buf_puts(b, " && mv -Tf ");
+        rel_layout_path(b, t, tmp);
+        rel_buf_putc(b, ' ');
+        rel_layout_path(b, t, name);
+    } else {
+        rel_buf_puts(b, "rm -f ");
+        rel_layout_path(b, t, name);
+    }
+    free(tmp);
+}
+
+char *rel_layout_switch_cmd(const struct rel_remote_target *t, const char *current,
+                            bool set_previous, const char *previous)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "set -e; ");
+    if (set_previous) {
+        relink(&b, t, "previous", previous);
+        rel_buf_puts(&b, "; ");
+    }
+    relink(&b, t, "current", current);
+    return rel_buf_detach(&b);
+}
+
+int rel_layout_read_links(struct rel_buf *out)
+{
+    return rel_buf_puts(out, "printf 'current=%s\\nprevious=%s\\n' \"$(readlink current || true)\" "
+                             "\"$(readlink previous || true)\"");
+}
+
+int rel_layout_list_releases(struct rel_buf *out)
+{
+    return rel_buf_puts(out, "for r in releases/*; do if [ -d \"$r\" ] && [ ! -L \"$r\" ]; then "
+                             "printf 'release=%s\\n' \"${r#releases/}\"; fi; done");
 }

@@ -1,7 +1,10 @@
 /*
- * layout.h - where things live on a target, and the shell words that name
- * them. Every path and value that goes into a remote command is quoted with
- * rel_shell_quote() here or by the callers; nothing is pasted raw.
+ * layout.h - where things live on a target, the shell commands that act on
+ * that layout (lock, unlock, pid, daemon, stop, link switch), and the checks
+ * of what is read back from a host. Every path and value that goes into a
+ * remote command is quoted with rel_shell_quote() here or by the callers;
+ * nothing is pasted raw. The operations (deploy.c, rollback.c, node.c,
+ * health.c) build their commands from these; none builds another's.
  *
  *   PATH/current            -> releases/VSN-STAMP  (switched with rename(2))
  *   PATH/previous           -> releases/VSN-STAMP  (what rollback returns to)
@@ -15,6 +18,7 @@
 #define REL_LAYOUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct rel_buf;
 struct rel_remote_target;
@@ -52,5 +56,50 @@ void rel_layout_iso_time(char out[32]);
 
 /* "user@hostname" of whoever runs relman (for locks and audit lines). */
 char *rel_layout_who(void);
+
+/* ---- commands (malloc'd strings for a rel_action) ---------------------------- */
+
+/* `bin/NAME pid` of the release in dir ("current" or "releases/X"). */
+char *rel_layout_pid_cmd(const struct rel_remote_target *t, const char *dir);
+/* `bin/NAME daemon` with its output shown after it detached. */
+char *rel_layout_daemon_cmd(const struct rel_remote_target *t, const char *dir);
+/* `bin/NAME stop`, then wait for OS process `pid` (digits) to exit: SIGTERM
+ * after 20 s, SIGKILL after 30 s (then exit status 1). */
+char *rel_layout_stop_cmd(const struct rel_remote_target *t, const char *dir, const char *pid);
+/* Take the deploy lock: create PATH/releases, shared/tarballs, shared/tmp,
+ * then mkdir PATH/shared/lock and write "WHO (relman pid N) since TIME:
+ * WHAT" into lock/info. Read the result with rel_layout_lock_result(). */
+char *rel_layout_lock_cmd(const struct rel_remote_target *t, const char *what);
+/* 0 when the lock was taken; REL_ELOCKED naming its holder otherwise. */
+int rel_layout_lock_result(const struct rel_remote_target *t, const char *out);
+/* rm -rf PATH/shared/lock */
+char *rel_layout_unlock_cmd(const struct rel_remote_target *t);
+
+/*
+ * Switch the links, atomically each: point PATH/current at `current`
+ * ("releases/X"), and when `set_previous`, PATH/previous at `previous`
+ * first. A NULL target removes that link. Each link is replaced by a
+ * temporary link renamed over it (ln -sfn + mv -T), under `set -e`. Deploy,
+ * its undo and rollback all switch with this one sequence.
+ */
+char *rel_layout_switch_cmd(const struct rel_remote_target *t, const char *current,
+                            bool set_previous, const char *previous);
+
+/* Append a shell snippet, run in PATH, printing "current=LINK\nprevious=LINK\n"
+ * (empty when a link is missing). */
+int rel_layout_read_links(struct rel_buf *out);
+/* Append a shell snippet, run in PATH, printing "release=NAME\n" for each
+ * release directory under releases/. */
+int rel_layout_list_releases(struct rel_buf *out);
+
+/* ---- what hosts say ----------------------------------------------------------- */
+
+/* The pid printed by `bin/NAME pid` (digits only), or NULL. */
+char *rel_layout_parse_pid(const char *out);
+/* "releases/NAME" read back from the host, or NULL when it is anything else. */
+char *rel_layout_checked_link(const char *v);
+/* The line of s that best says what went wrong, into buf: the first
+ * "** ..." exception line when there is one, else the last non-empty line. */
+const char *rel_layout_last_line(const char *s, char *buf, size_t size);
 
 #endif

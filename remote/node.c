@@ -1,10 +1,9 @@
 /*
- * node.c - node control operations (see node.h) and the remote command
- * builders shared with deploy.c.
+ * node.c - node control operations (see node.h), with the table of them.
  */
 #include "node.h"
 
-#include "deploy.h"
+#include "audit.h"
 #include "events.h"
 #include "health.h"
 #include "layout.h"
@@ -21,174 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define STOP_WAIT_STEPS 150 /* x 0.2 s: SIGTERM after 20 s, SIGKILL after 30 s */
 #define MAX_RELEASES 10000
 #define LOGS_MAX_OUTPUT ((size_t)8 << 20)
-
-/* ---- command builders ------------------------------------------------------ */
-
-char *rel_node_checked_link(const char *v)
-{
-    if (strncmp(v, "releases/", 9) != 0)
-        return NULL;
-    const char *name = v + 9;
-    if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-        return NULL;
-    return rel_strdup(v);
-}
-
-static bool digits(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
-char *rel_node_parse_pid(const char *out)
-{
-    size_t n = strcspn(out, "\r\n");
-    char *p = rel_strndup(out, n);
-    if (!digits(p) || n > 12) {
-        free(p);
-        return NULL;
-    }
-    return p;
-}
-
-const char *rel_node_last_line(const char *s, char *buf, size_t size)
-{
-    /* An Erlang/Elixir exception line ("** (RuntimeError) boom") says more
-     * than the stack trace under it. */
-    for (const char *p = s; *p;) {
-        size_t len = strcspn(p, "\n");
-        if (len > 3 && strncmp(p, "** ", 3) == 0) {
-            snprintf(buf, size, "%.*s", (int)len, p);
-            return buf;
-        }
-        p += len;
-        if (*p)
-            p++;
-    }
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-        n--;
-    size_t start = n;
-    while (start > 0 && s[start - 1] != '\n')
-        start--;
-    snprintf(buf, size, "%.*s", (int)(n - start), s + start);
-    return buf;
-}
-
-char *rel_node_pid_cmd(const struct rel_remote_target *t, const char *dir)
-{
-    struct rel_buf b = REL_BUF_INIT;
-    const char *args[] = {"pid", NULL};
-    rel_layout_node_cmd(&b, t, dir, args);
-    return rel_buf_detach(&b);
-}
-
-char *rel_node_daemon_cmd(const struct rel_remote_target *t, const char *dir)
-{
-    struct rel_buf b = REL_BUF_INIT;
-    const char *args[] = {"daemon", NULL};
-    rel_buf_puts(&b, "mkdir -p ");
-    rel_layout_path(&b, t, "shared/tmp");
-    rel_buf_puts(&b, " && ");
-    rel_layout_node_cmd(&b, t, dir, args);
-    /* The daemon must not keep the channel open: its output goes to a file
-     * that is shown once it has detached. */
-    rel_buf_puts(&b, " </dev/null >");
-    rel_layout_path(&b, t, "shared/tmp/daemon.out");
-    rel_buf_puts(&b, " 2>&1; rc=$?; cat ");
-    rel_layout_path(&b, t, "shared/tmp/daemon.out");
-    rel_buf_puts(&b, " >&2; exit $rc");
-    return rel_buf_detach(&b);
-}
-
-/* A shell function `alive PID` (Linux /proc; a zombie is not alive). */
-static const char alive_fn[] =
-    "alive() { s=$(sed -n 's/.*) \\(.\\).*/\\1/p' /proc/$1/stat 2>/dev/null); "
-    "[ -n \"$s\" ] && [ \"$s\" != Z ]; }; ";
-
-char *rel_node_stop_cmd(const struct rel_remote_target *t, const char *dir, const char *pid)
-{
-    if (!digits(pid))
-        return rel_strdup("echo 'relman: bad pid' >&2; exit 1");
-    struct rel_buf b = REL_BUF_INIT;
-    const char *args[] = {"stop", NULL};
-    rel_buf_puts(&b, alive_fn);
-    rel_layout_node_cmd(&b, t, dir, args);
-    rel_buf_printf(&b,
-                   " >/dev/null 2>&1; i=0; while alive %s; do i=$((i+1)); "
-                   "if [ $i -eq %d ]; then kill %s 2>/dev/null; fi; "
-                   "if [ $i -ge %d ]; then kill -9 %s 2>/dev/null; "
-                   "echo 'the node did not stop; killed it' >&2; exit 1; fi; sleep 0.2; done",
-                   pid, STOP_WAIT_STEPS * 2 / 3, pid, STOP_WAIT_STEPS, pid);
-    return rel_buf_detach(&b);
-}
-
-char *rel_node_lock_cmd(const struct rel_remote_target *t, const char *what)
-{
-    char when[32];
-    rel_layout_iso_time(when);
-    char *who = rel_layout_who();
-    char *info = rel_asprintf("%s (relman pid %d) since %s: %s", who, (int)getpid(), when, what);
-    struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "set -e; umask 022; mkdir -p ");
-    rel_layout_path(&b, t, "releases");
-    rel_buf_putc(&b, ' ');
-    rel_layout_path(&b, t, "shared/tarballs");
-    rel_buf_putc(&b, ' ');
-    rel_layout_path(&b, t, "shared/tmp");
-    rel_buf_puts(&b, "; if mkdir ");
-    rel_layout_path(&b, t, "shared/lock");
-    rel_buf_puts(&b, " 2>/dev/null; then printf '%s\\n' ");
-    rel_shell_quote(&b, info);
-    rel_buf_puts(&b, " > ");
-    rel_layout_path(&b, t, "shared/lock/info");
-    rel_buf_puts(&b, "; echo relman-locked; else echo relman-busy; cat ");
-    rel_layout_path(&b, t, "shared/lock/info");
-    rel_buf_puts(&b, " 2>/dev/null || true; fi");
-    free(info);
-    free(who);
-    return rel_buf_detach(&b);
-}
-
-int rel_node_lock_result(const struct rel_remote_target *t, const char *out)
-{
-    if (strncmp(out, "relman-locked", 13) == 0)
-        return 0;
-    char line[512];
-    const char *holder = strchr(out, '\n');
-    holder = holder && holder[1] ? rel_node_last_line(holder + 1, line, sizeof(line)) : "unknown";
-    return rel_error_set(REL_ELOCKED,
-                         "%s: locked by %s (%s/shared/lock; if no deploy is running, remove it: "
-                         "relman unlock %s)",
-                         t->name, holder, t->path, t->name);
-}
-
-char *rel_node_unlock_cmd(const struct rel_remote_target *t)
-{
-    struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "rm -rf ");
-    rel_layout_path(&b, t, "shared/lock");
-    return rel_buf_detach(&b);
-}
-
-char *rel_node_audit_cmd(const struct rel_remote_target *t, const char *line)
-{
-    struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "mkdir -p ");
-    rel_layout_path(&b, t, "shared");
-    rel_buf_puts(&b, " && printf '%s\\n' ");
-    rel_shell_quote(&b, line);
-    rel_buf_puts(&b, " >> ");
-    rel_layout_path(&b, t, "shared/audit.log");
-    return rel_buf_detach(&b);
-}
 
 static char *status_cmd(const struct rel_remote_target *t)
 {
@@ -198,16 +31,14 @@ static char *status_cmd(const struct rel_remote_target *t)
     const char *pid[] = {"pid", NULL};
     rel_buf_puts(&b, "cd ");
     rel_layout_path(&b, t, "");
-    rel_buf_puts(&b, " 2>/dev/null || exit 0; "
-                     "printf 'current=%s\\nprevious=%s\\n' \"$(readlink current || true)\" "
-                     "\"$(readlink previous || true)\"; "
-                     "if [ -f shared/lock/info ]; then printf 'lock=%s\\n' \"$(head -n 1 "
+    rel_buf_puts(&b, " 2>/dev/null || exit 0; ");
+    rel_layout_read_links(&b);
+    rel_buf_puts(&b, "; if [ -f shared/lock/info ]; then printf 'lock=%s\\n' \"$(head -n 1 "
                      "shared/lock/info)\"; fi; "
                      "if [ -f shared/audit.log ]; then printf 'last=%s\\n' \"$(grep -E "
-                     "'^[^ ]+ [^ ]+ (deploy|rollback) ' shared/audit.log | tail -n 1)\"; fi; "
-                     "for r in releases/*; do if [ -d \"$r\" ] && [ ! -L \"$r\" ]; then "
-                     "printf 'release=%s\\n' \"${r#releases/}\"; fi; done; "
-                     "if [ -x ");
+                     "'^[^ ]+ [^ ]+ (deploy|rollback) ' shared/audit.log | tail -n 1)\"; fi; ");
+    rel_layout_list_releases(&b);
+    rel_buf_puts(&b, "; if [ -x ");
     rel_shell_quote(&b, bin);
     rel_buf_puts(&b, " ]; then v=$(");
     rel_layout_node_cmd(&b, t, "current", version);
@@ -253,7 +84,8 @@ struct nhost {
     struct rel_node_result res;
     struct rel_health health;
     char *who;
-    char *fail; /* action failure, audited then returned */
+    bool stopped; /* restart: the node was stopped (starting it is finishing) */
+    char *fail;   /* action failure, audited then returned */
     int fail_rc;
 };
 
@@ -284,21 +116,32 @@ const struct rel_node_result *rel_node_result(const struct rel_job *j)
     return &((const struct nhost *)j->op)->res;
 }
 
+/* The one table of node operations (see node.h). */
+static const struct rel_node_op_info op_table[] = {
+    [REL_NODE_START] = {.name = "start", .verb = "starting", .done = "started", .changes = true},
+    [REL_NODE_STOP] = {.name = "stop", .verb = "stopping", .done = "stopped", .changes = true,
+                       .question = "Stop the node(s)?"},
+    [REL_NODE_RESTART] = {.name = "restart", .verb = "restarting", .done = "restarted",
+                          .changes = true, .question = "Restart the node(s)?"},
+    [REL_NODE_PID] = {.name = "pid", .verb = "asking", .done = "ok"},
+    [REL_NODE_VERSION] = {.name = "version", .verb = "asking", .done = "ok"},
+    [REL_NODE_STATUS] = {.name = "status", .verb = "checking", .done = "ok"},
+    [REL_NODE_RELEASES] = {.name = "releases", .verb = "checking", .done = "ok"},
+    [REL_NODE_LOGS] = {.name = "logs", .verb = "reading logs", .done = "ok"},
+    [REL_NODE_RPC] = {.name = "rpc", .verb = "calling", .done = "ok"},
+    [REL_NODE_UNLOCK] = {.name = "unlock", .verb = "unlocking", .done = "unlocked",
+                         .changes = true, .question = "Remove the deploy lock(s)?"},
+};
+
+const struct rel_node_op_info *rel_node_op_info(enum rel_node_op op)
+{
+    static const struct rel_node_op_info unknown = {.name = "?", .verb = "?", .done = "?"};
+    return (unsigned)op < sizeof(op_table) / sizeof(op_table[0]) ? &op_table[op] : &unknown;
+}
+
 static const char *op_name(enum rel_node_op op)
 {
-    switch (op) {
-    case REL_NODE_START: return "start";
-    case REL_NODE_STOP: return "stop";
-    case REL_NODE_RESTART: return "restart";
-    case REL_NODE_PID: return "pid";
-    case REL_NODE_VERSION: return "version";
-    case REL_NODE_STATUS: return "status";
-    case REL_NODE_RELEASES: return "releases";
-    case REL_NODE_LOGS: return "logs";
-    case REL_NODE_RPC: return "rpc";
-    case REL_NODE_UNLOCK: return "unlock";
-    }
-    return "?";
+    return rel_node_op_info(op)->name;
 }
 
 static void exec_act(struct rel_action *act, char *command)
@@ -314,9 +157,9 @@ static void parse_status(struct nhost *h, const char *out)
     for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
         if (strncmp(line, "current=", 8) == 0 && line[8])
-            r->current = rel_node_checked_link(line + 8);
+            r->current = rel_layout_checked_link(line + 8);
         else if (strncmp(line, "previous=", 9) == 0 && line[9])
-            r->previous = rel_node_checked_link(line + 9);
+            r->previous = rel_layout_checked_link(line + 9);
         else if (strncmp(line, "lock=", 5) == 0)
             r->lock = rel_strdup(line + 5);
         else if (strncmp(line, "last=", 5) == 0 && line[5] && !r->last_deploy)
@@ -324,7 +167,7 @@ static void parse_status(struct nhost *h, const char *out)
         else if (strncmp(line, "version=", 8) == 0)
             r->version = rel_strdup(line + 8);
         else if (strncmp(line, "pid=", 4) == 0)
-            r->pid = rel_node_parse_pid(line + 4);
+            r->pid = rel_layout_parse_pid(line + 4);
         else if (strncmp(line, "release=", 8) == 0 && r->nreleases < MAX_RELEASES) {
             r->releases = rel_reallocarray(r->releases, r->nreleases + 1, sizeof(char *));
             r->releases[r->nreleases++] = rel_strdup(line + 8);
@@ -342,7 +185,7 @@ static int command_failed(struct nhost *h, struct rel_job *j, const char *what)
     if (j->last_rc < 0)
         return rel_error_set(j->last_rc, "%s", j->last_error);
     char line[512];
-    const char *why = rel_node_last_line(j->last_err[0] ? j->last_err : j->last_out, line,
+    const char *why = rel_layout_last_line(j->last_err[0] ? j->last_err : j->last_out, line,
                                          sizeof(line));
     return rel_error_set(REL_ECHILD, "%s: %s failed (exit status %d)%s%s", h->t->name, what,
                          j->last_status, *why ? ": " : "", why);
@@ -350,14 +193,12 @@ static int command_failed(struct nhost *h, struct rel_job *j, const char *what)
 
 static int audit(struct nhost *h, struct rel_action *act, const char *result)
 {
-    char when[32];
-    rel_layout_iso_time(when);
-    char *line = rel_asprintf("%s %s %s %s by %s: %s", when, h->t->name, op_name(h->o.op),
-                              h->res.current ? h->res.current : "-", h->who, result);
-    if (h->o.audit_file && rel_audit_local(h->o.audit_file, line) < 0)
-        rel_remote_note(h->o.events, h->t->name, "%s", rel_error_message());
-    exec_act(act, rel_node_audit_cmd(h->t, line));
+    char *what = rel_asprintf("%s %s", op_name(h->o.op), h->res.current ? h->res.current : "-");
+    char *line = rel_audit_line(h->t->name, what, h->who, result);
+    rel_audit_local_note(h->o.audit_file, h->o.events, h->t->name, line);
+    exec_act(act, rel_audit_remote_cmd(h->t, line));
     free(line);
+    free(what);
     h->st = N_AUDITED;
     return 0;
 }
@@ -376,12 +217,12 @@ static int fail_and_audit(struct nhost *h, struct rel_job *j, struct rel_action 
 static int start_daemon(struct nhost *h, struct rel_action *act)
 {
     rel_remote_step(h->o.events, h->t->name, "start", "%s", h->res.current ? h->res.current : "");
-    exec_act(act, rel_node_daemon_cmd(h->t, "current"));
+    exec_act(act, rel_layout_daemon_cmd(h->t, "current"));
     h->st = N_STARTED;
     return 0;
 }
 
-static int node_next(struct rel_job *j, struct rel_action *act)
+static int node_step(struct rel_job *j, struct rel_action *act)
 {
     struct nhost *h = j->op;
     struct rel_node_result *r = &h->res;
@@ -392,7 +233,7 @@ static int node_next(struct rel_job *j, struct rel_action *act)
         r->reachable = true;
         switch (h->o.op) {
         case REL_NODE_PID:
-            exec_act(act, rel_node_pid_cmd(h->t, "current"));
+            exec_act(act, rel_layout_pid_cmd(h->t, "current"));
             h->st = N_QUERY;
             return 0;
         case REL_NODE_VERSION: {
@@ -458,7 +299,7 @@ static int node_next(struct rel_job *j, struct rel_action *act)
                                      h->t->name);
             return command_failed(h, j, op_name(h->o.op));
         } else if (h->o.op == REL_NODE_PID) {
-            r->pid = rel_node_parse_pid(j->last_out);
+            r->pid = rel_layout_parse_pid(j->last_out);
             r->running = r->pid != NULL;
         }
         act->kind = REL_ACT_DONE;
@@ -483,13 +324,14 @@ static int node_next(struct rel_job *j, struct rel_action *act)
             return start_daemon(h, act);
         }
         rel_remote_step(h->o.events, h->t->name, "stop", "pid %s", r->pid);
-        exec_act(act, rel_node_stop_cmd(h->t, "current", r->pid));
+        exec_act(act, rel_layout_stop_cmd(h->t, "current", r->pid));
         h->st = N_STOPPED;
         return 0;
     case N_STOPPED:
         if (j->last_rc < 0 || j->last_status != 0)
             return fail_and_audit(h, j, act, "stop");
         r->running = false;
+        h->stopped = true;
         if (h->o.op == REL_NODE_STOP)
             return audit(h, act, "ok");
         return start_daemon(h, act);
@@ -524,6 +366,17 @@ static int node_next(struct rel_job *j, struct rel_action *act)
         return 0;
     }
     return rel_error_set(REL_EINVAL, "node: bad state");
+}
+
+/* The audit line, and starting a node a restart stopped, are finishing: a
+ * cancel does not skip them. */
+static int node_next(struct rel_job *j, struct rel_action *act)
+{
+    int rc = node_step(j, act);
+    const struct nhost *h = j->op;
+    if (rc == 0 && (h->st == N_AUDITED || (h->stopped && h->st >= N_STARTED)))
+        act->finishing = true;
+    return rc;
 }
 
 static const struct rel_op_ops node_ops = {.next = node_next, .free = nhost_free};

@@ -1,11 +1,13 @@
 /*
  * node.h - controlling the node on a target: start, stop, restart, pid,
- * version, status, the installed releases, logs, rpc, unlock; and the
- * command builders deploy.c shares.
+ * version, status, the installed releases, logs, rpc, unlock.
  *
  * Each is a runner operation (see runner.h), so a command on a group runs on
  * all its hosts at once. start/stop/restart are actions: they append a line
- * to PATH/shared/audit.log and the local audit file.
+ * to PATH/shared/audit.log and the local audit file (audit.h). The table
+ * rel_node_op_info() is what the front ends know about each operation (its
+ * name, what it is doing, whether it changes the node, the question asked
+ * first): the CLI and the TUI take these from here.
  */
 #ifndef REL_NODE_H
 #define REL_NODE_H
@@ -31,6 +33,19 @@ enum rel_node_op {
     REL_NODE_RPC,      /* bin/NAME rpc EXPR */
     REL_NODE_UNLOCK,   /* remove PATH/shared/lock (shows what it held) */
 };
+
+/* What the front ends know about an operation. */
+struct rel_node_op_info {
+    const char *name;     /* "stop": the command, the word in audit lines */
+    const char *verb;     /* "stopping": shown while it runs */
+    const char *done;     /* "stopped": said of a host where it succeeded */
+    bool changes;         /* changes the node (audited; the TUI asks first) */
+    const char *question; /* "Stop the node(s)?": the CLI asks it first (unless --yes);
+                             NULL: it does not ask */
+};
+
+/* The entry of `op` (never NULL). */
+const struct rel_node_op_info *rel_node_op_info(enum rel_node_op op);
 
 struct rel_node_opts {
     enum rel_node_op op;
@@ -65,32 +80,5 @@ struct rel_node_result {
 void rel_node_add(struct rel_runner *r, const struct rel_remote_target *t,
                   const struct rel_node_opts *opts);
 const struct rel_node_result *rel_node_result(const struct rel_job *j);
-
-/* ---- command builders (shared with deploy.c) ------------------------------ */
-
-/* `bin/NAME pid` of the release in dir ("current" or "releases/X"). */
-char *rel_node_pid_cmd(const struct rel_remote_target *t, const char *dir);
-/* `bin/NAME daemon` with its output shown after it detached. */
-char *rel_node_daemon_cmd(const struct rel_remote_target *t, const char *dir);
-/* `bin/NAME stop`, then wait for OS process `pid` (digits) to exit: SIGTERM
- * after 20 s, SIGKILL after 30 s (then exit status 1). */
-char *rel_node_stop_cmd(const struct rel_remote_target *t, const char *dir, const char *pid);
-/* Take the deploy lock: create PATH/releases, shared/tarballs, shared/tmp,
- * then mkdir PATH/shared/lock and write "WHO (relman pid N) since TIME:
- * WHAT" into lock/info. Read the result with rel_node_lock_result(). */
-char *rel_node_lock_cmd(const struct rel_remote_target *t, const char *what);
-/* 0 when the lock was taken; REL_ELOCKED naming its holder otherwise. */
-int rel_node_lock_result(const struct rel_remote_target *t, const char *out);
-/* rm -rf PATH/shared/lock */
-char *rel_node_unlock_cmd(const struct rel_remote_target *t);
-/* Append LINE to PATH/shared/audit.log. */
-char *rel_node_audit_cmd(const struct rel_remote_target *t, const char *line);
-/* The pid printed by `bin/NAME pid` (digits only), or NULL. */
-char *rel_node_parse_pid(const char *out);
-/* "releases/NAME" read back from the host, or NULL when it is anything else. */
-char *rel_node_checked_link(const char *v);
-/* The line of s that best says what went wrong, into buf: the first
- * "** ..." exception line when there is one, else the last non-empty line. */
-const char *rel_node_last_line(const char *s, char *buf, size_t size);
 
 #endif

@@ -1,3 +1,8 @@
+/*
+ * runner.c - many hosts from one poll loop (see runner.h). Each job is a
+ * small state machine: pending, connecting, acting (one action through its
+ * transport connection), sleeping, finished.
+ */
 #include "runner.h"
 
 #include "events.h"
@@ -20,11 +25,10 @@ struct job {
     struct rel_job pub;
     const struct rel_op_ops *ops;
     enum job_state st;
-    struct rel_ssh_session *s;
-    struct rel_ssh_exec *x;
-    struct rel_ssh_probe *p;
+    struct rel_transport_conn *c;
     struct rel_action act;
     bool act_pending; /* act waits for a (re)connection */
+    bool cancel_seen; /* next() was told of the cancel */
     int reconnects;
     int64_t sleep_until;
     char *last_error, *last_out, *last_err;
@@ -32,6 +36,7 @@ struct job {
 
 struct rel_runner {
     struct rel_runner_opts o;
+    const struct rel_transport_ops *tops;
     struct job *jobs;
     size_t n, cap;
     size_t batch_start, batch_end; /* [start, end) is running */
@@ -44,6 +49,9 @@ int rel_runner_new(struct rel_runner **out, const struct rel_runner_opts *opts)
     struct rel_runner *r = rel_calloc(1, sizeof(*r));
     if (opts)
         r->o = *opts;
+    if (!r->o.transport)
+        r->o.transport = rel_ssh_transport();
+    r->tops = r->o.transport->ops;
     *out = r;
     return 0;
 }
@@ -97,21 +105,24 @@ static void set_last(struct job *j, int rc, int status, const char *out, const c
     j->pub.last_err = j->last_err;
 }
 
-static void release_channels(struct job *j)
+static void free_act(struct job *j)
 {
-    rel_ssh_exec_free(j->x);
-    j->x = NULL;
-    rel_ssh_probe_free(j->p);
-    j->p = NULL;
+    free(j->act.command);
+    free(j->act.path);
+    memset(&j->act, 0, sizeof(j->act));
+    j->act.stdin_fd = -1;
 }
 
-static void finish(struct job *j, int result, const char *message)
+static void disconnect(struct rel_runner *r, struct job *j)
 {
-    release_channels(j);
-    rel_ssh_session_free(j->s);
-    j->s = NULL;
-    free(j->act.command);
-    j->act.command = NULL;
+    r->tops->close(j->c);
+    j->c = NULL;
+}
+
+static void finish(struct rel_runner *r, struct job *j, int result, const char *message)
+{
+    disconnect(r, j);
+    free_act(j);
     j->st = J_FINISHED;
     j->pub.finished = true;
     j->pub.result = result;
@@ -119,48 +130,62 @@ static void finish(struct job *j, int result, const char *message)
     j->pub.message = message ? rel_strdup(message) : NULL;
 }
 
-static int new_session(struct rel_runner *r, struct job *j)
+static int connect_job(struct rel_runner *r, struct job *j)
 {
-    struct rel_ssh_opts o;
-    rel_ssh_opts_init(&o);
-    o.label = j->pub.target->name;
-    o.policy = j->pub.target->policy;
-    o.prompts = r->o.prompts;
-    o.prompt_ctx = r->o.prompt_ctx;
-    o.events = r->o.events;
-    o.connect_timeout = r->o.connect_timeout;
-    rel_ssh_session_free(j->s);
-    j->s = NULL;
-    return rel_ssh_session_new(&j->s, &j->pub.target->ep, &o);
+    disconnect(r, j);
+    struct rel_transport_connect_opts o = {
+        .events = r->o.events,
+        .prompts = r->o.prompts,
+        .prompt_ctx = r->o.prompt_ctx,
+        .connect_timeout = r->o.connect_timeout,
+    };
+    return r->tops->connect(r->o.transport->ctx, &j->c, j->pub.target, &o);
 }
 
-/* Start the action in j->act (the session is ready). */
-static int start_action(struct job *j)
+/* Start the action in j->act (the connection is ready). */
+static int start_action(struct rel_runner *r, struct job *j)
 {
+    int rc = 0;
     switch (j->act.kind) {
     case REL_ACT_EXEC: {
-        struct rel_ssh_exec_opts xo = {.command = j->act.command,
+        struct rel_transport_exec x = {.command = j->act.command,
                                        .stdin_fd = j->act.stdin_fd,
                                        .stdin_size = j->act.stdin_size,
                                        .stream = j->act.stream,
                                        .max_output = j->act.max_output,
                                        .timeout_ms = j->act.timeout_ms};
-        int rc = rel_ssh_exec_start(&j->x, j->s, &xo);
-        if (rc < 0)
-            return rc;
+        rc = r->tops->exec(j->c, &x);
         break;
     }
-    case REL_ACT_PROBE: {
-        int rc = rel_ssh_probe_start(&j->p, j->s, "127.0.0.1", j->act.port);
-        if (rc < 0)
-            return rc;
+    case REL_ACT_UPLOAD:
+        rc = r->tops->upload(j->c, j->act.stdin_fd, j->act.stdin_size, j->act.path);
         break;
-    }
+    case REL_ACT_PROBE:
+        rc = r->tops->probe(j->c, j->act.port);
+        break;
     default:
         break;
     }
+    if (rc < 0)
+        return rc;
     j->st = J_ACTING;
     return 0;
+}
+
+static bool canceled(struct rel_runner *r)
+{
+    return r->o.canceled && r->o.canceled(r->o.cancel_ctx);
+}
+
+/* Tell next() (once) that what it asked for did not run. */
+static bool deliver_cancel(struct rel_runner *r, struct job *j)
+{
+    if (j->cancel_seen || !canceled(r))
+        return false;
+    j->cancel_seen = true;
+    rel_error_set(REL_ECANCELED, "%s: canceled", j->pub.target->name);
+    set_last(j, REL_ECANCELED, -1, NULL, NULL);
+    return true;
 }
 
 /* Ask the operation what's next and set it going. Loops while actions end
@@ -168,25 +193,26 @@ static int start_action(struct job *j)
 static void advance(struct rel_runner *r, struct job *j)
 {
     for (;;) {
-        free(j->act.command);
-        memset(&j->act, 0, sizeof(j->act));
-        j->act.stdin_fd = -1;
+        free_act(j);
         int rc = j->ops->next(&j->pub, &j->act);
         if (rc < 0) {
-            finish(j, rc, rel_error_message());
+            finish(r, j, rc, rel_error_message());
             return;
         }
+        if (j->act.kind != REL_ACT_DONE && !j->act.finishing && deliver_cancel(r, j))
+            continue;
         switch (j->act.kind) {
         case REL_ACT_DONE:
-            finish(j, 0, NULL);
+            finish(r, j, 0, NULL);
             return;
         case REL_ACT_SLEEP:
             j->sleep_until = rel_ssh_now_ms() + j->act.sleep_ms;
             j->st = J_SLEEPING;
             return;
         case REL_ACT_EXEC:
+        case REL_ACT_UPLOAD:
         case REL_ACT_PROBE:
-            if (!j->s || !rel_ssh_session_alive(j->s)) {
+            if (!j->c || !r->tops->alive(j->c)) {
                 if (j->reconnects >= MAX_RECONNECTS) {
                     rel_error_set(REL_ESSH, "%s: connection lost, not reconnecting again",
                                   j->pub.target->name);
@@ -195,7 +221,7 @@ static void advance(struct rel_runner *r, struct job *j)
                 }
                 j->reconnects++;
                 rel_remote_note(r->o.events, j->pub.target->name, "reconnecting");
-                if (new_session(r, j) < 0) {
+                if (connect_job(r, j) < 0) {
                     set_last(j, rel_error_code(), -1, NULL, NULL);
                     continue;
                 }
@@ -203,13 +229,27 @@ static void advance(struct rel_runner *r, struct job *j)
                 j->st = J_CONNECTING;
                 return;
             }
-            if ((rc = start_action(j)) < 0) {
+            if ((rc = start_action(r, j)) < 0) {
                 set_last(j, rc, -1, NULL, NULL);
                 continue;
             }
             return;
         }
     }
+}
+
+/* A wait or a connection attempt is cut when the run is canceled (unless
+ * it is for a finishing action). */
+static bool cut_for_cancel(struct rel_runner *r, struct job *j)
+{
+    if (j->act.finishing || !deliver_cancel(r, j))
+        return false;
+    if (j->st == J_CONNECTING) {
+        disconnect(r, j);
+        j->act_pending = false;
+    }
+    advance(r, j);
+    return true;
 }
 
 /* Step one job as far as it goes. */
@@ -219,7 +259,7 @@ static void step_job(struct rel_runner *r, struct job *j)
         switch (j->st) {
         case J_PENDING:
             j->pub.started = true;
-            if (new_session(r, j) < 0) {
+            if (connect_job(r, j) < 0) {
                 set_last(j, rel_error_code(), -1, NULL, NULL);
                 advance(r, j);
                 break;
@@ -227,7 +267,9 @@ static void step_job(struct rel_runner *r, struct job *j)
             j->st = J_CONNECTING;
             break;
         case J_CONNECTING: {
-            int rc = rel_ssh_session_step(j->s);
+            if (cut_for_cancel(r, j))
+                break;
+            int rc = r->tops->step(j->c);
             if (rc == REL_SSH_AGAIN)
                 return;
             if (rc == 0)
@@ -235,7 +277,7 @@ static void step_job(struct rel_runner *r, struct job *j)
             set_last(j, rc, -1, NULL, NULL);
             if (j->act_pending) {
                 j->act_pending = false;
-                if (rc == 0 && (rc = start_action(j)) == 0)
+                if (rc == 0 && (rc = start_action(r, j)) == 0)
                     break;
                 set_last(j, rc, -1, NULL, NULL);
             }
@@ -243,24 +285,18 @@ static void step_job(struct rel_runner *r, struct job *j)
             break;
         }
         case J_ACTING: {
-            int rc;
-            if (j->x) {
-                rc = rel_ssh_exec_step(j->x);
-                if (rc == REL_SSH_AGAIN)
-                    return;
-                set_last(j, rc, rel_ssh_exec_status(j->x), rel_ssh_exec_stdout(j->x),
-                         rel_ssh_exec_stderr(j->x));
-            } else {
-                rc = rel_ssh_probe_step(j->p);
-                if (rc == REL_SSH_AGAIN)
-                    return;
-                set_last(j, rc, -1, NULL, NULL);
-            }
-            release_channels(j);
+            int rc = r->tops->step(j->c);
+            if (rc == REL_SSH_AGAIN)
+                return;
+            struct rel_transport_result res;
+            r->tops->result(j->c, &res);
+            set_last(j, rc, res.status, res.out, res.err);
             advance(r, j);
             break;
         }
         case J_SLEEPING:
+            if (cut_for_cancel(r, j))
+                break;
             if (rel_ssh_now_ms() < j->sleep_until)
                 return;
             set_last(j, 0, -1, NULL, NULL);
@@ -280,6 +316,20 @@ static bool batch_failed(struct rel_runner *r)
     return false;
 }
 
+/* Finish the hosts of the batches not started, saying why. */
+static void skip_rest(struct rel_runner *r, const char *why)
+{
+    for (size_t i = r->batch_end; i < r->n; i++) {
+        struct job *j = &r->jobs[i];
+        char *msg = rel_asprintf("%s: not started: %s", j->pub.target->name, why);
+        finish(r, j, REL_ECANCELED, msg);
+        rel_remote_note(r->o.events, j->pub.target->name, "not started: %s", why);
+        free(msg);
+        r->skipped++;
+    }
+    r->batch_start = r->batch_end = r->n;
+}
+
 int rel_runner_step(struct rel_runner *r)
 {
     if (!r->started) {
@@ -297,18 +347,12 @@ int rel_runner_step(struct rel_runner *r)
             return REL_SSH_AGAIN;
         if (r->batch_end >= r->n)
             return 0;
+        if (canceled(r)) {
+            skip_rest(r, "canceled");
+            return 0;
+        }
         if (r->o.stop_on_failure && batch_failed(r)) {
-            for (size_t i = r->batch_end; i < r->n; i++) {
-                struct job *j = &r->jobs[i];
-                char *msg = rel_asprintf("%s: not started: a host of an earlier batch failed",
-                                         j->pub.target->name);
-                finish(j, REL_ECANCELED, msg);
-                rel_remote_note(r->o.events, j->pub.target->name,
-                                "not started: a host of an earlier batch failed");
-                free(msg);
-                r->skipped++;
-            }
-            r->batch_start = r->batch_end = r->n;
+            skip_rest(r, "a host of an earlier batch failed");
             return 0;
         }
         r->batch_start = r->batch_end;
@@ -330,11 +374,10 @@ size_t rel_runner_pollfds(struct rel_runner *r, struct pollfd *fds, size_t max, 
                 timeout = left > 0 ? (int)left : 0;
             continue;
         }
-        if (j->st == J_FINISHED || !j->s || n >= max)
+        if (j->st == J_FINISHED || !j->c || n >= max)
             continue;
-        if (rel_ssh_session_pollfd(j->s, &fds[n]))
-            n++;
-        int64_t d = rel_ssh_session_deadline(j->s);
+        int64_t d = 0;
+        n += r->tops->pollfds(j->c, &fds[n], max - n, &d);
         if (d) {
             int64_t left = d - now;
             if (left < timeout)
@@ -347,10 +390,11 @@ size_t rel_runner_pollfds(struct rel_runner *r, struct pollfd *fds, size_t max, 
 
 int rel_runner_run(struct rel_runner *r)
 {
-    struct pollfd *fds = rel_calloc(r->n ? r->n : 1, sizeof(*fds));
+    size_t max = (r->n ? r->n : 1) * REL_TRANSPORT_MAX_FDS;
+    struct pollfd *fds = rel_calloc(max, sizeof(*fds));
     while (rel_runner_step(r) == REL_SSH_AGAIN) {
         int timeout;
-        size_t n = rel_runner_pollfds(r, fds, r->n, &timeout);
+        size_t n = rel_runner_pollfds(r, fds, max, &timeout);
         if (poll(fds, n, timeout) < 0 && errno != EINTR) {
             free(fds);
             return rel_error_set_errno(REL_EIO, errno, "poll");
@@ -373,7 +417,7 @@ void rel_runner_free(struct rel_runner *r)
     for (size_t i = 0; i < r->n; i++) {
         struct job *j = &r->jobs[i];
         if (j->st != J_FINISHED)
-            finish(j, REL_ECANCELED, "canceled");
+            finish(r, j, REL_ECANCELED, "canceled");
         if (j->ops->free)
             j->ops->free(j->pub.op);
         free(j->pub.message);

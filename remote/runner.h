@@ -3,11 +3,13 @@
  *
  * An operation (deploy, status, stop, ...) is written as a `next` function:
  * given what the last action on a host returned, it says what to do next on
- * that host (run a command, probe a TCP port, wait, or finish). The runner
- * owns the SSH sessions and the loop: it connects, runs each action without
- * blocking, calls `next` when an action ends, and keeps all hosts moving at
- * once, `batch` hosts at a time. A deploy is the `next` function of
- * remote/deploy.c; node control is remote/node.c.
+ * that host (run a command, upload a file, probe a TCP port, wait, or
+ * finish). The runner owns the connections and the loop: it connects through
+ * the transport (transport.h: SSH, or the local one of the unit tests), runs
+ * each action without blocking, calls `next` when an action ends, and keeps
+ * all hosts moving at once, `batch` hosts at a time. A deploy is the `next`
+ * function of remote/deploy.c; rollback is remote/rollback.c; node control is
+ * remote/node.c.
  *
  * Front ends either call rel_runner_run() (blocking; the CLI), or put
  * rel_runner_pollfds() into their own poll() and call rel_runner_step() when
@@ -17,11 +19,21 @@
  * Connection loss: when an action fails because the connection died, `next`
  * sees the error; if it then asks for another command (to release a lock,
  * say), the runner reconnects first, once per action.
+ *
+ * Cancel: when the options' `canceled` callback says so, the runner starts
+ * no further batch (those hosts end "not started: canceled"), and each
+ * running host's next action is not run: `next` sees it failed with
+ * REL_ECANCELED ("canceled"). That happens once per host, and never to an
+ * action marked `finishing` (undoing, auditing, unlocking, restarting a node
+ * that was stopped): what `next` asks for after the cancel runs as usual. An
+ * action that is running is not cut (a command on a host is never left half
+ * done); a wait or a connection attempt is.
  */
 #ifndef REL_RUNNER_H
 #define REL_RUNNER_H
 
 #include "remote/ssh.h"
+#include "remote/transport.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,8 +44,9 @@ struct rel_remote_events;
 struct rel_remote_target;
 
 enum rel_action_kind {
-    REL_ACT_EXEC,  /* run `command` */
-    REL_ACT_PROBE, /* open a TCP connection to 127.0.0.1:port from the host */
+    REL_ACT_EXEC,   /* run `command` */
+    REL_ACT_UPLOAD, /* send file stdin_fd (stdin_size bytes) to `path` on the host */
+    REL_ACT_PROBE,  /* open a TCP connection to 127.0.0.1:port from the host */
     REL_ACT_SLEEP, /* wait sleep_ms */
     REL_ACT_DONE,  /* the host is finished (successfully) */
 };
@@ -41,13 +54,16 @@ enum rel_action_kind {
 struct rel_action {
     enum rel_action_kind kind;
     char *command;       /* EXEC: malloc'd; the runner frees it */
-    int stdin_fd;        /* EXEC: stream this file as stdin (-1: none); not closed */
-    uint64_t stdin_size; /* EXEC: for progress */
+    char *path;          /* UPLOAD: absolute path on the host; malloc'd, freed by the runner */
+    int stdin_fd;        /* EXEC: stream this file as stdin (-1: none); UPLOAD: the file;
+                            not closed */
+    uint64_t stdin_size; /* EXEC, UPLOAD: for progress */
     bool stream;         /* EXEC: stream output to events->output */
     size_t max_output;   /* EXEC: cap (0: default) */
     int timeout_ms;      /* EXEC: 0 none */
     int port;            /* PROBE */
     int sleep_ms;        /* SLEEP */
+    bool finishing;      /* runs even when the run is canceled (see above) */
 };
 
 /* One host's run, as `next` sees it. */
@@ -58,7 +74,7 @@ struct rel_job {
     /* The last action's outcome (valid inside next()): */
     int last_rc;          /* 0, or the REL_E* code it failed with (message in last_error) */
     const char *last_error;
-    int last_status;      /* exit status of the last EXEC (-1: none) */
+    int last_status;      /* exit status of the last EXEC or UPLOAD (-1: none) */
     const char *last_out; /* its stdout ("" if none) */
     const char *last_err; /* its stderr tail */
     bool connected;       /* a session was established at least once */
@@ -87,6 +103,10 @@ struct rel_runner_opts {
     const struct rel_ssh_prompt_ops *prompts;
     void *prompt_ctx;
     int connect_timeout;   /* seconds, 0: default */
+    const struct rel_transport *transport; /* NULL: SSH (rel_ssh_transport()) */
+    /* Asked between actions: true to cancel the run (see above); may be NULL. */
+    bool (*canceled)(void *ctx);
+    void *cancel_ctx;
 };
 
 struct rel_runner;
@@ -101,12 +121,14 @@ void rel_runner_add(struct rel_runner *r, const struct rel_remote_target *target
  * REL_SSH_AGAIN while hosts remain, 0 when all are finished. */
 int rel_runner_step(struct rel_runner *r);
 
-/* Fill up to `max` pollfds for the active hosts; *timeout_ms gets how long
- * the caller may sleep at most. Returns the number filled. */
+/* Fill up to `max` pollfds for the active hosts (a host needs at most
+ * REL_TRANSPORT_MAX_FDS); *timeout_ms gets how long the caller may sleep at
+ * most. Returns the number filled. */
 size_t rel_runner_pollfds(struct rel_runner *r, struct pollfd *fds, size_t max, int *timeout_ms);
 
 /* Step and poll until every host is finished. Returns 0 when all succeeded,
- * else the first failure's code (each job keeps its own message). */
+ * else the first failure's code (each job keeps its own message); REL_EIO
+ * when poll() fails. */
 int rel_runner_run(struct rel_runner *r);
 
 size_t rel_runner_count(const struct rel_runner *r);

@@ -162,3 +162,18 @@ int rel_targets_resolve(struct rel_remote_target **out, size_t *count,
     *count = npicked;
     return 0;
 }
+
+int rel_target_session_new(struct rel_ssh_session **out, const struct rel_remote_target *t,
+                           const struct rel_ssh_prompt_ops *prompts, void *prompt_ctx,
+                           const struct rel_remote_events *events, int connect_timeout)
+{
+    struct rel_ssh_opts so;
+    rel_ssh_opts_init(&so);
+    so.label = t->name;
+    so.policy = t->policy;
+    so.prompts = prompts;
+    so.prompt_ctx = prompt_ctx;
+    so.events = events;
+    so.connect_timeout = connect_timeout;
+    return rel_ssh_session_new(out, &t->ep, &so);
+}

@@ -13,6 +13,7 @@
 
 struct rel_config;
 struct rel_config_target;
+struct rel_remote_events;
 
 struct rel_remote_target {
     char *name;                  /* as in relman.yml */
@@ -47,6 +48,16 @@ int rel_targets_resolve(struct rel_remote_target **out, size_t *count,
 
 void rel_target_free(struct rel_remote_target *t);
 void rel_targets_free(struct rel_remote_target *targets, size_t count);
+
+/*
+ * A new SSH session to `t` (its endpoint, host key policy and name), with
+ * these prompts (may be NULL) and events (may be NULL); nothing happens
+ * until it is stepped (or driven: rel_ssh_drive()). connect_timeout 0: the
+ * default.
+ */
+int rel_target_session_new(struct rel_ssh_session **out, const struct rel_remote_target *t,
+                           const struct rel_ssh_prompt_ops *prompts, void *prompt_ctx,
+                           const struct rel_remote_events *events, int connect_timeout);
 
 /* The value of NAME in the target's env, or NULL. */
 const char *rel_target_getenv(const struct rel_remote_target *t, const char *name);

@@ -32,10 +32,12 @@
 #include "core/error.h"
 #include "core/path.h"
 #include "core/project.h"
+#include "remote/audit.h"
 #include "remote/console.h"
 #include "remote/deploy.h"
 #include "remote/layout.h"
 #include "remote/node.h"
+#include "remote/rollback.h"
 #include "remote/runner.h"
 #include "remote/ssh.h"
 #include "remote/target.h"
@@ -49,7 +51,6 @@
 #include "tui/view.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,29 +282,10 @@ static const struct rel_remote_target *op_target(const struct op *op, size_t i)
     return &op->ts->rows[op->rows[i]].t;
 }
 
-/* worker: drive a runner to its end (read-only operations stop early when
- * the job is canceled). */
-static int drive(struct rel_runner *r, struct tui_job *job, bool cancelable)
+/* worker: the runner asks between actions whether the job was canceled */
+static bool job_canceled(void *job)
 {
-    size_t max = rel_runner_count(r) + 1;
-    struct pollfd *fds = rel_calloc(max, sizeof(*fds));
-    int rc = 0;
-    while (rel_runner_step(r) == REL_SSH_AGAIN) {
-        if (cancelable && tui_job_canceled(job)) {
-            rc = rel_error_set(REL_ECANCELED, "canceled");
-            break;
-        }
-        int timeout;
-        size_t n = rel_runner_pollfds(r, fds, max, &timeout);
-        if (timeout < 0 || timeout > 200)
-            timeout = 200;
-        if (poll(fds, n, timeout) < 0 && errno != EINTR) {
-            rc = rel_error_set_errno(REL_EIO, errno, "poll");
-            break;
-        }
-    }
-    free(fds);
-    return rc;
+    return tui_job_canceled(job);
 }
 
 /* worker: the operations that go through the runner */
@@ -315,10 +297,14 @@ static int run_runner(struct op *op, struct tui_job *job)
         .prompt_ctx = op->prompt_ctx,
     };
     bool changes = op->kind == OP_DEPLOY || op->kind == OP_ROLLBACK ||
-                   (op->kind == OP_NODE && op->node_op != REL_NODE_STATUS);
+                   (op->kind == OP_NODE && rel_node_op_info(op->node_op)->changes);
     if (op->kind == OP_DEPLOY || op->kind == OP_ROLLBACK) {
         ro.batch = (size_t)op->deploy_cfg.batch;
         ro.stop_on_failure = true;
+    }
+    if (!changes) { /* read-only operations stop early when the job is canceled */
+        ro.canceled = job_canceled;
+        ro.cancel_ctx = job;
     }
     struct rel_runner *r = NULL;
     int rc = rel_runner_new(&r, &ro);
@@ -348,7 +334,8 @@ static int run_runner(struct op *op, struct tui_job *job)
             rel_node_add(r, t, &o);
         }
     }
-    rc = drive(r, job, !changes);
+    rel_runner_run(r); /* each host's outcome is read below */
+    rc = !changes && tui_job_canceled(job) ? rel_error_set(REL_ECANCELED, "canceled") : 0;
     for (size_t i = 0; i < rel_runner_count(r) && i < op->n; i++) {
         const struct rel_job *j = rel_runner_job(r, i);
         struct found *f = &op->res[i];
@@ -397,14 +384,7 @@ static int run_prepare(struct op *op, const struct rel_events *ev)
 static int run_connect(struct op *op)
 {
     const struct rel_remote_target *t = op_target(op, 0);
-    struct rel_ssh_opts so;
-    rel_ssh_opts_init(&so);
-    so.label = t->name;
-    so.policy = t->policy;
-    so.prompts = op->prompts;
-    so.prompt_ctx = op->prompt_ctx;
-    so.events = op->events;
-    int rc = rel_ssh_session_new(&op->session, &t->ep, &so);
+    int rc = rel_target_session_new(&op->session, t, op->prompts, op->prompt_ctx, op->events, 0);
     if (rc == 0)
         rc = rel_ssh_drive(op->session, rel_ssh_session_step_cb, op->session);
     if (rc < 0) {
@@ -468,9 +448,7 @@ static const char *op_verb(const struct op *op)
     case OP_CONNECT:
         return "attach";
     case OP_NODE:
-        return op->node_op == REL_NODE_START  ? "start"
-               : op->node_op == REL_NODE_STOP ? "stop"
-                                              : "restart";
+        return rel_node_op_info(op->node_op)->name;
     }
     return "?";
 }
@@ -766,11 +744,9 @@ static int targets_confirm(void *ctx, int key)
         op_free(op);
         return TUI_R_REDRAW;
     }
-    const char *busy = op->kind == OP_DEPLOY           ? "deploying"
-                       : op->kind == OP_ROLLBACK       ? "rolling back"
-                       : op->node_op == REL_NODE_START ? "starting"
-                       : op->node_op == REL_NODE_STOP  ? "stopping"
-                                                       : "restarting";
+    const char *busy = op->kind == OP_DEPLOY     ? "deploying"
+                       : op->kind == OP_ROLLBACK ? "rolling back"
+                                                 : rel_node_op_info(op->node_op)->verb;
     for (size_t i = 0; i < op->n; i++)
         snprintf(ts->rows[op->rows[i]].busy, sizeof(ts->rows[op->rows[i]].busy), "%s", busy);
     start_op(ts, op, op_verb(op));
@@ -1312,9 +1288,7 @@ int tui_targets_open(struct tui_project *tp, const char *release)
     tui_list_init(&ts->list, row_text, NULL, ts);
     tui_cmdlog_init(&ts->log);
     tui_remote_new(&ts->remote, &ts->log);
-    char *dot = rel_path_join2(tui_project_core(tp)->root, ".relman/audit.log");
-    ts->audit_file = rel_path_normalize(dot);
-    free(dot);
+    ts->audit_file = rel_audit_file(tui_project_core(tp)->root);
     load_rows(ts);
     char crumb[160];
     snprintf(crumb, sizeof(crumb), "%s %s targets", release, tui_glyph(TUI_GLYPH_CRUMB));

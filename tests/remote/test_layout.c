@@ -1,6 +1,6 @@
-/* Unit tests for remote/layout.c and the pure helpers of remote/node.c and
- * remote/target.c: paths, env prefixes and node commands are quoted; what is
- * read back from hosts is validated. */
+/* Unit tests for remote/layout.c (paths, the layout's commands, the checks
+ * of what hosts say) and remote/target.c: paths, env prefixes and node
+ * commands are quoted; what is read back from hosts is validated. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,6 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "remote/layout.h"
-#include "remote/node.h"
 #include "remote/target.h"
 
 #include <stdio.h>
@@ -102,13 +101,13 @@ static void node_commands(void **state)
                         "'/opt/my kv/current/bin/foo' rpc 'IO.puts(\"hi\"); :ok'");
     rel_buf_free(&b);
     /* a pid that is not digits never reaches a shell */
-    char *stop = rel_node_stop_cmd(&t, "current", "1; rm -rf /");
+    char *stop = rel_layout_stop_cmd(&t, "current", "1; rm -rf /");
     assert_null(strstr(stop, "rm -rf"));
     free(stop);
-    stop = rel_node_stop_cmd(&t, "releases/0.1-20260101000000", "4242");
+    stop = rel_layout_stop_cmd(&t, "releases/0.1-20260101000000", "4242");
     assert_non_null(strstr(stop, "alive 4242"));
     free(stop);
-    char *lock = rel_node_lock_cmd(&t, "deploy foo 1.0");
+    char *lock = rel_layout_lock_cmd(&t, "deploy foo 1.0");
     assert_non_null(strstr(lock, "mkdir '/opt/my kv/shared/lock'"));
     free(lock);
     rel_target_free(&t);
@@ -118,8 +117,8 @@ static void lock_results(void **state)
 {
     (void)state;
     struct rel_remote_target t = make_target("/opt/kv", NULL);
-    assert_int_equal(rel_node_lock_result(&t, "relman-locked\n"), 0);
-    assert_int_equal(rel_node_lock_result(&t, "relman-busy\nbob@box (relman pid 7) since X: deploy\n"),
+    assert_int_equal(rel_layout_lock_result(&t, "relman-locked\n"), 0);
+    assert_int_equal(rel_layout_lock_result(&t, "relman-busy\nbob@box (relman pid 7) since X: deploy\n"),
                      REL_ELOCKED);
     assert_non_null(strstr(rel_error_message(), "locked by bob@box (relman pid 7) since X: deploy"));
     assert_non_null(strstr(rel_error_message(), "relman unlock web1"));
@@ -160,23 +159,23 @@ static void release_dirs(void **state)
 static void host_output_is_checked(void **state)
 {
     (void)state;
-    char *l = rel_node_checked_link("releases/0.1-20260101000000");
+    char *l = rel_layout_checked_link("releases/0.1-20260101000000");
     assert_string_equal(l, "releases/0.1-20260101000000");
     free(l);
-    assert_null(rel_node_checked_link("/etc"));
-    assert_null(rel_node_checked_link("releases/../../etc"));
-    assert_null(rel_node_checked_link("releases/"));
-    assert_null(rel_node_checked_link("releases/.."));
-    char *p = rel_node_parse_pid("12345\n");
+    assert_null(rel_layout_checked_link("/etc"));
+    assert_null(rel_layout_checked_link("releases/../../etc"));
+    assert_null(rel_layout_checked_link("releases/"));
+    assert_null(rel_layout_checked_link("releases/.."));
+    char *p = rel_layout_parse_pid("12345\n");
     assert_string_equal(p, "12345");
     free(p);
-    assert_null(rel_node_parse_pid("nodedown\n"));
-    assert_null(rel_node_parse_pid("12 34"));
-    assert_null(rel_node_parse_pid(""));
+    assert_null(rel_layout_parse_pid("nodedown\n"));
+    assert_null(rel_layout_parse_pid("12 34"));
+    assert_null(rel_layout_parse_pid(""));
     char buf[128];
-    assert_string_equal(rel_node_last_line("a\nb\n\n", buf, sizeof(buf)), "b");
+    assert_string_equal(rel_layout_last_line("a\nb\n\n", buf, sizeof(buf)), "b");
     assert_string_equal(
-        rel_node_last_line("** (RuntimeError) boom\n    (elixir) lib/code.ex:1\n", buf, sizeof(buf)),
+        rel_layout_last_line("** (RuntimeError) boom\n    (elixir) lib/code.ex:1\n", buf, sizeof(buf)),
         "** (RuntimeError) boom");
 }
 

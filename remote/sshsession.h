@@ -1,0 +1,107 @@
+/*
+ * sshsession.h - the insides of an SSH session (ssh.h), shared by the files
+ * of the SSH module and nothing else: sshsession.c (these helpers: notes,
+ * libssh2's errors), ssh.c (connecting, the step loop), sshkeys.c (host
+ * keys, fingerprints, key files), sshauth.c (authentication) and sshchan.c
+ * (command and probe channels). The calls go one way: ssh.c uses sshkeys.c
+ * and sshauth.c, sshauth.c uses sshkeys.c, all use sshsession.c.
+ */
+#ifndef REL_SSHSESSION_H
+#define REL_SSHSESSION_H
+
+#include "ssh.h"
+#include "sshconfig.h"
+
+#include "core/buf.h"
+
+#include <libssh2.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KNOWN_HOSTS_MAX ((size_t)4 << 20)
+#define KEYFILE_MAX ((size_t)64 << 10)
+
+enum session_state {
+    S_RESOLVE,
+    S_CONNECT,
+    S_WAIT_CONNECT,
+    S_INIT,
+    S_HANDSHAKE,
+    S_HOSTKEY,
+    S_AUTHLIST,
+    S_AGENT_INIT,
+    S_AGENT_TRY,
+    S_KEYFILE_NEXT,
+    S_KEYFILE_TRY,
+    S_AUTH_FAILED,
+    S_READY,
+    S_DEAD,
+};
+
+struct rel_ssh_session {
+    struct rel_ssh_endpoint ep;
+    struct rel_ssh_opts opts;
+    char *label;
+    char *peer;    /* "user@host port N" */
+    char *kh_name; /* "host" or "[host]:port" as in known_hosts */
+    enum session_state st;
+    int sock;
+    struct addrinfo *ai, *ai_next;
+    int connect_errno;
+    LIBSSH2_SESSION *ssh;
+    LIBSSH2_KNOWNHOSTS *kh;
+    struct rel_buf kh_text; /* the known_hosts file as read (for line numbers) */
+    int want;               /* LIBSSH2_SESSION_BLOCK_* (or ours) to poll for */
+    int64_t deadline;       /* of the connect phase */
+    int timeout_s;          /* its length */
+    int error;              /* sticky error once dead */
+    char *error_msg;
+    /* authentication */
+    char *authlist;
+    LIBSSH2_AGENT *agent;
+    struct libssh2_agent_publickey *agent_prev;
+    struct libssh2_agent_publickey *agent_cur;
+    int agent_skipped;
+    size_t key_index;
+    char key_type[64];
+    bool key_encrypted;
+    int pass_attempt;
+    char passphrase[512];
+    struct rel_buf tried; /* "agent ssh-ed25519 SHA256:..., /path (ssh-rsa)" */
+    char *rsa_refused;    /* the first RSA key the server refused */
+};
+
+/* Report a note through the session's events. */
+void rel_ssh_note(struct rel_ssh_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Remember what libssh2 wants to wait for after an EAGAIN. */
+void rel_ssh_want_io(struct rel_ssh_session *s);
+/* True for a libssh2 error after which the connection is gone. */
+bool rel_ssh_fatal_error(int lrc);
+/* Mark the session dead with `code` and the current error message. */
+void rel_ssh_die(struct rel_ssh_session *s, int code);
+/* The one place libssh2's error codes become relman's: REL_ESSH,
+ * REL_EHOSTKEY, REL_EAUTH or REL_ENOMEM with "LABEL (PEER): WHAT: why" set;
+ * the session is marked dead when the connection is gone. */
+int rel_ssh_error(struct rel_ssh_session *s, int lrc, const char *what);
+/* A failure that is ours, not libssh2's: set the message, kill the session. */
+int rel_ssh_fail(struct rel_ssh_session *s, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The connect timeout starts again after a person answered a prompt. */
+void rel_ssh_after_prompt(struct rel_ssh_session *s);
+
+/* sshkeys.c */
+unsigned char *rel_ssh_base64_decode(const char *in, size_t *out_len);
+void rel_ssh_blob_type(const unsigned char *blob, size_t len, char *type, size_t size);
+/* Read known_hosts into s->kh (S_INIT). */
+int rel_ssh_load_known_hosts(struct rel_ssh_session *s);
+/* Prefer the host key types known_hosts has for this host. */
+int rel_ssh_pin_host_key_types(struct rel_ssh_session *s);
+/* S_HOSTKEY: check (or, by policy, add) the server's key; 0 when trusted. */
+int rel_ssh_check_host_key(struct rel_ssh_session *s);
+
+/* sshauth.c: one step of the states S_AUTHLIST .. S_AUTH_FAILED. */
+int rel_ssh_auth_step(struct rel_ssh_session *s);
+
+#endif
