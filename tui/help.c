@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "tui/cmdline.h"
 #include "tui/list.h"
 #include "tui/ui.h"
 #include "tui/view.h"
