@@ -1008,19 +1008,15 @@ static void draw_targets(struct targets *ts, struct tui_rect r)
         snprintf(hdr, sizeof(hdr), "  %-10s %-6s %-14s %-9s %-8s %s", "TARGET", "REACH", "STATE",
                  "CURRENT", "PID", "LAST DEPLOY");
     tui_put(r.y, 0, r.w, TUI_ROLE_HEADER, hdr);
-    int h = r.h - 1;
-    tui_list_layout(&ts->list, h);
-    for (int i = 0; i < h && ts->list.top + (size_t)i < ts->list.nvisible; i++) {
-        size_t pos = ts->list.top + (size_t)i;
-        const struct trow *row = &ts->rows[ts->list.visible[pos]];
-        int y = r.y + 1 + i;
-        bool sel = pos == ts->list.sel;
-        enum tui_role base =
-            sel ? (ts->focus == 0 ? TUI_ROLE_SELECTION : TUI_ROLE_SELECTION_INACTIVE)
-                : TUI_ROLE_DEFAULT;
-        if (sel)
-            tui_fill(y, 0, r.w, base);
-        tui_put(y, 0, 1, base, sel ? tui_glyph(TUI_GLYPH_CURSOR) : " ");
+    struct tui_list_rows it;
+    struct tui_list_row lr;
+    tui_list_rows(&it, &ts->list, (struct tui_rect){r.y + 1, 0, r.h - 1, r.w},
+                  &(struct tui_list_look){.cursor_w = 1, .fill = true, .inactive = ts->focus != 0});
+    while (tui_list_rows_next(&it, &lr)) {
+        const struct trow *row = &ts->rows[lr.row];
+        int y = lr.y;
+        bool sel = lr.selected;
+        enum tui_role base = lr.role;
         tui_put(y, 1, 1, base, row->marked ? "+" : " ");
         char state[64], last[200], host[200];
         enum tui_role srole;
