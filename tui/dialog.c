@@ -136,26 +136,28 @@ static void input_backspace(void)
     m.input[n] = '\0';
 }
 
+/* Close the prompt, then give its text to the callback (which may open
+ * another dialog); the copy is wiped after, as it may be a secret. */
+static int prompt_finish(bool canceled)
+{
+    tui_prompt_fn fn = m.prompt_fn;
+    void *ctx = m.ctx;
+    char text[sizeof(m.input)];
+    strcpy(text, m.input);
+    end_modal();
+    int r = fn(ctx, text, true, canceled);
+    memset(text, 0, sizeof(text));
+    return r;
+}
+
 static int prompt_key(int key)
 {
     tui_prompt_fn fn = m.prompt_fn;
     void *ctx = m.ctx;
-    if (key == TUI_KEY_ESC || key == TUI_KEY_CTRL('G')) {
-        char text[sizeof(m.input)];
-        strcpy(text, m.input);
-        end_modal();
-        int r = fn(ctx, text, true, true);
-        memset(text, 0, sizeof(text));
-        return r;
-    }
-    if (key == TUI_KEY_ENTER) {
-        char text[sizeof(m.input)];
-        strcpy(text, m.input);
-        end_modal();
-        int r = fn(ctx, text, true, false);
-        memset(text, 0, sizeof(text));
-        return r;
-    }
+    if (key == TUI_KEY_ESC || key == TUI_KEY_CTRL('G'))
+        return prompt_finish(true);
+    if (key == TUI_KEY_ENTER)
+        return prompt_finish(false);
     if (key == (TUI_KEY_FN | KEY_BACKSPACE)) {
         if (!m.input[0] && !(m.prompt_flags & TUI_PROMPT_INCREMENTAL)) {
             end_modal();

@@ -12,7 +12,7 @@
  * Actions (on the marked targets, or the selected one): deploy, start, stop,
  * restart, rollback, logs, attach. Those that change a node ask first, in a
  * dialog that lists the hosts and the versions. Each runs in the background
- * (tui/remote.h: a worker thread drives the remote layer's runner, the same
+ * (tui/remote_job.h: a worker thread drives the remote layer's runner, the same
  * operations the CLI runs: remote/deploy.h, remote/node.h); the screen stays
  * live, shows the step and bytes sent, and asks for the state again when an
  * action ends. Deploy first checks the tarball that `relman assemble` packs
@@ -46,7 +46,7 @@
 #include "tui/list.h"
 #include "tui/mask.h"
 #include "tui/project.h"
-#include "tui/remote.h"
+#include "tui/remote_job.h"
 #include "tui/ui.h"
 #include "tui/view.h"
 
@@ -115,7 +115,7 @@ struct targets {
     size_t nrows;
     struct tui_list list;
     struct tui_cmdlog log;
-    struct tui_remote *remote;
+    struct tui_remote_job *remote;
     int focus; /* 0: targets, 1: command log */
     struct op *op;
     bool pinned;
@@ -269,9 +269,9 @@ static struct op *op_new(struct targets *ts, enum op_kind kind, const size_t *ro
     op->n = n;
     op->res = rel_calloc(n + 1, sizeof(*op->res));
     op->rc = rel_calloc(n + 1, sizeof(int));
-    op->events = tui_remote_events(ts->remote);
-    op->prompts = tui_remote_prompts(ts->remote);
-    op->prompt_ctx = tui_remote_prompt_ctx(ts->remote);
+    op->events = tui_remote_job_events(ts->remote);
+    op->prompts = tui_remote_job_prompts(ts->remote);
+    op->prompt_ctx = tui_remote_job_prompt_ctx(ts->remote);
     op->deploy_cfg = tui_project_config(ts->tp)->deploy;
     op->audit_file = rel_strdup(ts->audit_file);
     return op;
@@ -465,7 +465,7 @@ static size_t all_rows(const struct targets *ts, size_t *out)
 
 static void refresh(struct targets *ts)
 {
-    if (tui_remote_busy(ts->remote))
+    if (tui_remote_job_busy(ts->remote))
         return;
     size_t *rows = rel_calloc(ts->nrows + 1, sizeof(size_t));
     size_t n = all_rows(ts, rows);
@@ -610,7 +610,7 @@ static void start_op(struct targets *ts, struct op *op, const char *title)
 {
     char t[160];
     snprintf(t, sizeof(t), "%s %s", title, ts->release);
-    if (tui_remote_start(ts->remote, t, op_run, op, op_done) < 0) {
+    if (tui_remote_job_start(ts->remote, t, op_run, op, op_done) < 0) {
         tui_core_error(title);
         for (size_t i = 0; i < op->n; i++)
             ts->rows[op->rows[i]].busy[0] = '\0';
@@ -820,8 +820,8 @@ static int ask_node_action(struct targets *ts, enum op_kind kind, enum rel_node_
 
 static int busy_message(struct targets *ts)
 {
-    struct tui_remote_progress p;
-    tui_remote_progress(ts->remote, &p);
+    struct tui_remote_job_progress p;
+    tui_remote_job_progress(ts->remote, &p);
     tui_message("'%s' is running: wait for it to end", p.title);
     return TUI_R_REDRAW;
 }
@@ -1097,8 +1097,8 @@ static void draw_detail(struct targets *ts, int y, int w)
 
 static void draw_progress(struct targets *ts, int y, int w)
 {
-    struct tui_remote_progress p;
-    tui_remote_progress(ts->remote, &p);
+    struct tui_remote_job_progress p;
+    tui_remote_job_progress(ts->remote, &p);
     if (p.running) {
         char line[600], sent[32], total[32];
         int n = snprintf(line, sizeof(line), "%s %s %s", p.title, tui_glyph(TUI_GLYPH_DOT),
@@ -1150,7 +1150,7 @@ static void status(struct tui_view *v, struct rel_buf *out)
         rel_buf_printf(out, " %s %zu running", tui_glyph(TUI_GLYPH_DOT), running);
     if (marked)
         rel_buf_printf(out, " %s %zu marked", tui_glyph(TUI_GLYPH_DOT), marked);
-    if (tui_remote_busy(ts->remote))
+    if (tui_remote_job_busy(ts->remote))
         rel_buf_printf(out, " %s working", tui_glyph(TUI_GLYPH_DOT));
 }
 
@@ -1159,7 +1159,7 @@ static void status(struct tui_view *v, struct rel_buf *out)
 static int action(struct tui_view *v, enum tui_action a)
 {
     struct targets *ts = v->data;
-    bool busy = tui_remote_busy(ts->remote);
+    bool busy = tui_remote_job_busy(ts->remote);
     switch (a) {
     case TUI_ACT_NEXT_PANE:
         ts->focus = !ts->focus;
@@ -1206,7 +1206,7 @@ static int action(struct tui_view *v, enum tui_action a)
             return TUI_R_REDRAW;
         }
         if (busy)
-            tui_remote_cancel(ts->remote);
+            tui_remote_job_cancel(ts->remote);
         return TUI_R_UNHANDLED;
     case TUI_ACT_MOVE_LAST:
         if (ts->focus == 1)
@@ -1226,7 +1226,7 @@ static int action(struct tui_view *v, enum tui_action a)
 static int reload(struct tui_view *v)
 {
     struct targets *ts = v->data;
-    if (tui_remote_busy(ts->remote))
+    if (tui_remote_job_busy(ts->remote))
         return 0; /* the rows are in use; `r` re-reads them after */
     load_rows(ts);
     return 0;
@@ -1243,8 +1243,8 @@ static void destroy(struct tui_view *v)
     struct targets *ts = v->data;
     tui_modal_cancel(ts);
     op_free(ts->pending);
-    tui_remote_cancel(ts->remote);
-    tui_remote_free(ts->remote); /* waits for the job; its done() is not called */
+    tui_remote_job_cancel(ts->remote);
+    tui_remote_job_free(ts->remote); /* waits for the job; its done() is not called */
     if (ts->op)
         op_free(ts->op);
     if (ts->pinned)
@@ -1283,7 +1283,7 @@ int tui_targets_open(struct tui_project *tp, const char *release)
     snprintf(ts->release, sizeof(ts->release), "%s", release);
     tui_list_init(&ts->list, row_text, NULL, ts);
     tui_cmdlog_init(&ts->log);
-    tui_remote_new(&ts->remote, &ts->log);
+    tui_remote_job_new(&ts->remote, &ts->log);
     ts->audit_file = rel_audit_file(tui_project_core(tp)->root);
     load_rows(ts);
     char crumb[160];
