@@ -329,12 +329,14 @@ static void draw_list(struct apps *as, struct tui_rect r)
     for (int c = 0; c < 6; c++)
         if (widths[c] > 1 && xs[c] < r.x + r.w)
             tui_put(r.y, xs[c], widths[c] - 1, TUI_ROLE_HEADER, heads[c]);
-    int h = r.h - 1;
-    tui_list_layout(&as->list, h);
-    for (int row = 0; row < h && as->list.top + (size_t)row < as->list.nvisible; row++) {
-        size_t pos = as->list.top + (size_t)row;
-        size_t ri = as->list.visible[pos];
-        int y = r.y + 1 + row;
+    struct tui_list_rows it;
+    struct tui_list_row lr;
+    tui_list_rows(
+        &it, &as->list, (struct tui_rect){r.y + 1, r.x, r.h - 1, r.w},
+        &(struct tui_list_look){.cursor_w = 2, .fill = true, .inactive = as->detail_focus});
+    while (tui_list_rows_next(&it, &lr)) {
+        size_t ri = lr.row;
+        int y = lr.y;
         if (as->rows[ri].app == SEPARATOR) {
             char sep[64];
             snprintf(sep, sizeof(sep), "%s%s pulled in %s%s", tui_glyph(TUI_GLYPH_HLINE),
@@ -344,13 +346,8 @@ static void draw_list(struct apps *as, struct tui_rect r)
             continue;
         }
         const struct rel_model_app *a = &as->model->apps[as->rows[ri].app];
-        bool sel = pos == as->list.sel;
-        enum tui_role base =
-            sel ? (as->detail_focus ? TUI_ROLE_SELECTION_INACTIVE : TUI_ROLE_SELECTION)
-                : TUI_ROLE_DEFAULT;
-        if (sel)
-            tui_fill(y, r.x, r.w, base);
-        tui_put(y, r.x, 2, base, sel ? tui_glyph(TUI_GLYPH_CURSOR) : " ");
+        bool sel = lr.selected;
+        enum tui_role base = lr.role;
         int sev = as->rows[ri].severity;
         if (sev >= 0)
             tui_put(y, r.x + 2, 1, sel ? base : (sev == 0 ? TUI_ROLE_PROBLEM : TUI_ROLE_WARNING),

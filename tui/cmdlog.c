@@ -181,15 +181,15 @@ void tui_cmdlog_draw(struct tui_cmdlog *log, struct tui_rect r, bool focused)
     tui_list_layout(&log->list, r.h);
     if (log->follow && log->list.nvisible)
         tui_list_action(&log->list, TUI_ACT_MOVE_LAST);
-    tui_list_layout(&log->list, r.h);
-    for (int row = 0; row < r.h && log->list.top + (size_t)row < log->list.nvisible; row++) {
-        size_t pos = log->list.top + (size_t)row;
-        const struct tui_cmdlog_line *l = at(log, log->list.visible[pos]);
-        bool sel = focused && pos == log->list.sel;
-        int yy = y + row;
-        enum tui_role base = sel ? TUI_ROLE_SELECTION : TUI_ROLE_DEFAULT;
-        if (sel)
-            tui_fill(yy, r.x, r.w, base);
+    struct tui_list_rows it;
+    struct tui_list_row lr;
+    tui_list_rows(&it, &log->list, (struct tui_rect){y, r.x, r.h, r.w},
+                  &(struct tui_list_look){.fill = true, .hide = !focused});
+    while (tui_list_rows_next(&it, &lr)) {
+        const struct tui_cmdlog_line *l = at(log, lr.row);
+        bool sel = lr.selected;
+        int yy = lr.y;
+        enum tui_role base = lr.role;
         time_t t = (time_t)(l->when_ms / 1000);
         struct tm tm;
         localtime_r(&t, &tm);

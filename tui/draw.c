@@ -11,6 +11,7 @@
 #include <wchar.h>
 
 static bool utf8;
+static bool redraw_pending, redraw_full;
 
 static const char *const glyphs[][2] = {
     [TUI_GLYPH_CURSOR] = {"\u25b6", ">"},   [TUI_GLYPH_PROBLEM] = {"!", "!"},
@@ -26,6 +27,31 @@ void tui_draw_init(bool force_ascii)
 {
     const char *cs = nl_langinfo(CODESET);
     utf8 = !force_ascii && cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+    redraw_pending = redraw_full = false;
+}
+
+void tui_redraw_request(bool full)
+{
+    redraw_pending = true;
+    if (full)
+        redraw_full = true;
+}
+
+bool tui_redraw_pending(void)
+{
+    return redraw_pending;
+}
+
+bool tui_redraw_take_full(void)
+{
+    bool full = redraw_full;
+    redraw_full = false;
+    return full;
+}
+
+void tui_redraw_done(void)
+{
+    redraw_pending = false;
 }
 
 bool tui_draw_utf8(void)

@@ -67,4 +67,18 @@ void tui_vline(int y, int x, int h, enum tui_role role);
  * ellipsis when cut; returns the width of the result. */
 int tui_clip(char *out, size_t outsz, const char *text, int maxw);
 
+/*
+ * The screen needs painting. Whatever changes what is shown outside a view's
+ * reaction flags (a message, a prompt opening, a view pushed) asks for it
+ * here; the main loop paints when tui_redraw_pending(). `full`: every cell is
+ * sent again at the next paint (after a theme change, a resize or a program
+ * that had the terminal). tui_draw_init() clears both requests.
+ */
+void tui_redraw_request(bool full);
+bool tui_redraw_pending(void);
+/* For the main loop, when it paints: returns whether a full paint was asked
+ * (and forgets it); tui_redraw_done() forgets the pending request. */
+bool tui_redraw_take_full(void);
+void tui_redraw_done(void);
+
 #endif

@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "tui/cmdline.h"
 #include "tui/list.h"
 #include "tui/ui.h"
 #include "tui/view.h"
@@ -105,12 +106,13 @@ static void draw(struct tui_view *v, struct tui_rect r)
     tui_put(r.y, 2, keyw, TUI_ROLE_HEADER, "KEYS");
     tui_put(r.y, 2 + keyw + 1, namew, TUI_ROLE_HEADER, "ACTION");
     tui_put(r.y, textx, r.w - textx, TUI_ROLE_HEADER, "WHAT IT DOES");
-    int height = r.h - 1;
-    tui_list_layout(&h->list, height);
-    for (int row = 0; row < height && h->list.top + (size_t)row < h->list.nvisible; row++) {
-        size_t pos = h->list.top + (size_t)row;
-        const struct row *hr = &h->rows[h->list.visible[pos]];
-        int y = r.y + 1 + row;
+    struct tui_list_rows it;
+    struct tui_list_row lr;
+    tui_list_rows(&it, &h->list, (struct tui_rect){r.y + 1, 0, r.h - 1, r.w},
+                  &(struct tui_list_look){.cursor_w = 2, .fill = true});
+    while (tui_list_rows_next(&it, &lr)) {
+        const struct row *hr = &h->rows[lr.row];
+        int y = lr.y;
         if (hr->kind == ROW_SECTION) {
             char line[256];
             snprintf(line, sizeof(line), "%s %s %s", tui_glyph(TUI_GLYPH_HLINE), hr->text,
@@ -118,11 +120,8 @@ static void draw(struct tui_view *v, struct tui_rect r)
             tui_put(y, 1, r.w - 2, TUI_ROLE_MUTED, line);
             continue;
         }
-        bool sel = pos == h->list.sel;
-        enum tui_role role = sel ? TUI_ROLE_SELECTION : TUI_ROLE_DEFAULT;
-        if (sel)
-            tui_fill(y, 0, r.w, role);
-        tui_put(y, 0, 2, role, sel ? tui_glyph(TUI_GLYPH_CURSOR) : " ");
+        bool sel = lr.selected;
+        enum tui_role role = lr.role;
         if (hr->kind == ROW_COMMAND) {
             tui_put(y, 2, keyw + 1 + namew, sel ? role : TUI_ROLE_KEY, hr->keys);
         } else {

@@ -174,17 +174,15 @@ static void draw(struct tui_view *v, struct tui_rect r)
     tui_put(r.y, 25, r.w - 26, TUI_ROLE_HEADER, "PATH");
     size_t sel = tui_list_selected(&in->list);
     bool detail = sel != TUI_LIST_NONE && in->entries[sel].problem[0];
-    int h = r.h - 1 - (detail ? 1 : 0);
-    tui_list_layout(&in->list, h);
-    for (int row = 0; row < h && in->list.top + (size_t)row < in->list.nvisible; row++) {
-        size_t pos = in->list.top + (size_t)row;
-        const struct entry *e = &in->entries[in->list.visible[pos]];
-        bool s = pos == in->list.sel;
-        int y = r.y + 1 + row;
-        enum tui_role base = s ? TUI_ROLE_SELECTION : TUI_ROLE_DEFAULT;
-        if (s)
-            tui_fill(y, 0, r.w, base);
-        tui_put(y, 0, 1, base, s ? tui_glyph(TUI_GLYPH_CURSOR) : " ");
+    struct tui_list_rows it;
+    struct tui_list_row lr;
+    tui_list_rows(&it, &in->list, (struct tui_rect){r.y + 1, 0, r.h - 1 - (detail ? 1 : 0), r.w},
+                  &(struct tui_list_look){.cursor_w = 1, .fill = true});
+    while (tui_list_rows_next(&it, &lr)) {
+        const struct entry *e = &in->entries[lr.row];
+        bool s = lr.selected;
+        int y = lr.y;
+        enum tui_role base = lr.role;
         if (e->problem[0])
             tui_put(y, 1, 1, s ? base : TUI_ROLE_PROBLEM, tui_glyph(TUI_GLYPH_PROBLEM));
         char mode[12], size[32], name[4200];

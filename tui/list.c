@@ -214,3 +214,37 @@ void tui_list_layout(struct tui_list *l, int height)
     else if (l->sel >= l->top + (size_t)height)
         l->top = l->sel - (size_t)height + 1;
 }
+
+void tui_list_rows(struct tui_list_rows *it, struct tui_list *l, struct tui_rect r,
+                   const struct tui_list_look *look)
+{
+    tui_list_layout(l, r.h);
+    it->list = l;
+    it->r = r;
+    it->look = *look;
+    it->i = 0;
+}
+
+bool tui_list_rows_next(struct tui_list_rows *it, struct tui_list_row *row)
+{
+    struct tui_list *l = it->list;
+    if (it->i >= it->r.h || l->top + (size_t)it->i >= l->nvisible)
+        return false;
+    size_t pos = l->top + (size_t)it->i;
+    row->row = l->visible[pos];
+    row->y = it->r.y + it->i;
+    it->i++;
+    row->selectable = is_selectable(l, row->row);
+    row->selected = row->selectable && !it->look.hide && pos == l->sel;
+    row->role = !row->selected      ? TUI_ROLE_DEFAULT
+                : it->look.inactive ? TUI_ROLE_SELECTION_INACTIVE
+                                    : TUI_ROLE_SELECTION;
+    if (!row->selectable)
+        return true;
+    if (row->selected && it->look.fill)
+        tui_fill(row->y, it->r.x, it->r.w, row->role);
+    if (it->look.cursor_w > 0)
+        tui_put(row->y, it->r.x, it->look.cursor_w, row->role,
+                row->selected ? tui_glyph(TUI_GLYPH_CURSOR) : " ");
+    return true;
+}

@@ -11,6 +11,7 @@
 #define TUI_LIST_H
 
 #include "tui/action.h"
+#include "tui/draw.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,5 +56,54 @@ int tui_list_action(struct tui_list *l, enum tui_action a);
 /* Before drawing `height` rows: remember the page size and scroll so the
  * selection is visible. */
 void tui_list_layout(struct tui_list *l, int height);
+
+/*
+ * Drawing: every screen walks its visible rows the same way, so the walk
+ * and the marking of the selected row live here and the screen draws only
+ * each row's own text:
+ *
+ *     struct tui_list_rows it;
+ *     struct tui_list_row row;
+ *     tui_list_rows(&it, &s->list, (struct tui_rect){r.y + 1, 0, r.h - 1, r.w},
+ *                   &(struct tui_list_look){.cursor_w = 2, .fill = true});
+ *     while (tui_list_rows_next(&it, &row))
+ *         tui_put(row.y, 2, r.w - 2, row.role, s->names[row.row]);
+ */
+
+/* How the selected row is marked. The zero value marks nothing and draws
+ * the selected row's text in TUI_ROLE_SELECTION (row.role). */
+struct tui_list_look {
+    int cursor_w;  /* a cursor column of this many cells at the left: the
+                      cursor glyph on the selected row, blank on the others */
+    bool fill;     /* paint the selected row's whole width in its role */
+    bool inactive; /* the focus is in another pane: TUI_ROLE_SELECTION_INACTIVE */
+    bool hide;     /* show no selection at all (an unfocused log) */
+};
+
+/* One row to draw. */
+struct tui_list_row {
+    size_t row;         /* the model row */
+    int y;              /* its screen line */
+    bool selected;      /* the selected row (never when look.hide) */
+    bool selectable;    /* false for separators: nothing was drawn for them */
+    enum tui_role role; /* the selection's role when selected, else TUI_ROLE_DEFAULT */
+};
+
+/* The walk over the rows that fit (private: use the functions). */
+struct tui_list_rows {
+    struct tui_list *list;
+    struct tui_rect r;
+    struct tui_list_look look;
+    int i;
+};
+
+/* Lay the list out in `r` (tui_list_layout with r.h rows) and start the
+ * walk at the scroll offset; `look` is copied. */
+void tui_list_rows(struct tui_list_rows *it, struct tui_list *l, struct tui_rect r,
+                   const struct tui_list_look *look);
+/* The next row on screen: fills `row` and, for a selectable row, paints the
+ * selection (fill, cursor column) before the screen draws the rest. False
+ * when no row is left or no line is. */
+bool tui_list_rows_next(struct tui_list_rows *it, struct tui_list_row *row);
 
 #endif

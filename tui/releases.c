@@ -201,19 +201,18 @@ static void draw(struct tui_view *v, struct tui_rect r)
     /* list on top, details below */
     int detail_h = r.h >= 16 ? r.h * 2 / 5 : 0;
     int list_h = r.h - 1 - (detail_h ? detail_h + 1 : 0);
-    tui_list_layout(&rs->list, list_h);
-    for (int row = 0; row < list_h && rs->list.top + (size_t)row < rs->list.nvisible; row++) {
-        size_t pos = rs->list.top + (size_t)row;
-        size_t i = rs->list.visible[pos];
+    struct tui_list_rows it;
+    struct tui_list_row lr;
+    tui_list_rows(&it, &rs->list, (struct tui_rect){r.y + 1, 0, list_h, r.w},
+                  &(struct tui_list_look){.cursor_w = 2, .fill = true});
+    while (tui_list_rows_next(&it, &lr)) {
+        size_t i = lr.row;
         const struct rel_config_release *rel = &cfg->releases[i];
         const struct rel_model *m = tui_project_model(rs->tp, rel->name);
         const struct disk *d = i < rs->ndisk ? &rs->disk[i] : NULL;
-        bool sel = pos == rs->list.sel;
-        int y = r.y + 1 + row;
-        enum tui_role base = sel ? TUI_ROLE_SELECTION : TUI_ROLE_DEFAULT;
-        if (sel)
-            tui_fill(y, 0, r.w, base);
-        tui_put(y, 0, 2, base, sel ? tui_glyph(TUI_GLYPH_CURSOR) : " ");
+        bool sel = lr.selected;
+        int y = lr.y;
+        enum tui_role base = lr.role;
         char buf[256], size[32], when[64];
         struct rel_buf b = REL_BUF_INIT;
         tui_put(y, xs[0], namew - 1, base, rel->name);

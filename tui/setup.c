@@ -699,21 +699,19 @@ static void draw(struct tui_view *v, struct tui_rect r)
     y++;
     tui_put(y++, 1, r.w - 2, TUI_ROLE_DEFAULT, questions[st->step]);
     int h = r.y + r.h - y - (st->step == STEP_COOKIE ? 2 : 0);
-    tui_list_layout(&st->list, h);
     char buf[512];
-    for (int row = 0; row < h && st->list.top + (size_t)row < st->list.nvisible; row++) {
-        size_t pos = st->list.top + (size_t)row;
-        size_t i = st->list.visible[pos];
-        bool sel = pos == st->list.sel;
-        int yy = y + row;
-        enum tui_role role = sel ? TUI_ROLE_SELECTION : TUI_ROLE_DEFAULT;
+    struct tui_list_rows it;
+    struct tui_list_row lr;
+    tui_list_rows(&it, &st->list, (struct tui_rect){y, 0, h, r.w},
+                  &(struct tui_list_look){.cursor_w = 2, .fill = true});
+    while (tui_list_rows_next(&it, &lr)) {
+        size_t i = lr.row;
+        int yy = lr.y;
+        enum tui_role role = lr.role;
         if (st->step == STEP_ROOTS && !st->roots[i].app[0]) {
             tui_putf(yy, 1, r.w - 2, TUI_ROLE_ACCENT, "release %s", st->roots[i].release);
             continue;
         }
-        if (sel)
-            tui_fill(yy, 0, r.w, role);
-        tui_put(yy, 0, 2, role, sel ? tui_glyph(TUI_GLYPH_CURSOR) : " ");
         switch (st->step) {
         case STEP_ROOTS:
             tui_putf(yy, 2, r.w - 2, role, "  [%s] %s", st->roots[i].ticked ? "x" : " ",

@@ -62,14 +62,14 @@ void tui_textview_set(struct tui_textview *t, const char *text)
 void tui_textview_draw(struct tui_textview *t, struct tui_rect r)
 {
     int numw = 5;
-    tui_list_layout(&t->list, r.h);
     size_t slen = strlen(t->search);
-    for (int row = 0; row < r.h && t->list.top + (size_t)row < t->list.nvisible; row++) {
-        size_t pos = t->list.top + (size_t)row;
-        size_t i = t->list.visible[pos];
-        int y = r.y + row;
-        bool sel = pos == t->list.sel;
-        tui_putf(y, r.x, numw, sel ? TUI_ROLE_SELECTION : TUI_ROLE_MUTED, "%4zu ", i + 1);
+    struct tui_list_rows it;
+    struct tui_list_row lr;
+    tui_list_rows(&it, &t->list, r, &(struct tui_list_look){0});
+    while (tui_list_rows_next(&it, &lr)) {
+        size_t i = lr.row;
+        int y = lr.y;
+        tui_putf(y, r.x, numw, lr.selected ? TUI_ROLE_SELECTION : TUI_ROLE_MUTED, "%4zu ", i + 1);
         const char *line = t->lines[i];
         const char *hit = slen ? strstr(line, t->search) : NULL;
         int cx = r.x + numw, end = r.x + r.w;

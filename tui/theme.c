@@ -32,6 +32,10 @@ static const struct {
 /* The attributes curses uses for each role, after tui_theme_apply(). */
 static unsigned long role_attr[TUI_ROLE_COUNT];
 
+/* The theme in use (tui_theme_choose) and whether colour is off. */
+static struct tui_theme current;
+static bool no_colour;
+
 const char *tui_role_name(enum tui_role r)
 {
     return (unsigned)r < TUI_ROLE_COUNT ? roles[r].name : "?";
@@ -320,4 +324,34 @@ bool tui_theme_apply(const struct tui_theme *t, bool color)
 unsigned long tui_theme_attr(enum tui_role r)
 {
     return (unsigned)r < TUI_ROLE_COUNT ? role_attr[r] : A_NORMAL;
+}
+
+void tui_theme_set_no_color(bool no_color)
+{
+    no_colour = no_color;
+}
+
+bool tui_theme_no_color(void)
+{
+    return no_colour;
+}
+
+int tui_theme_choose(const char *name)
+{
+    struct tui_theme t;
+    int rc = tui_theme_load(&t, no_colour ? "monochrome" : name);
+    if (rc < 0)
+        return rc;
+    current = t;
+    return 0;
+}
+
+bool tui_theme_use(bool color)
+{
+    return tui_theme_apply(&current, color);
+}
+
+const char *tui_theme_name(void)
+{
+    return current.name;
 }

@@ -122,4 +122,19 @@ bool tui_theme_apply(const struct tui_theme *t, bool color);
 /* The curses attributes (colour pair included) for a role. */
 unsigned long tui_theme_attr(enum tui_role r);
 
+/*
+ * The theme in use. Colour can be switched off for the whole run (NO_COLOR,
+ * --no-color): then every theme chosen is "monochrome".
+ * choose: load theme NAME (by the lookup order above) as the one in use;
+ * 0 or tui_theme_load()'s error, and then the one in use stays. It reaches
+ * the screen with tui_theme_use(), which calls tui_theme_apply() and
+ * returns whether colour is in use.
+ */
+void tui_theme_set_no_color(bool no_color);
+bool tui_theme_no_color(void);
+int tui_theme_choose(const char *name);
+bool tui_theme_use(bool color);
+/* The name of the theme in use (for the command line and the help screen). */
+const char *tui_theme_name(void);
+
 #endif

@@ -70,8 +70,37 @@ struct tui_view {
     bool closing;   /* set by tui_close_later() */
 };
 
+/*
+ * The view stack (view.c). At most 16 views: pushing onto a full stack
+ * destroys the oldest view above the root.
+ */
+
 /* Push a new view on the stack; it is shown at once. `crumb` names it in the
  * title bar. Returns the view (owned by the stack). */
 struct tui_view *tui_push(const struct tui_view_ops *ops, void *data, const char *crumb);
+
+/* The view on top of the stack, and the view below `v` (NULL at the root). */
+struct tui_view *tui_top(void);
+struct tui_view *tui_below(struct tui_view *v);
+
+/* Take view `v` off the stack once the current key has been handled (a
+ * view may ask this for itself: the guided setup gives way to the Releases
+ * screen it opened). */
+void tui_close_later(struct tui_view *v);
+
+/* ---- for the frame (ui.c) */
+
+/* How many views are on the stack; the view at `i` (0 is the root). */
+int tui_view_depth(void);
+struct tui_view *tui_view_at(int i);
+/* Destroy the top view (nothing when the stack is empty). */
+void tui_view_pop(void);
+/* Destroy the views marked by tui_close_later() (none while the stack holds
+ * only one view). */
+void tui_view_reap(void);
+/* The top view's focused list, or NULL. */
+struct tui_list *tui_view_top_list(void);
+/* The topmost view with unsaved work, or NULL. */
+struct tui_view *tui_view_dirty(void);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * remote.c - remote operations as background jobs, their events in the
- * command log, their questions as dialogs (see remote.h).
+ * remote_job.c - remote operations as background jobs, their events in the
+ * command log, their questions as dialogs (see remote_job.h).
  *
  * Records on the job's pipe: one kind byte, then fields separated by NUL:
  *   'B' host command                       a command began
@@ -12,7 +12,7 @@
  *   'H' label host type fingerprint known_hosts   host key question
  *   'K' label key_file attempt             passphrase question
  */
-#include "tui/remote.h"
+#include "tui/remote_job.h"
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -33,7 +33,7 @@
 #define FIELD_COMMAND 1200 /* a command in a record (begin and end cut alike) */
 #define FIELD_TAIL 500     /* the end of stderr kept in a record */
 
-struct tui_remote {
+struct tui_remote_job {
     struct tui_cmdlog *log;
     pthread_t ui_thread;
     struct rel_remote_events events;
@@ -43,9 +43,9 @@ struct tui_remote {
     int job_fd;
     tui_job_fn fn;
     void *arg;
-    tui_remote_done_fn done;
+    tui_remote_job_done_fn done;
     /* progress (UI side) */
-    struct tui_remote_progress prog;
+    struct tui_remote_job_progress prog;
     long started_ms, ended_ms;
     /* worker side */
     struct tui_job *wjob;
@@ -65,7 +65,7 @@ static long mono_ms(void)
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool on_ui_thread(const struct tui_remote *r)
+static bool on_ui_thread(const struct tui_remote_job *r)
 {
     return pthread_equal(pthread_self(), r->ui_thread);
 }
@@ -101,7 +101,7 @@ static void rec_field(struct rec *rc, const char *s, size_t max, bool tail)
     rc->buf[rc->len++] = '\0';
 }
 
-static void rec_send(struct tui_remote *r, struct rec *rc)
+static void rec_send(struct tui_remote_job *r, struct rec *rc)
 {
     if (r->wjob)
         tui_job_send(r->wjob, rc->buf, rc->len);
@@ -116,7 +116,7 @@ static char *cut_command(const char *command)
 
 static void ev_command_begin(void *ctx, const char *host, const char *command)
 {
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     if (on_ui_thread(r)) {
         char *c = cut_command(command);
         tui_cmdlog_begin(r->log, host, c);
@@ -142,7 +142,7 @@ static void failure_text(const struct rel_remote_command *cmd, char *buf, size_t
 
 static void ev_command_end(void *ctx, const struct rel_remote_command *cmd)
 {
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     char failure[300];
     failure_text(cmd, failure, sizeof(failure));
     if (on_ui_thread(r)) {
@@ -168,7 +168,7 @@ static void ev_command_end(void *ctx, const struct rel_remote_command *cmd)
 
 static void ev_step(void *ctx, const char *host, const char *step, const char *detail)
 {
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     if (on_ui_thread(r)) {
         char text[600];
         snprintf(text, sizeof(text), "%s%s%s", step, detail && *detail ? ": " : "",
@@ -186,7 +186,7 @@ static void ev_step(void *ctx, const char *host, const char *step, const char *d
 
 static void ev_progress(void *ctx, const char *host, uint64_t done, uint64_t total, double seconds)
 {
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     if (on_ui_thread(r))
         return;
     int64_t now = rel_ssh_now_ms();
@@ -209,7 +209,7 @@ static void ev_progress(void *ctx, const char *host, uint64_t done, uint64_t tot
 
 static void ev_note(void *ctx, const char *host, const char *message)
 {
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     if (on_ui_thread(r)) {
         tui_cmdlog_add(r->log, TUI_CL_NOTE, host, message);
         return;
@@ -224,7 +224,7 @@ static void ev_note(void *ctx, const char *host, const char *message)
 static void ev_output(void *ctx, const char *host, const char *data, size_t len, int is_stderr)
 {
     (void)is_stderr;
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     char *text = rel_strndup(data, len);
     if (on_ui_thread(r)) {
         tui_cmdlog_add(r->log, TUI_CL_STEP, host, text);
@@ -250,7 +250,7 @@ static const struct rel_remote_event_ops event_ops = {
 /* ---- questions ---------------------------------------------------------------- */
 
 /* Worker: send the question, wait for the answer (or the job's end). */
-static int ask(struct tui_remote *r, struct rec *rc, char *secret, size_t size)
+static int ask(struct tui_remote_job *r, struct rec *rc, char *secret, size_t size)
 {
     pthread_mutex_lock(&r->mu);
     r->answered = false;
@@ -278,7 +278,7 @@ static int ask(struct tui_remote *r, struct rec *rc, char *secret, size_t size)
 
 static int prompt_hostkey(void *ctx, const struct rel_ssh_hostkey *key)
 {
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     if (on_ui_thread(r) || !r->wjob)
         return 0; /* no way to ask from here: refused, as without prompts */
     struct rec rc;
@@ -294,7 +294,7 @@ static int prompt_hostkey(void *ctx, const struct rel_ssh_hostkey *key)
 static int prompt_passphrase(void *ctx, const char *label, const char *key_file, int attempt,
                              char *buf, size_t size)
 {
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     if (on_ui_thread(r) || !r->wjob)
         return REL_ECANCELED;
     char n[16];
@@ -313,7 +313,7 @@ static int prompt_passphrase(void *ctx, const char *label, const char *key_file,
 }
 
 /* UI: the answers. */
-static void give_answer(struct tui_remote *r, int answer, const char *secret)
+static void give_answer(struct tui_remote_job *r, int answer, const char *secret)
 {
     pthread_mutex_lock(&r->mu);
     r->answer = answer;
@@ -325,7 +325,7 @@ static void give_answer(struct tui_remote *r, int answer, const char *secret)
 
 static int hostkey_answer(void *ctx, int key)
 {
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     give_answer(r, key == 'y' ? 1 : 0, NULL);
     tui_message(key == 'y' ? "host key trusted: added to known_hosts"
                            : "host key refused: not connecting");
@@ -334,7 +334,7 @@ static int hostkey_answer(void *ctx, int key)
 
 static int passphrase_answer(void *ctx, const char *text, bool done, bool canceled)
 {
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     if (done)
         give_answer(r, canceled || !text[0] ? REL_ECANCELED : 0, canceled ? "" : text);
     return TUI_R_REDRAW;
@@ -360,7 +360,7 @@ static int fields(const unsigned char *data, size_t len, const char **f, int max
 
 static void on_record(void *ctx, const void *data, size_t len)
 {
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     const unsigned char *d = data;
     if (len < 1)
         return;
@@ -428,7 +428,7 @@ static int job_ready(void *ctx, int fd, short revents)
 {
     (void)fd;
     (void)revents;
-    struct tui_remote *r = ctx;
+    struct tui_remote_job *r = ctx;
     if (!r->job || !tui_job_pump(r->job))
         return TUI_R_NONE;
     const struct tui_job_state *js = tui_job_state(r->job);
@@ -452,7 +452,7 @@ static int job_ready(void *ctx, int fd, short revents)
 /* worker thread */
 static int run(void *arg, const struct rel_events *ev, struct tui_job *job)
 {
-    struct tui_remote *r = arg;
+    struct tui_remote_job *r = arg;
     r->wjob = job;
     r->last_progress_ms = 0;
     return r->fn(r->arg, ev, job);
@@ -460,9 +460,9 @@ static int run(void *arg, const struct rel_events *ev, struct tui_job *job)
 
 /* ---- public ------------------------------------------------------------------- */
 
-int tui_remote_new(struct tui_remote **out, struct tui_cmdlog *log)
+int tui_remote_job_new(struct tui_remote_job **out, struct tui_cmdlog *log)
 {
-    struct tui_remote *r = rel_calloc(1, sizeof(*r));
+    struct tui_remote_job *r = rel_calloc(1, sizeof(*r));
     r->log = log;
     r->ui_thread = pthread_self();
     r->events.ops = &event_ops;
@@ -476,7 +476,7 @@ int tui_remote_new(struct tui_remote **out, struct tui_cmdlog *log)
     return 0;
 }
 
-void tui_remote_free(struct tui_remote *r)
+void tui_remote_job_free(struct tui_remote_job *r)
 {
     if (!r)
         return;
@@ -492,23 +492,23 @@ void tui_remote_free(struct tui_remote *r)
     free(r);
 }
 
-const struct rel_remote_events *tui_remote_events(struct tui_remote *r)
+const struct rel_remote_events *tui_remote_job_events(struct tui_remote_job *r)
 {
     return &r->events;
 }
 
-const struct rel_ssh_prompt_ops *tui_remote_prompts(struct tui_remote *r)
+const struct rel_ssh_prompt_ops *tui_remote_job_prompts(struct tui_remote_job *r)
 {
     return &r->prompts;
 }
 
-void *tui_remote_prompt_ctx(struct tui_remote *r)
+void *tui_remote_job_prompt_ctx(struct tui_remote_job *r)
 {
     return r;
 }
 
-int tui_remote_start(struct tui_remote *r, const char *title, tui_job_fn fn, void *arg,
-                     tui_remote_done_fn done)
+int tui_remote_job_start(struct tui_remote_job *r, const char *title, tui_job_fn fn, void *arg,
+                         tui_remote_job_done_fn done)
 {
     if (r->job)
         return rel_error_set(REL_EUSAGE, "'%s' is still running: wait for it to end",
@@ -533,18 +533,18 @@ int tui_remote_start(struct tui_remote *r, const char *title, tui_job_fn fn, voi
     return 0;
 }
 
-bool tui_remote_busy(const struct tui_remote *r)
+bool tui_remote_job_busy(const struct tui_remote_job *r)
 {
     return r->job != NULL;
 }
 
-void tui_remote_cancel(struct tui_remote *r)
+void tui_remote_job_cancel(struct tui_remote_job *r)
 {
     if (r->job)
         tui_job_cancel(r->job);
 }
 
-void tui_remote_progress(const struct tui_remote *r, struct tui_remote_progress *out)
+void tui_remote_job_progress(const struct tui_remote_job *r, struct tui_remote_job_progress *out)
 {
     *out = r->prog;
     long end = r->prog.running ? mono_ms() : r->ended_ms;

@@ -1,0 +1,517 @@
+/*
+ * targets_ops.c - the Targets screen's background operations: status,
+ * deploy (preparing, then deploying), start, stop, restart, rollback, logs
+ * and the connection for Attach.
+ *
+ * An operation is a struct op: its inputs are set on the UI thread, then a
+ * worker thread (tui/remote_job.h) runs op_run(), which drives the remote
+ * layer's runner (the same operations the CLI runs: remote/deploy.h,
+ * remote/node.h) and writes its outputs into the op; op_done() runs on the
+ * UI thread when the job has ended and shows the outcome: the rows' state,
+ * the last line above the log, the deploy confirmation once the tarball is
+ * read, the console for Attach, the pager for logs.
+ */
+#include "tui/targets_int.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/project.h"
+#include "remote/deploy.h"
+#include "remote/layout.h"
+#include "remote/rollback.h"
+#include "remote/runner.h"
+#include "remote/ssh.h"
+#include "tui/attach.h"
+#include "tui/format.h"
+#include "tui/mask.h"
+#include "tui/project.h"
+#include "tui/remote_job.h"
+#include "tui/screens.h"
+#include "tui/ui.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- results ------------------------------------------------------------------ */
+
+static long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void tui_targets_found_free(struct found *f)
+{
+    free(f->pid);
+    free(f->version);
+    free(f->current);
+    free(f->previous);
+    free(f->lock);
+    free(f->last_deploy);
+    free(f->installed_versions);
+    free(f->error);
+    free(f->note);
+    free(f->output);
+    memset(f, 0, sizeof(*f));
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? rel_strdup(s) : NULL;
+}
+
+/* The version part of "releases/VSN-STAMP" or "VSN-STAMP", or NULL. */
+char *tui_targets_dir_version(const char *dir)
+{
+    if (!dir)
+        return NULL;
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    char *vsn = NULL;
+    const char *stamp;
+    if (!rel_layout_parse_release_dir(base, &vsn, &stamp))
+        return rel_strdup(base);
+    return vsn;
+}
+
+static void found_from_node(struct found *f, const struct rel_node_result *res)
+{
+    f->reachable = res->reachable;
+    f->installed = res->installed;
+    f->running = res->running;
+    f->pid = dup_or_null(res->pid);
+    f->version = dup_or_null(res->version);
+    f->current = dup_or_null(res->current);
+    f->previous = dup_or_null(res->previous);
+    f->lock = dup_or_null(res->lock);
+    f->last_deploy = dup_or_null(res->last_deploy);
+    f->note = dup_or_null(res->note);
+    f->output = dup_or_null(res->output);
+    struct rel_buf b = REL_BUF_INIT;
+    for (size_t i = 0; i < res->nreleases; i++) {
+        char *v = tui_targets_dir_version(res->releases[i]);
+        rel_buf_printf(&b, "%s%s", b.len ? " " : "", v ? v : "?");
+        free(v);
+    }
+    f->installed_versions = b.len ? rel_buf_detach(&b) : NULL;
+    rel_buf_free(&b);
+}
+
+/* ---- operations --------------------------------------------------------------- */
+
+void tui_targets_op_free(struct op *op)
+{
+    if (!op)
+        return;
+    for (size_t i = 0; i < op->n; i++)
+        tui_targets_found_free(&op->res[i]);
+    free(op->res);
+    free(op->rc);
+    free(op->rows);
+    free(op->audit_file);
+    free(op->tarball);
+    rel_deploy_free(op->deploy);
+    if (op->session)
+        rel_ssh_session_free(op->session);
+    free(op);
+}
+
+/* A new operation on rows[] (copied). */
+struct op *tui_targets_op_new(struct targets *ts, enum op_kind kind, const size_t *rows, size_t n)
+{
+    struct op *op = rel_calloc(1, sizeof(*op));
+    op->ts = ts;
+    op->kind = kind;
+    op->rows = rel_calloc(n + 1, sizeof(size_t));
+    memcpy(op->rows, rows, n * sizeof(size_t));
+    op->n = n;
+    op->res = rel_calloc(n + 1, sizeof(*op->res));
+    op->rc = rel_calloc(n + 1, sizeof(int));
+    op->events = tui_remote_job_events(ts->remote);
+    op->prompts = tui_remote_job_prompts(ts->remote);
+    op->prompt_ctx = tui_remote_job_prompt_ctx(ts->remote);
+    op->deploy_cfg = tui_project_config(ts->tp)->deploy;
+    op->audit_file = rel_strdup(ts->audit_file);
+    return op;
+}
+
+static const struct rel_remote_target *op_target(const struct op *op, size_t i)
+{
+    return &op->ts->rows[op->rows[i]].t;
+}
+
+/* worker: the runner asks between actions whether the job was canceled */
+static bool job_canceled(void *job)
+{
+    return tui_job_canceled(job);
+}
+
+/* worker: the operations that go through the runner */
+static int run_runner(struct op *op, struct tui_job *job)
+{
+    struct rel_runner_opts ro = {
+        .events = op->events,
+        .prompts = op->prompts,
+        .prompt_ctx = op->prompt_ctx,
+    };
+    bool changes = op->kind == OP_DEPLOY || op->kind == OP_ROLLBACK ||
+                   (op->kind == OP_NODE && rel_node_op_info(op->node_op)->changes);
+    if (op->kind == OP_DEPLOY || op->kind == OP_ROLLBACK) {
+        ro.batch = (size_t)op->deploy_cfg.batch;
+        ro.stop_on_failure = true;
+    }
+    if (!changes) { /* read-only operations stop early when the job is canceled */
+        ro.canceled = job_canceled;
+        ro.cancel_ctx = job;
+    }
+    struct rel_runner *r = NULL;
+    int rc = rel_runner_new(&r, &ro);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < op->n; i++) {
+        const struct rel_remote_target *t = op_target(op, i);
+        if (op->kind == OP_DEPLOY) {
+            rel_deploy_add(op->deploy, r, t);
+        } else if (op->kind == OP_ROLLBACK) {
+            struct rel_rollback_opts o = {.health_tcp = op->deploy_cfg.health_tcp,
+                                          .health_timeout = op->deploy_cfg.health_timeout,
+                                          .audit_file = op->audit_file,
+                                          .events = op->events};
+            rel_rollback_add(r, t, &o);
+        } else {
+            struct rel_node_opts o = {
+                .op = op->kind == OP_STATUS ? REL_NODE_STATUS
+                      : op->kind == OP_LOGS ? REL_NODE_LOGS
+                                            : op->node_op,
+                .health_tcp = op->deploy_cfg.health_tcp,
+                .health_timeout = op->deploy_cfg.health_timeout,
+                .lines = 200,
+                .audit_file = op->audit_file,
+                .events = op->events,
+            };
+            rel_node_add(r, t, &o);
+        }
+    }
+    rel_runner_run(r); /* each host's outcome is read below */
+    rc = !changes && tui_job_canceled(job) ? rel_error_set(REL_ECANCELED, "canceled") : 0;
+    for (size_t i = 0; i < rel_runner_count(r) && i < op->n; i++) {
+        const struct rel_job *j = rel_runner_job(r, i);
+        struct found *f = &op->res[i];
+        op->rc[i] = j->result;
+        if (op->kind == OP_DEPLOY) {
+            f->reachable = j->connected;
+            f->note = rel_strdup(rel_deploy_outcome(j));
+        } else if (op->kind == OP_ROLLBACK) {
+            f->reachable = j->connected;
+            f->note = rel_strdup(j->result == 0 ? "rolled back" : "rollback failed");
+        } else {
+            found_from_node(f, rel_node_result(j));
+            f->reachable = f->reachable || j->connected;
+        }
+        if (j->result < 0)
+            f->error = rel_strdup(j->message ? j->message : "failed");
+    }
+    rel_runner_free(r);
+    return rc;
+}
+
+/* worker: find the tarball `relman assemble` packs (core's one rule, no
+ * plan built); check it and read it (version, checksum) for the
+ * confirmation. */
+static int run_prepare(struct op *op, const struct rel_events *ev)
+{
+    (void)ev;
+    int rc =
+        rel_project_assembled_tarball(&op->tarball, op->model->project, op->model->release, "a");
+    if (rc == 0) {
+        struct rel_deploy_opts dopts = {
+            .tarball = op->tarball,
+            .release = op->ts->release,
+            .keep = op->deploy_cfg.keep,
+            .health_tcp = op->deploy_cfg.health_tcp,
+            .health_timeout = op->deploy_cfg.health_timeout,
+            .audit_file = op->audit_file,
+            .events = op->events,
+        };
+        rc = rel_deploy_new(&op->deploy, &dopts);
+    }
+    return rc;
+}
+
+/* worker: connect to the target for Attach */
+static int run_connect(struct op *op)
+{
+    const struct rel_remote_target *t = op_target(op, 0);
+    int rc = rel_target_session_new(&op->session, t, op->prompts, op->prompt_ctx, op->events, 0);
+    if (rc == 0)
+        rc = rel_ssh_drive(op->session, rel_ssh_session_step_cb, op->session);
+    if (rc < 0) {
+        char *msg = rel_strdup(rel_error_message());
+        rel_ssh_session_free(op->session);
+        op->session = NULL;
+        rel_error_set(rc, "%s", msg);
+        free(msg);
+    }
+    return rc;
+}
+
+/* worker thread */
+static int op_run(void *arg, const struct rel_events *ev, struct tui_job *job)
+{
+    struct op *op = arg;
+    switch (op->kind) {
+    case OP_PREPARE:
+        return run_prepare(op, ev);
+    case OP_CONNECT:
+        return run_connect(op);
+    default:
+        return run_runner(op, job);
+    }
+}
+
+/* ---- after an operation (UI thread) ------------------------------------------- */
+
+static void set_last(struct targets *ts, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_last(struct targets *ts, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ts->last, sizeof(ts->last), fmt, ap);
+    va_end(ap);
+    ts->last_error = error;
+    if (error)
+        tui_error("%s", ts->last);
+    else
+        tui_message("%s", ts->last);
+}
+
+const char *tui_targets_op_verb(const struct op *op)
+{
+    switch (op->kind) {
+    case OP_STATUS:
+        return "status";
+    case OP_PREPARE:
+        return "deploy (preparing)";
+    case OP_DEPLOY:
+        return "deploy";
+    case OP_ROLLBACK:
+        return "rollback";
+    case OP_LOGS:
+        return "logs";
+    case OP_CONNECT:
+        return "attach";
+    case OP_NODE:
+        return rel_node_op_info(op->node_op)->name;
+    }
+    return "?";
+}
+
+/* Attach: the console on the terminal, then its outcome as the last line. */
+static void attach_now(struct targets *ts, struct op *op)
+{
+    const struct trow *row = &ts->rows[op->rows[0]];
+    char outcome[sizeof(ts->last)];
+    bool error =
+        tui_attach_console(&row->t, row->name, op->session, &ts->log, outcome, sizeof(outcome));
+    set_last(ts, error, "%s", outcome);
+    rel_ssh_session_free(op->session);
+    op->session = NULL;
+}
+
+/* Rows of every resolved target (for a refresh). */
+static size_t all_rows(const struct targets *ts, size_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ts->nrows; i++)
+        if (ts->rows[i].resolved)
+            out[n++] = i;
+    return n;
+}
+
+void tui_targets_refresh(struct targets *ts)
+{
+    if (tui_remote_job_busy(ts->remote))
+        return;
+    size_t *rows = rel_calloc(ts->nrows + 1, sizeof(size_t));
+    size_t n = all_rows(ts, rows);
+    if (n) {
+        struct op *op = tui_targets_op_new(ts, OP_STATUS, rows, n);
+        for (size_t i = 0; i < n; i++)
+            snprintf(ts->rows[rows[i]].busy, sizeof(ts->rows[rows[i]].busy), "checking");
+        tui_targets_start(ts, op, "status");
+    }
+    free(rows);
+}
+
+static void op_done(void *arg, int rc, const char *error)
+{
+    struct op *op = arg;
+    struct targets *ts = op->ts;
+    ts->op = NULL;
+    if (ts->pinned) {
+        tui_project_unpin(ts->tp);
+        ts->pinned = false;
+    }
+    for (size_t i = 0; i < op->n; i++)
+        ts->rows[op->rows[i]].busy[0] = '\0';
+    switch (op->kind) {
+    case OP_STATUS:
+        for (size_t i = 0; i < op->n; i++) {
+            struct trow *row = &ts->rows[op->rows[i]];
+            tui_targets_found_free(&row->f);
+            row->f = op->res[i];
+            memset(&op->res[i], 0, sizeof(op->res[i]));
+            row->checked = true;
+        }
+        ts->refreshed_ms = mono_ms();
+        break;
+    case OP_PREPARE:
+        if (rc < 0) {
+            set_last(ts, true, "deploy: %s", error);
+            break;
+        }
+        /* ask, listing hosts and versions; OP_DEPLOY takes the prepared deploy */
+        {
+            struct op *dep = tui_targets_op_new(ts, OP_DEPLOY, op->rows, op->n);
+            dep->deploy = op->deploy;
+            op->deploy = NULL;
+            struct rel_buf body = REL_BUF_INIT, q = REL_BUF_INIT, title = REL_BUF_INIT;
+            char size[32];
+            rel_buf_printf(&title, "Deploy %s %s to %zu target%s", ts->release,
+                           rel_deploy_version(dep->deploy), op->n, op->n == 1 ? "" : "s");
+            for (size_t i = 0; i < op->n; i++) {
+                const struct trow *row = &ts->rows[op->rows[i]];
+                char *cur = tui_targets_dir_version(row->f.current);
+                rel_buf_printf(&body, "%-10s %s@%s port %d  %s  now: %s%s\n", row->name,
+                               row->t.ep.user ? row->t.ep.user : "?", row->t.ep.hostname,
+                               row->t.ep.port, row->t.path,
+                               !row->checked ? "unknown"
+                               : cur         ? cur
+                                             : "nothing deployed",
+                               row->f.running ? " (running)" : "");
+                free(cur);
+            }
+            rel_buf_printf(
+                &body, "\ntarball %s\n%s, sha256 %.16s...  keep %d releases, batch %d", op->tarball,
+                tui_format_size(size, sizeof(size), rel_deploy_size(dep->deploy)),
+                rel_deploy_sha256(dep->deploy), dep->deploy_cfg.keep, dep->deploy_cfg.batch);
+            rel_buf_printf(&q, "Deploy %s %s?  y: deploy  n: cancel", ts->release,
+                           rel_deploy_version(dep->deploy));
+            ts->pending = dep;
+            tui_dialog(rel_buf_cstr(&title), rel_buf_cstr(&body), rel_buf_cstr(&q), "yn",
+                       tui_targets_confirm, ts);
+            rel_buf_free(&body);
+            rel_buf_free(&q);
+            rel_buf_free(&title);
+        }
+        break;
+    case OP_CONNECT:
+        if (rc < 0) {
+            set_last(ts, true, "attach: %s", error);
+            break;
+        }
+        attach_now(ts, op);
+        tui_targets_refresh(ts);
+        break;
+    case OP_LOGS: {
+        const struct trow *row = &ts->rows[op->rows[0]];
+        if (op->rc[0] < 0) {
+            set_last(ts, true, "logs: %s", op->res[0].error ? op->res[0].error : error);
+            break;
+        }
+        struct rel_buf text = REL_BUF_INIT;
+        for (const char *c = op->res[0].output ? op->res[0].output : ""; *c; c++)
+            if (*c != '\r') /* run_erl writes CRLF */
+                rel_buf_putc(&text, *c);
+        tui_mask_secrets(&text, NULL);
+        char crumb[160], title[200];
+        snprintf(crumb, sizeof(crumb), "logs %s", row->name);
+        snprintf(title, sizeof(title), "%s: the node's newest log, last 200 lines", row->name);
+        tui_pager_open(crumb, title, rel_buf_cstr(&text));
+        struct tui_view *pv = tui_top();
+        if (pv && pv->ops->list) /* the newest lines first in view */
+            tui_list_action(pv->ops->list(pv), TUI_ACT_MOVE_LAST);
+        rel_buf_free(&text);
+        break;
+    }
+    default: {
+        /* actions: one line per host in the log, then the state again */
+        size_t failed = 0;
+        for (size_t i = 0; i < op->n; i++) {
+            const struct trow *row = &ts->rows[op->rows[i]];
+            if (op->rc[i] < 0) {
+                failed++;
+                tui_cmdlog_add(&ts->log, TUI_CL_ERROR, row->name,
+                               op->res[i].error ? op->res[i].error : "failed");
+            } else {
+                char text[300];
+                snprintf(text, sizeof(text), "%s: %s", tui_targets_op_verb(op),
+                         op->res[i].note ? op->res[i].note : "ok");
+                tui_cmdlog_add(&ts->log, TUI_CL_RESULT, row->name, text);
+            }
+        }
+        if (failed)
+            set_last(ts, true, "%s failed on %zu of %zu target%s: %s", tui_targets_op_verb(op),
+                     failed, op->n, op->n == 1 ? "" : "s",
+                     op->res[0].error ? op->res[0].error
+                     : error          ? error
+                                      : "");
+        else if (op->kind == OP_DEPLOY)
+            set_last(ts, false, "deployed %s %s to %zu target%s (releases/%s)", ts->release,
+                     rel_deploy_version(op->deploy), op->n, op->n == 1 ? "" : "s",
+                     rel_deploy_dirname(op->deploy));
+        else
+            set_last(ts, false, "%s: done on %zu target%s", tui_targets_op_verb(op), op->n,
+                     op->n == 1 ? "" : "s");
+        tui_targets_op_free(op);
+        tui_targets_refresh(ts);
+        return;
+    }
+    }
+    tui_targets_op_free(op);
+}
+
+void tui_targets_start(struct targets *ts, struct op *op, const char *title)
+{
+    char t[160];
+    snprintf(t, sizeof(t), "%s %s", title, ts->release);
+    if (tui_remote_job_start(ts->remote, t, op_run, op, op_done) < 0) {
+        tui_core_error(title);
+        for (size_t i = 0; i < op->n; i++)
+            ts->rows[op->rows[i]].busy[0] = '\0';
+        if (ts->pinned) {
+            tui_project_unpin(ts->tp);
+            ts->pinned = false;
+        }
+        tui_targets_op_free(op);
+        return;
+    }
+    ts->op = op;
+}
+
+int tui_targets_confirm(void *ctx, int key)
+{
+    struct targets *ts = ctx;
+    struct op *op = ts->pending;
+    ts->pending = NULL;
+    if (!op)
+        return TUI_R_REDRAW;
+    if (key != 'y') {
+        tui_message("%s: not done", tui_targets_op_verb(op));
+        tui_targets_op_free(op);
+        return TUI_R_REDRAW;
+    }
+    const char *busy = op->kind == OP_DEPLOY     ? "deploying"
+                       : op->kind == OP_ROLLBACK ? "rolling back"
+                                                 : rel_node_op_info(op->node_op)->verb;
+    for (size_t i = 0; i < op->n; i++)
+        snprintf(ts->rows[op->rows[i]].busy, sizeof(ts->rows[op->rows[i]].busy), "%s", busy);
+    tui_targets_start(ts, op, tui_targets_op_verb(op));
+    return TUI_R_REDRAW;
+}
