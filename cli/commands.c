@@ -22,16 +22,19 @@ static int cmd_version(int argc, char **argv);
 #define D CLI_COMPLETE_DIR
 #define W CLI_COMPLETE_WORDS
 
+/* clang-format off */
 /* Options every remote command takes (cli/remote_cli.c); CONFIRM for those
  * that change a host, NOCONFIRM for the others (accepted, not shown). */
 #define REMOTE_OPTS                                                                                \
     {"ssh-config", 0, "FILE", F, NULL,                                                             \
      "OpenSSH client configuration to read (instead of ssh.config)"},                              \
         {"verbose", 'v', NULL, 0, NULL, "show every remote command, its exit status and stderr"}
-#define CONFIRM {"yes", 'y', NULL, 0, NULL, "do not ask for confirmation (needed without a terminal)"}
+#define CONFIRM                                                                                    \
+    {"yes", 'y', NULL, 0, NULL, "do not ask for confirmation (needed without a terminal)"}
 #define NOCONFIRM {"yes", 'y', NULL, 0, NULL, NULL}
 #define JSON(what) {"json", 0, NULL, 0, NULL, "print " what " as JSON"}
 #define END {NULL, 0, NULL, 0, NULL, NULL}
+/* clang-format on */
 
 static const struct cli_option no_opts[] = {END};
 static const struct cli_option help_opts[] = {
@@ -76,13 +79,16 @@ static const struct cli_option releases_opts[] = {
     JSON("the list"),
     {"remote", 0, "TARGET", CLI_COMPLETE_TARGET, NULL,
      "what is installed on TARGET instead (see docs/remote.md)"},
-    REMOTE_OPTS, NOCONFIRM, END};
+    REMOTE_OPTS,
+    NOCONFIRM,
+    END};
 static const struct cli_option apps_opts[] = {JSON("the release and its applications"), END};
 static const struct cli_option render_opts[] = {
     {"list", 0, NULL, 0, NULL, "list the files relman can render"}, END};
 static const struct cli_option inspect_opts[] = {
     {"print", 'p', NULL, 0, NULL, "term files: print the terms, laid out as OTP writes them"},
-    JSON("what was found"), END};
+    JSON("what was found"),
+    END};
 static const struct cli_option assemble_opts[] = {
     {"path", 0, "P", D, NULL,
      "where to put the release (default: releases.NAME.path or\n_build/ENV/rel/NAME)"},
@@ -96,14 +102,17 @@ static const struct cli_option assemble_opts[] = {
     {"sync", 0, NULL, 0, NULL,
      "flush the new release to disk before putting it in place, also\n"
      "when nothing was there (default: only when replacing a release)"},
-    {"no-sync", 0, NULL, 0, NULL, "never flush (a power cut may then leave a replaced release empty)"},
+    {"no-sync", 0, NULL, 0, NULL,
+     "never flush (a power cut may then leave a replaced release empty)"},
     END};
 static const struct cli_option deploy_opts[] = {
     {"tarball", 0, "FILE", F, NULL,
      "the release tarball (default: the one `relman assemble` packs\n"
      "with the release's tar step; mix release's tarballs work too)"},
     {"batch", 0, "N", 0, NULL, "hosts at a time (default: deploy.batch)"},
-    CONFIRM, REMOTE_OPTS, END};
+    CONFIRM,
+    REMOTE_OPTS,
+    END};
 static const struct cli_option confirm_opts[] = {CONFIRM, REMOTE_OPTS, END};
 static const struct cli_option remote_opts[] = {REMOTE_OPTS, NOCONFIRM, END};
 static const struct cli_option pid_opts[] = {JSON("the pids"), REMOTE_OPTS, NOCONFIRM, END};
@@ -111,7 +120,9 @@ static const struct cli_option status_opts[] = {JSON("the status"), REMOTE_OPTS,
 static const struct cli_option logs_opts[] = {
     {"follow", 'f', NULL, 0, NULL, "keep printing new lines (Ctrl-C to stop)"},
     {"lines", 'n', "N", 0, NULL, "lines to show (default 100)"},
-    REMOTE_OPTS, NOCONFIRM, END};
+    REMOTE_OPTS,
+    NOCONFIRM,
+    END};
 static const struct cli_option completion_opts[] = {
     {"names", 0, "KIND", W, "releases|targets",
      "print the release names, or the target and group names, of\n"
@@ -122,8 +133,10 @@ static const struct cli_option completion_opts[] = {
 #define T CLI_COMPLETE_TARGET
 
 const struct cli_command cli_commands[] = {
-    {"help", "show help for relman or for one command", "relman help [COMMAND]\n"
-     "       relman help --man", help_opts, CLI_COMPLETE_COMMAND, NULL, NULL, cmd_help},
+    {"help", "show help for relman or for one command",
+     "relman help [COMMAND]\n"
+     "       relman help --man",
+     help_opts, CLI_COMPLETE_COMMAND, NULL, NULL, cmd_help},
     {"version", "print relman's version (or the release version on targets)",
      "relman version [--json]\n       relman version TARGET|GROUP... [--json]", version_opts, T,
      NULL, NULL, cmd_version},
@@ -150,7 +163,8 @@ const struct cli_command cli_commands[] = {
     {"render", "print a generated release file without assembling",
      "relman render [RELEASE] NAME\n"
      "       relman render --list",
-     render_opts, R | W, "rel|vm.args|remote.vm.args|env.sh|sys.config|start.script|"
+     render_opts, R | W,
+     "rel|vm.args|remote.vm.args|env.sh|sys.config|start.script|"
      "start_clean.script|bin",
      "NAME: a file relman generates (--list shows them). See docs/projects.md.", cmd_render},
     {"inspect", "look inside a release (directory or tarball) or a .boot, .beam or term file",
@@ -184,12 +198,12 @@ const struct cli_command cli_commands[] = {
      confirm_opts, T, NULL, NULL, cmd_restart},
     {"pid", "print the OS pid of the node on targets", "relman pid TARGET|GROUP... [--json]",
      pid_opts, T, NULL, NULL, cmd_pid},
-    {"status", "show what runs on targets", "relman status TARGET|GROUP... [--json]",
-     status_opts, T, NULL, NULL, cmd_status},
-    {"logs", "show the node's logs on a target", "relman logs TARGET [-f] [-n LINES]", logs_opts,
-     T, NULL, NULL, cmd_logs},
-    {"rpc", "evaluate an expression on the node of a target", "relman rpc TARGET EXPR",
-     remote_opts, T, NULL, NULL, cmd_rpc},
+    {"status", "show what runs on targets", "relman status TARGET|GROUP... [--json]", status_opts,
+     T, NULL, NULL, cmd_status},
+    {"logs", "show the node's logs on a target", "relman logs TARGET [-f] [-n LINES]", logs_opts, T,
+     NULL, NULL, cmd_logs},
+    {"rpc", "evaluate an expression on the node of a target", "relman rpc TARGET EXPR", remote_opts,
+     T, NULL, NULL, cmd_rpc},
     {"remote", "attach to the node's remote console on a target", "relman remote TARGET",
      remote_opts, T, NULL, NULL, cmd_remote},
     {"unlock", "remove a stale deploy lock on targets", "relman unlock TARGET|GROUP... [--yes]",
@@ -219,7 +233,8 @@ const struct cli_option cli_global_options[] = {
     {"version", 0, NULL, 0, NULL, "print relman's version"},
     END};
 
-const char cli_exit_status_text[] = "Exit status: 0 success, 1 the operation failed, 2 usage error.";
+const char cli_exit_status_text[] =
+    "Exit status: 0 success, 1 the operation failed, 2 usage error.";
 
 /*
  * No command given: the TUI on a terminal; otherwise (a pipe, CI) the

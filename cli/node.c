@@ -58,7 +58,8 @@ static void print_outputs_json(struct rel_runner *r, const char *key)
             text[strcspn(text, "\n")] = '\0';
         rel_json_object_begin(&js);
         rel_json_kv_string(&js, "target", j->target->name);
-        if (text && text[0] && strcmp(key, "pid") == 0 && strspn(text, "0123456789") == strlen(text))
+        if (text && text[0] && strcmp(key, "pid") == 0 &&
+            strspn(text, "0123456789") == strlen(text))
             rel_json_kv_int(&js, key, atoll(text));
         else
             rel_json_kv_string(&js, key, text && text[0] ? text : NULL);

@@ -77,7 +77,7 @@ static void on_advance(void *ctx, uint64_t files, uint64_t bytes)
         return;
     p->last_draw = t;
     /* bytes measure the work better than files (a few big files dominate) */
-    double done = p->bytes_total ? (double)bytes / (double)p->bytes_total
+    double done = p->bytes_total   ? (double)bytes / (double)p->bytes_total
                   : p->files_total ? (double)files / (double)p->files_total
                                    : 0;
     if (done > 1)

@@ -23,7 +23,7 @@ struct cli_progress {
     int verbose;
     char step[32];
     uint64_t files_total, bytes_total;
-    double started;   /* when the step began */
+    double started; /* when the step began */
     double last_draw;
     bool drawn; /* a progress line is on screen */
 };

@@ -129,8 +129,8 @@ static void long_option_error(const char *cmd, const char *name, int c,
             rel_suggest_offer(&s, k->name, strlen(k->name));
         rel_suggest_offer(&s, "help", 4);
         if (s.best[0])
-            cli_usage_error(cmd, "unknown option '--%s' for '%s'; did you mean '--%s'?", typed,
-                            cmd, s.best);
+            cli_usage_error(cmd, "unknown option '--%s' for '%s'; did you mean '--%s'?", typed, cmd,
+                            s.best);
         else
             cli_usage_error(cmd, "unknown option '--%s' for '%s'", typed, cmd);
     }

@@ -21,9 +21,9 @@
 #define REL_SUGGEST_MAX 128
 
 struct rel_suggest {
-    const char *word;            /* what was typed (not copied) */
-    size_t distance;             /* of best; 3 while there is none */
-    char best[REL_SUGGEST_MAX];  /* the closest candidate so far, or "" */
+    const char *word;           /* what was typed (not copied) */
+    size_t distance;            /* of best; 3 while there is none */
+    char best[REL_SUGGEST_MAX]; /* the closest candidate so far, or "" */
 };
 
 /* Edit distance between a and b; a large number when either is over 64 bytes. */

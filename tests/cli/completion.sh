@@ -4,13 +4,7 @@
 # scripts parse (when those shells are installed); every command and option
 # of `relman help` is in each script (they come from the same table).
 set -u
-R=${RELMAN:?}
-fails=0
-pass=0
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
+. "$(dirname "$0")/lib/check.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 mkdir -p "$T/proj" "$T/elsewhere"
@@ -38,7 +32,7 @@ complete_in() {
         [ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$T/relman.bash" "$R" "$@")
 }
 expect() { # expect NAME WANT GOT
-    if [ "$3" = "$2" ]; then pass=$((pass + 1)); else fail "$1: want '$2', got '$3'"; fi
+    if [ "$3" = "$2" ]; then ok; else fail "$1: want '$2', got '$3'"; fi
 }
 P=$T/proj
 expect "commands" "apps assemble " "$(complete_in "$P" a)"
@@ -70,17 +64,17 @@ for c in $("$R" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF>1 {print $1}'); d
             fish) pat="-l $o" ;;
             *) pat="--$o" ;;
             esac
-            grep -qF -- "$pat" "$T/s.$sh" && pass=$((pass + 1)) || fail "$sh script lacks $c --$o"
+            grep -qF -- "$pat" "$T/s.$sh" && ok || fail "$sh script lacks $c --$o"
         done
     done
 done
 if command -v zsh >/dev/null; then
-    zsh -n "$T/s.zsh" && pass=$((pass + 1)) || fail "zsh -n"
+    zsh -n "$T/s.zsh" && ok || fail "zsh -n"
 else
     echo "note: zsh not installed, its script not parsed"
 fi
 if command -v fish >/dev/null; then
-    fish -n "$T/s.fish" && pass=$((pass + 1)) || fail "fish -n"
+    fish -n "$T/s.fish" && ok || fail "fish -n"
     # fish completes a command line itself (complete -C), with relman on PATH
     mkdir -p "$T/bin" && ln -sf "$R" "$T/bin/relman"
     fish_complete() {
@@ -94,7 +88,6 @@ if command -v fish >/dev/null; then
 else
     echo "note: fish not installed, its script not parsed"
 fi
-bash -n "$T/s.bash" && pass=$((pass + 1)) || fail "bash -n"
+bash -n "$T/s.bash" && ok || fail "bash -n"
 
-echo "$pass passed, $fails failed"
-[ $fails -eq 0 ]
+finish

@@ -4,13 +4,7 @@
 # a .boot, a term file). (status, pid, version TARGET and releases --remote
 # need a target: tests/integration/remote_*.sh.)
 set -u
-R=${RELMAN:?}
-fails=0
-pass=0
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
+. "$(dirname "$0")/lib/check.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
@@ -27,7 +21,7 @@ json() {
     elif ! python3 -m json.tool "$T/out.json" >/dev/null 2>"$T/err"; then
         fail "$name: not JSON: $(cat "$T/err"): $(head -c 300 "$T/out.json")"
     else
-        pass=$((pass + 1))
+        ok
     fi
 }
 json "version --json" "$R" version --json
@@ -40,10 +34,9 @@ json "inspect --json .beam" "$R" inspect --json "$beam"
 json "inspect --json .app" "$R" inspect --json _build/rel/tiny/lib/stdlib-*/ebin/stdlib.app
 json "inspect --json .boot" "$R" inspect --json _build/rel/tiny/releases/1.0.0/start.boot
 got=$("$R" version --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["relman"])')
-[ "$got" = "$("$R" --version | awk '{print $2}')" ] && pass=$((pass + 1)) ||
+[ "$got" = "$("$R" --version | awk '{print $2}')" ] && ok ||
     fail "version --json says '$got'"
 got=$("$R" inspect --json "$beam" | python3 -c 'import json,sys; print(json.load(sys.stdin)["module"])')
-[ "$got" = lists ] && pass=$((pass + 1)) || fail "inspect --json .beam: module '$got'"
+[ "$got" = lists ] && ok || fail "inspect --json .beam: module '$got'"
 
-echo "$pass passed, $fails failed"
-[ $fails -eq 0 ]
+finish

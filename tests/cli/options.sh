@@ -4,13 +4,7 @@
 # table is accepted by its handler, and no handler takes one the table lacks
 # (cli_getopt reports that as an internal error).
 set -u
-R=${RELMAN:?}
-fails=0
-pass=0
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
+. "$(dirname "$0")/lib/check.sh"
 # err NAME STATUS TEXT COMMAND...: exits STATUS, one stderr line containing TEXT
 err() {
     local name=$1 want=$2 text=$3
@@ -25,7 +19,7 @@ err() {
     elif [ "$(wc -l <<<"$out")" -ne 1 ]; then
         fail "$name: not one line: $out"
     else
-        pass=$((pass + 1))
+        ok
     fi
 }
 cd "$(mktemp -d)" || exit 1
@@ -64,11 +58,10 @@ for c in $cmds; do
         if grep -qE "unknown option|internal error|needs a value|takes no value" <<<"$out"; then
             fail "$c --$name: $out"
         else
-            pass=$((pass + 1))
+            ok
         fi
         rm -rf "$d"
     done <<<"$opts"
 done
 
-echo "$pass passed, $fails failed"
-[ $fails -eq 0 ]
+finish
