@@ -70,6 +70,28 @@ for c in $("$R" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF>1 {print $1}'); d
 done
 if command -v zsh >/dev/null; then
     zsh -n "$T/s.zsh" && ok || fail "zsh -n"
+    # an interactive zsh (in a zpty) with compinit and the script as _relman:
+    # what Tab prints and inserts
+    mkdir -p "$T/zfn" "$T/bin" && cp "$T/s.zsh" "$T/zfn/_relman" && ln -sf "$R" "$T/bin/relman"
+    cat >"$T/drive.zsh" <<ZSH
+zmodload zsh/zpty
+zpty z 'zsh -f -i'
+zpty -w z "PS1='> '; fpath=($T/zfn \\\$fpath); PATH=$T/bin:\\\$PATH; autoload -Uz compinit; compinit -u -D; cd $P"
+for line in 'relman apps ' 'relman status w' 'relman as' 'relman init --cookie g'; do
+    zpty -n -w z "\$line"\$'\t'
+    sleep 1
+    zpty -n -w z \$'\C-u'
+done
+sleep 1
+out=
+while zpty -rt z chunk; do out+=\$chunk; done
+print -r -- "\$out"
+zpty -d z
+ZSH
+    zout=$(timeout 60 zsh -f "$T/drive.zsh" 2>&1 | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' | tr '\r' '\n')
+    for want in "bar  foo" "relman status web" "relman assemble" "relman init --cookie generated"; do
+        grep -qF -- "$want" <<<"$zout" && ok || fail "zsh: no '$want' after Tab: $zout"
+    done
 else
     echo "note: zsh not installed, its script not parsed"
 fi
