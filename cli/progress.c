@@ -106,8 +106,10 @@ void cli_progress_assembled(FILE *out, const char *name, const char *version, co
     char size[32], took[32];
     cli_human_bytes(size, sizeof(size), st->bytes);
     if (st->written == 0 && st->files > 0)
-        fprintf(out, "relman: %s-%s in %s is up to date (%" PRIu64 " files, %s, all reused)\n",
-                name, version, where, st->files, size);
+        fprintf(out,
+                "relman: %s-%s in %s is up to date (%" PRIu64 " files, %s; 0 written, %" PRIu64
+                " reused)\n",
+                name, version, where, st->files, size, st->reused);
     else
         fprintf(out,
                 "relman: assembled %s-%s in %s (%" PRIu64 " files, %s; %" PRIu64

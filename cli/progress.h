@@ -43,7 +43,7 @@ struct rel_assemble_stats;
  * The line after an assembly: "relman: assembled NAME-VSN in WHERE (613
  * files, 20.9 MB; 12 written, 601 reused) in 0.40 s", or, when nothing had
  * to be written, "relman: NAME-VSN in WHERE is up to date (613 files, 20.9
- * MB, all reused)".
+ * MB; 0 written, 613 reused)".
  */
 void cli_progress_assembled(FILE *out, const char *name, const char *version, const char *where,
                             const struct rel_assemble_stats *st);
