@@ -20,16 +20,17 @@ groups:
 YML
 "$R" completion bash >"$T/relman.bash" || fail "completion bash exited $?"
 
-# complete DIR WORDS...: COMPREPLY (sorted, one line) for the last word,
-# with COMP_WORDS[0] the binary, as bash sets it
+# complete DIR WORDS...: in DIR, `source <(relman completion bash)`, then
+# COMPREPLY (sorted, one line) for the last word, with COMP_WORDS[0] the
+# binary, as bash sets it
 complete_in() {
     local dir=$1
     shift
     (cd "$dir" && bash -c '
-        source "$1"; shift
+        source <("$1" completion bash) || exit 1
         COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
         _relman
-        [ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$T/relman.bash" "$R" "$@")
+        [ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$R" "$@")
 }
 expect() { # expect NAME WANT GOT
     if [ "$3" = "$2" ]; then ok; else fail "$1: want '$2', got '$3'"; fi
