@@ -163,9 +163,7 @@ const struct cli_command cli_commands[] = {
     {"render", "print a generated release file without assembling",
      "relman render [RELEASE] NAME\n"
      "       relman render --list",
-     render_opts, R | W,
-     "rel|vm.args|remote.vm.args|env.sh|sys.config|start.script|"
-     "start_clean.script|bin",
+     render_opts, R | CLI_COMPLETE_RENDER, NULL,
      "NAME: a file relman generates (--list shows them). See docs/projects.md.", cmd_render},
     {"inspect", "look inside a release (directory or tarball) or a .boot, .beam or term file",
      "relman inspect [--print] [--json] PATH", inspect_opts, F | D, NULL,

@@ -43,6 +43,7 @@ enum cli_complete {
     CLI_COMPLETE_TARGET = 1 << 3,  /* target and group names of relman.yml */
     CLI_COMPLETE_COMMAND = 1 << 4, /* relman's command names */
     CLI_COMPLETE_WORDS = 1 << 5,
+    CLI_COMPLETE_RENDER = 1 << 6,  /* the names `relman render` takes (core/render.h) */
 };
 
 /*

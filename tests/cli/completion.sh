@@ -49,6 +49,8 @@ expect "options" "--no-compile --no-reuse --no-sync " "$(complete_in "$P" assemb
 expect "option value words" "configured generated " "$(complete_in "$P" init --cookie '')"
 expect "--remote TARGET" "web1 web2 webs " "$(complete_in "$P" releases --remote '')"
 expect "help COMMAND" "deploy " "$(complete_in "$P" help dep)"
+expect "render NAME (core's list)" "$(cd "$P" && "$R" render --list | awk '$1 ~ /^s/ {print $1}' | sort | tr '\n' ' ')" \
+    "$(complete_in "$P" render foo s)"
 expect "completion SHELL" "bash " "$(complete_in "$P" completion b)"
 expect "global options" "--verbose --version " "$(complete_in "$P" --ver)"
 expect "outside a project: no names, no error" "" "$(complete_in "$T/elsewhere" apps '')"
