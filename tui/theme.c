@@ -51,14 +51,19 @@ int tui_role_find(const char *name)
     return -1;
 }
 
+#ifndef RELMAN_INSTALLED_THEMES_DIR
+#define RELMAN_INSTALLED_THEMES_DIR ""
+#endif
+
 /* PREFIX/share/relman/themes for the binary PREFIX/bin/relman (what
- * `cmake --install` and the Debian package lay out), or NULL. */
+ * `cmake --install` and the Debian package lay out); without /proc (a bare
+ * chroot), the directory of the configured install prefix; or NULL. */
 static char *installed_dir(void)
 {
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n <= 0)
-        return NULL;
+        return RELMAN_INSTALLED_THEMES_DIR[0] ? rel_strdup(RELMAN_INSTALLED_THEMES_DIR) : NULL;
     exe[n] = '\0';
     char *bin = rel_path_dirname(exe);
     char *dir = rel_asprintf("%s/../share/relman/themes", bin);
