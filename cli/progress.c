@@ -66,6 +66,22 @@ const char *cli_human_seconds(char *out, size_t n, double seconds)
     return out;
 }
 
+const char *cli_progress_bytes(char *out, size_t n, uint64_t done, uint64_t total, double seconds)
+{
+    char d[32], t[32] = "", rate[32] = "", eta[32] = "";
+    cli_human_bytes(d, sizeof(d), done);
+    if (total)
+        cli_human_bytes(t, sizeof(t), total);
+    if (seconds >= 1.0 && done) {
+        cli_human_bytes(rate, sizeof(rate), (uint64_t)((double)done / seconds));
+        if (total > done)
+            cli_human_seconds(eta, sizeof(eta), seconds * (double)(total - done) / (double)done);
+    }
+    snprintf(out, n, "%s%s%s%s%s%s%s%s", d, t[0] ? "/" : "", t, rate[0] ? "  " : "", rate,
+             rate[0] ? "/s" : "", eta[0] ? "  ETA " : "", eta);
+    return out;
+}
+
 static void on_advance(void *ctx, uint64_t files, uint64_t bytes)
 {
     struct cli_progress *p = ctx;
@@ -82,20 +98,12 @@ static void on_advance(void *ctx, uint64_t files, uint64_t bytes)
                                    : 0;
     if (done > 1)
         done = 1;
-    char a[32], b[32];
+    char text[128];
     fprintf(stderr, "\r\033[K%s %3d%%  %" PRIu64, p->step, (int)(done * 100), files);
     if (p->files_total)
         fprintf(stderr, "/%" PRIu64, p->files_total);
-    fprintf(stderr, " files  %s", cli_human_bytes(a, sizeof(a), bytes));
-    if (p->bytes_total)
-        fprintf(stderr, "/%s", cli_human_bytes(b, sizeof(b), p->bytes_total));
-    double elapsed = t - p->started;
-    if (elapsed >= 1.0 && bytes) {
-        fprintf(stderr, "  %s/s", cli_human_bytes(a, sizeof(a), (uint64_t)(bytes / elapsed)));
-        if (done > 0 && done < 1)
-            fprintf(stderr, "  ETA %s",
-                    cli_human_seconds(b, sizeof(b), elapsed * (1 - done) / done));
-    }
+    fprintf(stderr, " files  %s",
+            cli_progress_bytes(text, sizeof(text), bytes, p->bytes_total, t - p->started));
     fflush(stderr);
     p->drawn = true;
 }

@@ -38,6 +38,14 @@ void cli_progress_clear(struct cli_progress *p);
 const char *cli_human_bytes(char *out, size_t n, uint64_t bytes);
 const char *cli_human_seconds(char *out, size_t n, double seconds);
 
+/*
+ * "9.4 MB/20.9 MB  31.0 MB/s  ETA 1 s": `done` of `total` bytes (0:
+ * unknown) after `seconds`; the rate and the time left once a second has
+ * passed. The one such text of the CLI: the assembly line and the remote
+ * upload line (cli/remote_cli.c) both use it.
+ */
+const char *cli_progress_bytes(char *out, size_t n, uint64_t done, uint64_t total, double seconds);
+
 struct rel_assemble_stats;
 /*
  * The line after an assembly: "relman: assembled NAME-VSN in WHERE (613
