@@ -127,11 +127,7 @@ int cmd_assemble(int argc, char **argv)
     if (!quiet) {
         char *cwd = getcwd(NULL, 0);
         const char *where = shown_path(plan->dest, cwd);
-        printf("relman: assembled %s-%s in %s (%llu files, %.1f MB; %llu written, %llu reused) "
-               "in %.2f s\n",
-               plan->name, plan->version, where, (unsigned long long)st.files,
-               (double)st.bytes / 1e6, (unsigned long long)st.written,
-               (unsigned long long)st.reused, st.seconds);
+        cli_progress_assembled(stdout, plan->name, plan->version, where, &st);
         if (plan->tar)
             printf("relman: packed %s\n", shown_path(plan->tarball, cwd));
         printf("  start it:    %s/bin/%s start   (or daemon; stop with %s/bin/%s stop)\n", where,

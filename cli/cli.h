@@ -5,9 +5,13 @@
  *   1. write `int cmd_NAME(int argc, char **argv)` in cli/NAME.c (argv[0] is
  *      the command name; parse options with cli_getopt(); -h and --help
  *      are answered before it is called);
- *   2. add one line to the table in cli/commands.c (name, one-line help,
- *      usage, handler). `relman --help`, `relman help NAME` and docs/cli.md
- *      come from that table.
+ *   2. add a row to the table in cli/commands.c (name, one-line help,
+ *      synopsis, its options, what its operands are, notes, handler) and a
+ *      section to docs/cli.md. `relman --help`, `relman help NAME`, the
+ *      shell completions (cli/completion.c) and the man page (cli/man.c)
+ *      come from that table; cli_getopt() refuses an option the handler
+ *      takes that its row lacks, and tests/cli/options.sh checks the other
+ *      way round.
  * Handlers return an exit code: CLI_OK, CLI_FAIL (the operation failed; the
  * error was printed with cli_error()) or CLI_USAGE (bad usage; printed with
  * cli_usage_error(); those helpers are in util.h). No logic lives here that
@@ -18,15 +22,31 @@
 
 #include "util.h"
 
+#include <stdio.h>
+
 struct cli_command {
     const char *name;
-    const char *summary; /* one line, no final period */
-    const char *usage;   /* "relman NAME ..." lines and option help */
+    const char *summary;  /* one line, no final period */
+    const char *usage;    /* "relman NAME ..." synopsis lines */
+    const struct cli_option *options; /* every option the handler takes */
+    unsigned operands;    /* enum cli_complete bits: what its operands are */
+    const char *operand_words; /* with CLI_COMPLETE_WORDS: "a|b|c" */
+    const char *notes;    /* text after the options, or NULL */
     int (*run)(int argc, char **argv);
 };
 
 extern const struct cli_command cli_commands[];
 extern const unsigned cli_command_count;
+/* relman's own options, before the command (cli/main.c parses them; a row
+ * with name "" has only its letter). */
+extern const struct cli_option cli_global_options[];
+/* The one-line exit status summary of --help and the man page. */
+extern const char cli_exit_status_text[];
+
+/* Print `relman --help` (the global options and the command list). */
+void cli_print_main_help(FILE *out);
+/* "usage: ... unknown command 'X'; did you mean 'Y'?" (returns CLI_USAGE). */
+int cli_unknown_command(const char *name);
 
 const struct cli_command *cli_find_command(const char *name);
 
@@ -64,5 +84,10 @@ int cmd_rpc(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_releases_remote(int argc, char **argv); /* `relman releases --remote TARGET` */
+int cmd_completion(int argc, char **argv);     /* cli/completion.c */
+/* `relman help --man`: the relman(1) page in roff (cli/man.c). */
+void cli_print_man(FILE *out);
+/* Print one option table as help lines ("  -q, --quiet  ...") (cli/commands.c). */
+void cli_print_options(FILE *out, const struct cli_option *opts);
 
 #endif

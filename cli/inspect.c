@@ -16,6 +16,7 @@
 #include "core/etf.h"
 #include "core/fs.h"
 #include "core/inspect.h"
+#include "core/json.h"
 #include "core/term.h"
 
 #include <stdio.h>
@@ -23,14 +24,23 @@
 
 struct inspect_opts {
     bool print; /* term files: print the terms too */
-    bool json;  /* release directories and tarballs: JSON */
+    bool json;  /* JSON (every kind) */
 };
+
+/* Print a finished JSON document (or the error it recorded). */
+static int put_json(struct rel_json *j, struct rel_buf *out)
+{
+    int rc = rel_json_finish(j) < 0 ? cli_core_error() : CLI_OK;
+    if (rc == CLI_OK)
+        fputs(rel_buf_cstr(out), stdout);
+    rel_buf_free(out);
+    return rc;
+}
 
 /* A .boot (or any external-term file): the term as consultable text, i.e.
  * what the .script would hold. */
 static int inspect_boot(const char *path, const struct inspect_opts *o)
 {
-    (void)o;
     struct rel_term *t;
     if (rel_etf_read_file(&t, path) < 0)
         return cli_core_error();
@@ -41,18 +51,60 @@ static int inspect_boot(const char *path, const struct inspect_opts *o)
         rel_buf_free(&out);
         return cli_core_error();
     }
+    if (o->json) {
+        struct rel_buf js = REL_BUF_INIT;
+        struct rel_json j;
+        rel_json_init(&j, &js, true);
+        rel_json_object_begin(&j);
+        rel_json_kv_string(&j, "path", path);
+        rel_json_kv_string(&j, "kind", "boot");
+        rel_json_kv_string(&j, "script", rel_buf_cstr(&out));
+        rel_json_object_end(&j);
+        rel_buf_free(&out);
+        return put_json(&j, &js);
+    }
     fwrite(out.ptr, 1, out.len, stdout);
     rel_buf_free(&out);
     return CLI_OK;
 }
 
+static int beam_json(const char *path, const struct rel_beam *b)
+{
+    struct rel_buf out = REL_BUF_INIT;
+    struct rel_json j;
+    rel_json_init(&j, &out, true);
+    rel_json_object_begin(&j);
+    rel_json_kv_string(&j, "path", path);
+    rel_json_kv_string(&j, "kind", "beam");
+    rel_json_kv_string(&j, "module", b->module);
+    rel_json_kv_bool(&j, "compressed", b->compressed);
+    rel_json_kv_int(&j, "file_size", (long long)b->file_size);
+    rel_json_kv_int(&j, "size", (long long)b->len);
+    rel_json_kv_int(&j, "atoms", (long long)b->natoms);
+    rel_json_key(&j, "chunks");
+    rel_json_array_begin(&j);
+    for (size_t i = 0; i < b->nchunks; i++) {
+        rel_json_object_begin(&j);
+        rel_json_kv_string(&j, "id", b->chunks[i].id);
+        rel_json_kv_int(&j, "size", (long long)b->chunks[i].len);
+        rel_json_object_end(&j);
+    }
+    rel_json_array_end(&j);
+    rel_json_object_end(&j);
+    return put_json(&j, &out);
+}
+
 /* A .beam: the module, whether it is compressed, each chunk and its size. */
 static int inspect_beam(const char *path, const struct inspect_opts *o)
 {
-    (void)o;
     struct rel_beam b;
     if (rel_beam_read(&b, path) < 0)
         return cli_core_error();
+    if (o->json) {
+        int rc = beam_json(path, &b);
+        rel_beam_free(&b);
+        return rc;
+    }
     printf("module: %s\n", b.module);
     if (b.compressed)
         printf("compressed: yes (gzip, %zu bytes; %zu bytes uncompressed)\n", b.file_size, b.len);
@@ -73,7 +125,18 @@ static int inspect_terms(const char *path, const struct inspect_opts *o)
     if (rel_term_consult(&ts, path) < 0)
         return cli_core_error();
     int rc = CLI_OK;
-    if (o->print) {
+    if (o->json) {
+        struct rel_buf out = REL_BUF_INIT;
+        struct rel_json j;
+        rel_json_init(&j, &out, true);
+        rel_json_object_begin(&j);
+        rel_json_kv_string(&j, "path", path);
+        rel_json_kv_string(&j, "kind", "terms");
+        rel_json_kv_bool(&j, "ok", true);
+        rel_json_kv_int(&j, "terms", (long long)ts.len);
+        rel_json_object_end(&j);
+        rc = put_json(&j, &out);
+    } else if (o->print) {
         struct rel_buf out = REL_BUF_INIT;
         int prc = rel_buf_puts(&out, "%% coding: utf-8\n");
         for (size_t i = 0; i < ts.len && prc == 0; i++) {

@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include "core/suggest.h"
 #include "version.h"
 
 #include <locale.h>
@@ -14,27 +15,16 @@
 #include <string.h>
 #include <unistd.h>
 
-static void print_main_help(FILE *out)
+/* "unknown option '--X'; did you mean '--Y'?" among the global options. */
+static int unknown_global_option(const char *a)
 {
-    fprintf(out, "usage: relman [-C DIR] [-v] [-q] [--no-color] [COMMAND [ARGS...]]\n"
-                 "\n"
-                 "A release manager for Erlang and Elixir (OTP) systems. Without a command,\n"
-                 "relman opens its terminal UI (or, when stdout is not a terminal, lists the\n"
-                 "project's releases).\n"
-                 "\n"
-                 "Commands:\n");
-    for (unsigned i = 0; i < cli_command_count; i++)
-        fprintf(out, "  %-12s %s\n", cli_commands[i].name, cli_commands[i].summary);
-    fprintf(out, "\n"
-                 "Global options:\n"
-                 "  -C DIR        run as if started in DIR (the project root)\n"
-                 "  -v            say more (show every command relman runs)\n"
-                 "  -q            say less\n"
-                 "  --no-color    no colour (also: NO_COLOR=1 in the environment)\n"
-                 "  -h, --help    this help; 'relman help COMMAND' for one command\n"
-                 "  --version     print relman's version\n"
-                 "\n"
-                 "Exit status: 0 success, 1 the operation failed, 2 usage error.\n");
+    struct rel_suggest s;
+    rel_suggest_init(&s, a + strspn(a, "-"));
+    for (const struct cli_option *o = cli_global_options; o->name; o++)
+        rel_suggest_offer(&s, o->name, strlen(o->name));
+    if (s.best[0] && strncmp(a, "--", 2) == 0)
+        return cli_usage_error(NULL, "unknown option '%s'; did you mean '--%s'?", a, s.best);
+    return cli_usage_error(NULL, "unknown option '%s'", a);
 }
 
 int main(int argc, char **argv)
@@ -52,7 +42,7 @@ int main(int argc, char **argv)
             i++;
             break;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            print_main_help(stdout);
+            cli_print_main_help(stdout);
             return CLI_OK;
         } else if (strcmp(a, "--version") == 0) {
             printf("relman %s\n", RELMAN_VERSION);
@@ -70,7 +60,7 @@ int main(int argc, char **argv)
         } else if (strncmp(a, "-C", 2) == 0) {
             cli_globals.project_dir = a + 2;
         } else {
-            return cli_usage_error(NULL, "unknown option '%s'", a);
+            return unknown_global_option(a);
         }
     }
     if (cli_globals.project_dir && chdir(cli_globals.project_dir) < 0) {
@@ -82,7 +72,7 @@ int main(int argc, char **argv)
     const char *name = i < argc ? argv[i] : "";
     const struct cli_command *cmd = cli_find_command(name);
     if (!cmd)
-        return cli_usage_error(NULL, "unknown command '%s'", name);
+        return cli_unknown_command(name);
     return cli_command_run(cmd, argc - i > 0 ? argc - i : 0,
                            argc - i > 0 ? argv + i : (char *[]){"", NULL});
 }

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "remote_cli.h"
 
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
@@ -39,15 +40,50 @@ static int run_node_op(struct cli_remote *c, int argc, char **argv, struct rel_n
     return CLI_OK;
 }
 
+/* `pid --json`, `version TARGET --json`: [{"target", KEY, "error"}...] */
+static void print_outputs_json(struct rel_runner *r, const char *key)
+{
+    struct rel_buf out = REL_BUF_INIT;
+    struct rel_json js;
+    rel_json_init(&js, &out, true);
+    rel_json_array_begin(&js);
+    for (size_t i = 0; i < rel_runner_count(r); i++) {
+        const struct rel_job *j = rel_runner_job(r, i);
+        const struct rel_node_result *res = j->result < 0 ? NULL : rel_node_result(j);
+        char *text = res && res->output ? rel_strdup(res->output) : NULL;
+        if (text)
+            text[strcspn(text, "\n")] = '\0';
+        rel_json_object_begin(&js);
+        rel_json_kv_string(&js, "target", j->target->name);
+        if (text && text[0] && strcmp(key, "pid") == 0 &&
+            strspn(text, "0123456789") == strlen(text))
+            rel_json_kv_int(&js, key, atoll(text));
+        else
+            rel_json_kv_string(&js, key, text && text[0] ? text : NULL);
+        rel_json_kv_string(&js, "error", j->result < 0 ? j->message : NULL);
+        rel_json_object_end(&js);
+        free(text);
+    }
+    rel_json_array_end(&js);
+    if (rel_json_finish(&js) == 0)
+        fputs(rel_buf_cstr(&out), stdout);
+    rel_buf_free(&out);
+    fflush(stdout);
+}
+
 static int simple(enum rel_node_op op, int argc, char **argv)
 {
     struct cli_remote c = {.cmd = rel_node_op_info(op)->name};
     struct rel_runner *r = NULL;
     struct rel_node_opts o = {.op = op};
-    int rc = cli_remote_options(&c, argc, argv, false);
+    bool json_ok = op == REL_NODE_PID || op == REL_NODE_VERSION;
+    int rc = cli_remote_options(&c, argc, argv, json_ok);
     if (rc == CLI_OK)
         rc = run_node_op(&c, argc, argv, &o, &r);
-    if (rc == CLI_OK) {
+    if (rc == CLI_OK && c.json) {
+        print_outputs_json(r, op == REL_NODE_PID ? "pid" : "version");
+        rc = cli_remote_failures(&c, r);
+    } else if (rc == CLI_OK) {
         bool many = rel_runner_count(r) > 1;
         for (size_t i = 0; i < rel_runner_count(r); i++) {
             const struct rel_job *j = rel_runner_job(r, i);

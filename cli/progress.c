@@ -3,6 +3,8 @@
  */
 #include "progress.h"
 
+#include "core/assemble.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +33,53 @@ static void on_begin(void *ctx, const char *step, uint64_t files, uint64_t bytes
     snprintf(p->step, sizeof(p->step), "%s", step);
     p->files_total = files;
     p->bytes_total = bytes;
+    p->started = now();
     p->last_draw = 0;
+}
+
+const char *cli_human_bytes(char *out, size_t n, uint64_t bytes)
+{
+    static const char *const units[] = {"kB", "MB", "GB", "TB"};
+    if (bytes < 1000) {
+        snprintf(out, n, "%" PRIu64 " B", bytes);
+        return out;
+    }
+    double v = (double)bytes / 1000.0;
+    size_t u = 0;
+    while (v >= 999.95 && u + 1 < sizeof(units) / sizeof(units[0])) {
+        v /= 1000.0;
+        u++;
+    }
+    snprintf(out, n, "%.1f %s", v, units[u]);
+    return out;
+}
+
+const char *cli_human_seconds(char *out, size_t n, double seconds)
+{
+    long s = seconds < 0 ? 0 : (long)(seconds + 0.5);
+    if (s < 60)
+        snprintf(out, n, "%ld s", s);
+    else if (s < 3600)
+        snprintf(out, n, "%ld min %02ld s", s / 60, s % 60);
+    else
+        snprintf(out, n, "%ld h %02ld min", s / 3600, s / 60 % 60);
+    return out;
+}
+
+const char *cli_progress_bytes(char *out, size_t n, uint64_t done, uint64_t total, double seconds)
+{
+    char d[32], t[32] = "", rate[32] = "", eta[32] = "";
+    cli_human_bytes(d, sizeof(d), done);
+    if (total)
+        cli_human_bytes(t, sizeof(t), total);
+    if (seconds >= 1.0 && done) {
+        cli_human_bytes(rate, sizeof(rate), (uint64_t)((double)done / seconds));
+        if (total > done)
+            cli_human_seconds(eta, sizeof(eta), seconds * (double)(total - done) / (double)done);
+    }
+    snprintf(out, n, "%s%s%s%s%s%s%s%s", d, t[0] ? "/" : "", t, rate[0] ? "  " : "", rate,
+             rate[0] ? "/s" : "", eta[0] ? "  ETA " : "", eta);
+    return out;
 }
 
 static void on_advance(void *ctx, uint64_t files, uint64_t bytes)
@@ -44,16 +92,39 @@ static void on_advance(void *ctx, uint64_t files, uint64_t bytes)
     if (!last && t - p->last_draw < 0.05)
         return;
     p->last_draw = t;
-    int pct = p->bytes_total ? (int)(bytes * 100 / p->bytes_total)
-                             : (p->files_total ? (int)(files * 100 / p->files_total) : 0);
-    if (pct > 100)
-        pct = 100;
-    fprintf(stderr, "\r\033[K%s %3d%%  %" PRIu64, p->step, pct, files);
+    /* bytes measure the work better than files (a few big files dominate) */
+    double done = p->bytes_total   ? (double)bytes / (double)p->bytes_total
+                  : p->files_total ? (double)files / (double)p->files_total
+                                   : 0;
+    if (done > 1)
+        done = 1;
+    char text[128];
+    fprintf(stderr, "\r\033[K%s %3d%%  %" PRIu64, p->step, (int)(done * 100), files);
     if (p->files_total)
         fprintf(stderr, "/%" PRIu64, p->files_total);
-    fprintf(stderr, " files  %.1f MB", (double)bytes / 1e6);
+    fprintf(stderr, " files  %s",
+            cli_progress_bytes(text, sizeof(text), bytes, p->bytes_total, t - p->started));
     fflush(stderr);
     p->drawn = true;
+}
+
+void cli_progress_assembled(FILE *out, const char *name, const char *version, const char *where,
+                            const struct rel_assemble_stats *st)
+{
+    char size[32], took[32];
+    cli_human_bytes(size, sizeof(size), st->bytes);
+    if (st->written == 0 && st->files > 0)
+        fprintf(out,
+                "relman: %s-%s in %s is up to date (%" PRIu64 " files, %s; 0 written, %" PRIu64
+                " reused)\n",
+                name, version, where, st->files, size, st->reused);
+    else
+        fprintf(out,
+                "relman: assembled %s-%s in %s (%" PRIu64 " files, %s; %" PRIu64
+                " written, %" PRIu64 " reused) in %s\n",
+                name, version, where, st->files, size, st->written, st->reused,
+                st->seconds < 10 ? (snprintf(took, sizeof(took), "%.2f s", st->seconds), took)
+                                 : cli_human_seconds(took, sizeof(took), st->seconds));
 }
 
 static void on_log(void *ctx, enum rel_log_level level, const char *line)

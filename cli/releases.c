@@ -131,15 +131,23 @@ int cmd_releases(int argc, char **argv)
             return cmd_releases_remote(argc, argv);
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
+        {"ssh-config", required_argument, NULL, 's'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"yes", no_argument, NULL, 'y'},
         {NULL, 0, NULL, 0},
     };
     bool json = false;
     int c;
-    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
+    while ((c = cli_getopt(argc, argv, "vy", longopts)) != -1) {
         switch (c) {
         case 'j':
             json = true;
             break;
+        case 's':
+        case 'v':
+        case 'y': /* the remote options (cmd_releases_remote) */
+            return cli_usage_error("releases",
+                                   "--ssh-config, -v and -y work with --remote TARGET only");
         default:
             return CLI_USAGE;
         }

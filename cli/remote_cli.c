@@ -10,6 +10,7 @@
 #include "remote_cli.h"
 
 #include "cli.h"
+#include "progress.h"
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -102,8 +103,9 @@ static void ev_progress(void *ctx, const char *host, uint64_t done, uint64_t tot
     double mb = (double)done / 1e6, rate = seconds > 0 ? mb / seconds : 0;
     bool end = total && done >= total;
     if (c->stderr_tty) {
-        fprintf(stderr, "\r\033[K%s: %.1f/%.1f MB  %.1f MB/s", host, mb, (double)total / 1e6,
-                rate);
+        char text[128];
+        fprintf(stderr, "\r\033[K%s: %s", host,
+                cli_progress_bytes(text, sizeof(text), done, total, seconds));
         c->progress_shown = 1;
         if (end) {
             fputc('\n', stderr);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "config_int.h"
 #include "error.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -20,52 +21,16 @@
 
 /* ---- messages ----------------------------------------------------------- */
 
-/* Levenshtein distance, capped (for "did you mean"). */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return 99;
-    size_t d[65][65];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            d[i][j] = best;
-        }
-    return d[la][lb];
-}
-
-/* "; did you mean 'X'?" for the closest candidate within 2 edits, or "". The
- * candidates are "a|b|c" words. Writes into out (size n). */
+/* "; did you mean 'X'?" for the closest candidate (core/suggest.h), or "".
+ * The candidates are "a|b|c" words. Writes into out (size n). */
 static void suggest(char *out, size_t n, const char *word, const char *candidates)
 {
+    struct rel_suggest s;
+    rel_suggest_init(&s, word);
+    rel_suggest_offer_list(&s, candidates);
     out[0] = '\0';
-    size_t best = 3;
-    char cand[128];
-    const char *p = candidates;
-    while (*p) {
-        size_t len = strcspn(p, "|");
-        if (len < sizeof(cand)) {
-            memcpy(cand, p, len);
-            cand[len] = '\0';
-            size_t d = distance(word, cand);
-            if (d < best && d < strlen(cand)) {
-                best = d;
-                snprintf(out, n, "; did you mean '%s'?", cand);
-            }
-        }
-        p += len;
-        if (*p == '|')
-            p++;
-    }
+    if (s.best[0])
+        snprintf(out, n, "; did you mean '%s'?", s.best);
 }
 
 /* "a, b or c" from "a|b|c". */

@@ -13,6 +13,7 @@
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef RELMAN_THEMES_DIR
 #define RELMAN_THEMES_DIR ""
@@ -52,6 +53,28 @@ int tui_role_find(const char *name)
         if (strcmp(roles[i].name, name) == 0)
             return i;
     return -1;
+}
+
+#ifndef RELMAN_INSTALLED_THEMES_DIR
+#define RELMAN_INSTALLED_THEMES_DIR ""
+#endif
+
+/* PREFIX/share/relman/themes for the binary PREFIX/bin/relman (what
+ * `cmake --install` and the Debian package lay out); without /proc (a bare
+ * chroot), the directory of the configured install prefix; or NULL. */
+static char *installed_dir(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return RELMAN_INSTALLED_THEMES_DIR[0] ? rel_strdup(RELMAN_INSTALLED_THEMES_DIR) : NULL;
+    exe[n] = '\0';
+    char *bin = rel_path_dirname(exe);
+    char *dir = rel_asprintf("%s/../share/relman/themes", bin);
+    char *norm = rel_path_normalize(dir);
+    free(bin);
+    free(dir);
+    return norm;
 }
 
 const char *tui_theme_source_dir(void)
@@ -216,8 +239,8 @@ int tui_theme_load(struct tui_theme *out, const char *name)
     if (!valid_name(name))
         return rel_error_set(REL_ENOTFOUND, "bad theme name '%s'", name);
 
-    const char *dirs[3];
-    char *xdg_dir = NULL;
+    const char *dirs[4];
+    char *xdg_dir = NULL, *installed = installed_dir();
     int ndirs = 0;
     const char *env = getenv("RELMAN_THEMES_DIR");
     if (env && env[0])
@@ -232,6 +255,8 @@ int tui_theme_load(struct tui_theme *out, const char *name)
         dirs[ndirs++] = xdg_dir;
     if (RELMAN_THEMES_DIR[0])
         dirs[ndirs++] = RELMAN_THEMES_DIR;
+    if (installed)
+        dirs[ndirs++] = installed;
 
     int rc = 1;
     for (int i = 0; i < ndirs && rc == 1; i++) {
@@ -241,6 +266,7 @@ int tui_theme_load(struct tui_theme *out, const char *name)
         free(path);
     }
     free(xdg_dir);
+    free(installed);
     if (rc != 1)
         return rc;
 

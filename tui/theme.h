@@ -19,7 +19,8 @@
  * in, so a missing themes directory still works; files in the themes
  * directories take precedence. Lookup order for a NAME: $RELMAN_THEMES_DIR,
  * $XDG_CONFIG_HOME/relman/themes (or ~/.config/relman/themes), the source
- * tree's themes/ (RELMAN_THEMES_DIR at build time), then the built-ins. A
+ * tree's themes/ (RELMAN_THEMES_DIR at build time), the installed
+ * PREFIX/share/relman/themes beside PREFIX/bin/relman, then the built-ins. A
  * NAME containing '/' is a path to a theme file.
  *
  * Without colour (NO_COLOR, --no-color, a terminal without colours) only the
