@@ -84,9 +84,21 @@ int cmd_rpc(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_releases_remote(int argc, char **argv); /* `relman releases --remote TARGET` */
-int cmd_completion(int argc, char **argv);     /* cli/completion.c */
+/*
+ * The command table as the generators read it (cli/completion.c, cli/man.c).
+ * cli/commands.c hands it to them, so they never call back into the file
+ * whose table names them.
+ */
+struct cli_table {
+    const struct cli_command *commands;
+    unsigned count;
+    const struct cli_option *globals; /* cli_global_options */
+    const char *exit_status;          /* cli_exit_status_text */
+};
+/* `relman completion bash|zsh|fish` and `--names KIND` (cli/completion.c). */
+int cli_completion_run(const struct cli_table *t, int argc, char **argv);
 /* `relman help --man`: the relman(1) page in roff (cli/man.c). */
-void cli_print_man(FILE *out);
+void cli_print_man(FILE *out, const struct cli_table *t);
 /* Print one option table as help lines ("  -q, --quiet  ...") (cli/commands.c). */
 void cli_print_options(FILE *out, const struct cli_option *opts);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+static int cmd_completion(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
@@ -234,6 +235,18 @@ const struct cli_option cli_global_options[] = {
 const char cli_exit_status_text[] =
     "Exit status: 0 success, 1 the operation failed, 2 usage error.";
 
+static const struct cli_table table = {
+    .commands = cli_commands,
+    .count = sizeof(cli_commands) / sizeof(cli_commands[0]),
+    .globals = cli_global_options,
+    .exit_status = cli_exit_status_text,
+};
+
+static int cmd_completion(int argc, char **argv)
+{
+    return cli_completion_run(&table, argc, argv);
+}
+
 /*
  * No command given: the TUI on a terminal; otherwise (a pipe, CI) the
  * project's releases followed by each release's applications, so `relman`
@@ -406,7 +419,7 @@ static int cmd_help(int argc, char **argv)
             return CLI_USAGE;
         if (optind < argc)
             return cli_usage_error("help", "unexpected argument '%s'", argv[optind]);
-        cli_print_man(stdout);
+        cli_print_man(stdout, &table);
         return CLI_OK;
     }
     if (optind >= argc) {

@@ -25,6 +25,10 @@
  * turned into the words of core/render.h's table (so the scripts list what
  * `relman render --list` lists). Returns the words ("a|b"), in *b when made.
  */
+/* The table being written out: set by cli_completion_run, read by the
+ * generators below (one run per process). */
+static const struct cli_table *table;
+
 static const char *resolve(unsigned *kinds, const char *words, struct rel_buf *b)
 {
     if (!(*kinds & CLI_COMPLETE_RENDER))
@@ -84,8 +88,8 @@ static void put_desc(FILE *out, const char *text)
 
 static void put_command_names(FILE *out)
 {
-    for (unsigned i = 0; i < cli_command_count; i++)
-        fprintf(out, "%s%s", i ? " " : "", cli_commands[i].name);
+    for (unsigned i = 0; i < table->count; i++)
+        fprintf(out, "%s%s", i ? " " : "", table->commands[i].name);
 }
 
 /* "--json --path -q --quiet" (visible options only). */
@@ -173,10 +177,10 @@ static void bash_script(FILE *out)
           "    case $cmd in\n"
           "    '') opts='",
           out);
-    put_option_words(out, cli_global_options);
+    put_option_words(out, table->globals);
     fputs("'; kinds=c; words= ;;\n", out);
-    for (unsigned i = 0; i < cli_command_count; i++) {
-        const struct cli_command *c = &cli_commands[i];
+    for (unsigned i = 0; i < table->count; i++) {
+        const struct cli_command *c = &table->commands[i];
         unsigned kinds = c->operands;
         const char *words = resolve(&kinds, c->operand_words, &b);
         fprintf(out, "    %s) opts='", c->name);
@@ -189,9 +193,9 @@ static void bash_script(FILE *out)
           "    esac\n"
           "    case \"$cmd $prev\" in\n",
           out);
-    bash_values(out, "", cli_global_options);
-    for (unsigned i = 0; i < cli_command_count; i++)
-        bash_values(out, cli_commands[i].name, cli_commands[i].options);
+    bash_values(out, "", table->globals);
+    for (unsigned i = 0; i < table->count; i++)
+        bash_values(out, table->commands[i].name, table->commands[i].options);
     fputs("    esac\n"
           "    if [[ $cur == -* ]]; then\n"
           "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
@@ -263,9 +267,9 @@ static void zsh_script(FILE *out)
           "    local -a c\n"
           "    c=(\n",
           out);
-    for (unsigned i = 0; i < cli_command_count; i++) {
-        fprintf(out, "        '%s:", cli_commands[i].name);
-        put_desc(out, cli_commands[i].summary);
+    for (unsigned i = 0; i < table->count; i++) {
+        fprintf(out, "        '%s:", table->commands[i].name);
+        put_desc(out, table->commands[i].summary);
         fputs("'\n", out);
     }
     fputs("    )\n"
@@ -292,13 +296,13 @@ static void zsh_script(FILE *out)
           "    typeset -A opt_args\n"
           "    _arguments -C -s",
           out);
-    zsh_specs(out, cli_global_options);
+    zsh_specs(out, table->globals);
     fputs(" \\\n        '1:command:_relman_commands' \\\n        '*::arg:->args' && return\n"
           "    [[ -n ${opt_args[-C]} ]] && relman_cmd+=(-C ${opt_args[-C]})\n"
           "    case $words[1] in\n",
           out);
-    for (unsigned i = 0; i < cli_command_count; i++) {
-        const struct cli_command *c = &cli_commands[i];
+    for (unsigned i = 0; i < table->count; i++) {
+        const struct cli_command *c = &table->commands[i];
         fprintf(out, "    %s)\n        _arguments -s", c->name);
         zsh_specs(out, c->options);
         if (c->operands) {
@@ -392,15 +396,15 @@ static void fish_script(FILE *out)
           "\n"
           "complete -c relman -f\n",
           out);
-    fish_options(out, "__fish_use_subcommand", cli_global_options);
-    for (unsigned i = 0; i < cli_command_count; i++) {
+    fish_options(out, "__fish_use_subcommand", table->globals);
+    for (unsigned i = 0; i < table->count; i++) {
         fprintf(out, "complete -c relman -n '__fish_use_subcommand' -a %s -d '",
-                cli_commands[i].name);
-        put_desc(out, cli_commands[i].summary);
+                table->commands[i].name);
+        put_desc(out, table->commands[i].summary);
         fputs("'\n", out);
     }
-    for (unsigned i = 0; i < cli_command_count; i++) {
-        const struct cli_command *c = &cli_commands[i];
+    for (unsigned i = 0; i < table->count; i++) {
+        const struct cli_command *c = &table->commands[i];
         char cond[64];
         snprintf(cond, sizeof(cond), "__fish_seen_subcommand_from %s", c->name);
         fish_options(out, cond, c->options);
@@ -442,8 +446,9 @@ static int print_names(const char *kind)
     return CLI_OK;
 }
 
-int cmd_completion(int argc, char **argv)
+int cli_completion_run(const struct cli_table *t, int argc, char **argv)
 {
+    table = t;
     static const struct option longopts[] = {
         {"names", required_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
