@@ -42,14 +42,24 @@ struct rel_events;
 struct rel_plan;
 
 struct rel_assemble_opts {
-    bool overwrite; /* replace releases/VSN when it exists (else REL_EEXISTS) */
-    bool no_reuse;  /* copy/strip everything again */
+    /* Replace releases/VSN when it exists even though the release was not
+     * made by relman (no .relman/manifest): without it such a version is
+     * REL_EEXISTS. One made by relman is always replaced (atomically). */
+    bool overwrite;
+    bool no_reuse; /* copy/strip everything again */
     /* When to flush the new tree to disk (syncfs) before it is put at the
      * final path. REL_FLUSH_REPLACE (the default): only when a previous
      * release is there, which the swap removes; a power cut must not leave
      * empty files where a working release was. */
     enum rel_flush { REL_FLUSH_REPLACE = 0, REL_FLUSH_ALWAYS, REL_FLUSH_NEVER } flush;
     const struct rel_events *ev;
+    /* Polled before each step, before each file of the tree and while a
+     * hook runs (its process group is then ended): once true, the run
+     * stops with REL_ECANCELED. A cancel before the swap (step 5) leaves
+     * the final path as it was and removes the new tree; the swap itself
+     * and the steps after it are not interrupted midway. May be NULL. */
+    bool (*canceled)(void *ctx);
+    void *cancel_ctx;
 };
 
 struct rel_assemble_stats {
