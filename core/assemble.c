@@ -10,6 +10,7 @@
 #include "path.h"
 #include "plan.h"
 #include "proc.h"
+#include "size.h"
 #include "tarball.h"
 #include "version.h"
 
@@ -928,6 +929,7 @@ int rel_assemble_execute(const struct rel_plan *p, const struct rel_assemble_opt
         (rc = swap_in(newdir, p->dest, parent, base, have_old)) < 0)
         goto done;
     made = false;
+    st.size = rel_size_tree(p->dest, NULL);
 done:
     if (made) {
         /* keep the precise error: removing the half-built tree may set another */

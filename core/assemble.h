@@ -67,7 +67,8 @@ struct rel_assemble_stats {
     uint64_t written; /* copied, stripped or generated this time */
     uint64_t reused;  /* hard-linked from the previous release */
     uint64_t carried; /* kept from the previous release (other versions...) */
-    uint64_t bytes;   /* size of the plan's files */
+    uint64_t bytes;   /* size of the plan's files (sources: progress's 100%) */
+    uint64_t size;    /* THE size of the release once in place (core/size.h) */
     bool flushed;     /* the tree was flushed to disk before the swap */
     double seconds;
 };
