@@ -1017,7 +1017,11 @@ static int run_hook(const struct rel_plan *p, const struct rel_plan_hook *h,
     rel_event_begin(ev, step, 0, 0);
     rel_event_log(ev, REL_LOG_INFO, "$ %s", h->command);
     int rc = rel_proc_run(&status, argv, &po);
-    if (rc == 0 && status != 0)
+    if (rc == REL_ECANCELED)
+        rc = rel_error_set(REL_ECANCELED, "canceled during step '%s'%s", h->command,
+                           h->after ? " (the release was assembled before it)"
+                                    : "; the release at its path was not touched");
+    else if (rc == 0 && status != 0)
         rc = rel_error_set(REL_ECHILD, "step '%s' failed with status %d%s%s", h->command, status,
                            ho.last ? ": " : "", ho.last ? ho.last : "");
     rel_event_end(ev, step, rc);

@@ -36,7 +36,8 @@ static bool not_source(const char *name)
 }
 
 /* The newest mtime (ns) of the regular files below `dir` (symlinks not
- * followed; with `sources`, not_source() directories skipped). *count
+ * followed; with `sources`, not_source() directories and relman.yml,
+ * which no build reads, skipped). *count
  * counts them; the walk stops past MAX_SCAN. */
 static void newest(const char *dir, bool sources, int depth, int64_t *t, size_t *count)
 {
@@ -53,7 +54,8 @@ static void newest(const char *dir, bool sources, int depth, int64_t *t, size_t 
             if (S_ISDIR(st.st_mode)) {
                 if (!sources || !not_source(de->d_name))
                     newest(path, sources, depth + 1, t, count);
-            } else if (S_ISREG(st.st_mode)) {
+            } else if (S_ISREG(st.st_mode) &&
+                       !(sources && depth == 0 && strcmp(de->d_name, "relman.yml") == 0)) {
                 int64_t m = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
                 if (m > *t)
                     *t = m;

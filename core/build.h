@@ -82,7 +82,7 @@ int rel_build_compile(const struct rel_project *p, struct rel_buf *output,
  * _build/ENV/lib holds no file yet, or when a source file is newer than the
  * newest file there (sources: every regular file of the project directory
  * outside _build, deps, rel, test, doc, priv, node_modules and hidden
- * directories; symlinks not followed), or when either side has more than
+ * directories, relman.yml excepted; symlinks not followed), or when either side has more than
  * 20000 files; *why (new string) then says which. 0 when the build is up to
  * date and for plain projects (*why NULL). Reads mtimes only; a few ms.
  */
