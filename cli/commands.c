@@ -93,19 +93,23 @@ const struct cli_command cli_commands[] = {
      cmd_inspect},
     {"assemble", "build a release directory (bin/, lib/, releases/, erts-VSN/)",
      "relman assemble [RELEASE] [--path P] [--overwrite] [--quiet] [--version V]\n"
-     "                [--no-compile] [--no-reuse] [--sync | --no-sync]\n"
+     "                [--compile | --no-compile] [--no-reuse] [--sync | --no-sync]\n"
      "\n"
      "  --path P       where to put the release (default: releases.NAME.path or\n"
      "                 _build/ENV/rel/NAME)\n"
-     "  --overwrite    replace releases/VSN when it exists\n"
+     "  --overwrite    replace releases/VSN also when relman did not make it (one\n"
+     "                 relman made is always replaced)\n"
      "  --quiet, -q    print nothing but errors\n"
      "  --version V    the release version (default: relman.yml's)\n"
-     "  --no-compile   do not run the project's build (mix compile / rebar3 compile) first\n"
+     "  --compile      run the project's build (mix compile / rebar3 compile) first even\n"
+     "                 when no source is newer than the build (default: only then)\n"
+     "  --no-compile   do not run the project's build first\n"
      "  --no-reuse     copy and strip every file again instead of reusing unchanged ones\n"
      "  --sync         flush the new release to disk before putting it in place, also\n"
      "                 when nothing was there (default: only when replacing a release)\n"
      "  --no-sync      never flush (a power cut may then leave a replaced release empty)\n"
-     "  Runs the release's steps (tar, run hooks). See docs/assemble.md.",
+     "  Runs the release's steps (tar, run hooks). Ctrl-C cancels, leaving the release\n"
+     "  at its path as it was. See docs/assemble.md.",
      cmd_assemble},
     {"deploy", "upload a release tarball to targets and switch them to it",
      "relman deploy [RELEASE] TARGET|GROUP... [--tarball FILE] [--batch N] [--yes]\n"
