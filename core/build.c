@@ -11,8 +11,8 @@
 #include "proc.h"
 #include "project.h"
 #include "resolve.h"
+#include "walk.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,7 +20,6 @@
 /* ---- is a build needed? ------------------------------------------------ */
 
 #define MAX_SCAN 20000 /* files looked at; a larger tree is simply built */
-#define MAX_DEPTH 32
 
 /* Directories that hold no input of `mix compile` / `rebar3 compile`. */
 static bool not_source(const char *name)
@@ -35,36 +34,38 @@ static bool not_source(const char *name)
     return false;
 }
 
-/* The newest mtime (ns) of the regular files below `dir` (symlinks not
- * followed; with `sources`, not_source() directories and relman.yml,
- * which no build reads, skipped). *count
- * counts them; the walk stops past MAX_SCAN. */
-static void newest(const char *dir, bool sources, int depth, int64_t *t, size_t *count)
+/* What newest() collects: the newest mtime (ns) of the regular files seen,
+ * and how many; with `sources`, not_source() directories and relman.yml
+ * (which no build reads) are skipped. */
+struct newest {
+    bool sources;
+    int64_t t;
+    size_t count;
+};
+
+static bool newest_enter(void *ctx, const char *name, int depth)
 {
-    DIR *d = depth < MAX_DEPTH ? opendir(dir) : NULL;
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d)) && *count <= MAX_SCAN) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char *path = rel_path_join2(dir, de->d_name);
-        struct stat st;
-        if (lstat(path, &st) == 0) {
-            if (S_ISDIR(st.st_mode)) {
-                if (!sources || !not_source(de->d_name))
-                    newest(path, sources, depth + 1, t, count);
-            } else if (S_ISREG(st.st_mode) &&
-                       !(sources && depth == 0 && strcmp(de->d_name, "relman.yml") == 0)) {
-                int64_t m = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-                if (m > *t)
-                    *t = m;
-                (*count)++;
-            }
-        }
-        free(path);
-    }
-    closedir(d);
+    (void)depth;
+    return !((struct newest *)ctx)->sources || !not_source(name);
+}
+
+static bool newest_entry(void *ctx, const char *name, int depth, const struct stat *st)
+{
+    struct newest *n = ctx;
+    if (!S_ISREG(st->st_mode) || (n->sources && depth == 0 && strcmp(name, "relman.yml") == 0))
+        return true;
+    int64_t m = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    if (m > n->t)
+        n->t = m;
+    return ++n->count <= MAX_SCAN;
+}
+
+static struct newest newest(const char *dir, bool sources)
+{
+    static const struct rel_walk_ops ops = {.enter = newest_enter, .entry = newest_entry};
+    struct newest n = {sources, 0, 0};
+    rel_walk(dir, &ops, &n);
+    return n;
 }
 
 int rel_build_needed(const struct rel_project *p, char **why)
@@ -74,16 +75,13 @@ int rel_build_needed(const struct rel_project *p, char **why)
         return 0;
     char *rel = rel_asprintf("_build/%s/lib", p->env ? p->env : "default");
     char *lib = rel_path_join2(p->root, rel);
-    int64_t out = 0, src = 0;
-    size_t nout = 0, nsrc = 0;
-    newest(lib, false, 0, &out, &nout);
-    newest(p->root, true, 0, &src, &nsrc);
+    struct newest out = newest(lib, false), src = newest(p->root, true);
     int needed = 1;
-    if (nout == 0)
+    if (out.count == 0)
         *why = rel_asprintf("%s holds no build yet", rel);
-    else if (nout > MAX_SCAN || nsrc > MAX_SCAN)
+    else if (out.count > MAX_SCAN || src.count > MAX_SCAN)
         *why = rel_asprintf("more than %d files to compare", MAX_SCAN);
-    else if (src > out)
+    else if (src.t > out.t)
         *why = rel_strdup("a source file is newer than the build");
     else
         needed = 0;

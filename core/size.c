@@ -3,16 +3,11 @@
  */
 #include "size.h"
 
-#include "alloc.h"
-#include "path.h"
+#include "walk.h"
 
-#include <dirent.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define MAX_DEPTH 64
 #define MAX_FILES 1000000
 
 bool rel_size_counts(const char *path)
@@ -26,38 +21,34 @@ bool rel_size_counts(const char *path)
     return true;
 }
 
-static void walk(const char *dir, int depth, uint64_t *bytes, uint64_t *files)
+struct count {
+    uint64_t bytes, files;
+};
+
+static bool counted_dir(void *ctx, const char *name, int depth)
 {
-    DIR *d = depth < MAX_DEPTH ? opendir(dir) : NULL;
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d)) && *files < MAX_FILES) {
-        const char *n = de->d_name;
-        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || (depth == 0 && !rel_size_counts(n)))
-            continue;
-        char *path = rel_path_join2(dir, n);
-        struct stat st;
-        if (lstat(path, &st) == 0) {
-            if (S_ISDIR(st.st_mode)) {
-                walk(path, depth + 1, bytes, files);
-            } else if (S_ISREG(st.st_mode)) {
-                *bytes += (uint64_t)st.st_size;
-                (*files)++;
-            }
-        }
-        free(path);
+    (void)ctx;
+    return depth > 0 || rel_size_counts(name);
+}
+
+static bool count_file(void *ctx, const char *name, int depth, const struct stat *st)
+{
+    struct count *c = ctx;
+    if (S_ISREG(st->st_mode) && (depth > 0 || rel_size_counts(name))) {
+        c->bytes += (uint64_t)st->st_size;
+        c->files++;
     }
-    closedir(d);
+    return c->files < MAX_FILES;
 }
 
 uint64_t rel_size_tree(const char *root, uint64_t *files)
 {
-    uint64_t bytes = 0, n = 0;
-    walk(root, 0, &bytes, &n);
+    static const struct rel_walk_ops ops = {.enter = counted_dir, .entry = count_file};
+    struct count c = {0, 0};
+    rel_walk(root, &ops, &c);
     if (files)
-        *files = n;
-    return bytes;
+        *files = c.files;
+    return c.bytes;
 }
 
 const char *rel_size_human(char *buf, size_t n, uint64_t bytes)
