@@ -2,6 +2,7 @@
 #include "assemble.h"
 
 #include "alloc.h"
+#include "assemble_int.h"
 #include "beam.h"
 #include "buf.h"
 #include "error.h"
@@ -9,9 +10,7 @@
 #include "fs.h"
 #include "path.h"
 #include "plan.h"
-#include "proc.h"
 #include "size.h"
-#include "tarball.h"
 #include "version.h"
 
 #include <dirent.h>
@@ -722,20 +721,17 @@ static bool same_text(const char *old_file, const struct rel_plan_entry *e)
     return same;
 }
 
-static bool is_canceled(const struct rel_assemble_opts *o)
+bool rel_assemble_is_canceled(const struct rel_assemble_opts *o)
 {
     return o && o->canceled && o->canceled(o->cancel_ctx);
 }
 
-static int canceled_error(void)
+int rel_assemble_cancel_error(bool after_swap)
 {
-    return rel_error_set(REL_ECANCELED, "canceled; the release at its path was not touched");
-}
-
-static int canceled_after(void)
-{
-    return rel_error_set(REL_ECANCELED, "canceled after the release was assembled; the steps "
-                                        "after it did not run");
+    return after_swap
+               ? rel_error_set(REL_ECANCELED, "canceled after the release was assembled; "
+                                              "the steps after it did not run")
+               : rel_error_set(REL_ECANCELED, "canceled; the release at its path was not touched");
 }
 
 static double now(void)
@@ -762,8 +758,8 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
         prestrip_start(&ps, p);
     for (size_t i = 0; i < p->count && rc == 0; i++) {
         const struct rel_plan_entry *e = &p->entries[i];
-        if (is_canceled(o)) {
-            rc = canceled_error();
+        if (rel_assemble_is_canceled(o)) {
+            rc = rel_assemble_cancel_error(false);
             break;
         }
         char *to = rel_path_join2(newdir, e->path);
@@ -925,7 +921,7 @@ int rel_assemble_execute(const struct rel_plan *p, const struct rel_assemble_opt
     st.flushed = o.flush == REL_FLUSH_ALWAYS || (o.flush == REL_FLUSH_REPLACE && have_old);
     if ((rc = build_tree(p, newdir, have_old, &o, &st)) < 0 ||
         (st.flushed && (rc = sync_tree(newdir)) < 0) ||
-        (is_canceled(&o) && (rc = canceled_error()) < 0) ||
+        (rel_assemble_is_canceled(&o) && (rc = rel_assemble_cancel_error(false)) < 0) ||
         (rc = swap_in(newdir, p->dest, parent, base, have_old)) < 0)
         goto done;
     made = false;
@@ -948,109 +944,5 @@ done:
     free(newdir);
     free(parent);
     free(base);
-    return rc;
-}
-
-int rel_assemble_tar(const struct rel_plan *p, const struct rel_events *ev)
-{
-    const char **paths = rel_calloc(p->ntar + 1, sizeof(*paths));
-    size_t n = 0;
-    for (size_t i = 0; i < p->ntar; i++) {
-        char *full = rel_path_join2(p->dest, p->tar_paths[i]);
-        struct stat st;
-        if (lstat(full, &st) == 0)
-            paths[n++] = p->tar_paths[i];
-        free(full);
-    }
-    int rc = rel_tarball_pack(p->tarball, p->dest, paths, n, -1, ev);
-    free(paths);
-    return rc;
-}
-
-/* proc's on_line for a hook: each line logged as it comes, the last one
- * kept for the error */
-struct hook_out {
-    const struct rel_events *ev;
-    char *last;
-};
-
-static void hook_line(void *ctx, int err, const char *line)
-{
-    (void)err;
-    struct hook_out *h = ctx;
-    rel_event_log(h->ev, REL_LOG_INFO, "%s", line);
-    free(h->last);
-    h->last = rel_strdup(line);
-}
-
-static bool hook_canceled(void *ctx)
-{
-    return is_canceled(ctx);
-}
-
-static int run_hook(const struct rel_plan *p, const struct rel_plan_hook *h,
-                    const struct rel_assemble_opts *o)
-{
-    const struct rel_events *ev = o ? o->ev : NULL;
-    char *e_name = rel_asprintf("RELEASE_NAME=%s", p->name);
-    char *e_vsn = rel_asprintf("RELEASE_VSN=%s", p->version);
-    char *e_path = rel_asprintf("RELEASE_PATH=%s", p->dest);
-    const char *env[] = {e_name, e_vsn, e_path, NULL};
-    const char *argv[] = {"sh", "-c", h->command, NULL};
-    struct rel_buf out = REL_BUF_INIT;
-    struct hook_out ho = {ev, NULL};
-    struct rel_proc_opts po = {.cwd = p->project_root,
-                               .env = env,
-                               .out = &out,
-                               .err = &out,
-                               .on_line = hook_line,
-                               .line_ctx = &ho,
-                               .canceled = o && o->canceled ? hook_canceled : NULL,
-                               .cancel_ctx = (void *)o};
-    int status = 0;
-    /* the step's name says which hook runs: "hook COMMAND" (cut) */
-    char step[48];
-    snprintf(step, sizeof(step), "hook %s", h->command);
-    for (char *c = step; *c; c++)
-        if (*c == '\n' || *c == '\t')
-            *c = ' ';
-    rel_event_begin(ev, step, 0, 0);
-    rel_event_log(ev, REL_LOG_INFO, "$ %s", h->command);
-    int rc = rel_proc_run(&status, argv, &po);
-    if (rc == REL_ECANCELED)
-        rc = rel_error_set(REL_ECANCELED, "canceled during step '%s'%s", h->command,
-                           h->after ? " (the release was assembled before it)"
-                                    : "; the release at its path was not touched");
-    else if (rc == 0 && status != 0)
-        rc = rel_error_set(REL_ECHILD, "step '%s' failed with status %d%s%s", h->command, status,
-                           ho.last ? ": " : "", ho.last ? ho.last : "");
-    rel_event_end(ev, step, rc);
-    free(ho.last);
-    rel_buf_free(&out);
-    free(e_name);
-    free(e_vsn);
-    free(e_path);
-    return rc;
-}
-
-int rel_assemble_run(const struct rel_plan *p, const struct rel_assemble_opts *o,
-                     struct rel_assemble_stats *stats)
-{
-    const struct rel_events *ev = o ? o->ev : NULL;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < p->nhooks; i++)
-        if (!p->hooks[i].after)
-            rc = is_canceled(o) ? canceled_error() : run_hook(p, &p->hooks[i], o);
-    if (rc == 0)
-        rc = is_canceled(o) ? canceled_error() : rel_assemble_execute(p, o, stats);
-    /* after the swap a cancel stops the remaining steps; the new release stays */
-    for (size_t i = 0; rc == 0 && i < p->nhooks; i++)
-        if (p->hooks[i].after && !p->hooks[i].after_tar)
-            rc = is_canceled(o) ? canceled_after() : run_hook(p, &p->hooks[i], o);
-    if (rc == 0 && p->tar)
-        rc = is_canceled(o) ? canceled_after() : rel_assemble_tar(p, ev);
-    for (size_t i = 0; rc == 0 && i < p->nhooks; i++)
-        if (p->hooks[i].after_tar)
-            rc = is_canceled(o) ? canceled_after() : run_hook(p, &p->hooks[i], o);
     return rc;
 }

@@ -29,7 +29,8 @@
  * Any error before step 5 removes the new tree and leaves the final path as
  * it was.
  *
- * The steps around assembly (tar, hooks) run by rel_assemble_run().
+ * The steps around assembly (tar, hooks) run by rel_assemble_run()
+ * (core/assemble_steps.c).
  */
 #ifndef REL_ASSEMBLE_H
 #define REL_ASSEMBLE_H
