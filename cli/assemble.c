@@ -19,7 +19,6 @@
 #include "core/plan.h"
 #include "core/project.h"
 #include "core/resolve.h"
-
 #include "core/size.h"
 
 #include <signal.h>
@@ -79,11 +78,16 @@ static const char *shown_path(const char *path, const char *cwd)
 int cmd_assemble(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"path", required_argument, NULL, 'p'}, {"overwrite", no_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},      {"version", required_argument, NULL, 'V'},
-        {"no-compile", no_argument, NULL, 'n'}, {"compile", no_argument, NULL, 'c'},
-        {"no-reuse", no_argument, NULL, 'r'},   {"sync", no_argument, NULL, 's'},
-        {"no-sync", no_argument, NULL, 'S'},    {NULL, 0, NULL, 0},
+        {"path", required_argument, NULL, 'p'},
+        {"overwrite", no_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"version", required_argument, NULL, 'V'},
+        {"no-compile", no_argument, NULL, 'n'},
+        {"compile", no_argument, NULL, 'c'},
+        {"no-reuse", no_argument, NULL, 'r'},
+        {"sync", no_argument, NULL, 's'},
+        {"no-sync", no_argument, NULL, 'S'},
+        {NULL, 0, NULL, 0},
     };
     const char *path = NULL, *version = NULL;
     bool overwrite = false, quiet = cli_globals.quiet, reuse = true;

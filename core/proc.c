@@ -200,8 +200,7 @@ int rel_proc_which(char **path_out, const char *name)
         path = "/usr/local/bin:/usr/bin:/bin";
     char *copy = rel_strdup(path);
     int found = 0;
-    for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir;
-         dir = strtok_r(NULL, ":", &save)) {
+    for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
         char *full = rel_asprintf("%s/%s", dir, name);
         struct stat st;
         if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0) {
