@@ -1,8 +1,10 @@
 /*
- * assemble.c - `relman assemble [REL]`: build the project (as `mix release`
- * compiles first), plan the release, apply the plan, run the steps; the
- * path is core's rel_build_release() (core/build.h), the TUI's too. This
- * file holds the options, the model loading and the report.
+ * assemble.c - `relman assemble [REL]`: build the project when needed (as
+ * `mix release` compiles first), plan the release, apply the plan, run the
+ * steps; the path is core's rel_build_release() (core/build.h), the TUI's
+ * too, with the same defaults. This file holds the options, the model
+ * loading, SIGINT (cancels: the release at its path stays as it was) and
+ * the report.
  */
 #include "cli.h"
 #include "load.h"
@@ -17,7 +19,9 @@
 #include "core/plan.h"
 #include "core/project.h"
 #include "core/resolve.h"
+#include "core/size.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +46,26 @@ static int load_model(void *ctx, const struct rel_model **m)
     return 0;
 }
 
+/* SIGINT while assembling: the first asks core to stop (rel_build_opts.
+ * canceled; the build's process group is ended, the new tree removed), a
+ * second one kills relman at once. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    if (interrupted) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    interrupted = 1;
+}
+
+static bool was_interrupted(void *ctx)
+{
+    (void)ctx;
+    return interrupted != 0;
+}
+
 /* `path` relative to the current directory when it is below it. */
 static const char *shown_path(const char *path, const char *cwd)
 {
@@ -59,13 +83,15 @@ int cmd_assemble(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"version", required_argument, NULL, 'V'},
         {"no-compile", no_argument, NULL, 'n'},
+        {"compile", no_argument, NULL, 'c'},
         {"no-reuse", no_argument, NULL, 'r'},
         {"sync", no_argument, NULL, 's'},
         {"no-sync", no_argument, NULL, 'S'},
         {NULL, 0, NULL, 0},
     };
     const char *path = NULL, *version = NULL;
-    bool overwrite = false, quiet = cli_globals.quiet, compile = true, reuse = true;
+    bool overwrite = false, quiet = cli_globals.quiet, reuse = true;
+    enum rel_build_compile compile = REL_BUILD_COMPILE_AUTO;
     enum rel_flush flush = REL_FLUSH_REPLACE;
     int c;
     while ((c = cli_getopt(argc, argv, "q", longopts)) != -1) {
@@ -83,7 +109,10 @@ int cmd_assemble(int argc, char **argv)
             version = optarg;
             break;
         case 'n':
-            compile = false;
+            compile = REL_BUILD_COMPILE_NEVER;
+            break;
+        case 'c':
+            compile = REL_BUILD_COMPILE_ALWAYS;
             break;
         case 'r':
             reuse = false;
@@ -114,14 +143,24 @@ int cmd_assemble(int argc, char **argv)
         .assemble = {.overwrite = overwrite, .no_reuse = !reuse, .flush = flush},
         .ev = &prog.ev,
         .build_output = &build_output,
+        .canceled = was_interrupted,
     };
     struct rel_plan *plan = NULL;
     struct rel_assemble_stats st = {0};
     int rc = CLI_OK;
-    if (rel_build_release(&plan, &st, &bo) < 0) {
+    struct sigaction sa = {.sa_handler = on_sigint}, old_sa;
+    sigemptyset(&sa.sa_mask);
+    interrupted = 0;
+    sigaction(SIGINT, &sa, &old_sa);
+    int brc = rel_build_release(&plan, &st, &bo);
+    sigaction(SIGINT, &old_sa, NULL);
+    if (brc < 0) {
         cli_progress_clear(&prog);
-        fputs(rel_buf_cstr(&build_output), stderr);
+        if (quiet) /* else the build's output was shown as it came */
+            fputs(rel_buf_cstr(&build_output), stderr);
         rc = load.code != CLI_OK ? load.code : cli_core_error();
+        if (brc == REL_ECANCELED && interrupted)
+            rc = 128 + SIGINT;
         goto done;
     }
     if (!quiet) {

@@ -93,11 +93,14 @@ static const struct cli_option inspect_opts[] = {
 static const struct cli_option assemble_opts[] = {
     {"path", 0, "P", D, NULL,
      "where to put the release (default: releases.NAME.path or\n_build/ENV/rel/NAME)"},
-    {"overwrite", 0, NULL, 0, NULL, "replace releases/VSN when it exists"},
+    {"overwrite", 0, NULL, 0, NULL,
+     "replace releases/VSN also when relman did not make it (one\nrelman made is always replaced)"},
     {"quiet", 'q', NULL, 0, NULL, "print nothing but errors"},
     {"version", 0, "V", 0, NULL, "the release version (default: relman.yml's)"},
-    {"no-compile", 0, NULL, 0, NULL,
-     "do not run the project's build (mix compile / rebar3 compile) first"},
+    {"compile", 0, NULL, 0, NULL,
+     "run the project's build (mix compile / rebar3 compile) first even\n"
+     "when no source is newer than the build (default: only then)"},
+    {"no-compile", 0, NULL, 0, NULL, "do not run the project's build first"},
     {"no-reuse", 0, NULL, 0, NULL,
      "copy and strip every file again instead of reusing unchanged ones"},
     {"sync", 0, NULL, 0, NULL,
@@ -179,10 +182,11 @@ const struct cli_command cli_commands[] = {
      cmd_inspect},
     {"assemble", "build a release directory (bin/, lib/, releases/, erts-VSN/)",
      "relman assemble [RELEASE] [--path P] [--overwrite] [--quiet] [--version V]\n"
-     "                [--no-compile] [--no-reuse] [--sync | --no-sync]",
+     "                [--compile | --no-compile] [--no-reuse] [--sync | --no-sync]",
      assemble_opts, R, NULL,
      "Runs the release's steps (tar, run hooks); says \"up to date\" when every file\n"
-     "was reused. See docs/assemble.md.",
+     "was reused. Ctrl-C cancels, leaving the release at its path as it was.\n"
+     "See docs/assemble.md.",
      cmd_assemble},
     {"deploy", "upload a release tarball to targets and switch them to it",
      "relman deploy [RELEASE] TARGET|GROUP... [--tarball FILE] [--batch N] [--yes]", deploy_opts,

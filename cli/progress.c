@@ -3,6 +3,7 @@
  */
 #include "progress.h"
 
+#include "core/size.h"
 #include "core/assemble.h"
 
 #include <inttypes.h>
@@ -37,23 +38,6 @@ static void on_begin(void *ctx, const char *step, uint64_t files, uint64_t bytes
     p->last_draw = 0;
 }
 
-const char *cli_human_bytes(char *out, size_t n, uint64_t bytes)
-{
-    static const char *const units[] = {"kB", "MB", "GB", "TB"};
-    if (bytes < 1000) {
-        snprintf(out, n, "%" PRIu64 " B", bytes);
-        return out;
-    }
-    double v = (double)bytes / 1000.0;
-    size_t u = 0;
-    while (v >= 999.95 && u + 1 < sizeof(units) / sizeof(units[0])) {
-        v /= 1000.0;
-        u++;
-    }
-    snprintf(out, n, "%.1f %s", v, units[u]);
-    return out;
-}
-
 const char *cli_human_seconds(char *out, size_t n, double seconds)
 {
     long s = seconds < 0 ? 0 : (long)(seconds + 0.5);
@@ -69,11 +53,11 @@ const char *cli_human_seconds(char *out, size_t n, double seconds)
 const char *cli_progress_bytes(char *out, size_t n, uint64_t done, uint64_t total, double seconds)
 {
     char d[32], t[32] = "", rate[32] = "", eta[32] = "";
-    cli_human_bytes(d, sizeof(d), done);
+    rel_size_human(d, sizeof(d), done);
     if (total)
-        cli_human_bytes(t, sizeof(t), total);
+        rel_size_human(t, sizeof(t), total);
     if (seconds >= 1.0 && done) {
-        cli_human_bytes(rate, sizeof(rate), (uint64_t)((double)done / seconds));
+        rel_size_human(rate, sizeof(rate), (uint64_t)((double)done / seconds));
         if (total > done)
             cli_human_seconds(eta, sizeof(eta), seconds * (double)(total - done) / (double)done);
     }
@@ -112,7 +96,7 @@ void cli_progress_assembled(FILE *out, const char *name, const char *version, co
                             const struct rel_assemble_stats *st)
 {
     char size[32], took[32];
-    cli_human_bytes(size, sizeof(size), st->bytes);
+    rel_size_human(size, sizeof(size), st->size);
     if (st->written == 0 && st->files > 0)
         fprintf(out,
                 "relman: %s-%s in %s is up to date (%" PRIu64 " files, %s; 0 written, %" PRIu64

@@ -32,10 +32,9 @@ void cli_progress_init(struct cli_progress *p, bool quiet, int verbose);
 /* Clear the progress line, if one is shown. */
 void cli_progress_clear(struct cli_progress *p);
 
-/* Human units for the CLI's lines: "812 B", "20.9 MB", "1.2 GB" (decimal,
- * 1 MB = 1000000 bytes, as docs/cli.md says); "4 s", "2 min 05 s",
- * "1 h 02 min". Write into out (size n) and return it. */
-const char *cli_human_bytes(char *out, size_t n, uint64_t bytes);
+/* Times for the CLI's lines: "4 s", "2 min 05 s", "1 h 02 min" (sizes use
+ * core/size.h's rel_size_human, the one rule). Write into out (size n) and
+ * return it. */
 const char *cli_human_seconds(char *out, size_t n, double seconds);
 
 /*

@@ -2,6 +2,7 @@
 #include "assemble.h"
 
 #include "alloc.h"
+#include "assemble_int.h"
 #include "beam.h"
 #include "buf.h"
 #include "error.h"
@@ -9,8 +10,7 @@
 #include "fs.h"
 #include "path.h"
 #include "plan.h"
-#include "proc.h"
-#include "tarball.h"
+#include "size.h"
 #include "version.h"
 
 #include <dirent.h>
@@ -595,7 +595,26 @@ static int recover(const char *parent, const char *base, const char *dest)
     return rc;
 }
 
-/* The final path may be replaced only when it is a release (or empty). */
+/* Does `dest` hold the manifest of a relman assembly (any relman version)? */
+static bool made_by_relman(const char *dest)
+{
+    char *path = rel_path_join2(dest, MANIFEST);
+    char head[32] = "";
+    FILE *f = fopen(path, "re");
+    if (f) {
+        if (!fgets(head, sizeof(head), f))
+            head[0] = '\0';
+        fclose(f);
+    }
+    free(path);
+    return strncmp(head, "relman-manifest ", 16) == 0;
+}
+
+/* The final path may be replaced only when it is a release (or empty); a
+ * version it holds already only when relman made the release (its manifest
+ * is there: relman's own output is rebuilt like make's) or with
+ * `overwrite` (a release made by mix or relx at the same path is not
+ * replaced unasked). */
 static int check_dest(const char *dest, const char *version, bool overwrite)
 {
     struct stat st;
@@ -623,10 +642,11 @@ static int check_dest(const char *dest, const char *version, bool overwrite)
     char *vdir = rel_asprintf("%s/releases/%s", dest, version);
     bool exists = rel_fs_is_dir(vdir);
     free(vdir);
-    if (exists && !overwrite)
+    if (exists && !overwrite && !made_by_relman(dest))
         return rel_error_set(REL_EEXISTS,
-                             "release version %s already exists in %s (use --overwrite)", version,
-                             dest);
+                             "release version %s already exists in %s and was not made by relman "
+                             "(no %s); use --overwrite to replace it",
+                             version, dest, MANIFEST);
     return 0;
 }
 
@@ -701,6 +721,19 @@ static bool same_text(const char *old_file, const struct rel_plan_entry *e)
     return same;
 }
 
+bool rel_assemble_is_canceled(const struct rel_assemble_opts *o)
+{
+    return o && o->canceled && o->canceled(o->cancel_ctx);
+}
+
+int rel_assemble_cancel_error(bool after_swap)
+{
+    return after_swap
+               ? rel_error_set(REL_ECANCELED, "canceled after the release was assembled; "
+                                              "the steps after it did not run")
+               : rel_error_set(REL_ECANCELED, "canceled; the release at its path was not touched");
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -725,6 +758,10 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
         prestrip_start(&ps, p);
     for (size_t i = 0; i < p->count && rc == 0; i++) {
         const struct rel_plan_entry *e = &p->entries[i];
+        if (rel_assemble_is_canceled(o)) {
+            rc = rel_assemble_cancel_error(false);
+            break;
+        }
         char *to = rel_path_join2(newdir, e->path);
         char *old = rel_path_join2(p->dest, e->path);
         rc = make_parent(to, &last_dir);
@@ -884,9 +921,11 @@ int rel_assemble_execute(const struct rel_plan *p, const struct rel_assemble_opt
     st.flushed = o.flush == REL_FLUSH_ALWAYS || (o.flush == REL_FLUSH_REPLACE && have_old);
     if ((rc = build_tree(p, newdir, have_old, &o, &st)) < 0 ||
         (st.flushed && (rc = sync_tree(newdir)) < 0) ||
+        (rel_assemble_is_canceled(&o) && (rc = rel_assemble_cancel_error(false)) < 0) ||
         (rc = swap_in(newdir, p->dest, parent, base, have_old)) < 0)
         goto done;
     made = false;
+    st.size = rel_size_tree(p->dest, NULL);
 done:
     if (made) {
         /* keep the precise error: removing the half-built tree may set another */
@@ -905,78 +944,5 @@ done:
     free(newdir);
     free(parent);
     free(base);
-    return rc;
-}
-
-int rel_assemble_tar(const struct rel_plan *p, const struct rel_events *ev)
-{
-    const char **paths = rel_calloc(p->ntar + 1, sizeof(*paths));
-    size_t n = 0;
-    for (size_t i = 0; i < p->ntar; i++) {
-        char *full = rel_path_join2(p->dest, p->tar_paths[i]);
-        struct stat st;
-        if (lstat(full, &st) == 0)
-            paths[n++] = p->tar_paths[i];
-        free(full);
-    }
-    int rc = rel_tarball_pack(p->tarball, p->dest, paths, n, -1, ev);
-    free(paths);
-    return rc;
-}
-
-static int run_hook(const struct rel_plan *p, const struct rel_plan_hook *h,
-                    const struct rel_events *ev)
-{
-    char *e_name = rel_asprintf("RELEASE_NAME=%s", p->name);
-    char *e_vsn = rel_asprintf("RELEASE_VSN=%s", p->version);
-    char *e_path = rel_asprintf("RELEASE_PATH=%s", p->dest);
-    const char *env[] = {e_name, e_vsn, e_path, NULL};
-    const char *argv[] = {"sh", "-c", h->command, NULL};
-    struct rel_buf out = REL_BUF_INIT;
-    struct rel_proc_opts po = {.cwd = p->project_root, .env = env, .out = &out, .err = &out};
-    int status = 0;
-    rel_event_begin(ev, "hook", 0, 0);
-    rel_event_log(ev, REL_LOG_INFO, "$ %s", h->command);
-    int rc = rel_proc_run(&status, argv, &po);
-    const char *s = rel_buf_cstr(&out);
-    char *last = NULL;
-    while (*s) {
-        const char *nl = strchr(s, '\n');
-        size_t len = nl ? (size_t)(nl - s) : strlen(s);
-        free(last);
-        last = rel_strndup(s, len);
-        rel_event_log(ev, REL_LOG_INFO, "%s", last);
-        s += len + (nl ? 1 : 0);
-    }
-    if (rc == 0 && status != 0)
-        rc = rel_error_set(REL_ECHILD, "step '%s' failed with status %d%s%s", h->command, status,
-                           last ? ": " : "", last ? last : "");
-    rel_event_end(ev, "hook", rc);
-    free(last);
-    rel_buf_free(&out);
-    free(e_name);
-    free(e_vsn);
-    free(e_path);
-    return rc;
-}
-
-int rel_assemble_run(const struct rel_plan *p, const struct rel_assemble_opts *o,
-                     struct rel_assemble_stats *stats)
-{
-    const struct rel_events *ev = o ? o->ev : NULL;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < p->nhooks; i++)
-        if (!p->hooks[i].after)
-            rc = run_hook(p, &p->hooks[i], ev);
-    if (rc == 0)
-        rc = rel_assemble_execute(p, o, stats);
-    for (size_t i = 0; rc == 0 && i < p->nhooks; i++)
-        if (p->hooks[i].after && !p->hooks[i].after_tar)
-            rc = run_hook(p, &p->hooks[i], ev);
-    if (rc == 0 && p->tar)
-        rc = rel_assemble_tar(p, ev);
-    for (size_t i = 0; rc == 0 && i < p->nhooks; i++)
-        if (p->hooks[i].after_tar)
-            rc = run_hook(p, &p->hooks[i], ev);
     return rc;
 }

@@ -29,7 +29,8 @@
  * Any error before step 5 removes the new tree and leaves the final path as
  * it was.
  *
- * The steps around assembly (tar, hooks) run by rel_assemble_run().
+ * The steps around assembly (tar, hooks) run by rel_assemble_run()
+ * (core/assemble_steps.c).
  */
 #ifndef REL_ASSEMBLE_H
 #define REL_ASSEMBLE_H
@@ -42,14 +43,24 @@ struct rel_events;
 struct rel_plan;
 
 struct rel_assemble_opts {
-    bool overwrite; /* replace releases/VSN when it exists (else REL_EEXISTS) */
-    bool no_reuse;  /* copy/strip everything again */
+    /* Replace releases/VSN when it exists even though the release was not
+     * made by relman (no .relman/manifest): without it such a version is
+     * REL_EEXISTS. One made by relman is always replaced (atomically). */
+    bool overwrite;
+    bool no_reuse; /* copy/strip everything again */
     /* When to flush the new tree to disk (syncfs) before it is put at the
      * final path. REL_FLUSH_REPLACE (the default): only when a previous
      * release is there, which the swap removes; a power cut must not leave
      * empty files where a working release was. */
     enum rel_flush { REL_FLUSH_REPLACE = 0, REL_FLUSH_ALWAYS, REL_FLUSH_NEVER } flush;
     const struct rel_events *ev;
+    /* Polled before each step, before each file of the tree and while a
+     * hook runs (its process group is then ended): once true, the run
+     * stops with REL_ECANCELED. A cancel before the swap (step 5) leaves
+     * the final path as it was and removes the new tree; the swap itself
+     * and the steps after it are not interrupted midway. May be NULL. */
+    bool (*canceled)(void *ctx);
+    void *cancel_ctx;
 };
 
 struct rel_assemble_stats {
@@ -57,7 +68,8 @@ struct rel_assemble_stats {
     uint64_t written; /* copied, stripped or generated this time */
     uint64_t reused;  /* hard-linked from the previous release */
     uint64_t carried; /* kept from the previous release (other versions...) */
-    uint64_t bytes;   /* size of the plan's files */
+    uint64_t bytes;   /* size of the plan's files (sources: progress's 100%) */
+    uint64_t size;    /* THE size of the release once in place (core/size.h) */
     bool flushed;     /* the tree was flushed to disk before the swap */
     double seconds;
 };

@@ -28,18 +28,9 @@ static void bnames_push(struct rel_names *n, char *s)
     n->items[n->count++] = s;
 }
 
-/* The position of the first `s` in `n`, or -1. */
-static long bnames_index(const struct rel_names *n, const char *s)
-{
-    for (size_t i = 0; i < n->count; i++)
-        if (strcmp(n->items[i], s) == 0)
-            return (long)i;
-    return -1;
-}
-
 static void bnames_remove_first(struct rel_names *n, const char *s)
 {
-    long i = bnames_index(n, s);
+    long i = rel_names_index(n, s);
     if (i < 0)
         return;
     memmove(&n->items[i], &n->items[i + 1], (n->count - (size_t)i - 1) * sizeof(char *));
@@ -50,7 +41,7 @@ static void bnames_remove_first(struct rel_names *n, const char *s)
 static const char *includer_of(struct sapp *apps, size_t n, const char *app)
 {
     for (size_t i = 0; i < n; i++)
-        if (bnames_index(&apps[i].incs, app) >= 0)
+        if (rel_names_index(&apps[i].incs, app) >= 0)
             return apps[i].name;
     return NULL;
 }
@@ -124,7 +115,7 @@ static void find_all(struct sapp *apps, size_t checking, const struct rel_names 
             was_visited |= strcmp(apps[visited[i]].name, name) == 0;
         if (pos >= 0) {
             size_t app = list[pos];
-            if (bnames_index(&apps[app].incs, apps[checking].name) >= 0) {
+            if (rel_names_index(&apps[app].incs, apps[checking].name) >= 0) {
                 /* X includes Y, Y uses X: allowed */
                 if (!was_visited)
                     bnames_push(notfound, (char *)name);
@@ -199,7 +190,7 @@ bool rel_bootorder(struct rel_model *m, struct rel_buf *cycle, const char **cycl
             if (!dep)
                 continue;
             const char *usedtop = top_app(apps, n, dep);
-            if (bnames_index(&acc, usedtop) >= 0)
+            if (rel_names_index(&acc, usedtop) >= 0)
                 bnames_remove_first(&acc, used);
             else if (strcmp(usedtop, mytop) == 0)
                 continue;

@@ -6,28 +6,108 @@
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
+#include "path.h"
 #include "event.h"
 #include "proc.h"
 #include "project.h"
 #include "resolve.h"
+#include "walk.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-/* Each line of `out` as a DEBUG log line. */
-static void log_lines(const struct rel_events *ev, const struct rel_buf *out)
+/* ---- is a build needed? ------------------------------------------------ */
+
+#define MAX_SCAN 20000 /* files looked at; a larger tree is simply built */
+
+/* Directories that hold no input of `mix compile` / `rebar3 compile`. */
+static bool not_source(const char *name)
 {
-    const char *p = rel_buf_cstr(out);
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        int len = (int)(nl ? (size_t)(nl - p) : strlen(p));
-        rel_event_log(ev, REL_LOG_DEBUG, "%.*s", len, p);
-        p += len + (nl ? 1 : 0);
-    }
+    static const char *const skip[] = {"_build", "deps", "rel",          "test",
+                                       "doc",    "priv", "node_modules", NULL};
+    if (name[0] == '.')
+        return true; /* .git, .elixir_ls, ... */
+    for (size_t i = 0; skip[i]; i++)
+        if (strcmp(name, skip[i]) == 0)
+            return true;
+    return false;
 }
 
-int rel_build_compile(const struct rel_project *p, struct rel_buf *output,
-                      const struct rel_events *ev)
+/* What newest() collects: the newest mtime (ns) of the regular files seen,
+ * and how many; with `sources`, not_source() directories and relman.yml
+ * (which no build reads) are skipped. */
+struct newest {
+    bool sources;
+    int64_t t;
+    size_t count;
+};
+
+static bool newest_enter(void *ctx, const char *name, int depth)
+{
+    (void)depth;
+    return !((struct newest *)ctx)->sources || !not_source(name);
+}
+
+static bool newest_entry(void *ctx, const char *name, int depth, const struct stat *st)
+{
+    struct newest *n = ctx;
+    if (!S_ISREG(st->st_mode) || (n->sources && depth == 0 && strcmp(name, "relman.yml") == 0))
+        return true;
+    int64_t m = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    if (m > n->t)
+        n->t = m;
+    return ++n->count <= MAX_SCAN;
+}
+
+static struct newest newest(const char *dir, bool sources)
+{
+    static const struct rel_walk_ops ops = {.enter = newest_enter, .entry = newest_entry};
+    struct newest n = {sources, 0, 0};
+    rel_walk(dir, &ops, &n);
+    return n;
+}
+
+int rel_build_needed(const struct rel_project *p, char **why)
+{
+    *why = NULL;
+    if (p->kind != REL_PROJECT_MIX && p->kind != REL_PROJECT_REBAR3)
+        return 0;
+    char *rel = rel_asprintf("_build/%s/lib", p->env ? p->env : "default");
+    char *lib = rel_path_join2(p->root, rel);
+    struct newest out = newest(lib, false), src = newest(p->root, true);
+    int needed = 1;
+    if (out.count == 0)
+        *why = rel_asprintf("%s holds no build yet", rel);
+    else if (out.count > MAX_SCAN || src.count > MAX_SCAN)
+        *why = rel_asprintf("more than %d files to compare", MAX_SCAN);
+    else if (src.t > out.t)
+        *why = rel_strdup("a source file is newer than the build");
+    else
+        needed = 0;
+    free(lib);
+    free(rel);
+    return needed;
+}
+
+/* ---- the build ------------------------------------------------------------ */
+
+/* proc's on_line: each line of the build's output as it comes */
+static void stream_line(void *ctx, int err, const char *line)
+{
+    (void)err;
+    rel_event_log(ctx, REL_LOG_INFO, "%s", line);
+}
+
+static bool build_canceled(void *ctx)
+{
+    const struct rel_build_opts *o = ctx;
+    return o->canceled && o->canceled(o->cancel_ctx);
+}
+
+/* Step 1 for project `p`: the build tool, its output streamed to o->ev
+ * (INFO) and captured for o->build_output when it fails. */
+static int build_run(const struct rel_project *p, const struct rel_build_opts *o)
 {
     const char *argv_mix[] = {"mix", "compile", NULL};
     const char *argv_rebar[] = {"rebar3", "as", p->env ? p->env : "default", "compile", NULL};
@@ -47,23 +127,70 @@ int rel_build_compile(const struct rel_project *p, struct rel_buf *output,
     struct rel_buf cmd = REL_BUF_INIT;
     for (size_t i = 0; argv[i]; i++)
         rel_buf_printf(&cmd, "%s%s", i ? " " : "", argv[i]);
-    rel_event_log(ev, REL_LOG_DEBUG, "$ %s%s%s", env_mix ? env_mix : "", env_mix ? " " : "",
+    rel_event_log(o->ev, REL_LOG_DEBUG, "$ %s%s%s", env_mix ? env_mix : "", env_mix ? " " : "",
                   rel_buf_cstr(&cmd));
-    struct rel_proc_opts po = {.cwd = p->root, .env = env, .out = &out, .err = &out};
+    struct rel_proc_opts po = {.cwd = p->root,
+                               .env = env,
+                               .out = &out,
+                               .err = &out,
+                               .on_line = stream_line,
+                               .line_ctx = (void *)o->ev,
+                               .canceled = o->canceled ? build_canceled : NULL,
+                               .cancel_ctx = (void *)o};
     int status = 0;
+    rel_event_begin(o->ev, "compile", 0, 0);
     int rc = rel_proc_run(&status, argv, &po);
     if (rc == 0 && status != 0) {
-        if (output)
-            rel_buf_put(output, out.ptr ? out.ptr : "", out.len);
+        if (o->build_output)
+            rel_buf_put(o->build_output, out.ptr ? out.ptr : "", out.len);
         rc = rel_error_set(REL_ECHILD,
                            "'%s' failed (status %d) in %s; fix the build or use --no-compile",
                            rel_buf_cstr(&cmd), status, p->root);
-    } else if (rc == 0) {
-        log_lines(ev, &out);
     }
+    rel_event_end(o->ev, "compile", rc);
     rel_buf_free(&out);
     rel_buf_free(&cmd);
     free(env_mix);
+    return rc;
+}
+
+int rel_build_compile(const struct rel_project *p, struct rel_buf *output,
+                      const struct rel_events *ev)
+{
+    struct rel_build_opts o = {.build_output = output, .ev = ev};
+    return build_run(p, &o);
+}
+
+static bool canceled(const struct rel_build_opts *o)
+{
+    return o->canceled && o->canceled(o->cancel_ctx);
+}
+
+/* Step 1 as o->compile says. */
+static int maybe_compile(const struct rel_build_opts *o)
+{
+    if (o->compile == REL_BUILD_COMPILE_NEVER)
+        return 0;
+    /* Build first: discovery reads what the build produced. */
+    struct rel_project *p = NULL;
+    int rc =
+        rel_project_open(&p, o->dir ? o->dir : ".", REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN);
+    if (rc == 0 && o->compile == REL_BUILD_COMPILE_AUTO) {
+        char *why = NULL;
+        if (rel_build_needed(p, &why))
+            rel_event_log(o->ev, REL_LOG_DEBUG, "compiling: %s", why);
+        else if (p->kind != REL_PROJECT_PLAIN)
+            rel_event_log(o->ev, REL_LOG_DEBUG,
+                          "not compiling: no source is newer than the build (--compile forces it)");
+        if (!why) {
+            rel_project_free(p);
+            return 0;
+        }
+        free(why);
+    }
+    if (rc == 0)
+        rc = build_run(p, o);
+    rel_project_free(p);
     return rc;
 }
 
@@ -71,18 +198,11 @@ int rel_build_release(struct rel_plan **plan_out, struct rel_assemble_stats *sta
                       const struct rel_build_opts *o)
 {
     *plan_out = NULL;
-    int rc = 0;
-    if (o->compile) {
-        /* Build first: discovery reads what the build produced. */
-        struct rel_project *p = NULL;
-        rc = rel_project_open(&p, o->dir ? o->dir : ".",
-                              REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN);
-        if (rc == 0)
-            rc = rel_build_compile(p, o->build_output, o->ev);
-        rel_project_free(p);
-        if (rc < 0)
-            return rc;
-    }
+    int rc = maybe_compile(o);
+    if (rc < 0)
+        return rc;
+    if (canceled(o))
+        return rel_error_set(REL_ECANCELED, "canceled; the release was not touched");
     const struct rel_model *m = NULL;
     if ((rc = o->model(o->model_ctx, &m)) < 0)
         return rc;
@@ -90,10 +210,14 @@ int rel_build_release(struct rel_plan **plan_out, struct rel_assemble_stats *sta
     po.ev = o->ev;
     struct rel_assemble_opts ao = o->assemble;
     ao.ev = o->ev;
+    ao.canceled = o->canceled;
+    ao.cancel_ctx = o->cancel_ctx;
     struct rel_plan *plan = NULL;
     rel_event_begin(o->ev, "plan", 0, 0);
     rc = rel_plan_build(&plan, m, &po);
     rel_event_end(o->ev, "plan", rc);
+    if (rc == 0 && canceled(o))
+        rc = rel_error_set(REL_ECANCELED, "canceled; the release was not touched");
     if (rc == 0)
         rc = rel_assemble_run(plan, &ao, stats);
     if (rc < 0) {

@@ -1,16 +1,19 @@
 /*
  * build.h - "compile if asked, plan, assemble": the one path from a project
  * to an assembled release. `relman assemble` (cli/assemble.c) and the TUI's
- * assembly (tui/assemble.c) both call rel_build_release(), so they cannot
- * differ in what they do; where they differ in defaults (the CLI compiles
- * and refuses to replace an existing version, the TUI neither compiles nor
- * refuses), those are options they pass.
+ * assembly (tui/assemble.c) both call rel_build_release() with the same
+ * defaults (compile when needed; replace a version relman made, refuse a
+ * directory it did not make: core/assemble.h), so they cannot differ in what
+ * they do; what differs is only what a user asks for (--no-compile,
+ * --overwrite...).
  *
  * In order:
- *   1. compile (when asked): the project's own build, as `mix release` runs
- *      `mix compile` first: `MIX_ENV=ENV mix compile` for Mix projects,
- *      `rebar3 as PROFILE compile` for rebar3 ones, nothing for plain ones;
- *      run in the project directory with the output captured;
+ *   1. compile (as o->compile says): the project's own build, as `mix
+ *      release` runs `mix compile` first: `MIX_ENV=ENV mix compile` for Mix
+ *      projects, `rebar3 as PROFILE compile` for rebar3 ones, nothing for
+ *      plain ones; run in the project directory, its output (both streams)
+ *      logged line by line as it comes (INFO) and captured, as the step
+ *      "compile". "When needed" is rel_build_needed();
  *   2. the model: asked of the caller once the build ran, because discovery
  *      reads what the build produced (the CLI opens and resolves the project
  *      then; the TUI hands over the model it caches);
@@ -29,9 +32,15 @@ struct rel_buf;
 struct rel_model;
 struct rel_project;
 
+enum rel_build_compile {
+    REL_BUILD_COMPILE_NEVER = 0,  /* --no-compile */
+    REL_BUILD_COMPILE_ALWAYS = 1, /* --compile */
+    REL_BUILD_COMPILE_AUTO = 2,   /* when rel_build_needed() says so (the default) */
+};
+
 struct rel_build_opts {
-    bool compile;    /* step 1 */
-    const char *dir; /* the project directory (step 1; NULL: ".") */
+    enum rel_build_compile compile; /* step 1 */
+    const char *dir;                /* the project directory (step 1; NULL: ".") */
     /* Step 2: set *m to the model to plan (it stays the caller's and must
      * live until rel_build_release returns). 0, or a REL_E* code with the
      * error set, which rel_build_release returns as it is. */
@@ -40,10 +49,17 @@ struct rel_build_opts {
     struct rel_plan_opts plan;         /* --path, --version; .ev is set to `ev` */
     struct rel_assemble_opts assemble; /* overwrite, no_reuse, flush; .ev is set to `ev` */
     const struct rel_events *ev;       /* steps, progress and log lines; may be NULL */
-    /* When the build fails: its output (stdout and stderr), for the user.
-     * On success the output is logged line by line (REL_LOG_DEBUG). May be
-     * NULL. */
+    /* When the build fails: its output (stdout and stderr), for a user who
+     * did not see the log (it is logged line by line as it comes, INFO, in
+     * every case). May be NULL. */
     struct rel_buf *build_output;
+    /* Cancellation (may be NULL): polled while the build runs (its process
+     * group is then ended), between the steps and between the plan's
+     * entries (core/assemble.h). A canceled run returns REL_ECANCELED with
+     * the release at its path untouched and nothing left beside it. Called
+     * on the thread that runs rel_build_release. */
+    bool (*canceled)(void *ctx);
+    void *cancel_ctx;
 };
 
 /*
@@ -60,5 +76,16 @@ int rel_build_release(struct rel_plan **plan, struct rel_assemble_stats *stats,
  * `output`, which may be NULL). 0 for plain projects. */
 int rel_build_compile(const struct rel_project *p, struct rel_buf *output,
                       const struct rel_events *ev);
+
+/*
+ * Is a build needed? As make decides: 1 for a Mix or rebar3 project whose
+ * _build/ENV/lib holds no file yet, or when a source file is newer than the
+ * newest file there (sources: every regular file of the project directory
+ * outside _build, deps, rel, test, doc, priv, node_modules and hidden
+ * directories, relman.yml excepted; symlinks not followed), or when either side has more than
+ * 20000 files; *why (new string) then says which. 0 when the build is up to
+ * date and for plain projects (*why NULL). Reads mtimes only; a few ms.
+ */
+int rel_build_needed(const struct rel_project *p, char **why);
 
 #endif

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "path.h"
 #include "project.h"
+#include "size.h"
 #include "tarball.h"
 #include "term.h"
 
@@ -339,7 +340,7 @@ int rel_inspect_path(struct rel_inspect **out, const char *path)
     i->tarball = s.tarball;
     for (size_t k = 0; k < s.n; k++) {
         const char *p = s.v[k].path;
-        if (!s.v[k].dir) {
+        if (s.v[k].file && rel_size_counts(p)) { /* THE size (core/size.h) */
             i->files++;
             i->bytes += s.v[k].size;
         }
@@ -501,7 +502,9 @@ int rel_inspect_format(struct rel_buf *out, const struct rel_inspect *i, bool js
     for (size_t k = 0; k < i->nversions; k++)
         rel_buf_printf(out, " %s%s", i->versions[k],
                        i->version && strcmp(i->versions[k], i->version) == 0 ? " (boots)" : "");
-    rel_buf_printf(out, "\nfiles     %zu (%.1f MB)\n", i->files, (double)i->bytes / 1e6);
+    char size[32];
+    rel_buf_printf(out, "\nfiles     %zu (%s)\n", i->files,
+                   rel_size_human(size, sizeof(size), i->bytes));
     rel_buf_printf(out, "applications (%zu):\n", i->napps);
     for (size_t k = 0; k < i->napps; k++)
         rel_buf_printf(out, "  %-24s %-12s %s%s\n", i->apps[k].name, i->apps[k].vsn,

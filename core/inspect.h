@@ -41,8 +41,8 @@ struct rel_inspect {
     struct rel_inspect_app *apps; /* .rel order */
     size_t napps;
     bool boot; /* releases/VSN/start.boot present and readable */
-    size_t files;
-    uint64_t bytes;
+    size_t files;   /* regular files counted in `bytes` */
+    uint64_t bytes; /* THE size of the release (core/size.h) */
     char **problems;
     size_t nproblems;
 };

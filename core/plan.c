@@ -179,6 +179,56 @@ static char *app_lib_dir(const struct rel_model_app *a)
     return rel_asprintf("lib/%s-%s", a->app->name, a->app->vsn);
 }
 
+/*
+ * The modules of application `a` against its ebin/ as just planned (the
+ * entries from index `first` on, one readdir already done by add_tree), as
+ * systools checks them when it makes a boot script: every module listed in
+ * the .app's `modules` has its MODULE.beam directly in ebin/ (else the boot
+ * script loads a module that is not there), and, for the applications the
+ * project builds or lib_dirs holds, every .beam there is listed (else it is
+ * never loaded in embedded mode). OTP's and Elixir's own applications ship
+ * build-time modules they do not list (asn1ct, diameter_codegen): only the
+ * first check applies to them. One line naming the application and the
+ * module; before anything is written.
+ */
+static int name_cmp(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int check_modules(struct rel_plan_builder *b, const struct rel_model_app *a, size_t first,
+                         const char *dest)
+{
+    size_t dl = strlen(dest), n = 0;
+    char **beams = rel_calloc(b->p->count - first + 1, sizeof(char *));
+    for (size_t i = first; i < b->p->count; i++) {
+        const char *path = b->p->entries[i].path;
+        if (strncmp(path, dest, dl) == 0 && path[dl] == '/' && !strchr(path + dl + 1, '/') &&
+            rel_plan_ends_with(path, ".beam"))
+            beams[n++] = rel_strndup(path + dl + 1, strlen(path + dl + 1) - 5);
+    }
+    qsort(beams, n, sizeof(char *), name_cmp);
+    const struct rel_names *mods = &a->app->modules;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < mods->count; i++)
+        if (!bsearch(&mods->items[i], beams, n, sizeof(char *), name_cmp))
+            rc = rel_error_set(REL_ENOTFOUND,
+                               "%s: application '%s': module '%s' is listed in modules but "
+                               "ebin/%s.beam is missing",
+                               a->app->app_file, a->app->name, mods->items[i], mods->items[i]);
+    bool own = a->app->origin == REL_ORIGIN_PROJECT || a->app->origin == REL_ORIGIN_LIB_DIRS;
+    for (size_t i = 0; rc == 0 && own && i < n; i++)
+        if (rel_names_index(mods, beams[i]) < 0)
+            rc = rel_error_set(REL_EINVAL,
+                               "%s: application '%s': module '%s' (ebin/%s.beam) is not listed "
+                               "in modules",
+                               a->app->app_file, a->app->name, beams[i], beams[i]);
+    for (size_t i = 0; i < n; i++)
+        free(beams[i]);
+    free(beams);
+    return rc;
+}
+
 static int plan_apps(struct rel_plan_builder *b)
 {
     bool include_dir = !b->mix || (b->proj->elixir_version &&
@@ -194,8 +244,11 @@ static int plan_apps(struct rel_plan_builder *b)
         if (!rel_fs_is_dir(ebin))
             rc = rel_error_set(REL_ENOTFOUND, "%s: no ebin directory for application %s",
                                a->app->dir, a->app->name);
+        size_t first = b->p->count;
         if (rc == 0)
             rc = add_tree(b, ebin, dest, "app", b->r->strip_beams, NULL);
+        if (rc == 0)
+            rc = check_modules(b, a, first, dest);
         free(ebin);
         free(dest);
         static const char *const extra[] = {"priv", "include"};

@@ -244,7 +244,8 @@ int rel_plan_sys_config_mix(struct rel_plan_builder *b, const char *runtime)
                                 .config_path = config,
                                 .env = b->proj->env ? b->proj->env : "prod",
                                 .elixir_version = b->proj->elixir_version,
-                                .cache_file = cache};
+                                .cache_file = cache,
+                                .ev = b->o ? b->o->ev : NULL};
     struct rel_term *cfg = NULL;
     bool hit = false;
     int rc = rel_sysconfig_eval_mix(&cfg, &hit, &mc);

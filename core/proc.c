@@ -13,15 +13,48 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
 #define DEFAULT_MAX_OUTPUT ((size_t)16 << 20)
+#define MAX_LINE 4096 /* longer lines are handed on in pieces */
+
+/* The part of a stream not yet handed on as lines. */
+struct pending {
+    char buf[MAX_LINE];
+    size_t len;
+};
+
+static void split_lines(const struct rel_proc_opts *o, int err, struct pending *pd,
+                        const char *data, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (data[i] != '\n' && pd->len < MAX_LINE - 1) {
+            pd->buf[pd->len++] = data[i];
+            continue;
+        }
+        pd->buf[pd->len] = '\0';
+        o->on_line(o->line_ctx, err, pd->buf);
+        pd->len = 0;
+        if (data[i] != '\n')
+            pd->buf[pd->len++] = data[i];
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void child_exec(const char *const *argv, const struct rel_proc_opts *opts, int outfd,
                        int errfd)
 {
+    if (opts && opts->canceled)
+        setpgid(0, 0); /* a group of its own: cancelling ends its children too */
     if (outfd >= 0)
         dup2(outfd, 1);
     if (errfd >= 0)
@@ -58,6 +91,8 @@ int rel_proc_run(int *status, const char *const *argv, const struct rel_proc_opt
             devnull = open("/dev/null", O_WRONLY);
         child_exec(argv, opts, bufs[0] ? outp[1] : devnull, bufs[1] ? errp[1] : -1);
     }
+    if (opts && opts->canceled)
+        setpgid(pid, pid); /* as the child does: whichever runs first */
     close(outp[1]);
     outp[1] = -1;
     if (errp[1] >= 0) {
@@ -66,8 +101,19 @@ int rel_proc_run(int *status, const char *const *argv, const struct rel_proc_opt
     }
     struct pollfd fds[2] = {{.fd = outp[0], .events = POLLIN}, {.fd = errp[0], .events = POLLIN}};
     int open_count = (fds[0].fd >= 0) + (fds[1].fd >= 0);
+    struct pending pend[2] = {{.len = 0}, {.len = 0}};
+    double killed_at = 0;
     while (open_count > 0) {
-        if (poll(fds, 2, -1) < 0) {
+        if (opts && opts->canceled && rc == 0 && opts->canceled(opts->cancel_ctx)) {
+            rc = rel_error_set(REL_ECANCELED, "%s: canceled", argv[0]);
+            kill(-pid, SIGTERM);
+            killed_at = now_s();
+        }
+        if (killed_at > 0 && now_s() - killed_at > 2.0) {
+            kill(-pid, SIGKILL);
+            killed_at = -1;
+        }
+        if (poll(fds, 2, opts && opts->canceled ? 100 : -1) < 0) {
             if (errno == EINTR)
                 continue;
             rc = rel_error_set_errno(REL_EIO, errno, "poll");
@@ -92,6 +138,8 @@ int rel_proc_run(int *status, const char *const *argv, const struct rel_proc_opt
             }
             if (!bufs[i])
                 continue;
+            if (opts->on_line)
+                split_lines(opts, i, &pend[i], chunk, (size_t)n);
             if (bufs[i]->len + (size_t)n > max) {
                 rc = rel_error_set(REL_ELIMIT, "%s: output larger than %zu bytes", argv[0], max);
                 kill(pid, SIGKILL);
@@ -101,6 +149,13 @@ int rel_proc_run(int *status, const char *const *argv, const struct rel_proc_opt
             rel_buf_put(bufs[i], chunk, (size_t)n);
         }
     }
+    for (int i = 0; i < 2 && opts && opts->on_line; i++)
+        if (pend[i].len) {
+            pend[i].buf[pend[i].len] = '\0';
+            opts->on_line(opts->line_ctx, i, pend[i].buf);
+        }
+    if (killed_at != 0) /* canceled: the group goes, whatever it does with SIGTERM */
+        kill(-pid, SIGKILL);
     int ws;
     while (waitpid(pid, &ws, 0) < 0) {
         if (errno != EINTR) {

@@ -9,16 +9,28 @@
 #ifndef REL_PROC_H
 #define REL_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct rel_buf;
 
 struct rel_proc_opts {
-    const char *cwd;         /* working directory, or NULL for ours */
-    const char *const *env;  /* extra "NAME=value" entries (NULL-terminated), or NULL */
-    struct rel_buf *out;     /* captured stdout, or NULL to discard it */
-    struct rel_buf *err;     /* captured stderr, or NULL to pass it through */
-    size_t max_output;       /* cap on each captured stream (0: 16 MiB) */
+    const char *cwd;        /* working directory, or NULL for ours */
+    const char *const *env; /* extra "NAME=value" entries (NULL-terminated), or NULL */
+    struct rel_buf *out;    /* captured stdout, or NULL to discard it */
+    struct rel_buf *err;    /* captured stderr, or NULL to pass it through */
+    size_t max_output;      /* cap on each captured stream (0: 16 MiB) */
+    /* Each line of captured output as it comes (without its newline; a
+     * last line without one at the end), both streams in arrival order;
+     * `err` tells which. Called on the caller's thread. May be NULL. */
+    void (*on_line)(void *ctx, int err, const char *line);
+    void *line_ctx;
+    /* Polled while the child runs (at least every 100 ms): once it returns
+     * true the child's process group (the child runs in a group of its own
+     * then) gets SIGTERM, and SIGKILL 2 s later, and rel_proc_run returns
+     * REL_ECANCELED. May be NULL. */
+    bool (*canceled)(void *ctx);
+    void *cancel_ctx;
 };
 
 /*

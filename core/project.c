@@ -65,6 +65,14 @@ int rel_version_compare(const char *a, const char *b)
 
 /* ---- .app files ----------------------------------------------------------- */
 
+long rel_names_index(const struct rel_names *n, const char *name)
+{
+    for (size_t i = 0; n && i < n->count; i++)
+        if (strcmp(n->items[i], name) == 0)
+            return (long)i;
+    return -1;
+}
+
 static void names_free(struct rel_names *n)
 {
     for (size_t i = 0; i < n->count; i++)

@@ -58,6 +58,9 @@ struct rel_names {
     size_t count;
 };
 
+/* The position of the first `name` in `n` (NULL: empty), or -1. */
+long rel_names_index(const struct rel_names *n, const char *name);
+
 /* One application found on disk (one ebin/NAME.app). */
 struct rel_app {
     char *name;     /* from the .app file (the file name when unreadable) */

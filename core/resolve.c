@@ -62,14 +62,6 @@ const char *rel_mode_source_name(enum rel_mode_source s)
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static bool names_has(const struct rel_names *n, const char *name)
-{
-    for (size_t i = 0; n && i < n->count; i++)
-        if (strcmp(n->items[i], name) == 0)
-            return true;
-    return false;
-}
-
 static void names_push(struct rel_names *n, const char *name)
 {
     n->items = rel_reallocarray(n->items, n->count + 1, sizeof(char *));
@@ -204,7 +196,7 @@ static bool chain_too_deep(struct rs *s, int depth, const char *name)
 /* A missing application reached once more. */
 static void missing_again(struct rs *s, size_t idx, const char *parent)
 {
-    if (parent && !names_has(&s->nodes[idx].needers, parent))
+    if (parent && rel_names_index(&s->nodes[idx].needers, parent) < 0)
         names_push(&s->nodes[idx].needers, parent);
 }
 
@@ -282,7 +274,7 @@ static void mix_load_app(struct rs *s, const char *name, int mode, enum rel_mode
     if (chain_too_deep(s, depth, name))
         return;
     const struct rel_app *app = lookup(s, name);
-    if (!app && names_has(optional, name)) {
+    if (!app && rel_names_index(optional, name) >= 0) {
         optional_skipped(s, name, parent);
         return;
     }
@@ -382,7 +374,7 @@ static void relx_subset(struct rs *s, const char *name, const struct rel_names *
     if (chain_too_deep(s, depth, name))
         return;
     const struct rel_app *app = lookup(s, name);
-    if (!app && names_has(optional, name)) {
+    if (!app && rel_names_index(optional, name) >= 0) {
         optional_skipped(s, name, parent);
         return;
     }
@@ -421,7 +413,7 @@ static void resolve_relx(struct rs *s)
         const char *includer = NULL;
         for (size_t j = 0; j < s->norder && !includer; j++) {
             const struct node *o = &s->nodes[find_node(s, s->order[j])];
-            if (names_has(&o->app->included, n->name))
+            if (rel_names_index(&o->app->included, n->name) >= 0)
                 includer = o->name;
         }
         if (r) {

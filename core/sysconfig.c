@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
+#include "event.h"
 #include "fs.h"
 #include "path.h"
 #include "proc.h"
@@ -111,9 +112,21 @@ static void cache_store(const struct rel_mix_config *c, const char *key,
     }
     rel_buf_printf(&b, "term\n%s", term_text);
     char *dir = rel_path_dirname(c->cache_file);
-    if (rel_fs_mkdirs(dir, 0755) == 0)
-        rel_fs_write_atomic(c->cache_file, b.ptr, b.len, 0600);
-    rel_error_clear(); /* a cache that cannot be written is no failure */
+    int rc = rel_fs_mkdirs(dir, 0755);
+    if (rc == 0)
+        rc = rel_fs_write_atomic(c->cache_file, b.ptr, b.len, 0600);
+    /* a cache that cannot be written is no failure, but a stale lock (a
+     * relman killed while writing it) would stop caching for good unnoticed */
+    if (rc == REL_ELOCKED)
+        rel_event_log(c->ev, REL_LOG_WARN,
+                      "%s.lock exists (left by a relman that was killed?), so the configuration "
+                      "cache is not written and config.exs is evaluated every time; remove it if "
+                      "no relman is running",
+                      c->cache_file);
+    else if (rc < 0)
+        rel_event_log(c->ev, REL_LOG_DEBUG, "configuration cache not written: %s",
+                      rel_error_message());
+    rel_error_clear();
     free(dir);
     rel_buf_free(&b);
 }

@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 struct rel_buf;
+struct rel_events;
 struct rel_term;
 
 struct rel_mix_config {
@@ -35,6 +36,9 @@ struct rel_mix_config {
     const char *target;         /* Mix target, NULL: "host" */
     const char *elixir_version; /* part of the cache key; may be NULL */
     const char *cache_file;     /* NULL: no caching */
+    /* Remarks (may be NULL): a warning when the cache cannot be written
+     * because CACHE_FILE.lock exists (a killed relman's), naming it. */
+    const struct rel_events *ev;
 };
 
 /*
@@ -45,7 +49,8 @@ struct rel_mix_config {
  * are REL_ECONFIG/REL_ECHILD with the first line of elixir's message.
  * Side effects: on a cache miss it runs `elixir` (a child process, seconds)
  * and then writes c->cache_file (its directory created, the file replaced
- * atomically, mode 0600); a cache that cannot be written is no error. This
+ * atomically, mode 0600); a cache that cannot be written is no error (a
+ * stale CACHE_FILE.lock is reported to c->ev as a warning). This
  * is the one file rel_plan_build() (core/plan.h) writes.
  */
 int rel_sysconfig_eval_mix(struct rel_term **out, bool *cache_hit, const struct rel_mix_config *c);

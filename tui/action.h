@@ -104,6 +104,8 @@ enum { TUI_AF_EDIT = 1 };
       "preview the files of the release")                                                          \
     X(ASSEMBLE, "assemble", "a", TUI_SCOPE_RELEASES | TUI_SCOPE_APPS, 0, "assemble",               \
       "assemble the release (in the background; from the saved relman.yml)")                       \
+    X(CANCEL, "cancel", "x", TUI_SCOPE_ASSEMBLE, 0, "cancel",                                       \
+      "stop the running assembly: the release at its path stays as it was")                       \
     X(NEXT_FILE, "next-file", "] <Right>", TUI_SCOPE_PREVIEW, 0, "next file",                      \
       "show the next file")                                                                        \
     X(PREV_FILE, "prev-file", "[ <Left>", TUI_SCOPE_PREVIEW, 0, "prev file",                       \

@@ -3,19 +3,13 @@
  */
 #include "tui/format.h"
 
+#include "core/size.h"
+
 #include <stdio.h>
 
 const char *tui_format_size(char *buf, size_t size, unsigned long long bytes)
 {
-    if (bytes >= 1024ull * 1024 * 1024)
-        snprintf(buf, size, "%.1f GB", (double)bytes / (1024.0 * 1024 * 1024));
-    else if (bytes >= 1024ull * 1024)
-        snprintf(buf, size, "%.1f MB", (double)bytes / (1024.0 * 1024));
-    else if (bytes >= 1024)
-        snprintf(buf, size, "%llu KB", bytes / 1024);
-    else
-        snprintf(buf, size, "%llu B", bytes);
-    return buf;
+    return rel_size_human(buf, size, bytes); /* one rule for sizes (core/size.h) */
 }
 
 const char *tui_format_when(char *buf, size_t size, time_t t, time_t now)

@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/path.h"
+#include "core/size.h"
 #include "core/tarball.h"
 #include "tui/format.h"
 #include "tui/list.h"
@@ -137,7 +138,8 @@ static int load(struct inspect *in)
     }
     for (size_t i = 0; i < in->n; i++) {
         struct entry *e = &in->entries[i];
-        in->total += e->e.size;
+        if (e->e.type == REL_TAR_FILE && rel_size_counts(e->e.path))
+            in->total += e->e.size; /* THE size (core/size.h) */
         if (rel_tarball_check_entry(&e->e) < 0) {
             snprintf(e->problem, sizeof(e->problem), "%s", rel_error_message());
             in->problems++;

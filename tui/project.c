@@ -8,12 +8,11 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/path.h"
+#include "core/size.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 struct cached {
     char *name;
@@ -272,38 +271,11 @@ bool tui_project_pinned(const struct tui_project *tp)
     return tp->pins > 0;
 }
 
-static void du_walk(const char *path, unsigned long long *bytes, unsigned long *files, int depth)
-{
-    if (depth > 64 || *files > 100000)
-        return;
-    DIR *d = opendir(path);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *child = rel_path_join2(path, e->d_name);
-        struct stat st;
-        if (lstat(child, &st) == 0) {
-            if (S_ISDIR(st.st_mode)) {
-                du_walk(child, bytes, files, depth + 1);
-            } else {
-                *bytes += (unsigned long long)st.st_size;
-                (*files)++;
-            }
-        }
-        free(child);
-    }
-    closedir(d);
-}
-
 unsigned long long tui_project_du(const char *path, unsigned long *files)
 {
-    unsigned long long bytes = 0;
-    unsigned long n = 0;
-    du_walk(path, &bytes, &n, 0);
+    uint64_t n = 0;
+    uint64_t bytes = rel_size_tree(path, &n); /* one rule for sizes (core/size.h) */
     if (files)
-        *files = n;
+        *files = (unsigned long)n;
     return bytes;
 }

@@ -73,8 +73,9 @@ bool tui_project_pinned(const struct tui_project *tp);
 void tui_project_disk_changed(struct tui_project *tp);
 unsigned tui_project_disk_generation(const struct tui_project *tp);
 
-/* Bytes used by the files under `path` (symlinks not followed), and how many
- * files (either may be NULL). Bounded: stops counting past 100000 files. */
+/* The size of the files under `path` by the one rule (core/size.h
+ * rel_size_tree: regular files, symlinks not followed), and how many files
+ * (`files` may be NULL). */
 unsigned long long tui_project_du(const char *path, unsigned long *files);
 
 #endif

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/path.h"
+#include "core/size.h"
 #include "tui/format.h"
 #include "tui/list.h"
 #include "tui/project.h"
@@ -63,7 +64,9 @@ static void scan_disk(struct releases *rs)
         if (stat(rel_dir, &st) == 0 && S_ISDIR(st.st_mode)) {
             d->exists = true;
             d->when = st.st_mtime;
-            d->bytes = tui_project_du(d->path, &d->files);
+            uint64_t files = 0;
+            d->bytes = rel_size_tree(d->path, &files); /* THE size (core/size.h) */
+            d->files = (unsigned long)files;
         }
         free(rel_dir);
     }

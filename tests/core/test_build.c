@@ -14,7 +14,9 @@
 #include "core/resolve.h"
 #include "fixture.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HEAD                                                                                       \
@@ -93,8 +95,11 @@ static void test_plan_and_assemble(void **state)
     assert_true(begin >= 0 && end > begin && assemble > end);
     rel_plan_free(plan);
 
-    /* the options reach the executor: an existing version is refused
-     * unless overwrite is asked */
+    /* the options reach the executor: an existing version relman did not
+     * make (no manifest) is refused unless overwrite is asked */
+    char *man = rel_asprintf("%s/.relman/manifest", out);
+    assert_int_equal(unlink(man), 0);
+    free(man);
     assert_int_equal(rel_build_release(&plan, &st, &o), REL_EEXISTS);
     assert_null(plan);
     o.assemble.overwrite = true;
@@ -176,7 +181,7 @@ static void test_compile(void **state)
     int rc = rel_build_release(&plan, &st, &o);
     assert_int_equal(l.calls, 1);
     assert_true(rel_event_recorder_find(&rec, "log debug $ MIX_ENV=prod mix compile") >= 0);
-    assert_true(rel_event_recorder_find(&rec, "log debug compiling prod in ") >= 0);
+    assert_true(rel_event_recorder_find(&rec, "log info compiling prod in ") >= 0);
     assert_int_equal(output.len, 0);
     /* (whether this stand-in Mix project also plans depends on the Elixir
      * installed; the steps before are what this test is about) */
@@ -193,12 +198,119 @@ static void test_compile(void **state)
     load_free(&l);
 }
 
+/* Compile when needed: a Mix project with no build, then a build newer
+ * than every source, then a source touched after the build. */
+static void set_mtime(const char *root, const char *rel, time_t t)
+{
+    char *path = rel_path_join2(root, rel);
+    struct timespec ts[2] = {{.tv_sec = t}, {.tv_sec = t}};
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+    free(path);
+}
+
+static void test_needed(void **state)
+{
+    (void)state;
+    struct load l = {0};
+    project(&l, "project: {kind: mix, app: a}\n" HEAD);
+    fx_write(l.dir, "mix.exs", "# a stand-in\n");
+    fx_write(l.dir, "lib/a.ex", "defmodule A do end\n");
+    fx_write(l.dir, "rel/vm.args.eex", "-sname a\n");
+    struct rel_project *p = NULL;
+    assert_int_equal(rel_project_open(&p, l.dir, REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN), 0);
+    char *why = NULL;
+    assert_int_equal(rel_build_needed(p, &why), 1);
+    assert_non_null(strstr(why, "_build/prod/lib holds no build yet"));
+    free(why);
+    time_t t = time(NULL);
+    fx_write(l.dir, "_build/prod/lib/a/ebin/a.app", "{application,a,[]}.\n");
+    set_mtime(l.dir, "_build/prod/lib/a/ebin/a.app", t - 10);
+    const char *sources[] = {"mix.exs", "lib/a.ex", "relman.yml", "lib/a-1/ebin/a.app"};
+    for (size_t i = 0; i < 4; i++)
+        set_mtime(l.dir, sources[i], t - 20);
+    set_mtime(l.dir, "rel/vm.args.eex", t); /* rel/ is no input of the build */
+    assert_int_equal(rel_build_needed(p, &why), 0);
+    assert_null(why);
+    set_mtime(l.dir, "lib/a.ex", t - 5);
+    assert_int_equal(rel_build_needed(p, &why), 1);
+    assert_non_null(strstr(why, "newer than the build"));
+    free(why);
+    rel_project_free(p);
+    load_free(&l);
+}
+
+/* A cancel callback that says yes from its Nth call on. */
+struct cancel_after {
+    int calls, at;
+};
+
+static bool cancel_now(void *ctx)
+{
+    struct cancel_after *c = ctx;
+    return ++c->calls >= c->at;
+}
+
+/* Cancelled mid-assembly (between the plan's entries) and while a hook
+ * runs: REL_ECANCELED, the previous release byte for byte as it was, no
+ * temporary tree beside it; the hook's process is ended at once. */
+static void test_cancel(void **state)
+{
+    (void)state;
+    struct load l = {0};
+    project(&l, "project: {kind: plain}\n" HEAD);
+    for (int i = 0; i < 40; i++) {
+        char rel[64];
+        snprintf(rel, sizeof(rel), "lib/a-1/priv/f%02d.txt", i);
+        fx_write(l.dir, rel, "data\n");
+    }
+    struct rel_build_opts o = {.model = load_model, .model_ctx = &l};
+    struct rel_plan *plan = NULL;
+    struct rel_assemble_stats st = {0};
+    if (rel_build_release(&plan, &st, &o) < 0)
+        fail_msg("%s", rel_error_message());
+    rel_plan_free(plan);
+    char *marker = rel_asprintf("%s/out/lib/a-1/priv/f07.txt", l.dir);
+    assert_int_equal(rel_fs_write_atomic(marker, "old\n", 4, 0644), 0);
+
+    struct cancel_after c = {0, 10};
+    o.canceled = cancel_now;
+    o.cancel_ctx = &c;
+    assert_int_equal(rel_build_release(&plan, &st, &o), REL_ECANCELED);
+    assert_null(plan);
+    assert_true(c.calls >= 10);
+    struct rel_buf b = REL_BUF_INIT;
+    assert_int_equal(rel_fs_read_file(&b, marker, 100), 0);
+    assert_string_equal(rel_buf_cstr(&b), "old\n");
+    rel_buf_free(&b);
+    char *cmd = rel_asprintf("ls -a %s | grep -q relman-new", l.dir);
+    assert_int_not_equal(system(cmd), 0);
+    free(cmd);
+
+    /* a hook that would run for a minute */
+    char *yml = rel_asprintf("project: {kind: plain}\n" HEAD
+                             "    path: %s/out\n    steps: [{run: 'sleep 60'}, assemble]\n",
+                             l.dir);
+    fx_write(l.dir, "relman.yml", yml);
+    free(yml);
+    c = (struct cancel_after){0, 5};
+    time_t t0 = time(NULL);
+    assert_int_equal(rel_build_release(&plan, &st, &o), REL_ECANCELED);
+    assert_true(time(NULL) - t0 < 10);
+    assert_int_equal(rel_fs_read_file(&b, marker, 100), 0);
+    assert_string_equal(rel_buf_cstr(&b), "old\n");
+    rel_buf_free(&b);
+    free(marker);
+    load_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_and_assemble),
         cmocka_unit_test(test_model_error_passes_through),
         cmocka_unit_test(test_compile),
+        cmocka_unit_test(test_needed),
+        cmocka_unit_test(test_cancel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,7 +38,7 @@ struct fx {
 static void project(struct fx *f, const char *yml)
 {
     f->dir = fx_dir();
-    fx_app(f->dir, "lib/a-1", "a", "1", "{applications,[kernel,stdlib]}");
+    fx_app_modules(f->dir, "lib/a-1", "a", "1", "a_mod", "{applications,[kernel,stdlib]}");
     fx_write(f->dir, "lib/a-1/ebin/a_mod.beam", "not really a beam");
     fx_write(f->dir, "lib/a-1/priv/data.txt", "data\n");
     fx_write(f->dir, "rel/vm.args.eex", "## vm.args of <%= @release.name %>\n-sname r\n");
@@ -207,6 +207,31 @@ static void test_file_and_directory(void **state)
     assert_int_equal(rel_plan_build(&f.plan, f.m, NULL), REL_EINVAL);
     assert_null(f.plan);
     assert_contains(rel_error_message(), "bin/r is both a file and a directory");
+    fx_free(&f);
+}
+
+/* The .app's modules against ebin/ (as systools checks them): a listed
+ * module without its .beam, and a .beam that is not listed, each fail the
+ * plan with one line naming the application and the module. */
+static void test_modules_checked(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, HEAD);
+    fx_app_modules(f.dir, "lib/a-1", "a", "1", "a_mod,gone", "{applications,[kernel,stdlib]}");
+    open_resolve(&f);
+    assert_int_equal(rel_plan_build(&f.plan, f.m, NULL), REL_ENOTFOUND);
+    assert_null(f.plan);
+    assert_contains(rel_error_message(), "a.app: application 'a': module 'gone' is listed");
+    assert_contains(rel_error_message(), "ebin/gone.beam is missing");
+    assert_null(strchr(rel_error_message(), '\n'));
+
+    fx_app_modules(f.dir, "lib/a-1", "a", "1", "a_mod", "{applications,[kernel,stdlib]}");
+    fx_write(f.dir, "lib/a-1/ebin/extra.beam", "not really a beam");
+    open_resolve(&f);
+    assert_int_equal(rel_plan_build(&f.plan, f.m, NULL), REL_EINVAL);
+    assert_contains(rel_error_message(),
+                    "application 'a': module 'extra' (ebin/extra.beam) is not listed in modules");
     fx_free(&f);
 }
 
@@ -419,7 +444,7 @@ int main(void)
         cmocka_unit_test(test_file_and_directory), cmocka_unit_test(test_tarball_path),
         cmocka_unit_test(test_tarball_rule),       cmocka_unit_test(test_version_rule),
         cmocka_unit_test(test_template_error),     cmocka_unit_test(test_erts_decided_by_resolve),
-        cmocka_unit_test(test_render_lookup),
+        cmocka_unit_test(test_render_lookup),      cmocka_unit_test(test_modules_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

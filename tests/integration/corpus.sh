@@ -17,10 +17,10 @@
 # For every case: exit status as expected (never >= 128, no hang: 20 s
 # limit), exactly one line on stderr, starting "relman: ", matching the
 # regex and naming the case's file; nothing half-written (no release at the
-# path, nothing beside it, no temporary files in the project). Each kind
-# first runs its fixture with a valid input, which must succeed. A few huge
-# inputs are generated here rather than kept in git. Set CORPUS_SHOW=1 to
-# print what relman said for every case.
+# path, nothing beside it, no temporary files and no new *.lock in the
+# project). Each kind first runs its fixture with a valid input, which must
+# succeed. A few huge inputs are generated here rather than kept in git. Set
+# CORPUS_SHOW=1 to print what relman said for every case.
 R=${RELMAN:?RELMAN must point to the relman binary}
 SRC=${RELMAN_SRC:?RELMAN_SRC must point to the source tree}
 CORPUS=${CORPUS_DIR:-$SRC/tests/corpus}
@@ -113,9 +113,14 @@ setup() {
     esac
 }
 
+# locks DIR: the *.lock files under DIR (relman's atomic writes use
+# FILE.lock; a project may hold its own, mix.lock, which are no leftovers)
+locks() { (cd "$1" && find . -name '*.lock' | sort); }
+
 # run KIND DIR FILE: relman's command for the kind; stderr to DIR.err
 run() {
     local kind=$1 dir=$2 file=$3
+    locks "$dir" >"$dir.locks-before"
     case $kind in
     tarball)
         # Nothing listens on 127.0.0.1:4799: the tarball is checked before
@@ -126,12 +131,14 @@ run() {
     esac
 }
 
-# half_written DIR: what a failed run left behind (empty when nothing)
+# half_written DIR: what a failed run left behind (empty when nothing): the
+# release, a tree beside it, temporary files, and lock files that appeared
 half_written() {
     local dir=$1
     [ -e "$dir/out" ] && echo "out"
     (cd "$dir" && find . \( -name '.out.relman-new-*' -o -name '.out.relman-old-*' -o -name '*.tmp.*' \
-        -o -name '*.part-*' \) -print)
+        -o -name '*.part-*' \) -print)    # a FILE.lock of relman's that was not there before the run
+    locks "$dir" | comm -13 "$dir.locks-before" -
 }
 
 have_deploy=0
