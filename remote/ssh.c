@@ -112,12 +112,12 @@ int rel_ssh_session_new(struct rel_ssh_session **out, const struct rel_ssh_endpo
     s->label = rel_strdup(s->opts.label ? s->opts.label : ep->alias);
     s->opts.label = s->label;
     s->peer = rel_asprintf("%s@%s port %d", ep->user, ep->hostname, ep->port);
-    s->kh_name = ep->port == 22 ? rel_strdup(ep->hostname)
-                                : rel_asprintf("[%s]:%d", ep->hostname, ep->port);
+    /* OpenSSH uses HostKeyAlias as it is, without the port. */
+    s->kh_name = ep->host_key_alias ? rel_sshknown_name(ep->host_key_alias, 22)
+                                    : rel_sshknown_name(ep->hostname, ep->port);
     s->sock = -1;
     s->st = S_RESOLVE;
     rel_buf_init(&s->tried, 4096);
-    rel_buf_init(&s->kh_text, KNOWN_HOSTS_MAX);
     *out = s;
     return 0;
 }
@@ -306,8 +306,7 @@ void rel_ssh_session_free(struct rel_ssh_session *s)
         libssh2_agent_disconnect(s->agent);
         libssh2_agent_free(s->agent);
     }
-    if (s->kh)
-        libssh2_knownhost_free(s->kh);
+    rel_sshknown_free(&s->known);
     if (s->ssh) {
         if (s->st == S_READY) {
             /* Bounded, best effort: a polite goodbye, never a hang. */
@@ -322,7 +321,6 @@ void rel_ssh_session_free(struct rel_ssh_session *s)
     if (s->ai)
         freeaddrinfo(s->ai);
     rel_sshconfig_free(&s->ep);
-    rel_buf_free(&s->kh_text);
     rel_buf_free(&s->tried);
     memset(s->passphrase, 0, sizeof(s->passphrase));
     free(s->authlist);

@@ -14,6 +14,29 @@
 
 static const char *const default_identities[] = {"~/.ssh/id_ed25519", "~/.ssh/id_ecdsa",
                                                  "~/.ssh/id_rsa", NULL};
+/* OpenSSH's defaults, as `ssh -G` prints them. */
+#define DEFAULT_USER_KNOWN_HOSTS "~/.ssh/known_hosts ~/.ssh/known_hosts2"
+#define DEFAULT_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2"
+#define MAX_KNOWN_HOSTS_FILES 16
+
+static void strv_free(char **v)
+{
+    if (v)
+        for (size_t i = 0; v[i]; i++)
+            free(v[i]);
+    free(v);
+}
+
+static char **strv_copy(char *const *v)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    char **c = rel_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        c[i] = rel_strdup(v[i]);
+    return c;
+}
 
 void rel_sshconfig_free(struct rel_ssh_endpoint *ep)
 {
@@ -22,11 +45,11 @@ void rel_sshconfig_free(struct rel_ssh_endpoint *ep)
     free(ep->alias);
     free(ep->hostname);
     free(ep->user);
-    if (ep->identity_files)
-        for (size_t i = 0; ep->identity_files[i]; i++)
-            free(ep->identity_files[i]);
-    free(ep->identity_files);
+    strv_free(ep->identity_files);
     free(ep->known_hosts);
+    strv_free(ep->user_known_hosts);
+    strv_free(ep->global_known_hosts);
+    free(ep->host_key_alias);
     memset(ep, 0, sizeof(*ep));
 }
 
@@ -42,13 +65,13 @@ void rel_sshconfig_copy(struct rel_ssh_endpoint *dst, const struct rel_ssh_endpo
     dst->hostname = dup_or_null(src->hostname);
     dst->user = dup_or_null(src->user);
     dst->port = src->port;
-    size_t n = 0;
-    while (src->identity_files && src->identity_files[n])
-        n++;
-    dst->identity_files = rel_calloc(n + 1, sizeof(char *));
-    for (size_t i = 0; i < n; i++)
-        dst->identity_files[i] = rel_strdup(src->identity_files[i]);
+    dst->identity_files = strv_copy(src->identity_files);
     dst->known_hosts = dup_or_null(src->known_hosts);
+    dst->user_known_hosts = strv_copy(src->user_known_hosts);
+    dst->global_known_hosts = strv_copy(src->global_known_hosts);
+    dst->host_key_alias = dup_or_null(src->host_key_alias);
+    dst->hash_known_hosts = src->hash_known_hosts;
+    dst->strict = src->strict;
     dst->identities_only = src->identities_only;
     dst->connect_timeout = src->connect_timeout;
 }
@@ -94,6 +117,37 @@ static void push_identity(struct rel_ssh_endpoint *ep, size_t *n, char *path)
     ep->identity_files[*n] = NULL;
 }
 
+static enum rel_sshconfig_strict strict_of(const char *val)
+{
+    if (strcmp(val, "yes") == 0 || strcmp(val, "true") == 0)
+        return REL_SSHCONFIG_STRICT_YES;
+    if (strcmp(val, "accept-new") == 0)
+        return REL_SSHCONFIG_STRICT_ACCEPT_NEW;
+    if (strcmp(val, "no") == 0 || strcmp(val, "false") == 0 || strcmp(val, "off") == 0)
+        return REL_SSHCONFIG_STRICT_NO;
+    return REL_SSHCONFIG_STRICT_ASK;
+}
+
+/* A space-separated list of files ("none" is none), each expanded. */
+static char **expand_list(const char *val, const char *home, const char *local_user,
+                          const struct rel_ssh_endpoint *ep)
+{
+    char **v = rel_calloc(MAX_KNOWN_HOSTS_FILES + 1, sizeof(char *));
+    size_t n = 0;
+    for (const char *p = val; *p && n < MAX_KNOWN_HOSTS_FILES;) {
+        size_t len = strcspn(p, " ");
+        if (len && !(len == 4 && strncmp(p, "none", 4) == 0)) {
+            char *raw = rel_strndup(p, len);
+            v[n++] = rel_sshconfig_expand(raw, home, local_user, ep);
+            free(raw);
+        }
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return v;
+}
+
 int rel_sshconfig_parse(struct rel_ssh_endpoint *out, const char *alias, const char *text,
                         const char *home, const char *local_user)
 {
@@ -103,6 +157,7 @@ int rel_sshconfig_parse(struct rel_ssh_endpoint *out, const char *alias, const c
     char **raw_ids = NULL;
     size_t n_raw = 0;
     int rc = 0;
+    char *user_kh = NULL, *global_kh = NULL;
     char *copy = rel_strdup(text);
     for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
@@ -135,9 +190,18 @@ int rel_sshconfig_parse(struct rel_ssh_endpoint *out, const char *alias, const c
                 raw_ids[n_raw++] = rel_strdup(val);
             }
         } else if (strcmp(key, "userknownhostsfile") == 0) {
-            free(out->known_hosts);
-            size_t first = strcspn(val, " ");
-            out->known_hosts = rel_strndup(val, first);
+            free(user_kh);
+            user_kh = rel_strdup(val);
+        } else if (strcmp(key, "globalknownhostsfile") == 0) {
+            free(global_kh);
+            global_kh = rel_strdup(val);
+        } else if (strcmp(key, "hostkeyalias") == 0) {
+            free(out->host_key_alias);
+            out->host_key_alias = strcmp(val, "none") == 0 ? NULL : rel_strdup(val);
+        } else if (strcmp(key, "hashknownhosts") == 0) {
+            out->hash_known_hosts = strcmp(val, "yes") == 0 || strcmp(val, "true") == 0;
+        } else if (strcmp(key, "stricthostkeychecking") == 0) {
+            out->strict = strict_of(val);
         } else if (strcmp(key, "identitiesonly") == 0) {
             out->identities_only = strcmp(val, "yes") == 0 || strcmp(val, "true") == 0;
         } else if (strcmp(key, "connecttimeout") == 0) {
@@ -166,14 +230,15 @@ int rel_sshconfig_parse(struct rel_ssh_endpoint *out, const char *alias, const c
         push_identity(out, &n, rel_sshconfig_expand(raw_ids[i], home, local_user, out));
     if (!out->identity_files)
         out->identity_files = rel_calloc(1, sizeof(char *));
-    if (out->known_hosts) {
-        char *k = rel_sshconfig_expand(out->known_hosts, home, local_user, out);
-        free(out->known_hosts);
-        out->known_hosts = k;
-    } else {
-        out->known_hosts = rel_sshconfig_expand("~/.ssh/known_hosts", home, local_user, out);
-    }
+    out->user_known_hosts =
+        expand_list(user_kh ? user_kh : DEFAULT_USER_KNOWN_HOSTS, home, local_user, out);
+    out->global_known_hosts =
+        expand_list(global_kh ? global_kh : DEFAULT_GLOBAL_KNOWN_HOSTS, home, local_user, out);
+    out->known_hosts = rel_strdup(out->user_known_hosts[0] ? out->user_known_hosts[0]
+                                                           : "/dev/null");
 cleanup:
+    free(user_kh);
+    free(global_kh);
     for (size_t i = 0; i < n_raw; i++)
         free(raw_ids[i]);
     free(raw_ids);
@@ -259,6 +324,9 @@ int rel_sshconfig_resolve(struct rel_ssh_endpoint *out, const struct rel_sshconf
         if (q->known_hosts) {
             free(out->known_hosts);
             out->known_hosts = rel_sshconfig_expand(q->known_hosts, home, local_user, out);
+            strv_free(out->user_known_hosts);
+            out->user_known_hosts = rel_calloc(2, sizeof(char *));
+            out->user_known_hosts[0] = rel_strdup(out->known_hosts);
         }
     }
     rel_buf_free(&text);

@@ -24,13 +24,27 @@
 #define REL_SSHCONFIG_MAX_OUTPUT (256 * 1024)
 #define REL_SSHCONFIG_MAX_IDENTITIES 16
 
+/* StrictHostKeyChecking as `ssh -G` prints it ("ask" is also its default). */
+enum rel_sshconfig_strict {
+    REL_SSHCONFIG_STRICT_ASK,
+    REL_SSHCONFIG_STRICT_YES,
+    REL_SSHCONFIG_STRICT_ACCEPT_NEW,
+    REL_SSHCONFIG_STRICT_NO,
+};
+
 struct rel_ssh_endpoint {
     char *alias;           /* the name given (target `host:`) */
     char *hostname;        /* what to connect to */
     char *user;            /* remote user */
     int port;              /* TCP port */
     char **identity_files; /* NULL-terminated, expanded; may name missing files */
-    char *known_hosts;     /* first UserKnownHostsFile, expanded */
+    char *known_hosts;     /* first UserKnownHostsFile, expanded: where new keys go */
+    char **user_known_hosts;   /* every UserKnownHostsFile (NULL-terminated, expanded;
+                                  the first is known_hosts) */
+    char **global_known_hosts; /* every GlobalKnownHostsFile (NULL-terminated, expanded) */
+    char *host_key_alias;      /* HostKeyAlias, or NULL */
+    bool hash_known_hosts;     /* HashKnownHosts: write hashed names */
+    enum rel_sshconfig_strict strict; /* StrictHostKeyChecking */
     bool identities_only;  /* IdentitiesOnly: only agent keys matching identity_files */
     int connect_timeout;   /* seconds (ConnectTimeout), 0 for relman's default */
 };
@@ -40,7 +54,7 @@ struct rel_sshconfig_query {
     const char *user;        /* overrides the config's User, or NULL */
     int port;                /* overrides the config's Port, or 0 */
     const char *config_file; /* -F FILE, or NULL for the user's ~/.ssh/config */
-    const char *known_hosts; /* overrides UserKnownHostsFile, or NULL */
+    const char *known_hosts; /* replaces the UserKnownHostsFile list, or NULL */
 };
 
 /*

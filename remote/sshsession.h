@@ -11,6 +11,7 @@
 
 #include "ssh.h"
 #include "sshconfig.h"
+#include "sshknown.h"
 
 #include "core/buf.h"
 
@@ -44,14 +45,13 @@ struct rel_ssh_session {
     struct rel_ssh_opts opts;
     char *label;
     char *peer;    /* "user@host port N" */
-    char *kh_name; /* "host" or "[host]:port" as in known_hosts */
+    char *kh_name; /* "host", "[host]:port" or the HostKeyAlias, as in known_hosts */
     enum session_state st;
     int sock;
     struct addrinfo *ai, *ai_next;
     int connect_errno;
     LIBSSH2_SESSION *ssh;
-    LIBSSH2_KNOWNHOSTS *kh;
-    struct rel_buf kh_text; /* the known_hosts file as read (for line numbers) */
+    struct rel_sshknown known; /* the known_hosts lines for kh_name */
     int want;               /* LIBSSH2_SESSION_BLOCK_* (or ours) to poll for */
     int64_t deadline;       /* of the connect phase */
     int timeout_s;          /* its length */
@@ -91,10 +91,15 @@ int rel_ssh_fail(struct rel_ssh_session *s, int code, const char *fmt, ...)
 /* The connect timeout starts again after a person answered a prompt. */
 void rel_ssh_after_prompt(struct rel_ssh_session *s);
 
-/* sshkeys.c */
+/* Base64 (standard alphabet) of data into out, without '=' padding when
+ * `pad` is false (OpenSSH fingerprints). */
+void rel_ssh_base64_put(struct rel_buf *out, const unsigned char *data, size_t len, bool pad);
+/* Decode base64 `in` (no whitespace) into a malloc'd buffer; NULL if invalid. */
 unsigned char *rel_ssh_base64_decode(const char *in, size_t *out_len);
+
+/* sshkeys.c */
 void rel_ssh_blob_type(const unsigned char *blob, size_t len, char *type, size_t size);
-/* Read known_hosts into s->kh (S_INIT). */
+/* Read the known_hosts files' lines for s->kh_name into s->known (S_INIT). */
 int rel_ssh_load_known_hosts(struct rel_ssh_session *s);
 /* Prefer the host key types known_hosts has for this host. */
 int rel_ssh_pin_host_key_types(struct rel_ssh_session *s);

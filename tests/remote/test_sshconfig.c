@@ -46,6 +46,46 @@ static void parse_g_output(void **state)
     rel_sshconfig_free(&ep); /* twice is fine */
 }
 
+static void parse_known_hosts_settings(void **state)
+{
+    (void)state;
+    const char *text = "hostname 10.1.2.3\n"
+                       "userknownhostsfile ~/.ssh/kh1 %d/kh2\n"
+                       "globalknownhostsfile /etc/ssh/g1 none\n"
+                       "hostkeyalias web-alias\n"
+                       "hashknownhosts yes\n"
+                       "stricthostkeychecking true\n";
+    struct rel_ssh_endpoint ep, copy;
+    assert_int_equal(rel_sshconfig_parse(&ep, "web1", text, "/home/x", "me"), 0);
+    assert_string_equal(ep.known_hosts, "/home/x/.ssh/kh1");
+    assert_string_equal(ep.user_known_hosts[0], "/home/x/.ssh/kh1");
+    assert_string_equal(ep.user_known_hosts[1], "/home/x/kh2");
+    assert_null(ep.user_known_hosts[2]);
+    assert_string_equal(ep.global_known_hosts[0], "/etc/ssh/g1");
+    assert_null(ep.global_known_hosts[1]);
+    assert_string_equal(ep.host_key_alias, "web-alias");
+    assert_true(ep.hash_known_hosts);
+    assert_int_equal(ep.strict, REL_SSHCONFIG_STRICT_YES);
+    rel_sshconfig_copy(&copy, &ep);
+    rel_sshconfig_free(&ep);
+    assert_string_equal(copy.user_known_hosts[1], "/home/x/kh2");
+    assert_string_equal(copy.host_key_alias, "web-alias");
+    assert_int_equal(copy.strict, REL_SSHCONFIG_STRICT_YES);
+    rel_sshconfig_free(&copy);
+    const char *vals[][2] = {{"accept-new", "2"}, {"false", "3"}, {"ask", "0"}};
+    for (size_t i = 0; i < 3; i++) {
+        char buf[64];
+        snprintf(buf, sizeof(buf), "stricthostkeychecking %s\n", vals[i][0]);
+        assert_int_equal(rel_sshconfig_parse(&ep, "h", buf, "/root", "root"), 0);
+        assert_int_equal((int)ep.strict, atoi(vals[i][1]));
+        /* OpenSSH's defaults */
+        assert_string_equal(ep.user_known_hosts[1], "/root/.ssh/known_hosts2");
+        assert_string_equal(ep.global_known_hosts[0], "/etc/ssh/ssh_known_hosts");
+        assert_null(ep.host_key_alias);
+        rel_sshconfig_free(&ep);
+    }
+}
+
 static void parse_defaults(void **state)
 {
     (void)state;
@@ -231,6 +271,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_g_output),
+        cmocka_unit_test(parse_known_hosts_settings),
         cmocka_unit_test(parse_defaults),
         cmocka_unit_test(parse_rejects),
         cmocka_unit_test(resolve_with_ssh),
