@@ -144,7 +144,11 @@ const char *rel_ssh_session_peer(const struct rel_ssh_session *s)
 
 int rel_ssh_session_pollfd(const struct rel_ssh_session *s, struct pollfd *pfd)
 {
-    if (s->sock < 0 || s->st == S_DEAD)
+    if (s->st == S_DEAD)
+        return 0;
+    if (s->jump)
+        return rel_ssh_proxy_pollfd(s, pfd);
+    if (s->sock < 0)
         return 0;
     pfd->fd = s->sock;
     pfd->revents = 0;
@@ -179,6 +183,10 @@ static int step_resolve(struct rel_ssh_session *s)
                                                : DEFAULT_CONNECT_TIMEOUT;
     s->deadline = rel_ssh_now_ms() + (int64_t)s->timeout_s * 1000;
     session_stepev(s, "connect", s->peer);
+    if (s->ep.njumps || s->ep.proxy_command) {
+        s->st = s->ep.njumps ? S_JUMP : S_PROXY;
+        return 0;
+    }
     /* Name resolution blocks; hosts are usually in /etc/hosts or DNS caches. */
     int r = getaddrinfo(s->ep.hostname, port, &hints, &s->ai);
     if (r != 0)
@@ -235,6 +243,7 @@ static int step_init(struct rel_ssh_session *s)
     if (!s->ssh)
         return rel_ssh_fail(s, REL_ENOMEM, "cannot create an SSH session");
     libssh2_session_set_blocking(s->ssh, 0);
+    rel_ssh_proxy_callbacks(s);
     int rc = rel_ssh_load_known_hosts(s);
     if (rc == 0)
         rc = rel_ssh_pin_host_key_types(s);
@@ -246,7 +255,7 @@ static int step_init(struct rel_ssh_session *s)
 
 static int step_handshake(struct rel_ssh_session *s)
 {
-    int r = libssh2_session_handshake(s->ssh, s->sock);
+    int r = libssh2_session_handshake(s->ssh, s->jump ? rel_ssh_proxy_fd(s) : s->sock);
     if (r == LIBSSH2_ERROR_EAGAIN) {
         rel_ssh_want_io(s);
         return REL_SSH_AGAIN;
@@ -273,6 +282,9 @@ int rel_ssh_session_step(struct rel_ssh_session *s)
         int rc;
         switch (s->st) {
         case S_RESOLVE: rc = step_resolve(s); break;
+        case S_JUMP:
+        case S_JUMP_OPEN:
+        case S_PROXY: rc = rel_ssh_proxy_step(s); break;
         case S_CONNECT: rc = step_connect(s); break;
         case S_WAIT_CONNECT: rc = step_wait_connect(s); break;
         case S_INIT: rc = step_init(s); break;
@@ -318,6 +330,7 @@ void rel_ssh_session_free(struct rel_ssh_session *s)
     }
     if (s->sock >= 0)
         close(s->sock);
+    rel_ssh_proxy_free(s);
     if (s->ai)
         freeaddrinfo(s->ai);
     rel_sshconfig_free(&s->ep);

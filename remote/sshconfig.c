@@ -50,12 +50,35 @@ void rel_sshconfig_free(struct rel_ssh_endpoint *ep)
     strv_free(ep->user_known_hosts);
     strv_free(ep->global_known_hosts);
     free(ep->host_key_alias);
+    free(ep->proxy_jump);
+    free(ep->proxy_command);
+    for (size_t i = 0; i < ep->njumps; i++)
+        rel_sshconfig_free(&ep->jumps[i]);
+    free(ep->jumps);
     memset(ep, 0, sizeof(*ep));
 }
 
 static char *dup_or_null(const char *s)
 {
     return s ? rel_strdup(s) : NULL;
+}
+
+static void copy_jumps(struct rel_ssh_endpoint *dst, const struct rel_ssh_endpoint *jumps, size_t n)
+{
+    dst->jumps = n ? rel_calloc(n, sizeof(*dst->jumps)) : NULL;
+    dst->njumps = n;
+    for (size_t i = 0; i < n; i++)
+        rel_sshconfig_copy(&dst->jumps[i], &jumps[i]);
+}
+
+void rel_sshconfig_last_hop(struct rel_ssh_endpoint *dst, const struct rel_ssh_endpoint *ep)
+{
+    const struct rel_ssh_endpoint *last = &ep->jumps[ep->njumps - 1];
+    struct rel_ssh_endpoint tmp = *last;
+    tmp.jumps = NULL;
+    tmp.njumps = 0;
+    rel_sshconfig_copy(dst, &tmp);
+    copy_jumps(dst, ep->jumps, ep->njumps - 1);
 }
 
 void rel_sshconfig_copy(struct rel_ssh_endpoint *dst, const struct rel_ssh_endpoint *src)
@@ -72,6 +95,11 @@ void rel_sshconfig_copy(struct rel_ssh_endpoint *dst, const struct rel_ssh_endpo
     dst->host_key_alias = dup_or_null(src->host_key_alias);
     dst->hash_known_hosts = src->hash_known_hosts;
     dst->strict = src->strict;
+    dst->proxy_jump = dup_or_null(src->proxy_jump);
+    dst->proxy_command = dup_or_null(src->proxy_command);
+    dst->server_alive_interval = src->server_alive_interval;
+    dst->server_alive_count = src->server_alive_count;
+    copy_jumps(dst, src->jumps, src->njumps);
     dst->identities_only = src->identities_only;
     dst->connect_timeout = src->connect_timeout;
 }
@@ -97,6 +125,14 @@ char *rel_sshconfig_expand(const char *path, const char *home, const char *local
         case 'h': rel_buf_puts(&b, ep && ep->hostname ? ep->hostname : ""); break;
         case 'r': rel_buf_puts(&b, ep && ep->user ? ep->user : ""); break;
         case 'p': rel_buf_printf(&b, "%d", ep ? ep->port : 22); break;
+        case 'n': rel_buf_puts(&b, ep && ep->alias ? ep->alias : ""); break;
+        case 'i': rel_buf_printf(&b, "%u", (unsigned)getuid()); break;
+        case 'l': {
+            char hn[256] = "";
+            gethostname(hn, sizeof(hn) - 1);
+            rel_buf_puts(&b, hn);
+            break;
+        }
         case '%': rel_buf_putc(&b, '%'); break;
         default:
             rel_buf_putc(&b, '%');
@@ -154,6 +190,7 @@ int rel_sshconfig_parse(struct rel_ssh_endpoint *out, const char *alias, const c
     memset(out, 0, sizeof(*out));
     out->alias = rel_strdup(alias);
     out->port = 22;
+    out->server_alive_count = 3;
     char **raw_ids = NULL;
     size_t n_raw = 0;
     int rc = 0;
@@ -206,14 +243,16 @@ int rel_sshconfig_parse(struct rel_ssh_endpoint *out, const char *alias, const c
             out->identities_only = strcmp(val, "yes") == 0 || strcmp(val, "true") == 0;
         } else if (strcmp(key, "connecttimeout") == 0) {
             out->connect_timeout = strcmp(val, "none") == 0 ? 0 : atoi(val);
-        } else if ((strcmp(key, "proxyjump") == 0 || strcmp(key, "proxycommand") == 0) &&
-                   strcmp(val, "none") != 0) {
-            rc = rel_error_set(REL_ECONFIG,
-                               "%s: the ssh configuration sets %s (%s), which relman does not "
-                               "support; connect directly or use an address reachable from here",
-                               alias, strcmp(key, "proxyjump") == 0 ? "ProxyJump" : "ProxyCommand",
-                               val);
-            goto cleanup;
+        } else if (strcmp(key, "proxyjump") == 0) {
+            free(out->proxy_jump);
+            out->proxy_jump = strcmp(val, "none") == 0 ? NULL : rel_strdup(val);
+        } else if (strcmp(key, "proxycommand") == 0) {
+            free(out->proxy_command);
+            out->proxy_command = strcmp(val, "none") == 0 ? NULL : rel_strdup(val);
+        } else if (strcmp(key, "serveraliveinterval") == 0) {
+            out->server_alive_interval = atoi(val) > 0 ? atoi(val) : 0;
+        } else if (strcmp(key, "serveralivecountmax") == 0) {
+            out->server_alive_count = atoi(val) > 0 ? atoi(val) : 0;
         }
     }
     if (!out->hostname)
@@ -263,6 +302,95 @@ static int valid_host(const char *h)
         if ((unsigned char)*p <= ' ' || *p == 0x7f)
             return 0;
     return 1;
+}
+
+int rel_sshconfig_jump_hop(const char *spec, size_t index, char **user, char **host, int *port)
+{
+    *user = *host = NULL;
+    *port = 0;
+    const char *p = spec;
+    for (size_t i = 0; i < index; i++) {
+        p = strchr(p, ',');
+        if (!p)
+            return 0;
+        p++;
+    }
+    size_t len = strcspn(p, ",");
+    while (len && *p == ' ')
+        p++, len--;
+    while (len && p[len - 1] == ' ')
+        len--;
+    char *hop = rel_strndup(p, len), *h = hop;
+    int rc = 1;
+    if (strncmp(h, "ssh://", 6) == 0)
+        h += 6;
+    char *at = strrchr(h, '@');
+    if (at) {
+        *at = '\0';
+        *user = rel_strdup(h);
+        h = at + 1;
+    }
+    char *colon = NULL;
+    if (*h == '[') {
+        char *close = strchr(h, ']');
+        if (!close || (close[1] && close[1] != ':'))
+            goto bad;
+        *close = '\0';
+        colon = close[1] ? close + 1 : NULL;
+        h++;
+    } else if ((colon = strchr(h, ':')) && strchr(colon + 1, ':')) {
+        colon = NULL; /* an IPv6 address without a port */
+    }
+    if (colon) {
+        *colon = '\0';
+        char *end;
+        long n = strtol(colon + 1, &end, 10);
+        if (*end || n < 1 || n > 65535)
+            goto bad;
+        *port = (int)n;
+    }
+    if (!*h || (*user && !**user))
+        goto bad;
+    *host = rel_strdup(h);
+    free(hop);
+    return rc;
+bad:
+    rc = rel_error_set(REL_ECONFIG, "ProxyJump hop %zu '%.*s' is not [user@]host[:port]",
+                       index + 1, (int)len, p);
+    free(*user);
+    *user = NULL;
+    free(hop);
+    return rc;
+}
+
+/* Resolve ProxyJump's hops into out->jumps, each with the same file. */
+static int resolve_jumps(struct rel_ssh_endpoint *out, const struct rel_sshconfig_query *q)
+{
+    for (size_t i = 0;; i++) {
+        char *user, *host;
+        int port;
+        int r = rel_sshconfig_jump_hop(out->proxy_jump, i, &user, &host, &port);
+        if (r <= 0)
+            return r;
+        if (i >= REL_SSHCONFIG_MAX_JUMPS) {
+            free(user);
+            free(host);
+            return rel_error_set(REL_ELIMIT, "%s: more than %d ProxyJump hops", out->alias,
+                                 REL_SSHCONFIG_MAX_JUMPS);
+        }
+        struct rel_sshconfig_query hq = {.host = host, .user = user, .port = port,
+                                         .config_file = q->config_file,
+                                         .known_hosts = q->known_hosts, .hop = true};
+        out->jumps = rel_reallocarray(out->jumps, i + 1, sizeof(*out->jumps));
+        r = rel_sshconfig_resolve(&out->jumps[i], &hq);
+        free(user);
+        free(host);
+        if (r < 0) {
+            rel_error_prefix("%s: ProxyJump hop %zu", out->alias, i + 1);
+            return r;
+        }
+        out->njumps = i + 1;
+    }
 }
 
 int rel_sshconfig_resolve(struct rel_ssh_endpoint *out, const struct rel_sshconfig_query *q)
@@ -328,6 +456,15 @@ int rel_sshconfig_resolve(struct rel_ssh_endpoint *out, const struct rel_sshconf
             out->user_known_hosts = rel_calloc(2, sizeof(char *));
             out->user_known_hosts[0] = rel_strdup(out->known_hosts);
         }
+        if (q->hop) {
+            free(out->proxy_jump);
+            free(out->proxy_command);
+            out->proxy_jump = out->proxy_command = NULL;
+        } else if (out->proxy_jump) {
+            rc = resolve_jumps(out, q);
+        }
+        if (rc < 0)
+            rel_sshconfig_free(out);
     }
     rel_buf_free(&text);
     rel_buf_free(&err);

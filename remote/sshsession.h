@@ -17,6 +17,7 @@
 
 #include <libssh2.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,6 +26,9 @@
 
 enum session_state {
     S_RESOLVE,
+    S_JUMP,      /* connecting the previous ProxyJump hop */
+    S_JUMP_OPEN, /* opening the direct-tcpip channel over it */
+    S_PROXY,     /* starting ProxyCommand */
     S_CONNECT,
     S_WAIT_CONNECT,
     S_INIT,
@@ -70,6 +74,11 @@ struct rel_ssh_session {
     char passphrase[512];
     struct rel_buf tried; /* "agent ssh-ed25519 SHA256:..., /path (ssh-rsa)" */
     char *rsa_refused;    /* the first RSA key the server refused */
+    /* ProxyJump and ProxyCommand (sshproxy.c) */
+    struct rel_ssh_session *jump; /* the previous hop, connected first; owned */
+    LIBSSH2_CHANNEL *jump_ch;     /* direct-tcpip to ep.hostname:port through it */
+    int jump_dirs;                /* what the hop's session last waited for */
+    int proxy_pid;                /* ProxyCommand's process, or 0 */
 };
 
 /* Report a note through the session's events. */
@@ -105,6 +114,17 @@ int rel_ssh_load_known_hosts(struct rel_ssh_session *s);
 int rel_ssh_pin_host_key_types(struct rel_ssh_session *s);
 /* S_HOSTKEY: check (or, by policy, add) the server's key; 0 when trusted. */
 int rel_ssh_check_host_key(struct rel_ssh_session *s);
+
+/* sshproxy.c: the states S_JUMP .. S_PROXY; then, for a session through a
+ * hop, the fd libssh2 is given (the first hop's socket), its I/O callbacks
+ * (set after libssh2_session_init_ex) and what to poll. */
+int rel_ssh_proxy_step(struct rel_ssh_session *s);
+int rel_ssh_proxy_fd(const struct rel_ssh_session *s);
+void rel_ssh_proxy_callbacks(struct rel_ssh_session *s);
+int rel_ssh_proxy_pollfd(const struct rel_ssh_session *s, struct pollfd *pfd);
+/* Free the hop (channel, session) or stop ProxyCommand's process; after
+ * the session's own libssh2 session is gone. */
+void rel_ssh_proxy_free(struct rel_ssh_session *s);
 
 /* sshauth.c: one step of the states S_AUTHLIST .. S_AUTH_FAILED. */
 int rel_ssh_auth_step(struct rel_ssh_session *s);

@@ -86,6 +86,47 @@ static void parse_known_hosts_settings(void **state)
     }
 }
 
+static void jump_hops(void **state)
+{
+    (void)state;
+    const char *spec = "deploy@bastion:2200, ssh://gw, [fe80::1]:23,::1,u@[::2]";
+    char *user, *host;
+    int port;
+    const char *want[][3] = {{"deploy", "bastion", "2200"}, {NULL, "gw", "0"},
+                             {NULL, "fe80::1", "23"},       {NULL, "::1", "0"},
+                             {"u", "::2", "0"}};
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(rel_sshconfig_jump_hop(spec, i, &user, &host, &port), 1);
+        if (want[i][0])
+            assert_string_equal(user, want[i][0]);
+        else
+            assert_null(user);
+        assert_string_equal(host, want[i][1]);
+        assert_int_equal(port, atoi(want[i][2]));
+        free(user);
+        free(host);
+    }
+    assert_int_equal(rel_sshconfig_jump_hop(spec, 5, &user, &host, &port), 0);
+    const char *bad[] = {"h:0", "h:99999", "h:x", "@h", "[::1", "[::1]x", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(rel_sshconfig_jump_hop(bad[i], 0, &user, &host, &port), REL_ECONFIG);
+        assert_null(user);
+        assert_null(host);
+    }
+    /* parse keeps ProxyJump / ProxyCommand / ServerAlive* */
+    struct rel_ssh_endpoint ep;
+    assert_int_equal(rel_sshconfig_parse(&ep, "h",
+                                         "proxyjump a,b\nproxycommand nc %h %p\n"
+                                         "serveraliveinterval 15\nserveralivecountmax 4\n",
+                                         "/root", "root"),
+                     0);
+    assert_string_equal(ep.proxy_jump, "a,b");
+    assert_string_equal(ep.proxy_command, "nc %h %p");
+    assert_int_equal(ep.server_alive_interval, 15);
+    assert_int_equal(ep.server_alive_count, 4);
+    rel_sshconfig_free(&ep);
+}
+
 static void parse_defaults(void **state)
 {
     (void)state;
@@ -105,8 +146,10 @@ static void parse_rejects(void **state)
     struct rel_ssh_endpoint ep;
     assert_int_equal(rel_sshconfig_parse(&ep, "h", "port 70000\n", "/r", "r"), REL_ECONFIG);
     assert_non_null(strstr(rel_error_message(), "70000"));
-    assert_int_equal(rel_sshconfig_parse(&ep, "h", "proxyjump bastion\n", "/r", "r"), REL_ECONFIG);
-    assert_non_null(strstr(rel_error_message(), "ProxyJump"));
+    /* ProxyJump is supported now (issue 15): kept, not refused */
+    assert_int_equal(rel_sshconfig_parse(&ep, "h", "proxyjump bastion\n", "/r", "r"), 0);
+    assert_string_equal(ep.proxy_jump, "bastion");
+    rel_sshconfig_free(&ep);
     assert_int_equal(rel_sshconfig_parse(&ep, "h", "proxycommand none\n", "/r", "r"), 0);
     rel_sshconfig_free(&ep);
 }
@@ -272,6 +315,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_g_output),
         cmocka_unit_test(parse_known_hosts_settings),
+        cmocka_unit_test(jump_hops),
         cmocka_unit_test(parse_defaults),
         cmocka_unit_test(parse_rejects),
         cmocka_unit_test(resolve_with_ssh),
