@@ -168,7 +168,63 @@ int rel_ssh_session_pollfd(const struct rel_ssh_session *s, struct pollfd *pfd)
 
 int64_t rel_ssh_session_deadline(const struct rel_ssh_session *s)
 {
+    if (s->st == S_READY && s->keepalive_on)
+        return s->next_keepalive;
     return s->st < S_READY ? s->deadline : 0;
+}
+
+/* ---- keepalives ----------------------------------------------------------- */
+
+/* libssh2's recv, noting when the server last sent something (the answer
+ * to a keepalive counts): the one thing libssh2 1.10 does not tell. */
+static LIBSSH2_RECV_FUNC(sock_recv)
+{
+    struct rel_ssh_session *s = *abstract;
+    ssize_t n = recv(socket, buffer, length, flags);
+    if (n < 0)
+        return errno == ENOENT ? -EAGAIN : -errno;
+    if (n > 0)
+        s->last_rx = rel_ssh_now_ms();
+    return n;
+}
+
+static void keepalive_start(struct rel_ssh_session *s)
+{
+    if (s->keepalive_on || s->ep.server_alive_interval <= 0)
+        return;
+    /* want_reply: OpenSSH answers each one, which is what proves it alive */
+    libssh2_keepalive_config(s->ssh, 1, (unsigned)s->ep.server_alive_interval);
+    s->keepalive_on = true;
+    s->last_rx = rel_ssh_now_ms();
+    s->next_keepalive = s->last_rx + (int64_t)s->ep.server_alive_interval * 1000;
+}
+
+int rel_ssh_keepalive(struct rel_ssh_session *s)
+{
+    if (s->jump && rel_ssh_keepalive(s->jump) < 0) {
+        rel_ssh_die(s, s->jump->error);
+        return s->error;
+    }
+    if (!s->keepalive_on || s->st != S_READY)
+        return 0;
+    int64_t now = rel_ssh_now_ms();
+    int interval = s->ep.server_alive_interval < 2 ? 2 : s->ep.server_alive_interval;
+    int count = s->ep.server_alive_count > 0 ? s->ep.server_alive_count : 1;
+    if (now - s->last_rx > (int64_t)interval * (count + 1) * 1000)
+        return rel_ssh_fail(s, REL_ESSH,
+                            "no answer from the server for %d s (ServerAliveInterval %d, "
+                            "ServerAliveCountMax %d): connection lost",
+                            (int)((now - s->last_rx) / 1000), s->ep.server_alive_interval, count);
+    if (now < s->next_keepalive)
+        return 0;
+    int next = 0;
+    int r = libssh2_keepalive_send(s->ssh, &next);
+    /* A packet of a channel half sent makes libssh2 refuse another one
+     * (LIBSSH2_ERROR_BAD_USE): the keepalive waits for the next turn. */
+    if (r < 0 && rel_ssh_fatal_error(r))
+        return rel_ssh_error(s, r, "keepalive");
+    s->next_keepalive = now + (int64_t)(next > 0 ? next : 1) * 1000;
+    return 0;
 }
 
 /* ---- connecting ---------------------------------------------------------- */
@@ -244,6 +300,8 @@ static int step_init(struct rel_ssh_session *s)
         return rel_ssh_fail(s, REL_ENOMEM, "cannot create an SSH session");
     libssh2_session_set_blocking(s->ssh, 0);
     rel_ssh_proxy_callbacks(s);
+    if (!s->jump && s->ep.server_alive_interval > 0)
+        libssh2_session_callback_set(s->ssh, LIBSSH2_CALLBACK_RECV, (void *)sock_recv);
     int rc = rel_ssh_load_known_hosts(s);
     if (rc == 0)
         rc = rel_ssh_pin_host_key_types(s);
@@ -273,8 +331,10 @@ int rel_ssh_session_step(struct rel_ssh_session *s)
 {
     s->want = 0;
     for (;;) {
-        if (s->st == S_READY)
-            return 0;
+        if (s->st == S_READY) {
+            keepalive_start(s);
+            return rel_ssh_keepalive(s);
+        }
         if (s->st == S_DEAD)
             return rel_error_set(s->error, "%s", s->error_msg ? s->error_msg : "session failed");
         if (s->deadline && rel_ssh_now_ms() > s->deadline)

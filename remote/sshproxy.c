@@ -47,6 +47,8 @@ static LIBSSH2_RECV_FUNC(jump_recv)
     }
     if (n < 0)
         return -ECONNRESET;
+    if (n > 0)
+        s->last_rx = rel_ssh_now_ms();
     return n; /* 0: the hop closed the channel (EOF) */
 }
 
@@ -206,6 +208,10 @@ static int step_proxy(struct rel_ssh_session *s)
     char *line = rel_asprintf("exec %s", rel_buf_cstr(&cmd));
     pid_t pid = fork();
     if (pid == 0) {
+        /* its own process group: a Ctrl-C meant for relman must not cut the
+         * connection relman needs to clean up on the host */
+        setpgid(0, 0);
+        signal(SIGPIPE, SIG_DFL);
         dup2(sv[1], 0);
         dup2(sv[1], 1);
         execl("/bin/sh", "sh", "-c", line, (char *)NULL);

@@ -79,6 +79,10 @@ struct rel_ssh_session {
     LIBSSH2_CHANNEL *jump_ch;     /* direct-tcpip to ep.hostname:port through it */
     int jump_dirs;                /* what the hop's session last waited for */
     int proxy_pid;                /* ProxyCommand's process, or 0 */
+    /* ServerAliveInterval (ssh.c) */
+    bool keepalive_on;
+    int64_t last_rx;        /* when bytes last came from the server */
+    int64_t next_keepalive; /* when to call libssh2_keepalive_send next */
 };
 
 /* Report a note through the session's events. */
@@ -105,6 +109,11 @@ void rel_ssh_after_prompt(struct rel_ssh_session *s);
 void rel_ssh_base64_put(struct rel_buf *out, const unsigned char *data, size_t len, bool pad);
 /* Decode base64 `in` (no whitespace) into a malloc'd buffer; NULL if invalid. */
 unsigned char *rel_ssh_base64_decode(const char *in, size_t *out_len);
+
+/* ServerAliveInterval: send a keepalive when due and fail the session when
+ * the server has not answered for ServerAliveCountMax of them (ssh.c).
+ * Called from every step on a ready session (sshchan.c). */
+int rel_ssh_keepalive(struct rel_ssh_session *s);
 
 /* sshkeys.c */
 void rel_ssh_blob_type(const unsigned char *blob, size_t len, char *type, size_t size);
