@@ -118,6 +118,7 @@ int rel_ssh_session_new(struct rel_ssh_session **out, const struct rel_ssh_endpo
     s->sock = -1;
     s->st = S_RESOLVE;
     rel_buf_init(&s->tried, 4096);
+    rel_buf_init(&s->rx_head, 64 * 1024);
     *out = s;
     return 0;
 }
@@ -175,16 +176,27 @@ int64_t rel_ssh_session_deadline(const struct rel_ssh_session *s)
 
 /* ---- keepalives ----------------------------------------------------------- */
 
-/* libssh2's recv, noting when the server last sent something (the answer
- * to a keepalive counts): the one thing libssh2 1.10 does not tell. */
+void rel_ssh_received(struct rel_ssh_session *s, const void *data, size_t len)
+{
+    if (len == 0)
+        return;
+    s->last_rx = rel_ssh_now_ms();
+    if (!s->rx_head_done) {
+        size_t room = s->rx_head.max > s->rx_head.len ? s->rx_head.max - s->rx_head.len : 0;
+        rel_buf_put(&s->rx_head, data, len < room ? len : room);
+    }
+}
+
+/* libssh2's recv, noting what the server sent and when: when it last sent
+ * something (the answer to a keepalive counts) and what it offered in its
+ * KEXINIT, two things libssh2 1.10 does not tell. */
 static LIBSSH2_RECV_FUNC(sock_recv)
 {
     struct rel_ssh_session *s = *abstract;
     ssize_t n = recv(socket, buffer, length, flags);
     if (n < 0)
         return errno == ENOENT ? -EAGAIN : -errno;
-    if (n > 0)
-        s->last_rx = rel_ssh_now_ms();
+    rel_ssh_received(s, buffer, (size_t)n);
     return n;
 }
 
@@ -300,7 +312,7 @@ static int step_init(struct rel_ssh_session *s)
         return rel_ssh_fail(s, REL_ENOMEM, "cannot create an SSH session");
     libssh2_session_set_blocking(s->ssh, 0);
     rel_ssh_proxy_callbacks(s);
-    if (!s->jump && s->ep.server_alive_interval > 0)
+    if (!s->jump)
         libssh2_session_callback_set(s->ssh, LIBSSH2_CALLBACK_RECV, (void *)sock_recv);
     int rc = rel_ssh_load_known_hosts(s);
     if (rc == 0)
@@ -319,10 +331,15 @@ static int step_handshake(struct rel_ssh_session *s)
         return REL_SSH_AGAIN;
     }
     if (r != 0) {
-        int rc = rel_ssh_error(s, r, "SSH handshake");
+        char *why = rel_ssh_kex_diagnose(s);
+        int rc = why ? rel_ssh_fail(s, REL_ESSH, "SSH handshake: %s", why)
+                     : rel_ssh_error(s, r, "SSH handshake");
+        free(why);
         rel_ssh_die(s, rc);
         return rc;
     }
+    s->rx_head_done = true;
+    rel_buf_free(&s->rx_head);
     s->st = S_HOSTKEY;
     return 0;
 }
@@ -395,6 +412,7 @@ void rel_ssh_session_free(struct rel_ssh_session *s)
         freeaddrinfo(s->ai);
     rel_sshconfig_free(&s->ep);
     rel_buf_free(&s->tried);
+    rel_buf_free(&s->rx_head);
     memset(s->passphrase, 0, sizeof(s->passphrase));
     free(s->authlist);
     free(s->rsa_refused);

@@ -88,6 +88,11 @@ struct rel_ssh_opts {
 
 void rel_ssh_opts_init(struct rel_ssh_opts *opts);
 
+/* A passphrase given for a key file is kept in memory for the rest of the
+ * run (one prompt per key, not per host) and wiped at exit; this wipes it
+ * sooner. */
+void rel_ssh_forget_passphrases(void);
+
 /* Monotonic clock in milliseconds, the time base of every deadline here. */
 int64_t rel_ssh_now_ms(void);
 

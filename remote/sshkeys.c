@@ -309,3 +309,75 @@ int rel_ssh_check_host_key(struct rel_ssh_session *s)
     rel_buf_free(&fp);
     return rc;
 }
+
+/* ---- why a key exchange failed -------------------------------------------- */
+
+int rel_ssh_kexinit_hostkeys(const unsigned char *data, size_t len, struct rel_buf *out)
+{
+    /* Lines before the binary packets: the banner "SSH-2.0-..." and any
+     * text a server may send first (RFC 4253, 4.2). */
+    const unsigned char *p = data, *end = data + len;
+    for (;;) {
+        const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return -1;
+        bool banner = end - p >= 4 && memcmp(p, "SSH-", 4) == 0;
+        p = nl + 1;
+        if (banner)
+            break;
+    }
+    /* uint32 packet_length, byte padding_length, payload: KEXINIT (20),
+     * a 16-byte cookie, name-list kex_algorithms, name-list host keys */
+    if (end - p < 5 + 1 + 16)
+        return -1;
+    uint32_t plen = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+    if (plen > (uint32_t)(end - p) - 4 || p[5] != 20)
+        return -1;
+    const unsigned char *q = p + 6 + 16, *pend = p + 4 + plen, *s;
+    size_t n;
+    if (wire_string(&q, pend, &s, &n) < 0 || wire_string(&q, pend, &s, &n) < 0)
+        return -1;
+    rel_buf_put(out, s, n);
+    return 0;
+}
+
+/* Is `name` in the comma-separated `list`? */
+static bool in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+char *rel_ssh_kex_diagnose(const struct rel_ssh_session *s)
+{
+    struct rel_buf offered = REL_BUF_INIT;
+    char *why = NULL;
+    if (!s->rx_head.ptr ||
+        rel_ssh_kexinit_hostkeys((const unsigned char *)s->rx_head.ptr, s->rx_head.len,
+                                 &offered) < 0)
+        goto cleanup;
+    const char *list = rel_buf_cstr(&offered);
+    for (size_t i = 0; i < N_KEY_TYPES; i++)
+        if (in_list(list, key_types[i].name))
+            goto cleanup; /* a host key type in common: not the cause */
+    if (in_list(list, "rsa-sha2-512") || in_list(list, "rsa-sha2-256"))
+        why = rel_asprintf(
+            "the server has only an RSA host key and signs with it only as rsa-sha2-512/256 (it "
+            "offers %s), while libssh2 %s checks RSA host keys only as ssh-rsa (SHA-1); give the "
+            "server an ed25519 host key (ssh-keygen -t ed25519 -f /etc/ssh/ssh_host_ed25519_key "
+            "and a HostKey line in sshd_config) or use libssh2 1.11 or later",
+            list, libssh2_version(0));
+    else
+        why = rel_asprintf("no host key type in common: the server offers %s; libssh2 %s checks "
+                           "ssh-ed25519, ecdsa-sha2-nistp256/384/521 and ssh-rsa",
+                           list, libssh2_version(0));
+cleanup:
+    rel_buf_free(&offered);
+    return why;
+}

@@ -48,7 +48,7 @@ static LIBSSH2_RECV_FUNC(jump_recv)
     if (n < 0)
         return -ECONNRESET;
     if (n > 0)
-        s->last_rx = rel_ssh_now_ms();
+        rel_ssh_received(s, buffer, (size_t)n);
     return n; /* 0: the hop closed the channel (EOF) */
 }
 

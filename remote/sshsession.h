@@ -71,6 +71,7 @@ struct rel_ssh_session {
     char key_type[64];
     bool key_encrypted;
     int pass_attempt;
+    bool pass_cached; /* the passphrase came from this run's memory (sshauth.c) */
     char passphrase[512];
     struct rel_buf tried; /* "agent ssh-ed25519 SHA256:..., /path (ssh-rsa)" */
     char *rsa_refused;    /* the first RSA key the server refused */
@@ -79,6 +80,10 @@ struct rel_ssh_session {
     LIBSSH2_CHANNEL *jump_ch;     /* direct-tcpip to ep.hostname:port through it */
     int jump_dirs;                /* what the hop's session last waited for */
     int proxy_pid;                /* ProxyCommand's process, or 0 */
+    /* the server's first bytes (banner, KEXINIT: plain text on the wire),
+     * kept until the handshake is done to explain a failed key exchange */
+    struct rel_buf rx_head;
+    bool rx_head_done;
     /* ServerAliveInterval (ssh.c) */
     bool keepalive_on;
     int64_t last_rx;        /* when bytes last came from the server */
@@ -117,6 +122,16 @@ int rel_ssh_keepalive(struct rel_ssh_session *s);
 
 /* sshkeys.c */
 void rel_ssh_blob_type(const unsigned char *blob, size_t len, char *type, size_t size);
+/* Note bytes received from the server (rx_head, last_rx); the recv
+ * callbacks call it. */
+void rel_ssh_received(struct rel_ssh_session *s, const void *data, size_t len);
+/* Why the key exchange failed, from the server's KEXINIT in rx_head, when
+ * the cause is the host key algorithms (an RSA-only server and libssh2
+ * 1.10 above all): a malloc'd sentence, or NULL. */
+char *rel_ssh_kex_diagnose(const struct rel_ssh_session *s);
+/* The server_host_key_algorithms name-list of a KEXINIT after the banner,
+ * in `data` (what the server sent first); 0, or -1 when not there (yet). */
+int rel_ssh_kexinit_hostkeys(const unsigned char *data, size_t len, struct rel_buf *out);
 /* Read the known_hosts files' lines for s->kh_name into s->known (S_INIT). */
 int rel_ssh_load_known_hosts(struct rel_ssh_session *s);
 /* Prefer the host key types known_hosts has for this host. */

@@ -371,6 +371,11 @@ static void encrypted_key_with_passphrase(void **state)
     assert_int_equal(connect_with(&s, file, key, REL_SSH_POLICY_ACCEPT_NEW, &ops, &good), 0);
     assert_int_equal(good.calls, 1);
     rel_ssh_session_free(s);
+    /* the same key again in this run: not asked again (issue 15) */
+    assert_int_equal(connect_with(&s, file, key, REL_SSH_POLICY_ACCEPT_NEW, &ops, &good), 0);
+    assert_int_equal(good.calls, 1);
+    rel_ssh_session_free(s);
+    rel_ssh_forget_passphrases();
     /* wrong passphrase: asked three times, then a clear failure */
     struct pass_ctx bad = {"nope", 0};
     assert_int_equal(connect_with(&s, file, key, REL_SSH_POLICY_ACCEPT_NEW, &ops, &bad), REL_EAUTH);
