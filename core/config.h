@@ -161,6 +161,7 @@ struct rel_config_ssh {
     char *known_hosts; /* known_hosts file, or NULL (from the ssh configuration) */
     enum rel_host_key_policy host_key_policy; /* default accept-new */
     bool host_key_policy_set; /* false: the ssh configuration's StrictHostKeyChecking decides */
+    bool allow_match_exec; /* `config` may run commands (Match exec, ProxyCommand) */
 };
 
 struct rel_config_target {

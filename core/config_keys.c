@@ -26,6 +26,11 @@
     "known_hosts file holding the hosts' keys, read and written instead of the ssh client "       \
     "configuration's `UserKnownHostsFile` list (its `GlobalKnownHostsFile` is still read). "      \
     "Default: every `UserKnownHostsFile` (new keys go to the first, `~/.ssh/known_hosts`)."
+#define SSH_EXEC_HELP                                                                              \
+    "Let the `config` file named here run commands: its `Match exec` lines (which `ssh -G` runs "  \
+    "while relman reads the file) and its `ProxyCommand`. Off, such a file is refused with the "   \
+    "line named, since relman.yml may come from anyone's repository. The user's own "              \
+    "configuration (no `config`, or `--ssh-config`) always may."
 #define SSH_POLICY_HELP                                                                            \
     "What to do with a host whose key is not in known_hosts: `strict` refuses, `accept-new` "      \
     "records it and goes on, `ask` asks (on the terminal or in the TUI). A host whose key "        \
@@ -195,6 +200,8 @@ const struct rel_config_key rel_config_keys[] = {
         SSH_KNOWN_HOSTS_HELP),
     ROW("targets.*.ssh.host_key_policy", REL_CT_ENUM, HOSTKEY_POLICIES, NULL, 0, REL_CK_NONE,
         "`ssh.host_key_policy`", SSH_POLICY_HELP),
+    ROW("targets.*.ssh.allow_match_exec", REL_CT_BOOL, NULL, NULL, 0, REL_CK_NONE,
+        "`ssh.allow_match_exec`", SSH_EXEC_HELP),
     ROW("groups", REL_CT_DICT, NULL, "{}", 0, REL_CK_TARGET, NULL,
         "Named lists of targets, usable wherever a target is (a name may not be both)."),
     ROW("groups.*", REL_CT_LIST, NULL, NULL, 0, REL_CK_NONE, NULL, "The group's targets."),
@@ -219,6 +226,7 @@ const struct rel_config_key rel_config_keys[] = {
     ROW("ssh.host_key_policy", REL_CT_ENUM, HOSTKEY_POLICIES, NULL, 0, REL_CK_NONE,
         "`strict` when the ssh configuration says `StrictHostKeyChecking yes`, else `accept-new`",
         SSH_POLICY_HELP),
+    ROW("ssh.allow_match_exec", REL_CT_BOOL, NULL, "false", 0, REL_CK_NONE, NULL, SSH_EXEC_HELP),
 };
 
 const size_t rel_config_nkeys = sizeof(rel_config_keys) / sizeof(rel_config_keys[0]);

@@ -6,6 +6,8 @@
 #include "core/fs.h"
 #include "core/proc.h"
 
+#include <ctype.h>
+#include <glob.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,6 +365,96 @@ bad:
     return rc;
 }
 
+/* ---- configuration files that would run commands -------------------------- */
+
+#define EXEC_SCAN_DEPTH 8
+#define EXEC_HINT                                                                                  \
+    "relman runs commands only from your own ssh configuration (set "                             \
+    "`ssh.allow_match_exec: true` in relman.yml to allow them, or pass the file with "            \
+    "--ssh-config)"
+
+/* Next word of *p's line (whitespace-separated, "quotes" removed) into buf,
+ * lower-cased when `lower`; false at the end of the line or a comment. */
+static bool next_word(const char **p, char *buf, size_t size, bool lower)
+{
+    const char *s = *p;
+    while (*s == ' ' || *s == '\t' || *s == '=')
+        s++;
+    if (!*s || *s == '\n' || *s == '#')
+        return false;
+    size_t n = 0;
+    bool quoted = false;
+    for (; *s && *s != '\n' && (quoted || (*s != ' ' && *s != '\t')); s++) {
+        if (*s == '"') {
+            quoted = !quoted;
+            continue;
+        }
+        if (n + 1 < size)
+            buf[n++] = lower ? (char)tolower((unsigned char)*s) : *s;
+    }
+    buf[n] = '\0';
+    *p = s;
+    return true;
+}
+
+static int scan_exec(const char *file, const char *home, int depth);
+
+static int scan_include(const char *file, int line, const char *arg, const char *home, int depth)
+{
+    char *pat = arg[0] == '/' ? rel_strdup(arg)
+                : arg[0] == '~' && arg[1] == '/' ? rel_asprintf("%s%s", home, arg + 1)
+                                                 : rel_asprintf("%s/.ssh/%s", home, arg);
+    glob_t g;
+    int rc = 0;
+    if (glob(pat, 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
+            rc = scan_exec(g.gl_pathv[i], home, depth + 1);
+        globfree(&g);
+    }
+    if (rc < 0)
+        rel_error_prefix("%s:%d: Include %s", file, line, arg);
+    free(pat);
+    return rc;
+}
+
+static int scan_exec(const char *file, const char *home, int depth)
+{
+    if (depth > EXEC_SCAN_DEPTH)
+        return rel_error_set(REL_ELIMIT, "%s: Include nested deeper than %d", file,
+                             EXEC_SCAN_DEPTH);
+    struct rel_buf text = REL_BUF_INIT;
+    int rc = rel_fs_read_file(&text, file, REL_SSHCONFIG_MAX_OUTPUT);
+    if (rc == REL_ENOTFOUND) {
+        rel_error_clear();
+        rc = 0;
+    }
+    const char *hint = EXEC_HINT;
+    const char *p = text.ptr;
+    for (int line = 1; rc == 0 && p && *p; line++) {
+        const char *q = p;
+        char kw[32], w[64];
+        if (next_word(&q, kw, sizeof(kw), true)) {
+            if (strcmp(kw, "match") == 0) {
+                while (rc == 0 && next_word(&q, w, sizeof(w), true))
+                    if (strcmp(w, "exec") == 0 || strcmp(w, "!exec") == 0)
+                        rc = rel_error_set(REL_ECONFIG,
+                                           "%s:%d: `Match exec` runs a command whenever relman "
+                                           "reads this file, which relman.yml names; %s",
+                                           file, line, hint);
+            } else if (strcmp(kw, "include") == 0) {
+                char arg[1024];
+                while (rc == 0 && next_word(&q, arg, sizeof(arg), false))
+                    rc = scan_include(file, line, arg, home, depth);
+            }
+        }
+        p += strcspn(p, "\n");
+        if (*p)
+            p++;
+    }
+    rel_buf_free(&text);
+    return rc;
+}
+
 /* Resolve ProxyJump's hops into out->jumps, each with the same file. */
 static int resolve_jumps(struct rel_ssh_endpoint *out, const struct rel_sshconfig_query *q)
 {
@@ -380,7 +472,8 @@ static int resolve_jumps(struct rel_ssh_endpoint *out, const struct rel_sshconfi
         }
         struct rel_sshconfig_query hq = {.host = host, .user = user, .port = port,
                                          .config_file = q->config_file,
-                                         .known_hosts = q->known_hosts, .hop = true};
+                                         .known_hosts = q->known_hosts, .hop = true,
+                                         .refuse_exec = q->refuse_exec};
         out->jumps = rel_reallocarray(out->jumps, i + 1, sizeof(*out->jumps));
         r = rel_sshconfig_resolve(&out->jumps[i], &hq);
         free(user);
@@ -402,6 +495,11 @@ int rel_sshconfig_resolve(struct rel_ssh_endpoint *out, const struct rel_sshconf
         return rel_error_set(REL_ECONFIG, "invalid host name '%s'", q->host ? q->host : "");
     if (q->config_file && !rel_fs_is_file(q->config_file))
         return rel_error_set(REL_ENOTFOUND, "ssh configuration file %s not found", q->config_file);
+    if (q->config_file && q->refuse_exec && !q->hop) {
+        int rc = scan_exec(q->config_file, home, 0);
+        if (rc < 0)
+            return rc;
+    }
 
     struct rel_buf text = REL_BUF_INIT, err = REL_BUF_INIT;
     char portbuf[16];
@@ -456,7 +554,12 @@ int rel_sshconfig_resolve(struct rel_ssh_endpoint *out, const struct rel_sshconf
             out->user_known_hosts = rel_calloc(2, sizeof(char *));
             out->user_known_hosts[0] = rel_strdup(out->known_hosts);
         }
-        if (q->hop) {
+        if (!q->hop && !out->proxy_jump && out->proxy_command && q->refuse_exec)
+            rc = rel_error_set(REL_ECONFIG,
+                               "%s: %s sets ProxyCommand (%s), a command, and relman.yml names "
+                               "that file; %s",
+                               q->host, q->config_file, out->proxy_command, EXEC_HINT);
+        else if (q->hop) {
             free(out->proxy_jump);
             free(out->proxy_command);
             out->proxy_jump = out->proxy_command = NULL;

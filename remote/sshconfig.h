@@ -66,6 +66,9 @@ struct rel_sshconfig_query {
     const char *config_file; /* -F FILE, or NULL for the user's ~/.ssh/config */
     const char *known_hosts; /* replaces the UserKnownHostsFile list, or NULL */
     bool hop;                /* a ProxyJump hop: its own ProxyJump/ProxyCommand ignored */
+    bool refuse_exec;        /* config_file came from relman.yml: refuse it (REL_ECONFIG,
+                                file:line named) when it or a file it Includes has a
+                                `Match exec` (ssh -G would run it) or a ProxyCommand */
 };
 
 /*

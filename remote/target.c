@@ -62,8 +62,12 @@ int rel_target_from_config(struct rel_remote_target *out, const struct rel_confi
     char *cfgfile = ssh_config ? expand_home(rel_strdup(ssh_config))
                                : config_path(cfg, t->ssh.config);
     char *kh = config_path(cfg, t->ssh.known_hosts);
+    /* A file relman.yml names may come from anyone's repository: it may
+     * not run commands unless relman.yml says so; --ssh-config is the user's. */
     struct rel_sshconfig_query q = {.host = t->host, .user = t->user, .port = t->port,
-                                    .config_file = cfgfile, .known_hosts = kh};
+                                    .config_file = cfgfile, .known_hosts = kh,
+                                    .refuse_exec = !ssh_config && t->ssh.config &&
+                                                   !t->ssh.allow_match_exec};
     int rc = rel_sshconfig_resolve(&out->ep, &q);
     free(cfgfile);
     free(kh);

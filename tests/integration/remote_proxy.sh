@@ -6,7 +6,10 @@
 #     DEBUG1) and whose PermitOpen allows t1 only, so a target j1 may not
 #     forward to is refused with the jump host named;
 #   - ProxyJump j2,j1: two hops (j2 forwards to j1, j1 to t1);
-#   - ProxyCommand `ssh -W %h:%p j1`: the same target over a command.
+#   - ProxyCommand `ssh -W %h:%p j1`: the same target over a command, once
+#     relman.yml allows its ssh config to run commands (ssh.allow_match_exec);
+#   - `Match exec` in the file relman.yml names is refused (and not run)
+#     unless allowed; from --ssh-config (the user's own) it runs.
 # Ports: sshd from free_port 22340-22369, epmd 4500-4509.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,7 +61,7 @@ targets:
   t1two: {host: t1two, path: $HOSTDIR, release: foo}
   t1cmd: {host: t1cmd, path: $HOSTDIR, release: foo}
 deploy: {health: {timeout: 30}}
-ssh: {config: $cfg}
+ssh: {config: $cfg, allow_match_exec: true}
 YML
 
 # ---- the stand-in release
@@ -120,6 +123,33 @@ contains status-proxycommand "running"
 is proxycommand-forwarded "$([ "$(forwarded j1 127.0.0.2 "$t1port")" -gt "$before" ] && echo yes)" yes
 # no ProxyCommand process is left behind
 [ -z "$(pgrep -f -- "-W 127.0.0.2:$t1port j1" || true)" ] && passes=$((passes + 1)) || { echo "FAIL ProxyCommand left running"; fails=$((fails + 1)); }
+
+# ---- commands from the file relman.yml names: refused unless allowed
+sed -i 's/, allow_match_exec: true}/}/' "$PROJ/relman.yml"
+check_fails proxycommand-refused rr status t1cmd
+contains proxycommand-refused "sets ProxyCommand"
+contains proxycommand-refused "ssh.allow_match_exec: true"
+check proxyjump-is-no-command rr status t1
+{ printf 'Match exec "touch %s/match-ran"\n  User nobody-at-all\n\n' "$T"; cat "$cfg"; } >"$T/exec_config"
+sed -i "s|config: $cfg}|config: $T/exec_config}|" "$PROJ/relman.yml"
+check_fails match-exec-refused rr status t1
+contains match-exec-refused "$T/exec_config:1: \`Match exec\` runs a command"
+[ ! -e "$T/match-ran" ] && passes=$((passes + 1)) || { echo "FAIL Match exec ran"; fails=$((fails + 1)); }
+# hidden behind an Include: refused too
+printf 'Include %s/exec_config\n' "$T" >"$T/include_config"
+sed -i "s|config: $T/exec_config}|config: $T/include_config}|" "$PROJ/relman.yml"
+check_fails match-exec-included rr status t1
+contains match-exec-included "Include $T/exec_config"
+[ ! -e "$T/match-ran" ] && passes=$((passes + 1)) || { echo "FAIL Match exec ran (Include)"; fails=$((fails + 1)); }
+# the user's own file (--ssh-config): it runs (and its User applies: refused login)
+rr status t1 --ssh-config "$T/exec_config" >/dev/null 2>&1
+[ -e "$T/match-ran" ] && passes=$((passes + 1)) || { echo "FAIL Match exec from --ssh-config did not run"; fails=$((fails + 1)); }
+rm -f "$T/match-ran"
+# allowed in relman.yml: it runs
+sed -i "s|config: $T/include_config}|config: $T/exec_config, allow_match_exec: true}|" "$PROJ/relman.yml"
+rr status t1 >/dev/null 2>&1
+[ -e "$T/match-ran" ] && passes=$((passes + 1)) || { echo "FAIL Match exec allowed did not run"; fails=$((fails + 1)); }
+sed -i "s|config: $T/exec_config, allow_match_exec: true}|config: $cfg}|" "$PROJ/relman.yml"
 
 check stop rr stop t1 --yes
 finish

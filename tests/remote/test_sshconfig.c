@@ -156,6 +156,24 @@ static void kexinit_host_keys(void **state)
     rel_buf_free(&w);
 }
 
+/* IdentityFile tokens (ssh -G prints them unexpanded): %h %p %r %u %n %i %d %% */
+static void identity_tokens(void **state)
+{
+    (void)state;
+    struct rel_ssh_endpoint ep;
+    assert_int_equal(rel_sshconfig_parse(&ep, "web1",
+                                         "hostname 10.0.0.5\nuser deploy\nport 2222\n"
+                                         "identityfile ~/k/%h-%p-%r-%u-%n-%i-%%\n"
+                                         "identityfile %d/x\n",
+                                         "/home/me", "me"),
+                     0);
+    char *want = rel_asprintf("/home/me/k/10.0.0.5-2222-deploy-me-web1-%u-%%", (unsigned)getuid());
+    assert_string_equal(ep.identity_files[0], want);
+    assert_string_equal(ep.identity_files[1], "/home/me/x");
+    free(want);
+    rel_sshconfig_free(&ep);
+}
+
 static void parse_defaults(void **state)
 {
     (void)state;
@@ -345,6 +363,7 @@ int main(void)
         cmocka_unit_test(parse_g_output),
         cmocka_unit_test(parse_known_hosts_settings),
         cmocka_unit_test(jump_hops),
+        cmocka_unit_test(identity_tokens),
         cmocka_unit_test(kexinit_host_keys),
         cmocka_unit_test(parse_defaults),
         cmocka_unit_test(parse_rejects),
