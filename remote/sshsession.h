@@ -1,10 +1,14 @@
 /*
  * sshsession.h - the insides of an SSH session (ssh.h), shared by the files
  * of the SSH module and nothing else: sshsession.c (these helpers: notes,
- * libssh2's errors), ssh.c (connecting, the step loop), sshkeys.c (host
- * keys, fingerprints, key files), sshauth.c (authentication) and sshchan.c
- * (command and probe channels). The calls go one way: ssh.c uses sshkeys.c
- * and sshauth.c, sshauth.c uses sshkeys.c, all use sshsession.c.
+ * libssh2's errors, base64), ssh.c (connecting, the step loop, keepalives),
+ * sshkeys.c (host keys, fingerprints, key files, why a key exchange failed),
+ * sshknown.c (known_hosts files), sshauth.c (authentication, the run's
+ * passphrases), sshproxy.c (ProxyJump, ProxyCommand) and sshchan.c (command
+ * and probe channels). The calls go one way: ssh.c uses sshproxy.c,
+ * sshkeys.c and sshauth.c; sshproxy.c uses ssh.c's public API for the hop
+ * (a session of its own); sshkeys.c uses sshknown.c; sshauth.c uses
+ * sshkeys.c; all use sshsession.c.
  */
 #ifndef REL_SSHSESSION_H
 #define REL_SSHSESSION_H

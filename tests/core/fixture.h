@@ -49,9 +49,10 @@ static void fx_write(const char *root, const char *rel, const char *text)
 /*
  * An application: ROOT/FOLDER/ebin/NAME.app with version `vsn` and the given
  * property text after vsn (e.g. "{applications,[kernel,stdlib]}"). A NULL
- * `props` means just kernel and stdlib.
+ * `props` means just kernel and stdlib. (Marked unused: tests that need only
+ * the directory helpers include this header too.)
  */
-static void fx_app(const char *root, const char *folder, const char *name, const char *vsn,
+__attribute__((unused)) static void fx_app(const char *root, const char *folder, const char *name, const char *vsn,
                    const char *props)
 {
     char rel[512], text[4096];

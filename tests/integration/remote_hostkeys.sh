@@ -127,12 +127,17 @@ if command -v tmux >/dev/null; then
     cat "$T/locked.pub" >>"$SSHD_DIR/authorized_keys"
     sed "s|IdentityFile .*|IdentityFile $T/locked|" "$SSHD_CLIENT_CONFIG" >"$T/locked_config"
     write_yml accept-new "$T/known_hosts" "$T/locked_config"
-    TM="tmux -S $T/tmux-2.sock"
-    sshd_at_exit "tmux -S $T/tmux-2.sock kill-server 2>/dev/null"
-    $TM new-session -d -s hk -x 150 -y 30 "cd '$PROJ' && '$R' status k1; echo relman-exit=\$?; sleep 600"
-    wait_for "Passphrase for $T/locked" && passes=$((passes + 1)) || { echo "FAIL passphrase: not asked: $(screen)"; fails=$((fails + 1)); }
-    $TM send-keys -t hk 'open sesame' Enter
-    wait_for "relman-exit=0" && passes=$((passes + 1)) || { echo "FAIL passphrase: $(screen)"; fails=$((fails + 1)); }
+    # passphrased N CHECK ARGS: relman ARGS in tmux server N, its passphrase
+    # question answered
+    passphrased() {
+        TM="tmux -S $T/tmux-$1.sock"
+        sshd_at_exit "tmux -S $T/tmux-$1.sock kill-server 2>/dev/null"
+        $TM new-session -d -s hk -x 150 -y 40 "cd '$PROJ' && '$R' $3; echo relman-exit=\$?; sleep 600"
+        wait_for "Passphrase for $T/locked" && passes=$((passes + 1)) || { echo "FAIL $2: not asked: $(screen)"; fails=$((fails + 1)); }
+        $TM send-keys -t hk 'open sesame' Enter
+        wait_for "relman-exit=0" && passes=$((passes + 1)) || { echo "FAIL $2: $(screen)"; fails=$((fails + 1)); }
+    }
+    passphrased 2 passphrase "status k1"
     out=$(screen)
     lacks passphrase-not-echoed "open sesame"
     $TM kill-server
@@ -146,12 +151,7 @@ targets:
 groups: {both: [k1, k2]}
 ssh: {config: $T/locked_config, known_hosts: $T/known_hosts, host_key_policy: accept-new}
 YML
-    TM="tmux -S $T/tmux-3.sock"
-    sshd_at_exit "tmux -S $T/tmux-3.sock kill-server 2>/dev/null"
-    $TM new-session -d -s hk -x 150 -y 40 "cd '$PROJ' && '$R' status both; echo relman-exit=\$?; sleep 600"
-    wait_for "Passphrase for $T/locked" && passes=$((passes + 1)) || { echo "FAIL passphrase once: not asked: $(screen)"; fails=$((fails + 1)); }
-    $TM send-keys -t hk 'open sesame' Enter
-    wait_for "relman-exit=0" && passes=$((passes + 1)) || { echo "FAIL passphrase once: $(screen)"; fails=$((fails + 1)); }
+    passphrased 3 "passphrase once" "status both"
     is passphrase-asked-once "$(screen | grep -c "Passphrase for")" 1
     out=$(screen)
     contains passphrase-once-k2 "k2"

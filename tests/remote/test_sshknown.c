@@ -4,11 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/error.h"
-#include "core/fs.h"
-#include "core/path.h"
+#include "../core/fixture.h"
 #include "remote/sshknown.h"
 
 #include <stdio.h>
@@ -22,28 +18,6 @@ static const unsigned char key_b[] = {0,   0,   0,   11, 's', 's', 'h', '-', 'e'
                                       '5', '1', '9', 0,  0,   0,   4,   'B', 'B', 'B', 'B'};
 #define B64_A "AAAAC3NzaC1lZDI1NTE5AAAABEFBQUE="
 #define B64_B "AAAAC3NzaC1lZDI1NTE5AAAABEJCQkI="
-
-static char *fx_dir(void)
-{
-    char tmpl[] = "/tmp/relman-sshknown-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    if (!d)
-        abort();
-    return rel_strdup(d);
-}
-
-static void fx_done(char *dir)
-{
-    rel_fs_remove_tree(dir);
-    free(dir);
-}
-
-static void fx_write(const char *root, const char *rel, const char *text)
-{
-    char *path = rel_path_join2(root, rel);
-    assert_int_equal(rel_fs_write_atomic(path, text, strlen(text), 0644), 0);
-    free(path);
-}
 
 static bool match(const char *field, const char *name)
 {
