@@ -90,7 +90,7 @@ int rel_ssh_proxy_fd(const struct rel_ssh_session *s)
  */
 int rel_ssh_proxy_pollfd(const struct rel_ssh_session *s, struct pollfd *pfd)
 {
-    if (s->st == S_JUMP || !s->jump_ch)
+    if (s->st == S_JUMP)
         return rel_ssh_session_pollfd(s->jump, pfd);
     if (!rel_ssh_session_pollfd(s->jump, pfd))
         return 0;
@@ -98,7 +98,7 @@ int rel_ssh_proxy_pollfd(const struct rel_ssh_session *s, struct pollfd *pfd)
     pfd->events = POLLIN;
     if ((s->jump_dirs & LIBSSH2_SESSION_BLOCK_OUTBOUND) && (!s->jump->jump || hop_out))
         pfd->events |= POLLOUT;
-    if (libssh2_poll_channel_read(s->jump_ch, 0))
+    if (s->jump_ch && libssh2_poll_channel_read(s->jump_ch, 0))
         pfd->events |= POLLOUT;
     return 1;
 }
