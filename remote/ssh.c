@@ -169,9 +169,12 @@ int rel_ssh_session_pollfd(const struct rel_ssh_session *s, struct pollfd *pfd)
 
 int64_t rel_ssh_session_deadline(const struct rel_ssh_session *s)
 {
-    if (s->st == S_READY && s->keepalive_on)
-        return s->next_keepalive;
-    return s->st < S_READY ? s->deadline : 0;
+    int64_t d = s->st == S_READY && s->keepalive_on ? s->next_keepalive
+                : s->st < S_READY                   ? s->deadline
+                                                    : 0;
+    /* a ProxyJump hop's keepalives are due too */
+    int64_t hop = s->jump && s->st != S_DEAD ? rel_ssh_session_deadline(s->jump) : 0;
+    return hop && (!d || hop < d) ? hop : d;
 }
 
 /* ---- keepalives ----------------------------------------------------------- */
