@@ -65,23 +65,8 @@ ssh: {config: $cfg, allow_match_exec: true}
 YML
 
 # ---- the stand-in release
-mkdir -p "$T/fakerel/bin" "$T/fakerel/releases/0.1.0"
-cat >"$T/fakerel/bin/foo" <<'SH'
-#!/bin/sh
-root=$(cd "$(dirname "$0")/.." && pwd -P)
-tmp=${RELEASE_TMP:-$root/tmp}
-case $1 in
-version) echo "foo 0.1.0" ;;
-daemon) mkdir -p "$tmp" && { sleep 600 </dev/null >/dev/null 2>&1 & echo $! >"$tmp/fake.pid"; } ;;
-pid) p=$(cat "$tmp/fake.pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p" || { echo nodedown >&2; exit 1; } ;;
-stop) kill "$(cat "$tmp/fake.pid")" ;;
-*) echo "unknown command $1" >&2; exit 1 ;;
-esac
-SH
-chmod +x "$T/fakerel/bin/foo"
-echo "13.1.5 0.1.0" >"$T/fakerel/releases/start_erl.data"
 TARBALL=$T/foo-0.1.0.tar.gz
-(cd "$T/fakerel" && tar czf "$TARBALL" bin releases)
+remote_standin_tarball "$TARBALL"
 
 forwarded() { # JUMP ADDR PORT: how many direct-tcpip opens to ADDR:PORT JUMP's sshd logged
     grep -c "direct-tcpip.*$2 port $3\|originator.*to $2 port $3\|target $2 port $3" "$(sshd_log "$1")"
