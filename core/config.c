@@ -372,6 +372,9 @@ static void fill_ssh(struct fill *f, struct rel_config_ssh *s, yaml_document_t *
     snprintf(p, sizeof(p), "%s.host_key_policy", prefix);
     const char *pol = text_of(get(f, d, m, p));
     s->host_key_policy = REL_HOSTKEY_ACCEPT_NEW;
+    s->host_key_policy_set = m && rel_config_yaml_get(d, m, "host_key_policy", NULL) != NULL;
+    snprintf(p, sizeof(p), "%s.allow_match_exec", prefix);
+    s->allow_match_exec = bool_of(get(f, d, m, p));
     if (pol && strcmp(pol, "strict") == 0)
         s->host_key_policy = REL_HOSTKEY_STRICT;
     else if (pol && strcmp(pol, "ask") == 0)
@@ -520,8 +523,12 @@ static void fill_target(struct fill *f, struct rel_config *cfg, struct rel_confi
         t->ssh.config = rel_strdup(cfg->ssh.config);
     if (!t->ssh.known_hosts && cfg->ssh.known_hosts)
         t->ssh.known_hosts = rel_strdup(cfg->ssh.known_hosts);
-    if (!rel_config_yaml_get(d, sm, "host_key_policy", NULL))
+    if (!rel_config_yaml_get(d, sm, "host_key_policy", NULL)) {
         t->ssh.host_key_policy = cfg->ssh.host_key_policy;
+        t->ssh.host_key_policy_set = cfg->ssh.host_key_policy_set;
+    }
+    if (!rel_config_yaml_get(d, sm, "allow_match_exec", NULL))
+        t->ssh.allow_match_exec = cfg->ssh.allow_match_exec;
 }
 
 static void fill_config(struct fill *f, struct rel_config *cfg, yaml_node_t *root)

@@ -160,6 +160,8 @@ struct rel_config_ssh {
     char *config;      /* OpenSSH client configuration file, or NULL (the user's) */
     char *known_hosts; /* known_hosts file, or NULL (from the ssh configuration) */
     enum rel_host_key_policy host_key_policy; /* default accept-new */
+    bool host_key_policy_set; /* false: the ssh configuration's StrictHostKeyChecking decides */
+    bool allow_match_exec; /* `config` may run commands (Match exec, ProxyCommand) */
 };
 
 struct rel_config_target {

@@ -23,12 +23,20 @@
     "identity files and known-hosts file, so `host` may be an alias defined there. OpenSSH "       \
     "finds `~` through the password database, not `$HOME`, so tests and CI should name the file."
 #define SSH_KNOWN_HOSTS_HELP                                                                       \
-    "known_hosts file holding the hosts' keys. Default: the one the ssh client configuration "     \
-    "names (`~/.ssh/known_hosts`)."
+    "known_hosts file holding the hosts' keys, read and written instead of the ssh client "       \
+    "configuration's `UserKnownHostsFile` list (its `GlobalKnownHostsFile` is still read). "      \
+    "Default: every `UserKnownHostsFile` (new keys go to the first, `~/.ssh/known_hosts`)."
+#define SSH_EXEC_HELP                                                                              \
+    "Let the `config` file named here run commands: its `Match exec` lines (which `ssh -G` runs "  \
+    "while relman reads the file) and its `ProxyCommand`. Off, such a file is refused with the "   \
+    "line named, since relman.yml may come from anyone's repository. The user's own "              \
+    "configuration (no `config`, or `--ssh-config`) always may."
 #define SSH_POLICY_HELP                                                                            \
     "What to do with a host whose key is not in known_hosts: `strict` refuses, `accept-new` "      \
     "records it and goes on, `ask` asks (on the terminal or in the TUI). A host whose key "        \
-    "CHANGED is refused under every policy."
+    "CHANGED or is `@revoked` is refused under every policy. Unset, the ssh configuration's "     \
+    "`StrictHostKeyChecking` decides: `yes` is `strict`; `accept-new`, `no` and OpenSSH's "       \
+    "default `ask` (which cannot be told from unset) are `accept-new`."
 
 /*
  * The table. Columns: path, accepted YAML shapes, allowed values, default (as
@@ -192,6 +200,8 @@ const struct rel_config_key rel_config_keys[] = {
         SSH_KNOWN_HOSTS_HELP),
     ROW("targets.*.ssh.host_key_policy", REL_CT_ENUM, HOSTKEY_POLICIES, NULL, 0, REL_CK_NONE,
         "`ssh.host_key_policy`", SSH_POLICY_HELP),
+    ROW("targets.*.ssh.allow_match_exec", REL_CT_BOOL, NULL, NULL, 0, REL_CK_NONE,
+        "`ssh.allow_match_exec`", SSH_EXEC_HELP),
     ROW("groups", REL_CT_DICT, NULL, "{}", 0, REL_CK_TARGET, NULL,
         "Named lists of targets, usable wherever a target is (a name may not be both)."),
     ROW("groups.*", REL_CT_LIST, NULL, NULL, 0, REL_CK_NONE, NULL, "The group's targets."),
@@ -213,8 +223,10 @@ const struct rel_config_key rel_config_keys[] = {
     ROW("ssh.config", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, "the user's own", SSH_CONFIG_HELP),
     ROW("ssh.known_hosts", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE,
         "from the ssh client configuration", SSH_KNOWN_HOSTS_HELP),
-    ROW("ssh.host_key_policy", REL_CT_ENUM, HOSTKEY_POLICIES, "accept-new", 0, REL_CK_NONE, NULL,
+    ROW("ssh.host_key_policy", REL_CT_ENUM, HOSTKEY_POLICIES, NULL, 0, REL_CK_NONE,
+        "`strict` when the ssh configuration says `StrictHostKeyChecking yes`, else `accept-new`",
         SSH_POLICY_HELP),
+    ROW("ssh.allow_match_exec", REL_CT_BOOL, NULL, "false", 0, REL_CK_NONE, NULL, SSH_EXEC_HELP),
 };
 
 const size_t rel_config_nkeys = sizeof(rel_config_keys) / sizeof(rel_config_keys[0]);

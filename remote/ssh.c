@@ -112,12 +112,13 @@ int rel_ssh_session_new(struct rel_ssh_session **out, const struct rel_ssh_endpo
     s->label = rel_strdup(s->opts.label ? s->opts.label : ep->alias);
     s->opts.label = s->label;
     s->peer = rel_asprintf("%s@%s port %d", ep->user, ep->hostname, ep->port);
-    s->kh_name = ep->port == 22 ? rel_strdup(ep->hostname)
-                                : rel_asprintf("[%s]:%d", ep->hostname, ep->port);
+    /* OpenSSH uses HostKeyAlias as it is, without the port. */
+    s->kh_name = ep->host_key_alias ? rel_sshknown_name(ep->host_key_alias, 22)
+                                    : rel_sshknown_name(ep->hostname, ep->port);
     s->sock = -1;
     s->st = S_RESOLVE;
     rel_buf_init(&s->tried, 4096);
-    rel_buf_init(&s->kh_text, KNOWN_HOSTS_MAX);
+    rel_buf_init(&s->rx_head, 64 * 1024);
     *out = s;
     return 0;
 }
@@ -144,7 +145,11 @@ const char *rel_ssh_session_peer(const struct rel_ssh_session *s)
 
 int rel_ssh_session_pollfd(const struct rel_ssh_session *s, struct pollfd *pfd)
 {
-    if (s->sock < 0 || s->st == S_DEAD)
+    if (s->st == S_DEAD)
+        return 0;
+    if (s->jump)
+        return rel_ssh_proxy_pollfd(s, pfd);
+    if (s->sock < 0)
         return 0;
     pfd->fd = s->sock;
     pfd->revents = 0;
@@ -164,7 +169,77 @@ int rel_ssh_session_pollfd(const struct rel_ssh_session *s, struct pollfd *pfd)
 
 int64_t rel_ssh_session_deadline(const struct rel_ssh_session *s)
 {
-    return s->st < S_READY ? s->deadline : 0;
+    int64_t d = s->st == S_READY && s->keepalive_on ? s->next_keepalive
+                : s->st < S_READY                   ? s->deadline
+                                                    : 0;
+    /* a ProxyJump hop's keepalives are due too */
+    int64_t hop = s->jump && s->st != S_DEAD ? rel_ssh_session_deadline(s->jump) : 0;
+    return hop && (!d || hop < d) ? hop : d;
+}
+
+/* ---- keepalives ----------------------------------------------------------- */
+
+void rel_ssh_received(struct rel_ssh_session *s, const void *data, size_t len)
+{
+    if (len == 0)
+        return;
+    s->last_rx = rel_ssh_now_ms();
+    if (!s->rx_head_done) {
+        size_t room = s->rx_head.max > s->rx_head.len ? s->rx_head.max - s->rx_head.len : 0;
+        rel_buf_put(&s->rx_head, data, len < room ? len : room);
+    }
+}
+
+/* libssh2's recv, noting what the server sent and when: when it last sent
+ * something (the answer to a keepalive counts) and what it offered in its
+ * KEXINIT, two things libssh2 1.10 does not tell. */
+static LIBSSH2_RECV_FUNC(sock_recv)
+{
+    struct rel_ssh_session *s = *abstract;
+    ssize_t n = recv(socket, buffer, length, flags);
+    if (n < 0)
+        return errno == ENOENT ? -EAGAIN : -errno;
+    rel_ssh_received(s, buffer, (size_t)n);
+    return n;
+}
+
+static void keepalive_start(struct rel_ssh_session *s)
+{
+    if (s->keepalive_on || s->ep.server_alive_interval <= 0)
+        return;
+    /* want_reply: OpenSSH answers each one, which is what proves it alive */
+    libssh2_keepalive_config(s->ssh, 1, (unsigned)s->ep.server_alive_interval);
+    s->keepalive_on = true;
+    s->last_rx = rel_ssh_now_ms();
+    s->next_keepalive = s->last_rx + (int64_t)s->ep.server_alive_interval * 1000;
+}
+
+int rel_ssh_keepalive(struct rel_ssh_session *s)
+{
+    if (s->jump && rel_ssh_keepalive(s->jump) < 0) {
+        rel_ssh_die(s, s->jump->error);
+        return s->error;
+    }
+    if (!s->keepalive_on || s->st != S_READY)
+        return 0;
+    int64_t now = rel_ssh_now_ms();
+    int interval = s->ep.server_alive_interval < 2 ? 2 : s->ep.server_alive_interval;
+    int count = s->ep.server_alive_count > 0 ? s->ep.server_alive_count : 1;
+    if (now - s->last_rx > (int64_t)interval * (count + 1) * 1000)
+        return rel_ssh_fail(s, REL_ESSH,
+                            "no answer from the server for %d s (ServerAliveInterval %d, "
+                            "ServerAliveCountMax %d): connection lost",
+                            (int)((now - s->last_rx) / 1000), s->ep.server_alive_interval, count);
+    if (now < s->next_keepalive)
+        return 0;
+    int next = 0;
+    int r = libssh2_keepalive_send(s->ssh, &next);
+    /* A packet of a channel half sent makes libssh2 refuse another one
+     * (LIBSSH2_ERROR_BAD_USE): the keepalive waits for the next turn. */
+    if (r < 0 && rel_ssh_fatal_error(r))
+        return rel_ssh_error(s, r, "keepalive");
+    s->next_keepalive = now + (int64_t)(next > 0 ? next : 1) * 1000;
+    return 0;
 }
 
 /* ---- connecting ---------------------------------------------------------- */
@@ -179,6 +254,10 @@ static int step_resolve(struct rel_ssh_session *s)
                                                : DEFAULT_CONNECT_TIMEOUT;
     s->deadline = rel_ssh_now_ms() + (int64_t)s->timeout_s * 1000;
     session_stepev(s, "connect", s->peer);
+    if (s->ep.njumps || s->ep.proxy_command) {
+        s->st = s->ep.njumps ? S_JUMP : S_PROXY;
+        return 0;
+    }
     /* Name resolution blocks; hosts are usually in /etc/hosts or DNS caches. */
     int r = getaddrinfo(s->ep.hostname, port, &hints, &s->ai);
     if (r != 0)
@@ -235,6 +314,9 @@ static int step_init(struct rel_ssh_session *s)
     if (!s->ssh)
         return rel_ssh_fail(s, REL_ENOMEM, "cannot create an SSH session");
     libssh2_session_set_blocking(s->ssh, 0);
+    rel_ssh_proxy_callbacks(s);
+    if (!s->jump)
+        libssh2_session_callback_set(s->ssh, LIBSSH2_CALLBACK_RECV, (void *)sock_recv);
     int rc = rel_ssh_load_known_hosts(s);
     if (rc == 0)
         rc = rel_ssh_pin_host_key_types(s);
@@ -246,16 +328,21 @@ static int step_init(struct rel_ssh_session *s)
 
 static int step_handshake(struct rel_ssh_session *s)
 {
-    int r = libssh2_session_handshake(s->ssh, s->sock);
+    int r = libssh2_session_handshake(s->ssh, s->jump ? rel_ssh_proxy_fd(s) : s->sock);
     if (r == LIBSSH2_ERROR_EAGAIN) {
         rel_ssh_want_io(s);
         return REL_SSH_AGAIN;
     }
     if (r != 0) {
-        int rc = rel_ssh_error(s, r, "SSH handshake");
+        char *why = rel_ssh_kex_diagnose(s);
+        int rc = why ? rel_ssh_fail(s, REL_ESSH, "SSH handshake: %s", why)
+                     : rel_ssh_error(s, r, "SSH handshake");
+        free(why);
         rel_ssh_die(s, rc);
         return rc;
     }
+    s->rx_head_done = true;
+    rel_buf_free(&s->rx_head);
     s->st = S_HOSTKEY;
     return 0;
 }
@@ -264,8 +351,10 @@ int rel_ssh_session_step(struct rel_ssh_session *s)
 {
     s->want = 0;
     for (;;) {
-        if (s->st == S_READY)
-            return 0;
+        if (s->st == S_READY) {
+            keepalive_start(s);
+            return rel_ssh_keepalive(s);
+        }
         if (s->st == S_DEAD)
             return rel_error_set(s->error, "%s", s->error_msg ? s->error_msg : "session failed");
         if (s->deadline && rel_ssh_now_ms() > s->deadline)
@@ -273,6 +362,9 @@ int rel_ssh_session_step(struct rel_ssh_session *s)
         int rc;
         switch (s->st) {
         case S_RESOLVE: rc = step_resolve(s); break;
+        case S_JUMP:
+        case S_JUMP_OPEN:
+        case S_PROXY: rc = rel_ssh_proxy_step(s); break;
         case S_CONNECT: rc = step_connect(s); break;
         case S_WAIT_CONNECT: rc = step_wait_connect(s); break;
         case S_INIT: rc = step_init(s); break;
@@ -306,8 +398,7 @@ void rel_ssh_session_free(struct rel_ssh_session *s)
         libssh2_agent_disconnect(s->agent);
         libssh2_agent_free(s->agent);
     }
-    if (s->kh)
-        libssh2_knownhost_free(s->kh);
+    rel_sshknown_free(&s->known);
     if (s->ssh) {
         if (s->st == S_READY) {
             /* Bounded, best effort: a polite goodbye, never a hang. */
@@ -319,11 +410,12 @@ void rel_ssh_session_free(struct rel_ssh_session *s)
     }
     if (s->sock >= 0)
         close(s->sock);
+    rel_ssh_proxy_free(s);
     if (s->ai)
         freeaddrinfo(s->ai);
     rel_sshconfig_free(&s->ep);
-    rel_buf_free(&s->kh_text);
     rel_buf_free(&s->tried);
+    rel_buf_free(&s->rx_head);
     memset(s->passphrase, 0, sizeof(s->passphrase));
     free(s->authlist);
     free(s->rsa_refused);

@@ -17,9 +17,19 @@
  *   strict      an unknown host is refused;
  *   accept-new  an unknown host's key is appended to known_hosts (default);
  *   ask         the prompt ops decide; without them the host is refused.
- * A key that differs from the one in known_hosts is refused under every
- * policy; the message names both SHA256 fingerprints (as OpenSSH prints them)
- * and the known_hosts line.
+ * A key that differs from the one in known_hosts, or that a `@revoked` line
+ * names, is refused under every policy; the message names both SHA256
+ * fingerprints (as OpenSSH prints them) and the known_hosts file and line.
+ * known_hosts is read as OpenSSH reads it (sshknown.h): every
+ * UserKnownHostsFile and GlobalKnownHostsFile, HostKeyAlias, patterns,
+ * hashed names (written under HashKnownHosts). A host only a
+ * `@cert-authority` line covers is refused (libssh2 cannot check host
+ * certificates).
+ *
+ * ProxyJump and ProxyCommand (sshproxy.c): a session may run over a
+ * direct-tcpip channel of the previous hop's session, or over a command's
+ * stdin/stdout; it still polls one fd. ServerAliveInterval keepalives are
+ * sent from the channel steps; a passphrase is asked once per key per run.
  *
  * Errors: every libssh2 failure is translated in one place (ssh.c,
  * ssh_error()) into REL_ESSH, REL_EHOSTKEY, REL_EAUTH or REL_ENOMEM with a
@@ -87,6 +97,11 @@ struct rel_ssh_opts {
 };
 
 void rel_ssh_opts_init(struct rel_ssh_opts *opts);
+
+/* A passphrase given for a key file is kept in memory for the rest of the
+ * run (one prompt per key, not per host) and wiped at exit; this wipes it
+ * sooner. */
+void rel_ssh_forget_passphrases(void);
 
 /* Monotonic clock in milliseconds, the time base of every deadline here. */
 int64_t rel_ssh_now_ms(void);

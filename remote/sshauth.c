@@ -19,7 +19,9 @@
 #include <fcntl.h>
 #include <libssh2.h>
 #include <netdb.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +33,84 @@
 #include <unistd.h>
 
 #define PASSPHRASE_TRIES 3
+
+/* ---- passphrases, asked once per key per run ----------------------------
+ *
+ * A fleet run connects many hosts with the same key: the passphrase given
+ * for a key file is kept in memory for the rest of the process (not on disk,
+ * never in an environment or an argument), tried first for that file on
+ * every later session, dropped when it fails to open the key, and wiped at
+ * exit or by rel_ssh_forget_passphrases(). It is remembered as soon as it is
+ * given, so hosts connecting in the same moment do not ask again while the
+ * first is still authenticating. Sessions may live in the TUI's threads:
+ * a mutex guards the table. */
+#define PASSPHRASE_CACHE 16
+static struct {
+    char *path;
+    char pass[512];
+} pass_cache[PASSPHRASE_CACHE];
+static pthread_mutex_t pass_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool pass_atexit;
+
+void rel_ssh_forget_passphrases(void)
+{
+    pthread_mutex_lock(&pass_lock);
+    for (size_t i = 0; i < PASSPHRASE_CACHE; i++) {
+        OPENSSL_cleanse(pass_cache[i].pass, sizeof(pass_cache[i].pass));
+        free(pass_cache[i].path);
+        pass_cache[i].path = NULL;
+    }
+    pthread_mutex_unlock(&pass_lock);
+}
+
+static void pass_remember(const char *path, const char *pass)
+{
+    pthread_mutex_lock(&pass_lock);
+    if (!pass_atexit) {
+        atexit(rel_ssh_forget_passphrases);
+        pass_atexit = true;
+    }
+    size_t slot = PASSPHRASE_CACHE - 1; /* full: the last slot is reused */
+    for (size_t i = 0; i < PASSPHRASE_CACHE; i++)
+        if (!pass_cache[i].path || strcmp(pass_cache[i].path, path) == 0) {
+            slot = i;
+            break;
+        }
+    if (!pass_cache[slot].path || strcmp(pass_cache[slot].path, path) != 0) {
+        free(pass_cache[slot].path);
+        pass_cache[slot].path = rel_strdup(path);
+    }
+    snprintf(pass_cache[slot].pass, sizeof(pass_cache[slot].pass), "%s", pass);
+    pthread_mutex_unlock(&pass_lock);
+}
+
+/* Copy the passphrase remembered for `path` into buf; false when none. */
+static bool pass_recall(const char *path, char *buf, size_t size)
+{
+    bool found = false;
+    pthread_mutex_lock(&pass_lock);
+    for (size_t i = 0; i < PASSPHRASE_CACHE && !found; i++)
+        if (pass_cache[i].path && strcmp(pass_cache[i].path, path) == 0) {
+            snprintf(buf, size, "%s", pass_cache[i].pass);
+            found = true;
+        }
+    pthread_mutex_unlock(&pass_lock);
+    return found;
+}
+
+/* Drop the remembered passphrase of `path` if it is still `pass`. */
+static void pass_forget(const char *path, const char *pass)
+{
+    pthread_mutex_lock(&pass_lock);
+    for (size_t i = 0; i < PASSPHRASE_CACHE; i++)
+        if (pass_cache[i].path && strcmp(pass_cache[i].path, path) == 0 &&
+            strcmp(pass_cache[i].pass, pass) == 0) {
+            OPENSSL_cleanse(pass_cache[i].pass, sizeof(pass_cache[i].pass));
+            free(pass_cache[i].path);
+            pass_cache[i].path = NULL;
+        }
+    pthread_mutex_unlock(&pass_lock);
+}
 
 /* ---- authentication ---------------------------------------------------- */
 
@@ -208,7 +288,10 @@ static int step_keyfile_next(struct rel_ssh_session *s)
         }
         s->passphrase[0] = '\0';
         s->pass_attempt = 0;
-        if (s->key_encrypted) {
+        s->pass_cached = false;
+        if (s->key_encrypted && pass_recall(path, s->passphrase, sizeof(s->passphrase))) {
+            s->pass_cached = true;
+        } else if (s->key_encrypted) {
             if (!s->opts.prompts || !s->opts.prompts->passphrase) {
                 rel_ssh_note(s, "skipping %s: it is encrypted and there is no terminal to ask for "
                                 "its passphrase (load it into ssh-agent)", path);
@@ -225,6 +308,7 @@ static int step_keyfile_next(struct rel_ssh_session *s)
                 s->key_index++;
                 continue;
             }
+            pass_remember(path, s->passphrase);
         }
         s->st = S_KEYFILE_TRY;
         return 0;
@@ -248,13 +332,19 @@ static int step_keyfile_try(struct rel_ssh_session *s)
     if (rel_ssh_fatal_error(r))
         return rel_ssh_error(s, r, "authenticating");
     bool bad_key = r == LIBSSH2_ERROR_FILE || r == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED;
-    if (bad_key && s->key_encrypted && s->pass_attempt < PASSPHRASE_TRIES) {
+    if (bad_key && s->key_encrypted)
+        pass_forget(path, s->passphrase);
+    if (bad_key && s->key_encrypted && s->pass_attempt < PASSPHRASE_TRIES && s->opts.prompts &&
+        s->opts.prompts->passphrase) {
         s->pass_attempt++;
+        s->pass_cached = false;
         int p = s->opts.prompts->passphrase(s->opts.prompt_ctx, s->label, path, s->pass_attempt,
                                             s->passphrase, sizeof(s->passphrase));
         rel_ssh_after_prompt(s);
-        if (p == 0)
+        if (p == 0) {
+            pass_remember(path, s->passphrase);
             return 0; /* try again with the new passphrase */
+        }
     }
     memset(s->passphrase, 0, sizeof(s->passphrase));
     if (bad_key)

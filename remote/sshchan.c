@@ -305,6 +305,7 @@ int rel_ssh_exec_step(struct rel_ssh_exec *x)
 {
     struct rel_ssh_session *s = x->s;
     s->want = 0;
+    rel_ssh_keepalive(s);
     for (;;) {
         if (x->st == X_DONE)
             return 0;
@@ -560,6 +561,7 @@ int rel_ssh_probe_step(struct rel_ssh_probe *p)
     if (p->result != REL_SSH_AGAIN)
         return p->result;
     s->want = 0;
+    rel_ssh_keepalive(s);
     if (s->st == S_DEAD)
         return p->result = rel_error_set(s->error, "%s", s->error_msg);
     p->ch = libssh2_channel_direct_tcpip_ex(s->ssh, p->host, p->port, "127.0.0.1", 0);

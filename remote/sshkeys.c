@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/path.h"
+#include "core/shell.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,42 +31,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Base64 (standard alphabet) of data into out, without '=' padding when
- * `pad` is false (OpenSSH fingerprints). */
-static void base64_put(struct rel_buf *out, const unsigned char *data, size_t len, bool pad)
-{
-    size_t enc_len = 4 * ((len + 2) / 3);
-    unsigned char *enc = rel_malloc(enc_len + 1);
-    EVP_EncodeBlock(enc, data, (int)len);
-    size_t n = enc_len;
-    if (!pad)
-        while (n > 0 && enc[n - 1] == '=')
-            n--;
-    rel_buf_put(out, enc, n);
-    free(enc);
-}
-
-/* Decode base64 `in` (no whitespace) into a malloc'd buffer; NULL if invalid. */
-unsigned char *rel_ssh_base64_decode(const char *in, size_t *out_len)
-{
-    size_t len = strlen(in);
-    if (len == 0 || len % 4 != 0 || len > KNOWN_HOSTS_MAX)
-        return NULL;
-    unsigned char *out = rel_malloc(len / 4 * 3 + 1);
-    int n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len);
-    if (n < 0) {
-        free(out);
-        return NULL;
-    }
-    /* EVP_DecodeBlock counts padding bytes as data. */
-    if (len >= 1 && in[len - 1] == '=')
-        n--;
-    if (len >= 2 && in[len - 2] == '=')
-        n--;
-    *out_len = (size_t)n;
-    return out;
-}
-
 int rel_ssh_fingerprint(struct rel_buf *out, const unsigned char *blob, size_t len)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -73,7 +38,7 @@ int rel_ssh_fingerprint(struct rel_buf *out, const unsigned char *blob, size_t l
     if (!EVP_Digest(blob, len, md, &md_len, EVP_sha256(), NULL))
         return rel_error_set(REL_EIO, "SHA256 failed");
     rel_buf_puts(out, "SHA256:");
-    base64_put(out, md, md_len, false);
+    rel_ssh_base64_put(out, md, md_len, false);
     return 0;
 }
 
@@ -173,73 +138,51 @@ cleanup:
 /* ---- known_hosts ------------------------------------------------------- */
 
 static const struct {
-    int hostkey_type; /* LIBSSH2_HOSTKEY_TYPE_* */
-    int knownhost_bit;
+    int hostkey_type;    /* LIBSSH2_HOSTKEY_TYPE_* */
     const char *name;    /* key type as written in known_hosts */
     const char *methods; /* host key algorithms to prefer when pinned */
 } key_types[] = {
-    {LIBSSH2_HOSTKEY_TYPE_ED25519, LIBSSH2_KNOWNHOST_KEY_ED25519, "ssh-ed25519", "ssh-ed25519"},
-    {LIBSSH2_HOSTKEY_TYPE_ECDSA_521, LIBSSH2_KNOWNHOST_KEY_ECDSA_521, "ecdsa-sha2-nistp521",
-     "ecdsa-sha2-nistp521"},
-    {LIBSSH2_HOSTKEY_TYPE_ECDSA_384, LIBSSH2_KNOWNHOST_KEY_ECDSA_384, "ecdsa-sha2-nistp384",
-     "ecdsa-sha2-nistp384"},
-    {LIBSSH2_HOSTKEY_TYPE_ECDSA_256, LIBSSH2_KNOWNHOST_KEY_ECDSA_256, "ecdsa-sha2-nistp256",
-     "ecdsa-sha2-nistp256"},
-    {LIBSSH2_HOSTKEY_TYPE_RSA, LIBSSH2_KNOWNHOST_KEY_SSHRSA, "ssh-rsa",
-     "rsa-sha2-512,rsa-sha2-256,ssh-rsa"},
+    {LIBSSH2_HOSTKEY_TYPE_ED25519, "ssh-ed25519", "ssh-ed25519"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_521, "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_384, "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_256, "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256"},
+    {LIBSSH2_HOSTKEY_TYPE_RSA, "ssh-rsa", "rsa-sha2-512,rsa-sha2-256,ssh-rsa"},
 };
 #define N_KEY_TYPES (sizeof(key_types) / sizeof(key_types[0]))
 
-/*
- * Load known_hosts line by line: libssh2_knownhost_readfile() gives up on the
- * first line it cannot parse (a @cert-authority line, an sk- key), which
- * would make every host unknown; skipping such lines is what OpenSSH does.
- */
+/* Every UserKnownHostsFile, then every GlobalKnownHostsFile, as OpenSSH
+ * reads them (sshknown.h); relman.yml's known_hosts replaces the first
+ * list (sshconfig.c). */
 int rel_ssh_load_known_hosts(struct rel_ssh_session *s)
 {
-    s->kh = libssh2_knownhost_init(s->ssh);
-    if (!s->kh)
-        return rel_ssh_error(s, LIBSSH2_ERROR_ALLOC, "known_hosts");
-    int rc = rel_fs_read_file(&s->kh_text, s->ep.known_hosts, KNOWN_HOSTS_MAX);
-    if (rc == REL_ENOTFOUND) {
-        rel_error_clear();
-        return 0;
-    }
+    size_t n = 0;
+    const char *files[2 * REL_SSHCONFIG_MAX_IDENTITIES + 2];
+    for (char **v = s->ep.user_known_hosts; v && *v && n < REL_SSHCONFIG_MAX_IDENTITIES; v++)
+        files[n++] = *v;
+    if (n == 0)
+        files[n++] = s->ep.known_hosts;
+    for (char **v = s->ep.global_known_hosts; v && *v && n < 2 * REL_SSHCONFIG_MAX_IDENTITIES; v++)
+        files[n++] = *v;
+    files[n] = NULL;
+    int rc = rel_sshknown_load(&s->known, files, s->kh_name);
     if (rc < 0)
-        return rel_ssh_fail(s, REL_EHOSTKEY, "cannot read known hosts: %s", rel_error_message());
-    const char *p = rel_buf_cstr(&s->kh_text);
-    while (*p) {
-        size_t len = strcspn(p, "\n");
-        /* libssh2 looks one byte past the line for its '\n': give it the
-         * newline too, or it drops the key's last character. */
-        if (len > 0 && p[0] != '#' && p[0] != '@')
-            libssh2_knownhost_readline(s->kh, p, len + (p[len] == '\n'),
-                                       LIBSSH2_KNOWNHOST_FILE_OPENSSH);
-        p += len;
-        if (*p == '\n')
-            p++;
-    }
+        return rel_ssh_fail(s, REL_EHOSTKEY, "%s", rel_error_message());
     return 0;
 }
 
 /*
  * Prefer the host key types known_hosts already holds for this host, so a
- * server with several keys presents the one we can check (libgit2's trick:
- * probing with a dummy key reports MISMATCH exactly for the stored types,
- * which also works for hashed entries).
+ * server with several keys presents the one we can check.
  */
 int rel_ssh_pin_host_key_types(struct rel_ssh_session *s)
 {
     struct rel_buf methods = REL_BUF_INIT;
-    static const char dummy[1] = {0};
-    int port = s->ep.port == 22 ? -1 : s->ep.port;
     for (size_t i = 0; i < N_KEY_TYPES; i++) {
-        int r = libssh2_knownhost_checkp(s->kh, s->ep.hostname, port, dummy, sizeof(dummy),
-                                         LIBSSH2_KNOWNHOST_TYPE_PLAIN |
-                                             LIBSSH2_KNOWNHOST_KEYENC_RAW |
-                                             key_types[i].knownhost_bit,
-                                         NULL);
-        if (r == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) {
+        bool pinned = false;
+        for (size_t e = 0; e < s->known.nentries && !pinned; e++)
+            pinned = s->known.entries[e].marker == REL_SSHKNOWN_PLAIN &&
+                     strcmp(s->known.entries[e].type, key_types[i].name) == 0;
+        if (pinned) {
             if (methods.len)
                 rel_buf_putc(&methods, ',');
             rel_buf_puts(&methods, key_types[i].methods);
@@ -255,60 +198,69 @@ int rel_ssh_pin_host_key_types(struct rel_ssh_session *s)
     return rc;
 }
 
-/* 1-based line of known_hosts holding the base64 key `b64`, or 0. */
-static int known_hosts_line(struct rel_ssh_session *s, const char *b64)
+/* The command that removes kh_name's lines from `file`, quoted for pasting. */
+static void fix_command(struct rel_buf *out, struct rel_ssh_session *s, const char *file)
 {
-    const char *p = rel_buf_cstr(&s->kh_text);
-    size_t klen = strlen(b64);
-    int line = 1;
-    while (*p) {
-        size_t len = strcspn(p, "\n");
-        const char *hit = klen ? memmem(p, len, b64, klen) : NULL;
-        if (hit)
-            return line;
-        p += len;
-        if (*p == '\n')
-            p++;
-        line++;
-    }
-    return 0;
+    rel_buf_puts(out, "ssh-keygen -R ");
+    rel_shell_quote(out, s->kh_name);
+    rel_buf_puts(out, " -f ");
+    rel_shell_quote(out, file);
 }
 
-/* Append "NAME TYPE BASE64" to known_hosts (temp file + rename). */
-static int remember_host_key(struct rel_ssh_session *s, const char *type, const char *key,
-                             size_t keylen)
+static int refuse_changed(struct rel_ssh_session *s, const char *type, const char *fp,
+                          const struct rel_sshknown_entry *old)
 {
-    struct rel_buf data = REL_BUF_INIT;
-    int rc = 0;
-    char *dir = rel_path_dirname(s->ep.known_hosts);
-    mode_t mode = 0644;
-    struct stat st;
-    if (stat(s->ep.known_hosts, &st) == 0)
-        mode = st.st_mode & 07777;
-    if (!rel_fs_is_dir(dir) && (rc = rel_fs_mkdirs(dir, 0700)) < 0)
-        goto cleanup;
-    /* Read the file again: other sessions of this run (many hosts connect at
-     * once) may have added their keys since this one loaded it. */
-    rel_buf_init(&data, KNOWN_HOSTS_MAX + 4096);
-    rc = rel_fs_read_file(&data, s->ep.known_hosts, KNOWN_HOSTS_MAX);
-    if (rc == REL_ENOTFOUND) {
-        rel_error_clear();
-        rc = 0;
-    }
-    if (rc < 0)
-        goto cleanup;
-    if (data.len && data.ptr[data.len - 1] != '\n')
-        rel_buf_putc(&data, '\n');
-    rel_buf_printf(&data, "%s %s ", s->kh_name, type);
-    base64_put(&data, (const unsigned char *)key, keylen, true);
-    rel_buf_putc(&data, '\n');
-    rc = rel_fs_write_atomic(s->ep.known_hosts, data.ptr, data.len, mode);
-cleanup:
-    if (rc < 0)
-        rel_error_prefix("%s: cannot add the host key to known_hosts", s->label);
-    free(dir);
-    rel_buf_free(&data);
+    struct rel_buf oldfp = REL_BUF_INIT, fix = REL_BUF_INIT;
+    rel_ssh_fingerprint(&oldfp, old->blob, old->len);
+    fix_command(&fix, s, old->file);
+    int rc = rel_ssh_fail(s, REL_EHOSTKEY,
+                          "HOST KEY CHANGED: %s:%d holds %s %s for %s, the server presented "
+                          "%s %s; refusing to connect under every policy (if the change is "
+                          "expected, remove the old key: %s)",
+                          old->file, old->line, old->type, rel_buf_cstr(&oldfp), s->kh_name, type,
+                          fp, rel_buf_cstr(&fix));
+    rel_buf_free(&oldfp);
+    rel_buf_free(&fix);
     return rc;
+}
+
+/* An unknown host under the session's policy: add its key or refuse. */
+static int unknown_host(struct rel_ssh_session *s, const char *type, const char *fp,
+                        const unsigned char *key, size_t keylen)
+{
+    struct rel_ssh_hostkey info = {.label = s->label, .host = s->kh_name, .key_type = type,
+                                   .fingerprint = fp, .known_hosts = s->ep.known_hosts};
+    if (s->opts.policy == REL_SSH_POLICY_STRICT)
+        return rel_ssh_fail(s, REL_EHOSTKEY,
+                            "unknown host key %s %s for %s: not in %s and the host key policy is "
+                            "strict; add the key to known_hosts (after checking the fingerprint) "
+                            "or use policy accept-new",
+                            type, fp, s->kh_name, s->ep.known_hosts);
+    if (s->opts.policy == REL_SSH_POLICY_ASK) {
+        if (!s->opts.prompts || !s->opts.prompts->confirm_hostkey)
+            return rel_ssh_fail(s, REL_EHOSTKEY,
+                                "unknown host key %s %s for %s and no way to ask (policy ask "
+                                "needs a terminal); add it to %s or use policy accept-new",
+                                type, fp, s->kh_name, s->ep.known_hosts);
+        int answer = s->opts.prompts->confirm_hostkey(s->opts.prompt_ctx, &info);
+        rel_ssh_after_prompt(s);
+        if (answer < 0)
+            return rel_ssh_fail(s, answer, "host key confirmation failed: %s",
+                                rel_error_message());
+        if (answer == 0)
+            return rel_ssh_fail(s, REL_EHOSTKEY, "host key %s %s for %s refused", type, fp,
+                                s->kh_name);
+    }
+    int rc = rel_sshknown_append(s->ep.known_hosts, s->kh_name, s->ep.hash_known_hosts, type,
+                                 key, keylen);
+    if (rc < 0) {
+        rel_error_prefix("%s: cannot add the host key to known_hosts", s->label);
+        rel_ssh_die(s, rc);
+        return rc;
+    }
+    rel_ssh_note(s, "added host key %s %s for %s to %s%s", type, fp, s->kh_name, s->ep.known_hosts,
+                 s->ep.hash_known_hosts ? " (name hashed: HashKnownHosts)" : "");
+    return 0;
 }
 
 int rel_ssh_check_host_key(struct rel_ssh_session *s)
@@ -324,91 +276,108 @@ int rel_ssh_check_host_key(struct rel_ssh_session *s)
     if (t == N_KEY_TYPES)
         return rel_ssh_fail(s, REL_EHOSTKEY, "unsupported host key type %d; refusing to connect",
                             type);
+    const unsigned char *blob = (const unsigned char *)key;
+    const char *tname = key_types[t].name;
     struct rel_buf fp = REL_BUF_INIT;
-    rel_ssh_fingerprint(&fp, (const unsigned char *)key, keylen);
-    struct libssh2_knownhost *known = NULL;
-    int check = libssh2_knownhost_checkp(
-        s->kh, s->ep.hostname, s->ep.port == 22 ? -1 : s->ep.port, key, keylen,
-        LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | key_types[t].knownhost_bit,
-        &known);
+    rel_ssh_fingerprint(&fp, blob, keylen);
+    const struct rel_sshknown_entry *hit = NULL;
     int rc = 0;
-    switch (check) {
-    case LIBSSH2_KNOWNHOST_CHECK_MATCH:
-        break;
-    case LIBSSH2_KNOWNHOST_CHECK_MISMATCH: {
-        struct rel_buf oldfp = REL_BUF_INIT;
-        size_t oldlen = 0;
-        unsigned char *old =
-            known && known->key ? rel_ssh_base64_decode(known->key, &oldlen) : NULL;
-        if (old)
-            rel_ssh_fingerprint(&oldfp, old, oldlen);
-        else
-            rel_buf_puts(&oldfp, "(unreadable)");
-        int line = known && known->key ? known_hosts_line(s, known->key) : 0;
+    switch (rel_sshknown_check(&s->known, tname, blob, keylen, &hit)) {
+    case REL_SSHKNOWN_OK: break;
+    case REL_SSHKNOWN_REVOKED_KEY:
         rc = rel_ssh_fail(s, REL_EHOSTKEY,
-                          "HOST KEY CHANGED: %s:%d holds %s %s for %s, the server presented "
-                          "%s %s; refusing to connect under every policy (if the change is "
-                          "expected, remove the old key: ssh-keygen -R '%s' -f %s)",
-                          s->ep.known_hosts, line, key_types[t].name, rel_buf_cstr(&oldfp),
-                          s->kh_name, key_types[t].name, rel_buf_cstr(&fp), s->kh_name,
-                          s->ep.known_hosts);
-        free(old);
-        rel_buf_free(&oldfp);
+                          "REVOKED HOST KEY: %s:%d marks %s %s of %s as @revoked; refusing to "
+                          "connect under every policy (the key may be stolen and used to "
+                          "impersonate the host)",
+                          hit->file, hit->line, tname, rel_buf_cstr(&fp), s->kh_name);
         break;
-    }
-    case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND: {
-        struct rel_ssh_hostkey info = {.label = s->label, .host = s->kh_name,
-                                       .key_type = key_types[t].name,
-                                       .fingerprint = rel_buf_cstr(&fp),
-                                       .known_hosts = s->ep.known_hosts};
-        bool accept = false;
-        if (s->opts.policy == REL_SSH_POLICY_ACCEPT_NEW) {
-            accept = true;
-        } else if (s->opts.policy == REL_SSH_POLICY_ASK) {
-            if (!s->opts.prompts || !s->opts.prompts->confirm_hostkey) {
-                rc = rel_ssh_fail(s, REL_EHOSTKEY,
-                                  "unknown host key %s %s for %s and no way to ask (policy ask "
-                                  "needs a terminal); add it to %s or use policy accept-new",
-                                  key_types[t].name, rel_buf_cstr(&fp), s->kh_name,
-                                  s->ep.known_hosts);
-                break;
-            }
-            int answer = s->opts.prompts->confirm_hostkey(s->opts.prompt_ctx, &info);
-            rel_ssh_after_prompt(s);
-            if (answer < 0) {
-                rc = rel_ssh_fail(s, answer, "host key confirmation failed: %s",
-                                  rel_error_message());
-                break;
-            }
-            if (answer == 0) {
-                rc = rel_ssh_fail(s, REL_EHOSTKEY, "host key %s %s for %s refused", key_types[t].name,
-                                  rel_buf_cstr(&fp), s->kh_name);
-                break;
-            }
-            accept = true;
-        } else {
-            rc = rel_ssh_fail(s, REL_EHOSTKEY,
-                              "unknown host key %s %s for %s: not in %s and the host key policy is "
-                              "strict; add the key to known_hosts (after checking the fingerprint) "
-                              "or use policy accept-new",
-                              key_types[t].name, rel_buf_cstr(&fp), s->kh_name, s->ep.known_hosts);
-            break;
-        }
-        if (accept) {
-            rc = remember_host_key(s, key_types[t].name, key, keylen);
-            if (rc < 0)
-                rel_ssh_die(s, rc);
-            else
-                rel_ssh_note(s, "added host key %s %s for %s to %s", key_types[t].name,
-                             rel_buf_cstr(&fp), s->kh_name, s->ep.known_hosts);
-        }
-        break;
-    }
-    default:
-        rc = rel_ssh_fail(s, REL_EHOSTKEY, "cannot check the host key against %s",
+    case REL_SSHKNOWN_CHANGED: rc = refuse_changed(s, tname, rel_buf_cstr(&fp), hit); break;
+    case REL_SSHKNOWN_CA_ONLY:
+        /* libssh2 1.10 negotiates no *-cert-v01 host key algorithms, so the
+         * certificate cannot be checked; pinning the plain key instead would
+         * quietly replace the CA's judgement with trust on first use. */
+        rc = rel_ssh_fail(s, REL_EHOSTKEY,
+                          "host certificates cannot be checked: %s:%d trusts a @cert-authority "
+                          "for %s, but libssh2 cannot verify host certificates; refusing the "
+                          "plain key %s %s under every policy (after checking it, add it to %s "
+                          "as a plain line)",
+                          hit->file, hit->line, s->kh_name, tname, rel_buf_cstr(&fp),
                           s->ep.known_hosts);
+        break;
+    case REL_SSHKNOWN_NEW: rc = unknown_host(s, tname, rel_buf_cstr(&fp), blob, keylen); break;
     }
     rel_buf_free(&fp);
     return rc;
 }
 
+/* ---- why a key exchange failed -------------------------------------------- */
+
+int rel_ssh_kexinit_hostkeys(const unsigned char *data, size_t len, struct rel_buf *out)
+{
+    /* Lines before the binary packets: the banner "SSH-2.0-..." and any
+     * text a server may send first (RFC 4253, 4.2). */
+    const unsigned char *p = data, *end = data + len;
+    for (;;) {
+        const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return -1;
+        bool banner = end - p >= 4 && memcmp(p, "SSH-", 4) == 0;
+        p = nl + 1;
+        if (banner)
+            break;
+    }
+    /* uint32 packet_length, byte padding_length, payload: KEXINIT (20),
+     * a 16-byte cookie, name-list kex_algorithms, name-list host keys */
+    if (end - p < 5 + 1 + 16)
+        return -1;
+    uint32_t plen = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+    if (plen > (uint32_t)(end - p) - 4 || p[5] != 20)
+        return -1;
+    const unsigned char *q = p + 6 + 16, *pend = p + 4 + plen, *s;
+    size_t n;
+    if (wire_string(&q, pend, &s, &n) < 0 || wire_string(&q, pend, &s, &n) < 0)
+        return -1;
+    rel_buf_put(out, s, n);
+    return 0;
+}
+
+/* Is `name` in the comma-separated `list`? */
+static bool in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+char *rel_ssh_kex_diagnose(const struct rel_ssh_session *s)
+{
+    struct rel_buf offered = REL_BUF_INIT;
+    char *why = NULL;
+    if (!s->rx_head.ptr ||
+        rel_ssh_kexinit_hostkeys((const unsigned char *)s->rx_head.ptr, s->rx_head.len,
+                                 &offered) < 0)
+        goto cleanup;
+    const char *list = rel_buf_cstr(&offered);
+    for (size_t i = 0; i < N_KEY_TYPES; i++)
+        if (in_list(list, key_types[i].name))
+            goto cleanup; /* a host key type in common: not the cause */
+    if (in_list(list, "rsa-sha2-512") || in_list(list, "rsa-sha2-256"))
+        why = rel_asprintf(
+            "the server has only an RSA host key and signs with it only as rsa-sha2-512/256 (it "
+            "offers %s), while libssh2 %s checks RSA host keys only as ssh-rsa (SHA-1); give the "
+            "server an ed25519 host key (ssh-keygen -t ed25519 -f /etc/ssh/ssh_host_ed25519_key "
+            "and a HostKey line in sshd_config) or use libssh2 1.11 or later",
+            list, libssh2_version(0));
+    else
+        why = rel_asprintf("no host key type in common: the server offers %s; libssh2 %s checks "
+                           "ssh-ed25519, ecdsa-sha2-nistp256/384/521 and ssh-rsa",
+                           list, libssh2_version(0));
+cleanup:
+    rel_buf_free(&offered);
+    return why;
+}

@@ -11,6 +11,7 @@
 #include "core/error.h"
 
 #include <libssh2.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,4 +165,40 @@ int rel_ssh_fail(struct rel_ssh_session *s, int code, const char *fmt, ...)
 void rel_ssh_after_prompt(struct rel_ssh_session *s)
 {
     s->deadline = rel_ssh_now_ms() + (int64_t)s->timeout_s * 1000;
+}
+
+/* Base64 (standard alphabet) of data into out, without '=' padding when
+ * `pad` is false (OpenSSH fingerprints). */
+void rel_ssh_base64_put(struct rel_buf *out, const unsigned char *data, size_t len, bool pad)
+{
+    size_t enc_len = 4 * ((len + 2) / 3);
+    unsigned char *enc = rel_malloc(enc_len + 1);
+    EVP_EncodeBlock(enc, data, (int)len);
+    size_t n = enc_len;
+    if (!pad)
+        while (n > 0 && enc[n - 1] == '=')
+            n--;
+    rel_buf_put(out, enc, n);
+    free(enc);
+}
+
+/* Decode base64 `in` (no whitespace) into a malloc'd buffer; NULL if invalid. */
+unsigned char *rel_ssh_base64_decode(const char *in, size_t *out_len)
+{
+    size_t len = strlen(in);
+    if (len == 0 || len % 4 != 0 || len > KNOWN_HOSTS_MAX)
+        return NULL;
+    unsigned char *out = rel_malloc(len / 4 * 3 + 1);
+    int n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len);
+    if (n < 0) {
+        free(out);
+        return NULL;
+    }
+    /* EVP_DecodeBlock counts padding bytes as data. */
+    if (len >= 1 && in[len - 1] == '=')
+        n--;
+    if (len >= 2 && in[len - 2] == '=')
+        n--;
+    *out_len = (size_t)n;
+    return out;
 }

@@ -1,21 +1,27 @@
 /*
  * sshsession.h - the insides of an SSH session (ssh.h), shared by the files
  * of the SSH module and nothing else: sshsession.c (these helpers: notes,
- * libssh2's errors), ssh.c (connecting, the step loop), sshkeys.c (host
- * keys, fingerprints, key files), sshauth.c (authentication) and sshchan.c
- * (command and probe channels). The calls go one way: ssh.c uses sshkeys.c
- * and sshauth.c, sshauth.c uses sshkeys.c, all use sshsession.c.
+ * libssh2's errors, base64), ssh.c (connecting, the step loop, keepalives),
+ * sshkeys.c (host keys, fingerprints, key files, why a key exchange failed),
+ * sshknown.c (known_hosts files), sshauth.c (authentication, the run's
+ * passphrases), sshproxy.c (ProxyJump, ProxyCommand) and sshchan.c (command
+ * and probe channels). The calls go one way: ssh.c uses sshproxy.c,
+ * sshkeys.c and sshauth.c; sshproxy.c uses ssh.c's public API for the hop
+ * (a session of its own); sshkeys.c uses sshknown.c; sshauth.c uses
+ * sshkeys.c; all use sshsession.c.
  */
 #ifndef REL_SSHSESSION_H
 #define REL_SSHSESSION_H
 
 #include "ssh.h"
 #include "sshconfig.h"
+#include "sshknown.h"
 
 #include "core/buf.h"
 
 #include <libssh2.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,6 +30,9 @@
 
 enum session_state {
     S_RESOLVE,
+    S_JUMP,      /* connecting the previous ProxyJump hop */
+    S_JUMP_OPEN, /* opening the direct-tcpip channel over it */
+    S_PROXY,     /* starting ProxyCommand */
     S_CONNECT,
     S_WAIT_CONNECT,
     S_INIT,
@@ -44,14 +53,13 @@ struct rel_ssh_session {
     struct rel_ssh_opts opts;
     char *label;
     char *peer;    /* "user@host port N" */
-    char *kh_name; /* "host" or "[host]:port" as in known_hosts */
+    char *kh_name; /* "host", "[host]:port" or the HostKeyAlias, as in known_hosts */
     enum session_state st;
     int sock;
     struct addrinfo *ai, *ai_next;
     int connect_errno;
     LIBSSH2_SESSION *ssh;
-    LIBSSH2_KNOWNHOSTS *kh;
-    struct rel_buf kh_text; /* the known_hosts file as read (for line numbers) */
+    struct rel_sshknown known; /* the known_hosts lines for kh_name */
     int want;               /* LIBSSH2_SESSION_BLOCK_* (or ours) to poll for */
     int64_t deadline;       /* of the connect phase */
     int timeout_s;          /* its length */
@@ -67,9 +75,23 @@ struct rel_ssh_session {
     char key_type[64];
     bool key_encrypted;
     int pass_attempt;
+    bool pass_cached; /* the passphrase came from this run's memory (sshauth.c) */
     char passphrase[512];
     struct rel_buf tried; /* "agent ssh-ed25519 SHA256:..., /path (ssh-rsa)" */
     char *rsa_refused;    /* the first RSA key the server refused */
+    /* ProxyJump and ProxyCommand (sshproxy.c) */
+    struct rel_ssh_session *jump; /* the previous hop, connected first; owned */
+    LIBSSH2_CHANNEL *jump_ch;     /* direct-tcpip to ep.hostname:port through it */
+    int jump_dirs;                /* what the hop's session last waited for */
+    int proxy_pid;                /* ProxyCommand's process, or 0 */
+    /* the server's first bytes (banner, KEXINIT: plain text on the wire),
+     * kept until the handshake is done to explain a failed key exchange */
+    struct rel_buf rx_head;
+    bool rx_head_done;
+    /* ServerAliveInterval (ssh.c) */
+    bool keepalive_on;
+    int64_t last_rx;        /* when bytes last came from the server */
+    int64_t next_keepalive; /* when to call libssh2_keepalive_send next */
 };
 
 /* Report a note through the session's events. */
@@ -91,15 +113,46 @@ int rel_ssh_fail(struct rel_ssh_session *s, int code, const char *fmt, ...)
 /* The connect timeout starts again after a person answered a prompt. */
 void rel_ssh_after_prompt(struct rel_ssh_session *s);
 
-/* sshkeys.c */
+/* Base64 (standard alphabet) of data into out, without '=' padding when
+ * `pad` is false (OpenSSH fingerprints). */
+void rel_ssh_base64_put(struct rel_buf *out, const unsigned char *data, size_t len, bool pad);
+/* Decode base64 `in` (no whitespace) into a malloc'd buffer; NULL if invalid. */
 unsigned char *rel_ssh_base64_decode(const char *in, size_t *out_len);
+
+/* ServerAliveInterval: send a keepalive when due and fail the session when
+ * the server has not answered for ServerAliveCountMax of them (ssh.c).
+ * Called from every step on a ready session (sshchan.c). */
+int rel_ssh_keepalive(struct rel_ssh_session *s);
+
+/* sshkeys.c */
 void rel_ssh_blob_type(const unsigned char *blob, size_t len, char *type, size_t size);
-/* Read known_hosts into s->kh (S_INIT). */
+/* Note bytes received from the server (rx_head, last_rx); the recv
+ * callbacks call it. */
+void rel_ssh_received(struct rel_ssh_session *s, const void *data, size_t len);
+/* Why the key exchange failed, from the server's KEXINIT in rx_head, when
+ * the cause is the host key algorithms (an RSA-only server and libssh2
+ * 1.10 above all): a malloc'd sentence, or NULL. */
+char *rel_ssh_kex_diagnose(const struct rel_ssh_session *s);
+/* The server_host_key_algorithms name-list of a KEXINIT after the banner,
+ * in `data` (what the server sent first); 0, or -1 when not there (yet). */
+int rel_ssh_kexinit_hostkeys(const unsigned char *data, size_t len, struct rel_buf *out);
+/* Read the known_hosts files' lines for s->kh_name into s->known (S_INIT). */
 int rel_ssh_load_known_hosts(struct rel_ssh_session *s);
 /* Prefer the host key types known_hosts has for this host. */
 int rel_ssh_pin_host_key_types(struct rel_ssh_session *s);
 /* S_HOSTKEY: check (or, by policy, add) the server's key; 0 when trusted. */
 int rel_ssh_check_host_key(struct rel_ssh_session *s);
+
+/* sshproxy.c: the states S_JUMP .. S_PROXY; then, for a session through a
+ * hop, the fd libssh2 is given (the first hop's socket), its I/O callbacks
+ * (set after libssh2_session_init_ex) and what to poll. */
+int rel_ssh_proxy_step(struct rel_ssh_session *s);
+int rel_ssh_proxy_fd(const struct rel_ssh_session *s);
+void rel_ssh_proxy_callbacks(struct rel_ssh_session *s);
+int rel_ssh_proxy_pollfd(const struct rel_ssh_session *s, struct pollfd *pfd);
+/* Free the hop (channel, session) or stop ProxyCommand's process; after
+ * the session's own libssh2 session is gone. */
+void rel_ssh_proxy_free(struct rel_ssh_session *s);
 
 /* sshauth.c: one step of the states S_AUTHLIST .. S_AUTH_FAILED. */
 int rel_ssh_auth_step(struct rel_ssh_session *s);

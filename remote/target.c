@@ -26,9 +26,17 @@ static char *config_path(const struct rel_config *cfg, const char *p)
     return p ? expand_home(rel_config_abspath(cfg, p)) : NULL;
 }
 
-static enum rel_ssh_policy policy_of(enum rel_host_key_policy p)
+/* relman.yml's host_key_policy when set; else the client configuration's
+ * StrictHostKeyChecking, whose `ask` is also OpenSSH's default and so cannot
+ * be told from unset: it leaves relman's default, accept-new (as does `no`:
+ * new keys are added, changed ones still refused). */
+static enum rel_ssh_policy policy_of(const struct rel_config_ssh *cs,
+                                     const struct rel_ssh_endpoint *ep)
 {
-    switch (p) {
+    if (!cs->host_key_policy_set)
+        return ep->strict == REL_SSHCONFIG_STRICT_YES ? REL_SSH_POLICY_STRICT
+                                                      : REL_SSH_POLICY_ACCEPT_NEW;
+    switch (cs->host_key_policy) {
     case REL_HOSTKEY_STRICT: return REL_SSH_POLICY_STRICT;
     case REL_HOSTKEY_ASK: return REL_SSH_POLICY_ASK;
     default: return REL_SSH_POLICY_ACCEPT_NEW;
@@ -54,8 +62,12 @@ int rel_target_from_config(struct rel_remote_target *out, const struct rel_confi
     char *cfgfile = ssh_config ? expand_home(rel_strdup(ssh_config))
                                : config_path(cfg, t->ssh.config);
     char *kh = config_path(cfg, t->ssh.known_hosts);
+    /* A file relman.yml names may come from anyone's repository: it may
+     * not run commands unless relman.yml says so; --ssh-config is the user's. */
     struct rel_sshconfig_query q = {.host = t->host, .user = t->user, .port = t->port,
-                                    .config_file = cfgfile, .known_hosts = kh};
+                                    .config_file = cfgfile, .known_hosts = kh,
+                                    .refuse_exec = !ssh_config && t->ssh.config &&
+                                                   !t->ssh.allow_match_exec};
     int rc = rel_sshconfig_resolve(&out->ep, &q);
     free(cfgfile);
     free(kh);
@@ -64,7 +76,7 @@ int rel_target_from_config(struct rel_remote_target *out, const struct rel_confi
         return rc;
     }
     out->name = rel_strdup(t->name);
-    out->policy = policy_of(t->ssh.host_key_policy);
+    out->policy = policy_of(&t->ssh, &out->ep);
     out->path = rel_strdup(t->path);
     size_t n = strlen(out->path);
     while (n > 1 && out->path[n - 1] == '/')

@@ -30,8 +30,10 @@ LAYERS = {
 
 
 # Files that belong to another file's module although their names do not say
-# so: the boot order is the model's (resolve.h), moved out of resolve.c.
-MODULES = {"bootorder.c.o": "resolve"}
+# so: the boot order is the model's (resolve.h), moved out of resolve.c; a
+# ProxyJump hop is itself an SSH session, which remote/sshproxy.c steps and
+# remote/ssh.c connects through.
+MODULES = {"bootorder.c.o": "resolve", "sshproxy.c.o": "ssh"}
 
 
 def module(f):

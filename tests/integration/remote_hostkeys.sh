@@ -8,7 +8,9 @@
 #   - a wrong user key: an authentication error naming the user and the host;
 #   - an RSA key: libssh2 1.10 cannot use it with OpenSSH 9: the error says
 #     so and suggests ed25519;
-#   - a bad ssh config file: an error naming it.
+#   - a bad ssh config file: an error naming it;
+#   - an encrypted key used for two hosts: its passphrase is asked once;
+#   - a server with only an RSA host key: the message names the cause.
 # No release is booted; the tarball is a tiny fake (bin/foo + start_erl.data).
 # Ports: sshd 22250-22259.
 set -u
@@ -18,6 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 remote_init hostkeys 4440
 sshd_start k1 127.0.0.2 22250 || exit 1
 port=$(sshd_port k1)
+sshd_start k2 127.0.0.2 22251 || exit 1
 
 # a minimal tarball that passes the local checks
 mkdir -p "$T/fake/bin" "$T/fake/releases/0.0.1"
@@ -124,21 +127,63 @@ if command -v tmux >/dev/null; then
     cat "$T/locked.pub" >>"$SSHD_DIR/authorized_keys"
     sed "s|IdentityFile .*|IdentityFile $T/locked|" "$SSHD_CLIENT_CONFIG" >"$T/locked_config"
     write_yml accept-new "$T/known_hosts" "$T/locked_config"
-    TM="tmux -S $T/tmux-2.sock"
-    sshd_at_exit "tmux -S $T/tmux-2.sock kill-server 2>/dev/null"
-    $TM new-session -d -s hk -x 150 -y 30 "cd '$PROJ' && '$R' status k1; echo relman-exit=\$?; sleep 600"
-    wait_for "Passphrase for $T/locked" && passes=$((passes + 1)) || { echo "FAIL passphrase: not asked: $(screen)"; fails=$((fails + 1)); }
-    $TM send-keys -t hk 'open sesame' Enter
-    wait_for "relman-exit=0" && passes=$((passes + 1)) || { echo "FAIL passphrase: $(screen)"; fails=$((fails + 1)); }
+    # passphrased N CHECK ARGS: relman ARGS in tmux server N, its passphrase
+    # question answered
+    passphrased() {
+        TM="tmux -S $T/tmux-$1.sock"
+        sshd_at_exit "tmux -S $T/tmux-$1.sock kill-server 2>/dev/null"
+        $TM new-session -d -s hk -x 150 -y 40 "cd '$PROJ' && '$R' $3; echo relman-exit=\$?; sleep 600"
+        wait_for "Passphrase for $T/locked" && passes=$((passes + 1)) || { echo "FAIL $2: not asked: $(screen)"; fails=$((fails + 1)); }
+        $TM send-keys -t hk 'open sesame' Enter
+        wait_for "relman-exit=0" && passes=$((passes + 1)) || { echo "FAIL $2: $(screen)"; fails=$((fails + 1)); }
+    }
+    passphrased 2 passphrase "status k1"
     out=$(screen)
     lacks passphrase-not-echoed "open sesame"
     $TM kill-server
+    # two hosts, one key: one prompt for the run, not one per host
+    cat >"$PROJ/relman.yml" <<YML
+releases:
+  foo: {version: "0.0.1"}
+targets:
+  k1: {host: k1, path: $T/k1/srv, release: foo}
+  k2: {host: k2, path: $T/k2/srv, release: foo}
+groups: {both: [k1, k2]}
+ssh: {config: $T/locked_config, known_hosts: $T/known_hosts, host_key_policy: accept-new}
+YML
+    passphrased 3 "passphrase once" "status both"
+    is passphrase-asked-once "$(screen | grep -c "Passphrase for")" 1
+    out=$(screen)
+    contains passphrase-once-k2 "k2"
+    grep -q "Accepted publickey.*ED25519" "$(sshd_log k2)" && passes=$((passes + 1)) || { echo "FAIL k2 not authenticated"; fails=$((fails + 1)); }
+    $TM kill-server
+    write_yml accept-new "$T/known_hosts" "$T/locked_config"
     # without a terminal the encrypted key is skipped, and relman says why
     out=$(cd "$PROJ" && setsid "$R" status k1 2>&1 </dev/null)
     contains passphrase-no-tty "encrypted"
 else
     echo "tmux not installed: terminal prompts not exercised"
 fi
+
+# a server with only an RSA host key (OpenSSH signs it as rsa-sha2-* only,
+# libssh2 1.10 knows ssh-rsa only): the cause is named, not "no common algorithm"
+sshd_start r1 127.0.0.2 22252 || exit 1
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$SSHD_DIR/r1/rsa_host"
+sed -i "s|^HostKey .*|HostKey $SSHD_DIR/r1/rsa_host|" "$SSHD_DIR/r1/sshd_config"
+sshd_stop r1
+_sshd_launch r1 || exit 1
+cat >"$PROJ/relman.yml" <<YML
+releases:
+  foo: {version: "0.0.1"}
+targets:
+  r1: {host: r1, path: $T/r1/srv, release: foo}
+ssh: {config: $SSHD_CLIENT_CONFIG, known_hosts: $T/known_hosts_rsa, host_key_policy: accept-new}
+YML
+check_fails rsa-host rr status r1
+contains rsa-host "the server has only an RSA host key"
+contains rsa-host "rsa-sha2-512"
+contains rsa-host "ed25519 host key"
+[ ! -s "$T/known_hosts_rsa" ] && passes=$((passes + 1)) || { echo "FAIL rsa-host: a key was pinned"; fails=$((fails + 1)); }
 
 # --ssh-config on the command line wins; a missing file is named
 write_yml accept-new "$T/known_hosts" "$T/rsa_config"

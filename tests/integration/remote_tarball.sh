@@ -62,23 +62,7 @@ lacks not-assembled "config.exs"
 lacks not-assembled "evaluat"
 
 # ---- the stand-in release at the path the tar step packs to
-mkdir -p "$T/fakerel/bin" "$T/fakerel/releases/0.1.0"
-cat >"$T/fakerel/bin/foo" <<'SH'
-#!/bin/sh
-# A stand-in for a release's bin script (daemon, pid, stop, version).
-root=$(cd "$(dirname "$0")/.." && pwd -P)
-tmp=${RELEASE_TMP:-$root/tmp}
-case $1 in
-version) echo "foo 0.1.0" ;;
-daemon) mkdir -p "$tmp" && { sleep 600 </dev/null >/dev/null 2>&1 & echo $! >"$tmp/fake.pid"; } ;;
-pid) p=$(cat "$tmp/fake.pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p" || { echo nodedown >&2; exit 1; } ;;
-stop) kill "$(cat "$tmp/fake.pid")" ;;
-*) echo "unknown command $1" >&2; exit 1 ;;
-esac
-SH
-chmod +x "$T/fakerel/bin/foo"
-echo "13.1.5 0.1.0" >"$T/fakerel/releases/start_erl.data"
-(cd "$T/fakerel" && tar czf "$TARBALL" bin releases)
+remote_standin_tarball "$TARBALL"
 
 # ---- relman deploy: finds it, deploys it
 check deploy rr deploy t1 --yes

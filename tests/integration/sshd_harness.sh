@@ -12,8 +12,9 @@ sshd_init
 sshd_start h1 127.0.0.2 22200
 sshd_start h2 127.0.0.3 22201
 
-# Unknown host keys are refused by the strict client config.
-if ssh -F "$SSHD_CLIENT_CONFIG" h1 true 2>/dev/null; then
+# Unknown host keys are refused strictly (the client config itself says
+# accept-new: relman reads StrictHostKeyChecking from it).
+if ssh -F "$SSHD_CLIENT_CONFIG" -o StrictHostKeyChecking=yes h1 true 2>/dev/null; then
     fail "unknown host key accepted"
 fi
 sshd_trust h1

@@ -371,6 +371,11 @@ static void encrypted_key_with_passphrase(void **state)
     assert_int_equal(connect_with(&s, file, key, REL_SSH_POLICY_ACCEPT_NEW, &ops, &good), 0);
     assert_int_equal(good.calls, 1);
     rel_ssh_session_free(s);
+    /* the same key again in this run: not asked again (issue 15) */
+    assert_int_equal(connect_with(&s, file, key, REL_SSH_POLICY_ACCEPT_NEW, &ops, &good), 0);
+    assert_int_equal(good.calls, 1);
+    rel_ssh_session_free(s);
+    rel_ssh_forget_passphrases();
     /* wrong passphrase: asked three times, then a clear failure */
     struct pass_ctx bad = {"nope", 0};
     assert_int_equal(connect_with(&s, file, key, REL_SSH_POLICY_ACCEPT_NEW, &ops, &bad), REL_EAUTH);
@@ -584,6 +589,61 @@ static void connection_cut_is_a_failure(void **state)
     rel_ssh_session_free(s);
 }
 
+/* ServerAliveInterval 2, ServerAliveCountMax 1: a command silent for
+ * longer than 2 * (1 + 1) s runs to its end (the server answers the
+ * keepalives); a server that stops answering (its processes stopped) is
+ * given up after about that long, with the settings named. */
+static void keepalives(void **state)
+{
+    (void)state;
+    struct rel_ssh_endpoint ep;
+    char *file = kh("kh_accept");
+    endpoint(&ep, file, NULL);
+    free(file);
+    ep.server_alive_interval = 2;
+    ep.server_alive_count = 1;
+    struct rel_ssh_opts o;
+    rel_ssh_opts_init(&o);
+    o.label = "h1";
+    o.use_agent = false;
+    struct rel_ssh_session *s;
+    assert_int_equal(rel_ssh_session_new(&s, &ep, &o), 0);
+    rel_sshconfig_free(&ep);
+    assert_int_equal(rel_ssh_drive(s, rel_ssh_session_step_cb, s), 0);
+    struct result r = run(s, "sleep 5; echo awake", -1, 0, 0);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, "awake\n");
+    result_free(&r);
+
+    struct rel_ssh_exec *x;
+    struct rel_ssh_exec_opts xo = {.command = "echo started; sleep 30", .stdin_fd = -1};
+    assert_int_equal(rel_ssh_exec_start(&x, s, &xo), 0);
+    while (!strstr(rel_ssh_exec_stdout(x), "started")) {
+        assert_int_equal(rel_ssh_exec_step(x), REL_SSH_AGAIN);
+        usleep(10000);
+    }
+    /* the connection's sshd processes (monitor and session) stop answering */
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd),
+             "for c in $(pgrep -P $(cat %s/h1/sshd.pid)); do echo $c; pgrep -P $c; done", dir);
+    char *stop = rel_asprintf("for p in $(%s); do kill -STOP $p; done", cmd);
+    assert_int_equal(sh("%s", stop), 0);
+    int64_t t0 = rel_ssh_now_ms();
+    int rc = rel_ssh_drive(s, rel_ssh_exec_step_cb, x);
+    int64_t took = rel_ssh_now_ms() - t0;
+    char *cont = rel_asprintf("for p in $(%s); do kill -CONT $p; kill -KILL $p; done", cmd);
+    sh("%s", cont);
+    assert_true(rc < 0);
+    assert_non_null(strstr(rel_error_message(), "no answer from the server"));
+    assert_non_null(strstr(rel_error_message(), "ServerAliveInterval 2"));
+    assert_true(took >= 2000 && took < 9000);
+    assert_false(rel_ssh_session_alive(s));
+    rel_ssh_exec_free(x);
+    rel_ssh_session_free(s);
+    free(stop);
+    free(cont);
+}
+
 static void connection_refused(void **state)
 {
     (void)state;
@@ -645,6 +705,7 @@ int main(void)
         cmocka_unit_test(pty_and_resize),
         cmocka_unit_test(tcp_probes),
         cmocka_unit_test(connection_cut_is_a_failure),
+        cmocka_unit_test(keepalives),
         cmocka_unit_test(connection_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

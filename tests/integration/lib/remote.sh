@@ -11,6 +11,9 @@
 #   check_fails NAME COMMAND...  run, expect a non-zero exit (output in $out)
 #   contains NAME TEXT           $out contains TEXT
 #   finish                       print the tally, exit 1 on failures
+#   remote_standin_tarball FILE  write FILE: a stand-in release foo 0.1.0 whose
+#                                bin/foo fakes daemon, pid, stop and version
+#                                (a sleep), so deploys run with no VM booting
 
 here_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here_lib/sshd.sh"
@@ -127,4 +130,24 @@ finish() {
 # Run relman in the project dir.
 rr() {
     (cd "$PROJ" && "$R" "$@")
+}
+
+remote_standin_tarball() {
+    mkdir -p "$T/fakerel/bin" "$T/fakerel/releases/0.1.0"
+    cat >"$T/fakerel/bin/foo" <<'SH'
+#!/bin/sh
+# A stand-in for a release's bin script (daemon, pid, stop, version).
+root=$(cd "$(dirname "$0")/.." && pwd -P)
+tmp=${RELEASE_TMP:-$root/tmp}
+case $1 in
+version) echo "foo 0.1.0" ;;
+daemon) mkdir -p "$tmp" && { sleep 600 </dev/null >/dev/null 2>&1 & echo $! >"$tmp/fake.pid"; } ;;
+pid) p=$(cat "$tmp/fake.pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p" || { echo nodedown >&2; exit 1; } ;;
+stop) kill "$(cat "$tmp/fake.pid")" ;;
+*) echo "unknown command $1" >&2; exit 1 ;;
+esac
+SH
+    chmod +x "$T/fakerel/bin/foo"
+    echo "13.1.5 0.1.0" >"$T/fakerel/releases/start_erl.data"
+    (cd "$T/fakerel" && tar czf "$1" bin releases)
 }

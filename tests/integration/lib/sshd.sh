@@ -10,6 +10,8 @@
 #                                  are all loopback on Linux) with its own
 #                                  generated ed25519 host key, and add
 #                                  "Host NAME" to the client config
+#                                  (StrictHostKeyChecking accept-new: relman
+#                                  reads it, and new hosts are added)
 #   sshd_trust NAME                put NAME's host key into known_hosts
 #   sshd_new_hostkey NAME          replace NAME's host key and restart it
 #   sshd_kill_sessions NAME        SIGKILL the sshd processes serving NAME's
@@ -171,7 +173,7 @@ Host $name
   IdentityFile $SSHD_USER_KEY
   IdentitiesOnly yes
   UserKnownHostsFile $SSHD_KNOWN_HOSTS
-  StrictHostKeyChecking yes
+  StrictHostKeyChecking accept-new
   BatchMode yes
 
 CONF
