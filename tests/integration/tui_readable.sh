@@ -5,7 +5,7 @@
 #   - a problem longer than the width: on the message line (wrapped) and,
 #     whole, in the show-text pager (`o`) of the application it is about;
 #   - the quit question with every answer; a setup choice; the assemble
-#     outcome; the frame of a dialog has corners;
+#     outcome; a help text; the frame of a dialog has corners;
 #   - Inspect on relman's, mix's (`mix release`, run here) and rebar3's
 #     (`rebar3 release` and `rebar3 tar`, run here) release and a tarball;
 #     a pager scrolls sideways (`>`) to the end of a long line;
@@ -98,7 +98,15 @@ cp -a "$T/kv" "$T/kvnew" && rm -f "$T/kvnew/relman.yml"
 tmux_start 80 24 "env $env_vars $R tui $T/kvnew; sleep 30"
 check "setup opens" tmux_wait 'step 1 of 8'
 tmux_screen >"$T/setup.txt"
+# the help screen cuts a long help text at 80 columns; o shows it whole
+tmux_keys '?' /
+tmux_keys -l unsaved
+tmux_keys Enter o
+check "help: show-text" tmux_wait 'full text'
+tmux_screen >"$T/help.txt"
 tmux_stop
+check "help: the quit action's text whole" reads "$T/help.txt" \
+    "quit relman (asks first when there are unsaved changes)" pager
 check "setup: the first choice whole" reads "$T/setup.txt" \
     "import the release definitions of the build tool (mix.exs releases / rebar.config relx)"
 check "setup: the second choice whole" reads "$T/setup.txt" \
