@@ -332,9 +332,28 @@ void tui_modal_draw_box(void)
 }
 
 /* The prompt's label and the end of its input that fits, the cursor after it. */
-static void draw_prompt(int y)
+/* A label that leaves less than this many cells to type in goes on rows of
+ * its own above the input, wrapped. */
+#define PROMPT_ROOM 20
+
+static int prompt_label_rows(int width)
 {
-    int lw = tui_put(y, 0, COLS, TUI_ROLE_PROMPT, m.label);
+    if (tui_text_width(m.label) <= width - PROMPT_ROOM)
+        return 0;
+    int n = (int)tui_wrap(m.label, width, 2, NULL, 0);
+    int most = LINES / 3 > 1 ? LINES / 3 - 1 : 1;
+    return n < most ? n : most;
+}
+
+/* The prompt in the rows `r`: its label (wrapped above when long), then
+ * the end of the input that fits, the cursor after it. */
+static void draw_prompt(struct tui_rect r)
+{
+    int y = r.y + r.h - 1, lw = 0;
+    if (r.h > 1)
+        tui_put_wrapped((struct tui_rect){r.y, 0, r.h - 1, COLS}, 2, TUI_ROLE_PROMPT, m.label);
+    else
+        lw = tui_put(y, 0, COLS, TUI_ROLE_PROMPT, m.label);
     /* show the end of a long input */
     char stars[sizeof(m.input)];
     const char *s = m.input;
@@ -357,7 +376,7 @@ static void draw_prompt(int y)
 int tui_modal_lines(int width)
 {
     if (m.kind == MODAL_PROMPT)
-        return 1;
+        return 1 + prompt_label_rows(width);
     if (m.kind != MODAL_CONFIRM)
         return 0;
     int n = (int)tui_wrap(m.label, width, 2, NULL, 0);
@@ -368,7 +387,7 @@ int tui_modal_lines(int width)
 bool tui_modal_draw_lines(struct tui_rect r)
 {
     if (m.kind == MODAL_PROMPT) {
-        draw_prompt(r.y + r.h - 1);
+        draw_prompt(r);
         return true;
     }
     if (m.kind == MODAL_CONFIRM) {

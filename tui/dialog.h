@@ -72,9 +72,10 @@ int tui_modal_key(int key);
 /* Paint the open menu or question box over the content. */
 void tui_modal_draw_box(void);
 /* The rows the open prompt or question needs at the bottom of a screen
- * `width` cells wide: a prompt 1, a question its text wrapped (at most a
- * third of the screen, so every answer it lists stays visible); 0 when
- * neither is open. */
+ * `width` cells wide: a prompt 1 (plus its label wrapped on rows above
+ * when it would leave too little room to type), a question its text
+ * wrapped (at most a third of the screen, so every answer it lists stays
+ * visible); 0 when neither is open. */
 int tui_modal_lines(int width);
 /* Paint the open prompt or question in the bottom rows `r` (r.h as
  * tui_modal_lines said; the prompt leaves the cursor at its end); false

@@ -85,6 +85,17 @@ int tui_pager_show_text(struct tui_view *v)
 {
     int width = COLS - 6 > 20 ? COLS - 6 : 20; /* the pager's line numbers take 5 */
     struct rel_buf row = REL_BUF_INIT, msgs = REL_BUF_INIT, all = REL_BUF_INIT;
+    if (v && v->ops->status) { /* the title bar's state, which may be cut there */
+        struct rel_buf st = REL_BUF_INIT;
+        v->ops->status(v, &st);
+        if (st.len) {
+            char *line = rel_asprintf("%s: %s", v->crumb, rel_buf_cstr(&st));
+            wrap_into(&all, line, width);
+            rel_buf_putc(&all, '\n');
+            free(line);
+        }
+        rel_buf_free(&st);
+    }
     if (v && v->ops->text)
         v->ops->text(v, &row);
     tui_message_history(&msgs);
@@ -97,7 +108,7 @@ int tui_pager_show_text(struct tui_view *v)
         wrap_into(&all, rel_buf_cstr(&msgs), width);
     else
         rel_buf_puts(&all, "  (none yet)\n");
-    int rc = tui_pager_open("text", row.len ? "full text" : "messages",
+    int rc = tui_pager_open("text", "full text",
                             rel_buf_cstr(&all));
     rel_buf_free(&row);
     rel_buf_free(&msgs);
