@@ -309,7 +309,7 @@ static void draw_dialog(void)
         w = COLS - 2;
     int rows = (int)tui_wrap(m.dialog_body, w - 4, 2, NULL, 0);
     int bottom = tui_modal_lines(COLS) + 1; /* the question and the key-hint bar */
-    int h = rows + 4;                        /* frame, title, blank, body, frame */
+    int h = rows + 4;                       /* frame, title, blank, body, frame */
     if (h > LINES - bottom - 1)
         h = LINES - bottom - 1;
     int y0 = 1 + (LINES - bottom - 1 - h) / 2, x0 = (COLS - w) / 2;
@@ -331,7 +331,6 @@ void tui_modal_draw_box(void)
         draw_dialog();
 }
 
-/* The prompt's label and the end of its input that fits, the cursor after it. */
 /* A label that leaves less than this many cells to type in goes on rows of
  * its own above the input, wrapped. */
 #define PROMPT_ROOM 20

@@ -108,8 +108,7 @@ int tui_pager_show_text(struct tui_view *v)
         wrap_into(&all, rel_buf_cstr(&msgs), width);
     else
         rel_buf_puts(&all, "  (none yet)\n");
-    int rc = tui_pager_open("text", "full text",
-                            rel_buf_cstr(&all));
+    int rc = tui_pager_open("text", "full text", rel_buf_cstr(&all));
     rel_buf_free(&row);
     rel_buf_free(&msgs);
     rel_buf_free(&all);

@@ -738,8 +738,8 @@ static void draw(struct tui_view *v, struct tui_rect r)
     if (note_rows)
         tui_put_wrapped((struct tui_rect){r.y + r.h - note_rows, 1, note_rows, r.w - 2}, 0,
                         TUI_ROLE_MUTED, cookie_note);
-    bool choices = st->step == STEP_SOURCE || st->step == STEP_ERTS ||
-                   st->step == STEP_COOKIE || st->step == STEP_TEMPLATES;
+    bool choices = st->step == STEP_SOURCE || st->step == STEP_ERTS || st->step == STEP_COOKIE ||
+                   st->step == STEP_TEMPLATES;
     if (choices && draw_choices(st, y, r.w, h))
         return;
     char buf[512];
