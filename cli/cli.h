@@ -50,6 +50,11 @@ int cli_unknown_command(const char *name);
 
 const struct cli_command *cli_find_command(const char *name);
 
+/* `relman PATH ARGS...` where PATH (argv[0]) names no command but an existing
+ * file or directory: `relman tui PATH ARGS...` on a terminal (or with
+ * RELMAN_TUI_SCRIPT set), else `relman inspect PATH ARGS...`. */
+int cli_run_path(int argc, char **argv);
+
 /*
  * Run `cmd` with its arguments (argv[0] is the command name): -h or --help
  * (or an abbreviation of --help) anywhere before "--" prints

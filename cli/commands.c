@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include "core/alloc.h"
 #include "core/config.h"
 #include "core/project.h"
 #include "core/suggest.h"
@@ -12,6 +13,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -281,6 +283,26 @@ static int cmd_default(int argc, char **argv)
             rc = r;
     }
     rel_project_free(p);
+    return rc;
+}
+
+/*
+ * `relman PATH` (PATH not a command but a file or directory): the TUI on
+ * PATH as `relman tui PATH` does (Inspect for a release directory or a
+ * tarball) on a terminal or with a key script; otherwise, in a pipe,
+ * `relman inspect PATH`.
+ */
+int cli_run_path(int argc, char **argv)
+{
+    const char *script = getenv("RELMAN_TUI_SCRIPT");
+    bool tui = (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) || (script && script[0]);
+    const struct cli_command *cmd = cli_find_command(tui ? "tui" : "inspect");
+    char **args = rel_calloc((size_t)argc + 2, sizeof(char *));
+    args[0] = (char *)cmd->name;
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i];
+    int rc = cli_command_run(cmd, argc + 1, args);
+    free(args);
     return rc;
 }
 

@@ -2,7 +2,8 @@
  * main.c - relman's entry point: global options, then one command from the
  * table in commands.c. With no command, relman opens the TUI on a terminal,
  * and otherwise prints the project's releases (see cmd_default in
- * commands.c).
+ * commands.c); with a path instead of a command, the TUI on that path
+ * (cli_run_path).
  */
 #include "cli.h"
 
@@ -71,6 +72,8 @@ int main(int argc, char **argv)
 
     const char *name = i < argc ? argv[i] : "";
     const struct cli_command *cmd = cli_find_command(name);
+    if (!cmd && access(name, F_OK) == 0)
+        return cli_run_path(argc - i, argv + i);
     if (!cmd)
         return cli_unknown_command(name);
     return cli_command_run(cmd, argc - i > 0 ? argc - i : 0,

@@ -76,6 +76,8 @@ enum { TUI_AF_EDIT = 1 };
     X(MOVE_LAST, "move-last", "G <End>", TUI_SG, 0, "", "last row")                                \
     X(NEXT_PANE, "next-pane", "<Tab> <S-Tab>", TUI_SG, 0, "",                                      \
       "switch between the panes of the screen")                                                    \
+    X(SHOW_TEXT, "show-text", "o", TUI_SG, 0, "",                                                  \
+      "the whole text in a pager: the selected row's details and problems, the last messages")     \
     X(OPEN, "open", "<Enter>", TUI_SCOPE_RELEASES | TUI_SCOPE_INSPECT | TUI_SCOPE_TARGETS, 0,      \
       "open",                                                                                      \
       "open the selected release's applications, the selected file, or a target's or "             \
@@ -117,6 +119,10 @@ enum { TUI_AF_EDIT = 1 };
       "next search match")                                                                         \
     X(FIND_PREV, "find-prev", "N", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "",                     \
       "previous search match")                                                                     \
+    X(SCROLL_LEFT, "scroll-left", "<lt>", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "",              \
+      "scroll the text sideways, to the left")                                                     \
+    X(SCROLL_RIGHT, "scroll-right", ">", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "sideways",       \
+      "scroll the text sideways, to the right: long lines are never cut for good")                 \
     X(TARGETS, "targets", "t", TUI_SCOPE_RELEASES, 0, "targets",                                   \
       "the release's deploy targets: state, deploy, start, stop, logs, attach")                    \
     X(DEPLOY, "deploy", "D", TUI_SCOPE_TARGETS, 0, "deploy",                                       \

@@ -192,7 +192,10 @@ static bool lists_name(const struct rel_names *n, const char *name)
 }
 
 /* The detail pane's lines for app `a` (rebuilt at every draw: cheap). */
-static void detail_lines(struct apps *as, const struct rel_model_app *a, struct rel_buf *out)
+/* The detail pane's lines; `full`: every module (the show-text pager),
+ * else the first twelve. Problem lines start with a byte 1..3 (severity). */
+static void detail_lines(struct apps *as, const struct rel_model_app *a, bool full,
+                         struct rel_buf *out)
 {
     const struct rel_model *m = as->model;
     const struct rel_app *app = a->app;
@@ -256,9 +259,10 @@ static void detail_lines(struct apps *as, const struct rel_model_app *a, struct 
     rel_buf_puts(out, "\nincluded:    ");
     put_names(out, &app->included);
     rel_buf_printf(out, "\nmodules:     %zu", app->modules.count);
-    for (size_t i = 0; i < app->modules.count && i < 12; i++)
+    size_t most = full ? app->modules.count : 12;
+    for (size_t i = 0; i < app->modules.count && i < most; i++)
         rel_buf_printf(out, " %s", app->modules.items[i]);
-    if (app->modules.count > 12)
+    if (app->modules.count > most)
         rel_buf_printf(out, " %s", tui_glyph(TUI_GLYPH_ELLIPSIS));
     rel_buf_printf(out, "\nfrom:        %s %s\n", rel_origin_name(app->origin),
                    app->dir ? app->dir : "");
@@ -276,36 +280,71 @@ static void detail_lines(struct apps *as, const struct rel_model_app *a, struct 
     }
 }
 
+/* The pane wraps each line: a field's value continues under the value
+ * (13 columns in), a problem's text under its text; detail_top counts rows. */
 static void draw_detail(struct apps *as, struct tui_rect r)
 {
     const struct rel_model_app *a = row_app(as, tui_list_selected(&as->list));
     if (!a || r.h <= 0 || r.w <= 2)
         return;
     struct rel_buf b = REL_BUF_INIT;
-    detail_lines(as, a, &b);
-    int line = 0, y = r.y;
+    detail_lines(as, a, false, &b);
+    struct tui_rect in = {r.y, r.x + 1, r.h, r.w - 2};
     /* keep the scroll offset inside the text */
     int total = 0;
-    for (const char *c = rel_buf_cstr(&b); *c; c++)
-        total += *c == '\n';
+    for (char *p = b.ptr; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        char *nl = strchr(p, '\n');
+        char *line = rel_strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+        total += (int)tui_wrap(line, in.w, *line >= 1 && *line <= 3 ? 2 : 13, NULL, 0);
+        free(line);
+    }
     if (as->detail_top > total - r.h)
         as->detail_top = total - r.h > 0 ? total - r.h : 0;
-    for (char *p = b.ptr; p && *p && y < r.y + r.h; line++) {
+    int row = -as->detail_top, line = 0;
+    for (char *p = b.ptr; p && *p && row < r.h; line++) {
         char *nl = strchr(p, '\n');
         if (nl)
             *nl = '\0';
-        if (line >= as->detail_top) {
-            enum tui_role role = line == 0 ? TUI_ROLE_ACCENT : TUI_ROLE_DEFAULT;
-            const char *text = p;
-            if ((unsigned char)*p >= 1 && (unsigned char)*p <= 3) { /* a problem line */
-                role = *p == 1 ? TUI_ROLE_PROBLEM : *p == 2 ? TUI_ROLE_WARNING : TUI_ROLE_MUTED;
-                text = p + 1;
-            }
-            tui_put(y++, r.x + 1, r.w - 2, role, text);
+        enum tui_role role = line == 0 ? TUI_ROLE_ACCENT : TUI_ROLE_DEFAULT;
+        const char *text = p;
+        int indent = 13;
+        if ((unsigned char)*p >= 1 && (unsigned char)*p <= 3) { /* a problem line */
+            role = *p == 1 ? TUI_ROLE_PROBLEM : *p == 2 ? TUI_ROLE_WARNING : TUI_ROLE_MUTED;
+            text = p + 1;
+            indent = 2;
         }
+        int need = (int)tui_wrap(text, in.w, indent, NULL, 0);
+        if (row + need > 0) { /* a paragraph scrolled partly off the top: its visible rows */
+            struct tui_span sp[64];
+            size_t n = tui_wrap(text, in.w, indent, sp, 64);
+            for (size_t k = 0; k < n && k < 64; k++) {
+                int y = row + (int)k;
+                if (y < 0 || y >= r.h)
+                    continue;
+                char part[1024];
+                snprintf(part, sizeof(part), "%.*s", (int)sp[k].len, text + sp[k].off);
+                tui_put(in.y + y, in.x + sp[k].indent, in.w - sp[k].indent, role, part);
+            }
+        }
+        row += need;
         p = nl ? nl + 1 : NULL;
     }
     rel_buf_free(&b);
+}
+
+/* show-text: the selected application's details, every module and problem. */
+static void text(struct tui_view *v, struct rel_buf *out)
+{
+    struct apps *as = v->data;
+    sync(as);
+    const struct rel_model_app *a = row_app(as, tui_list_selected(&as->list));
+    if (!a)
+        return;
+    size_t start = out->len;
+    detail_lines(as, a, true, out);
+    for (size_t i = start; i < out->len; i++) /* severity bytes: the marks say it */
+        if ((unsigned char)out->ptr[i] >= 1 && (unsigned char)out->ptr[i] <= 3)
+            out->ptr[i] = ' ';
 }
 
 static void draw_list(struct apps *as, struct tui_rect r)
@@ -625,6 +664,7 @@ static const struct tui_view_ops apps_ops = {
     .reload = reload,
     .status = status,
     .list = list,
+    .text = text,
     .destroy = destroy,
 };
 

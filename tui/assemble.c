@@ -200,9 +200,11 @@ static void draw(struct tui_view *v, struct tui_rect r)
              : js->rc < 0                             ? "- failed"
                                                       : "- done");
     int top = r.y + 1;
-    if (as->result[0]) /* the outcome stays, wrapped onto two lines if needed */
-        top +=
-            tui_put(top, 1, r.w - 2, js->rc < 0 ? TUI_ROLE_ERROR : TUI_ROLE_OK, as->result) ? 1 : 0;
+    if (as->result[0]) { /* the outcome stays, wrapped: all of it (up to half the screen) */
+        int rows = tui_put_wrapped((struct tui_rect){top, 1, r.h / 2, r.w - 2}, 2,
+                                   js->rc < 0 ? TUI_ROLE_ERROR : TUI_ROLE_OK, as->result);
+        top += rows < r.h / 2 ? rows : r.h / 2;
+    }
     tui_job_draw(as->job, (struct tui_rect){top, 0, r.y + r.h - top, r.w});
 }
 

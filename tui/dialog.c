@@ -20,7 +20,7 @@ enum modal_kind { MODAL_NONE, MODAL_PROMPT, MODAL_CONFIRM, MODAL_MENU };
 
 static struct {
     enum modal_kind kind;
-    char label[128];
+    char label[512];
     char input[512];
     unsigned prompt_flags;
     tui_prompt_fn prompt_fn;
@@ -257,6 +257,10 @@ static void draw_menu(void)
         if (iw > w)
             w = iw;
     }
+    char foot[64];
+    snprintf(foot, sizeof(foot), " <Enter> choose %s <Esc> cancel ", tui_glyph(TUI_GLYPH_DOT));
+    if (tui_text_width(foot) + 4 > w)
+        w = tui_text_width(foot) + 4;
     if (w > COLS - 2)
         w = COLS - 2;
     int h = m.menu_n + 2;
@@ -267,7 +271,10 @@ static void draw_menu(void)
     int first = m.menu_sel >= shown ? m.menu_sel - shown + 1 : 0;
     for (int r = 0; r < h; r++)
         tui_fill(y0 + r, x0, w, TUI_ROLE_DIALOG);
-    tui_put(y0, x0 + 1, w - 2, TUI_ROLE_DIALOG, m.label);
+    tui_box((struct tui_rect){y0, x0, h, w}, TUI_ROLE_DIALOG);
+    char title[sizeof(m.label) + 4];
+    snprintf(title, sizeof(title), " %s ", m.label);
+    tui_put(y0, x0 + 2, w - 4, TUI_ROLE_DIALOG, title);
     for (int r = 0; r < shown && first + r < m.menu_n; r++) {
         int i = first + r;
         bool sel = i == m.menu_sel;
@@ -276,46 +283,44 @@ static void draw_menu(void)
         tui_put(y0 + 1 + r, x0 + 1, 2, role, sel ? tui_glyph(TUI_GLYPH_CURSOR) : " ");
         tui_put(y0 + 1 + r, x0 + 3, w - 4, role, m.menu_items[i]);
     }
-    tui_putf(y0 + h - 1, x0 + 1, w - 2, TUI_ROLE_DIALOG, "<Enter> choose %s <Esc> cancel",
-             tui_glyph(TUI_GLYPH_DOT));
+    tui_put(y0 + h - 1, x0 + 2, w - 4, TUI_ROLE_DIALOG, foot);
 }
 
-/* A confirmation with a body: a box in the middle, the question stays on
- * the message line. */
+/*
+ * A confirmation with a body: a framed box in the middle, the body wrapped
+ * to the box (no line is cut: a fingerprint or a path wraps onto the next
+ * line), the question stays at the bottom (tui_modal_draw_lines).
+ */
 static void draw_dialog(void)
 {
-    int w = tui_text_width(m.dialog_title) + 4;
-    int n = 0;
+    int w = tui_text_width(m.dialog_title) + 6;
     char *copy = rel_strdup(m.dialog_body);
-    char *lines[64];
-    for (char *l = copy; l && n < 64;) {
+    for (char *l = copy; l;) {
         char *nl = strchr(l, '\n');
         if (nl)
             *nl = '\0';
-        lines[n++] = l;
         int lw = tui_text_width(l) + 4;
         if (lw > w)
             w = lw;
-        l = nl && nl[1] ? nl + 1 : NULL;
+        l = nl ? nl + 1 : NULL;
     }
+    free(copy);
     if (w > COLS - 2)
         w = COLS - 2;
-    int h = n + 4; /* frame, title, blank, body, frame */
-    if (h > LINES - 4)
-        h = LINES - 4;
-    int y0 = (LINES - 2 - h) / 2, x0 = (COLS - w) / 2;
+    int rows = (int)tui_wrap(m.dialog_body, w - 4, 2, NULL, 0);
+    int bottom = tui_modal_lines(COLS) + 1; /* the question and the key-hint bar */
+    int h = rows + 4;                       /* frame, title, blank, body, frame */
+    if (h > LINES - bottom - 1)
+        h = LINES - bottom - 1;
+    int y0 = 1 + (LINES - bottom - 1 - h) / 2, x0 = (COLS - w) / 2;
     for (int r = 0; r < h; r++)
         tui_fill(y0 + r, x0, w, TUI_ROLE_DIALOG);
-    tui_hline(y0, x0, w, TUI_ROLE_DIALOG);
-    tui_hline(y0 + h - 1, x0, w, TUI_ROLE_DIALOG);
-    tui_vline(y0, x0, h, TUI_ROLE_DIALOG);
-    tui_vline(y0, x0 + w - 1, h, TUI_ROLE_DIALOG);
+    tui_box((struct tui_rect){y0, x0, h, w}, TUI_ROLE_DIALOG);
     char title[300];
     snprintf(title, sizeof(title), " %s ", m.dialog_title);
     tui_put(y0, x0 + 2, w - 4, TUI_ROLE_DIALOG, title);
-    for (int i = 0; i < n && i < h - 4; i++)
-        tui_put(y0 + 2 + i, x0 + 2, w - 4, TUI_ROLE_DIALOG, lines[i]);
-    free(copy);
+    tui_put_wrapped((struct tui_rect){y0 + 2, x0 + 2, h - 4, w - 4}, 2, TUI_ROLE_DIALOG,
+                    m.dialog_body);
 }
 
 void tui_modal_draw_box(void)
@@ -326,10 +331,28 @@ void tui_modal_draw_box(void)
         draw_dialog();
 }
 
-/* The prompt's label and the end of its input that fits, the cursor after it. */
-static void draw_prompt(int y)
+/* A label that leaves less than this many cells to type in goes on rows of
+ * its own above the input, wrapped. */
+#define PROMPT_ROOM 20
+
+static int prompt_label_rows(int width)
 {
-    int lw = tui_put(y, 0, COLS, TUI_ROLE_PROMPT, m.label);
+    if (tui_text_width(m.label) <= width - PROMPT_ROOM)
+        return 0;
+    int n = (int)tui_wrap(m.label, width, 2, NULL, 0);
+    int most = LINES / 3 > 1 ? LINES / 3 - 1 : 1;
+    return n < most ? n : most;
+}
+
+/* The prompt in the rows `r`: its label (wrapped above when long), then
+ * the end of the input that fits, the cursor after it. */
+static void draw_prompt(struct tui_rect r)
+{
+    int y = r.y + r.h - 1, lw = 0;
+    if (r.h > 1)
+        tui_put_wrapped((struct tui_rect){r.y, 0, r.h - 1, COLS}, 2, TUI_ROLE_PROMPT, m.label);
+    else
+        lw = tui_put(y, 0, COLS, TUI_ROLE_PROMPT, m.label);
     /* show the end of a long input */
     char stars[sizeof(m.input)];
     const char *s = m.input;
@@ -349,14 +372,25 @@ static void draw_prompt(int y)
     move(y, lw + iw < COLS ? lw + iw : COLS - 1);
 }
 
-bool tui_modal_draw_line(int y)
+int tui_modal_lines(int width)
+{
+    if (m.kind == MODAL_PROMPT)
+        return 1 + prompt_label_rows(width);
+    if (m.kind != MODAL_CONFIRM)
+        return 0;
+    int n = (int)tui_wrap(m.label, width, 2, NULL, 0);
+    int most = LINES / 3 > 1 ? LINES / 3 : 1;
+    return n < most ? n : most;
+}
+
+bool tui_modal_draw_lines(struct tui_rect r)
 {
     if (m.kind == MODAL_PROMPT) {
-        draw_prompt(y);
+        draw_prompt(r);
         return true;
     }
     if (m.kind == MODAL_CONFIRM) {
-        tui_put(y, 0, COLS, TUI_ROLE_PROMPT, m.label);
+        tui_put_wrapped(r, 2, TUI_ROLE_PROMPT, m.label);
         return true;
     }
     return false;

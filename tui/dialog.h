@@ -11,6 +11,8 @@
 #ifndef TUI_DIALOG_H
 #define TUI_DIALOG_H
 
+#include "tui/draw.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -69,9 +71,16 @@ bool tui_modal_typing(void);
 int tui_modal_key(int key);
 /* Paint the open menu or question box over the content. */
 void tui_modal_draw_box(void);
-/* Paint the open prompt or question on the message line at row `y` (the
- * prompt leaves the cursor at its end); false when there is none. */
-bool tui_modal_draw_line(int y);
+/* The rows the open prompt or question needs at the bottom of a screen
+ * `width` cells wide: a prompt 1 (plus its label wrapped on rows above
+ * when it would leave too little room to type), a question its text
+ * wrapped (at most a third of the screen, so every answer it lists stays
+ * visible); 0 when neither is open. */
+int tui_modal_lines(int width);
+/* Paint the open prompt or question in the bottom rows `r` (r.h as
+ * tui_modal_lines said; the prompt leaves the cursor at its end); false
+ * when there is none. */
+bool tui_modal_draw_lines(struct tui_rect r);
 /* Close the open dialog without calling it (the program is ending). */
 void tui_modal_close(void);
 

@@ -100,6 +100,18 @@ int tui_text_width(const char *s)
     return total;
 }
 
+size_t tui_text_skip(const char *s, int cells)
+{
+    size_t n = strlen(s), off = 0;
+    while (off < n && cells > 0) {
+        wchar_t wc;
+        int w;
+        off += next_char(s + off, n - off, &wc, &w);
+        cells -= w;
+    }
+    return off;
+}
+
 int tui_clip(char *out, size_t outsz, const char *text, int maxw)
 {
     size_t n = strlen(text);
@@ -223,5 +235,98 @@ void tui_vline(int y, int x, int h, enum tui_role role)
         mvvline_set(y, x, WACS_VLINE, h);
     else
         mvvline(y, x, '|', h);
+    attrset(A_NORMAL);
+}
+
+size_t tui_wrap(const char *text, int width, int indent, struct tui_span *lines, size_t max)
+{
+    if (width < 1)
+        width = 1;
+    if (indent >= width)
+        indent = 0;
+    size_t count = 0, pos = 0, total = strlen(text);
+    bool cont = false; /* this line continues a broken one */
+    while (pos < total || count == 0) {
+        int avail = width - (cont ? indent : 0);
+        size_t p = pos, brk = 0, brk_next = 0;
+        int used = 0;
+        bool nl = false;
+        while (p < total) {
+            if (text[p] == '\n') {
+                nl = true;
+                break;
+            }
+            wchar_t wc;
+            int w;
+            size_t len = next_char(text + p, total - p, &wc, &w);
+            if (used + w > avail)
+                break;
+            used += w;
+            p += len;
+            if (wc == L' ') {
+                brk = p - len; /* the line may end before this blank */
+                brk_next = p;
+            }
+        }
+        size_t end = p, next = p;
+        if (nl) {
+            next = p + 1;
+        } else if (p < total) {
+            if (text[p] == ' ') { /* the break falls on a blank */
+                next = p + 1;
+            } else if (brk > pos) {
+                end = brk;
+                next = brk_next;
+            } else if (p == pos) { /* a character wider than the line */
+                wchar_t wc;
+                int w;
+                end = next = p + next_char(text + p, total - p, &wc, &w);
+            }
+        }
+        while (end > pos && text[end - 1] == ' ')
+            end--;
+        if (count < max)
+            lines[count] = (struct tui_span){pos, end - pos, cont ? indent : 0};
+        count++;
+        cont = !nl && next < total;
+        pos = next;
+        if (nl && pos >= total)
+            break;
+    }
+    return count;
+}
+
+int tui_put_wrapped(struct tui_rect r, int indent, enum tui_role role, const char *text)
+{
+    struct tui_span spans[256];
+    size_t n = tui_wrap(text, r.w, indent, spans, 256);
+    for (size_t i = 0; i < n && i < 256 && (int)i < r.h; i++) {
+        char line[1024];
+        snprintf(line, sizeof(line), "%.*s", (int)spans[i].len, text + spans[i].off);
+        tui_put(r.y + (int)i, r.x + spans[i].indent, r.w - spans[i].indent, role, line);
+    }
+    return (int)n;
+}
+
+void tui_box(struct tui_rect r, enum tui_role role)
+{
+    if (r.h < 2 || r.w < 2)
+        return;
+    tui_hline(r.y, r.x + 1, r.w - 2, role);
+    tui_hline(r.y + r.h - 1, r.x + 1, r.w - 2, role);
+    tui_vline(r.y + 1, r.x, r.h - 2, role);
+    tui_vline(r.y + 1, r.x + r.w - 1, r.h - 2, role);
+    attrset((attr_t)tui_theme_attr(role));
+    if (utf8) {
+        mvadd_wch(r.y, r.x, WACS_ULCORNER);
+        mvadd_wch(r.y, r.x + r.w - 1, WACS_URCORNER);
+        mvadd_wch(r.y + r.h - 1, r.x, WACS_LLCORNER);
+        mvadd_wch(r.y + r.h - 1, r.x + r.w - 1, WACS_LRCORNER);
+    } else {
+        mvaddch(r.y, r.x, '+');
+        mvaddch(r.y, r.x + r.w - 1, '+');
+        mvaddch(r.y + r.h - 1, r.x, '+');
+        mvaddch(r.y + r.h - 1, r.x + r.w - 1, '+');
+    }
     attrset(A_NORMAL);
 }

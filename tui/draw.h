@@ -44,6 +44,9 @@ const char *tui_glyph(enum tui_glyph g);
 
 /* Display width of a UTF-8 string (invalid bytes count as one cell). */
 int tui_text_width(const char *s);
+/* The byte offset in `s` after its first `cells` cells (for text scrolled
+ * sideways); strlen(s) when it is narrower. */
+size_t tui_text_skip(const char *s, int cells);
 
 /*
  * Put `text` at (y, x) in `role`, using at most `maxw` cells; text that does
@@ -66,6 +69,27 @@ void tui_vline(int y, int x, int h, enum tui_role role);
 /* Copy `text` into `out` (size `outsz`) cut to at most `maxw` cells, with the
  * ellipsis when cut; returns the width of the result. */
 int tui_clip(char *out, size_t outsz, const char *text, int maxw);
+
+/*
+ * Wrapping: the one way long text is broken into lines (messages, dialogs,
+ * detail panes, setup choices, pagers of problems). A line ends at '\n', or
+ * after the last blank that fits in `width` cells (the blank is dropped), or
+ * mid-word when a word alone is wider; a line that continues a broken one
+ * starts with `indent` blanks (0: none). Each line is a span of `text`.
+ */
+struct tui_span {
+    size_t off, len; /* bytes of the line in the text */
+    int indent;      /* blanks to put before it (a continuation line) */
+};
+/* The lines of `text` wrapped to `width` (>= 1) cells into lines[0..max);
+ * returns how many lines the whole text needs (it may be more than max). */
+size_t tui_wrap(const char *text, int width, int indent, struct tui_span *lines, size_t max);
+/* Draw `text` wrapped into `r` (rows past r.h are not drawn); returns the
+ * number of rows the whole text needs, so a caller can size a pane by it. */
+int tui_put_wrapped(struct tui_rect r, int indent, enum tui_role role, const char *text);
+/* A frame around `r` with corners (line drawing, or +-| in ASCII), the
+ * inside left as it is. */
+void tui_box(struct tui_rect r, enum tui_role role);
 
 /*
  * The screen needs painting. Whatever changes what is shown outside a view's

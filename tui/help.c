@@ -172,6 +172,20 @@ static void destroy(struct tui_view *v)
     free(h);
 }
 
+/* show-text: the selected row whole (its keys, name and help uncut). */
+static void text(struct tui_view *v, struct rel_buf *out)
+{
+    struct help *h = v->data;
+    size_t sel = tui_list_selected(&h->list);
+    if (sel == TUI_LIST_NONE || sel >= h->n)
+        return;
+    const struct row *r = &h->rows[sel];
+    if (r->kind == ROW_ACTION)
+        rel_buf_printf(out, "%s\nkeys: %s\n%s\n", r->name, r->keys, r->text);
+    else
+        rel_buf_printf(out, "%s%s%s\n", r->keys, r->keys[0] ? "\n" : "", r->text);
+}
+
 static const struct tui_view_ops help_ops = {
     .scope = TUI_SCOPEID_HELP,
     .draw = draw,
@@ -179,6 +193,7 @@ static const struct tui_view_ops help_ops = {
     .reload = reload,
     .status = status,
     .list = list,
+    .text = text,
     .destroy = destroy,
 };
 

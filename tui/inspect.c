@@ -175,10 +175,15 @@ static void draw(struct tui_view *v, struct tui_rect r)
     tui_put(r.y, 14, 10, TUI_ROLE_HEADER, "SIZE");
     tui_put(r.y, 25, r.w - 26, TUI_ROLE_HEADER, "PATH");
     size_t sel = tui_list_selected(&in->list);
-    bool detail = sel != TUI_LIST_NONE && in->entries[sel].problem[0];
+    char why[300] = ""; /* the selected entry's problem, wrapped under the list */
+    if (sel != TUI_LIST_NONE && in->entries[sel].problem[0])
+        snprintf(why, sizeof(why), "%s %s", tui_glyph(TUI_GLYPH_PROBLEM), in->entries[sel].problem);
+    int detail = why[0] ? (int)tui_wrap(why, r.w - 2, 2, NULL, 0) : 0;
+    if (detail > 3)
+        detail = 3;
     struct tui_list_rows it;
     struct tui_list_row lr;
-    tui_list_rows(&it, &in->list, (struct tui_rect){r.y + 1, 0, r.h - 1 - (detail ? 1 : 0), r.w},
+    tui_list_rows(&it, &in->list, (struct tui_rect){r.y + 1, 0, r.h - 1 - detail, r.w},
                   &(struct tui_list_look){.cursor_w = 1, .fill = true});
     while (tui_list_rows_next(&it, &lr)) {
         const struct entry *e = &in->entries[lr.row];
@@ -198,8 +203,27 @@ static void draw(struct tui_view *v, struct tui_rect r)
                 name);
     }
     if (detail)
-        tui_putf(r.y + r.h - 1, 1, r.w - 2, TUI_ROLE_PROBLEM, "%s %s", tui_glyph(TUI_GLYPH_PROBLEM),
-                 in->entries[sel].problem);
+        tui_put_wrapped((struct tui_rect){r.y + r.h - detail, 1, detail, r.w - 2}, 2,
+                        TUI_ROLE_PROBLEM, why);
+}
+
+/* show-text: the selected entry, its whole path and link and why it is unsafe. */
+static void text(struct tui_view *v, struct rel_buf *out)
+{
+    struct inspect *in = v->data;
+    size_t sel = tui_list_selected(&in->list);
+    if (sel == TUI_LIST_NONE)
+        return;
+    const struct entry *e = &in->entries[sel];
+    char mode[12], size[32];
+    mode_string(mode, e->e.type, e->e.mode);
+    rel_buf_printf(out, "%s\n%s%s%s", e->e.path, mode, e->e.type == REL_TAR_FILE ? "  " : "",
+                   e->e.type == REL_TAR_FILE ? tui_format_size(size, sizeof(size), e->e.size) : "");
+    if (e->e.link)
+        rel_buf_printf(out, "\nlink to: %s", e->e.link);
+    if (e->problem[0])
+        rel_buf_printf(out, "\n%s %s", tui_glyph(TUI_GLYPH_PROBLEM), e->problem);
+    rel_buf_putc(out, '\n');
 }
 
 static void status(struct tui_view *v, struct rel_buf *out)
@@ -332,6 +356,7 @@ static const struct tui_view_ops inspect_ops = {
     .action = action,
     .status = status,
     .list = list,
+    .text = text,
     .destroy = destroy,
 };
 

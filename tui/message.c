@@ -3,6 +3,7 @@
  */
 #include "tui/message.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "tui/draw.h"
 
@@ -19,15 +20,41 @@ static struct {
     bool saved_error;
 } msg;
 
+/* The last messages, newest at (hist_next - 1) % HISTORY, for the pager of
+ * the full texts (tui_message_history): the message line is cleared at the
+ * next key, the history is not. */
+#define HISTORY 20
+static struct {
+    char text[sizeof(msg.text)];
+    bool error;
+} hist[HISTORY];
+static unsigned hist_next, hist_count;
+
 static void set_message(bool error, const char *fmt, va_list ap)
 {
     vsnprintf(msg.text, sizeof(msg.text), fmt, ap);
-    /* one line: no control characters reach the terminal */
+    /* one paragraph: no control characters reach the terminal */
     for (char *c = msg.text; *c; c++)
         if ((unsigned char)*c < 0x20)
             *c = ' ';
     msg.error = error;
+    unsigned last = (hist_next + HISTORY - 1) % HISTORY;
+    if (msg.text[0] && !(hist_count && strcmp(hist[last].text, msg.text) == 0)) {
+        memcpy(hist[hist_next].text, msg.text, sizeof(msg.text));
+        hist[hist_next].error = error;
+        hist_next = (hist_next + 1) % HISTORY;
+        if (hist_count < HISTORY)
+            hist_count++;
+    }
     tui_redraw_request(false);
+}
+
+void tui_message_history(struct rel_buf *out)
+{
+    for (unsigned k = 0; k < hist_count; k++) {
+        unsigned i = (hist_next + HISTORY - 1 - k) % HISTORY;
+        rel_buf_printf(out, "%s%s\n", hist[i].error ? "error: " : "", hist[i].text);
+    }
 }
 
 void tui_message(const char *fmt, ...)

@@ -1,8 +1,10 @@
 /*
  * message.h - the message line's text: the last message or error.
  *
- * One line at the bottom of the screen; a new message replaces the old one.
- * The frame (ui.c) draws it when no prompt or question is open there.
+ * At the bottom of the screen, wrapped onto up to three rows; a new message
+ * replaces the old one. The frame (ui.c) draws it when no prompt or
+ * question is open there. The last messages are kept, whole, for the pager
+ * the `show-text` action opens.
  */
 #ifndef TUI_MESSAGE_H
 #define TUI_MESSAGE_H
@@ -26,6 +28,10 @@ const char *tui_message_text(bool *error);
  * restore: show the remembered one again.
  */
 void tui_message_clear(void);
+/* The last messages (up to 20), newest first, one per line, errors marked
+ * "error: ". */
+struct rel_buf;
+void tui_message_history(struct rel_buf *out);
 void tui_message_save(void);
 void tui_message_restore(void);
 

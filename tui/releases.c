@@ -122,57 +122,89 @@ static void state_text(const struct rel_model *m, char *buf, size_t size, enum t
     }
 }
 
-static void draw_details(struct releases *rs, size_t i, struct tui_rect r)
+/* The selected release's details, one paragraph a line; a problem's line
+ * starts with its role's byte (1 problem, 2 warning, 3 note). */
+static void details_text(struct releases *rs, size_t i, struct rel_buf *out)
 {
     const struct rel_config *cfg = tui_project_config(rs->tp);
     const struct rel_config_release *rel = release_at(rs, i);
-    if (!rel || r.h < 2)
+    if (!rel)
         return;
     const struct rel_model *m = tui_project_model(rs->tp, rel->name);
     const struct disk *d = i < rs->ndisk ? &rs->disk[i] : NULL;
-    int y = r.y, x = r.x + 1, w = r.w - 2, end = r.y + r.h;
-    char line[1024], size[32], when[64];
+    char size[32], when[64];
     struct rel_buf b = REL_BUF_INIT;
 
-    snprintf(line, sizeof(line), "%s %s", rel->name,
-             m && m->version ? m->version : (rel->version ? rel->version : ""));
-    tui_put(y++, x, w, TUI_ROLE_ACCENT, line);
-    if (d && y < end) {
-        if (d->exists)
-            snprintf(line, sizeof(line), "assembled: %s, %s in %lu files, %s",
-                     tui_format_when(when, sizeof(when), d->when, time(NULL)),
-                     tui_format_size(size, sizeof(size), d->bytes), d->files, d->path);
-        else
-            snprintf(line, sizeof(line), "assembled: never (goes to %s)", d->path);
-        tui_put(y++, x, w, TUI_ROLE_DEFAULT, line);
-    }
-    if (y < end) {
-        roots_text(rel, &b);
-        tui_putf(y++, x, w, TUI_ROLE_DEFAULT, "roots:     %s", rel_buf_cstr(&b));
-        rel_buf_clear(&b);
-    }
-    if (y < end) {
-        targets_text(cfg, rel->name, &b);
-        tui_putf(y++, x, w, TUI_ROLE_DEFAULT, "targets:   %s", rel_buf_cstr(&b));
-        rel_buf_clear(&b);
-    }
-    if (y < end && m)
-        tui_putf(y++, x, w, TUI_ROLE_DEFAULT, "erts:      %s%s",
-                 m->erts_version ? m->erts_version : "unknown",
-                 rel->include_erts == REL_ERTS_EXCLUDE ? " (not included)" : "");
-    if (!m && y < end)
-        tui_put(y++, x, w, TUI_ROLE_PROBLEM, rel_error_message());
-    for (size_t p = 0; m && p < m->nproblems && y < end; p++) {
+    rel_buf_printf(out, "%s %s\n", rel->name,
+                   m && m->version ? m->version : (rel->version ? rel->version : ""));
+    if (d && d->exists)
+        rel_buf_printf(out, "assembled: %s, %s in %lu files, %s\n",
+                       tui_format_when(when, sizeof(when), d->when, time(NULL)),
+                       tui_format_size(size, sizeof(size), d->bytes), d->files, d->path);
+    else if (d)
+        rel_buf_printf(out, "assembled: never (goes to %s)\n", d->path);
+    roots_text(rel, &b);
+    rel_buf_printf(out, "roots:     %s\n", rel_buf_cstr(&b));
+    rel_buf_clear(&b);
+    targets_text(cfg, rel->name, &b);
+    rel_buf_printf(out, "targets:   %s\n", rel_buf_cstr(&b));
+    if (m)
+        rel_buf_printf(out, "erts:      %s%s\n", m->erts_version ? m->erts_version : "unknown",
+                       rel->include_erts == REL_ERTS_EXCLUDE ? " (not included)" : "");
+    else
+        rel_buf_printf(out, "\x01%s\n", rel_error_message());
+    for (size_t p = 0; m && p < m->nproblems; p++) {
         const struct rel_problem *pr = &m->problems[p];
-        enum tui_role role = pr->severity == REL_SEVERITY_ERROR     ? TUI_ROLE_PROBLEM
-                             : pr->severity == REL_SEVERITY_WARNING ? TUI_ROLE_WARNING
-                                                                    : TUI_ROLE_MUTED;
         const char *mark = pr->severity == REL_SEVERITY_ERROR     ? tui_glyph(TUI_GLYPH_PROBLEM)
                            : pr->severity == REL_SEVERITY_WARNING ? "~"
                                                                   : "-";
-        tui_putf(y++, x, w, role, "%s %s: %s", mark, rel_severity_name(pr->severity), pr->message);
+        rel_buf_printf(out, "%c%s %s: %s\n",
+                       pr->severity == REL_SEVERITY_ERROR     ? 1
+                       : pr->severity == REL_SEVERITY_WARNING ? 2
+                                                              : 3,
+                       mark, rel_severity_name(pr->severity), pr->message);
     }
     rel_buf_free(&b);
+}
+
+/* Each line wrapped: a field's value continues under the value, a
+ * problem's text under its text. */
+static void draw_details(struct releases *rs, size_t i, struct tui_rect r)
+{
+    if (r.h < 2)
+        return;
+    struct rel_buf b = REL_BUF_INIT;
+    details_text(rs, i, &b);
+    int y = r.y, x = r.x + 1, w = r.w - 2, end = r.y + r.h, line = 0;
+    for (char *p = b.ptr; p && *p && y < end; line++) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        enum tui_role role = line == 0 ? TUI_ROLE_ACCENT : TUI_ROLE_DEFAULT;
+        int indent = 11;
+        if (*p >= 1 && *p <= 3) {
+            role = *p == 1 ? TUI_ROLE_PROBLEM : *p == 2 ? TUI_ROLE_WARNING : TUI_ROLE_MUTED;
+            indent = 2;
+            p++;
+        }
+        y += tui_put_wrapped((struct tui_rect){y, x, end - y, w}, indent, role, p);
+        p = nl ? nl + 1 : NULL;
+    }
+    rel_buf_free(&b);
+}
+
+/* show-text: the selected release's details and every problem. */
+static void text(struct tui_view *v, struct rel_buf *out)
+{
+    struct releases *rs = v->data;
+    size_t sel = tui_list_selected(&rs->list);
+    if (sel == TUI_LIST_NONE)
+        return;
+    size_t start = out->len;
+    details_text(rs, sel, out);
+    for (size_t k = start; k < out->len; k++)
+        if (out->ptr[k] >= 1 && out->ptr[k] <= 3)
+            out->ptr[k] = ' ';
 }
 
 static void draw(struct tui_view *v, struct tui_rect r)
@@ -367,6 +399,7 @@ static const struct tui_view_ops releases_ops = {
     .reload = reload,
     .status = status,
     .list = list,
+    .text = text,
     .dirty = dirty,
     .destroy = destroy,
 };

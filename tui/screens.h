@@ -27,5 +27,9 @@ int tui_targets_open(struct tui_project *tp, const char *name);
 int tui_inspect_open(const char *path);
 /* Show `text` (already masked) in a pager screen. */
 int tui_pager_open(const char *crumb, const char *title, const char *text);
+/* The show-text action: a pager with the selected row's whole text (the
+ * view's text op) and the last messages, wrapped to the screen's width. */
+struct tui_view;
+int tui_pager_show_text(struct tui_view *v);
 
 #endif

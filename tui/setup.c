@@ -42,6 +42,7 @@
 #include "tui/view.h"
 
 #include <poll.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -678,13 +679,43 @@ static void draw_summary(struct setup *st, int y, int w)
     rel_buf_free(&b);
 }
 
+/*
+ * The steps that offer a few choices (source, ERTS, cookie, templates):
+ * each choice wrapped in full under the cursor mark, as many rows as it
+ * needs, so no answer is cut. Returns false when they do not fit in `h`
+ * rows (the list then draws them one row each).
+ */
+static bool draw_choices(struct setup *st, int y, int w, int h)
+{
+    size_t n = st->list.count, sel = tui_list_selected(&st->list);
+    char buf[512];
+    int need = 0;
+    for (size_t i = 0; i < n; i++)
+        need += (int)tui_wrap(row_text(st, i, buf, sizeof(buf)), w - 2, 0, NULL, 0);
+    if (need > h)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        enum tui_role role = i == sel ? TUI_ROLE_SELECTION : TUI_ROLE_DEFAULT;
+        const char *text = row_text(st, i, buf, sizeof(buf));
+        int rows = (int)tui_wrap(text, w - 2, 0, NULL, 0);
+        for (int k = 0; k < rows; k++)
+            tui_fill(y + k, 0, w, role);
+        if (i == sel)
+            tui_put(y, 0, 2, role, tui_glyph(TUI_GLYPH_CURSOR));
+        y += tui_put_wrapped((struct tui_rect){y, 2, rows, w - 2}, 0, role, text);
+    }
+    return true;
+}
+
 static void draw(struct tui_view *v, struct tui_rect r)
 {
     struct setup *st = v->data;
     int y = r.y;
     draw_steps(st, y++, r.w - 2);
-    tui_putf(y++, 1, r.w - 2, TUI_ROLE_DEFAULT, "%s has no relman.yml; it looks like a %s project.",
-             st->dir, rel_project_kind_name(st->kind));
+    char intro[PATH_MAX + 100];
+    snprintf(intro, sizeof(intro), "%s has no relman.yml; it looks like a %s project.", st->dir,
+             rel_project_kind_name(st->kind));
+    y += tui_put_wrapped((struct tui_rect){y, 1, 3, r.w - 2}, 2, TUI_ROLE_DEFAULT, intro);
     if (st->step == STEP_GENERATE) {
         y++;
         if (st->job)
@@ -697,8 +728,20 @@ static void draw(struct tui_view *v, struct tui_rect r)
         return;
     }
     y++;
-    tui_put(y++, 1, r.w - 2, TUI_ROLE_DEFAULT, questions[st->step]);
-    int h = r.y + r.h - y - (st->step == STEP_COOKIE ? 2 : 0);
+    y += tui_put_wrapped((struct tui_rect){y, 1, 2, r.w - 2}, 0, TUI_ROLE_DEFAULT,
+                         questions[st->step]);
+    static const char cookie_note[] =
+        "A configured cookie is written into relman.yml in clear text: keep that file private. "
+        "RELEASE_COOKIE overrides either at run time; relman never puts it on a command line.";
+    int note_rows = st->step == STEP_COOKIE ? (int)tui_wrap(cookie_note, r.w - 2, 0, NULL, 0) : 0;
+    int h = r.y + r.h - y - note_rows;
+    if (note_rows)
+        tui_put_wrapped((struct tui_rect){r.y + r.h - note_rows, 1, note_rows, r.w - 2}, 0,
+                        TUI_ROLE_MUTED, cookie_note);
+    bool choices = st->step == STEP_SOURCE || st->step == STEP_ERTS || st->step == STEP_COOKIE ||
+                   st->step == STEP_TEMPLATES;
+    if (choices && draw_choices(st, y, r.w, h))
+        return;
     char buf[512];
     struct tui_list_rows it;
     struct tui_list_row lr;
@@ -730,15 +773,6 @@ static void draw(struct tui_view *v, struct tui_rect r)
             tui_put(yy, 2, r.w - 2, role, row_text(st, i, buf, sizeof(buf)));
             break;
         }
-    }
-    if (st->step == STEP_COOKIE) {
-        int yy = r.y + r.h - 2;
-        tui_put(yy, 1, r.w - 2, TUI_ROLE_MUTED,
-                "A configured cookie is written into relman.yml in clear text: keep that file "
-                "private.");
-        tui_put(yy + 1, 1, r.w - 2, TUI_ROLE_MUTED,
-                "RELEASE_COOKIE overrides either at run time; relman never puts it on a command "
-                "line.");
     }
 }
 

@@ -57,6 +57,14 @@ void tui_textview_set(struct tui_textview *t, const char *text)
         p = nl + 1;
     }
     tui_list_set_count(&t->list, t->nlines);
+    t->widest = 0;
+    for (size_t i = 0; i < t->nlines; i++) {
+        int w = tui_text_width(t->lines[i]);
+        if (w > t->widest)
+            t->widest = w;
+    }
+    if (t->left > t->widest)
+        t->left = 0;
 }
 
 void tui_textview_draw(struct tui_textview *t, struct tui_rect r)
@@ -65,14 +73,21 @@ void tui_textview_draw(struct tui_textview *t, struct tui_rect r)
     size_t slen = strlen(t->search);
     struct tui_list_rows it;
     struct tui_list_row lr;
+    t->width = r.w - numw;
     tui_list_rows(&it, &t->list, r, &(struct tui_list_look){0});
     while (tui_list_rows_next(&it, &lr)) {
         size_t i = lr.row;
         int y = lr.y;
         tui_putf(y, r.x, numw, lr.selected ? TUI_ROLE_SELECTION : TUI_ROLE_MUTED, "%4zu ", i + 1);
         const char *line = t->lines[i];
-        const char *hit = slen ? strstr(line, t->search) : NULL;
         int cx = r.x + numw, end = r.x + r.w;
+        if (t->left > 0) { /* scrolled sideways: the text from column `left` on */
+            size_t skip = tui_text_skip(line, t->left);
+            if (skip > 0)
+                cx += tui_put(y, cx, 1, TUI_ROLE_MUTED, "<");
+            line += skip;
+        }
+        const char *hit = slen ? strstr(line, t->search) : NULL;
         enum tui_role role = t->line_role ? t->line_role(line) : TUI_ROLE_DEFAULT;
         if (!hit) {
             tui_put(y, cx, end - cx, role, line);
@@ -132,6 +147,19 @@ int tui_textview_action(struct tui_textview *t, int action)
         else if (!tui_textview_find(t, action == TUI_ACT_FIND_NEXT ? 1 : -1, false))
             tui_error("'%s' not found", t->search);
         return TUI_R_REDRAW;
+    case TUI_ACT_SCROLL_LEFT:
+    case TUI_ACT_SCROLL_RIGHT: {
+        int step = t->width / 2 > 8 ? t->width / 2 : 8;
+        int most = t->widest - t->width + 1;
+        t->left += action == TUI_ACT_SCROLL_RIGHT ? step : -step;
+        if (t->left > most)
+            t->left = most;
+        if (t->left < 0)
+            t->left = 0;
+        if (t->left == 0 && action == TUI_ACT_SCROLL_RIGHT)
+            tui_message("every line fits: nothing to scroll sideways");
+        return TUI_R_REDRAW;
+    }
     default:
         return TUI_R_UNHANDLED;
     }

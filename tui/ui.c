@@ -31,6 +31,7 @@
 #include "tui/help.h"
 #include "tui/keys.h"
 #include "tui/list.h"
+#include "tui/screens.h"
 #include "tui/script.h"
 
 #include <curses.h>
@@ -192,20 +193,48 @@ static void draw_hints(int y)
     rel_buf_free(&right);
 }
 
-static void draw_message_line(int y)
+/* A long message wraps onto up to this many rows (the key-hint bar and the
+ * content move up); the rest, and older messages, are in the show-text
+ * pager. */
+#define MESSAGE_ROWS 3
+
+/* The rows at the bottom for the open prompt or question (all of its text:
+ * every answer it offers stays visible), else for the message. */
+static int bottom_rows(void)
 {
-    tui_fill(y, 0, COLS, TUI_ROLE_MESSAGE);
-    if (tui_modal_draw_line(y))
+    int n = tui_modal_lines(COLS);
+    if (n)
+        return n;
+    const char *message = tui_message_text(NULL);
+    n = message[0] ? (int)tui_wrap(message, COLS, 2, NULL, 0) : 1;
+    return n < MESSAGE_ROWS ? n : MESSAGE_ROWS;
+}
+
+static void draw_message_lines(struct tui_rect r)
+{
+    for (int i = 0; i < r.h; i++)
+        tui_fill(r.y + i, 0, COLS, TUI_ROLE_MESSAGE);
+    if (tui_modal_draw_lines(r))
         return;
     bool error;
     const char *message = tui_message_text(&error);
+    enum tui_role role = error ? TUI_ROLE_ERROR : TUI_ROLE_MESSAGE;
     if (message[0]) {
-        tui_put(y, 0, COLS, error ? TUI_ROLE_ERROR : TUI_ROLE_MESSAGE, message);
+        struct tui_span sp[MESSAGE_ROWS];
+        size_t n = tui_wrap(message, COLS, 2, sp, MESSAGE_ROWS);
+        for (int i = 0; i < r.h && i < (int)n && i < MESSAGE_ROWS; i++) {
+            /* the last row takes the rest, cut with an ellipsis */
+            bool rest = i == r.h - 1 && (int)n > r.h;
+            char line[1024];
+            snprintf(line, sizeof(line), "%.*s", rest ? (int)sizeof(line) : (int)sp[i].len,
+                     message + sp[i].off);
+            tui_put(r.y + i, sp[i].indent, COLS - sp[i].indent, role, line);
+        }
         return;
     }
     struct tui_list *l = tui_view_top_list();
     if (l && l->filter[0])
-        tui_putf(y, 0, COLS, TUI_ROLE_MESSAGE, "filter: %s  (%zu of %zu shown; <Esc> clears)",
+        tui_putf(r.y, 0, COLS, TUI_ROLE_MESSAGE, "filter: %s  (%zu of %zu shown; <Esc> clears)",
                  l->filter, l->nvisible, l->count);
 }
 
@@ -226,12 +255,13 @@ static void draw_all(void)
     }
     draw_title();
     struct tui_view *v = tui_top();
-    struct tui_rect content = {1, 0, LINES - 3, COLS};
+    int rows = bottom_rows();
+    struct tui_rect content = {1, 0, LINES - 2 - rows, COLS};
     if (v && v->ops->draw)
         v->ops->draw(v, content);
-    draw_hints(LINES - 2);
+    draw_hints(LINES - 1 - rows);
     tui_modal_draw_box();
-    draw_message_line(LINES - 1);
+    draw_message_lines((struct tui_rect){LINES - rows, 0, rows, COLS});
     if (tui_modal_typing() && !ui.script)
         curs_set(1);
     refresh();
@@ -400,6 +430,9 @@ static int generic_action(enum tui_action a)
         return TUI_R_REDRAW;
     case TUI_ACT_RELOAD:
         return TUI_R_RELOAD;
+    case TUI_ACT_SHOW_TEXT:
+        tui_pager_show_text(v);
+        return TUI_R_REDRAW;
     default:
         break;
     }

@@ -57,6 +57,10 @@ struct tui_view_ops {
     void (*status)(struct tui_view *v, struct rel_buf *out);
     /* The focused list, for movement, `/` filter and help; NULL if none. */
     struct tui_list *(*list)(struct tui_view *v);
+    /* The whole text of the selected row — what the screen shows of it in a
+     * pane, uncut: details, every problem in full — for the show-text
+     * pager; NULL (or nothing appended) when the screen has none. */
+    void (*text)(struct tui_view *v, struct rel_buf *out);
     /* Whether closing the whole program would lose unsaved work. */
     bool (*dirty)(struct tui_view *v);
     /* Free the view's state. */

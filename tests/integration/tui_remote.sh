@@ -191,6 +191,22 @@ cookie=$(cat "$KV/_build/prod/rel/foo/releases/COOKIE")
 
 # ---- 2. policy ask: the host key question is a dialog ----
 fp=$(sshd_fingerprint a2)
+# at 80x24 (issue 17): the framed dialog wraps, the whole fingerprint, the
+# known_hosts path and both answers are on the screen; `o` after refusing
+# shows the note in full
+headless '@timeout 60
+j
+t
+@wait The host key is not known
+@dump hostkey80
+n
+@wait host key refused' --size 80x24
+is hostkey80-run "$?" 0
+grep -qF "$fp" "$dumps/hostkey80.txt" && passes=$((passes + 1)) ||
+    { echo "FAIL 80x24 host key dialog: the whole fingerprint $fp"; sed 's/^/  | /' "$dumps/hostkey80.txt"; fails=$((fails + 1)); }
+has "80x24 host key dialog: framed, with corners" hostkey80 '┌.*┐'
+has "80x24 host key dialog: known_hosts whole" hostkey80 "$T/known_hosts_a2"
+has "80x24 host key dialog: both answers" hostkey80 '^Trust this host key and connect\?  y: yes  n: no$'
 headless '@timeout 60
 j
 t
@@ -239,6 +255,19 @@ has "passphrase asked for the key" passphrase-prompt "^passphrase for $T/enc_key
 has "passphrase typed hidden" passphrase-typed "^passphrase for $T/enc_key \(target a3\): \*{11}$"
 lacks_in "the passphrase never shows" passphrase-typed 'open sesame'
 has "a3 reachable with it" passphrase-ok '^. a3 .* ✓ +- none'
+# at 80x24 (issue 17) the long label goes above the input, whole
+headless '@timeout 60
+j
+t
+@wait passphrase for
+open sesame
+@dump passphrase80
+<Enter>
+@wait !working' --size 80x24
+is passphrase80-run "$?" 0
+tr '\n' ' ' <"$dumps/passphrase80.txt" | tr -s ' ' | grep -qF "passphrase for $T/enc_key (target a3):" &&
+    passes=$((passes + 1)) || { echo "FAIL 80x24 passphrase label whole"; sed 's/^/  | /' "$dumps/passphrase80.txt"; fails=$((fails + 1)); }
+has "80x24 passphrase typed on a row of its own" passphrase80 '^\*{11}$'
 
 # ---- 4. tmux: attach and come back ----
 TM="tmux -S $T/tmux.sock"

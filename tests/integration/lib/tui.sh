@@ -35,9 +35,9 @@ headless() {
     "$R" tui --script "$T/script.txt" --dump "$T/dump" "$@" >"$T/out" 2>"$T/err"
 }
 # A dump is well formed at COLSxLINES: exactly LINES lines, none wider than
-# COLS, the title bar on the first line and the key-hint bar whole on the
-# line before the last (all generic hints on the help screen; "? help" at
-# the end on others).
+# COLS, the title bar on the first line and the key-hint bar whole above the
+# message, which wraps onto up to three rows (all generic hints on the help
+# screen; "? help" at the end on others).
 well_formed() { # well_formed FILE COLS LINES [apps]
     local f=$1 cols=$2 lines=$3 hints='\? help · q quit( · <Esc> back)? · / filter · : command$'
     [ "${4:-}" ] && hints='\? help( · .*)?$'
@@ -46,7 +46,7 @@ well_formed() { # well_formed FILE COLS LINES [apps]
     w=$(LC_ALL=C.UTF-8 wc -L <"$f")
     [ "$w" -le "$cols" ] || { echo "  $f: a line of $w columns, want <= $cols"; return 1; }
     head -1 "$f" | grep -q '^ relman' || { echo "  $f: no title bar"; return 1; }
-    sed -n "$((lines - 1))p" "$f" | grep -qE "$hints" ||
+    sed -n "$((lines - 3)),$((lines - 1))p" "$f" | grep -qE "$hints" ||
         { echo "  $f: status bar cut: '$(sed -n "$((lines - 1))p" "$f")'"; return 1; }
 }
 # tmux: start "COMMAND" in a COLSxLINES window, on a tmux server of its own
