@@ -11,11 +11,13 @@
 #include "core/fs.h"
 #include "core/path.h"
 #include "tui/format.h"
+#include "tui/fswatch.h"
 #include "tui/list.h"
 #include "tui/project.h"
 #include "tui/ui.h"
 #include "tui/view.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,7 @@ struct releases {
     struct disk *disk; /* one per release of the config */
     size_t ndisk;
     unsigned disk_generation; /* of the project when `disk` was read */
+    struct tui_fswatch *fswatch; /* relman.yml, rel/ and ebin/ on disk; NULL without inotify */
 };
 
 static const struct rel_config_release *release_at(struct releases *rs, size_t i)
@@ -270,6 +273,60 @@ static void status(struct tui_view *v, struct rel_buf *out)
         rel_buf_printf(out, " %s unsaved %s", dot, tui_glyph(TUI_GLYPH_CHANGED));
 }
 
+/* ---- live: the project's files changed on disk */
+
+/* Watch relman.yml, rel/ (and the directories in it: templates, overlays)
+ * and the ebin/ of every application of the project. Again after each
+ * reload: applications come and go. */
+static void watch_files(struct releases *rs)
+{
+    if (!rs->fswatch)
+        return;
+    tui_fswatch_clear(rs->fswatch);
+    const struct rel_project *p = tui_project_core(rs->tp);
+    tui_fswatch_add(rs->fswatch, p->root, REL_CONFIG_FILE, REL_CONFIG_FILE);
+    char *rel = rel_path_join2(p->root, "rel");
+    tui_fswatch_add(rs->fswatch, rel, NULL, "rel/");
+    DIR *d = opendir(rel);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.' && e->d_type == DT_DIR) {
+            char *sub = rel_path_join2(rel, e->d_name);
+            tui_fswatch_add(rs->fswatch, sub, NULL, "rel/");
+            free(sub);
+        }
+    if (d)
+        closedir(d);
+    free(rel);
+    for (size_t i = 0; i < p->napps; i++)
+        if (p->apps[i].origin == REL_ORIGIN_PROJECT || p->apps[i].origin == REL_ORIGIN_LIB_DIRS) {
+            char *ebin = rel_path_join2(p->apps[i].dir, "ebin");
+            tui_fswatch_add(rs->fswatch, ebin, NULL, "ebin/");
+            free(ebin);
+        }
+}
+
+static int files_changed(void *ctx, const char *labels)
+{
+    struct releases *rs = ctx;
+    struct tui_session *s = tui_project_session(rs->tp);
+    /* relman's own save: the file is what the session wrote */
+    if (strcmp(labels, REL_CONFIG_FILE) == 0 && !tui_session_disk_changed(s))
+        return TUI_R_NONE;
+    if (tui_session_dirty(s)) {
+        tui_error("%s changed on disk: not reloaded, relman.yml has unsaved changes here "
+                  "(s saves, u undoes, then R)",
+                  labels);
+        return TUI_R_REDRAW;
+    }
+    if (tui_project_pinned(rs->tp)) {
+        tui_message("%s changed on disk: R reloads once the assembly ends", labels);
+        return TUI_R_REDRAW;
+    }
+    tui_message("%s changed on disk: reloaded", labels);
+    return TUI_R_RELOAD;
+}
+
 static const char *selected_name(struct releases *rs)
 {
     size_t i = tui_list_selected(&rs->list);
@@ -281,9 +338,35 @@ static int reload(struct tui_view *v)
 {
     struct releases *rs = v->data;
     int rc = tui_project_reload(rs->tp);
+    if (rc == 0)
+        watch_files(rs);
     scan_disk(rs);
     tui_list_set_count(&rs->list, tui_project_config(rs->tp)->nreleases);
     return rc;
+}
+
+/* `e` on any project screen: relman.yml in the user's editor, then reload. */
+static int edit_config(struct releases *rs)
+{
+    struct tui_session *s = tui_project_session(rs->tp);
+    if (tui_session_dirty(s)) {
+        tui_error("relman.yml has unsaved changes here: save them (s) or undo them (u) first");
+        return TUI_R_REDRAW;
+    }
+    if (tui_project_pinned(rs->tp)) {
+        tui_message("an assembly is using the project: edit relman.yml when it ends");
+        return TUI_R_REDRAW;
+    }
+    if (tui_tty_edit(tui_session_path(s)) < 0) {
+        tui_core_error(NULL);
+        return TUI_R_REDRAW;
+    }
+    if (!tui_session_disk_changed(s)) {
+        tui_message("relman.yml unchanged");
+        return TUI_R_REDRAW;
+    }
+    tui_message("relman.yml edited: reloaded");
+    return TUI_R_RELOAD;
 }
 
 static int action(struct tui_view *v, enum tui_action a)
@@ -291,6 +374,8 @@ static int action(struct tui_view *v, enum tui_action a)
     struct releases *rs = v->data;
     const char *name = selected_name(rs);
     switch (a) {
+    case TUI_ACT_EDIT_FILE:
+        return edit_config(rs);
     case TUI_ACT_OPEN:
         if (!name)
             return TUI_R_NONE;
@@ -352,6 +437,7 @@ static void destroy(struct tui_view *v)
     for (size_t i = 0; i < rs->ndisk; i++)
         free(rs->disk[i].path);
     free(rs->disk);
+    tui_fswatch_free(rs->fswatch);
     tui_list_free(&rs->list);
     tui_project_free(rs->tp);
     free(rs);
@@ -373,6 +459,9 @@ int tui_releases_open(struct tui_project *tp)
     struct releases *rs = rel_calloc(1, sizeof(*rs));
     rs->tp = tp;
     tui_list_init(&rs->list, row_text, NULL, rs);
+    if (tui_fswatch_open(&rs->fswatch, files_changed, rs) < 0)
+        rel_error_clear(); /* no live reload: R still reloads */
+    watch_files(rs);
     scan_disk(rs);
     tui_list_set_count(&rs->list, tui_project_config(tp)->nreleases);
     const struct rel_project *p = tui_project_core(tp);
