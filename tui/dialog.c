@@ -150,6 +150,11 @@ static int prompt_finish(bool canceled)
     return r;
 }
 
+const char *tui_prompt_text(void)
+{
+    return m.kind == MODAL_PROMPT ? m.input : NULL;
+}
+
 static int prompt_key(int key)
 {
     tui_prompt_fn fn = m.prompt_fn;

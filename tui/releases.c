@@ -425,6 +425,98 @@ static struct tui_list *list(struct tui_view *v)
     return &rs->list;
 }
 
+/* ---- `:` jumps: from any project screen to another */
+
+static const char *const releases_commands[] = {
+    "releases - back to the releases of the project",
+    "apps [RELEASE] - the applications of RELEASE (or of the selected one)",
+    "preview [RELEASE] - the files of RELEASE, rendered",
+    "targets [RELEASE] - the deploy targets of RELEASE",
+    NULL};
+
+/*
+ * Close the screens above the Releases screen `self`, top first, as `back`
+ * would: a screen that keeps itself open (an assembly running) stops the
+ * walk, and what is asked for opens above it.
+ */
+static void close_above(struct tui_view *self)
+{
+    for (int i = tui_view_depth() - 1; i >= 0; i--) {
+        struct tui_view *v = tui_view_at(i);
+        if (v == self)
+            return;
+        int r = v->ops->action ? v->ops->action(v, TUI_ACT_BACK) : TUI_R_UNHANDLED;
+        if (!(r & TUI_R_UNHANDLED))
+            return;
+        tui_close_later(v);
+    }
+}
+
+static int command(struct tui_view *v, int argc, char **argv)
+{
+    struct releases *rs = v->data;
+    const char *cmd = argv[0];
+    bool apps = strcmp(cmd, "apps") == 0 || strcmp(cmd, "applications") == 0;
+    bool preview = strcmp(cmd, "preview") == 0, targets = strcmp(cmd, "targets") == 0;
+    if (strcmp(cmd, "releases") == 0) {
+        if (argc > 1) {
+            tui_error("usage: releases");
+            return TUI_R_REDRAW;
+        }
+        close_above(v);
+        return TUI_R_REDRAW;
+    }
+    if (!apps && !preview && !targets)
+        return TUI_R_UNHANDLED;
+    if (argc > 2) {
+        tui_error("usage: %s [RELEASE]", cmd);
+        return TUI_R_REDRAW;
+    }
+    const struct rel_config *cfg = tui_project_config(rs->tp);
+    if (argc == 2) {
+        const struct rel_config_release *r = rel_config_find_release(cfg, argv[1]);
+        if (!r) {
+            struct rel_buf names = REL_BUF_INIT;
+            for (size_t i = 0; i < cfg->nreleases; i++)
+                rel_buf_printf(&names, "%s%s", i ? ", " : "", cfg->releases[i].name);
+            tui_error("no release '%s' in relman.yml (%s)", argv[1], rel_buf_cstr(&names));
+            rel_buf_free(&names);
+            return TUI_R_REDRAW;
+        }
+        tui_list_set_filter(&rs->list, "");
+        tui_list_select(&rs->list, (size_t)(r - cfg->releases));
+    }
+    char name[128];
+    const char *sel = selected_name(rs);
+    if (!sel) {
+        tui_error("no release selected: %s RELEASE", cmd);
+        return TUI_R_REDRAW;
+    }
+    snprintf(name, sizeof(name), "%s", sel);
+    close_above(v);
+    int rc = apps ? tui_apps_open(rs->tp, name)
+             : preview ? tui_preview_open(rs->tp, name)
+                       : tui_targets_open(rs->tp, name);
+    if (rc < 0)
+        tui_core_error(name);
+    return TUI_R_REDRAW;
+}
+
+static size_t complete(struct tui_view *v, const char *cmd, const char *prefix, const char **out,
+                       size_t max)
+{
+    struct releases *rs = v->data;
+    if (strcmp(cmd, "apps") != 0 && strcmp(cmd, "applications") != 0 &&
+        strcmp(cmd, "preview") != 0 && strcmp(cmd, "targets") != 0)
+        return 0;
+    const struct rel_config *cfg = tui_project_config(rs->tp);
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->nreleases && n < max; i++)
+        if (strncmp(cfg->releases[i].name, prefix, strlen(prefix)) == 0)
+            out[n++] = cfg->releases[i].name;
+    return n;
+}
+
 static bool dirty(struct tui_view *v)
 {
     struct releases *rs = v->data;
@@ -447,6 +539,9 @@ static const struct tui_view_ops releases_ops = {
     .scope = TUI_SCOPEID_RELEASES,
     .draw = draw,
     .action = action,
+    .command = command,
+    .commands = releases_commands,
+    .complete = complete,
     .reload = reload,
     .status = status,
     .list = list,

@@ -157,6 +157,12 @@ static size_t hint_items(char items[][64], size_t max, enum tui_scope_id scope, 
 static void draw_hints(int y)
 {
     tui_fill(y, 0, COLS, TUI_ROLE_STATUS);
+    /* typing a `:` command: what it can become, instead of the keys */
+    const char *cands = tui_cmdline_hint();
+    if (cands[0]) {
+        tui_put(y, 1, COLS - 2, TUI_ROLE_STATUS, cands);
+        return;
+    }
     struct tui_view *v = tui_top();
     enum tui_scope_id scope = v ? v->ops->scope : TUI_SCOPEID_GENERIC;
     char own[32][64], gen[16][64];
