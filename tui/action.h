@@ -140,6 +140,8 @@ enum { TUI_AF_EDIT = 1 };
       "mark or unmark the target: actions apply to the marked targets")                            \
     X(REFRESH, "refresh", "r", TUI_SCOPE_TARGETS, 0, "",                                           \
       "ask the targets for their state again (and re-read them from relman.yml)")                  \
+    X(AUTO_REFRESH, "auto-refresh", "w", TUI_SCOPE_TARGETS, 0, "",                                 \
+      "ask the reachable targets again every RELMAN_TUI_REFRESH seconds (default 15), or stop")    \
     X(SETUP_NEXT, "setup-next", "<Enter>", TUI_SCOPE_SETUP, 0, "next",                             \
       "accept this step and go on")                                                                \
     X(SETUP_TOGGLE, "setup-toggle", "<Space>", TUI_SCOPE_SETUP, 0, "tick/edit",                    \

@@ -334,6 +334,27 @@ static size_t all_rows(const struct targets *ts, size_t *out)
     return n;
 }
 
+long tui_targets_now_ms(void)
+{
+    return mono_ms();
+}
+
+void tui_targets_refresh_quiet(struct targets *ts)
+{
+    if (tui_remote_job_busy(ts->remote))
+        return;
+    size_t *rows = rel_calloc(ts->nrows + 1, sizeof(size_t));
+    size_t n = 0;
+    for (size_t i = 0; i < ts->nrows; i++)
+        if (ts->rows[i].resolved && ts->rows[i].checked && ts->rows[i].f.reachable)
+            rows[n++] = i;
+    if (n)
+        tui_targets_start(ts, tui_targets_op_new(ts, OP_STATUS, rows, n), "status (auto-refresh)");
+    else
+        ts->refreshed_ms = mono_ms(); /* none to ask: try again an interval later */
+    free(rows);
+}
+
 void tui_targets_refresh(struct targets *ts)
 {
     if (tui_remote_job_busy(ts->remote))
