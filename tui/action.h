@@ -134,6 +134,8 @@ enum { TUI_AF_EDIT = 1 };
     X(ROLLBACK, "rollback", "B", TUI_SCOPE_TARGETS, 0, "rollback",                                 \
       "switch the marked (or selected) targets back to their previous release; asks first")        \
     X(LOGS, "logs", "L", TUI_SCOPE_TARGETS, 0, "logs", "the last lines of the node's log")         \
+    X(LOGS_FOLLOW, "logs-follow", "F", TUI_SCOPE_TARGETS, 0, "",                                   \
+      "the node's log live, as relman logs -f (closing the pager stops it)")                       \
     X(ATTACH, "attach", "A", TUI_SCOPE_TARGETS, 0, "attach",                                       \
       "the node's remote console on this terminal; leaving it comes back here")                    \
     X(MARK, "mark", "<Space>", TUI_SCOPE_TARGETS, 0, "",                                           \

@@ -33,6 +33,7 @@
 #include "remote/audit.h"
 #include "remote/ssh.h"
 #include "tui/format.h"
+#include "tui/logview.h"
 #include "tui/mask.h"
 #include "tui/project.h"
 #include "tui/remote_job.h"
@@ -225,7 +226,7 @@ static int start_deploy(struct targets *ts)
     return TUI_R_REDRAW;
 }
 
-static int start_simple(struct targets *ts, enum op_kind kind)
+static int start_simple(struct targets *ts, enum op_kind kind, bool follow)
 {
     /* logs and attach: the selected target only */
     size_t sel = tui_list_selected(&ts->list);
@@ -247,6 +248,10 @@ static int start_simple(struct targets *ts, enum op_kind kind)
     if (kind == OP_CONNECT && row->checked && row->f.reachable && !row->f.running) {
         tui_error("attach: the node on %s is not running%s", row->name,
                   row->f.installed ? " (S starts it)" : " (nothing deployed: D deploys)");
+        return TUI_R_REDRAW;
+    }
+    if (follow) {
+        tui_targets_follow(ts, sel);
         return TUI_R_REDRAW;
     }
     struct op *op = tui_targets_op_new(ts, kind, &sel, 1);
@@ -643,9 +648,11 @@ static int action(struct tui_view *v, enum tui_action a)
     case TUI_ACT_ROLLBACK:
         return busy ? busy_message(ts) : ask_node_action(ts, OP_ROLLBACK, REL_NODE_STATUS);
     case TUI_ACT_LOGS:
-        return busy ? busy_message(ts) : start_simple(ts, OP_LOGS);
+        return busy ? busy_message(ts) : start_simple(ts, OP_LOGS, false);
+    case TUI_ACT_LOGS_FOLLOW:
+        return busy ? busy_message(ts) : start_simple(ts, OP_LOGS, true);
     case TUI_ACT_ATTACH:
-        return busy ? busy_message(ts) : start_simple(ts, OP_CONNECT);
+        return busy ? busy_message(ts) : start_simple(ts, OP_CONNECT, false);
     case TUI_ACT_BACK:
         if ((ts->focus == 0 ? ts->list.filter[0] : ts->log.list.filter[0]))
             return TUI_R_UNHANDLED;
@@ -693,6 +700,9 @@ static void destroy(struct tui_view *v)
 {
     struct targets *ts = v->data;
     auto_stop(ts);
+    if (ts->follow_view)
+        tui_logview_detach(ts->follow_view);
+    tui_remote_job_set_output(ts->remote, NULL, NULL);
     tui_modal_cancel(ts);
     tui_targets_op_free(ts->pending);
     tui_remote_job_cancel(ts->remote);

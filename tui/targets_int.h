@@ -57,6 +57,7 @@ struct op {
     size_t *rows; /* which targets */
     size_t n;
     bool then_status; /* ask for the state again at the end */
+    bool follow;      /* OP_LOGS: stream into ts->follow_view until canceled */
     /* inputs */
     const struct rel_remote_events *events;
     const struct rel_ssh_prompt_ops *prompts;
@@ -95,9 +96,14 @@ struct targets {
     bool last_error;
     /* waiting for a confirmation */
     struct op *pending;
+    /* logs -f: the pager it streams into (logview.h), while open */
+    struct tui_view *follow_view;
 };
 
 /* ---- targets_ops.c ---------------------------------------------------------- */
+
+/* logs -f: follow the log of row `sel` in a new pager (logview.h). */
+void tui_targets_follow(struct targets *ts, size_t sel);
 
 /* Free what a status found (and zero it). */
 void tui_targets_found_free(struct found *f);
