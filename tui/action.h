@@ -59,7 +59,7 @@ enum { TUI_AF_EDIT = 1 };
 #define TUI_SG TUI_SCOPE_GENERIC
 #define TUI_ACTION_TABLE                                                                           \
     X(CLOSE, "close", "q", TUI_SG, 0, "quit",                                                      \
-      "close this screen; on the first screen quit relman (asks first when unsaved)")             \
+      "close this screen; on the first screen quit relman (asks first when unsaved)")              \
     X(QUIT, "quit", "Q", TUI_SG, 0, "",                                                            \
       "quit relman from any screen (asks first when there are unsaved changes)")                   \
     X(BACK, "back", "<Esc> h <Left> <Backspace>", TUI_SG, 0, "back",                               \
@@ -68,7 +68,7 @@ enum { TUI_AF_EDIT = 1 };
     X(FILTER, "filter", "/", TUI_SG, 0, "filter",                                                  \
       "filter the list (a leading ! inverts; Esc clears it; n / N go to the next match)")          \
     X(FIND_NEXT, "find-next", "n", TUI_SG, 0, "",                                                  \
-      "next match of the last / (in a list: the next row it matches, wrapping)")                  \
+      "next match of the last / (in a list: the next row it matches, wrapping)")                   \
     X(FIND_PREV, "find-prev", "N", TUI_SG, 0, "", "previous match of the last /")                  \
     X(EDIT_FILE, "edit", "e", TUI_SG, 0, "",                                                       \
       "open relman.yml (in Preview: the file's template) in $VISUAL or $EDITOR, reload after")     \
@@ -76,7 +76,7 @@ enum { TUI_AF_EDIT = 1 };
       "command line: any action by name, Tab completes")                                           \
     X(REDRAW, "redraw", "^L", TUI_SG, 0, "", "redraw the whole screen")                            \
     X(MOUSE, "mouse", "", TUI_SG, 0, "",                                                           \
-      "turn the mouse on or off (click selects, double-click opens, wheel scrolls)")              \
+      "turn the mouse on or off (click selects, double-click opens, wheel scrolls)")               \
     X(RELOAD, "reload", "R", TUI_SG, 0, "", "re-read the project and relman.yml")                  \
     X(MOVE_DOWN, "move-down", "j <Down>", TUI_SG, 0, "", "next row")                               \
     X(MOVE_UP, "move-up", "k <Up>", TUI_SG, 0, "", "previous row")                                 \

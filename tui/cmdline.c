@@ -149,8 +149,7 @@ static size_t command_candidates(const char *prefix, const char **out, size_t ma
 
 /* Candidates for the second word of `cmd`: theme names, or what the views
  * offer (release names after `apps`). */
-static size_t argument_candidates(const char *cmd, const char *prefix, const char **out,
-                                  size_t max)
+static size_t argument_candidates(const char *cmd, const char *prefix, const char **out, size_t max)
 {
     size_t n = 0, plen = strlen(prefix);
     if (strcmp(cmd, "theme") == 0) {

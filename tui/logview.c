@@ -92,7 +92,9 @@ static void status(struct tui_view *v, struct rel_buf *out)
     struct logview *lv = v->data;
     rel_buf_printf(out, "%s %s %zu lines %s %s", lv->title, tui_glyph(TUI_GLYPH_DOT),
                    lv->text.nlines, tui_glyph(TUI_GLYPH_DOT),
-                   lv->ended ? "ended" : at_end(lv) ? "following" : "paused (G follows)");
+                   lv->ended    ? "ended"
+                   : at_end(lv) ? "following"
+                                : "paused (G follows)");
 }
 
 static int action(struct tui_view *v, enum tui_action a)

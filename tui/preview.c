@@ -312,8 +312,8 @@ static int edit_template(struct preview *pv)
                                : rel_asprintf("%s/%s/%s.eex", root, dir, name);
     int react = TUI_R_REDRAW;
     if (!rel_fs_is_file(path)) {
-        tui_message("%s comes from the built-in template: create %s/%s.eex to change it", name,
-                    dir, name);
+        tui_message("%s comes from the built-in template: create %s/%s.eex to change it", name, dir,
+                    name);
     } else if (tui_tty_edit(path) < 0) {
         tui_core_error(NULL);
     } else {

@@ -37,7 +37,7 @@ struct releases {
     struct tui_list list;
     struct disk *disk; /* one per release of the config */
     size_t ndisk;
-    unsigned disk_generation; /* of the project when `disk` was read */
+    unsigned disk_generation;    /* of the project when `disk` was read */
     struct tui_fswatch *fswatch; /* relman.yml, rel/ and ebin/ on disk; NULL without inotify */
 };
 
@@ -431,8 +431,7 @@ static const char *const releases_commands[] = {
     "releases - back to the releases of the project",
     "apps [RELEASE] - the applications of RELEASE (or of the selected one)",
     "preview [RELEASE] - the files of RELEASE, rendered",
-    "targets [RELEASE] - the deploy targets of RELEASE",
-    NULL};
+    "targets [RELEASE] - the deploy targets of RELEASE", NULL};
 
 /*
  * Close the screens above the Releases screen `self`, top first, as `back`
@@ -494,7 +493,7 @@ static int command(struct tui_view *v, int argc, char **argv)
     }
     snprintf(name, sizeof(name), "%s", sel);
     close_above(v);
-    int rc = apps ? tui_apps_open(rs->tp, name)
+    int rc = apps      ? tui_apps_open(rs->tp, name)
              : preview ? tui_preview_open(rs->tp, name)
                        : tui_targets_open(rs->tp, name);
     if (rc < 0)

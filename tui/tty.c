@@ -296,7 +296,8 @@ int tui_tty_edit(const char *path)
         return rc;
     if (!WIFEXITED(e.status) || WEXITSTATUS(e.status) != 0)
         return rel_error_set(REL_EIO, "%s %s: the editor exited with status %d", cmd, path,
-                             WIFEXITED(e.status) ? WEXITSTATUS(e.status) : 128 + WTERMSIG(e.status));
+                             WIFEXITED(e.status) ? WEXITSTATUS(e.status)
+                                                 : 128 + WTERMSIG(e.status));
     return 0;
 }
 
