@@ -202,7 +202,7 @@ static int menu_key(int key)
     tui_menu_fn fn = m.menu_fn;
     void *ctx = m.ctx;
     enum tui_action a = tui_keymap_lookup(TUI_SCOPEID_GENERIC, key);
-    if (key == TUI_KEY_ESC || a == TUI_ACT_BACK || a == TUI_ACT_QUIT) {
+    if (key == TUI_KEY_ESC || a == TUI_ACT_BACK || a == TUI_ACT_QUIT || a == TUI_ACT_CLOSE) {
         end_modal();
         return fn(ctx, -1);
     }
