@@ -437,7 +437,7 @@ static int generic_action(enum tui_action a)
         if (tui_view_depth() > 1)
             return TUI_R_CLOSE;
         tui_message("press %s to quit",
-                    tui_keymap_first_key(v->ops->scope, TUI_ACT_QUIT, (char[32]){0}, 32));
+                    tui_keymap_first_key(v->ops->scope, TUI_ACT_CLOSE, (char[32]){0}, 32));
         return TUI_R_REDRAW;
     case TUI_ACT_HELP:
         if (v && v->ops->scope == TUI_SCOPEID_HELP)
