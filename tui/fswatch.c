@@ -48,10 +48,25 @@ static void note_label(struct tui_fswatch *fw, const char *label)
     rel_buf_printf(&fw->seen, "%s%s", fw->seen.len ? ", " : "", label);
 }
 
+static void arm_ms(struct tui_fswatch *fw, int ms)
+{
+    struct itimerspec it = {{0, 0}, {ms / 1000, (ms % 1000) * 1000000L}};
+    timerfd_settime(fw->tfd, 0, &it, NULL);
+}
+
 static void arm(struct tui_fswatch *fw)
 {
-    struct itimerspec it = {{0, 0}, {SETTLE_MS / 1000, (SETTLE_MS % 1000) * 1000000L}};
-    timerfd_settime(fw->tfd, 0, &it, NULL);
+    arm_ms(fw, SETTLE_MS);
+}
+
+void tui_fswatch_later(struct tui_fswatch *fw, const char *labels, int ms)
+{
+    char *copy = rel_strdup(labels);
+    char *save = NULL;
+    for (char *l = strtok_r(copy, ",", &save); l; l = strtok_r(NULL, ",", &save))
+        note_label(fw, l + strspn(l, " "));
+    free(copy);
+    arm_ms(fw, ms > 0 ? ms : SETTLE_MS);
 }
 
 static int on_inotify(void *ctx, int fd, short revents)

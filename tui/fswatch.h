@@ -30,6 +30,9 @@ void tui_fswatch_free(struct tui_fswatch *fw);
  * exist is skipped (0). 0 or REL_ELIMIT past 256 watches.
  */
 int tui_fswatch_add(struct tui_fswatch *fw, const char *dir, const char *name, const char *label);
+/* Call `fn` again with `labels` in `ms` milliseconds (or sooner, with more,
+ * when files change meanwhile): the change could not be taken yet. */
+void tui_fswatch_later(struct tui_fswatch *fw, const char *labels, int ms);
 /* Drop every watched directory (before adding the new set after a reload). */
 void tui_fswatch_clear(struct tui_fswatch *fw);
 /* How many directories are watched. */

@@ -38,6 +38,7 @@ struct releases {
     struct disk *disk; /* one per release of the config */
     size_t ndisk;
     unsigned disk_generation;    /* of the project when `disk` was read */
+    bool reload_waits;           /* files changed during an assembly: told once */
     struct tui_fswatch *fswatch; /* relman.yml, rel/ and ebin/ on disk; NULL without inotify */
 };
 
@@ -320,9 +321,15 @@ static int files_changed(void *ctx, const char *labels)
         return TUI_R_REDRAW;
     }
     if (tui_project_pinned(rs->tp)) {
-        tui_message("%s changed on disk: R reloads once the assembly ends", labels);
+        /* an assembly reads the project: look again each second */
+        tui_fswatch_later(rs->fswatch, labels, 1000);
+        if (rs->reload_waits)
+            return TUI_R_NONE;
+        rs->reload_waits = true;
+        tui_message("%s changed on disk: reloading once the assembly ends", labels);
         return TUI_R_REDRAW;
     }
+    rs->reload_waits = false;
     tui_message("%s changed on disk: reloaded", labels);
     return TUI_R_RELOAD;
 }
