@@ -286,6 +286,7 @@ static void watch_files(struct releases *rs)
     tui_fswatch_clear(rs->fswatch);
     const struct rel_project *p = tui_project_core(rs->tp);
     tui_fswatch_add(rs->fswatch, p->root, REL_CONFIG_FILE, REL_CONFIG_FILE);
+    tui_fswatch_add(rs->fswatch, p->root, "rel", "rel/"); /* made later */
     char *rel = rel_path_join2(p->root, "rel");
     tui_fswatch_add(rs->fswatch, rel, NULL, "rel/");
     DIR *d = opendir(rel);

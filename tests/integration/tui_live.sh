@@ -43,6 +43,14 @@ shows() { # shows PATTERN [SECONDS]
     return 1
 }
 selected() { shows "^▶ +$1 " 3; }
+gone() { # the pane no longer shows PATTERN (within 3 s)
+    for _ in $(seq 60); do
+        tmux_screen 2>/dev/null | grep -qE -- "$1" || return 0
+        sleep 0.05
+    done
+    echo "  still shown: '$1'"
+    return 1
+}
 
 tmux_start 80 24 "bash $T/run.sh"
 check "starts on the releases" shows '^▶ foo '
@@ -85,6 +93,16 @@ check "the wheel up moves back" selected stdlib
 sed -i 's/^      kv: permanent$/      kv: load/' relman.yml
 check "outside edit shown within a second" shows '^. +kv +0\.1\.0 +load ' 1
 check "outside edit: a note says so" shows 'relman.yml changed on disk: reloaded' 1
+
+# live: a .beam compiled and a template written are noticed too
+touch _build/prod/lib/kv/ebin/Elixir.KV.beam
+check "a .beam written: reloaded" shows 'ebin/ changed on disk: reloaded' 2
+mkdir rel && printf -- '-sname x\n' >rel/vm.args.eex
+check "rel/ made with a template: reloaded" shows 'rel/ changed on disk: reloaded' 2
+tmux_keys j k # any key clears the message line
+check "the message line cleared" gone 'changed on disk'
+printf -- '-sname y\n' >rel/vm.args.eex
+check "a template edited: reloaded" shows 'rel/ changed on disk: reloaded' 2
 
 # e: the editor on relman.yml, then the screen shows its edit
 tmux_keys e
