@@ -539,6 +539,11 @@ static void handle_mouse(const struct tui_mouse *m, long now)
     struct tui_list *l = tui_list_at(m->y, m->x, &row);
     if (!l)
         return;
+    /* a click in the other pane (the command log) moves the focus there */
+    for (int i = 0; i < 2 && tui_view_top_list() != l; i++)
+        apply_reaction(dispatch_action(TUI_ACT_NEXT_PANE));
+    if (tui_view_top_list() != l)
+        tui_message_clear(); /* a screen without panes said so */
     tui_list_select(l, row);
     tui_redraw_request(false);
     if (twice)
