@@ -41,6 +41,11 @@ static void on_signal(int sig)
 static void on_fatal(int sig)
 {
     /* Leave the terminal usable, then die of the same signal. */
+    if (tty.mouse) {
+        static const char off[] = "\033[?1006l\033[?1000l";
+        ssize_t w = write(fileno(tty.out), off, sizeof(off) - 1);
+        (void)w;
+    }
     if (tty.screen)
         endwin();
     signal(sig, SIG_DFL);
