@@ -104,6 +104,16 @@ check "the message line cleared" gone 'changed on disk'
 printf -- '-sname y\n' >rel/vm.args.eex
 check "a template edited: reloaded" shows 'rel/ changed on disk: reloaded' 2
 
+# unsaved edits here are never reloaded over: the message line says so
+tmux_keys :
+tmux_keys -l 'mode kv_server transient'
+tmux_keys Enter
+check "an edit here: unsaved" shows 'unsaved'
+sed -i 's/^    version: "0.0.1"$/    version: "0.0.2"/' relman.yml
+check "outside edit over unsaved ones: not reloaded" shows 'changed on disk: not reloaded' 2
+tmux_keys u
+check "undone: nothing unsaved" gone 'unsaved'
+
 # e: the editor on relman.yml, then the screen shows its edit
 tmux_keys e
 check "e: the editor's edit shown" shows '^. +kv +0\.1\.0 +transient ' 5
