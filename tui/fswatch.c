@@ -73,8 +73,7 @@ static int on_inotify(void *ctx, int fd, short revents)
 {
     (void)revents;
     struct tui_fswatch *fw = ctx;
-    char buf[16 * (sizeof(struct inotify_event) + NAME_MAX + 1)]
-        __attribute__((aligned(__alignof__(struct inotify_event))));
+    _Alignas(struct inotify_event) char buf[16 * (sizeof(struct inotify_event) + NAME_MAX + 1)];
     for (;;) {
         ssize_t n = read(fd, buf, sizeof(buf));
         if (n <= 0)
