@@ -292,9 +292,10 @@ static void watch_files(struct releases *rs)
     DIR *d = opendir(rel);
     struct dirent *e;
     while (d && (e = readdir(d)))
-        if (e->d_name[0] != '.' && e->d_type == DT_DIR) {
+        if (e->d_name[0] != '.') {
             char *sub = rel_path_join2(rel, e->d_name);
-            tui_fswatch_add(rs->fswatch, sub, NULL, "rel/");
+            if (rel_fs_is_dir(sub))
+                tui_fswatch_add(rs->fswatch, sub, NULL, "rel/");
             free(sub);
         }
     if (d)
