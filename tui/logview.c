@@ -19,7 +19,9 @@
 
 struct logview {
     char title[256];
-    struct rel_buf all; /* the text so far (the last LOGVIEW_MAX bytes, whole lines) */
+    struct rel_buf all;     /* the text so far, masked (the last LOGVIEW_MAX bytes) */
+    struct rel_buf partial; /* a line not ended yet (masked once whole) */
+    bool stale;             /* `all` grew since the textview was set */
     struct tui_textview text;
     bool ended;
     tui_logview_stop_fn stop;
@@ -32,17 +34,37 @@ static bool at_end(const struct logview *lv)
     return l->nvisible == 0 || l->sel + 1 >= l->nvisible;
 }
 
-/* Show `all` again, following when the cursor was on the last line. */
+/* Show `all` again (once per frame, however many pieces came), following
+ * when the cursor was on the last line. */
 static void refresh_text(struct logview *lv)
 {
+    if (!lv->stale)
+        return;
+    lv->stale = false;
     bool follow = at_end(lv);
-    struct rel_buf shown = REL_BUF_INIT;
-    rel_buf_put(&shown, lv->all.ptr ? lv->all.ptr : "", lv->all.len);
-    tui_mask_secrets(&shown, NULL);
-    tui_textview_set(&lv->text, rel_buf_cstr(&shown));
-    rel_buf_free(&shown);
+    tui_textview_set(&lv->text, rel_buf_cstr(&lv->all));
     if (follow)
         tui_list_action(&lv->text.list, TUI_ACT_MOVE_LAST);
+}
+
+/* Whole lines of `partial` (or all of it with `flush`) go to `all`, masked
+ * line by line: a secret is never split between two pieces. */
+static void take_lines(struct logview *lv, bool flush)
+{
+    const char *p = lv->partial.ptr;
+    size_t n = lv->partial.len;
+    while (!flush && n > 0 && p[n - 1] != '\n')
+        n--;
+    if (!n)
+        return;
+    struct rel_buf lines = REL_BUF_INIT;
+    rel_buf_put(&lines, p, n);
+    tui_mask_secrets(&lines, NULL);
+    rel_buf_put(&lv->all, lines.ptr, lines.len);
+    rel_buf_free(&lines);
+    memmove(lv->partial.ptr, p + n, lv->partial.len - n);
+    rel_buf_truncate(&lv->partial, lv->partial.len - n);
+    lv->stale = true;
     tui_redraw_request(false);
 }
 
@@ -51,7 +73,8 @@ void tui_logview_append(struct tui_view *v, const char *text)
     struct logview *lv = v->data;
     for (const char *c = text; *c; c++)
         if (*c != '\r') /* run_erl writes CRLF */
-            rel_buf_putc(&lv->all, *c);
+            rel_buf_putc(&lv->partial, *c);
+    take_lines(lv, lv->partial.len > 64 * 1024); /* a "line" that long is shown as it is */
     if (lv->all.len > LOGVIEW_MAX) {
         /* drop the oldest half, at a line end */
         const char *cut = memchr(lv->all.ptr + lv->all.len / 2, '\n', lv->all.len / 2);
@@ -59,7 +82,6 @@ void tui_logview_append(struct tui_view *v, const char *text)
         memmove(lv->all.ptr, lv->all.ptr + drop, lv->all.len - drop);
         rel_buf_truncate(&lv->all, lv->all.len - drop);
     }
-    refresh_text(lv);
 }
 
 void tui_logview_ended(struct tui_view *v, const char *why)
@@ -67,10 +89,12 @@ void tui_logview_ended(struct tui_view *v, const char *why)
     struct logview *lv = v->data;
     lv->ended = true;
     lv->stop = NULL;
+    take_lines(lv, true);
     if (lv->all.len && lv->all.ptr[lv->all.len - 1] != '\n')
         rel_buf_putc(&lv->all, '\n');
     rel_buf_printf(&lv->all, "-- %s --\n", why);
-    refresh_text(lv);
+    lv->stale = true;
+    tui_redraw_request(false);
 }
 
 void tui_logview_detach(struct tui_view *v)
@@ -82,6 +106,7 @@ void tui_logview_detach(struct tui_view *v)
 static void draw(struct tui_view *v, struct tui_rect r)
 {
     struct logview *lv = v->data;
+    refresh_text(lv);
     tui_textview_draw(&lv->text, r);
     if (lv->text.nlines == 0)
         tui_put(r.y, 2, r.w - 2, TUI_ROLE_MUTED, "waiting for the log…");
@@ -100,6 +125,7 @@ static void status(struct tui_view *v, struct rel_buf *out)
 static int action(struct tui_view *v, enum tui_action a)
 {
     struct logview *lv = v->data;
+    refresh_text(lv); /* keys act on what is shown */
     return tui_textview_action(&lv->text, a);
 }
 
@@ -116,6 +142,7 @@ static void destroy(struct tui_view *v)
         lv->stop(lv->ctx);
     tui_textview_free(&lv->text);
     rel_buf_free(&lv->all);
+    rel_buf_free(&lv->partial);
     free(lv);
 }
 
