@@ -285,6 +285,13 @@ static void step_job(struct rel_runner *r, struct job *j)
             break;
         }
         case J_ACTING: {
+            /* a streamed command (logs -f) never ends by itself: a cancel
+             * cuts it, closing the connection */
+            if (j->act.stream && !j->act.finishing && deliver_cancel(r, j)) {
+                disconnect(r, j);
+                advance(r, j);
+                break;
+            }
             int rc = r->tops->step(j->c);
             if (rc == REL_SSH_AGAIN)
                 return;

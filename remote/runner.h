@@ -27,7 +27,8 @@
  * action marked `finishing` (undoing, auditing, unlocking, restarting a node
  * that was stopped): what `next` asks for after the cancel runs as usual. An
  * action that is running is not cut (a command on a host is never left half
- * done); a wait or a connection attempt is.
+ * done); a wait or a connection attempt is, and so is a streamed command
+ * (`stream`: logs -f, which only ends when cut).
  */
 #ifndef REL_RUNNER_H
 #define REL_RUNNER_H

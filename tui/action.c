@@ -134,7 +134,9 @@ int tui_keymap_bind(enum tui_scope_id scope, int key, enum tui_action action)
         if (bindings[i].scope == scope && bindings[i].key == key)
             before = bindings[i].action;
     add_binding(scope, key, action);
-    if (!generic_reaches(TUI_ACT_QUIT) && !generic_reaches(TUI_ACT_COMMAND)) {
+    /* close quits on the first screen */
+    if (!generic_reaches(TUI_ACT_QUIT) && !generic_reaches(TUI_ACT_CLOSE) &&
+        !generic_reaches(TUI_ACT_COMMAND)) {
         add_binding(scope, key, before);
         return rel_error_set(REL_EINVAL, "this would leave no key for both 'quit' and 'command'");
     }

@@ -58,15 +58,25 @@ enum { TUI_AF_EDIT = 1 };
 
 #define TUI_SG TUI_SCOPE_GENERIC
 #define TUI_ACTION_TABLE                                                                           \
-    X(QUIT, "quit", "q", TUI_SG, 0, "quit",                                                        \
-      "quit relman (asks first when there are unsaved changes)")                                   \
-    X(BACK, "back", "<Esc>", TUI_SG, 0, "back", "close this screen, clear the filter or cancel")   \
+    X(CLOSE, "close", "q", TUI_SG, 0, "quit",                                                      \
+      "close this screen; on the first screen quit relman (asks first when unsaved)")              \
+    X(QUIT, "quit", "Q", TUI_SG, 0, "",                                                            \
+      "quit relman from any screen (asks first when there are unsaved changes)")                   \
+    X(BACK, "back", "<Esc> h <Left> <Backspace>", TUI_SG, 0, "back",                               \
+      "close this screen, clear the filter or cancel")                                             \
     X(HELP, "help", "? <F1>", TUI_SG, 0, "help", "show the keys and actions of this screen")       \
     X(FILTER, "filter", "/", TUI_SG, 0, "filter",                                                  \
-      "filter the list (a leading ! inverts; Esc clears it)")                                      \
+      "filter the list (a leading ! inverts; Esc clears it; n / N go to the next match)")          \
+    X(FIND_NEXT, "find-next", "n", TUI_SG, 0, "",                                                  \
+      "next match of the last / (in a list: the next row it matches, wrapping)")                   \
+    X(FIND_PREV, "find-prev", "N", TUI_SG, 0, "", "previous match of the last /")                  \
+    X(EDIT_FILE, "edit", "e", TUI_SG, 0, "",                                                       \
+      "open relman.yml (in Preview: the file's template) in $VISUAL or $EDITOR, reload after")     \
     X(COMMAND, "command", ":", TUI_SG, 0, "command",                                               \
       "command line: any action by name, Tab completes")                                           \
     X(REDRAW, "redraw", "^L", TUI_SG, 0, "", "redraw the whole screen")                            \
+    X(MOUSE, "mouse", "", TUI_SG, 0, "",                                                           \
+      "turn the mouse on or off (click selects, double-click opens, wheel scrolls)")               \
     X(RELOAD, "reload", "R", TUI_SG, 0, "", "re-read the project and relman.yml")                  \
     X(MOVE_DOWN, "move-down", "j <Down>", TUI_SG, 0, "", "next row")                               \
     X(MOVE_UP, "move-up", "k <Up>", TUI_SG, 0, "", "previous row")                                 \
@@ -86,11 +96,11 @@ enum { TUI_AF_EDIT = 1 };
       "start mode permanent: the node stops when the application stops")                           \
     X(MODE_TRANSIENT, "set-mode-transient", "T", TUI_SCOPE_APPS, TUI_AF_EDIT, "transient",         \
       "start mode transient: the node stops on an abnormal exit")                                  \
-    X(MODE_TEMPORARY, "set-mode-temporary", "t", TUI_SCOPE_APPS, TUI_AF_EDIT, "temporary",         \
+    X(MODE_TEMPORARY, "set-mode-temporary", "E", TUI_SCOPE_APPS, TUI_AF_EDIT, "temporary",         \
       "start mode temporary: the application may stop, the node goes on")                          \
-    X(MODE_LOAD, "set-mode-load", "l", TUI_SCOPE_APPS, TUI_AF_EDIT, "load",                        \
+    X(MODE_LOAD, "set-mode-load", "L", TUI_SCOPE_APPS, TUI_AF_EDIT, "load",                        \
       "start mode load: loaded, never started")                                                    \
-    X(MODE_NONE, "set-mode-none", "n", TUI_SCOPE_APPS, TUI_AF_EDIT, "none",                        \
+    X(MODE_NONE, "set-mode-none", "O", TUI_SCOPE_APPS, TUI_AF_EDIT, "none",                        \
       "start mode none: in the release, neither loaded nor started")                               \
     X(MODE_PICK, "pick-mode", "m", TUI_SCOPE_APPS, TUI_AF_EDIT, "mode…",                           \
       "choose the start mode from a menu")                                                         \
@@ -115,10 +125,6 @@ enum { TUI_AF_EDIT = 1 };
     X(DIFF, "diff", "d", TUI_SCOPE_PREVIEW, 0, "diff",                                             \
       "show the changes against the last assembled release, or the file again")                    \
     X(SEARCH, "search", "/", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "search", "search the text")  \
-    X(FIND_NEXT, "find-next", "n", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "next match",           \
-      "next search match")                                                                         \
-    X(FIND_PREV, "find-prev", "N", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "",                     \
-      "previous search match")                                                                     \
     X(SCROLL_LEFT, "scroll-left", "<lt>", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "",              \
       "scroll the text sideways, to the left")                                                     \
     X(SCROLL_RIGHT, "scroll-right", ">", TUI_SCOPE_PREVIEW | TUI_SCOPE_PAGER, 0, "sideways",       \
@@ -136,12 +142,16 @@ enum { TUI_AF_EDIT = 1 };
     X(ROLLBACK, "rollback", "B", TUI_SCOPE_TARGETS, 0, "rollback",                                 \
       "switch the marked (or selected) targets back to their previous release; asks first")        \
     X(LOGS, "logs", "L", TUI_SCOPE_TARGETS, 0, "logs", "the last lines of the node's log")         \
+    X(LOGS_FOLLOW, "logs-follow", "F", TUI_SCOPE_TARGETS, 0, "",                                   \
+      "the node's log live, as relman logs -f (closing the pager stops it)")                       \
     X(ATTACH, "attach", "A", TUI_SCOPE_TARGETS, 0, "attach",                                       \
       "the node's remote console on this terminal; leaving it comes back here")                    \
     X(MARK, "mark", "<Space>", TUI_SCOPE_TARGETS, 0, "",                                           \
       "mark or unmark the target: actions apply to the marked targets")                            \
     X(REFRESH, "refresh", "r", TUI_SCOPE_TARGETS, 0, "",                                           \
       "ask the targets for their state again (and re-read them from relman.yml)")                  \
+    X(AUTO_REFRESH, "auto-refresh", "w", TUI_SCOPE_TARGETS, 0, "",                                 \
+      "ask the reachable targets again every RELMAN_TUI_REFRESH seconds (default 15), or stop")    \
     X(SETUP_NEXT, "setup-next", "<Enter>", TUI_SCOPE_SETUP, 0, "next",                             \
       "accept this step and go on")                                                                \
     X(SETUP_TOGGLE, "setup-toggle", "<Space>", TUI_SCOPE_SETUP, 0, "tick/edit",                    \
@@ -182,7 +192,7 @@ void tui_keymap_free(void);
 /*
  * Bind `key` in `scope` to `action` (TUI_ACT_NONE unbinds). Replaces what the
  * key did in that scope. Fails with REL_EINVAL when this would leave neither
- * `quit` nor `command` reachable from the generic keymap.
+ * `quit` (or `close`) nor `command` reachable from the generic keymap.
  */
 int tui_keymap_bind(enum tui_scope_id scope, int key, enum tui_action action);
 

@@ -76,13 +76,12 @@ int tui_cmdline_run(const struct tui_cmdline_ops *ops, const char *text)
     if (argc == 0)
         return TUI_R_REDRAW;
     const char *cmd = argv[0];
-    struct tui_view *v = tui_top();
-
-    if (v && v->ops->command) {
-        int r = v->ops->command(v, argc, argv);
-        if (!(r & TUI_R_UNHANDLED))
-            return r;
-    }
+    for (struct tui_view *v = tui_top(); v; v = tui_below(v))
+        if (v->ops->command) {
+            int r = v->ops->command(v, argc, argv);
+            if (!(r & TUI_R_UNHANDLED))
+                return r;
+        }
     if (strcmp(cmd, "theme") == 0) {
         if (argc != 2)
             tui_error("usage: theme NAME");
@@ -125,8 +124,8 @@ int tui_cmdline_run(const struct tui_cmdline_ops *ops, const char *text)
 static size_t command_candidates(const char *prefix, const char **out, size_t max)
 {
     size_t n = 0, plen = strlen(prefix);
-    struct tui_view *v = tui_top();
-    unsigned mask = TUI_SCOPE_GENERIC | (v ? 1u << v->ops->scope : 0);
+    struct tui_view *top = tui_top();
+    unsigned mask = TUI_SCOPE_GENERIC | (top ? 1u << top->ops->scope : 0);
     for (size_t i = 0; i < NBUILTIN && n < max; i++)
         if (strncmp(builtin_commands[i].name, prefix, plen) == 0 &&
             strlen(builtin_commands[i].name) > 1)
@@ -136,41 +135,94 @@ static size_t command_candidates(const char *prefix, const char **out, size_t ma
         if ((info->scope & mask) && strncmp(info->name, prefix, plen) == 0)
             out[n++] = info->name;
     }
-    if (v && v->ops->commands)
-        for (const char *const *c = v->ops->commands; *c && n < max; c++) {
+    for (struct tui_view *v = top; v; v = tui_below(v))
+        for (const char *const *c = v->ops->commands; c && *c && n < max; c++) {
             size_t len = strcspn(*c, " ");
-            if (len >= plen && strncmp(*c, prefix, plen) == 0)
+            bool dup = false;
+            for (size_t k = 0; k < n && !dup; k++)
+                dup = strncmp(out[k], *c, len) == 0 && strcspn(out[k], " ") == len;
+            if (!dup && len >= plen && strncmp(*c, prefix, plen) == 0)
                 out[n++] = *c;
         }
     return n;
+}
+
+/* Candidates for the second word of `cmd`: theme names, or what the views
+ * offer (release names after `apps`). */
+static size_t argument_candidates(const char *cmd, const char *prefix, const char **out, size_t max)
+{
+    size_t n = 0, plen = strlen(prefix);
+    if (strcmp(cmd, "theme") == 0) {
+        for (int i = 0; tui_theme_builtin_names[i] && n < max; i++)
+            if (strncmp(tui_theme_builtin_names[i], prefix, plen) == 0)
+                out[n++] = tui_theme_builtin_names[i];
+        return n;
+    }
+    for (struct tui_view *v = tui_top(); v && !n; v = tui_below(v))
+        if (v->ops->complete)
+            n = v->ops->complete(v, cmd, prefix, out, max);
+    return n;
+}
+
+/* The candidates of `input`: for its first word, or for the second. */
+static size_t input_candidates(const char *input, const char **out, size_t max, size_t *start)
+{
+    const char *sp = strchr(input, ' ');
+    if (!sp) {
+        *start = 0;
+        return command_candidates(input, out, max);
+    }
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "%.*s", (int)(sp - input), input);
+    const char *arg = sp + strspn(sp, " ");
+    if (strchr(arg, ' '))
+        return 0; /* only the first argument is completed */
+    *start = (size_t)(arg - input);
+    return argument_candidates(cmd, arg, out, max);
+}
+
+static char hint_line[512];
+static bool cmdline_open;
+
+static void update_hint(const char *input)
+{
+    hint_line[0] = '\0';
+    if (!input)
+        return;
+    const char *cand[128];
+    size_t start;
+    size_t n = input_candidates(input, cand, 128, &start);
+    struct rel_buf b = REL_BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        rel_buf_printf(&b, "%s%.*s", i ? "  " : "", (int)strcspn(cand[i], " "), cand[i]);
+    if (n == 1 && strchr(cand[0], ' '))
+        rel_buf_printf(&b, " %s", cand[0] + strcspn(cand[0], " ")); /* its synopsis */
+    snprintf(hint_line, sizeof(hint_line), "%s", rel_buf_cstr(&b));
+    rel_buf_free(&b);
+}
+
+const char *tui_cmdline_hint(void)
+{
+    update_hint(cmdline_open ? tui_prompt_text() : NULL);
+    return hint_line;
 }
 
 /* <Tab>: complete the command name (to the longest common prefix, listing
  * the candidates when there are several), or a theme name after `theme`. */
 static void complete_command(char *input, size_t size)
 {
-    if (strchr(input, ' ')) {
-        /* second word of `theme`: the built-in theme names */
-        if (strncmp(input, "theme ", 6) == 0) {
-            const char *p = input + 6;
-            const char *match = NULL;
-            int count = 0;
-            for (int i = 0; tui_theme_builtin_names[i]; i++)
-                if (strncmp(tui_theme_builtin_names[i], p, strlen(p)) == 0) {
-                    match = tui_theme_builtin_names[i];
-                    count++;
-                }
-            if (count == 1)
-                snprintf(input, size, "theme %s", match);
-        }
-        return;
-    }
     const char *cand[128];
-    size_t n = command_candidates(input, cand, 128);
+    size_t start = 0;
+    size_t n = input_candidates(input, cand, 128, &start);
     if (n == 0) {
-        tui_error("no command starts with '%s'", input);
+        if (!strchr(input, ' '))
+            tui_error("no command starts with '%s'", input);
         return;
     }
+    if (start >= size - 2)
+        return;
+    input += start;
+    size -= start;
     /* longest common prefix */
     size_t common = strcspn(cand[0], " ");
     for (size_t i = 1; i < n; i++) {
@@ -202,6 +254,7 @@ static int command_prompt_done(void *ctx, const char *text, bool done, bool canc
     const struct tui_cmdline_ops *ops = ctx;
     if (!done)
         return TUI_R_REDRAW;
+    cmdline_open = false;
     bool dump = strncmp(text + strspn(text, " "), "dump ", 5) == 0;
     if (canceled || dump)
         tui_message_restore();
@@ -216,4 +269,5 @@ void tui_cmdline_open(const struct tui_cmdline_ops *ops)
     tui_message_clear();
     tui_prompt(":", "", 0, command_prompt_done, (void *)ops);
     tui_prompt_set_completer(complete_command);
+    cmdline_open = true;
 }

@@ -3,9 +3,14 @@
  * line, and <Tab> completion of command names.
  *
  * A line is split into words; its first word is looked up in this order:
- * the top view's own commands (view_ops.command), the built-ins below
- * (theme, bind, unbind, dump, q), then the actions by name (`:move-down`
- * does what its key does).
+ * the views' own commands (view_ops.command), the top view's first, then
+ * the views below it (the Releases screen's jumps, `:apps foo`, work from
+ * every project screen); the built-ins below (theme, bind, unbind, dump,
+ * q); then the actions by name (`:move-down` does what its key does).
+ *
+ * While typing, the candidates for the word under the cursor (commands,
+ * or a command's arguments as the views complete them) are offered in the
+ * key-hint bar (tui_cmdline_hint); <Tab> completes them.
  */
 #ifndef TUI_CMDLINE_H
 #define TUI_CMDLINE_H
@@ -26,6 +31,10 @@ struct tui_cmdline_ops {
  * is shown again when the prompt is canceled or the command is `dump` (which
  * writes the screen as it was before). `ops` must outlive the prompt. */
 void tui_cmdline_open(const struct tui_cmdline_ops *ops);
+
+/* The candidates for what is typed on the open command line ("" when it is
+ * not open or nothing fits), for the key-hint bar. */
+const char *tui_cmdline_hint(void);
 
 /* Run one command line (as typed after ':'); reaction flags. Errors go to
  * tui_error(). */

@@ -150,6 +150,11 @@ static int prompt_finish(bool canceled)
     return r;
 }
 
+const char *tui_prompt_text(void)
+{
+    return m.kind == MODAL_PROMPT ? m.input : NULL;
+}
+
 static int prompt_key(int key)
 {
     tui_prompt_fn fn = m.prompt_fn;
@@ -197,7 +202,7 @@ static int menu_key(int key)
     tui_menu_fn fn = m.menu_fn;
     void *ctx = m.ctx;
     enum tui_action a = tui_keymap_lookup(TUI_SCOPEID_GENERIC, key);
-    if (key == TUI_KEY_ESC || a == TUI_ACT_BACK || a == TUI_ACT_QUIT) {
+    if (key == TUI_KEY_ESC || a == TUI_ACT_BACK || a == TUI_ACT_QUIT || a == TUI_ACT_CLOSE) {
         end_modal();
         return fn(ctx, -1);
     }

@@ -31,6 +31,8 @@ void tui_prompt(const char *label, const char *initial, unsigned flags, tui_prom
  * buffer of `size` bytes `fn` may rewrite). Call right after tui_prompt();
  * without it <Tab> is ignored. */
 typedef void (*tui_complete_fn)(char *text, size_t size);
+/* What is typed in the open prompt so far; NULL when no prompt is open. */
+const char *tui_prompt_text(void);
 void tui_prompt_set_completer(tui_complete_fn fn);
 
 /*

@@ -21,8 +21,11 @@ void tui_list_init(struct tui_list *l,
     l->page = 10;
 }
 
+static void forget_drawn(const struct tui_list *l);
+
 void tui_list_free(struct tui_list *l)
 {
+    forget_drawn(l);
     free(l->visible);
     l->visible = NULL;
     l->nvisible = l->count = 0;
@@ -50,11 +53,8 @@ static bool contains(const char *hay, const char *needle)
     return false;
 }
 
-static bool matches(const struct tui_list *l, size_t row)
+static bool matches_text(const struct tui_list *l, size_t row, const char *f)
 {
-    const char *f = l->filter;
-    if (!f[0])
-        return true;
     if (!is_selectable(l, row))
         return false;
     bool invert = f[0] == '!';
@@ -63,6 +63,14 @@ static bool matches(const struct tui_list *l, size_t row)
     char buf[512];
     const char *text = l->row_text ? l->row_text(l->ctx, row, buf, sizeof(buf)) : "";
     return contains(text ? text : "", f) != invert;
+}
+
+static bool matches(const struct tui_list *l, size_t row)
+{
+    const char *f = l->filter;
+    if (!f[0])
+        return true;
+    return matches_text(l, row, f);
 }
 
 /* Move the selection to a selectable row, searching in direction `dir`
@@ -127,6 +135,8 @@ void tui_list_set_filter(struct tui_list *l, const char *filter)
         n = sizeof(l->filter) - 1;
     memcpy(l->filter, filter, n);
     l->filter[n] = '\0';
+    if (n && strcmp(filter, "!") != 0)
+        memcpy(l->search, l->filter, n + 1);
     refilter(l);
 }
 
@@ -164,6 +174,21 @@ static void move_by(struct tui_list *l, long delta)
         l->sel = from;
 }
 
+int tui_list_find(struct tui_list *l, int dir)
+{
+    if (!l->search[0])
+        return -1;
+    for (size_t k = 1; k < l->nvisible; k++) {
+        size_t pos = dir > 0 ? (l->sel + k) % l->nvisible
+                             : (l->sel + l->nvisible - k % l->nvisible) % l->nvisible;
+        if (matches_text(l, l->visible[pos], l->search)) {
+            l->sel = pos;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int tui_list_action(struct tui_list *l, enum tui_action a)
 {
     int page = l->page > 1 ? l->page - 1 : 1;
@@ -192,6 +217,10 @@ int tui_list_action(struct tui_list *l, enum tui_action a)
         l->sel = l->nvisible ? l->nvisible - 1 : 0;
         settle(l, -1);
         break;
+    case TUI_ACT_FIND_NEXT:
+    case TUI_ACT_FIND_PREV:
+        tui_list_find(l, a == TUI_ACT_FIND_NEXT ? 1 : -1);
+        break;
     default:
         return TUI_R_UNHANDLED;
     }
@@ -215,10 +244,58 @@ void tui_list_layout(struct tui_list *l, int height)
         l->top = l->sel - (size_t)height + 1;
 }
 
+/* ---- the lists on screen, for the mouse */
+
+#define MAX_DRAWN 8
+
+struct drawn_list {
+    struct tui_list *list;
+    struct tui_rect r;
+};
+static struct drawn_list drawn[MAX_DRAWN];
+static int ndrawn;
+
+void tui_list_frame_begin(void)
+{
+    ndrawn = 0;
+}
+
+static void forget_drawn(const struct tui_list *l)
+{
+    for (int i = 0; i < ndrawn; i++)
+        if (drawn[i].list == l)
+            drawn[i--] = drawn[--ndrawn];
+}
+
+static void remember_drawn(struct tui_list *l, struct tui_rect r)
+{
+    forget_drawn(l);
+    if (ndrawn < MAX_DRAWN)
+        drawn[ndrawn++] = (struct drawn_list){l, r};
+}
+
+struct tui_list *tui_list_at(int y, int x, size_t *row)
+{
+    /* the last drawn first: a pane drawn over another wins */
+    for (int i = ndrawn - 1; i >= 0; i--) {
+        struct tui_list *l = drawn[i].list;
+        struct tui_rect r = drawn[i].r;
+        if (y < r.y || y >= r.y + r.h || x < r.x || x >= r.x + r.w)
+            continue;
+        size_t pos = l->top + (size_t)(y - r.y);
+        if (pos >= l->nvisible || !is_selectable(l, l->visible[pos]))
+            return NULL;
+        *row = l->visible[pos];
+        return l;
+    }
+    return NULL;
+}
+
 void tui_list_rows(struct tui_list_rows *it, struct tui_list *l, struct tui_rect r,
                    const struct tui_list_look *look)
 {
     tui_list_layout(l, r.h);
+    remember_drawn(l, r);
     it->list = l;
     it->r = r;
     it->look = *look;

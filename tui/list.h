@@ -26,6 +26,7 @@ struct tui_list {
     size_t top;       /* position in visible[] of the first row drawn */
     int page;         /* rows the view had room for at its last draw */
     char filter[128]; /* as typed; a leading '!' inverts */
+    char search[128]; /* the last non-empty filter: what n / N look for */
     /* the text a filter matches against (buf is the view's to fill) */
     const char *(*row_text)(void *ctx, size_t row, char *buf, size_t size);
     /* may be NULL: every row selectable */
@@ -48,10 +49,29 @@ size_t tui_list_selected(const struct tui_list *l);
 bool tui_list_select(struct tui_list *l, size_t row);
 
 /*
- * Movement actions (move-up/down, page-up/down, move-first/last). Returns
- * TUI_R_REDRAW when handled, TUI_R_UNHANDLED for other actions.
+ * Movement actions (move-up/down, page-up/down, move-first/last,
+ * find-next/prev). Returns TUI_R_REDRAW when handled, TUI_R_UNHANDLED for
+ * other actions.
  */
 int tui_list_action(struct tui_list *l, enum tui_action a);
+
+/*
+ * n / N: select the next (dir > 0) or previous shown row after the
+ * selection that the last search (l->search) matches, wrapping at the ends.
+ * Returns 1 when it moved, 0 when no other row matches, -1 when there was
+ * no search yet. Changes nothing but the selection.
+ */
+int tui_list_find(struct tui_list *l, int dir);
+
+/*
+ * The mouse: every list drawn since tui_list_frame_begin() is remembered
+ * with its area, so a click can be mapped to the list and row under it.
+ * tui_list_free() forgets a list. tui_list_at() returns the list drawn at
+ * screen cell (y, x) and sets *row to the model row there; NULL when no
+ * list row is there.
+ */
+void tui_list_frame_begin(void);
+struct tui_list *tui_list_at(int y, int x, size_t *row);
 
 /* Before drawing `height` rows: remember the page size and scroll so the
  * selection is visible. */

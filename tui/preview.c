@@ -292,11 +292,45 @@ static void status(struct tui_view *v, struct rel_buf *out)
         rel_buf_printf(out, " %s /%s", dot, pv->text.search);
 }
 
+/*
+ * `e`: the project's template of the file shown (ROOT/rel/NAME.eex, or
+ * under rel_templates_path) in the user's editor; files made from no
+ * template (the .rel, the boot scripts) are made from relman.yml: the
+ * screens below open that (TUI_R_UNHANDLED).
+ */
+static int edit_template(struct preview *pv)
+{
+    const char *name = rel_renderables[pv->file].name;
+    if (strcmp(name, "vm.args") != 0 && strcmp(name, "remote.vm.args") != 0 &&
+        strcmp(name, "env.sh") != 0)
+        return TUI_R_UNHANDLED;
+    const struct rel_config_release *r =
+        rel_config_find_release(tui_project_config(pv->tp), pv->release);
+    const char *dir = r && r->rel_templates_path ? r->rel_templates_path : "rel";
+    const char *root = tui_project_core(pv->tp)->root;
+    char *path = dir[0] == '/' ? rel_asprintf("%s/%s.eex", dir, name)
+                               : rel_asprintf("%s/%s/%s.eex", root, dir, name);
+    int react = TUI_R_REDRAW;
+    if (!rel_fs_is_file(path)) {
+        tui_message("%s comes from the built-in template: create %s/%s.eex to change it", name, dir,
+                    name);
+    } else if (tui_tty_edit(path) < 0) {
+        tui_core_error(NULL);
+    } else {
+        tui_message("%s edited: rendered again", path);
+        react = TUI_R_RELOAD;
+    }
+    free(path);
+    return react;
+}
+
 static int action(struct tui_view *v, enum tui_action a)
 {
     struct preview *pv = v->data;
     size_t n = rel_renderable_count;
     switch (a) {
+    case TUI_ACT_EDIT_FILE:
+        return edit_template(pv);
     case TUI_ACT_NEXT_FILE:
     case TUI_ACT_PREV_FILE:
         if (pv->job) {

@@ -12,11 +12,13 @@
 #include "core/path.h"
 #include "core/size.h"
 #include "tui/format.h"
+#include "tui/fswatch.h"
 #include "tui/list.h"
 #include "tui/project.h"
 #include "tui/ui.h"
 #include "tui/view.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +38,9 @@ struct releases {
     struct tui_list list;
     struct disk *disk; /* one per release of the config */
     size_t ndisk;
-    unsigned disk_generation; /* of the project when `disk` was read */
+    unsigned disk_generation;    /* of the project when `disk` was read */
+    bool reload_waits;           /* files changed during an assembly: told once */
+    struct tui_fswatch *fswatch; /* relman.yml, rel/ and ebin/ on disk; NULL without inotify */
 };
 
 static const struct rel_config_release *release_at(struct releases *rs, size_t i)
@@ -305,6 +309,68 @@ static void status(struct tui_view *v, struct rel_buf *out)
         rel_buf_printf(out, " %s unsaved %s", dot, tui_glyph(TUI_GLYPH_CHANGED));
 }
 
+/* ---- live: the project's files changed on disk */
+
+/* Watch relman.yml, rel/ (and the directories in it: templates, overlays)
+ * and the ebin/ of every application of the project. Again after each
+ * reload: applications come and go. */
+static void watch_files(struct releases *rs)
+{
+    if (!rs->fswatch)
+        return;
+    tui_fswatch_clear(rs->fswatch);
+    const struct rel_project *p = tui_project_core(rs->tp);
+    tui_fswatch_add(rs->fswatch, p->root, REL_CONFIG_FILE, REL_CONFIG_FILE);
+    tui_fswatch_add(rs->fswatch, p->root, "rel", "rel/"); /* made later */
+    char *rel = rel_path_join2(p->root, "rel");
+    tui_fswatch_add(rs->fswatch, rel, NULL, "rel/");
+    DIR *d = opendir(rel);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            char *sub = rel_path_join2(rel, e->d_name);
+            if (rel_fs_is_dir(sub))
+                tui_fswatch_add(rs->fswatch, sub, NULL, "rel/");
+            free(sub);
+        }
+    if (d)
+        closedir(d);
+    free(rel);
+    for (size_t i = 0; i < p->napps; i++)
+        if (p->apps[i].origin == REL_ORIGIN_PROJECT || p->apps[i].origin == REL_ORIGIN_LIB_DIRS) {
+            char *ebin = rel_path_join2(p->apps[i].dir, "ebin");
+            tui_fswatch_add(rs->fswatch, ebin, NULL, "ebin/");
+            free(ebin);
+        }
+}
+
+static int files_changed(void *ctx, const char *labels)
+{
+    struct releases *rs = ctx;
+    struct tui_session *s = tui_project_session(rs->tp);
+    /* relman's own save: the file is what the session wrote */
+    if (strcmp(labels, REL_CONFIG_FILE) == 0 && !tui_session_disk_changed(s))
+        return TUI_R_NONE;
+    if (tui_session_dirty(s)) {
+        tui_error("%s changed on disk: not reloaded, relman.yml has unsaved changes here "
+                  "(s saves, u undoes, then R)",
+                  labels);
+        return TUI_R_REDRAW;
+    }
+    if (tui_project_pinned(rs->tp)) {
+        /* an assembly reads the project: look again each second */
+        tui_fswatch_later(rs->fswatch, labels, 1000);
+        if (rs->reload_waits)
+            return TUI_R_NONE;
+        rs->reload_waits = true;
+        tui_message("%s changed on disk: reloading once the assembly ends", labels);
+        return TUI_R_REDRAW;
+    }
+    rs->reload_waits = false;
+    tui_message("%s changed on disk: reloaded", labels);
+    return TUI_R_RELOAD;
+}
+
 static const char *selected_name(struct releases *rs)
 {
     size_t i = tui_list_selected(&rs->list);
@@ -316,9 +382,35 @@ static int reload(struct tui_view *v)
 {
     struct releases *rs = v->data;
     int rc = tui_project_reload(rs->tp);
+    if (rc == 0)
+        watch_files(rs);
     scan_disk(rs);
     tui_list_set_count(&rs->list, tui_project_config(rs->tp)->nreleases);
     return rc;
+}
+
+/* `e` on any project screen: relman.yml in the user's editor, then reload. */
+static int edit_config(struct releases *rs)
+{
+    struct tui_session *s = tui_project_session(rs->tp);
+    if (tui_session_dirty(s)) {
+        tui_error("relman.yml has unsaved changes here: save them (s) or undo them (u) first");
+        return TUI_R_REDRAW;
+    }
+    if (tui_project_pinned(rs->tp)) {
+        tui_message("an assembly is using the project: edit relman.yml when it ends");
+        return TUI_R_REDRAW;
+    }
+    if (tui_tty_edit(tui_session_path(s)) < 0) {
+        tui_core_error(NULL);
+        return TUI_R_REDRAW;
+    }
+    if (!tui_session_disk_changed(s)) {
+        tui_message("relman.yml unchanged");
+        return TUI_R_REDRAW;
+    }
+    tui_message("relman.yml edited: reloaded");
+    return TUI_R_RELOAD;
 }
 
 static int action(struct tui_view *v, enum tui_action a)
@@ -326,6 +418,8 @@ static int action(struct tui_view *v, enum tui_action a)
     struct releases *rs = v->data;
     const char *name = selected_name(rs);
     switch (a) {
+    case TUI_ACT_EDIT_FILE:
+        return edit_config(rs);
     case TUI_ACT_OPEN:
         if (!name)
             return TUI_R_NONE;
@@ -375,6 +469,97 @@ static struct tui_list *list(struct tui_view *v)
     return &rs->list;
 }
 
+/* ---- `:` jumps: from any project screen to another */
+
+static const char *const releases_commands[] = {
+    "releases - back to the releases of the project",
+    "apps [RELEASE] - the applications of RELEASE (or of the selected one)",
+    "preview [RELEASE] - the files of RELEASE, rendered",
+    "targets [RELEASE] - the deploy targets of RELEASE", NULL};
+
+/*
+ * Close the screens above the Releases screen `self`, top first, as `back`
+ * would: a screen that keeps itself open (an assembly running) stops the
+ * walk, and what is asked for opens above it.
+ */
+static void close_above(struct tui_view *self)
+{
+    for (int i = tui_view_depth() - 1; i >= 0; i--) {
+        struct tui_view *v = tui_view_at(i);
+        if (v == self)
+            return;
+        int r = v->ops->action ? v->ops->action(v, TUI_ACT_BACK) : TUI_R_UNHANDLED;
+        if (!(r & TUI_R_UNHANDLED))
+            return;
+        tui_close_later(v);
+    }
+}
+
+static int command(struct tui_view *v, int argc, char **argv)
+{
+    struct releases *rs = v->data;
+    const char *cmd = argv[0];
+    bool apps = strcmp(cmd, "apps") == 0 || strcmp(cmd, "applications") == 0;
+    bool preview = strcmp(cmd, "preview") == 0, targets = strcmp(cmd, "targets") == 0;
+    if (strcmp(cmd, "releases") == 0) {
+        if (argc > 1) {
+            tui_error("usage: releases");
+            return TUI_R_REDRAW;
+        }
+        close_above(v);
+        return TUI_R_REDRAW;
+    }
+    if (!apps && !preview && !targets)
+        return TUI_R_UNHANDLED;
+    if (argc > 2) {
+        tui_error("usage: %s [RELEASE]", cmd);
+        return TUI_R_REDRAW;
+    }
+    const struct rel_config *cfg = tui_project_config(rs->tp);
+    if (argc == 2) {
+        const struct rel_config_release *r = rel_config_find_release(cfg, argv[1]);
+        if (!r) {
+            struct rel_buf names = REL_BUF_INIT;
+            for (size_t i = 0; i < cfg->nreleases; i++)
+                rel_buf_printf(&names, "%s%s", i ? ", " : "", cfg->releases[i].name);
+            tui_error("no release '%s' in relman.yml (%s)", argv[1], rel_buf_cstr(&names));
+            rel_buf_free(&names);
+            return TUI_R_REDRAW;
+        }
+        tui_list_set_filter(&rs->list, "");
+        tui_list_select(&rs->list, (size_t)(r - cfg->releases));
+    }
+    char name[128];
+    const char *sel = selected_name(rs);
+    if (!sel) {
+        tui_error("no release selected: %s RELEASE", cmd);
+        return TUI_R_REDRAW;
+    }
+    snprintf(name, sizeof(name), "%s", sel);
+    close_above(v);
+    int rc = apps      ? tui_apps_open(rs->tp, name)
+             : preview ? tui_preview_open(rs->tp, name)
+                       : tui_targets_open(rs->tp, name);
+    if (rc < 0)
+        tui_core_error(name);
+    return TUI_R_REDRAW;
+}
+
+static size_t complete(struct tui_view *v, const char *cmd, const char *prefix, const char **out,
+                       size_t max)
+{
+    struct releases *rs = v->data;
+    if (strcmp(cmd, "apps") != 0 && strcmp(cmd, "applications") != 0 &&
+        strcmp(cmd, "preview") != 0 && strcmp(cmd, "targets") != 0)
+        return 0;
+    const struct rel_config *cfg = tui_project_config(rs->tp);
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->nreleases && n < max; i++)
+        if (strncmp(cfg->releases[i].name, prefix, strlen(prefix)) == 0)
+            out[n++] = cfg->releases[i].name;
+    return n;
+}
+
 static bool dirty(struct tui_view *v)
 {
     struct releases *rs = v->data;
@@ -387,6 +572,7 @@ static void destroy(struct tui_view *v)
     for (size_t i = 0; i < rs->ndisk; i++)
         free(rs->disk[i].path);
     free(rs->disk);
+    tui_fswatch_free(rs->fswatch);
     tui_list_free(&rs->list);
     tui_project_free(rs->tp);
     free(rs);
@@ -396,6 +582,9 @@ static const struct tui_view_ops releases_ops = {
     .scope = TUI_SCOPEID_RELEASES,
     .draw = draw,
     .action = action,
+    .command = command,
+    .commands = releases_commands,
+    .complete = complete,
     .reload = reload,
     .status = status,
     .list = list,
@@ -409,6 +598,9 @@ int tui_releases_open(struct tui_project *tp)
     struct releases *rs = rel_calloc(1, sizeof(*rs));
     rs->tp = tp;
     tui_list_init(&rs->list, row_text, NULL, rs);
+    if (tui_fswatch_open(&rs->fswatch, files_changed, rs) < 0)
+        rel_error_clear(); /* no live reload: R still reloads */
+    watch_files(rs);
     scan_disk(rs);
     tui_list_set_count(&rs->list, tui_project_config(tp)->nreleases);
     const struct rel_project *p = tui_project_core(tp);

@@ -44,6 +44,8 @@ struct tui_remote_job {
     tui_job_fn fn;
     void *arg;
     tui_remote_job_done_fn done;
+    tui_remote_job_output_fn output;
+    void *output_ctx;
     /* progress (UI side) */
     struct tui_remote_job_progress prog;
     long started_ms, ended_ms;
@@ -225,17 +227,23 @@ static void ev_output(void *ctx, const char *host, const char *data, size_t len,
 {
     (void)is_stderr;
     struct tui_remote_job *r = ctx;
-    char *text = rel_strndup(data, len);
-    if (on_ui_thread(r)) {
-        tui_cmdlog_add(r->log, TUI_CL_STEP, host, text);
-    } else {
-        struct rec rc;
-        rec_start(&rc, 'O');
-        rec_field(&rc, host, 64, false);
-        rec_field(&rc, text, 1500, true);
-        rec_send(r, &rc);
+    /* in pieces that fit a record: a follower wants every byte */
+    for (size_t off = 0; off < len || off == 0; off += 1400) {
+        size_t n = len - off < 1400 ? len - off : 1400;
+        char *text = rel_strndup(data + off, n);
+        if (on_ui_thread(r)) {
+            tui_cmdlog_add(r->log, TUI_CL_STEP, host, text);
+        } else {
+            struct rec rc;
+            rec_start(&rc, 'O');
+            rec_field(&rc, host, 64, false);
+            rec_field(&rc, text, 1500, true);
+            rec_send(r, &rc);
+        }
+        free(text);
+        if (n == 0)
+            break;
     }
-    free(text);
 }
 
 static const struct rel_remote_event_ops event_ops = {
@@ -389,7 +397,9 @@ static void on_record(void *ctx, const void *data, size_t len)
             tui_cmdlog_add(r->log, TUI_CL_NOTE, f[0], f[1]);
         break;
     case 'O':
-        if (n >= 2)
+        if (n >= 2 && r->output)
+            r->output(r->output_ctx, f[0], f[1]);
+        else if (n >= 2)
             tui_cmdlog_add(r->log, TUI_CL_STEP, f[0], f[1]);
         break;
     case 'G':
@@ -490,6 +500,12 @@ void tui_remote_job_free(struct tui_remote_job *r)
     pthread_cond_destroy(&r->cv);
     memset(r->secret, 0, sizeof(r->secret));
     free(r);
+}
+
+void tui_remote_job_set_output(struct tui_remote_job *r, tui_remote_job_output_fn fn, void *ctx)
+{
+    r->output = fn;
+    r->output_ctx = ctx;
 }
 
 const struct rel_remote_events *tui_remote_job_events(struct tui_remote_job *r)

@@ -46,6 +46,11 @@ const struct rel_ssh_prompt_ops *tui_remote_job_prompts(struct tui_remote_job *r
 /* The prompt context that goes with tui_remote_job_prompts(). */
 void *tui_remote_job_prompt_ctx(struct tui_remote_job *r);
 
+/* While set, streamed output (logs -f) goes to fn(ctx, host, text) on the
+ * UI thread instead of into the command log; NULL sets it back. */
+typedef void (*tui_remote_job_output_fn)(void *ctx, const char *host, const char *text);
+void tui_remote_job_set_output(struct tui_remote_job *r, tui_remote_job_output_fn fn, void *ctx);
+
 /* Runs on the UI thread once the job has ended: its result and, when rc < 0,
  * the worker's error message. */
 typedef void (*tui_remote_job_done_fn)(void *arg, int rc, const char *error);

@@ -205,6 +205,18 @@ bool tui_session_dirty(const struct tui_session *s)
     return strcmp(s->hist[s->cur].text, s->disk) != 0;
 }
 
+bool tui_session_disk_changed(const struct tui_session *s)
+{
+    char *now = NULL;
+    if (read_file(&now, s->path) < 0) {
+        rel_error_clear();
+        return false;
+    }
+    bool changed = strcmp(now, s->disk) != 0;
+    free(now);
+    return changed;
+}
+
 int tui_session_save(struct tui_session *s)
 {
     char *now = NULL;

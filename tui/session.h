@@ -48,6 +48,10 @@ bool tui_session_redo(struct tui_session *s, char *label, size_t size);
 /* Whether the current text differs from the file as last read or saved. */
 bool tui_session_dirty(const struct tui_session *s);
 
+/* Whether the file on disk now differs from the text as last read or saved
+ * (an editor changed it; false when it cannot be read). */
+bool tui_session_disk_changed(const struct tui_session *s);
+
 /* Write the current text to the file. 0 or REL_E* (REL_ECONFIG when the
  * file changed on disk since it was read; nothing is written then). */
 int tui_session_save(struct tui_session *s);

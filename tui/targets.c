@@ -33,16 +33,25 @@
 #include "remote/audit.h"
 #include "remote/ssh.h"
 #include "tui/format.h"
+#include "tui/logview.h"
 #include "tui/mask.h"
 #include "tui/project.h"
 #include "tui/remote_job.h"
 #include "tui/targets_int.h"
 #include "tui/ui.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
+
+/* The interval refresh waits this long after the screen's last key. */
+#define AUTO_IDLE_MS 2000
+#define AUTO_DEFAULT_S 15
 
 /* ---- the rows (from relman.yml) ---------------------------------------------- */
 
@@ -217,7 +226,7 @@ static int start_deploy(struct targets *ts)
     return TUI_R_REDRAW;
 }
 
-static int start_simple(struct targets *ts, enum op_kind kind)
+static int start_simple(struct targets *ts, enum op_kind kind, bool follow)
 {
     /* logs and attach: the selected target only */
     size_t sel = tui_list_selected(&ts->list);
@@ -239,6 +248,10 @@ static int start_simple(struct targets *ts, enum op_kind kind)
     if (kind == OP_CONNECT && row->checked && row->f.reachable && !row->f.running) {
         tui_error("attach: the node on %s is not running%s", row->name,
                   row->f.installed ? " (S starts it)" : " (nothing deployed: D deploys)");
+        return TUI_R_REDRAW;
+    }
+    if (follow) {
+        tui_targets_follow(ts, sel);
         return TUI_R_REDRAW;
     }
     struct op *op = tui_targets_op_new(ts, kind, &sel, 1);
@@ -521,13 +534,89 @@ static void status(struct tui_view *v, struct rel_buf *out)
         rel_buf_printf(out, " %s working", tui_glyph(TUI_GLYPH_DOT));
 }
 
+/* ---- the interval refresh -------------------------------------------------------- */
+
+/* Each second: ask again when the interval passed since the last answer,
+ * nothing runs, no question is open and no key came just now. */
+static int on_tick(void *ctx, int fd, short revents)
+{
+    (void)revents;
+    struct targets *ts = ctx;
+    unsigned long long ticks;
+    if (read(fd, &ticks, sizeof(ticks)) < 0)
+        return TUI_R_NONE;
+    long now = tui_targets_now_ms();
+    if (tui_remote_job_busy(ts->remote) || tui_modal_open() || ts->pending ||
+        now - ts->refreshed_ms < ts->auto_ms || now - ts->input_ms < AUTO_IDLE_MS ||
+        !ts->refreshed_ms)
+        return TUI_R_NONE;
+    tui_targets_refresh_quiet(ts);
+    return TUI_R_REDRAW;
+}
+
+static void auto_stop(struct targets *ts)
+{
+    if (ts->tick_fd < 0)
+        return;
+    tui_unwatch(ts->tick_fd);
+    close(ts->tick_fd);
+    ts->tick_fd = -1;
+}
+
+static int auto_start(struct targets *ts)
+{
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd < 0)
+        return rel_error_set_errno(REL_EIO, errno, "timerfd");
+    struct itimerspec it = {{1, 0}, {1, 0}};
+    if (timerfd_settime(fd, 0, &it, NULL) < 0 || tui_watch(fd, POLLIN, on_tick, ts) < 0) {
+        close(fd);
+        return rel_error_code() ? rel_error_code() : REL_EIO;
+    }
+    ts->tick_fd = fd;
+    return 0;
+}
+
+/* RELMAN_TUI_REFRESH: seconds between refreshes, 0 (or off) for none. */
+static long auto_interval_ms(void)
+{
+    const char *s = getenv("RELMAN_TUI_REFRESH");
+    if (!s || !s[0])
+        return AUTO_DEFAULT_S * 1000L;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || v < 0 || v > 86400)
+        return 0;
+    return v * 1000L;
+}
+
+static int toggle_auto(struct targets *ts)
+{
+    if (ts->tick_fd >= 0) {
+        auto_stop(ts);
+        tui_message("auto-refresh off (r asks the targets again)");
+        return TUI_R_REDRAW;
+    }
+    if (ts->auto_ms <= 0)
+        ts->auto_ms = AUTO_DEFAULT_S * 1000L;
+    if (auto_start(ts) < 0) {
+        tui_core_error("auto-refresh");
+        return TUI_R_REDRAW;
+    }
+    tui_message("auto-refresh every %ld s while idle (w stops it)", ts->auto_ms / 1000);
+    return TUI_R_REDRAW;
+}
+
 /* ---- the view ---------------------------------------------------------------------- */
 
 static int action(struct tui_view *v, enum tui_action a)
 {
     struct targets *ts = v->data;
     bool busy = tui_remote_job_busy(ts->remote);
+    ts->input_ms = tui_targets_now_ms();
     switch (a) {
+    case TUI_ACT_AUTO_REFRESH:
+        return toggle_auto(ts);
     case TUI_ACT_NEXT_PANE:
         ts->focus = !ts->focus;
         return TUI_R_REDRAW;
@@ -559,9 +648,11 @@ static int action(struct tui_view *v, enum tui_action a)
     case TUI_ACT_ROLLBACK:
         return busy ? busy_message(ts) : ask_node_action(ts, OP_ROLLBACK, REL_NODE_STATUS);
     case TUI_ACT_LOGS:
-        return busy ? busy_message(ts) : start_simple(ts, OP_LOGS);
+        return busy ? busy_message(ts) : start_simple(ts, OP_LOGS, false);
+    case TUI_ACT_LOGS_FOLLOW:
+        return busy ? busy_message(ts) : start_simple(ts, OP_LOGS, true);
     case TUI_ACT_ATTACH:
-        return busy ? busy_message(ts) : start_simple(ts, OP_CONNECT);
+        return busy ? busy_message(ts) : start_simple(ts, OP_CONNECT, false);
     case TUI_ACT_BACK:
         if ((ts->focus == 0 ? ts->list.filter[0] : ts->log.list.filter[0]))
             return TUI_R_UNHANDLED;
@@ -608,6 +699,10 @@ static struct tui_list *list(struct tui_view *v)
 static void destroy(struct tui_view *v)
 {
     struct targets *ts = v->data;
+    auto_stop(ts);
+    if (ts->follow_view)
+        tui_logview_detach(ts->follow_view);
+    tui_remote_job_set_output(ts->remote, NULL, NULL);
     tui_modal_cancel(ts);
     tui_targets_op_free(ts->pending);
     tui_remote_job_cancel(ts->remote);
@@ -653,6 +748,10 @@ int tui_targets_open(struct tui_project *tp, const char *release)
     tui_remote_job_new(&ts->remote, &ts->log);
     ts->audit_file = rel_audit_file(tui_project_core(tp)->root);
     load_rows(ts);
+    ts->tick_fd = -1;
+    ts->auto_ms = auto_interval_ms();
+    if (ts->auto_ms > 0 && auto_start(ts) < 0)
+        rel_error_clear(); /* no interval refresh: r still asks */
     char crumb[160];
     snprintf(crumb, sizeof(crumb), "%s %s targets", release, tui_glyph(TUI_GLYPH_CRUMB));
     tui_push(&targets_ops, ts, crumb);

@@ -57,6 +57,7 @@ struct op {
     size_t *rows; /* which targets */
     size_t n;
     bool then_status; /* ask for the state again at the end */
+    bool follow;      /* OP_LOGS: stream into ts->follow_view until canceled */
     /* inputs */
     const struct rel_remote_events *events;
     const struct rel_ssh_prompt_ops *prompts;
@@ -85,14 +86,24 @@ struct targets {
     struct op *op;
     bool pinned;
     long refreshed_ms;
+    /* the interval refresh: a 1 s tick (timerfd, -1 when off) asks the
+     * reachable targets again every auto_ms once nothing ran meanwhile */
+    int tick_fd;
+    long auto_ms;
+    long input_ms; /* the last key the screen handled */
     char *audit_file;
     char last[512]; /* the last outcome, shown above the log */
     bool last_error;
     /* waiting for a confirmation */
     struct op *pending;
+    /* logs -f: the pager it streams into (logview.h), while open */
+    struct tui_view *follow_view;
 };
 
 /* ---- targets_ops.c ---------------------------------------------------------- */
+
+/* logs -f: follow the log of row `sel` in a new pager (logview.h). */
+void tui_targets_follow(struct targets *ts, size_t sel);
 
 /* Free what a status found (and zero it). */
 void tui_targets_found_free(struct found *f);
@@ -113,6 +124,11 @@ const char *tui_targets_op_verb(const struct op *op);
 void tui_targets_start(struct targets *ts, struct op *op, const char *title);
 /* Ask every resolved target for its state (nothing while a job runs). */
 void tui_targets_refresh(struct targets *ts);
+/* The interval's refresh: the targets that answered last time, without
+ * marking their rows "checking" (nothing while a job runs). */
+void tui_targets_refresh_quiet(struct targets *ts);
+/* CLOCK_MONOTONIC in milliseconds. */
+long tui_targets_now_ms(void);
 /* The answer to the confirmation of ts->pending (a tui_confirm_fn, ctx the
  * screen): 'y' starts it, anything else drops it. */
 int tui_targets_confirm(void *ctx, int key);

@@ -24,6 +24,7 @@
 #include "remote/ssh.h"
 #include "tui/attach.h"
 #include "tui/format.h"
+#include "tui/logview.h"
 #include "tui/mask.h"
 #include "tui/project.h"
 #include "tui/remote_job.h"
@@ -191,6 +192,7 @@ static int run_runner(struct op *op, struct tui_job *job)
                 .health_tcp = op->deploy_cfg.health_tcp,
                 .health_timeout = op->deploy_cfg.health_timeout,
                 .lines = 200,
+                .follow = op->follow,
                 .audit_file = op->audit_file,
                 .events = op->events,
             };
@@ -334,6 +336,27 @@ static size_t all_rows(const struct targets *ts, size_t *out)
     return n;
 }
 
+long tui_targets_now_ms(void)
+{
+    return mono_ms();
+}
+
+void tui_targets_refresh_quiet(struct targets *ts)
+{
+    if (tui_remote_job_busy(ts->remote))
+        return;
+    size_t *rows = rel_calloc(ts->nrows + 1, sizeof(size_t));
+    size_t n = 0;
+    for (size_t i = 0; i < ts->nrows; i++)
+        if (ts->rows[i].resolved && ts->rows[i].checked && ts->rows[i].f.reachable)
+            rows[n++] = i;
+    if (n)
+        tui_targets_start(ts, tui_targets_op_new(ts, OP_STATUS, rows, n), "status (auto-refresh)");
+    else
+        ts->refreshed_ms = mono_ms(); /* none to ask: try again an interval later */
+    free(rows);
+}
+
 void tui_targets_refresh(struct targets *ts)
 {
     if (tui_remote_job_busy(ts->remote))
@@ -421,6 +444,21 @@ static void op_done(void *arg, int rc, const char *error)
         break;
     case OP_LOGS: {
         const struct trow *row = &ts->rows[op->rows[0]];
+        if (op->follow) {
+            tui_remote_job_set_output(ts->remote, NULL, NULL);
+            bool stopped = !ts->follow_view; /* the pager closed: we canceled */
+            if (ts->follow_view) {
+                char why[600];
+                snprintf(why, sizeof(why), "logs -f ended: %s",
+                         op->rc[0] < 0 ? (op->res[0].error ? op->res[0].error : error)
+                                       : "the remote command exited");
+                tui_logview_ended(ts->follow_view, why);
+                ts->follow_view = NULL;
+            }
+            set_last(ts, !stopped && op->rc[0] < 0, "logs -f on %s: %s", row->name,
+                     stopped ? "stopped" : "ended");
+            break;
+        }
         if (op->rc[0] < 0) {
             set_last(ts, true, "logs: %s", op->res[0].error ? op->res[0].error : error);
             break;
@@ -475,6 +513,36 @@ static void op_done(void *arg, int rc, const char *error)
     }
     }
     tui_targets_op_free(op);
+}
+
+/* logs -f: what the remote command streams goes to the pager */
+static void follow_output(void *ctx, const char *host, const char *text)
+{
+    (void)host;
+    struct targets *ts = ctx;
+    if (ts->follow_view)
+        tui_logview_append(ts->follow_view, text);
+}
+
+/* The pager closed: end the remote command (the runner cuts a stream). */
+static void follow_stop(void *ctx)
+{
+    struct targets *ts = ctx;
+    ts->follow_view = NULL;
+    tui_remote_job_cancel(ts->remote);
+}
+
+void tui_targets_follow(struct targets *ts, size_t sel)
+{
+    const struct trow *row = &ts->rows[sel];
+    struct op *op = tui_targets_op_new(ts, OP_LOGS, &sel, 1);
+    op->follow = true;
+    char crumb[160], title[200];
+    snprintf(crumb, sizeof(crumb), "logs -f %s", row->name);
+    snprintf(title, sizeof(title), "%s: the node's log, live", row->name);
+    ts->follow_view = tui_logview_open(crumb, title, follow_stop, ts);
+    tui_remote_job_set_output(ts->remote, follow_output, ts);
+    tui_targets_start(ts, op, "logs -f");
 }
 
 void tui_targets_start(struct targets *ts, struct op *op, const char *title)

@@ -15,12 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <wchar.h>
 
 static struct {
     SCREEN *screen;
     FILE *in, *out;
     bool own, headless;
+    bool mouse;
 } tty;
 
 static volatile sig_atomic_t got_term, got_int;
@@ -38,6 +41,11 @@ static void on_signal(int sig)
 static void on_fatal(int sig)
 {
     /* Leave the terminal usable, then die of the same signal. */
+    if (tty.mouse) {
+        static const char off[] = "\033[?1006l\033[?1000l";
+        ssize_t w = write(fileno(tty.out), off, sizeof(off) - 1);
+        (void)w;
+    }
     if (tty.screen)
         endwin();
     signal(sig, SIG_DFL);
@@ -180,11 +188,15 @@ int tui_tty_open(const struct tui_options *opts, bool headless)
     if (rc < 0)
         return rc;
     tui_tty_modes();
+    const char *mouse = getenv("RELMAN_TUI_MOUSE");
+    if (!mouse || (strcmp(mouse, "0") != 0 && strcmp(mouse, "off") != 0))
+        tui_tty_mouse(true);
     return 0;
 }
 
 void tui_tty_close(void)
 {
+    tui_tty_mouse(false);
     if (tty.screen) {
         endwin();
         delscreen(tty.screen);
@@ -217,11 +229,14 @@ int tui_external(tui_external_fn fn, void *ctx)
     if (tty.headless || !tty.screen)
         return rel_error_set(REL_EUSAGE, "this needs a terminal (not in the headless mode)");
     int in_fd = fileno(tty.in), out_fd = fileno(tty.out);
+    bool mouse = tty.mouse;
+    tui_tty_mouse(false);
     def_prog_mode();
     endwin();
     fflush(tty.out);
     int rc = fn(ctx, in_fd, out_fd);
     reset_prog_mode();
+    tui_tty_mouse(mouse);
     /* the window may have changed size while we were away */
     struct winsize ws;
     if (ioctl(out_fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
@@ -232,4 +247,111 @@ int tui_external(tui_external_fn fn, void *ctx)
     flushinp();
     tui_redraw_request(true);
     return rc;
+}
+
+/* ------------------------------------------------------------------ editor */
+
+struct edit {
+    const char *path, *cmd;
+    int status;
+};
+
+static int edit_fn(void *ctx, int in_fd, int out_fd)
+{
+    struct edit *e = ctx;
+    pid_t pid = fork();
+    if (pid < 0)
+        return rel_error_set_errno(REL_EIO, errno, "cannot start %s", e->cmd);
+    if (pid == 0) {
+        dup2(in_fd, STDIN_FILENO);
+        dup2(out_fd, STDOUT_FILENO);
+        dup2(out_fd, STDERR_FILENO);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        char *cmd = NULL;
+        size_t n = strlen(e->cmd) + 8;
+        cmd = malloc(n);
+        if (cmd) {
+            snprintf(cmd, n, "%s \"$1\"", e->cmd);
+            execl("/bin/sh", "sh", "-c", cmd, "sh", e->path, (char *)NULL);
+        }
+        _exit(127);
+    }
+    /* the editor gets ^C, not us */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+    sigaction(SIGINT, &ign, &old);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    sigaction(SIGINT, &old, NULL);
+    e->status = status;
+    return 0;
+}
+
+int tui_tty_edit(const char *path)
+{
+    const char *cmd = getenv("VISUAL");
+    if (!cmd || !cmd[0])
+        cmd = getenv("EDITOR");
+    if (!cmd || !cmd[0])
+        cmd = "vi";
+    struct edit e = {path, cmd, 0};
+    int rc = tui_external(edit_fn, &e);
+    if (rc < 0)
+        return rc;
+    if (!WIFEXITED(e.status) || WEXITSTATUS(e.status) != 0)
+        return rel_error_set(REL_EIO, "%s %s: the editor exited with status %d", cmd, path,
+                             WIFEXITED(e.status) ? WEXITSTATUS(e.status)
+                                                 : 128 + WTERMSIG(e.status));
+    return 0;
+}
+
+/* ------------------------------------------------------------------- mouse */
+
+void tui_tty_mouse(bool on)
+{
+    if (tty.headless || !tty.screen || on == tty.mouse)
+        return;
+    static bool defined;
+    if (on && !defined) {
+        define_key("\033[<", TUI_KEY_MOUSE_CODE);
+        defined = true;
+    }
+    /* 1000: report presses, releases and the wheel; 1006: in SGR form */
+    fputs(on ? "\033[?1000h\033[?1006h" : "\033[?1006l\033[?1000l", tty.out);
+    fflush(tty.out);
+    tty.mouse = on;
+}
+
+bool tui_tty_mouse_on(void)
+{
+    return tty.mouse;
+}
+
+bool tui_tty_mouse_parse(struct tui_mouse *m)
+{
+    int v[3] = {0, 0, 0}, n = 0, digits = 0;
+    for (int i = 0; i < 24; i++) {
+        wint_t wch;
+        int ret = get_wch(&wch);
+        if (ret == ERR || ret == KEY_CODE_YES)
+            return false;
+        if (wch >= '0' && wch <= '9') {
+            if (v[n] < 100000)
+                v[n] = v[n] * 10 + (int)(wch - '0');
+            digits++;
+        } else if (wch == ';' && n < 2 && digits) {
+            n++;
+            digits = 0;
+        } else if ((wch == 'M' || wch == 'm') && n == 2 && digits) {
+            m->button = v[0];
+            m->x = v[1] - 1;
+            m->y = v[2] - 1;
+            m->press = wch == 'M';
+            return true;
+        } else {
+            return false;
+        }
+    }
+    return false;
 }

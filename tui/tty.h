@@ -24,6 +24,33 @@ int tui_external(tui_external_fn fn, void *ctx);
 /* Whether tui_external() can run (false in the headless mode). */
 bool tui_can_external(void);
 
+/*
+ * Edit `path` in $VISUAL, else $EDITOR, else vi, through tui_external: the
+ * command is run by /bin/sh with the path as its argument (so EDITOR may
+ * carry options: "code -w"). Returns 0 when the editor exited 0, REL_EIO
+ * (message naming the command) otherwise, REL_EUSAGE in the headless mode.
+ */
+int tui_tty_edit(const char *path);
+
+/*
+ * The mouse (interactive only): on, the terminal reports clicks and the
+ * wheel in the SGR 1006 encoding (ESC [ < B ; X ; Y M|m), which curses
+ * hands over as the key TUI_KEY_MOUSE followed by the characters
+ * "B;X;YM"; tui_tty_mouse_parse reads them. Off while another program has
+ * the terminal (tui_external) and after tui_tty_close().
+ */
+#define TUI_KEY_MOUSE_CODE 0x7e00 /* the curses key code, above KEY_MAX */
+void tui_tty_mouse(bool on);
+bool tui_tty_mouse_on(void);
+struct tui_mouse {
+    int button; /* 0 left, 1 middle, 2 right, 64 wheel up, 65 wheel down (+32 motion) */
+    int x, y;   /* 0-based screen cell */
+    bool press; /* false: released */
+};
+/* Read the rest of a mouse report after TUI_KEY_MOUSE; false when what
+ * follows is not one (the characters read are dropped). */
+bool tui_tty_mouse_parse(struct tui_mouse *m);
+
 /* ---- for the entry point (tui.c) and the main loop (ui.c) */
 
 /*

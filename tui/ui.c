@@ -142,8 +142,10 @@ static size_t hint_items(char items[][64], size_t max, enum tui_scope_id scope, 
             continue;
         char key[32];
         tui_keymap_first_key(scope, (enum tui_action)a, key, sizeof(key));
+        /* q quits on the first screen and closes the others */
+        const char *hint = a == TUI_ACT_CLOSE && tui_view_depth() > 1 ? "close" : info->hint;
         if (key[0])
-            snprintf(items[n++], 64, "%s %s", key, info->hint);
+            snprintf(items[n++], 64, "%s %s", key, hint);
     }
     return n;
 }
@@ -156,6 +158,12 @@ static size_t hint_items(char items[][64], size_t max, enum tui_scope_id scope, 
 static void draw_hints(int y)
 {
     tui_fill(y, 0, COLS, TUI_ROLE_STATUS);
+    /* typing a `:` command: what it can become, instead of the keys */
+    const char *cands = tui_cmdline_hint();
+    if (cands[0]) {
+        tui_put(y, 1, COLS - 2, TUI_ROLE_STATUS, cands);
+        return;
+    }
     struct tui_view *v = tui_top();
     enum tui_scope_id scope = v ? v->ops->scope : TUI_SCOPEID_GENERIC;
     char own[32][64], gen[16][64];
@@ -244,6 +252,7 @@ static void draw_all(void)
         clearok(curscr, TRUE);
     erase();
     curs_set(0);
+    tui_list_frame_begin();
     if (COLS < MIN_COLS || LINES < MIN_LINES) {
         char msg[80];
         snprintf(msg, sizeof(msg), "terminal too small (%dx%d); relman needs %dx%d", COLS, LINES,
@@ -392,6 +401,33 @@ static int filter_prompt(void *ctx, const char *text, bool done, bool canceled)
     return TUI_R_REDRAW;
 }
 
+/* `e`: the first view from the top that knows a file to edit (Preview: the
+ * template shown; the project screens: relman.yml) opens it. */
+static int edit_file(void)
+{
+    if (!tui_can_external()) {
+        tui_message("editing needs a terminal (not in the headless mode)");
+        return TUI_R_REDRAW;
+    }
+    for (struct tui_view *v = tui_top(); v; v = tui_below(v)) {
+        int r = v->ops->action ? v->ops->action(v, TUI_ACT_EDIT_FILE) : TUI_R_UNHANDLED;
+        if (!(r & TUI_R_UNHANDLED))
+            return r;
+    }
+    tui_message("no file to edit on this screen");
+    return TUI_R_REDRAW;
+}
+
+static int find_in_list(struct tui_list *l, enum tui_action a)
+{
+    int found = tui_list_find(l, a == TUI_ACT_FIND_NEXT ? 1 : -1);
+    if (found < 0)
+        tui_message("no search yet: / then a text, then n / N go from match to match");
+    else if (found == 0)
+        tui_message("no other row matches '%s'", l->search);
+    return TUI_R_REDRAW;
+}
+
 static int generic_action(enum tui_action a)
 {
     struct tui_view *v = tui_top();
@@ -399,6 +435,29 @@ static int generic_action(enum tui_action a)
     switch (a) {
     case TUI_ACT_QUIT:
         return TUI_R_QUIT;
+    case TUI_ACT_CLOSE:
+        /* like back, past a filter: the screen's own guards (an assembly
+         * running) still apply */
+        if (tui_view_depth() < 2)
+            return TUI_R_QUIT;
+        if (l && l->filter[0])
+            tui_list_set_filter(l, "");
+        return dispatch_action(TUI_ACT_BACK);
+    case TUI_ACT_FIND_NEXT:
+    case TUI_ACT_FIND_PREV:
+        if (!l)
+            break;
+        return find_in_list(l, a);
+    case TUI_ACT_EDIT_FILE:
+        return edit_file();
+    case TUI_ACT_MOUSE:
+        if (!tui_can_external()) {
+            tui_message("no mouse in the headless mode");
+            return TUI_R_REDRAW;
+        }
+        tui_tty_mouse(!tui_tty_mouse_on());
+        tui_message("mouse %s", tui_tty_mouse_on() ? "on" : "off (the terminal selects text)");
+        return TUI_R_REDRAW;
     case TUI_ACT_BACK:
         if (l && l->filter[0]) {
             tui_list_set_filter(l, "");
@@ -408,7 +467,7 @@ static int generic_action(enum tui_action a)
         if (tui_view_depth() > 1)
             return TUI_R_CLOSE;
         tui_message("press %s to quit",
-                    tui_keymap_first_key(v->ops->scope, TUI_ACT_QUIT, (char[32]){0}, 32));
+                    tui_keymap_first_key(v->ops->scope, TUI_ACT_CLOSE, (char[32]){0}, 32));
         return TUI_R_REDRAW;
     case TUI_ACT_HELP:
         if (v && v->ops->scope == TUI_SCOPEID_HELP)
@@ -476,6 +535,52 @@ static int dispatch_action(enum tui_action a)
     if (r & TUI_R_UNHANDLED)
         r = generic_action(a);
     return r;
+}
+
+/* ------------------------------------------------------------------ mouse */
+
+static void handle_key(int key);
+
+static struct {
+    long when;
+    int x, y;
+} last_click;
+
+/*
+ * A click selects the list row under it (double-click: Enter on it), the
+ * wheel moves the selection or scrolls by three rows. A dialog open takes
+ * no mouse: its keys answer it.
+ */
+static void handle_mouse(const struct tui_mouse *m, long now)
+{
+    if (tui_modal_open() || !m->press || (m->button & 32))
+        return;
+    tui_message_clear();
+    int b = m->button & ~(4 | 8 | 16); /* modifiers */
+    if (b == 64 || b == 65) {
+        for (int i = 0; i < 3; i++)
+            apply_reaction(dispatch_action(b == 64 ? TUI_ACT_MOVE_UP : TUI_ACT_MOVE_DOWN));
+        return;
+    }
+    if (b != 0)
+        return;
+    bool twice = now - last_click.when < 400 && m->x == last_click.x && m->y == last_click.y;
+    last_click.when = twice ? 0 : now;
+    last_click.x = m->x;
+    last_click.y = m->y;
+    size_t row;
+    struct tui_list *l = tui_list_at(m->y, m->x, &row);
+    if (!l)
+        return;
+    /* a click in the other pane (the command log) moves the focus there */
+    for (int i = 0; i < 2 && tui_view_top_list() != l; i++)
+        apply_reaction(dispatch_action(TUI_ACT_NEXT_PANE));
+    if (tui_view_top_list() != l)
+        tui_message_clear(); /* a screen without panes said so */
+    tui_list_select(l, row);
+    tui_redraw_request(false);
+    if (twice)
+        handle_key(TUI_KEY_ENTER);
 }
 
 static void handle_key(int key)
@@ -565,7 +670,12 @@ static int run_interactive(void)
             int ret = get_wch(&wch);
             if (ret == ERR)
                 break;
-            handle_key(tui_key_from_curses(ret, (unsigned)wch));
+            int key = tui_key_from_curses(ret, (unsigned)wch);
+            struct tui_mouse m;
+            if (key != (TUI_KEY_FN | TUI_KEY_MOUSE_CODE))
+                handle_key(key);
+            else if (tui_tty_mouse_parse(&m))
+                handle_mouse(&m, now_ms());
             if (ui.quit)
                 break;
         }

@@ -23,6 +23,7 @@
 #include "tui/draw.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct rel_buf;
 struct tui_list;
@@ -51,6 +52,11 @@ struct tui_view_ops {
     /* Names of the view's own commands, for completion and help
      * (NULL-terminated; "name ARGS — help" strings). */
     const char *const *commands;
+    /* Candidates for the first argument of the view's command `cmd` that
+     * start with `prefix` (strings owned by the view, valid until it
+     * changes), up to `max`; how many. NULL: none. */
+    size_t (*complete)(struct tui_view *v, const char *cmd, const char *prefix, const char **out,
+                       size_t max);
     /* Re-read the data the view shows (TUI_R_RELOAD); 0 or REL_E*. */
     int (*reload)(struct tui_view *v);
     /* Short state shown at the right of the title bar ("9 apps · 1 problem"). */

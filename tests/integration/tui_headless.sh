@@ -13,13 +13,13 @@ OPEN_HELP=1
 
 # 1. the help screen lists every generic action of --keys, with its keys
 "$R" tui --keys >"$T/keys.md"
-check "--keys prints a table" grep -q '^| `quit` | `q` | generic |' "$T/keys.md"
+check "--keys prints a table" grep -q '^| `quit` | `Q` | generic |' "$T/keys.md"
 headless ':dump help' --size 200x60
 check "help dump written" test -f "$T/dump/help.txt"
 for a in $(grep '| generic |' "$T/keys.md" | sed 's/^| `\([^`]*\)`.*/\1/'); do
     grep -qE "^..[^ ].* $a +" "$T/dump/help.txt" || bad "help screen lacks action '$a'"
 done
-check "help shows the quit key" grep -qE '^. q +quit +quit relman' "$T/dump/help.txt"
+check "help shows the quit key" grep -qE '^. Q +quit +quit relman' "$T/dump/help.txt"
 
 # 2. filter: '/' narrows the list, <Esc> clears it
 headless '/redraw<Enter>
@@ -127,7 +127,7 @@ OPEN_HELP=0 headless '@frobnicate'
 check "bad step named" grep -q "script.txt:1: unknown step" "$T/err"
 
 # 10. quitting: q ends the run at once; the rest of the script is not run
-headless 'q
+headless 'Q
 :dump after'
 check "q quits" test ! -e "$T/dump/after.txt"
 

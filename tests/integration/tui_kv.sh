@@ -79,9 +79,9 @@ check "nothing written" cmp -s relman.yml "$T/relman.yml.orig"
 # the same with the keys: select kv, press l
 headless '<Enter>
 j
-l
+L
 :dump keys' --size 80x24 .
-check "keys: l sets load on the selected app" grep -qE '^. +kv +0\.1\.0 +load ●' "$T/dump/keys.txt"
+check "keys: L sets load on the selected app" grep -qE '^. +kv +0\.1\.0 +load ●' "$T/dump/keys.txt"
 check "keys: marker on kv_server at 80x24" grep -qE '^. ! kv_server ' "$T/dump/keys.txt"
 check "keys: 80x24 well formed" well_formed "$T/dump/keys.txt" 80 24 apps
 
@@ -105,16 +105,16 @@ check "releases after resize = before" cmp -s <(head -n -1 "$T/dump/r80.txt") <(
 # 3. quit with unsaved changes asks; n stays; then logger temporary + save
 headless '<Enter>
 :mode kv load
-q
+Q
 @dump asked
 n
 @dump stayed
 u
 /logger<Enter>
-t
+E
 s
 :dump saved
-q
+Q
 :dump notreached' --size 120x40 .
 check "quit asks when unsaved" grep -q '^Unsaved changes to relman.yml. Quit anyway?' "$T/dump/asked.txt"
 check "n stays" grep -q '^not quitting' "$T/dump/stayed.txt"

@@ -52,7 +52,7 @@ tmux_start 80 24 "cd $T/kv && env $env_vars $R tui; sleep 30"
 check "kv opens" tmux_wait 'RELEASE'
 tmux_keys Enter
 check "applications" tmux_wait 'MODS'
-tmux_keys j l
+tmux_keys j L
 check "kv set to load" tmux_wait 'load ●'
 tmux_screen >"$T/message.txt"
 tmux_keys k o
@@ -61,7 +61,7 @@ tmux_screen >"$T/text.txt"
 tmux_keys Escape m
 check "the mode menu" tmux_wait 'choose'
 tmux_screen >"$T/menu.txt"
-tmux_keys Escape q
+tmux_keys Escape Q
 check "quit asks" tmux_wait 'Quit anyway?'
 tmux_screen >"$T/quit.txt"
 tmux_keys n
@@ -100,13 +100,13 @@ check "setup opens" tmux_wait 'step 1 of 8'
 tmux_screen >"$T/setup.txt"
 # the help screen cuts a long help text at 80 columns; o shows it whole
 tmux_keys '?' /
-tmux_keys -l unsaved
+tmux_keys -l 'there are unsaved'
 tmux_keys Enter o
 check "help: show-text" tmux_wait 'full text'
 tmux_screen >"$T/help.txt"
 tmux_stop
 check "help: the quit action's text whole" reads "$T/help.txt" \
-    "quit relman (asks first when there are unsaved changes)" pager
+    "quit relman from any screen (asks first when there are unsaved changes)" pager
 check "setup: the first choice whole" reads "$T/setup.txt" \
     "import the release definitions of the build tool (mix.exs releases / rebar.config relx)"
 check "setup: the second choice whole" reads "$T/setup.txt" \

@@ -189,6 +189,40 @@ cookie=$(cat "$KV/_build/prod/rel/foo/releases/COOKIE")
 [ -n "$cookie" ] && ! grep -rqF -- "$cookie" "$dumps" && passes=$((passes + 1)) ||
     { echo "FAIL the cookie shows on a screen"; fails=$((fails + 1)); }
 
+# ---- 1b. logs -f live in a pager (closing it stops the remote tail), and
+# the interval refresh (RELMAN_TUI_REFRESH=2) ----
+printf '%s\n' '@timeout 60
+t
+@wait ● running
+F
+@wait following
+@dump follow
+@wait relman-follow-marker
+@dump followed
+<Esc>
+@wait logs -f on a1: stopped
+@dump follow-stopped
+@wait status (auto-refresh)
+@wait !working
+@dump auto' >"$T/follow.script"
+rm -rf "$dumps"
+RELMAN_TUI_REFRESH=2 "$R" tui --script "$T/follow.script" --dump "$dumps" --size 120x40 \
+    >"$T/tui.out" 2>"$T/tui.err" &
+tui_pid=$!
+for _ in $(seq 300); do [ -f "$dumps/follow.txt" ] && break; sleep 0.1; done
+log=$(ls -t "$T"/a1/opt/kv/shared/tmp/log/erlang.log.* 2>/dev/null | head -n 1)
+[ -n "$log" ] && echo "relman-follow-marker" >>"$log"
+wait "$tui_pid"
+rc=$?
+is follow-run "$rc" 0
+[ "$rc" -eq 0 ] || { cat "$T/tui.err"; cat "$dumps/timeout.txt" 2>/dev/null; }
+has "logs -f: the pager follows" follow 'a1: the node.s log, live .* following'
+has "logs -f: a line written meanwhile shows" followed '^ +[0-9]+ relman-follow-marker$'
+has "logs -f: closing the pager stops it" follow-stopped '^logs -f on a1: stopped'
+has "the interval refresh asked again" auto '^▶ a1 .* ● running '
+ps -eo args | grep -q '[t]ail -n 200 -F' && { echo "FAIL a remote tail -F was left running"; fails=$((fails + 1)); } ||
+    passes=$((passes + 1))
+
 # ---- 2. policy ask: the host key question is a dialog ----
 fp=$(sshd_fingerprint a2)
 # at 80x24 (issue 17): the framed dialog wraps, the whole fingerprint, the
@@ -335,7 +369,7 @@ lacks no-console-left-over "iex($NODE@"
 # the screen is whole: the same rows as before, except the log and the message
 is same-target-row "$(grep '^▶ a1' "$T/after-attach.txt")" "$(grep '^▶ a1' "$T/before-attach.txt")"
 is same-height "$(wc -l <"$T/after-attach.txt")" "$(wc -l <"$T/before-attach.txt")"
-$TM send-keys -t t q
+$TM send-keys -t t Q
 ok_if "relman quits" wait_for "relman-exit=0" 20
 sleep 0.3
 for mode in icanon echo isig; do

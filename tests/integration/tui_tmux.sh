@@ -20,7 +20,7 @@ EOS
 tmux_start 80 24 "bash $T/run.sh"
 check "starts" tmux_wait 'step 1 of 8'
 tmux_keys '?'
-check "help opens" tmux_wait '? help · q quit · <Esc> back · / filter · : command'
+check "help opens" tmux_wait '? help · q close · <Esc> back · / filter · : command'
 tmux_screen >"$T/start.txt"
 check "title bar" grep -q '^ relman › first release' "$T/start.txt"
 
@@ -61,7 +61,7 @@ check "80x24: status bar whole" well_formed "$T/small.txt" 80 24
 # ctrl-l redraws; q quits and the terminal is restored
 tmux_keys C-l
 sleep 0.2
-tmux_keys q
+tmux_keys Q
 for _ in $(seq 50); do [ -f "$T/stty.after" ] && break; sleep 0.1; done
 check "q quits with status 0" grep -qx 'exit=0' "$T/exit"
 check "terminal modes restored" cmp -s "$T/stty.before" "$T/stty.after"

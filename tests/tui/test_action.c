@@ -77,7 +77,7 @@ static void test_lookup_screen_then_generic(void **state)
     (void)state;
     assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_APPS, 'P'), TUI_ACT_MODE_PERMANENT);
     assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_APPS, 'j'), TUI_ACT_MOVE_DOWN);
-    assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_APPS, 'n'), TUI_ACT_MODE_NONE);
+    assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_APPS, 'O'), TUI_ACT_MODE_NONE);
     assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_PREVIEW, 'n'), TUI_ACT_FIND_NEXT);
     assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_PREVIEW, '/'), TUI_ACT_SEARCH);
     assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_RELEASES, '/'), TUI_ACT_FILTER);
@@ -129,6 +129,7 @@ static void test_cannot_lose_quit_and_command(void **state)
     (void)state;
     struct tui_conf conf = {{0}};
     assert_int_equal(tui_conf_line(&conf, "unbind generic q", "t.conf", 1), 0);
+    assert_int_equal(tui_conf_line(&conf, "unbind generic Q", "t.conf", 1), 0);
     assert_int_equal(tui_conf_line(&conf, "unbind generic :", "t.conf", 2), REL_ECONFIG);
     assert_non_null(strstr(rel_error_message(), "t.conf:2:"));
     assert_int_equal(tui_keymap_lookup(TUI_SCOPEID_GENERIC, ':'), TUI_ACT_COMMAND);

@@ -144,6 +144,64 @@ static void test_message_kept_for_dump_and_cancel(void **state)
     assert_string_equal(message(NULL), ""); /* any other command clears it */
 }
 
+/* Two fake screens: the lower one knows `go NAME` and completes NAME. */
+static const char *go_names[] = {"foo", "bar", "baz"};
+static char went[32];
+
+static int low_command(struct tui_view *v, int argc, char **argv)
+{
+    (void)v;
+    if (strcmp(argv[0], "go") != 0)
+        return TUI_R_UNHANDLED;
+    snprintf(went, sizeof(went), "%s", argc > 1 ? argv[1] : "");
+    return TUI_R_REDRAW;
+}
+
+static size_t low_complete(struct tui_view *v, const char *cmd, const char *prefix,
+                           const char **out, size_t max)
+{
+    (void)v;
+    size_t n = 0;
+    for (size_t i = 0; i < 3 && n < max && strcmp(cmd, "go") == 0; i++)
+        if (strncmp(go_names[i], prefix, strlen(prefix)) == 0)
+            out[n++] = go_names[i];
+    return n;
+}
+
+static const char *const low_commands[] = {"go NAME - go there", NULL};
+static const struct tui_view_ops low_ops = {.scope = TUI_SCOPEID_RELEASES,
+                                            .command = low_command,
+                                            .commands = low_commands,
+                                            .complete = low_complete};
+static const struct tui_view_ops top_ops = {.scope = TUI_SCOPEID_APPS};
+
+static void test_commands_of_the_views_below(void **state)
+{
+    (void)state;
+    tui_push(&low_ops, NULL, "low");
+    tui_push(&top_ops, NULL, "top");
+    went[0] = '\0';
+    assert_int_equal(tui_cmdline_run(&ops, "go foo"), TUI_R_REDRAW);
+    assert_string_equal(went, "foo");
+
+    tui_cmdline_open(&ops);
+    assert_non_null(strstr(tui_cmdline_hint(), "go"));
+    type("g\t");
+    assert_string_equal(tui_prompt_text(), "go ");
+    assert_string_equal(tui_cmdline_hint(), "foo  bar  baz");
+    type("b");
+    assert_string_equal(tui_cmdline_hint(), "bar  baz");
+    type("\t"); /* common prefix */
+    assert_string_equal(tui_prompt_text(), "go ba");
+    type("r\t");
+    assert_string_equal(tui_prompt_text(), "go bar ");
+    tui_modal_key(TUI_KEY_ENTER);
+    assert_string_equal(went, "bar");
+    assert_string_equal(tui_cmdline_hint(), ""); /* closed */
+    tui_view_pop();
+    tui_view_pop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +209,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_builtins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prompt_completes_and_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_message_kept_for_dump_and_cancel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commands_of_the_views_below, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,6 +182,20 @@ static void test_menu_moves_and_chooses(void **state)
     assert_int_equal(tui_modal_key('y'), TUI_R_UNHANDLED); /* nothing open */
 }
 
+/* q (close) and Q (quit) cancel a menu as Esc does. */
+static void test_menu_q_cancels(void **state)
+{
+    (void)state;
+    const char *items[] = {"deploy", "stop"};
+    tui_menu("a1", items, 2, 1, answer_cb, NULL);
+    tui_modal_key('q');
+    assert_int_equal(got.answer, -1);
+    got.answer = 5;
+    tui_menu("a1", items, 2, 1, answer_cb, NULL);
+    tui_modal_key('Q');
+    assert_int_equal(got.answer, -1);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -193,6 +207,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_confirm_takes_only_its_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_by_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_menu_moves_and_chooses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_menu_q_cancels, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

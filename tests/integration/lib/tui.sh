@@ -39,7 +39,7 @@ headless() {
 # message, which wraps onto up to three rows (all generic hints on the help
 # screen; "? help" at the end on others).
 well_formed() { # well_formed FILE COLS LINES [apps]
-    local f=$1 cols=$2 lines=$3 hints='\? help · q quit( · <Esc> back)? · / filter · : command$'
+    local f=$1 cols=$2 lines=$3 hints='\? help · q (quit|close)( · <Esc> back)? · / filter · : command$'
     [ "${4:-}" ] && hints='\? help( · .*)?$'
     [ "$(wc -l <"$f")" -eq "$lines" ] || { echo "  $f: $(wc -l <"$f") lines, want $lines"; return 1; }
     local w
