@@ -4,6 +4,7 @@
 #include "ssh.h"
 #include "target.h"
 
+#include "core/alloc.h"
 #include "core/buf.h"
 
 #include "core/error.h"
@@ -187,8 +188,21 @@ int rel_console_run(struct rel_ssh_session *s, const char *command,
 
 int rel_console_command(struct rel_buf *out, const struct rel_remote_target *t)
 {
-    const char *args[] = {"remote", NULL};
-    return rel_layout_node_cmd(out, t, "current", args);
+    /* its stdin is the terminal: the environment goes inline (see layout.h) */
+    int rc = rel_buf_puts(out, "cd ");
+    if (rc == 0)
+        rc = rel_layout_path(out, t, "");
+    if (rc == 0)
+        rc = rel_buf_puts(out, " && ");
+    if (rc == 0)
+        rc = rel_layout_env(out, t);
+    char *bin = rel_asprintf("current/bin/%s", t->release);
+    if (rc == 0)
+        rc = rel_layout_path(out, t, bin);
+    free(bin);
+    if (rc == 0)
+        rc = rel_buf_puts(out, " remote");
+    return rc;
 }
 
 int rel_console_banner(struct rel_buf *out, const struct rel_remote_target *t, const char *peer)

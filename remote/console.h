@@ -32,7 +32,7 @@ struct rel_remote_target;
 
 /* The console command of target `t`, as `relman remote` and the TUI's
  * Attach run it: `bin/RELEASE remote` of the current release, with the
- * node's environment (rel_layout_node_cmd()). */
+ * node's environment inline (rel_layout_env(): its stdin is the terminal). */
 int rel_console_command(struct rel_buf *out, const struct rel_remote_target *t);
 
 /* What to show before attaching: one line saying what is attached to where

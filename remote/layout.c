@@ -46,6 +46,38 @@ int rel_layout_env(struct rel_buf *out, const struct rel_remote_target *t)
     return rc;
 }
 
+int rel_layout_env_script(struct rel_buf *out, const struct rel_remote_target *t)
+{
+    /* A shell function, so the exports reach the node's command alone, not
+     * relman's own commands around it; read by the preamble's eval (a
+     * builtin: nothing of it reaches any process's arguments). */
+    int rc = rel_buf_puts(out, REL_LAYOUT_ENV_FN "() { (\n");
+    for (size_t i = 0; rc == 0 && t->env && t->env[i]; i++) {
+        rc = rel_buf_puts(out, "export ");
+        if (rc == 0)
+            rc = rel_shell_quote(out, t->env[i]);
+        if (rc == 0)
+            rc = rel_buf_putc(out, '\n');
+    }
+    if (rc == 0 && !rel_target_getenv(t, "RELEASE_TMP")) {
+        char *v = rel_asprintf("RELEASE_TMP=%s/shared/tmp", t->path);
+        rc = rel_buf_puts(out, "export ");
+        if (rc == 0)
+            rc = rel_shell_quote(out, v);
+        free(v);
+        if (rc == 0)
+            rc = rel_buf_putc(out, '\n');
+    }
+    if (rc == 0)
+        rc = rel_buf_puts(out, "exec \"$@\"\n) }\n");
+    return rc;
+}
+
+bool rel_layout_wants_env(const char *command)
+{
+    return command && strncmp(command, REL_LAYOUT_ENV_PREAMBLE, strlen(REL_LAYOUT_ENV_PREAMBLE)) == 0;
+}
+
 int rel_layout_node_cmd(struct rel_buf *out, const struct rel_remote_target *t, const char *dir,
                         const char *const *args)
 {
@@ -53,9 +85,7 @@ int rel_layout_node_cmd(struct rel_buf *out, const struct rel_remote_target *t, 
     if (rc == 0)
         rc = rel_layout_path(out, t, "");
     if (rc == 0)
-        rc = rel_buf_puts(out, " && ");
-    if (rc == 0)
-        rc = rel_layout_env(out, t);
+        rc = rel_buf_puts(out, " && " REL_LAYOUT_ENV_FN " ");
     char *bin = rel_asprintf("%s/bin/%s", dir, t->release);
     if (rc == 0)
         rc = rel_layout_path(out, t, bin);
@@ -188,6 +218,7 @@ char *rel_layout_pid_cmd(const struct rel_remote_target *t, const char *dir)
 {
     struct rel_buf b = REL_BUF_INIT;
     const char *args[] = {"pid", NULL};
+    rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE);
     rel_layout_node_cmd(&b, t, dir, args);
     return rel_buf_detach(&b);
 }
@@ -196,7 +227,7 @@ char *rel_layout_daemon_cmd(const struct rel_remote_target *t, const char *dir)
 {
     struct rel_buf b = REL_BUF_INIT;
     const char *args[] = {"daemon", NULL};
-    rel_buf_puts(&b, "mkdir -p ");
+    rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE "mkdir -p ");
     rel_layout_path(&b, t, "shared/tmp");
     rel_buf_puts(&b, " && ");
     rel_layout_node_cmd(&b, t, dir, args);
@@ -221,6 +252,7 @@ char *rel_layout_stop_cmd(const struct rel_remote_target *t, const char *dir, co
         return rel_strdup("echo 'relman: bad pid' >&2; exit 1");
     struct rel_buf b = REL_BUF_INIT;
     const char *args[] = {"stop", NULL};
+    rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE);
     rel_buf_puts(&b, alive_fn);
     rel_layout_node_cmd(&b, t, dir, args);
     rel_buf_printf(&b,

@@ -29,7 +29,8 @@ static char *status_cmd(const struct rel_remote_target *t)
     char *bin = rel_asprintf("current/bin/%s", t->release);
     const char *version[] = {"version", NULL};
     const char *pid[] = {"pid", NULL};
-    rel_buf_puts(&b, "cd ");
+    /* the env script is read first: stdin is drained on every way out */
+    rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE "cd ");
     rel_layout_path(&b, t, "");
     rel_buf_puts(&b, " 2>/dev/null || exit 0; ");
     rel_layout_read_links(&b);
@@ -239,6 +240,7 @@ static int node_step(struct rel_job *j, struct rel_action *act)
         case REL_NODE_VERSION: {
             struct rel_buf b = REL_BUF_INIT;
             const char *args[] = {"version", NULL};
+            rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE);
             rel_layout_node_cmd(&b, h->t, "current", args);
             exec_act(act, rel_buf_detach(&b));
             h->st = N_QUERY;
@@ -247,6 +249,7 @@ static int node_step(struct rel_job *j, struct rel_action *act)
         case REL_NODE_RPC: {
             struct rel_buf b = REL_BUF_INIT;
             const char *args[] = {"rpc", h->o.expr, NULL};
+            rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE);
             rel_layout_node_cmd(&b, h->t, "current", args);
             exec_act(act, rel_buf_detach(&b));
             h->st = N_QUERY;

@@ -6,18 +6,23 @@
 #include "runner.h"
 
 #include "events.h"
+#include "layout.h"
 #include "target.h"
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_RECONNECTS 3
 #define MAX_POLL_MS 200
+#define MAX_ENV_SCRIPT 60000 /* fits a pipe's buffer: written whole before the command starts */
 
 enum job_state { J_PENDING, J_CONNECTING, J_ACTING, J_SLEEPING, J_FINISHED };
 
@@ -30,6 +35,7 @@ struct job {
     bool act_pending; /* act waits for a (re)connection */
     bool cancel_seen; /* next() was told of the cancel */
     int reconnects;
+    int env_fd; /* the read end of the pipe holding the env script, or -1 */
     int64_t sleep_until;
     char *last_error, *last_out, *last_err;
 };
@@ -71,6 +77,8 @@ void rel_runner_add(struct rel_runner *r, const struct rel_remote_target *target
     j->pub.last_status = -1;
     j->pub.last_out = "";
     j->pub.last_err = "";
+    j->act.stdin_fd = -1;
+    j->env_fd = -1;
     j->ops = ops;
     r->n++;
 }
@@ -111,6 +119,38 @@ static void free_act(struct job *j)
     free(j->act.path);
     memset(&j->act, 0, sizeof(j->act));
     j->act.stdin_fd = -1;
+    if (j->env_fd >= 0)
+        close(j->env_fd);
+    j->env_fd = -1;
+}
+
+/* A command that starts with the env preamble gets the node's environment
+ * on stdin (layout.h): a pipe filled with the script, then closed. */
+static int env_stdin(struct job *j)
+{
+    struct rel_buf script = REL_BUF_INIT;
+    int rc = rel_layout_env_script(&script, j->pub.target);
+    if (rc == 0 && script.len > MAX_ENV_SCRIPT)
+        rc = rel_error_set(REL_EINVAL, "%s: the target's env is too large (%zu bytes, at most %d)",
+                           j->pub.target->name, script.len, MAX_ENV_SCRIPT);
+    int p[2] = {-1, -1};
+    if (rc == 0 && pipe(p) < 0)
+        rc = rel_error_set_errno(REL_EIO, errno, "%s: pipe", j->pub.target->name);
+    if (rc == 0) {
+        fcntl(p[0], F_SETFD, FD_CLOEXEC);
+        fcntl(p[1], F_SETFD, FD_CLOEXEC);
+        ssize_t w = write(p[1], script.ptr, script.len);
+        if (w < 0 || (size_t)w != script.len)
+            rc = rel_error_set_errno(REL_EIO, errno, "%s: writing the env script",
+                                     j->pub.target->name);
+        close(p[1]);
+        if (rc < 0)
+            close(p[0]);
+        else
+            j->env_fd = p[0];
+    }
+    rel_buf_free(&script);
+    return rc;
 }
 
 static void disconnect(struct rel_runner *r, struct job *j)
@@ -148,6 +188,11 @@ static int start_action(struct rel_runner *r, struct job *j)
     int rc = 0;
     switch (j->act.kind) {
     case REL_ACT_EXEC: {
+        if (j->act.stdin_fd < 0 && rel_layout_wants_env(j->act.command)) {
+            if ((rc = env_stdin(j)) < 0)
+                return rc;
+            j->act.stdin_fd = j->env_fd;
+        }
         struct rel_transport_exec x = {.command = j->act.command,
                                        .stdin_fd = j->act.stdin_fd,
                                        .stdin_size = j->act.stdin_size,

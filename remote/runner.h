@@ -53,7 +53,9 @@ enum rel_action_kind {
 
 struct rel_action {
     enum rel_action_kind kind;
-    char *command;       /* EXEC: malloc'd; the runner frees it */
+    char *command;       /* EXEC: malloc'd; the runner frees it. One that starts with
+                            REL_LAYOUT_ENV_PREAMBLE gets the node's environment on
+                            stdin (remote/layout.h; stdin_fd must be -1) */
     char *path;          /* UPLOAD: absolute path on the host; malloc'd, freed by the runner */
     int stdin_fd;        /* EXEC: stream this file as stdin (-1: none); UPLOAD: the file;
                             not closed */

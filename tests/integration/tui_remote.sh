@@ -151,7 +151,7 @@ rc=$?
 is headless-run "$rc" 0
 [ "$rc" -eq 0 ] || { cat "$T/tui.err"; cat "$dumps/timeout.txt" 2>/dev/null; }
 has "before deploying: reachable, nothing deployed" fresh '^▶ a1 +[^ ]+@127\.0\.0\.2:22400 +✓ +- none +- +- +- +-$'
-has "the first status is in the command log" fresh '\$ cd .*/a1/opt/kv 2>/dev/null \|\| exit 0; .* ✓ [0-9.]+ s$'
+has "the first status is in the command log" fresh '\$ eval "\$\(cat\)"; cd .*/a1/opt/kv 2>/dev/null \|\| exit 0; .* ✓ [0-9.]+ s$'
 has "accept-new host key noted" fresh 'added host key ssh-ed25519 SHA256:'
 has "deploy dialog: title with the version" confirm 'Deploy foo 0\.0\.1 to 1 target'
 has "deploy dialog: the host and what runs there now" confirm "a1 +[^ ]+@127\.0\.0\.2 port 22400  $T/a1/opt/kv  now: nothing deployed"

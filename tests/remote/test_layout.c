@@ -97,7 +97,7 @@ static void node_commands(void **state)
     const char *args[] = {"rpc", "IO.puts(\"hi\"); :ok", NULL};
     assert_int_equal(rel_layout_node_cmd(&b, &t, "current", args), 0);
     assert_string_equal(rel_buf_cstr(&b),
-                        "cd '/opt/my kv' && env 'RELEASE_TMP=/opt/my kv/shared/tmp' "
+                        "cd '/opt/my kv' && relman_env "
                         "'/opt/my kv/current/bin/foo' rpc 'IO.puts(\"hi\"); :ok'");
     rel_buf_free(&b);
     /* a pid that is not digits never reaches a shell */
