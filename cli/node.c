@@ -32,6 +32,9 @@ static int run_node_op(struct cli_remote *c, int argc, char **argv, struct rel_n
     o->events = &c->events;
     struct rel_runner_opts ro;
     cli_remote_runner_opts(c, &ro);
+    /* what changes a node is interrupted cleanly; queries just end */
+    if (rel_node_op_info(o->op)->changes)
+        cli_remote_catch_signals(c, &ro);
     rel_runner_new(out, &ro);
     for (size_t i = 0; i < c->ntargets; i++)
         rel_node_add(*out, &c->targets[i], o);
@@ -79,7 +82,7 @@ static int simple(enum rel_node_op op, int argc, char **argv)
             }
         }
         fflush(stdout);
-        rc = cli_remote_failures(&c, r);
+        rc = cli_remote_exit(&c, cli_remote_failures(&c, r));
     }
     rel_runner_free(r);
     cli_remote_free(&c);

@@ -18,6 +18,7 @@
 #include "remote/audit.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,6 +275,78 @@ void cli_remote_runner_opts(struct cli_remote *c, struct rel_runner_opts *o)
     o->prompt_ctx = c;
 }
 
+/* ---- interrupts ------------------------------------------------------------ */
+
+static volatile sig_atomic_t signals_seen, last_signal;
+static struct sigaction saved_int, saved_term, saved_hup;
+
+static void on_signal(int sig)
+{
+    last_signal = sig;
+    if (signals_seen < 2)
+        signals_seen++;
+}
+
+static const char *signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+}
+
+static bool cb_canceled(void *ctx)
+{
+    struct cli_remote *c = ctx;
+    if (signals_seen >= 1 && c->told < 1) {
+        c->told = 1;
+        clear_progress(c);
+        fprintf(stderr,
+                "relman: %s: interrupted: each host finishes its current step, then undoes what "
+                "is not verified and releases its lock (again to exit at once)\n",
+                c->cmd);
+    }
+    return signals_seen >= 1;
+}
+
+static bool cb_abandoned(void *ctx)
+{
+    struct cli_remote *c = ctx;
+    if (signals_seen >= 2 && c->told < 2) {
+        c->told = 2;
+        clear_progress(c);
+        fprintf(stderr, "relman: %s: interrupted again: releasing the locks it holds (at most %d "
+                        "s), then exiting; nothing is undone\n",
+                c->cmd, REL_RUNNER_ABANDON_MS / 1000);
+    }
+    return signals_seen >= 2;
+}
+
+void cli_remote_catch_signals(struct cli_remote *c, struct rel_runner_opts *o)
+{
+    o->canceled = cb_canceled;
+    o->abandoned = cb_abandoned;
+    o->cancel_ctx = c;
+    if (c->catching)
+        return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() wakes up */
+    signals_seen = 0;
+    last_signal = 0;
+    sigaction(SIGINT, &sa, &saved_int);
+    sigaction(SIGTERM, &sa, &saved_term);
+    sigaction(SIGHUP, &sa, &saved_hup);
+    c->catching = true;
+}
+
+int cli_remote_exit(const struct cli_remote *c, int rc)
+{
+    if (c->catching && signals_seen) {
+        fprintf(stderr, "relman: %s: interrupted by %s\n", c->cmd, signal_name(last_signal));
+        return 128 + last_signal;
+    }
+    return rc;
+}
+
 int cli_remote_confirm(struct cli_remote *c, const char *question)
 {
     if (c->yes)
@@ -318,6 +391,11 @@ int cli_remote_failures(struct cli_remote *c, struct rel_runner *r)
 
 void cli_remote_free(struct cli_remote *c)
 {
+    if (c->catching) {
+        sigaction(SIGINT, &saved_int, NULL);
+        sigaction(SIGTERM, &saved_term, NULL);
+        sigaction(SIGHUP, &saved_hup, NULL);
+    }
     rel_targets_free(c->targets, c->ntargets);
     rel_config_free(c->cfg);
     free(c->audit_file);

@@ -234,7 +234,8 @@ struct dhost {
     struct rel_deploy *d;
     const struct rel_remote_target *t;
     enum dstate st;
-    bool locked, switched, new_started;
+    bool locked, switched, new_started, unpacked;
+    const char *phase; /* the step it is in ("upload", "health"): what a cancel interrupts */
     char *old_current, *old_previous; /* "releases/X" or NULL */
     char *old_pid;
     char **releases;
@@ -277,6 +278,7 @@ static void exec_act(struct rel_action *act, char *command)
 
 static void step(struct dhost *h, const char *name, const char *detail)
 {
+    h->phase = name;
     rel_remote_step(h->d->events, h->t->name, name, "%s", detail);
 }
 
@@ -286,7 +288,11 @@ static void remember_failure(struct dhost *h, struct rel_job *j, const char *wha
     if (h->fail_msg)
         return;
     char line[512];
-    if (j->last_rc < 0) {
+    if (j->last_rc == REL_ECANCELED) {
+        h->fail_rc = REL_ECANCELED;
+        h->fail_msg = rel_asprintf("%s: interrupted at %s (canceled)", h->t->name,
+                                   h->phase ? h->phase : what);
+    } else if (j->last_rc < 0) {
         h->fail_rc = j->last_rc;
         h->fail_msg = rel_asprintf("%s: %s", what, j->last_error ? j->last_error : "failed");
     } else {
@@ -364,6 +370,12 @@ static int begin_failure(struct dhost *h, struct rel_job *j, struct rel_action *
     free(tmp);
     rel_buf_putc(&b, ' ');
     q(&b, h->part);
+    if (h->unpacked) { /* ours (its name has this run's stamp), never switched to */
+        char *dir = rel_asprintf("releases/%s", h->d->dirname);
+        rel_buf_putc(&b, ' ');
+        q(&b, dir);
+        free(dir);
+    }
     exec_act(act, rel_buf_detach(&b));
     return 0;
 }
@@ -732,6 +744,7 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
     case D_UNPACKED:
         if (j->last_rc < 0 || j->last_status != 0)
             return begin_failure(h, j, act, "unpacking and checking the release");
+        h->unpacked = true;
         h->st = D_OLD_PID;
         if (h->old_current) {
             exec_act(act, rel_layout_pid_cmd(h->t, "current"));
@@ -744,6 +757,7 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
         if (j->last_rc < 0)
             return begin_failure(h, j, act, "checking the running node");
         h->old_pid = j->last_status == 0 ? rel_layout_parse_pid(j->last_out) : NULL;
+        h->phase = "switch";
         rel_remote_step(h->d->events, h->t->name, "switch", "current -> releases/%s",
                         h->d->dirname);
         h->st = D_SWITCHED;
@@ -765,6 +779,7 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
     case D_OLD_STOPPED:
         if (j->last_rc < 0 || j->last_status != 0)
             return begin_failure(h, j, act, "stopping the old node");
+        h->phase = "start";
         rel_remote_step(h->d->events, h->t->name, "start", "releases/%s", h->d->dirname);
         h->st = D_STARTED;
         h->new_started = true;
@@ -784,8 +799,10 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
         if (r < 0) {
             j->last_rc = r;
             j->last_error = rel_error_message();
-            h->fail_rc = r;
-            h->fail_msg = rel_strdup(rel_error_message());
+            if (r != REL_ECANCELED) {
+                h->fail_rc = r;
+                h->fail_msg = rel_strdup(rel_error_message());
+            }
             return begin_failure(h, j, act, "health check");
         }
         step(h, "cleanup", "old releases");
@@ -837,7 +854,46 @@ static int deploy_next(struct rel_job *j, struct rel_action *act)
     return rc;
 }
 
-static const struct rel_op_ops deploy_ops = {.next = deploy_next, .free = dhost_free};
+static const char *deploy_phase(const struct rel_job *j)
+{
+    const struct dhost *h = j->op;
+    return h->phase ? h->phase : "connect";
+}
+
+/* A second signal: no undo; remove what this run left half made, say so in
+ * the audit logs, release the lock (the host keeps the release `current`
+ * points to, verified or not). */
+static char *deploy_abandon(struct rel_job *j)
+{
+    struct dhost *h = j->op;
+    if (!h->locked)
+        return NULL;
+    char *result = rel_asprintf("FAILED: %s: interrupted twice at %s: not undone%s", h->t->name,
+                                deploy_phase(j),
+                                h->switched ? " (current may be an unverified release)" : "");
+    char *line = audit_line(h, result);
+    local_audit(h, line);
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "cd ");
+    qp(&b, h->t, "");
+    rel_buf_puts(&b, " && rm -rf ");
+    char *tmp = rel_asprintf("releases/.tmp-%s", h->d->dirname);
+    q(&b, tmp);
+    free(tmp);
+    rel_buf_putc(&b, ' ');
+    q(&b, h->part);
+    char *audit = audit_cmd(h, line), *unlock = unlock_cmd(h);
+    rel_buf_printf(&b, "; %s; %s", audit, unlock);
+    free(audit);
+    free(unlock);
+    free(line);
+    free(result);
+    h->outcome = "interrupted";
+    return rel_buf_detach(&b);
+}
+
+static const struct rel_op_ops deploy_ops = {
+    .next = deploy_next, .free = dhost_free, .phase = deploy_phase, .abandon = deploy_abandon};
 
 void rel_deploy_add(struct rel_deploy *d, struct rel_runner *r, const struct rel_remote_target *t)
 {

@@ -12,6 +12,7 @@
 #include "core/shell.h"
 
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,17 +292,52 @@ char *rel_layout_lock_cmd(const struct rel_remote_target *t, const char *what)
     return rel_buf_detach(&b);
 }
 
+/* "N s", "N min", "N h M min", "N days": how long ago ISO time `iso`
+ * ("YYYY-mm-ddTHH:MM:SSZ") was, into buf; false when it is not one. */
+static bool age_of(const char *iso, char *buf, size_t size)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    char z = 0;
+    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+        z != 'Z')
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t then = timegm(&tm);
+    long d = (long)difftime(time(NULL), then);
+    if (d < 0)
+        snprintf(buf, size, "in the future by %ld s: check the clocks", -d);
+    else if (d < 120)
+        snprintf(buf, size, "%ld s ago", d);
+    else if (d < 7200)
+        snprintf(buf, size, "%ld min ago", d / 60);
+    else if (d < 3 * 86400)
+        snprintf(buf, size, "%ld h %ld min ago", d / 3600, d % 3600 / 60);
+    else
+        snprintf(buf, size, "%ld days ago", d / 86400);
+    return true;
+}
+
 int rel_layout_lock_result(const struct rel_remote_target *t, const char *out)
 {
     if (strncmp(out, "relman-locked", 13) == 0)
         return 0;
-    char line[512];
+    char line[512], age[96] = "";
     const char *holder = strchr(out, '\n');
     holder = holder && holder[1] ? rel_layout_last_line(holder + 1, line, sizeof(line)) : "unknown";
+    const char *since = strstr(holder, " since ");
+    if (since) {
+        char when[32], ago[80];
+        snprintf(when, sizeof(when), "%.20s", since + 7); /* YYYY-mm-ddTHH:MM:SSZ */
+        if (age_of(when, ago, sizeof(ago)))
+            snprintf(age, sizeof(age), ", taken %s,", ago);
+    }
     return rel_error_set(REL_ELOCKED,
-                         "%s: locked by %s (%s/shared/lock; if no deploy is running, remove it: "
-                         "relman unlock %s)",
-                         t->name, holder, t->path, t->name);
+                         "%s: locked by %s%s (%s/shared/lock; relman never takes over a lock: if "
+                         "no deploy is running, remove it with: relman unlock %s)",
+                         t->name, holder, age, t->path, t->name);
 }
 
 char *rel_layout_unlock_cmd(const struct rel_remote_target *t)

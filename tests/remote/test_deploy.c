@@ -19,6 +19,7 @@
 #include "remote/audit.h"
 #include "remote/deploy.h"
 #include "remote/events.h"
+#include "remote/layout.h"
 #include "remote/local.h"
 #include "remote/node.h"
 #include "remote/rollback.h"
@@ -509,6 +510,49 @@ static void deploy_lock_held(void **state)
     assert_null(strstr(host_audit(&h, buf, sizeof(buf)), "0.0.2"));
     rel_deploy_free(d);
     run_free(&run);
+
+    /* a lock a killed relman left: who, where (pid, host), when; reported
+     * with its age and never taken over */
+    char *lock = rel_layout_lock_cmd(&h.t, "deploy foo 9");
+    sh("rm -rf '%s/shared/lock' && cd '%s' && { %s; } >/dev/null && sed -i 's/since [^:]*:[^:]*:[^:]*:/since 2000-01-01T00:00:00Z:/' "
+       "'%s/shared/lock/info'",
+       h.dir, root, lock, h.dir);
+    free(lock);
+    char info[512], file[400];
+    snprintf(file, sizeof(file), "%s/shared/lock/info", h.dir);
+    FILE *f = fopen(file, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(info, sizeof(info), f));
+    fclose(f);
+    char *who = rel_layout_who(), *pid = rel_asprintf("(relman pid %d)", (int)getpid());
+    assert_non_null(strstr(info, who));
+    assert_non_null(strstr(info, pid));
+    assert_non_null(strstr(info, "since 2000-01-01T00:00:00Z: deploy foo 9"));
+    free(who);
+    free(pid);
+    run_init(&run, 0, false);
+    d = new_deploy(tar2, 5);
+    rel_deploy_add(d, run.r, &h.t);
+    assert_int_equal(rel_runner_run(run.r), REL_ELOCKED);
+    j = rel_runner_job(run.r, 0);
+    assert_non_null(strstr(j->message, "days ago"));
+    assert_non_null(strstr(j->message, "relman unlock locked"));
+    assert_true(exists(&h, "shared/lock/info"));
+    assert_current(&h, "0.0.1");
+    rel_deploy_free(d);
+    run_free(&run);
+
+    /* unlock removes it, and says so in the audit logs */
+    run_init(&run, 0, false);
+    struct rel_node_opts uo = {.op = REL_NODE_UNLOCK, .audit_file = audit_file, .events = &events};
+    rel_node_add(run.r, &h.t, &uo);
+    assert_int_equal(rel_runner_run(run.r), 0);
+    assert_false(exists(&h, "shared/lock"));
+    assert_non_null(strstr(host_audit(&h, buf, sizeof(buf)), " locked unlock - by "));
+    assert_non_null(strstr(buf, "removed the lock held by "));
+    assert_non_null(strstr(last_line_with(audit_file, " locked unlock ", buf, sizeof(buf)),
+                           "deploy foo 9"));
+    run_free(&run);
     host_free(&h);
 }
 
@@ -731,6 +775,12 @@ static void deploy_every_failure(void **state)
  * case, all driven from one poll loop. Before the switch the host is left as
  * it was; after it, the deploy rolls back; once the new node is healthy the
  * rest (cleanup, audit, unlock) is finishing and runs. */
+/* The phase a cancel after action N (see NACTIONS) interrupts: the step
+ * the next action belongs to. */
+static const char *const cancel_phase[] = {
+    NULL, "lock", "upload", "upload", "unpack", "unpack", "switch", "stop", "start", "health",
+};
+
 static void deploy_cancel_between_phases(void **state)
 {
     (void)state;
@@ -769,12 +819,79 @@ static void deploy_cancel_between_phases(void **state)
         assert_tidy(h);
         char run_v[64];
         assert_string_equal(running(h, run_v, sizeof(run_v)), i <= 9 ? "0.0.1" : "0.0.2");
+        /* the audit lines (host and local) say where it was interrupted */
+        if (i >= 1 && i <= 9) {
+            char buf[2048], phase[64], needle[64];
+            snprintf(phase, sizeof(phase), "interrupted at %s", cancel_phase[i]);
+            if (!strstr(host_audit(h, buf, sizeof(buf)), phase))
+                fail_msg("cancel after %d: audit '%s' lacks '%s'", i, buf, phase);
+            snprintf(needle, sizeof(needle), " %s deploy ", h->t.name);
+            assert_non_null(strstr(last_line_with(audit_file, needle, buf, sizeof(buf)), phase));
+            assert_non_null(strstr(j->message, phase));
+        }
+        /* the unpacked release of a run that never switched is gone */
+        if (i >= 5 && i <= 6)
+            assert_int_equal(count_entries(h, "releases", "0.0.2-"), 0);
+    }
+    for (int i = 1; i <= 9; i++) {
+        char want[80];
+        snprintf(want, sizeof(want), "c%d: interrupted: stopping after ", i);
+        assert_non_null(strstr(rel_buf_cstr(&notes), want));
     }
     for (int i = 0; i < N; i++) {
         run_free(&runs[i]);
         host_free(&hosts[i]);
     }
     rel_deploy_free(d);
+}
+
+/* A second signal abandons the run: whatever runs is dropped, nothing is
+ * undone, but the lock goes and the audit lines say so. Abandoned after
+ * the switch (action 7) and during the upload (3). */
+static bool abandon_cb(void *ctx)
+{
+    struct plan *p = ctx;
+    return p->canceled && p->e[0].seen >= p->e[0].cancel_after + 1;
+}
+
+static void deploy_abandoned(void **state)
+{
+    (void)state;
+    static const int at[] = {3, 7};
+    for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+        struct host h;
+        char name[32];
+        snprintf(name, sizeof(name), "ab%d", at[k]);
+        host_init(&h, name);
+        clone_hosts(&tmpl1, &h, 1);
+        struct run run;
+        memset(&run, 0, sizeof(run));
+        rel_buf_init(&run.plan.log, 0);
+        struct rel_local_opts lo = {.dir = root, .fault = fault_cb, .fault_ctx = &run.plan};
+        assert_int_equal(rel_local_transport_new(&run.tr, &lo), 0);
+        struct rel_runner_opts ro = {.events = &events,
+                                     .transport = run.tr,
+                                     .canceled = cancel_cb,
+                                     .abandoned = abandon_cb,
+                                     .cancel_ctx = &run.plan};
+        assert_int_equal(rel_runner_new(&run.r, &ro), 0);
+        struct rel_deploy *d = new_deploy(tar2, 1);
+        run_plan(&run, h.t.name)->cancel_after = at[k];
+        rel_deploy_add(d, run.r, &h.t);
+        assert_int_equal(rel_runner_run(run.r), REL_ECANCELED);
+        const struct rel_job *j = rel_runner_job(run.r, 0);
+        assert_string_equal(rel_deploy_outcome(j), "interrupted");
+        assert_non_null(strstr(j->message, "abandoned"));
+        assert_false(exists(&h, "shared/lock"));
+        assert_int_equal(count_entries(&h, "shared/tarballs", ".part-"), 0);
+        char buf[2048];
+        assert_non_null(strstr(host_audit(&h, buf, sizeof(buf)), "interrupted twice at "));
+        if (at[k] == 7)
+            assert_non_null(strstr(buf, "current may be an unverified release"));
+        rel_deploy_free(d);
+        run_free(&run);
+        host_free(&h);
+    }
 }
 
 /* Rollback: back to previous and forth again; nothing to roll back to. */
@@ -995,6 +1112,7 @@ int main(void)
         cmocka_unit_test(deploy_switch_fails),
         cmocka_unit_test(deploy_every_failure),
         cmocka_unit_test(deploy_cancel_between_phases),
+        cmocka_unit_test(deploy_abandoned),
         cmocka_unit_test(rollback_and_back),
         cmocka_unit_test(rollback_every_failure),
         cmocka_unit_test(fleet_batches),
