@@ -126,8 +126,9 @@ const struct cli_command cli_commands[] = {
     {"status", "show what runs on targets",
      "relman status TARGET|GROUP... [--json]" REMOTE_OPTS, cmd_status},
     {"logs", "show the node's logs on a target",
-     "relman logs TARGET [-f] [-n LINES]\n"
+     "relman logs TARGET [-f] [-n LINES] [--raw]\n"
      "  -f, --follow       keep printing new lines (Ctrl-C to stop)\n"
+     "      --raw          print control characters as they are (escaped by default)\n"
      "  -n, --lines N      lines to show (default 100)" REMOTE_OPTS,
      cmd_logs},
     {"rpc", "evaluate an expression on the node of a target",

@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct rel_config;
 
@@ -28,6 +29,7 @@ enum {
     CLI_OPT_BATCH,
     CLI_OPT_REMOTE,
     CLI_OPT_LINES,
+    CLI_OPT_RAW,
 };
 
 struct cli_remote {
@@ -46,6 +48,7 @@ struct cli_remote {
     bool stderr_tty;
     bool catching;          /* cli_remote_catch_signals() installed its handlers */
     int told;               /* interruptions told to the user (0, 1, 2) */
+    bool raw;               /* logs --raw: streamed output unescaped */
     char out_tail[4];       /* streamed output: a UTF-8 character cut at a chunk's end */
     size_t out_tail_len;
 };
@@ -89,6 +92,15 @@ int cli_remote_confirm(struct cli_remote *c, const char *question);
 int cli_remote_failures(struct cli_remote *c, struct rel_runner *r);
 
 void cli_remote_free(struct cli_remote *c);
+
+/*
+ * What hosts say is printed as text (core/escape.h): control characters
+ * become \xNN. cli_remote_fputs() writes `text` (NULL: nothing) escaped
+ * with `flags` (REL_ESCAPE_KEEP_LINES for multi-line output);
+ * cli_remote_field() is an escaped one-line copy (malloc'd; "-" for NULL).
+ */
+void cli_remote_fputs(FILE *f, const char *text, unsigned flags);
+char *cli_remote_field(const char *text);
 
 /* The long options of cli_remote_option(), to splice into a command's table. */
 #define CLI_REMOTE_LONGOPTS                                                                        \
