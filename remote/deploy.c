@@ -221,6 +221,7 @@ enum dstate {
     D_UNLOCKED,
     /* after a failure */
     F_NEW_PID,
+    F_NEW_PID_WAIT,
     F_NEW_STOPPED,
     F_SWITCHED_BACK,
     F_OLD_STARTED,
@@ -236,6 +237,7 @@ struct dhost {
     enum dstate st;
     bool locked, switched, new_started, unpacked;
     const char *phase; /* the step it is in ("upload", "health"): what a cancel interrupts */
+    int64_t boot_deadline; /* interrupted while the new node boots: wait for it until then */
     char *old_current, *old_previous; /* "releases/X" or NULL */
     char *old_pid;
     char **releases;
@@ -353,6 +355,7 @@ static int begin_failure(struct dhost *h, struct rel_job *j, struct rel_action *
         step(h, "rollback", "switching back and restarting the previous release");
         if (h->new_started) {
             h->st = F_NEW_PID;
+            h->boot_deadline = rel_ssh_now_ms() + (int64_t)h->d->health_timeout * 1000;
             exec_act(act, rel_layout_pid_cmd(h->t, "current"));
             return 0;
         }
@@ -393,6 +396,15 @@ static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
     case F_NEW_PID: {
         char *pid =
             j->last_rc == 0 && j->last_status == 0 ? rel_layout_parse_pid(j->last_out) : NULL;
+        /* Interrupted before the new node answered: it may still be booting
+         * (it would then take the name and port the old one needs); ask
+         * again until it answers, as long as its health check would have. */
+        if (!pid && h->fail_rc == REL_ECANCELED && rel_ssh_now_ms() < h->boot_deadline) {
+            h->st = F_NEW_PID_WAIT;
+            act->kind = REL_ACT_SLEEP;
+            act->sleep_ms = 500;
+            return 0;
+        }
         h->st = F_NEW_STOPPED;
         if (pid) {
             char *dir = rel_asprintf("releases/%s", h->d->dirname);
@@ -404,6 +416,10 @@ static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
         j->last_rc = 0;
         return fail_next(h, j, act);
     }
+    case F_NEW_PID_WAIT:
+        h->st = F_NEW_PID;
+        exec_act(act, rel_layout_pid_cmd(h->t, "current"));
+        return 0;
     case F_NEW_STOPPED: {
         if (j->last_rc < 0 || j->last_status != 0)
             add_extra(h, "the new node may still be running");
