@@ -168,7 +168,7 @@ has "command log: the deploy outcome" running 'a1 +deploy: deployed$'
 has "details: current and pid" details "^ +[0-9]+ running: +yes \(pid $pid\)$"
 has "details: last deploy from the host's audit log" details '^ +[0-9]+ last deploy: [0-9T:-]+Z a1 deploy foo 0\.0\.1 .*: ok'
 has "logs of the node" logs 'a1: the node.s newest log, last 200 lines'
-has "command details" command '^ +[0-9]+ command: cd .*/a1/opt/kv 2>/dev/null'
+has "command details" command '^ +[0-9]+ command: eval "\$\(cat\)"; cd .*/a1/opt/kv 2>/dev/null'
 has "command details: exit status" command '^ +[0-9]+ status: +exit 0 \([0-9.]+ s\)$'
 has "stop dialog lists the host and the running version" stop-confirm "a1 +[^ ]+@127\.0\.0\.2 port 22400  $T/a1/opt/kv  0\.0\.1 running \(pid $pid\)"
 has "stop dialog asks" stop-confirm '^Stop foo on a1\?  y: stop  n: cancel$'
