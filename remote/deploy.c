@@ -336,6 +336,27 @@ static char *unlock_cmd(struct dhost *h)
     return rel_layout_unlock_cmd(h->t);
 }
 
+/* Append the command removing what this run made and did not switch to:
+ * the partial upload, the temporary directory and, with `unpacked`, the
+ * unpacked release (its name has this run's stamp). */
+static void remove_leftovers(struct rel_buf *b, struct dhost *h, bool unpacked)
+{
+    rel_buf_puts(b, "cd ");
+    qp(b, h->t, "");
+    rel_buf_puts(b, " && rm -rf ");
+    char *tmp = rel_asprintf("releases/.tmp-%s", h->d->dirname);
+    q(b, tmp);
+    free(tmp);
+    rel_buf_putc(b, ' ');
+    q(b, h->part);
+    if (unpacked) {
+        char *dir = rel_asprintf("releases/%s", h->d->dirname);
+        rel_buf_putc(b, ' ');
+        q(b, dir);
+        free(dir);
+    }
+}
+
 /* Start the failure path: undo what was done, in reverse. */
 static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act);
 
@@ -365,20 +386,7 @@ static int begin_failure(struct dhost *h, struct rel_job *j, struct rel_action *
     }
     h->st = F_CLEANED;
     struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "cd ");
-    qp(&b, h->t, "");
-    rel_buf_puts(&b, " && rm -rf ");
-    char *tmp = rel_asprintf("releases/.tmp-%s", h->d->dirname);
-    q(&b, tmp);
-    free(tmp);
-    rel_buf_putc(&b, ' ');
-    q(&b, h->part);
-    if (h->unpacked) { /* ours (its name has this run's stamp), never switched to */
-        char *dir = rel_asprintf("releases/%s", h->d->dirname);
-        rel_buf_putc(&b, ' ');
-        q(&b, dir);
-        free(dir);
-    }
+    remove_leftovers(&b, h, h->unpacked);
     exec_act(act, rel_buf_detach(&b));
     return 0;
 }
@@ -890,14 +898,7 @@ static char *deploy_abandon(struct rel_job *j)
     char *line = audit_line(h, result);
     local_audit(h, line);
     struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "cd ");
-    qp(&b, h->t, "");
-    rel_buf_puts(&b, " && rm -rf ");
-    char *tmp = rel_asprintf("releases/.tmp-%s", h->d->dirname);
-    q(&b, tmp);
-    free(tmp);
-    rel_buf_putc(&b, ' ');
-    q(&b, h->part);
+    remove_leftovers(&b, h, h->unpacked && !h->switched);
     char *audit = audit_cmd(h, line), *unlock = unlock_cmd(h);
     rel_buf_printf(&b, "; %s; %s", audit, unlock);
     free(audit);
