@@ -345,7 +345,9 @@ int cmd_releases_remote(int argc, char **argv)
                 bool prev = res->previous && strcmp(res->previous + 9, rel) == 0;
                 char *name = cli_remote_field(rel);
                 printf("%s %s%s\n", cur ? "*" : " ", name,
-                       cur ? "  (current)" : prev ? "  (previous)" : "");
+                       cur    ? "  (current)"
+                       : prev ? "  (previous)"
+                              : "");
                 free(name);
             }
         }

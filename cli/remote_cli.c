@@ -339,7 +339,10 @@ static void on_signal(int sig)
 
 static const char *signal_name(int sig)
 {
-    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+    return sig == SIGINT    ? "SIGINT"
+           : sig == SIGTERM ? "SIGTERM"
+           : sig == SIGHUP  ? "SIGHUP"
+                            : "a signal";
 }
 
 static bool cb_canceled(void *ctx)
@@ -362,8 +365,9 @@ static bool cb_abandoned(void *ctx)
     if (signals_seen >= 2 && c->told < 2) {
         c->told = 2;
         clear_progress(c);
-        fprintf(stderr, "relman: %s: interrupted again: releasing the locks it holds (at most %d "
-                        "s), then exiting; nothing is undone\n",
+        fprintf(stderr,
+                "relman: %s: interrupted again: releasing the locks it holds (at most %d "
+                "s), then exiting; nothing is undone\n",
                 c->cmd, REL_RUNNER_ABANDON_MS / 1000);
     }
     return signals_seen >= 2;

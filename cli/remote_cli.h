@@ -46,10 +46,10 @@ struct cli_remote {
     bool have_prompts;
     int progress_shown;     /* a progress line is on the terminal */
     bool stderr_tty;
-    bool catching;          /* cli_remote_catch_signals() installed its handlers */
-    int told;               /* interruptions told to the user (0, 1, 2) */
-    bool raw;               /* logs --raw: streamed output unescaped */
-    char out_tail[4];       /* streamed output: a UTF-8 character cut at a chunk's end */
+    bool catching;    /* cli_remote_catch_signals() installed its handlers */
+    int told;         /* interruptions told to the user (0, 1, 2) */
+    bool raw;         /* logs --raw: streamed output unescaped */
+    char out_tail[4]; /* streamed output: a UTF-8 character cut at a chunk's end */
     size_t out_tail_len;
 };
 

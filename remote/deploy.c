@@ -236,7 +236,7 @@ struct dhost {
     const struct rel_remote_target *t;
     enum dstate st;
     bool locked, switched, new_started, unpacked;
-    const char *phase; /* the step it is in ("upload", "health"): what a cancel interrupts */
+    const char *phase;     /* the step it is in ("upload", "health"): what a cancel interrupts */
     int64_t boot_deadline; /* interrupted while the new node boots: wait for it until then */
     char *old_current, *old_previous; /* "releases/X" or NULL */
     char *old_pid;
@@ -892,9 +892,9 @@ static char *deploy_abandon(struct rel_job *j)
     struct dhost *h = j->op;
     if (!h->locked)
         return NULL;
-    char *result = rel_asprintf("FAILED: %s: interrupted twice at %s: not undone%s", h->t->name,
-                                deploy_phase(j),
-                                h->switched ? " (current may be an unverified release)" : "");
+    char *result =
+        rel_asprintf("FAILED: %s: interrupted twice at %s: not undone%s", h->t->name,
+                     deploy_phase(j), h->switched ? " (current may be an unverified release)" : "");
     char *line = audit_line(h, result);
     local_audit(h, line);
     struct rel_buf b = REL_BUF_INIT;

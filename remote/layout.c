@@ -76,7 +76,8 @@ int rel_layout_env_script(struct rel_buf *out, const struct rel_remote_target *t
 
 bool rel_layout_wants_env(const char *command)
 {
-    return command && strncmp(command, REL_LAYOUT_ENV_PREAMBLE, strlen(REL_LAYOUT_ENV_PREAMBLE)) == 0;
+    return command &&
+           strncmp(command, REL_LAYOUT_ENV_PREAMBLE, strlen(REL_LAYOUT_ENV_PREAMBLE)) == 0;
 }
 
 int rel_layout_node_cmd(struct rel_buf *out, const struct rel_remote_target *t, const char *dir,
@@ -299,8 +300,8 @@ static bool age_of(const char *iso, char *buf, size_t size)
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
     char z = 0;
-    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &z) != 7 ||
         z != 'Z')
         return false;
     tm.tm_year -= 1900;

@@ -395,8 +395,8 @@ static int node_next(struct rel_job *j, struct rel_action *act)
 static const char *node_phase(const struct rel_job *j)
 {
     static const char *const names[] = {
-        [N_CONNECTED] = "connect", [N_QUERY] = NULL,       [N_PID] = "status",
-        [N_STOPPED] = "stop",      [N_STARTED] = "start",  [N_HEALTH] = "health",
+        [N_CONNECTED] = "connect", [N_QUERY] = NULL,      [N_PID] = "status",
+        [N_STOPPED] = "stop",      [N_STARTED] = "start", [N_HEALTH] = "health",
         [N_AUDITED] = "audit",
     };
     const struct nhost *h = j->op;

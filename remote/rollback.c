@@ -221,9 +221,9 @@ static int rollback_next(struct rel_job *j, struct rel_action *act)
 static const char *rollback_phase(const struct rel_job *j)
 {
     static const char *const names[] = {
-        [R_CONNECTED] = "connect", [R_LOCKED] = "lock",    [R_INSPECTED] = "inspect",
-        [R_PID] = "pid",           [R_STOPPED] = "stop",   [R_SWITCHED] = "switch",
-        [R_STARTED] = "start",     [R_HEALTH] = "health",  [R_AUDITED] = "audit",
+        [R_CONNECTED] = "connect", [R_LOCKED] = "lock",   [R_INSPECTED] = "inspect",
+        [R_PID] = "pid",           [R_STOPPED] = "stop",  [R_SWITCHED] = "switch",
+        [R_STARTED] = "start",     [R_HEALTH] = "health", [R_AUDITED] = "audit",
         [R_UNLOCKED] = "unlock",
     };
     const struct rhost *h = j->op;

@@ -20,14 +20,19 @@ static void expect(const char *in, unsigned flags, const char *want)
 static void test_controls(void **state)
 {
     (void)state;
-    expect("plain text, caf\xc3\xa9 \xe2\x82\xac \\ ok", 0, "plain text, caf\xc3\xa9 \xe2\x82\xac \\ ok");
+    expect("plain text, caf\xc3\xa9 \xe2\x82\xac \\ ok", 0,
+           "plain text, caf\xc3\xa9 \xe2\x82\xac \\ ok");
     expect("\033[2J\033]52;c;aGk=\007x", 0, "\\x1b[2J\\x1b]52;c;aGk=\\x07x");
     expect("a\rb\x7f", 0, "a\\x0db\\x7f");
     expect("l1\n\tl2\n", 0, "l1\\x0a\\x09l2\\x0a");
     expect("l1\n\tl2\r\n", REL_ESCAPE_KEEP_LINES, "l1\n\tl2\\x0d\n");
     /* C1 as UTF-8 (U+009B is CSI), and bytes that are not UTF-8 */
-    expect("\xc2\x9b" "31m", 0, "\\u009b31m");
-    expect("\x9b" "31m \xff \xc3", 0, "\\x9b31m \\xff \\xc3");
+    expect("\xc2\x9b"
+           "31m",
+           0, "\\u009b31m");
+    expect("\x9b"
+           "31m \xff \xc3",
+           0, "\\x9b31m \\xff \\xc3");
     assert_null(rel_escape_dup(NULL, 0));
     assert_true(rel_escape_needed("a\033", 2, 0));
     assert_false(rel_escape_needed("a\nb", 3, REL_ESCAPE_KEEP_LINES));

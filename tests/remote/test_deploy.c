@@ -514,7 +514,8 @@ static void deploy_lock_held(void **state)
     /* a lock a killed relman left: who, where (pid, host), when; reported
      * with its age and never taken over */
     char *lock = rel_layout_lock_cmd(&h.t, "deploy foo 9");
-    sh("rm -rf '%s/shared/lock' && cd '%s' && { %s; } >/dev/null && sed -i 's/since [^:]*:[^:]*:[^:]*:/since 2000-01-01T00:00:00Z:/' "
+    sh("rm -rf '%s/shared/lock' && cd '%s' && { %s; } >/dev/null && sed -i 's/since "
+       "[^:]*:[^:]*:[^:]*:/since 2000-01-01T00:00:00Z:/' "
        "'%s/shared/lock/info'",
        h.dir, root, lock, h.dir);
     free(lock);
@@ -550,8 +551,8 @@ static void deploy_lock_held(void **state)
     assert_false(exists(&h, "shared/lock"));
     assert_non_null(strstr(host_audit(&h, buf, sizeof(buf)), " locked unlock - by "));
     assert_non_null(strstr(buf, "removed the lock held by "));
-    assert_non_null(strstr(last_line_with(audit_file, " locked unlock ", buf, sizeof(buf)),
-                           "deploy foo 9"));
+    assert_non_null(
+        strstr(last_line_with(audit_file, " locked unlock ", buf, sizeof(buf)), "deploy foo 9"));
     run_free(&run);
     host_free(&h);
 }
