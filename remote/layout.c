@@ -11,6 +11,8 @@
 #include "core/error.h"
 #include "core/shell.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,24 +28,6 @@ int rel_layout_path(struct rel_buf *out, const struct rel_remote_target *t, cons
     char *p = rel && *rel ? rel_asprintf("%s/%s", t->path, rel) : rel_strdup(t->path);
     int rc = rel_shell_quote(out, p);
     free(p);
-    return rc;
-}
-
-int rel_layout_env(struct rel_buf *out, const struct rel_remote_target *t)
-{
-    int rc = rel_buf_puts(out, "env ");
-    for (size_t i = 0; rc == 0 && t->env && t->env[i]; i++) {
-        rc = rel_shell_quote(out, t->env[i]);
-        if (rc == 0)
-            rc = rel_buf_putc(out, ' ');
-    }
-    if (rc == 0 && !rel_target_getenv(t, "RELEASE_TMP")) {
-        char *v = rel_asprintf("RELEASE_TMP=%s/shared/tmp", t->path);
-        rc = rel_shell_quote(out, v);
-        free(v);
-        if (rc == 0)
-            rc = rel_buf_putc(out, ' ');
-    }
     return rc;
 }
 
@@ -71,6 +55,35 @@ int rel_layout_env_script(struct rel_buf *out, const struct rel_remote_target *t
     }
     if (rc == 0)
         rc = rel_buf_puts(out, "exec \"$@\"\n) }\n");
+    return rc;
+}
+
+#define MAX_ENV_SCRIPT 60000 /* fits a pipe's buffer: written whole before the command starts */
+
+int rel_layout_env_pipe(int *fd, const struct rel_remote_target *t)
+{
+    *fd = -1;
+    struct rel_buf script = REL_BUF_INIT;
+    int rc = rel_layout_env_script(&script, t);
+    if (rc == 0 && script.len > MAX_ENV_SCRIPT)
+        rc = rel_error_set(REL_EINVAL, "%s: the target's env is too large (%zu bytes, at most %d)",
+                           t->name, script.len, MAX_ENV_SCRIPT);
+    int p[2] = {-1, -1};
+    if (rc == 0 && pipe(p) < 0)
+        rc = rel_error_set_errno(REL_EIO, errno, "%s: pipe", t->name);
+    if (rc == 0) {
+        fcntl(p[0], F_SETFD, FD_CLOEXEC);
+        fcntl(p[1], F_SETFD, FD_CLOEXEC);
+        ssize_t w = write(p[1], script.ptr, script.len);
+        if (w < 0 || (size_t)w != script.len)
+            rc = rel_error_set_errno(REL_EIO, errno, "%s: writing the env script", t->name);
+        close(p[1]);
+        if (rc < 0)
+            close(p[0]);
+        else
+            *fd = p[0];
+    }
+    rel_buf_free(&script);
     return rc;
 }
 

@@ -40,10 +40,10 @@ int rel_layout_path(struct rel_buf *out, const struct rel_remote_target *t, cons
 #define REL_LAYOUT_ENV_PREAMBLE "eval \"$(cat)\"; "
 /* Append the script: "relman_env() { (\nexport 'K=V'\n...exec \"$@\"\n) }\n". */
 int rel_layout_env_script(struct rel_buf *out, const struct rel_remote_target *t);
-/* Append "env 'K=V' ... " (ends with a space): the same environment on a
- * command line. Only the interactive console still uses it (its stdin is
- * the terminal); everything run through the runner uses the script. */
-int rel_layout_env(struct rel_buf *out, const struct rel_remote_target *t);
+/* A pipe holding the env script, its write end closed: *fd gets the read
+ * end (the caller closes it). REL_EINVAL when the script is over 60000
+ * bytes (it must fit the pipe's buffer). */
+int rel_layout_env_pipe(int *fd, const struct rel_remote_target *t);
 /* Whether `command` starts with REL_LAYOUT_ENV_PREAMBLE. */
 bool rel_layout_wants_env(const char *command);
 

@@ -22,7 +22,6 @@
 
 #define MAX_RECONNECTS 3
 #define MAX_POLL_MS 200
-#define MAX_ENV_SCRIPT 60000 /* fits a pipe's buffer: written whole before the command starts */
 
 enum job_state { J_PENDING, J_CONNECTING, J_ACTING, J_SLEEPING, J_FINISHED };
 
@@ -131,29 +130,7 @@ static void free_act(struct job *j)
  * on stdin (layout.h): a pipe filled with the script, then closed. */
 static int env_stdin(struct job *j)
 {
-    struct rel_buf script = REL_BUF_INIT;
-    int rc = rel_layout_env_script(&script, j->pub.target);
-    if (rc == 0 && script.len > MAX_ENV_SCRIPT)
-        rc = rel_error_set(REL_EINVAL, "%s: the target's env is too large (%zu bytes, at most %d)",
-                           j->pub.target->name, script.len, MAX_ENV_SCRIPT);
-    int p[2] = {-1, -1};
-    if (rc == 0 && pipe(p) < 0)
-        rc = rel_error_set_errno(REL_EIO, errno, "%s: pipe", j->pub.target->name);
-    if (rc == 0) {
-        fcntl(p[0], F_SETFD, FD_CLOEXEC);
-        fcntl(p[1], F_SETFD, FD_CLOEXEC);
-        ssize_t w = write(p[1], script.ptr, script.len);
-        if (w < 0 || (size_t)w != script.len)
-            rc = rel_error_set_errno(REL_EIO, errno, "%s: writing the env script",
-                                     j->pub.target->name);
-        close(p[1]);
-        if (rc < 0)
-            close(p[0]);
-        else
-            j->env_fd = p[0];
-    }
-    rel_buf_free(&script);
-    return rc;
+    return rel_layout_env_pipe(&j->env_fd, j->pub.target);
 }
 
 static void disconnect(struct rel_runner *r, struct job *j)

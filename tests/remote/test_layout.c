@@ -71,20 +71,19 @@ static void env_prefix(void **state)
     const char *env[] = {"PORT=4040", "GREETING=it's $HOME `x`", NULL};
     struct rel_remote_target t = make_target("/opt/kv", env);
     struct rel_buf b = REL_BUF_INIT;
-    assert_int_equal(rel_layout_env(&b, &t), 0);
-    assert_string_equal(rel_buf_cstr(&b),
-                        "env PORT=4040 'GREETING=it'\\''s $HOME `x`' RELEASE_TMP=/opt/kv/shared/tmp ");
-    char *words = shell_words(rel_buf_cstr(&b));
-    assert_string_equal(words, "<env><PORT=4040><GREETING=it's $HOME `x`><RELEASE_TMP=/opt/kv/shared/tmp>");
-    free(words);
+    assert_int_equal(rel_layout_env_script(&b, &t), 0);
+    assert_string_equal(rel_buf_cstr(&b), "relman_env() { (\nexport PORT=4040\n"
+                                          "export 'GREETING=it'\\''s $HOME `x`'\n"
+                                          "export RELEASE_TMP=/opt/kv/shared/tmp\nexec \"$@\"\n) }\n");
     rel_buf_free(&b);
     rel_target_free(&t);
 
     /* the target's own RELEASE_TMP wins */
     const char *env2[] = {"RELEASE_TMP=/var/tmp/kv", NULL};
     t = make_target("/opt/kv", env2);
-    assert_int_equal(rel_layout_env(&b, &t), 0);
-    assert_string_equal(rel_buf_cstr(&b), "env RELEASE_TMP=/var/tmp/kv ");
+    assert_int_equal(rel_layout_env_script(&b, &t), 0);
+    assert_string_equal(rel_buf_cstr(&b),
+                        "relman_env() { (\nexport RELEASE_TMP=/var/tmp/kv\nexec \"$@\"\n) }\n");
     assert_string_equal(rel_target_getenv(&t, "RELEASE_TMP"), "/var/tmp/kv");
     assert_null(rel_target_getenv(&t, "RELEASE"));
     rel_buf_free(&b);
