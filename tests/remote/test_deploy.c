@@ -1102,6 +1102,44 @@ static void node_status_and_restart(void **state)
     host_free(&h);
 }
 
+/* Node changes interrupted: a stop canceled before it runs leaves the node
+ * running and says so in the audit logs; a restart canceled once the node
+ * was stopped starts it again (finishing). */
+static void node_interrupted(void **state)
+{
+    (void)state;
+    struct host h;
+    host_init(&h, "nodeint");
+    clone_hosts(&tmpl2, &h, 1);
+    struct run run;
+    run_init(&run, 0, false);
+    struct rel_node_opts o = {
+        .op = REL_NODE_STOP, .health_timeout = 5, .audit_file = audit_file, .events = &events};
+    run_plan(&run, h.t.name)->cancel_after = 1; /* after the status */
+    rel_node_add(run.r, &h.t, &o);
+    assert_int_equal(rel_runner_run(run.r), REL_ECANCELED);
+    const struct rel_job *j = rel_runner_job(run.r, 0);
+    assert_non_null(strstr(j->message, "interrupted at stop"));
+    char buf[2048], run_v[64];
+    assert_non_null(strstr(host_audit(&h, buf, sizeof(buf)), "stop releases/0.0.2-"));
+    assert_non_null(strstr(buf, "FAILED: nodeint: interrupted at stop"));
+    assert_non_null(strstr(last_line_with(audit_file, " nodeint stop ", buf, sizeof(buf)),
+                           "interrupted at stop"));
+    assert_string_equal(running(&h, run_v, sizeof(run_v)), "0.0.2");
+    assert_non_null(strstr(rel_buf_cstr(&notes), "nodeint: interrupted: stopping after status"));
+    run_free(&run);
+
+    run_init(&run, 0, false);
+    o.op = REL_NODE_RESTART;
+    run_plan(&run, h.t.name)->cancel_after = 2; /* during the stop */
+    rel_node_add(run.r, &h.t, &o);
+    assert_int_equal(rel_runner_run(run.r), 0);
+    assert_string_equal(running(&h, run_v, sizeof(run_v)), "0.0.2");
+    assert_non_null(strstr(host_audit(&h, buf, sizeof(buf)), " nodeint restart "));
+    run_free(&run);
+    host_free(&h);
+}
+
 int main(void)
 {
     rel_buf_init(&notes, 0);
@@ -1118,6 +1156,7 @@ int main(void)
         cmocka_unit_test(rollback_every_failure),
         cmocka_unit_test(fleet_batches),
         cmocka_unit_test(node_status_and_restart),
+        cmocka_unit_test(node_interrupted),
     };
     int rc = cmocka_run_group_tests(tests, setup_all, teardown_all);
     rel_buf_free(&notes);
