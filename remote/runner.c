@@ -10,11 +10,9 @@
 #include "target.h"
 
 #include "core/alloc.h"
-#include "core/buf.h"
 #include "core/error.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,13 +124,6 @@ static void free_act(struct job *j)
     j->env_fd = -1;
 }
 
-/* A command that starts with the env preamble gets the node's environment
- * on stdin (layout.h): a pipe filled with the script, then closed. */
-static int env_stdin(struct job *j)
-{
-    return rel_layout_env_pipe(&j->env_fd, j->pub.target);
-}
-
 static void disconnect(struct rel_runner *r, struct job *j)
 {
     r->tops->close(j->c);
@@ -168,8 +159,9 @@ static int start_action(struct rel_runner *r, struct job *j)
     int rc = 0;
     switch (j->act.kind) {
     case REL_ACT_EXEC: {
+        /* the node's environment on stdin (layout.h), never in the command */
         if (j->act.stdin_fd < 0 && rel_layout_wants_env(j->act.command)) {
-            if ((rc = env_stdin(j)) < 0)
+            if ((rc = rel_layout_env_pipe(&j->env_fd, j->pub.target)) < 0)
                 return rc;
             j->act.stdin_fd = j->env_fd;
         }
