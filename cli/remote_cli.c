@@ -345,32 +345,35 @@ static const char *signal_name(int sig)
                             : "a signal";
 }
 
+/* Whether `level` signals came (1: cancel, 2: abandon); says so once. */
+static bool interrupted(struct cli_remote *c, int level)
+{
+    if (signals_seen >= level && c->told < level) {
+        c->told = level;
+        clear_progress(c);
+        if (level == 1)
+            fprintf(stderr,
+                    "relman: %s: interrupted: each host finishes its current step (an upload is "
+                    "cut), then undoes what is not verified and releases its lock (again to exit "
+                    "at once)\n",
+                    c->cmd);
+        else
+            fprintf(stderr,
+                    "relman: %s: interrupted again: releasing the locks it holds (at most %d s), "
+                    "then exiting; nothing is undone\n",
+                    c->cmd, REL_RUNNER_ABANDON_MS / 1000);
+    }
+    return signals_seen >= level;
+}
+
 static bool cb_canceled(void *ctx)
 {
-    struct cli_remote *c = ctx;
-    if (signals_seen >= 1 && c->told < 1) {
-        c->told = 1;
-        clear_progress(c);
-        fprintf(stderr,
-                "relman: %s: interrupted: each host finishes its current step, then undoes what "
-                "is not verified and releases its lock (again to exit at once)\n",
-                c->cmd);
-    }
-    return signals_seen >= 1;
+    return interrupted(ctx, 1);
 }
 
 static bool cb_abandoned(void *ctx)
 {
-    struct cli_remote *c = ctx;
-    if (signals_seen >= 2 && c->told < 2) {
-        c->told = 2;
-        clear_progress(c);
-        fprintf(stderr,
-                "relman: %s: interrupted again: releasing the locks it holds (at most %d "
-                "s), then exiting; nothing is undone\n",
-                c->cmd, REL_RUNNER_ABANDON_MS / 1000);
-    }
-    return signals_seen >= 2;
+    return interrupted(ctx, 2);
 }
 
 void cli_remote_catch_signals(struct cli_remote *c, struct rel_runner_opts *o)
