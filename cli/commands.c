@@ -126,6 +126,7 @@ static const struct cli_option status_opts[] = {JSON("the status"), REMOTE_OPTS,
 static const struct cli_option logs_opts[] = {
     {"follow", 'f', NULL, 0, NULL, "keep printing new lines (Ctrl-C to stop)"},
     {"lines", 'n', "N", 0, NULL, "lines to show (default 100)"},
+    {"raw", 0, NULL, 0, NULL, "print control characters as they are (escaped by default)"},
     REMOTE_OPTS,
     NOCONFIRM,
     END};
@@ -205,7 +206,7 @@ const struct cli_command cli_commands[] = {
      pid_opts, T, NULL, NULL, cmd_pid},
     {"status", "show what runs on targets", "relman status TARGET|GROUP... [--json]", status_opts,
      T, NULL, NULL, cmd_status},
-    {"logs", "show the node's logs on a target", "relman logs TARGET [-f] [-n LINES]", logs_opts, T,
+    {"logs", "show the node's logs on a target", "relman logs TARGET [-f] [-n LINES] [--raw]", logs_opts, T,
      NULL, NULL, cmd_logs},
     {"rpc", "evaluate an expression on the node of a target", "relman rpc TARGET EXPR", remote_opts,
      T, NULL, NULL, cmd_rpc},

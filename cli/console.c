@@ -46,7 +46,7 @@ int cmd_remote(int argc, char **argv)
         fprintf(stderr, "relman: %s\n", line);
     rel_buf_free(&banner);
     fflush(stderr);
-    struct rel_console_opts co = {.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO};
+    struct rel_console_opts co = {.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO, .target = t};
     int status = rel_console_run(s, rel_buf_cstr(&cmd), &co);
     rel_buf_free(&cmd);
     if (status == REL_ECANCELED) {

@@ -151,6 +151,7 @@ int cmd_deploy(int argc, char **argv)
 
     struct rel_runner_opts ro;
     cli_remote_runner_opts(&c, &ro);
+    cli_remote_catch_signals(&c, &ro);
     ro.batch = (size_t)(batch ? batch : c.cfg->deploy.batch);
     ro.stop_on_failure = true;
     struct rel_runner *r;
@@ -168,7 +169,7 @@ int cmd_deploy(int argc, char **argv)
             printf("%s: %s\n", j->target->name, outcome);
     }
     fflush(stdout);
-    rc = cli_remote_failures(&c, r);
+    rc = cli_remote_exit(&c, cli_remote_failures(&c, r));
     rel_runner_free(r);
     rel_deploy_free(d);
     cli_remote_free(&c);
@@ -189,6 +190,7 @@ int cmd_rollback(int argc, char **argv)
     }
     struct rel_runner_opts ro;
     cli_remote_runner_opts(&c, &ro);
+    cli_remote_catch_signals(&c, &ro);
     ro.batch = (size_t)c.cfg->deploy.batch;
     ro.stop_on_failure = true;
     struct rel_runner *r;
@@ -206,7 +208,7 @@ int cmd_rollback(int argc, char **argv)
             printf("%s: rolled back\n", j->target->name);
     }
     fflush(stdout);
-    rc = cli_remote_failures(&c, r);
+    rc = cli_remote_exit(&c, cli_remote_failures(&c, r));
     rel_runner_free(r);
     cli_remote_free(&c);
     return rc;

@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/escape.h"
 #include "core/json.h"
 #include "remote/node.h"
 
@@ -33,6 +34,9 @@ static int run_node_op(struct cli_remote *c, int argc, char **argv, struct rel_n
     o->events = &c->events;
     struct rel_runner_opts ro;
     cli_remote_runner_opts(c, &ro);
+    /* what changes a node is interrupted cleanly; queries just end */
+    if (rel_node_op_info(o->op)->changes)
+        cli_remote_catch_signals(c, &ro);
     rel_runner_new(out, &ro);
     for (size_t i = 0; i < c->ntargets; i++)
         rel_node_add(*out, &c->targets[i], o);
@@ -97,9 +101,8 @@ static int simple(enum rel_node_op op, int argc, char **argv)
             case REL_NODE_RPC: {
                 const char *out = res->output ? res->output : "";
                 if (many)
-                    printf("%s: %s", name, out);
-                else
-                    fputs(out, stdout);
+                    printf("%s: ", name);
+                cli_remote_fputs(stdout, out, REL_ESCAPE_KEEP_LINES);
                 if (*out && out[strlen(out) - 1] != '\n')
                     putchar('\n');
                 break;
@@ -108,14 +111,16 @@ static int simple(enum rel_node_op op, int argc, char **argv)
             case REL_NODE_STOP:
             case REL_NODE_RESTART:
             case REL_NODE_UNLOCK:
-                printf("%s: %s\n", name, res->note ? res->note : rel_node_op_info(op)->done);
+                printf("%s: ", name);
+                cli_remote_fputs(stdout, res->note ? res->note : rel_node_op_info(op)->done, 0);
+                putchar('\n');
                 break;
             default:
                 break;
             }
         }
         fflush(stdout);
-        rc = cli_remote_failures(&c, r);
+        rc = cli_remote_exit(&c, cli_remote_failures(&c, r));
     }
     rel_runner_free(r);
     cli_remote_free(&c);
@@ -167,12 +172,12 @@ int cmd_rpc(int argc, char **argv)
         const struct rel_job *j = rel_runner_job(r, 0);
         const struct rel_node_result *res = j ? rel_node_result(j) : NULL;
         if (res && res->output) {
-            fputs(res->output, stdout);
+            cli_remote_fputs(stdout, res->output, REL_ESCAPE_KEEP_LINES);
             fflush(stdout);
         }
-        /* what the node said on failure, as it said it */
+        /* what the node said on failure, its control characters escaped */
         if (j && j->result < 0 && res && res->errout && res->errout[0])
-            fputs(res->errout, stderr);
+            cli_remote_fputs(stderr, res->errout, REL_ESCAPE_KEEP_LINES);
         rc = cli_remote_failures(&c, r);
     }
     rel_runner_free(r);
@@ -186,6 +191,7 @@ int cmd_logs(int argc, char **argv)
         CLI_REMOTE_LONGOPTS,
         {"follow", no_argument, NULL, 'f'},
         {"lines", required_argument, NULL, 'n'},
+        {"raw", no_argument, NULL, CLI_OPT_RAW},
         {NULL, 0, NULL, 0},
     };
     struct cli_remote c = {.cmd = "logs"};
@@ -198,6 +204,8 @@ int cmd_logs(int argc, char **argv)
             continue;
         if (opt == 'f') {
             o.follow = true;
+        } else if (opt == CLI_OPT_RAW) {
+            c.raw = true;
         } else if (opt == 'n') {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -214,7 +222,10 @@ int cmd_logs(int argc, char **argv)
         const struct rel_job *j = rel_runner_job(r, 0);
         if (j && j->result == 0 && !o.follow) {
             const char *out = rel_node_result(j)->output;
-            fputs(out ? out : "", stdout);
+            if (c.raw)
+                fputs(out ? out : "", stdout);
+            else
+                cli_remote_fputs(stdout, out, REL_ESCAPE_KEEP_LINES);
             fflush(stdout);
         }
         rc = cli_remote_failures(&c, r);
@@ -290,10 +301,14 @@ int cmd_status(int argc, char **argv)
                 const char *state = !res->installed ? "not deployed"
                                     : res->running  ? "running"
                                                     : "stopped";
-                printf("%-12s %-12s %-20s pid %-8s current %s%s%s\n", j->target->name, state,
-                       res->version ? res->version : "-", res->pid ? res->pid : "-",
-                       res->current ? res->current : "-", res->lock ? "  LOCKED by " : "",
-                       res->lock ? res->lock : "");
+                char *vsn = cli_remote_field(res->version), *cur = cli_remote_field(res->current),
+                     *lock = res->lock ? cli_remote_field(res->lock) : NULL;
+                printf("%-12s %-12s %-20s pid %-8s current %s%s%s\n", j->target->name, state, vsn,
+                       res->pid ? res->pid : "-", cur, lock ? "  LOCKED by " : "",
+                       lock ? lock : "");
+                free(vsn);
+                free(cur);
+                free(lock);
             }
         }
         fflush(stdout);
@@ -364,8 +379,12 @@ int cmd_releases_remote(int argc, char **argv)
                 const char *rel = res->releases[k];
                 bool cur = res->current && strcmp(res->current + 9, rel) == 0;
                 bool prev = res->previous && strcmp(res->previous + 9, rel) == 0;
-                printf("%s %s%s\n", cur ? "*" : " ", rel,
-                       cur ? "  (current)" : prev ? "  (previous)" : "");
+                char *name = cli_remote_field(rel);
+                printf("%s %s%s\n", cur ? "*" : " ", name,
+                       cur    ? "  (current)"
+                       : prev ? "  (previous)"
+                              : "");
+                free(name);
             }
         }
         fflush(stdout);

@@ -16,14 +16,39 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/escape.h"
 #include "remote/audit.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
+/* ---- printing what hosts say ------------------------------------------------ */
+
+void cli_remote_fputs(FILE *f, const char *text, unsigned flags)
+{
+    if (!text)
+        return;
+    size_t len = strlen(text);
+    if (!rel_escape_needed(text, len, flags)) {
+        fputs(text, f);
+        return;
+    }
+    struct rel_buf b = REL_BUF_INIT;
+    rel_escape_text(&b, text, len, flags);
+    fputs(rel_buf_cstr(&b), f);
+    rel_buf_free(&b);
+}
+
+/* The escaped copy of a one-line field (malloc'd; "-" for NULL). */
+char *cli_remote_field(const char *text)
+{
+    return rel_escape_dup(text ? text : "-", 0);
+}
 
 /* ---- printing events ----------------------------------------------------- */
 
@@ -41,7 +66,9 @@ static void ev_command_begin(void *ctx, const char *host, const char *command)
     if (cli_globals.verbose < 1)
         return;
     clear_progress(c);
-    fprintf(stderr, "%s: $ %s\n", host, command);
+    fprintf(stderr, "%s: $ ", host);
+    cli_remote_fputs(stderr, command, 0);
+    fputc('\n', stderr);
 }
 
 static void print_tail(const char *host, const char *text)
@@ -62,7 +89,10 @@ static void print_tail(const char *host, const char *text)
     while (start < end) {
         const char *nl = memchr(start, '\n', (size_t)(end - start));
         size_t len = nl ? (size_t)(nl - start) : (size_t)(end - start);
-        fprintf(stderr, "%s:   | %.*s\n", host, (int)len, start);
+        struct rel_buf line = REL_BUF_INIT;
+        rel_escape_text(&line, start, len, 0);
+        fprintf(stderr, "%s:   | %s\n", host, rel_buf_cstr(&line));
+        rel_buf_free(&line);
         start += len + (nl ? 1 : 0);
     }
 }
@@ -73,9 +103,11 @@ static void ev_command_end(void *ctx, const struct rel_remote_command *cmd)
     if (cli_globals.verbose < 1)
         return;
     clear_progress(c);
-    if (cmd->error)
-        fprintf(stderr, "%s: -> failed after %.2f s: %s\n", cmd->host, cmd->seconds, cmd->error);
-    else if (cmd->signal)
+    if (cmd->error) {
+        fprintf(stderr, "%s: -> failed after %.2f s: ", cmd->host, cmd->seconds);
+        cli_remote_fputs(stderr, cmd->error, 0);
+        fputc('\n', stderr);
+    } else if (cmd->signal)
         fprintf(stderr, "%s: -> killed by SIG%s (%.2f s)\n", cmd->host, cmd->signal, cmd->seconds);
     else
         fprintf(stderr, "%s: -> exit %d (%.2f s)\n", cmd->host, cmd->exit_status, cmd->seconds);
@@ -91,8 +123,9 @@ static void ev_step(void *ctx, const char *host, const char *step, const char *d
     if (strcmp(step, "connect") == 0 && cli_globals.verbose < 1)
         return;
     clear_progress(c);
-    fprintf(stderr, "%s: %s%s%s\n", host, step, detail && *detail ? ": " : "",
-            detail ? detail : "");
+    fprintf(stderr, "%s: %s%s", host, step, detail && *detail ? ": " : "");
+    cli_remote_fputs(stderr, detail, 0);
+    fputc('\n', stderr);
 }
 
 static void ev_progress(void *ctx, const char *host, uint64_t done, uint64_t total, double seconds)
@@ -122,13 +155,31 @@ static void ev_note(void *ctx, const char *host, const char *message)
     if (cli_globals.quiet && !strstr(message, "added host key"))
         return;
     clear_progress(c);
-    fprintf(stderr, "%s: %s\n", host, message);
+    fprintf(stderr, "%s: ", host);
+    cli_remote_fputs(stderr, message, 0);
+    fputc('\n', stderr);
 }
 
 static void ev_output(void *ctx, const char *host, const char *data, size_t len, int is_stderr)
 {
-    fwrite(data, 1, len, is_stderr ? stderr : stdout);
-    fflush(is_stderr ? stderr : stdout);
+    struct cli_remote *c = ctx;
+    FILE *f = is_stderr ? stderr : stdout;
+    if (c->raw) {
+        fwrite(data, 1, len, f);
+        fflush(f);
+        return;
+    }
+    /* a character cut at the end of the last piece goes in front of this one */
+    struct rel_buf in = REL_BUF_INIT, out = REL_BUF_INIT;
+    rel_buf_put(&in, c->out_tail, c->out_tail_len);
+    rel_buf_put(&in, data, len);
+    size_t used = rel_escape_text(&out, in.ptr, in.len, REL_ESCAPE_KEEP_LINES | REL_ESCAPE_PARTIAL);
+    c->out_tail_len = in.len - used;
+    memcpy(c->out_tail, in.ptr + used, c->out_tail_len);
+    fwrite(out.ptr, 1, out.len, f);
+    fflush(f);
+    rel_buf_free(&in);
+    rel_buf_free(&out);
 }
 
 static const struct rel_remote_event_ops event_ops = {
@@ -276,6 +327,85 @@ void cli_remote_runner_opts(struct cli_remote *c, struct rel_runner_opts *o)
     o->prompt_ctx = c;
 }
 
+/* ---- interrupts ------------------------------------------------------------ */
+
+static volatile sig_atomic_t signals_seen, last_signal;
+static struct sigaction saved_int, saved_term, saved_hup;
+
+static void on_signal(int sig)
+{
+    last_signal = sig;
+    if (signals_seen < 2)
+        signals_seen++;
+}
+
+static const char *signal_name(int sig)
+{
+    return sig == SIGINT    ? "SIGINT"
+           : sig == SIGTERM ? "SIGTERM"
+           : sig == SIGHUP  ? "SIGHUP"
+                            : "a signal";
+}
+
+/* Whether `level` signals came (1: cancel, 2: abandon); says so once. */
+static bool interrupted(struct cli_remote *c, int level)
+{
+    if (signals_seen >= level && c->told < level) {
+        c->told = level;
+        clear_progress(c);
+        if (level == 1)
+            fprintf(stderr,
+                    "relman: %s: interrupted: each host finishes its current step (an upload is "
+                    "cut), then undoes what is not verified and releases its lock (again to exit "
+                    "at once)\n",
+                    c->cmd);
+        else
+            fprintf(stderr,
+                    "relman: %s: interrupted again: releasing the locks it holds (at most %d s), "
+                    "then exiting; nothing is undone\n",
+                    c->cmd, REL_RUNNER_ABANDON_MS / 1000);
+    }
+    return signals_seen >= level;
+}
+
+static bool cb_canceled(void *ctx)
+{
+    return interrupted(ctx, 1);
+}
+
+static bool cb_abandoned(void *ctx)
+{
+    return interrupted(ctx, 2);
+}
+
+void cli_remote_catch_signals(struct cli_remote *c, struct rel_runner_opts *o)
+{
+    o->canceled = cb_canceled;
+    o->abandoned = cb_abandoned;
+    o->cancel_ctx = c;
+    if (c->catching)
+        return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() wakes up */
+    signals_seen = 0;
+    last_signal = 0;
+    sigaction(SIGINT, &sa, &saved_int);
+    sigaction(SIGTERM, &sa, &saved_term);
+    sigaction(SIGHUP, &sa, &saved_hup);
+    c->catching = true;
+}
+
+int cli_remote_exit(const struct cli_remote *c, int rc)
+{
+    if (c->catching && signals_seen) {
+        fprintf(stderr, "relman: %s: interrupted by %s\n", c->cmd, signal_name(last_signal));
+        return 128 + last_signal;
+    }
+    return rc;
+}
+
 int cli_remote_confirm(struct cli_remote *c, const char *question)
 {
     if (c->yes)
@@ -303,7 +433,9 @@ int cli_remote_failures(struct cli_remote *c, struct rel_runner *r)
         if (j->result < 0 && j->started) {
             failed++;
             rel_buf_printf(&names, "%s%s", names.len ? ", " : "", j->target->name);
-            cli_error("%s", j->message ? j->message : "failed");
+            char *msg = cli_remote_field(j->message ? j->message : "failed");
+            cli_error("%s", msg);
+            free(msg);
         }
     }
     if ((failed || skipped) && rel_runner_count(r) > 1) {
@@ -320,6 +452,11 @@ int cli_remote_failures(struct cli_remote *c, struct rel_runner *r)
 
 void cli_remote_free(struct cli_remote *c)
 {
+    if (c->catching) {
+        sigaction(SIGINT, &saved_int, NULL);
+        sigaction(SIGTERM, &saved_term, NULL);
+        sigaction(SIGHUP, &saved_hup, NULL);
+    }
     rel_targets_free(c->targets, c->ntargets);
     rel_config_free(c->cfg);
     free(c->audit_file);

@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct rel_config;
 
@@ -28,6 +29,7 @@ enum {
     CLI_OPT_BATCH,
     CLI_OPT_REMOTE,
     CLI_OPT_LINES,
+    CLI_OPT_RAW,
 };
 
 struct cli_remote {
@@ -44,6 +46,11 @@ struct cli_remote {
     bool have_prompts;
     int progress_shown;     /* a progress line is on the terminal */
     bool stderr_tty;
+    bool catching;    /* cli_remote_catch_signals() installed its handlers */
+    int told;         /* interruptions told to the user (0, 1, 2) */
+    bool raw;         /* logs --raw: streamed output unescaped */
+    char out_tail[4]; /* streamed output: a UTF-8 character cut at a chunk's end */
+    size_t out_tail_len;
 };
 
 /* Handle a common option `c` (from cli_getopt) with `arg`; true if it was one. */
@@ -62,6 +69,20 @@ int cli_remote_load(struct cli_remote *c, char **names, size_t nnames, const cha
 /* Runner options wired to our events and prompts. */
 void cli_remote_runner_opts(struct cli_remote *c, struct rel_runner_opts *o);
 
+/*
+ * For commands that change targets (deploy, rollback, start, stop, restart,
+ * unlock): catch SIGINT, SIGTERM and SIGHUP until cli_remote_free() and wire
+ * them to the runner options `o`: the first cancels the run (each host
+ * finishes or undoes what it does, releases its lock, writes an audit
+ * line; see runner.h), a second abandons it (each host only releases its
+ * lock and writes its audit line, within REL_RUNNER_ABANDON_MS). A command
+ * interrupted so exits 128 + the signal's number (cli_remote_exit()).
+ */
+void cli_remote_catch_signals(struct cli_remote *c, struct rel_runner_opts *o);
+
+/* `rc`, or 128 + N when signal N interrupted the run. */
+int cli_remote_exit(const struct cli_remote *c, int rc);
+
 /* Ask "QUESTION [y/N]" on the terminal; without one, refuse unless --yes.
  * Returns CLI_OK to go on, or prints why not and returns CLI_FAIL/CLI_USAGE. */
 int cli_remote_confirm(struct cli_remote *c, const char *question);
@@ -71,6 +92,15 @@ int cli_remote_confirm(struct cli_remote *c, const char *question);
 int cli_remote_failures(struct cli_remote *c, struct rel_runner *r);
 
 void cli_remote_free(struct cli_remote *c);
+
+/*
+ * What hosts say is printed as text (core/escape.h): control characters
+ * become \xNN. cli_remote_fputs() writes `text` (NULL: nothing) escaped
+ * with `flags` (REL_ESCAPE_KEEP_LINES for multi-line output);
+ * cli_remote_field() is an escaped one-line copy (malloc'd; "-" for NULL).
+ */
+void cli_remote_fputs(FILE *f, const char *text, unsigned flags);
+char *cli_remote_field(const char *text);
 
 /* The long options of cli_remote_option(), to splice into a command's table. */
 #define CLI_REMOTE_LONGOPTS                                                                        \

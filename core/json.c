@@ -162,6 +162,10 @@ int rel_json_quote(struct rel_buf *out, const char *s, size_t len)
             if (n == 0) {
                 rc = rel_buf_puts(out, "\\ufffd");
                 i++;
+            } else if (cp >= 0x80 && cp <= 0x9f) {
+                /* C1 controls (U+009B is CSI): legal JSON, but not on a terminal */
+                rc = rel_buf_printf(out, "\\u%04x", (unsigned)cp);
+                i += n;
             } else {
                 rc = rel_buf_put(out, p + i, n);
                 i += n;

@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/escape.h"
 #include "core/fs.h"
 #include "core/path.h"
 #include "core/shell.h"
@@ -31,7 +32,11 @@ char *rel_audit_line(const char *target, const char *what, const char *who, cons
 {
     char when[32];
     rel_layout_iso_time(when);
-    return rel_asprintf("%s %s %s by %s: %s", when, target, what, who, result);
+    /* parts come from hosts (lock holders, stderr, versions): one line of text */
+    char *line = rel_asprintf("%s %s %s by %s: %s", when, target, what, who, result);
+    char *text = rel_escape_dup(line, 0);
+    free(line);
+    return text;
 }
 
 int rel_audit_local(const char *file, const char *line)

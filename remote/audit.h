@@ -20,7 +20,8 @@ struct rel_remote_target;
 /* PROJECT_DIR/.relman/audit.log, normalized (malloc'd). */
 char *rel_audit_file(const char *project_dir);
 
-/* "TIME TARGET WHAT by WHO: RESULT" with the time of now (malloc'd). */
+/* "TIME TARGET WHAT by WHO: RESULT" with the time of now (malloc'd), its
+ * control characters (newlines too) escaped (core/escape.h). */
 char *rel_audit_line(const char *target, const char *what, const char *who, const char *result);
 
 /* Append one line to the local audit file (creating it and its directory).

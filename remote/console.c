@@ -4,9 +4,11 @@
 #include "ssh.h"
 #include "target.h"
 
+#include "core/alloc.h"
 #include "core/buf.h"
 
 #include "core/error.h"
+#include "core/shell.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -90,6 +92,59 @@ static bool forward_keys(struct rel_ssh_exec *x, const char *buf, size_t n, bool
     return false;
 }
 
+/*
+ * Write the env script of `t` to a new private file under PATH/shared/tmp
+ * (mktemp: mode 0600) from the stdin of a command, and append to `cmd` the
+ * words that source and remove it: ". 'FILE'; rm -f 'FILE'; ". The file
+ * lives for the moment between the two commands; nothing of it is ever on
+ * a command line.
+ */
+static int env_file(struct rel_buf *cmd, struct rel_ssh_session *s,
+                    const struct rel_remote_target *t)
+{
+    int fd;
+    int rc = rel_layout_env_pipe(&fd, t);
+    if (rc < 0)
+        return rc;
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "umask 077 && mkdir -p ");
+    rel_layout_path(&b, t, "shared/tmp");
+    rel_buf_puts(&b, " && f=$(mktemp ");
+    rel_layout_path(&b, t, "shared/tmp/.relman-env.XXXXXX");
+    rel_buf_puts(&b, ") && cat > \"$f\" && printf '%s\\n' \"$f\"");
+    struct rel_ssh_exec_opts xo = {.command = rel_buf_cstr(&b), .stdin_fd = fd,
+                                   .timeout_ms = 30000};
+    struct rel_ssh_exec *x = NULL;
+    rc = rel_ssh_exec_start(&x, s, &xo);
+    if (rc == 0)
+        rc = rel_ssh_drive(s, rel_ssh_exec_step_cb, x);
+    char *prefix = rel_asprintf("%s/shared/tmp/.relman-env.", t->path);
+    if (rc == 0) {
+        const char *out = rel_ssh_exec_stdout(x);
+        size_t n = strcspn(out, "\n");
+        if (rel_ssh_exec_status(x) != 0 || strncmp(out, prefix, strlen(prefix)) != 0 ||
+            out[n] != '\n') {
+            char line[256];
+            rc = rel_error_set(REL_ECHILD, "%s: cannot write the node's environment under %s/shared/tmp: %s",
+                               t->name, t->path,
+                               rel_layout_last_line(rel_ssh_exec_stderr(x), line, sizeof(line)));
+        } else {
+            char *file = rel_strndup(out, n);
+            rel_buf_puts(cmd, ". ");
+            rel_shell_quote(cmd, file);
+            rel_buf_puts(cmd, "; rm -f ");
+            rel_shell_quote(cmd, file);
+            rel_buf_puts(cmd, "; ");
+            free(file);
+        }
+    }
+    free(prefix);
+    rel_ssh_exec_free(x);
+    close(fd);
+    rel_buf_free(&b);
+    return rc;
+}
+
 int rel_console_run(struct rel_ssh_session *s, const char *command,
                     const struct rel_console_opts *o)
 {
@@ -100,11 +155,21 @@ int rel_console_run(struct rel_ssh_session *s, const char *command,
     window_size(o->out_fd, &cols, &rows);
     const char *term = getenv("TERM");
     int out_fd = o->out_fd;
-    struct rel_ssh_exec_opts xo = {.command = command, .stdin_fd = -1, .interactive = true,
+    struct rel_buf full = REL_BUF_INIT;
+    if (o->target) {
+        int erc = env_file(&full, s, o->target);
+        if (erc < 0) {
+            rel_buf_free(&full);
+            return erc;
+        }
+    }
+    rel_buf_puts(&full, command);
+    struct rel_ssh_exec_opts xo = {.command = rel_buf_cstr(&full), .stdin_fd = -1, .interactive = true,
                                    .pty = true, .term = term && *term ? term : "xterm",
                                    .cols = cols, .rows = rows, .sink = sink, .sink_ctx = &out_fd};
     struct rel_ssh_exec *x;
     int rc = rel_ssh_exec_start(&x, s, &xo);
+    rel_buf_free(&full); /* the exec keeps its own copy */
     if (rc < 0)
         return rc;
 

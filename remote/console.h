@@ -14,9 +14,17 @@
 
 struct rel_ssh_session;
 
+struct rel_remote_target;
+
 struct rel_console_opts {
     int in_fd;  /* the terminal to read keys from (a tty) */
     int out_fd; /* where the remote output goes */
+    /* The target whose env the command (rel_console_command()) needs: its
+     * stdin is the terminal, so the env goes to a private file on the host
+     * first (mode 0600, written from a command's stdin, under
+     * PATH/shared/tmp), which the console command sources and removes before
+     * it starts the node's console. NULL: the command needs no env. */
+    const struct rel_remote_target *target;
 };
 
 /*
@@ -28,11 +36,10 @@ int rel_console_run(struct rel_ssh_session *s, const char *command,
                     const struct rel_console_opts *opts);
 
 struct rel_buf;
-struct rel_remote_target;
 
 /* The console command of target `t`, as `relman remote` and the TUI's
  * Attach run it: `bin/RELEASE remote` of the current release, with the
- * node's environment (rel_layout_node_cmd()). */
+ * node's environment (rel_layout_node_cmd(); run it with opts.target set). */
 int rel_console_command(struct rel_buf *out, const struct rel_remote_target *t);
 
 /* What to show before attaching: one line saying what is attached to where

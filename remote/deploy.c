@@ -221,6 +221,7 @@ enum dstate {
     D_UNLOCKED,
     /* after a failure */
     F_NEW_PID,
+    F_NEW_PID_WAIT,
     F_NEW_STOPPED,
     F_SWITCHED_BACK,
     F_OLD_STARTED,
@@ -234,7 +235,9 @@ struct dhost {
     struct rel_deploy *d;
     const struct rel_remote_target *t;
     enum dstate st;
-    bool locked, switched, new_started;
+    bool locked, switched, new_started, unpacked;
+    const char *phase;     /* the step it is in ("upload", "health"): what a cancel interrupts */
+    int64_t boot_deadline; /* interrupted while the new node boots: wait for it until then */
     char *old_current, *old_previous; /* "releases/X" or NULL */
     char *old_pid;
     char **releases;
@@ -277,6 +280,7 @@ static void exec_act(struct rel_action *act, char *command)
 
 static void step(struct dhost *h, const char *name, const char *detail)
 {
+    h->phase = name;
     rel_remote_step(h->d->events, h->t->name, name, "%s", detail);
 }
 
@@ -286,7 +290,11 @@ static void remember_failure(struct dhost *h, struct rel_job *j, const char *wha
     if (h->fail_msg)
         return;
     char line[512];
-    if (j->last_rc < 0) {
+    if (j->last_rc == REL_ECANCELED) {
+        h->fail_rc = REL_ECANCELED;
+        h->fail_msg = rel_asprintf("%s: interrupted at %s (canceled)", h->t->name,
+                                   h->phase ? h->phase : what);
+    } else if (j->last_rc < 0) {
         h->fail_rc = j->last_rc;
         h->fail_msg = rel_asprintf("%s: %s", what, j->last_error ? j->last_error : "failed");
     } else {
@@ -328,6 +336,27 @@ static char *unlock_cmd(struct dhost *h)
     return rel_layout_unlock_cmd(h->t);
 }
 
+/* Append the command removing what this run made and did not switch to:
+ * the partial upload, the temporary directory and, with `unpacked`, the
+ * unpacked release (its name has this run's stamp). */
+static void remove_leftovers(struct rel_buf *b, struct dhost *h, bool unpacked)
+{
+    rel_buf_puts(b, "cd ");
+    qp(b, h->t, "");
+    rel_buf_puts(b, " && rm -rf ");
+    char *tmp = rel_asprintf("releases/.tmp-%s", h->d->dirname);
+    q(b, tmp);
+    free(tmp);
+    rel_buf_putc(b, ' ');
+    q(b, h->part);
+    if (unpacked) {
+        char *dir = rel_asprintf("releases/%s", h->d->dirname);
+        rel_buf_putc(b, ' ');
+        q(b, dir);
+        free(dir);
+    }
+}
+
 /* Start the failure path: undo what was done, in reverse. */
 static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act);
 
@@ -347,6 +376,7 @@ static int begin_failure(struct dhost *h, struct rel_job *j, struct rel_action *
         step(h, "rollback", "switching back and restarting the previous release");
         if (h->new_started) {
             h->st = F_NEW_PID;
+            h->boot_deadline = rel_ssh_now_ms() + (int64_t)h->d->health_timeout * 1000;
             exec_act(act, rel_layout_pid_cmd(h->t, "current"));
             return 0;
         }
@@ -356,14 +386,7 @@ static int begin_failure(struct dhost *h, struct rel_job *j, struct rel_action *
     }
     h->st = F_CLEANED;
     struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, "cd ");
-    qp(&b, h->t, "");
-    rel_buf_puts(&b, " && rm -rf ");
-    char *tmp = rel_asprintf("releases/.tmp-%s", h->d->dirname);
-    q(&b, tmp);
-    free(tmp);
-    rel_buf_putc(&b, ' ');
-    q(&b, h->part);
+    remove_leftovers(&b, h, h->unpacked);
     exec_act(act, rel_buf_detach(&b));
     return 0;
 }
@@ -381,6 +404,15 @@ static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
     case F_NEW_PID: {
         char *pid =
             j->last_rc == 0 && j->last_status == 0 ? rel_layout_parse_pid(j->last_out) : NULL;
+        /* Interrupted before the new node answered: it may still be booting
+         * (it would then take the name and port the old one needs); ask
+         * again until it answers, as long as its health check would have. */
+        if (!pid && h->fail_rc == REL_ECANCELED && rel_ssh_now_ms() < h->boot_deadline) {
+            h->st = F_NEW_PID_WAIT;
+            act->kind = REL_ACT_SLEEP;
+            act->sleep_ms = 500;
+            return 0;
+        }
         h->st = F_NEW_STOPPED;
         if (pid) {
             char *dir = rel_asprintf("releases/%s", h->d->dirname);
@@ -392,6 +424,10 @@ static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
         j->last_rc = 0;
         return fail_next(h, j, act);
     }
+    case F_NEW_PID_WAIT:
+        h->st = F_NEW_PID;
+        exec_act(act, rel_layout_pid_cmd(h->t, "current"));
+        return 0;
     case F_NEW_STOPPED: {
         if (j->last_rc < 0 || j->last_status != 0)
             add_extra(h, "the new node may still be running");
@@ -732,6 +768,7 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
     case D_UNPACKED:
         if (j->last_rc < 0 || j->last_status != 0)
             return begin_failure(h, j, act, "unpacking and checking the release");
+        h->unpacked = true;
         h->st = D_OLD_PID;
         if (h->old_current) {
             exec_act(act, rel_layout_pid_cmd(h->t, "current"));
@@ -744,6 +781,7 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
         if (j->last_rc < 0)
             return begin_failure(h, j, act, "checking the running node");
         h->old_pid = j->last_status == 0 ? rel_layout_parse_pid(j->last_out) : NULL;
+        h->phase = "switch";
         rel_remote_step(h->d->events, h->t->name, "switch", "current -> releases/%s",
                         h->d->dirname);
         h->st = D_SWITCHED;
@@ -765,6 +803,7 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
     case D_OLD_STOPPED:
         if (j->last_rc < 0 || j->last_status != 0)
             return begin_failure(h, j, act, "stopping the old node");
+        h->phase = "start";
         rel_remote_step(h->d->events, h->t->name, "start", "releases/%s", h->d->dirname);
         h->st = D_STARTED;
         h->new_started = true;
@@ -784,8 +823,10 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
         if (r < 0) {
             j->last_rc = r;
             j->last_error = rel_error_message();
-            h->fail_rc = r;
-            h->fail_msg = rel_strdup(rel_error_message());
+            if (r != REL_ECANCELED) {
+                h->fail_rc = r;
+                h->fail_msg = rel_strdup(rel_error_message());
+            }
             return begin_failure(h, j, act, "health check");
         }
         step(h, "cleanup", "old releases");
@@ -837,7 +878,39 @@ static int deploy_next(struct rel_job *j, struct rel_action *act)
     return rc;
 }
 
-static const struct rel_op_ops deploy_ops = {.next = deploy_next, .free = dhost_free};
+static const char *deploy_phase(const struct rel_job *j)
+{
+    const struct dhost *h = j->op;
+    return h->phase ? h->phase : "connect";
+}
+
+/* A second signal: no undo; remove what this run left half made, say so in
+ * the audit logs, release the lock (the host keeps the release `current`
+ * points to, verified or not). */
+static char *deploy_abandon(struct rel_job *j)
+{
+    struct dhost *h = j->op;
+    if (!h->locked)
+        return NULL;
+    char *result =
+        rel_asprintf("FAILED: %s: interrupted twice at %s: not undone%s", h->t->name,
+                     deploy_phase(j), h->switched ? " (current may be an unverified release)" : "");
+    char *line = audit_line(h, result);
+    local_audit(h, line);
+    struct rel_buf b = REL_BUF_INIT;
+    remove_leftovers(&b, h, h->unpacked && !h->switched);
+    char *audit = audit_cmd(h, line), *unlock = unlock_cmd(h);
+    rel_buf_printf(&b, "; %s; %s", audit, unlock);
+    free(audit);
+    free(unlock);
+    free(line);
+    free(result);
+    h->outcome = "interrupted";
+    return rel_buf_detach(&b);
+}
+
+static const struct rel_op_ops deploy_ops = {
+    .next = deploy_next, .free = dhost_free, .phase = deploy_phase, .abandon = deploy_abandon};
 
 void rel_deploy_add(struct rel_deploy *d, struct rel_runner *r, const struct rel_remote_target *t)
 {

@@ -35,11 +35,8 @@ void rel_health_free(struct rel_health *h)
 
 static void pid_action(struct rel_health *h, struct rel_action *act)
 {
-    struct rel_buf b = REL_BUF_INIT;
-    const char *args[] = {"pid", NULL};
-    rel_layout_node_cmd(&b, h->t, h->dir, args);
     act->kind = REL_ACT_EXEC;
-    act->command = rel_buf_detach(&b);
+    act->command = rel_layout_pid_cmd(h->t, h->dir);
     act->timeout_ms = 20000;
     h->phase = H_PID;
 }

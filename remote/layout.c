@@ -11,7 +11,10 @@
 #include "core/error.h"
 #include "core/shell.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,22 +31,66 @@ int rel_layout_path(struct rel_buf *out, const struct rel_remote_target *t, cons
     return rc;
 }
 
-int rel_layout_env(struct rel_buf *out, const struct rel_remote_target *t)
+int rel_layout_env_script(struct rel_buf *out, const struct rel_remote_target *t)
 {
-    int rc = rel_buf_puts(out, "env ");
+    /* A shell function, so the exports reach the node's command alone, not
+     * relman's own commands around it; read by the preamble's eval (a
+     * builtin: nothing of it reaches any process's arguments). */
+    int rc = rel_buf_puts(out, REL_LAYOUT_ENV_FN "() { (\n");
     for (size_t i = 0; rc == 0 && t->env && t->env[i]; i++) {
-        rc = rel_shell_quote(out, t->env[i]);
+        rc = rel_buf_puts(out, "export ");
         if (rc == 0)
-            rc = rel_buf_putc(out, ' ');
+            rc = rel_shell_quote(out, t->env[i]);
+        if (rc == 0)
+            rc = rel_buf_putc(out, '\n');
     }
     if (rc == 0 && !rel_target_getenv(t, "RELEASE_TMP")) {
         char *v = rel_asprintf("RELEASE_TMP=%s/shared/tmp", t->path);
-        rc = rel_shell_quote(out, v);
+        rc = rel_buf_puts(out, "export ");
+        if (rc == 0)
+            rc = rel_shell_quote(out, v);
         free(v);
         if (rc == 0)
-            rc = rel_buf_putc(out, ' ');
+            rc = rel_buf_putc(out, '\n');
     }
+    if (rc == 0)
+        rc = rel_buf_puts(out, "exec \"$@\"\n) }\n");
     return rc;
+}
+
+#define MAX_ENV_SCRIPT 60000 /* fits a pipe's buffer: written whole before the command starts */
+
+int rel_layout_env_pipe(int *fd, const struct rel_remote_target *t)
+{
+    *fd = -1;
+    struct rel_buf script = REL_BUF_INIT;
+    int rc = rel_layout_env_script(&script, t);
+    if (rc == 0 && script.len > MAX_ENV_SCRIPT)
+        rc = rel_error_set(REL_EINVAL, "%s: the target's env is too large (%zu bytes, at most %d)",
+                           t->name, script.len, MAX_ENV_SCRIPT);
+    int p[2] = {-1, -1};
+    if (rc == 0 && pipe(p) < 0)
+        rc = rel_error_set_errno(REL_EIO, errno, "%s: pipe", t->name);
+    if (rc == 0) {
+        fcntl(p[0], F_SETFD, FD_CLOEXEC);
+        fcntl(p[1], F_SETFD, FD_CLOEXEC);
+        ssize_t w = write(p[1], script.ptr, script.len);
+        if (w < 0 || (size_t)w != script.len)
+            rc = rel_error_set_errno(REL_EIO, errno, "%s: writing the env script", t->name);
+        close(p[1]);
+        if (rc < 0)
+            close(p[0]);
+        else
+            *fd = p[0];
+    }
+    rel_buf_free(&script);
+    return rc;
+}
+
+bool rel_layout_wants_env(const char *command)
+{
+    return command &&
+           strncmp(command, REL_LAYOUT_ENV_PREAMBLE, strlen(REL_LAYOUT_ENV_PREAMBLE)) == 0;
 }
 
 int rel_layout_node_cmd(struct rel_buf *out, const struct rel_remote_target *t, const char *dir,
@@ -53,9 +100,7 @@ int rel_layout_node_cmd(struct rel_buf *out, const struct rel_remote_target *t, 
     if (rc == 0)
         rc = rel_layout_path(out, t, "");
     if (rc == 0)
-        rc = rel_buf_puts(out, " && ");
-    if (rc == 0)
-        rc = rel_layout_env(out, t);
+        rc = rel_buf_puts(out, " && " REL_LAYOUT_ENV_FN " ");
     char *bin = rel_asprintf("%s/bin/%s", dir, t->release);
     if (rc == 0)
         rc = rel_layout_path(out, t, bin);
@@ -188,6 +233,7 @@ char *rel_layout_pid_cmd(const struct rel_remote_target *t, const char *dir)
 {
     struct rel_buf b = REL_BUF_INIT;
     const char *args[] = {"pid", NULL};
+    rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE);
     rel_layout_node_cmd(&b, t, dir, args);
     return rel_buf_detach(&b);
 }
@@ -196,7 +242,7 @@ char *rel_layout_daemon_cmd(const struct rel_remote_target *t, const char *dir)
 {
     struct rel_buf b = REL_BUF_INIT;
     const char *args[] = {"daemon", NULL};
-    rel_buf_puts(&b, "mkdir -p ");
+    rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE "mkdir -p ");
     rel_layout_path(&b, t, "shared/tmp");
     rel_buf_puts(&b, " && ");
     rel_layout_node_cmd(&b, t, dir, args);
@@ -221,6 +267,7 @@ char *rel_layout_stop_cmd(const struct rel_remote_target *t, const char *dir, co
         return rel_strdup("echo 'relman: bad pid' >&2; exit 1");
     struct rel_buf b = REL_BUF_INIT;
     const char *args[] = {"stop", NULL};
+    rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE);
     rel_buf_puts(&b, alive_fn);
     rel_layout_node_cmd(&b, t, dir, args);
     rel_buf_printf(&b,
@@ -259,17 +306,52 @@ char *rel_layout_lock_cmd(const struct rel_remote_target *t, const char *what)
     return rel_buf_detach(&b);
 }
 
+/* "N s", "N min", "N h M min", "N days": how long ago ISO time `iso`
+ * ("YYYY-mm-ddTHH:MM:SSZ") was, into buf; false when it is not one. */
+static bool age_of(const char *iso, char *buf, size_t size)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    char z = 0;
+    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+        z != 'Z')
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t then = timegm(&tm);
+    long d = (long)difftime(time(NULL), then);
+    if (d < 0)
+        snprintf(buf, size, "in the future by %ld s: check the clocks", -d);
+    else if (d < 120)
+        snprintf(buf, size, "%ld s ago", d);
+    else if (d < 7200)
+        snprintf(buf, size, "%ld min ago", d / 60);
+    else if (d < 3 * 86400)
+        snprintf(buf, size, "%ld h %ld min ago", d / 3600, d % 3600 / 60);
+    else
+        snprintf(buf, size, "%ld days ago", d / 86400);
+    return true;
+}
+
 int rel_layout_lock_result(const struct rel_remote_target *t, const char *out)
 {
     if (strncmp(out, "relman-locked", 13) == 0)
         return 0;
-    char line[512];
+    char line[512], age[96] = "";
     const char *holder = strchr(out, '\n');
     holder = holder && holder[1] ? rel_layout_last_line(holder + 1, line, sizeof(line)) : "unknown";
+    const char *since = strstr(holder, " since ");
+    if (since) {
+        char when[32], ago[80];
+        snprintf(when, sizeof(when), "%.20s", since + 7); /* YYYY-mm-ddTHH:MM:SSZ */
+        if (age_of(when, ago, sizeof(ago)))
+            snprintf(age, sizeof(age), ", taken %s,", ago);
+    }
     return rel_error_set(REL_ELOCKED,
-                         "%s: locked by %s (%s/shared/lock; if no deploy is running, remove it: "
-                         "relman unlock %s)",
-                         t->name, holder, t->path, t->name);
+                         "%s: locked by %s%s (%s/shared/lock; relman never takes over a lock: if "
+                         "no deploy is running, remove it with: relman unlock %s)",
+                         t->name, holder, age, t->path, t->name);
 }
 
 char *rel_layout_unlock_cmd(const struct rel_remote_target *t)

@@ -26,15 +26,33 @@ struct rel_remote_target;
 /* Append the quoted path PATH/rel (rel may be "" for PATH itself). */
 int rel_layout_path(struct rel_buf *out, const struct rel_remote_target *t, const char *rel);
 
-/* Append "env 'K=V' ... " for the node's commands: the target's env plus
- * RELEASE_TMP=PATH/shared/tmp unless the target sets it. Ends with a space. */
-int rel_layout_env(struct rel_buf *out, const struct rel_remote_target *t);
+/*
+ * The node's environment never goes on a command line (a command line is
+ * in every process listing of the host): the target's env plus
+ * RELEASE_TMP=PATH/shared/tmp (unless the target sets it) reaches the host
+ * on the command's stdin, as a shell function REL_LAYOUT_ENV_FN that runs
+ * its arguments with that environment. A command that needs it starts with
+ * REL_LAYOUT_ENV_PREAMBLE (it reads stdin and defines the function); the
+ * runner sees the preamble (rel_layout_wants_env()) and hands the script
+ * rel_layout_env_script() builds to the command's stdin.
+ */
+#define REL_LAYOUT_ENV_FN "relman_env"
+#define REL_LAYOUT_ENV_PREAMBLE "eval \"$(cat)\"; "
+/* Append the script: "relman_env() { (\nexport 'K=V'\n...exec \"$@\"\n) }\n". */
+int rel_layout_env_script(struct rel_buf *out, const struct rel_remote_target *t);
+/* A pipe holding the env script, its write end closed: *fd gets the read
+ * end (the caller closes it). REL_EINVAL when the script is over 60000
+ * bytes (it must fit the pipe's buffer). */
+int rel_layout_env_pipe(int *fd, const struct rel_remote_target *t);
+/* Whether `command` starts with REL_LAYOUT_ENV_PREAMBLE. */
+bool rel_layout_wants_env(const char *command);
 
 /*
  * Append a command running `bin/NAME ARGS...` of the release in `dir`
  * (relative to PATH: "current", "releases/X") with the node's environment,
- * from PATH: "cd PATH && env ... PATH/DIR/bin/NAME ARGS". args is
- * NULL-terminated; each is quoted.
+ * from PATH: "cd PATH && relman_env PATH/DIR/bin/NAME ARGS". args is
+ * NULL-terminated; each is quoted. The whole command must start with
+ * REL_LAYOUT_ENV_PREAMBLE (the builders below do).
  */
 int rel_layout_node_cmd(struct rel_buf *out, const struct rel_remote_target *t, const char *dir,
                         const char *const *args);
@@ -59,7 +77,8 @@ char *rel_layout_who(void);
 
 /* ---- commands (malloc'd strings for a rel_action) ---------------------------- */
 
-/* `bin/NAME pid` of the release in dir ("current" or "releases/X"). */
+/* `bin/NAME pid` of the release in dir ("current" or "releases/X"). These
+ * three start with REL_LAYOUT_ENV_PREAMBLE. */
 char *rel_layout_pid_cmd(const struct rel_remote_target *t, const char *dir);
 /* `bin/NAME daemon` with its output shown after it detached. */
 char *rel_layout_daemon_cmd(const struct rel_remote_target *t, const char *dir);

@@ -29,7 +29,8 @@ static char *status_cmd(const struct rel_remote_target *t)
     char *bin = rel_asprintf("current/bin/%s", t->release);
     const char *version[] = {"version", NULL};
     const char *pid[] = {"pid", NULL};
-    rel_buf_puts(&b, "cd ");
+    /* the env script is read first: stdin is drained on every way out */
+    rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE "cd ");
     rel_layout_path(&b, t, "");
     rel_buf_puts(&b, " 2>/dev/null || exit 0; ");
     rel_layout_read_links(&b);
@@ -182,6 +183,8 @@ static void parse_status(struct nhost *h, const char *out)
 
 static int command_failed(struct nhost *h, struct rel_job *j, const char *what)
 {
+    if (j->last_rc == REL_ECANCELED)
+        return rel_error_set(REL_ECANCELED, "%s: interrupted at %s (canceled)", h->t->name, what);
     if (j->last_rc < 0)
         return rel_error_set(j->last_rc, "%s", j->last_error);
     char line[512];
@@ -239,6 +242,7 @@ static int node_step(struct rel_job *j, struct rel_action *act)
         case REL_NODE_VERSION: {
             struct rel_buf b = REL_BUF_INIT;
             const char *args[] = {"version", NULL};
+            rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE);
             rel_layout_node_cmd(&b, h->t, "current", args);
             exec_act(act, rel_buf_detach(&b));
             h->st = N_QUERY;
@@ -247,6 +251,7 @@ static int node_step(struct rel_job *j, struct rel_action *act)
         case REL_NODE_RPC: {
             struct rel_buf b = REL_BUF_INIT;
             const char *args[] = {"rpc", h->o.expr, NULL};
+            rel_buf_puts(&b, REL_LAYOUT_ENV_PREAMBLE);
             rel_layout_node_cmd(&b, h->t, "current", args);
             exec_act(act, rel_buf_detach(&b));
             h->st = N_QUERY;
@@ -292,6 +297,12 @@ static int node_step(struct rel_job *j, struct rel_action *act)
             size_t n = strcspn(j->last_out, "\n");
             r->note = n ? rel_asprintf("removed the lock held by %.*s", (int)n, j->last_out)
                         : rel_strdup("no lock");
+            if (n) { /* removing someone's lock is an action: audited */
+                char *res = rel_asprintf("ok (%s)", r->note);
+                audit(h, act, res);
+                free(res);
+                return 0;
+            }
         } else if (j->last_status != 0) {
             if (h->o.op == REL_NODE_PID)
                 return rel_error_set(REL_ECHILD, "%s: the node is not running (or not reachable "
@@ -347,6 +358,8 @@ static int node_step(struct rel_job *j, struct rel_action *act)
         if (rc == 1)
             return 0;
         if (rc < 0) {
+            if (rc == REL_ECANCELED)
+                command_failed(h, j, "health");
             h->fail_rc = rc;
             h->fail = rel_strdup(rel_error_message());
             char *res = rel_asprintf("FAILED: %s", h->fail);
@@ -379,7 +392,36 @@ static int node_next(struct rel_job *j, struct rel_action *act)
     return rc;
 }
 
-static const struct rel_op_ops node_ops = {.next = node_next, .free = nhost_free};
+static const char *node_phase(const struct rel_job *j)
+{
+    static const char *const names[] = {
+        [N_CONNECTED] = "connect", [N_QUERY] = NULL,      [N_PID] = "status",
+        [N_STOPPED] = "stop",      [N_STARTED] = "start", [N_HEALTH] = "health",
+        [N_AUDITED] = "audit",
+    };
+    const struct nhost *h = j->op;
+    return names[h->st] ? names[h->st] : op_name(h->o.op);
+}
+
+/* A second signal: a node being stopped or started gets its audit line. */
+static char *node_abandon(struct rel_job *j)
+{
+    struct nhost *h = j->op;
+    if (h->st < N_STOPPED || h->st == N_AUDITED)
+        return NULL;
+    char *res = rel_asprintf("FAILED: %s: interrupted twice at %s", h->t->name, node_phase(j));
+    char *what = rel_asprintf("%s %s", op_name(h->o.op), h->res.current ? h->res.current : "-");
+    char *line = rel_audit_line(h->t->name, what, h->who, res);
+    rel_audit_local_note(h->o.audit_file, h->o.events, h->t->name, line);
+    char *cmd = rel_audit_remote_cmd(h->t, line);
+    free(line);
+    free(what);
+    free(res);
+    return cmd;
+}
+
+static const struct rel_op_ops node_ops = {
+    .next = node_next, .free = nhost_free, .phase = node_phase, .abandon = node_abandon};
 
 void rel_node_add(struct rel_runner *r, const struct rel_remote_target *t,
                   const struct rel_node_opts *opts)

@@ -67,7 +67,9 @@ static void rollback_fail(struct rhost *h, struct rel_job *j, const char *what)
     char line[512];
     h->rc = j->last_rc < 0 ? j->last_rc : REL_ECHILD;
     h->msg =
-        j->last_rc < 0
+        j->last_rc == REL_ECANCELED
+            ? rel_asprintf("%s: interrupted at %s (canceled)", h->t->name, what)
+        : j->last_rc < 0
             ? rel_asprintf("%s: %s", what, j->last_error)
             : rel_asprintf("%s: %s failed (exit status %d): %s", h->t->name, what, j->last_status,
                            rel_layout_last_line(j->last_err[0] ? j->last_err : j->last_out, line,
@@ -216,7 +218,43 @@ static int rollback_next(struct rel_job *j, struct rel_action *act)
     return rc;
 }
 
-static const struct rel_op_ops rollback_ops = {.next = rollback_next, .free = rhost_free};
+static const char *rollback_phase(const struct rel_job *j)
+{
+    static const char *const names[] = {
+        [R_CONNECTED] = "connect", [R_LOCKED] = "lock",   [R_INSPECTED] = "inspect",
+        [R_PID] = "pid",           [R_STOPPED] = "stop",  [R_SWITCHED] = "switch",
+        [R_STARTED] = "start",     [R_HEALTH] = "health", [R_AUDITED] = "audit",
+        [R_UNLOCKED] = "unlock",
+    };
+    const struct rhost *h = j->op;
+    return names[h->st];
+}
+
+/* A second signal: the audit line and the lock, nothing undone. */
+static char *rollback_abandon(struct rel_job *j)
+{
+    struct rhost *h = j->op;
+    if (!h->locked || h->st == R_UNLOCKED)
+        return NULL;
+    char *what = rel_asprintf("rollback %s -> %s", h->cur ? h->cur : "-", h->prev ? h->prev : "-");
+    char *result = rel_asprintf("FAILED: %s: interrupted twice at %s: not undone", h->t->name,
+                                rollback_phase(j));
+    char *line = rel_audit_line(h->t->name, what, h->who, result);
+    rel_audit_local_note(h->o.audit_file, h->o.events, h->t->name, line);
+    char *audit = rel_audit_remote_cmd(h->t, line), *unlock = rel_layout_unlock_cmd(h->t);
+    char *cmd = rel_asprintf("%s; %s", audit, unlock);
+    free(audit);
+    free(unlock);
+    free(line);
+    free(result);
+    free(what);
+    return cmd;
+}
+
+static const struct rel_op_ops rollback_ops = {.next = rollback_next,
+                                               .free = rhost_free,
+                                               .phase = rollback_phase,
+                                               .abandon = rollback_abandon};
 
 void rel_rollback_add(struct rel_runner *r, const struct rel_remote_target *t,
                       const struct rel_rollback_opts *opts)

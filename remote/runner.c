@@ -6,6 +6,7 @@
 #include "runner.h"
 
 #include "events.h"
+#include "layout.h"
 #include "target.h"
 
 #include "core/alloc.h"
@@ -15,6 +16,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_RECONNECTS 3
 #define MAX_POLL_MS 200
@@ -29,7 +31,9 @@ struct job {
     struct rel_action act;
     bool act_pending; /* act waits for a (re)connection */
     bool cancel_seen; /* next() was told of the cancel */
+    bool abandoned;   /* runs its abandon command, then ends */
     int reconnects;
+    int env_fd; /* the read end of the pipe holding the env script, or -1 */
     int64_t sleep_until;
     char *last_error, *last_out, *last_err;
 };
@@ -41,6 +45,8 @@ struct rel_runner {
     size_t n, cap;
     size_t batch_start, batch_end; /* [start, end) is running */
     bool started;
+    bool cancel_noted, abandoning;
+    int64_t abandon_deadline;
     size_t skipped;
 };
 
@@ -71,6 +77,8 @@ void rel_runner_add(struct rel_runner *r, const struct rel_remote_target *target
     j->pub.last_status = -1;
     j->pub.last_out = "";
     j->pub.last_err = "";
+    j->act.stdin_fd = -1;
+    j->env_fd = -1;
     j->ops = ops;
     r->n++;
 }
@@ -111,6 +119,9 @@ static void free_act(struct job *j)
     free(j->act.path);
     memset(&j->act, 0, sizeof(j->act));
     j->act.stdin_fd = -1;
+    if (j->env_fd >= 0)
+        close(j->env_fd);
+    j->env_fd = -1;
 }
 
 static void disconnect(struct rel_runner *r, struct job *j)
@@ -148,6 +159,12 @@ static int start_action(struct rel_runner *r, struct job *j)
     int rc = 0;
     switch (j->act.kind) {
     case REL_ACT_EXEC: {
+        /* the node's environment on stdin (layout.h), never in the command */
+        if (j->act.stdin_fd < 0 && rel_layout_wants_env(j->act.command)) {
+            if ((rc = rel_layout_env_pipe(&j->env_fd, j->pub.target)) < 0)
+                return rc;
+            j->act.stdin_fd = j->env_fd;
+        }
         struct rel_transport_exec x = {.command = j->act.command,
                                        .stdin_fd = j->act.stdin_fd,
                                        .stdin_size = j->act.stdin_size,
@@ -194,6 +211,12 @@ static void advance(struct rel_runner *r, struct job *j)
 {
     for (;;) {
         free_act(j);
+        if (j->abandoned) {
+            finish(r, j, REL_ECANCELED, NULL);
+            free(j->pub.message);
+            j->pub.message = rel_asprintf("%s: interrupted twice: abandoned", j->pub.target->name);
+            return;
+        }
         int rc = j->ops->next(&j->pub, &j->act);
         if (rc < 0) {
             finish(r, j, rc, rel_error_message());
@@ -252,6 +275,17 @@ static bool cut_for_cancel(struct rel_runner *r, struct job *j)
     return true;
 }
 
+/* An upload is cut when the run is canceled: its connection is closed (the
+ * partial file is the operation's to remove; it reconnects to do so). */
+static bool cut_upload(struct rel_runner *r, struct job *j)
+{
+    if (j->act.finishing || !deliver_cancel(r, j))
+        return false;
+    disconnect(r, j);
+    advance(r, j);
+    return true;
+}
+
 /* Step one job as far as it goes. */
 static void step_job(struct rel_runner *r, struct job *j)
 {
@@ -292,6 +326,8 @@ static void step_job(struct rel_runner *r, struct job *j)
                 advance(r, j);
                 break;
             }
+            if (j->act.kind == REL_ACT_UPLOAD && cut_upload(r, j))
+                break;
             int rc = r->tops->step(j->c);
             if (rc == REL_SSH_AGAIN)
                 return;
@@ -337,6 +373,73 @@ static void skip_rest(struct rel_runner *r, const char *why)
     r->batch_start = r->batch_end = r->n;
 }
 
+/* The cancel is first seen: say what each running host stops after. */
+static void note_cancel(struct rel_runner *r)
+{
+    r->cancel_noted = true;
+    for (size_t i = r->batch_start; i < r->batch_end; i++) {
+        struct job *j = &r->jobs[i];
+        if (j->st == J_FINISHED || j->st == J_PENDING)
+            continue;
+        const char *phase = j->ops->phase ? j->ops->phase(&j->pub) : NULL;
+        if (phase)
+            rel_remote_note(r->o.events, j->pub.target->name, "interrupted: stopping after %s",
+                            phase);
+        else
+            rel_remote_note(r->o.events, j->pub.target->name, "interrupted: stopping");
+    }
+}
+
+/* Abandon the run: drop what runs; each host runs its abandon command (on a
+ * fresh connection), then ends. Hosts not started are not started. */
+static void abandon(struct rel_runner *r)
+{
+    r->abandoning = true;
+    r->abandon_deadline = rel_ssh_now_ms() + REL_RUNNER_ABANDON_MS;
+    for (size_t i = r->batch_start; i < r->batch_end; i++) {
+        struct job *j = &r->jobs[i];
+        if (j->st == J_FINISHED)
+            continue;
+        char *cmd = j->st != J_PENDING && j->ops->abandon ? j->ops->abandon(&j->pub) : NULL;
+        disconnect(r, j);
+        free_act(j);
+        j->abandoned = true;
+        j->cancel_seen = true;
+        j->act_pending = false;
+        if (!cmd) {
+            advance(r, j);
+            continue;
+        }
+        j->act.kind = REL_ACT_EXEC;
+        j->act.command = cmd;
+        j->act.finishing = true;
+        j->act.timeout_ms = REL_RUNNER_ABANDON_MS;
+        j->pub.started = true;
+        if (connect_job(r, j) < 0) {
+            advance(r, j);
+            continue;
+        }
+        j->act_pending = true;
+        j->st = J_CONNECTING;
+    }
+    if (r->batch_end < r->n)
+        skip_rest(r, "canceled");
+}
+
+/* The abandoned run took too long: end whatever is left. */
+static void abandon_expired(struct rel_runner *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        struct job *j = &r->jobs[i];
+        if (j->st != J_FINISHED) {
+            rel_remote_note(r->o.events, j->pub.target->name,
+                            "interrupted twice: gave up releasing what it holds");
+            j->abandoned = true;
+            advance(r, j);
+        }
+    }
+}
+
 int rel_runner_step(struct rel_runner *r)
 {
     if (!r->started) {
@@ -344,6 +447,12 @@ int rel_runner_step(struct rel_runner *r)
         r->batch_start = 0;
         r->batch_end = r->o.batch && r->o.batch < r->n ? r->o.batch : r->n;
     }
+    if (!r->cancel_noted && canceled(r))
+        note_cancel(r);
+    if (!r->abandoning && r->o.abandoned && r->o.abandoned(r->o.cancel_ctx))
+        abandon(r);
+    else if (r->abandoning && rel_ssh_now_ms() >= r->abandon_deadline)
+        abandon_expired(r);
     for (;;) {
         bool active = false;
         for (size_t i = r->batch_start; i < r->batch_end; i++) {

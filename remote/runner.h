@@ -27,8 +27,18 @@
  * action marked `finishing` (undoing, auditing, unlocking, restarting a node
  * that was stopped): what `next` asks for after the cancel runs as usual. An
  * action that is running is not cut (a command on a host is never left half
- * done); a wait or a connection attempt is, and so is a streamed command
- * (`stream`: logs -f, which only ends when cut).
+ * done); a wait, a connection attempt, a streamed command (`stream`: logs -f,
+ * which only ends when cut) or an upload is (the upload's
+ * connection is closed; what `next` asks for then reconnects). When the
+ * cancel is first seen, each running host gets the note "interrupted:
+ * stopping after PHASE" (PHASE from the operation's `phase`).
+ *
+ * Abandon (the options' `abandoned` callback, a second Ctrl-C): every
+ * running host's connection is closed at once, whatever runs; the
+ * operation's `abandon` may name one last command (releasing a lock, an
+ * audit line), run on a fresh connection within ABANDON_MS in all; then the
+ * host ends REL_ECANCELED. Best effort: a host that cannot be reached in
+ * that time keeps what it has.
  */
 #ifndef REL_RUNNER_H
 #define REL_RUNNER_H
@@ -54,7 +64,9 @@ enum rel_action_kind {
 
 struct rel_action {
     enum rel_action_kind kind;
-    char *command;       /* EXEC: malloc'd; the runner frees it */
+    char *command;       /* EXEC: malloc'd; the runner frees it. One that starts with
+                            REL_LAYOUT_ENV_PREAMBLE gets the node's environment on
+                            stdin (remote/layout.h; stdin_fd must be -1) */
     char *path;          /* UPLOAD: absolute path on the host; malloc'd, freed by the runner */
     int stdin_fd;        /* EXEC: stream this file as stdin (-1: none); UPLOAD: the file;
                             not closed */
@@ -95,6 +107,12 @@ struct rel_op_ops {
     int (*next)(struct rel_job *j, struct rel_action *act);
     /* Free j->op; may be NULL. */
     void (*free)(void *op);
+    /* The phase host `j` is in ("upload", "health"), for the cancel note;
+     * may be NULL. */
+    const char *(*phase)(const struct rel_job *j);
+    /* The run is abandoned: the one command to run before the host's run
+     * ends (malloc'd), or NULL; may be NULL. */
+    char *(*abandon)(struct rel_job *j);
 };
 
 struct rel_runner_opts {
@@ -108,7 +126,13 @@ struct rel_runner_opts {
     /* Asked between actions: true to cancel the run (see above); may be NULL. */
     bool (*canceled)(void *ctx);
     void *cancel_ctx;
+    /* Asked between steps: true to abandon the run (see above); may be NULL.
+     * Gets cancel_ctx. */
+    bool (*abandoned)(void *ctx);
 };
+
+/* How long an abandoned run may take to run the `abandon` commands. */
+#define REL_RUNNER_ABANDON_MS 5000
 
 struct rel_runner;
 

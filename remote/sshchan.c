@@ -160,7 +160,7 @@ static void keep_tail(struct rel_buf *b, const char *data, size_t len)
 static void exec_progress(struct rel_ssh_exec *x, bool force)
 {
     const struct rel_remote_event_ops *ops = ev_ops(x->s);
-    if (!ops || !ops->progress)
+    if (!ops || !ops->progress || !x->o.stdin_size) /* a few bytes of env: no progress */
         return;
     int64_t now = rel_ssh_now_ms();
     if (!force && now - x->last_progress < 200)

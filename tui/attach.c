@@ -50,7 +50,7 @@ static int attach_fn(void *ctx, int in_fd, int out_fd)
         rel_buf_printf(&text, "relman: %s\r\n", l);
     rel_buf_puts(&text, "relman: then you are back in relman's screen.\r\n");
     write_all(out_fd, rel_buf_cstr(&text));
-    struct rel_console_opts co = {.in_fd = in_fd, .out_fd = out_fd};
+    struct rel_console_opts co = {.in_fd = in_fd, .out_fd = out_fd, .target = a->t};
     int64_t started = rel_ssh_now_ms();
     a->status = rel_console_run(a->s, rel_buf_cstr(&cmd), &co);
     bool quick = rel_ssh_now_ms() - started < 1000;

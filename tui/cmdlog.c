@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/escape.h"
 #include "tui/mask.h"
 
 #include <stdio.h>
@@ -86,11 +87,12 @@ static struct tui_cmdlog_line *push(struct tui_cmdlog *log)
 }
 
 /* `text` with any cookie given in it (RELEASE_COOKIE=..., -setcookie ...)
- * masked: a target's env may carry one. */
+ * masked: a target's env may carry one; and its control characters
+ * escaped (core/escape.h, as the CLI prints them): hosts wrote part of it. */
 static char *masked(const char *text)
 {
     struct rel_buf b = REL_BUF_INIT;
-    rel_buf_puts(&b, text ? text : "");
+    rel_escape_text(&b, text ? text : "", text ? strlen(text) : 0, REL_ESCAPE_KEEP_LINES);
     tui_mask_secrets(&b, NULL);
     return b.ptr ? rel_buf_detach(&b) : rel_strdup("");
 }

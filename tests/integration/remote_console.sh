@@ -76,6 +76,8 @@ done
 is terminal-same "$(sed 's/rows [0-9]*; columns [0-9]*;//' "$T/stty.after")" "$(sed 's/rows [0-9]*; columns [0-9]*;//' "$T/stty.before")"
 # the node kept running
 is node-still-running "$(rr pid r1)" "$pid"
+# the env went through a private file, sourced and removed at once
+is no-env-file "$(ls -A "$T/r1/opt/kv/shared/tmp" | grep -c relman-env)" 0
 $TM kill-server
 
 # "~." disconnects (and restores the terminal too)

@@ -151,7 +151,7 @@ rc=$?
 is headless-run "$rc" 0
 [ "$rc" -eq 0 ] || { cat "$T/tui.err"; cat "$dumps/timeout.txt" 2>/dev/null; }
 has "before deploying: reachable, nothing deployed" fresh '^▶ a1 +[^ ]+@127\.0\.0\.2:22400 +✓ +- none +- +- +- +-$'
-has "the first status is in the command log" fresh '\$ cd .*/a1/opt/kv 2>/dev/null \|\| exit 0; .* ✓ [0-9.]+ s$'
+has "the first status is in the command log" fresh '\$ eval "\$\(cat\)"; cd .*/a1/opt/kv 2>/dev/null \|\| exit 0; .* ✓ [0-9.]+ s$'
 has "accept-new host key noted" fresh 'added host key ssh-ed25519 SHA256:'
 has "deploy dialog: title with the version" confirm 'Deploy foo 0\.0\.1 to 1 target'
 has "deploy dialog: the host and what runs there now" confirm "a1 +[^ ]+@127\.0\.0\.2 port 22400  $T/a1/opt/kv  now: nothing deployed"
@@ -168,7 +168,7 @@ has "command log: the deploy outcome" running 'a1 +deploy: deployed$'
 has "details: current and pid" details "^ +[0-9]+ running: +yes \(pid $pid\)$"
 has "details: last deploy from the host's audit log" details '^ +[0-9]+ last deploy: [0-9T:-]+Z a1 deploy foo 0\.0\.1 .*: ok'
 has "logs of the node" logs 'a1: the node.s newest log, last 200 lines'
-has "command details" command '^ +[0-9]+ command: cd .*/a1/opt/kv 2>/dev/null'
+has "command details" command '^ +[0-9]+ command: eval "\$\(cat\)"; cd .*/a1/opt/kv 2>/dev/null'
 has "command details: exit status" command '^ +[0-9]+ status: +exit 0 \([0-9.]+ s\)$'
 has "stop dialog lists the host and the running version" stop-confirm "a1 +[^ ]+@127\.0\.0\.2 port 22400  $T/a1/opt/kv  0\.0\.1 running \(pid $pid\)"
 has "stop dialog asks" stop-confirm '^Stop foo on a1\?  y: stop  n: cancel$'

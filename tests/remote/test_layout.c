@@ -9,12 +9,14 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/shell.h"
 #include "remote/layout.h"
 #include "remote/target.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct rel_remote_target make_target(const char *path, const char *const *env)
 {
@@ -69,23 +71,64 @@ static void env_prefix(void **state)
     const char *env[] = {"PORT=4040", "GREETING=it's $HOME `x`", NULL};
     struct rel_remote_target t = make_target("/opt/kv", env);
     struct rel_buf b = REL_BUF_INIT;
-    assert_int_equal(rel_layout_env(&b, &t), 0);
-    assert_string_equal(rel_buf_cstr(&b),
-                        "env PORT=4040 'GREETING=it'\\''s $HOME `x`' RELEASE_TMP=/opt/kv/shared/tmp ");
-    char *words = shell_words(rel_buf_cstr(&b));
-    assert_string_equal(words, "<env><PORT=4040><GREETING=it's $HOME `x`><RELEASE_TMP=/opt/kv/shared/tmp>");
-    free(words);
+    assert_int_equal(rel_layout_env_script(&b, &t), 0);
+    assert_string_equal(rel_buf_cstr(&b), "relman_env() { (\nexport PORT=4040\n"
+                                          "export 'GREETING=it'\\''s $HOME `x`'\n"
+                                          "export RELEASE_TMP=/opt/kv/shared/tmp\nexec \"$@\"\n) }\n");
     rel_buf_free(&b);
     rel_target_free(&t);
 
     /* the target's own RELEASE_TMP wins */
     const char *env2[] = {"RELEASE_TMP=/var/tmp/kv", NULL};
     t = make_target("/opt/kv", env2);
-    assert_int_equal(rel_layout_env(&b, &t), 0);
-    assert_string_equal(rel_buf_cstr(&b), "env RELEASE_TMP=/var/tmp/kv ");
+    assert_int_equal(rel_layout_env_script(&b, &t), 0);
+    assert_string_equal(rel_buf_cstr(&b),
+                        "relman_env() { (\nexport RELEASE_TMP=/var/tmp/kv\nexec \"$@\"\n) }\n");
     assert_string_equal(rel_target_getenv(&t, "RELEASE_TMP"), "/var/tmp/kv");
     assert_null(rel_target_getenv(&t, "RELEASE"));
     rel_buf_free(&b);
+    rel_target_free(&t);
+}
+
+/* The env script through a real sh: the values reach the command run by
+ * relman_env, are not in any argument, and stay out of the shell around it. */
+static void env_script(void **state)
+{
+    (void)state;
+    const char *env[] = {"RELEASE_COOKIE=s3cr3t it's $HOME `x`", "PORT=4040", NULL};
+    struct rel_remote_target t = make_target("/opt/kv", env);
+    struct rel_buf script = REL_BUF_INIT;
+    assert_int_equal(rel_layout_env_script(&script, &t), 0);
+    char path[] = "/tmp/relman-envscript-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, script.ptr, script.len), (ssize_t)script.len);
+    close(fd);
+    const char *cmd = REL_LAYOUT_ENV_PREAMBLE
+        "relman_env sh -c 'printf \"%s|%s|%s\" \"$RELEASE_COOKIE\" \"$PORT\" \"$RELEASE_TMP\"'; "
+        "printf '|%s' \"${PORT:-unset}\"";
+    struct rel_buf q = REL_BUF_INIT;
+    rel_shell_quote(&q, cmd);
+    char *run = rel_asprintf("sh -c %s < '%s'", rel_buf_cstr(&q), path);
+    FILE *f = popen(run, "r");
+    assert_non_null(f);
+    char buf[512];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    pclose(f);
+    assert_string_equal(buf, "s3cr3t it's $HOME `x`|4040|/opt/kv/shared/tmp|unset");
+    assert_true(rel_layout_wants_env(cmd));
+    assert_false(rel_layout_wants_env("cd /opt/kv && ls"));
+    /* the commands that run the node start with the preamble and hold no value */
+    char *pid = rel_layout_pid_cmd(&t, "current");
+    assert_true(rel_layout_wants_env(pid));
+    assert_null(strstr(pid, "s3cr3t"));
+    assert_null(strstr(pid, "4040"));
+    free(pid);
+    unlink(path);
+    free(run);
+    rel_buf_free(&q);
+    rel_buf_free(&script);
     rel_target_free(&t);
 }
 
@@ -97,7 +140,7 @@ static void node_commands(void **state)
     const char *args[] = {"rpc", "IO.puts(\"hi\"); :ok", NULL};
     assert_int_equal(rel_layout_node_cmd(&b, &t, "current", args), 0);
     assert_string_equal(rel_buf_cstr(&b),
-                        "cd '/opt/my kv' && env 'RELEASE_TMP=/opt/my kv/shared/tmp' "
+                        "cd '/opt/my kv' && relman_env "
                         "'/opt/my kv/current/bin/foo' rpc 'IO.puts(\"hi\"); :ok'");
     rel_buf_free(&b);
     /* a pid that is not digits never reaches a shell */
@@ -183,6 +226,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(paths_are_one_word), cmocka_unit_test(env_prefix),
+        cmocka_unit_test(env_script),
+        cmocka_unit_test(env_script),
         cmocka_unit_test(node_commands),      cmocka_unit_test(lock_results),
         cmocka_unit_test(release_dirs),       cmocka_unit_test(host_output_is_checked),
     };
