@@ -5,6 +5,7 @@
 #include "tui/dialog.h"
 
 #include "core/alloc.h"
+#include "core/utf8.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/view.h"
@@ -129,7 +130,7 @@ bool tui_modal_typing(void)
 static void input_backspace(void)
 {
     size_t n = strlen(m.input);
-    while (n > 0 && (m.input[n - 1] & 0xC0) == 0x80)
+    while (n > 0 && rel_utf8_is_cont((unsigned char)m.input[n - 1]))
         n--;
     if (n > 0)
         n--;
@@ -364,14 +365,14 @@ static void draw_prompt(struct tui_rect r)
     if (m.prompt_flags & TUI_PROMPT_SECRET) {
         size_t n = 0;
         for (const char *c = m.input; *c; c++)
-            if ((*c & 0xC0) != 0x80)
+            if (!rel_utf8_is_cont((unsigned char)*c))
                 stars[n++] = '*';
         stars[n] = '\0';
         s = stars;
     }
     while (*s && tui_text_width(s) > COLS - lw - 1)
         s++;
-    while ((*s & 0xC0) == 0x80)
+    while (rel_utf8_is_cont((unsigned char)*s))
         s++;
     int iw = tui_put(y, lw, COLS - lw, TUI_ROLE_DEFAULT, s);
     move(y, lw + iw < COLS ? lw + iw : COLS - 1);

@@ -26,6 +26,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/path.h"
+#include "core/utf8.h"
 #include "tui/action.h"
 #include "tui/cmdline.h"
 #include "tui/help.h"
@@ -112,7 +113,7 @@ static void draw_title(void)
         const char *s = rel_buf_cstr(&crumbs);
         while (*s && tui_text_width(s) > room - 2)
             s++;
-        while ((*s & 0xC0) == 0x80)
+        while (rel_utf8_is_cont((unsigned char)*s))
             s++;
         tui_put(0, 0, room, TUI_ROLE_TITLE, " ");
         tui_put(0, 1, room - 1, TUI_ROLE_TITLE, tui_glyph(TUI_GLYPH_ELLIPSIS));
