@@ -87,7 +87,9 @@ static const struct cli_option releases_opts[] = {
     END};
 static const struct cli_option apps_opts[] = {JSON("the release and its applications"), END};
 static const struct cli_option render_opts[] = {
-    {"list", 0, NULL, 0, NULL, "list the files relman can render"}, END};
+    {"list", 0, NULL, 0, NULL, "list the files relman can render"},
+    JSON("the list, or the file with its release and version"),
+    END};
 static const struct cli_option inspect_opts[] = {
     {"print", 'p', NULL, 0, NULL, "term files: print the terms, laid out as OTP writes them"},
     JSON("what was found"),
@@ -168,8 +170,8 @@ const struct cli_command cli_commands[] = {
      "errors. See docs/projects.md.",
      cmd_apps},
     {"render", "print a generated release file without assembling",
-     "relman render [RELEASE] NAME\n"
-     "       relman render --list",
+     "relman render [RELEASE] NAME [--json]\n"
+     "       relman render --list [--json]",
      render_opts, R | CLI_COMPLETE_RENDER, NULL,
      "NAME: a file relman generates (--list shows them). See docs/projects.md.", cmd_render},
     {"inspect", "look inside a release (directory or tarball) or a .boot, .beam or term file",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # --json on every command that reads local state parses with python3 -m
-# json.tool: version, releases, apps, inspect (a release directory, a .beam,
+# json.tool: version, releases, apps, render (and --list), inspect (a release directory, a .beam,
 # a .boot, a term file). (status, pid, version TARGET and releases --remote
 # need a target: tests/integration/remote_*.sh.)
 set -u
@@ -27,6 +27,10 @@ json() {
 json "version --json" "$R" version --json
 json "releases --json" "$R" releases --json
 json "apps --json" "$R" apps tiny --json
+json "render --list --json" "$R" render --list --json
+json "render --json" "$R" render tiny start.script --json
+got=$("$R" render tiny vm.args --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["text"], end="")')
+[ "$got" = "$("$R" render tiny vm.args)" ] && ok || fail "render --json: the text differs from render's"
 "$R" assemble -q --no-compile || fail "assemble exited $?"
 json "inspect --json release" "$R" inspect --json _build/rel/tiny
 beam=$(ls _build/rel/tiny/lib/stdlib-*/ebin/lists.beam)
