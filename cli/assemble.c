@@ -23,25 +23,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The model, once the build ran (rel_build_opts.model): cli_load_model,
- * which prints its own error; `code` keeps the exit code it chose. */
-struct load {
-    const char *name;
-    struct rel_project *p;
-    struct rel_model *m;
-    int code;
-};
-
-static int load_model(void *ctx, const struct rel_model **m)
-{
-    struct load *l = ctx;
-    l->code = cli_load_model(&l->p, &l->m, l->name);
-    if (l->code != CLI_OK)
-        return rel_error_code() ? rel_error_code() : REL_ERESOLVE;
-    *m = l->m;
-    return 0;
-}
-
 /* `path` relative to the current directory when it is below it. */
 static const char *shown_path(const char *path, const char *cwd)
 {
@@ -104,11 +85,11 @@ int cmd_assemble(int argc, char **argv)
 
     struct cli_progress prog;
     cli_progress_init(&prog, quiet, cli_globals.verbose);
-    struct load load = {.name = name, .code = CLI_OK};
+    struct cli_load load = {.name = name, .code = CLI_OK};
     struct rel_buf build_output = REL_BUF_INIT;
     struct rel_build_opts bo = {
         .compile = compile,
-        .model = load_model,
+        .model = cli_load_model_step,
         .model_ctx = &load,
         .plan = {.path = path, .version = version},
         .assemble = {.overwrite = overwrite, .no_reuse = !reuse, .flush = flush},

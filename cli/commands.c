@@ -108,10 +108,12 @@ const struct cli_command cli_commands[] = {
      "  Runs the release's steps (tar, run hooks). See docs/assemble.md.",
      cmd_assemble},
     {"deploy", "upload a release tarball to targets and switch them to it",
-     "relman deploy [RELEASE] TARGET|GROUP... [--tarball FILE] [--batch N] [--yes]\n"
+     "relman deploy [RELEASE] TARGET|GROUP... [--tarball FILE] [--batch N] [--force] [--yes]\n"
      "  --tarball FILE     the release tarball (default: the one `relman assemble` packs\n"
-     "                     with the release's tar step; mix release's tarballs work too)\n"
+     "                     with the release's tar step; without a tar step deploy\n"
+     "                     assembles and packs it; mix release's tarballs work too)\n"
      "  --batch N          hosts at a time (default: deploy.batch)\n"
+     "  --force            deploy and restart also where the host already runs it\n"
      "  -y, --yes          do not ask for confirmation (needed without a terminal)" REMOTE_OPTS,
      cmd_deploy},
     {"rollback", "switch targets back to their previous release",

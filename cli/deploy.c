@@ -3,13 +3,20 @@
  * remote/rollback.c).
  */
 #include "cli.h"
+#include "load.h"
+#include "progress.h"
 #include "remote_cli.h"
 
 #include "core/alloc.h"
+#include "core/assemble.h"
+#include "core/build.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/fs.h"
+#include "core/plan.h"
 #include "core/project.h"
+#include "core/resolve.h"
 #include "remote/deploy.h"
 #include "remote/rollback.h"
 
@@ -17,10 +24,73 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Options of deploy alone. */
+enum { OPT_FORCE = 0x1100 };
+
+/*
+ * A release without a `tar` step: build it as `relman assemble` does
+ * (compile, plan, assemble -- incrementally, replacing the version in
+ * place), then pack the tarball at the path the tar step would use.
+ */
+static int build_tarball(char **out, const char *release)
+{
+    struct cli_progress prog;
+    cli_progress_init(&prog, cli_globals.quiet, cli_globals.verbose);
+    struct cli_load load = {.name = release, .code = CLI_OK};
+    struct rel_buf build_output = REL_BUF_INIT;
+    struct rel_build_opts bo = {
+        .compile = true,
+        .model = cli_load_model_step,
+        .model_ctx = &load,
+        .assemble = {.overwrite = true},
+        .ev = &prog.ev,
+        .build_output = &build_output,
+    };
+    struct rel_plan *plan = NULL;
+    struct rel_assemble_stats st = {0};
+    int rc = CLI_OK;
+    if (rel_build_release(&plan, &st, &bo) < 0) {
+        cli_progress_clear(&prog);
+        fputs(rel_buf_cstr(&build_output), stderr);
+        rc = load.code != CLI_OK ? load.code : cli_core_error();
+        goto done;
+    }
+    bool packed = false;
+    if (!plan->tar) {
+        plan->tarball =
+            rel_project_tarball_path(load.p, load.m->release, plan->version, NULL);
+        plan->tar = true;
+        /* Nothing changed since the last pack: the same tarball (the same
+         * checksum, so a host running it has nothing to do). Packing
+         * again would give other bytes: the tree's directories are new. */
+        if (st.written == 0 && rel_fs_is_file(plan->tarball))
+            packed = true;
+        else if (rel_assemble_tar(plan, &prog.ev) < 0) {
+            cli_progress_clear(&prog);
+            rc = cli_core_error();
+            goto done;
+        }
+    }
+    cli_progress_clear(&prog);
+    if (!cli_globals.quiet)
+        fprintf(stderr, "deploy: assembled %s-%s (%llu written, %llu reused)%s %s\n",
+                plan->name, plan->version, (unsigned long long)st.written,
+                (unsigned long long)st.reused, packed ? "; unchanged since" : " and packed",
+                plan->tarball);
+    *out = rel_strdup(plan->tarball);
+done:
+    rel_buf_free(&build_output);
+    rel_plan_free(plan);
+    rel_model_free(load.m);
+    rel_project_free(load.p);
+    return rc;
+}
+
 /*
  * The tarball `relman assemble` packs for `release` (its `tar` step), by
  * core's one rule (rel_project_assembled_tarball: no plan is built, no
- * model resolved); it must exist already (deploy does not assemble).
+ * model resolved); it must exist already. A release without a tar step is
+ * built and packed here (build_tarball).
  */
 static int assembled_tarball(char **out, const char *release)
 {
@@ -38,12 +108,16 @@ static int assembled_tarball(char **out, const char *release)
     }
     char *how = rel_asprintf("`relman assemble %s`, or pass --tarball FILE", release);
     int rc = CLI_OK;
-    if (!r)
+    if (!r) {
         rc = cli_error("no release '%s' in %s", release, REL_CONFIG_FILE);
-    else if (rel_project_assembled_tarball(out, p, r, how) == REL_EUSAGE)
-        rc = cli_usage_error("deploy", "%s", rel_error_message());
-    else if (!*out)
+    } else if (rel_project_assembled_tarball(out, p, r, how) == REL_EUSAGE) {
+        rel_error_clear();
+        rel_project_free(p);
+        p = NULL;
+        rc = build_tarball(out, release);
+    } else if (!*out) {
         rc = cli_core_error();
+    }
     free(how);
     rel_project_free(p);
     return rc;
@@ -55,10 +129,12 @@ int cmd_deploy(int argc, char **argv)
         CLI_REMOTE_LONGOPTS,
         {"tarball", required_argument, NULL, CLI_OPT_TARBALL},
         {"batch", required_argument, NULL, CLI_OPT_BATCH},
+        {"force", no_argument, NULL, OPT_FORCE},
         {NULL, 0, NULL, 0},
     };
     struct cli_remote c = {.cmd = "deploy"};
     const char *tarball = NULL;
+    bool force = false;
     long batch = 0;
     int opt;
     while ((opt = cli_getopt(argc, argv, "yv", longopts)) != -1) {
@@ -68,6 +144,8 @@ int cmd_deploy(int argc, char **argv)
             continue;
         if (opt == CLI_OPT_TARBALL) {
             tarball = optarg;
+        } else if (opt == OPT_FORCE) {
+            force = true;
         } else if (opt == CLI_OPT_BATCH) {
             char *end;
             batch = strtol(optarg, &end, 10);
@@ -121,6 +199,7 @@ int cmd_deploy(int argc, char **argv)
         .keep = c.cfg->deploy.keep,
         .health_tcp = c.cfg->deploy.health_tcp,
         .health_timeout = c.cfg->deploy.health_timeout,
+        .force = force,
         .audit_file = c.audit_file,
         .events = &c.events,
     };
@@ -161,7 +240,10 @@ int cmd_deploy(int argc, char **argv)
     for (size_t i = 0; i < rel_runner_count(r); i++) {
         const struct rel_job *j = rel_runner_job(r, i);
         const char *outcome = rel_deploy_outcome(j);
-        if (j->result == 0)
+        if (j->result == 0 && strcmp(outcome, "already running") == 0)
+            printf("%s: already running %s %s (nothing done; --force deploys it again)\n",
+                   j->target->name, relname, rel_deploy_version(d));
+        else if (j->result == 0)
             printf("%s: deployed %s %s (releases/%s)\n", j->target->name, relname,
                    rel_deploy_version(d), rel_deploy_dirname(d));
         else

@@ -29,3 +29,13 @@ int cli_load_model(struct rel_project **p, struct rel_model **m, const char *nam
     }
     return CLI_OK;
 }
+
+int cli_load_model_step(void *ctx, const struct rel_model **m)
+{
+    struct cli_load *l = ctx;
+    l->code = cli_load_model(&l->p, &l->m, l->name);
+    if (l->code != CLI_OK)
+        return rel_error_code() ? rel_error_code() : REL_ERESOLVE;
+    *m = l->m;
+    return 0;
+}

@@ -16,4 +16,15 @@ struct rel_model;
  */
 int cli_load_model(struct rel_project **p, struct rel_model **m, const char *name);
 
+/* cli_load_model() as core's build asks for the model (rel_build_opts.model,
+ * ctx a struct cli_load): `code` keeps the exit code it chose; the caller
+ * frees m and p. */
+struct cli_load {
+    const char *name;
+    struct rel_project *p;
+    struct rel_model *m;
+    int code;
+};
+int cli_load_model_step(void *ctx, const struct rel_model **m);
+
 #endif
