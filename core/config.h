@@ -162,6 +162,19 @@ struct rel_config_ssh {
     enum rel_host_key_policy host_key_policy; /* default accept-new */
 };
 
+/* deploy.health, or a target's (targets.NAME.health over deploy.health). */
+struct rel_config_health {
+    int tcp;         /* port the node must listen on; 0: none */
+    int timeout;     /* seconds */
+    int settle;      /* seconds the node must stay up once healthy; 0: none */
+    bool apps;       /* every application of the release started */
+    char *rpc;       /* expression that must return true, or NULL */
+    int http_port;   /* 0: no HTTP check */
+    char *http_path; /* "/" */
+    int http_status; /* 200 */
+    char *http_body; /* text the body must contain, or NULL */
+};
+
 struct rel_config_target {
     char *name;
     struct rel_config_pos pos;
@@ -175,6 +188,7 @@ struct rel_config_target {
     char **env_values;
     size_t nenv;
     struct rel_config_ssh ssh;
+    struct rel_config_health health; /* effective: deploy.health with this target's keys */
 };
 
 struct rel_config_group {
@@ -188,6 +202,7 @@ struct rel_config_deploy {
     int batch;          /* hosts deployed at once */
     int health_tcp;     /* port that must accept a connection; 0: no TCP check */
     int health_timeout; /* seconds to wait for the health check */
+    struct rel_config_health health; /* all of deploy.health (tcp, timeout as above) */
 };
 
 struct rel_config {
