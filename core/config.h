@@ -332,6 +332,8 @@ enum {
     REL_CF_REQUIRED = 1 << 0, /* must be present when its parent is */
     REL_CF_ASCII = 1 << 1,    /* a string of printable ASCII only (a cookie) */
     REL_CF_SEGMENT = 1 << 2,  /* a string usable as one directory name (no '/', not . or ..) */
+    REL_CF_SHELL = 1 << 3,    /* no $ ` " \ : it reaches a shell on the hosts (OTP's erlexec runs
+                                 the VM's command line with sh -c) */
 };
 
 struct rel_config_key {

@@ -108,7 +108,8 @@ const struct rel_config_key rel_config_keys[] = {
         "letters, digits and underscores (the rule of `mix release`)."),
     ROW("releases.*", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,
         "One release. The keys mirror the release options of `mix release`."),
-    ROW("releases.*.version", REL_CT_STRING | REL_CT_MAP, NULL, NULL, REL_CF_SEGMENT, REL_CK_NONE,
+    ROW("releases.*.version", REL_CT_STRING | REL_CT_MAP, NULL, NULL, REL_CF_SEGMENT | REL_CF_SHELL,
+        REL_CK_NONE,
         "the version of `project.app`",
         "The release version, a string (quote it: `\"0.1.0\"`), or `{from_app: APP}` for the "
         "version of an application of the release."),
@@ -207,16 +208,19 @@ const struct rel_config_key rel_config_keys[] = {
         "from the ssh client configuration", "User to log in as."),
     ROW("targets.*.port", REL_CT_INT, "1..65535", NULL, 0, REL_CK_NONE,
         "from the ssh client configuration (22)", "SSH port."),
-    ROW("targets.*.path", REL_CT_PATH, NULL, NULL, REL_CF_REQUIRED, REL_CK_NONE, NULL,
+    ROW("targets.*.path", REL_CT_PATH, NULL, NULL, REL_CF_REQUIRED | REL_CF_SHELL, REL_CK_NONE, NULL,
         "Deploy root on the host: releases are unpacked into `PATH/releases/VSN-STAMP/` and "
-        "`PATH/current` points at the running one."),
+        "`PATH/current` points at the running one. It may not hold `$`, a backquote, `\"` or "
+        "`\\`: OTP's scripts hand the release's paths to a shell (erlexec runs the VM with "
+        "`sh -c`), so such a path cannot work safely; relman refuses it when it reads relman.yml."),
     ROW("targets.*.release", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, "the default release",
         "The release deployed there."),
     ROW("targets.*.env", REL_CT_DICT, NULL, "{}", 0, REL_CK_ENVVAR, NULL,
         "Environment variables for the node's commands on that host (for example `PORT`, "
         "`RELEASE_NODE`, `RELEASE_DISTRIBUTION`)."),
-    ROW("targets.*.env.*", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
-        "A value (quote numbers to keep them text: `\"4040\"`)."),
+    ROW("targets.*.env.*", REL_CT_STRING, NULL, NULL, REL_CF_SHELL, REL_CK_NONE, NULL,
+        "A value (quote numbers to keep them text: `\"4040\"`). Like `path`, it may not hold "
+        "`$`, a backquote, `\"` or `\\`."),
     HEALTH_ROWS("targets.*.health", NULL, NULL, NULL, NULL, "`deploy.health`'s"),
     ROW("targets.*.ssh", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, "the top-level `ssh`",
         "SSH settings for this target; unset keys come from the top-level `ssh` section."),

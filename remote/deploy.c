@@ -655,7 +655,8 @@ static char *unpack_cmd(struct dhost *h)
     q(&b, tarball);
     rel_buf_puts(&b, "; tar -xzf ");
     q(&b, tarball);
-    rel_buf_puts(&b, " -C \"$d\" --no-same-owner; if [ ! -x \"$d\"/");
+    /* no setuid/setgid program or directory comes out of a tarball */
+    rel_buf_puts(&b, " -C \"$d\" --no-same-owner; chmod -R u-s,g-s \"$d\"; if [ ! -x \"$d\"/");
     q(&b, bin);
     rel_buf_puts(&b, " ]; then echo \"the release has no executable ");
     rel_buf_puts(&b, "bin/NAME\" >&2; exit 1; fi; if [ ! -d \"$d\"/");
