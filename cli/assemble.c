@@ -86,25 +86,16 @@ int cmd_assemble(int argc, char **argv)
     struct cli_progress prog;
     cli_progress_init(&prog, quiet, cli_globals.verbose);
     struct cli_load load = {.name = name, .code = CLI_OK};
-    struct rel_buf build_output = REL_BUF_INIT;
     struct rel_build_opts bo = {
         .compile = compile,
-        .model = cli_load_model_step,
-        .model_ctx = &load,
         .plan = {.path = path, .version = version},
         .assemble = {.overwrite = overwrite, .no_reuse = !reuse, .flush = flush},
-        .ev = &prog.ev,
-        .build_output = &build_output,
     };
     struct rel_plan *plan = NULL;
     struct rel_assemble_stats st = {0};
-    int rc = CLI_OK;
-    if (rel_build_release(&plan, &st, &bo) < 0) {
-        cli_progress_clear(&prog);
-        fputs(rel_buf_cstr(&build_output), stderr);
-        rc = load.code != CLI_OK ? load.code : cli_core_error();
+    int rc = cli_build_release(&plan, &st, &bo, &load, &prog);
+    if (rc != CLI_OK)
         goto done;
-    }
     if (!quiet) {
         char *cwd = getcwd(NULL, 0);
         const char *where = shown_path(plan->dest, cwd);
@@ -120,7 +111,6 @@ int cmd_assemble(int argc, char **argv)
         free(cwd);
     }
 done:
-    rel_buf_free(&build_output);
     rel_plan_free(plan);
     rel_model_free(load.m);
     rel_project_free(load.p);

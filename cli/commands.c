@@ -108,12 +108,15 @@ const struct cli_command cli_commands[] = {
      "  Runs the release's steps (tar, run hooks). See docs/assemble.md.",
      cmd_assemble},
     {"deploy", "upload a release tarball to targets and switch them to it",
-     "relman deploy [RELEASE] TARGET|GROUP... [--tarball FILE] [--batch N] [--force] [--yes]\n"
+     "relman deploy [RELEASE] TARGET|GROUP... [--tarball FILE] [--batch N] [--force]\n"
+     "              [--rollback-all] [--yes]\n"
      "  --tarball FILE     the release tarball (default: the one `relman assemble` packs\n"
      "                     with the release's tar step; without a tar step deploy\n"
      "                     assembles and packs it; mix release's tarballs work too)\n"
      "  --batch N          hosts at a time (default: deploy.batch)\n"
      "  --force            deploy and restart also where the host already runs it\n"
+     "  --rollback-all     when a host fails, return every host of the run to its\n"
+     "                     previous release (default: deploy.rollback_all, false)\n"
      "  -y, --yes          do not ask for confirmation (needed without a terminal)" REMOTE_OPTS,
      cmd_deploy},
     {"rollback", "switch targets back to their previous release",

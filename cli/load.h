@@ -27,4 +27,15 @@ struct cli_load {
 };
 int cli_load_model_step(void *ctx, const struct rel_model **m);
 
+/* rel_build_release() with the model from `load` and the events of `prog`
+ * (bo's model, ev and build_output are set here). On failure the build's
+ * output and the error are printed and the exit code is returned, *plan
+ * NULL; CLI_OK otherwise. */
+struct cli_progress;
+struct rel_assemble_stats;
+struct rel_build_opts;
+struct rel_plan;
+int cli_build_release(struct rel_plan **plan, struct rel_assemble_stats *st,
+                      struct rel_build_opts *bo, struct cli_load *load, struct cli_progress *prog);
+
 #endif

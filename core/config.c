@@ -605,6 +605,7 @@ static void fill_config(struct fill *f, struct rel_config *cfg, yaml_node_t *roo
     yaml_node_t *dm = rel_config_yaml_get(d, root, "deploy", NULL);
     cfg->deploy.keep = int_of(get(f, d, dm, "deploy.keep"));
     cfg->deploy.batch = int_of(get(f, d, dm, "deploy.batch"));
+    cfg->deploy.rollback_all = bool_of(get(f, d, dm, "deploy.rollback_all"));
     fill_health(f, &cfg->deploy.health, d, rel_config_yaml_get(d, dm, "health", NULL),
                 "deploy.health", NULL);
     cfg->deploy.health_tcp = cfg->deploy.health.tcp;

@@ -200,6 +200,7 @@ struct rel_config_group {
 struct rel_config_deploy {
     int keep;           /* releases kept on each host */
     int batch;          /* hosts deployed at once */
+    bool rollback_all;  /* a failed run returns every host it deployed to its previous release */
     int health_tcp;     /* port that must accept a connection; 0: no TCP check */
     int health_timeout; /* seconds to wait for the health check */
     struct rel_config_health health; /* all of deploy.health (tcp, timeout as above) */

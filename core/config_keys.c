@@ -241,6 +241,12 @@ const struct rel_config_key rel_config_keys[] = {
     ROW("deploy.batch", REL_CT_INT, "1..10000", "1", 0, REL_CK_NONE, NULL,
         "Hosts deployed at the same time; the next batch starts only when the whole batch is "
         "healthy."),
+    ROW("deploy.rollback_all", REL_CT_BOOL, NULL, "false", 0, REL_CK_NONE, NULL,
+        "When a host of a run fails (the batches after it do not start): `true` returns every "
+        "host the run switched to the new release to its previous one (`relman rollback` on "
+        "each), so the fleet is not left on mixed versions; `false` (the default) leaves the "
+        "hosts that succeeded on the new release. `relman deploy --rollback-all` sets it for "
+        "one run."),
     HEALTH_ROWS("deploy.health", "30", "true", "200", "/", NULL),
     ROW("ssh", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL, "SSH settings for every target."),
     ROW("ssh.config", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, "the user's own", SSH_CONFIG_HELP),

@@ -925,6 +925,12 @@ void rel_deploy_add(struct rel_deploy *d, struct rel_runner *r, const struct rel
     rel_runner_add(r, t, &deploy_ops, h);
 }
 
+const char *rel_deploy_previous(const struct rel_job *j)
+{
+    const struct dhost *h = j->op;
+    return h ? h->old_current : NULL;
+}
+
 const char *rel_deploy_outcome(const struct rel_job *j)
 {
     const struct dhost *h = j->op;

@@ -77,6 +77,10 @@ void rel_deploy_add(struct rel_deploy *d, struct rel_runner *r, const struct rel
  * "rolled back", "failed", "not started". */
 const char *rel_deploy_outcome(const struct rel_job *j);
 
+/* Where `current` pointed before this run on that host ("releases/X"), or
+ * NULL (none, or not known: the host did not get that far). */
+const char *rel_deploy_previous(const struct rel_job *j);
+
 void rel_deploy_free(struct rel_deploy *d);
 
 #endif

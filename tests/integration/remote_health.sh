@@ -7,15 +7,15 @@
 # back; an HTTP check against a path answering 500 fails and rolls back,
 # one answering 200 with the body text passes; an rpc check. Counts what is
 # left on the host: release directories, links, the node's pid, locks.
-# Ports: sshd 22700-22709, node, http and epmd 4700-4709.
+# Ports: sshd 22740-22749, node, http and epmd 4740-4749.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/remote.sh"
 
-remote_init health 4700
-sshd_start h1 127.0.0.2 22700 || exit 1
-NODE_PORT=$(free_port $((REMOTE_EPMD + 1)) 4709)
-HTTP_PORT=$(free_port $((NODE_PORT + 1)) 4709)
+remote_init health 4740
+sshd_start h1 127.0.0.2 22740 || exit 1
+NODE_PORT=$(free_port $((REMOTE_EPMD + 1)) 4749)
+HTTP_PORT=$(free_port $((NODE_PORT + 1)) 4749)
 KV=$T/kv
 cp -r "$RELMAN_SRC/examples/kv" "$KV" && rm -rf "$KV/_build" "$KV/deps"
 PROJ=$KV

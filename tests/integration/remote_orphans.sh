@@ -6,15 +6,15 @@
 # the generated bin/foo is what holds). After each, the test counts the
 # beam.smp processes of remote consoles (node names rem-*) on the host: zero,
 # within a few seconds; the node itself keeps running.
-# Ports: sshd 22710-22719, node and epmd 4710-4719.
+# Ports: sshd 22750-22759, node and epmd 4750-4759.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/remote.sh"
 command -v tmux >/dev/null || { echo "tmux not installed"; exit 1; }
 
-remote_init orphans 4710
-sshd_start o1 127.0.0.2 22710 || exit 1
-NODE_PORT=$(free_port $((REMOTE_EPMD + 1)) 4719)
+remote_init orphans 4750
+sshd_start o1 127.0.0.2 22750 || exit 1
+NODE_PORT=$(free_port $((REMOTE_EPMD + 1)) 4759)
 HOSTDIR=$T/o1/opt/kv
 NODE=kvorph$$
 cat >"$PROJ/relman.yml" <<YML
