@@ -705,8 +705,13 @@ static int already_running(struct dhost *h, struct rel_action *act)
     char *line = audit_line(h, result);
     free(result);
     local_audit(h, line);
-    h->st = D_AUDITED;
-    exec_act(act, audit_cmd(h, line));
+    /* one command for both: this path is the one an operator waits on */
+    char *audit = audit_cmd(h, line), *unlock = unlock_cmd(h);
+    h->st = D_UNLOCKED;
+    exec_act(act, rel_asprintf("{ %s; } || echo 'relman: appending to the audit log failed' >&2; %s",
+                               audit, unlock));
+    free(audit);
+    free(unlock);
     free(line);
     free(what);
     return 0;
@@ -888,6 +893,8 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
         exec_act(act, unlock_cmd(h));
         return 0;
     case D_UNLOCKED:
+        if (j->last_rc == 0 && strstr(j->last_err, "appending to the audit log failed"))
+            rel_remote_note(h->d->events, h->t->name, "appending to the host's audit log failed");
         if (j->last_rc < 0 || j->last_status != 0)
             rel_remote_note(h->d->events, h->t->name,
                             "could not remove the deploy lock %s/shared/lock", h->t->path);

@@ -148,5 +148,6 @@ contains rpc-false "the rpc check returned false, not true"
 write_yml "{tcp: $NODE_PORT, timeout: 5, http: {port: $HTTP_PORT, path: /ok, body: not there}}"
 check_fails body-lacks rr restart h1 --yes
 contains body-lacks "the body lacks 'not there'"
+check stop-at-end rr stop h1 --yes
 
 finish
