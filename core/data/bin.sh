@@ -240,7 +240,8 @@ rel_ansi() {
 # connection, a killed client) ends it. Run as a child of this shell, it
 # outlived them: the shell, waiting, never ran its traps, and the VM spun on
 # a dead terminal. A small watcher (no terminal, ignoring hang-ups) removes
-# the cookie directory once the VM -- this pid, after exec -- has exited.
+# the cookie directory once the VM -- this pid, after exec -- has exited
+# (within 0.2 s; 1 s where sleep takes whole seconds only).
 rel_run() {
   if [ -n "${ELIXIR_CLI_DRY_RUN:-}" ]; then
     eval "set -- $rel_cmd"
@@ -262,7 +263,7 @@ rel_run() {
         rel_vm=$$
         (
           trap '' HUP INT TERM
-          while kill -0 "$rel_vm" 2>/dev/null; do sleep 1; done
+          while kill -0 "$rel_vm" 2>/dev/null; do sleep 0.2 2>/dev/null || sleep 1; done
           rm -rf "$rel_auth_once"
         ) </dev/null >/dev/null 2>&1 &
       fi
