@@ -5,7 +5,12 @@
 # tests/integration/lib/sshd.sh, host keys trusted), each target a directory
 # of $work; the kv release foo (relman's own tarball) is deployed:
 #   - to 1 host, fresh (upload, unpack, start, health check), then again
-#     unchanged (the upload is skipped: the same checksum is there);
+#     unchanged (the host runs that tarball already: a no-op), then with
+#     --force (a new directory and a restart, the upload skipped);
+#   - the floor beside it: `scp` of the same tarball and `ssh HOST tar -xzf`;
+#   - once more fresh with -v, whose command lines carry their times: where
+#     the time per host goes beyond the transfer (lock+inspect, checksum,
+#     unpack, switch, stop, start, health, cleanup+audit+unlock);
 #   - to 4 hosts at once (batch 4), fresh, then again unchanged.
 # The nodes listen on 4700-4703 with epmd on 4704, and are stopped between
 # repetitions and at the end.
@@ -57,6 +62,13 @@ for ((i = 0; i < dreps; i++)); do
     dep_clean
     run_one deploy one "$dep/proj" "$R" deploy foo t1 --tarball "$tarball" --yes
     run_one deploy one_again "$dep/proj" "$R" deploy foo t1 --tarball "$tarball" --yes
+    run_one deploy one_force "$dep/proj" "$R" deploy foo t1 --tarball "$tarball" --force --yes
+    dep_clean
+    run_one deploy scp_tar "$dep/proj" bash -c "ssh -F '$SSHD_CLIENT_CONFIG' h1 'mkdir -p $dep/host1/raw' &&
+        scp -q -F '$SSHD_CLIENT_CONFIG' '$tarball' h1:$dep/host1/raw/x.tar.gz &&
+        ssh -F '$SSHD_CLIENT_CONFIG' h1 'mkdir $dep/host1/raw/x && tar -xzf $dep/host1/raw/x.tar.gz -C $dep/host1/raw/x'"
+    dep_clean
+    run_one deploy one_v "$dep/proj" "$R" -v deploy foo t1 --tarball "$tarball" --yes
     dep_clean
     run_one deploy four "$dep/proj" "$R" deploy foo all --tarball "$tarball" --yes
     run_one deploy four_again "$dep/proj" "$R" deploy foo all --tarball "$tarball" --yes
@@ -72,8 +84,29 @@ sent() {
             total += v * m }
         END { printf "sent %.1f MB per run", total / n / 1e6 }' "$log"
 }
+# where a fresh deploy's time goes on the host: each remote command's time
+# (-v: "t1: -> exit 0 (0.12 s)") added to the step it belongs to
+phases() {
+    awk -v n="$dreps" '
+        /^t1: [a-z]+: / { split($0, a, ": "); if (a[2] ~ /^[a-z]+$/) step = a[2] }
+        /^t1: \$ / && step == "upload" && /sha256sum/ { checksum = 1 }
+        /^t1: -> (exit|failed)/ {
+            s = $0; sub(/.*[(]/, "", s); sub(/ s[)].*/, "", s); sub(/.*after /, "", s)
+            k = checksum ? "checksum" : step; checksum = 0
+            t[k] += s; total += s }
+        END {
+            split("lock upload checksum unpack switch stop start health cleanup", order, " ")
+            out = ""
+            for (i = 1; i <= 9; i++) if (order[i] in t)
+                out = out sprintf("%s%s %.2f s", out == "" ? "" : ", ", order[i] == "lock" ? "lock+inspect" : order[i] == "cleanup" ? "cleanup+audit+unlock" : order[i], t[order[i]] / n)
+            printf "%s; beyond the upload %.2f s", out, (total - t["upload"]) / n }' "$work/logs/deploy.one_v.log"
+}
 tsize=$(stat -c %s "$tarball")
 row deploy "deploy kv \`foo\` (tarball $(mb "$tsize")), loopback sshd" one "relman deploy to 1 host (fresh)" one "$(sent one)"
-row deploy "" one_again "relman deploy to 1 host, same release again" one "$(sent one_again)"
+row deploy "" one_again "relman deploy to 1 host, the release it runs again (no-op)" one "$(sent one_again)"
+row deploy "" one_force "relman deploy to 1 host, the same again with --force" one "$(sent one_force)"
+row deploy "" scp_tar "scp + ssh tar -xzf of the same tarball (the floor)" one ""
+row deploy "" one_v "relman -v deploy to 1 host (fresh): per phase" one "$(phases)"
 row deploy "" four "relman deploy to 4 hosts, batch 4 (fresh)" one "$(sent four)"
-row deploy "" four_again "relman deploy to 4 hosts, same release again" one "$(sent four_again)"
+row deploy "" four_again "relman deploy to 4 hosts, the release they run again (no-op)" one "$(sent four_again)"
+target "re-deploy of the release a host runs (no-op), ms" "$(median_of deploy one_again)" "<=" 500

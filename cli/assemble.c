@@ -27,45 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The model, once the build ran (rel_build_opts.model): cli_load_model,
- * which prints its own error; `code` keeps the exit code it chose. */
-struct load {
-    const char *name;
-    struct rel_project *p;
-    struct rel_model *m;
-    int code;
-};
-
-static int load_model(void *ctx, const struct rel_model **m)
-{
-    struct load *l = ctx;
-    l->code = cli_load_model(&l->p, &l->m, l->name);
-    if (l->code != CLI_OK)
-        return rel_error_code() ? rel_error_code() : REL_ERESOLVE;
-    *m = l->m;
-    return 0;
-}
-
-/* SIGINT while assembling: the first asks core to stop (rel_build_opts.
- * canceled; the build's process group is ended, the new tree removed), a
- * second one kills relman at once. */
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-    if (interrupted) {
-        signal(sig, SIG_DFL);
-        raise(sig);
-    }
-    interrupted = 1;
-}
-
-static bool was_interrupted(void *ctx)
-{
-    (void)ctx;
-    return interrupted != 0;
-}
-
 /* `path` relative to the current directory when it is below it. */
 static const char *shown_path(const char *path, const char *cwd)
 {
@@ -133,36 +94,17 @@ int cmd_assemble(int argc, char **argv)
 
     struct cli_progress prog;
     cli_progress_init(&prog, quiet, cli_globals.verbose);
-    struct load load = {.name = name, .code = CLI_OK};
-    struct rel_buf build_output = REL_BUF_INIT;
+    struct cli_load load = {.name = name, .code = CLI_OK};
     struct rel_build_opts bo = {
         .compile = compile,
-        .model = load_model,
-        .model_ctx = &load,
         .plan = {.path = path, .version = version},
         .assemble = {.overwrite = overwrite, .no_reuse = !reuse, .flush = flush},
-        .ev = &prog.ev,
-        .build_output = &build_output,
-        .canceled = was_interrupted,
     };
     struct rel_plan *plan = NULL;
     struct rel_assemble_stats st = {0};
-    int rc = CLI_OK;
-    struct sigaction sa = {.sa_handler = on_sigint}, old_sa;
-    sigemptyset(&sa.sa_mask);
-    interrupted = 0;
-    sigaction(SIGINT, &sa, &old_sa);
-    int brc = rel_build_release(&plan, &st, &bo);
-    sigaction(SIGINT, &old_sa, NULL);
-    if (brc < 0) {
-        cli_progress_clear(&prog);
-        if (quiet) /* else the build's output was shown as it came */
-            fputs(rel_buf_cstr(&build_output), stderr);
-        rc = load.code != CLI_OK ? load.code : cli_core_error();
-        if (brc == REL_ECANCELED && interrupted)
-            rc = 128 + SIGINT;
+    int rc = cli_build_release(&plan, &st, &bo, &load, &prog);
+    if (rc != CLI_OK)
         goto done;
-    }
     if (!quiet) {
         char *cwd = getcwd(NULL, 0);
         const char *where = shown_path(plan->dest, cwd);
@@ -174,7 +116,6 @@ int cmd_assemble(int argc, char **argv)
         free(cwd);
     }
 done:
-    rel_buf_free(&build_output);
     rel_plan_free(plan);
     rel_model_free(load.m);
     rel_project_free(load.p);

@@ -116,8 +116,13 @@ static const struct cli_option assemble_opts[] = {
 static const struct cli_option deploy_opts[] = {
     {"tarball", 0, "FILE", F, NULL,
      "the release tarball (default: the one `relman assemble` packs\n"
-     "with the release's tar step; mix release's tarballs work too)"},
+     "with the release's tar step; without a tar step deploy\n"
+     "assembles and packs it; mix release's tarballs work too)"},
     {"batch", 0, "N", 0, NULL, "hosts at a time (default: deploy.batch)"},
+    {"force", 0, NULL, 0, NULL, "deploy and restart also where the host already runs it"},
+    {"rollback-all", 0, NULL, 0, NULL,
+     "when a host fails, return every host of the run to its\n"
+     "previous release (default: deploy.rollback_all, false)"},
     CONFIRM,
     REMOTE_OPTS,
     END};
@@ -194,8 +199,9 @@ const struct cli_command cli_commands[] = {
      "See docs/assemble.md.",
      cmd_assemble},
     {"deploy", "upload a release tarball to targets and switch them to it",
-     "relman deploy [RELEASE] TARGET|GROUP... [--tarball FILE] [--batch N] [--yes]", deploy_opts,
-     R | T, NULL, NULL, cmd_deploy},
+     "relman deploy [RELEASE] TARGET|GROUP... [--tarball FILE] [--batch N] [--force]\n"
+     "              [--rollback-all] [--yes]",
+     deploy_opts, R | T, NULL, NULL, cmd_deploy},
     {"rollback", "switch targets back to their previous release",
      "relman rollback TARGET|GROUP... [--yes]", confirm_opts, T, NULL, NULL, cmd_rollback},
     {"start", "start the node on targets", "relman start TARGET|GROUP...", remote_opts, T, NULL,

@@ -169,6 +169,9 @@ static int inspect_release(const char *path, const struct inspect_opts *o)
         rc = cli_core_error();
     else
         fwrite(out.ptr, 1, out.len, stdout);
+    /* a problem is something deploy (or the node) would trip on: exit 1 */
+    if (rc == CLI_OK && i->nproblems > 0)
+        rc = CLI_FAIL;
     rel_buf_free(&out);
     rel_inspect_free(i);
     return rc;

@@ -492,6 +492,57 @@ static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node
     r->vm_args = dup_text(get(f, d, m, "releases.*.vm_args"));
 }
 
+/* Row `base`.KEY of health map `hm`; unset keys are `dflt`'s (NULL: the
+ * schema's defaults). */
+static void fill_health(struct fill *f, struct rel_config_health *h, yaml_document_t *d,
+                        yaml_node_t *hm, const char *base, const struct rel_config_health *dflt)
+{
+    char path[64];
+#define HV(key) (snprintf(path, sizeof(path), "%s." key, base), get(f, d, hm, path))
+#define HVH(key) (snprintf(path, sizeof(path), "%s.http." key, base), get(f, d, httpm, path))
+    yaml_node_t *httpm = rel_config_yaml_get(d, hm, "http", NULL);
+    struct val v;
+    v = HV("tcp");
+    h->tcp = v.n ? int_of(v) : dflt ? dflt->tcp : 0;
+    v = HV("timeout");
+    h->timeout = v.n ? int_of(v) : dflt ? dflt->timeout : 30;
+    v = HV("settle");
+    h->settle = v.n ? int_of(v) : dflt ? dflt->settle : 0;
+    v = HV("apps");
+    h->apps = v.n ? bool_of(v) : dflt ? dflt->apps : true;
+    v = HV("rpc");
+    h->rpc = v.n ? dup_text(v) : dflt && dflt->rpc ? rel_strdup(dflt->rpc) : NULL;
+    if (httpm || !dflt) {
+        v = HVH("port");
+        h->http_port = v.n                          ? int_of(v)
+                       : dflt && dflt->http_port ? dflt->http_port
+                       : httpm                   ? h->tcp
+                                                 : 0;
+        h->http_path = dup_text(HVH("path"));
+        if (!h->http_path)
+            h->http_path = rel_strdup(dflt && dflt->http_path ? dflt->http_path : "/");
+        v = HVH("status");
+        h->http_status = v.n ? int_of(v) : dflt ? dflt->http_status : 200;
+        h->http_body = dup_text(HVH("body"));
+        if (!h->http_body && dflt && dflt->http_body && dflt->http_port)
+            h->http_body = rel_strdup(dflt->http_body);
+    } else {
+        h->http_port = dflt->http_port;
+        h->http_path = dflt->http_path ? rel_strdup(dflt->http_path) : NULL;
+        h->http_status = dflt->http_status;
+        h->http_body = dflt->http_body ? rel_strdup(dflt->http_body) : NULL;
+    }
+#undef HV
+#undef HVH
+}
+
+static void health_free(struct rel_config_health *h)
+{
+    free(h->rpc);
+    free(h->http_path);
+    free(h->http_body);
+}
+
 static void fill_target(struct fill *f, struct rel_config *cfg, struct rel_config_target *t,
                         yaml_node_t *kn, yaml_node_t *m)
 {
@@ -529,6 +580,8 @@ static void fill_target(struct fill *f, struct rel_config *cfg, struct rel_confi
     }
     if (!rel_config_yaml_get(d, sm, "allow_match_exec", NULL))
         t->ssh.allow_match_exec = cfg->ssh.allow_match_exec;
+    fill_health(f, &t->health, d, rel_config_yaml_get(d, m, "health", NULL), "targets.*.health",
+                &cfg->deploy.health);
 }
 
 static void fill_config(struct fill *f, struct rel_config *cfg, yaml_node_t *root)
@@ -555,6 +608,15 @@ static void fill_config(struct fill *f, struct rel_config *cfg, yaml_node_t *roo
              pr++)
             fill_release(f, &cfg->releases[cfg->nreleases++], node(d, pr->key), node(d, pr->value));
     }
+    /* deploy first: the targets' health checks start from deploy.health */
+    yaml_node_t *dm = rel_config_yaml_get(d, root, "deploy", NULL);
+    cfg->deploy.keep = int_of(get(f, d, dm, "deploy.keep"));
+    cfg->deploy.batch = int_of(get(f, d, dm, "deploy.batch"));
+    cfg->deploy.rollback_all = bool_of(get(f, d, dm, "deploy.rollback_all"));
+    fill_health(f, &cfg->deploy.health, d, rel_config_yaml_get(d, dm, "health", NULL),
+                "deploy.health", NULL);
+    cfg->deploy.health_tcp = cfg->deploy.health.tcp;
+    cfg->deploy.health_timeout = cfg->deploy.health.timeout;
     yaml_node_t *tm = rel_config_yaml_get(d, root, "targets", NULL);
     if (tm && tm->type == YAML_MAPPING_NODE) {
         size_t n = (size_t)(tm->data.mapping.pairs.top - tm->data.mapping.pairs.start);
@@ -577,12 +639,6 @@ static void fill_config(struct fill *f, struct rel_config *cfg, yaml_node_t *roo
             fill_strlist(&g->targets, (struct val){d, node(d, pr->value)});
         }
     }
-    yaml_node_t *dm = rel_config_yaml_get(d, root, "deploy", NULL);
-    cfg->deploy.keep = int_of(get(f, d, dm, "deploy.keep"));
-    cfg->deploy.batch = int_of(get(f, d, dm, "deploy.batch"));
-    yaml_node_t *hm = rel_config_yaml_get(d, dm, "health", NULL);
-    cfg->deploy.health_tcp = int_of(get(f, d, hm, "deploy.health.tcp"));
-    cfg->deploy.health_timeout = int_of(get(f, d, hm, "deploy.health.timeout"));
 }
 
 /* ---- public entry points ----------------------------------------------------- */
@@ -695,6 +751,7 @@ void rel_config_free(struct rel_config *cfg)
         free(t->env_names);
         free(t->env_values);
         ssh_free(&t->ssh);
+        health_free(&t->health);
     }
     free(cfg->targets);
     for (size_t i = 0; i < cfg->ngroups; i++) {
@@ -702,6 +759,7 @@ void rel_config_free(struct rel_config *cfg)
         strlist_free(&cfg->groups[i].targets);
     }
     free(cfg->groups);
+    health_free(&cfg->deploy.health);
     ssh_free(&cfg->ssh);
     strlist_free(&cfg->lib_dirs);
     free(cfg->file);

@@ -164,6 +164,19 @@ struct rel_config_ssh {
     bool allow_match_exec; /* `config` may run commands (Match exec, ProxyCommand) */
 };
 
+/* deploy.health, or a target's (targets.NAME.health over deploy.health). */
+struct rel_config_health {
+    int tcp;         /* port the node must listen on; 0: none */
+    int timeout;     /* seconds */
+    int settle;      /* seconds the node must stay up once healthy; 0: none */
+    bool apps;       /* every application of the release started */
+    char *rpc;       /* expression that must return true, or NULL */
+    int http_port;   /* 0: no HTTP check */
+    char *http_path; /* "/" */
+    int http_status; /* 200 */
+    char *http_body; /* text the body must contain, or NULL */
+};
+
 struct rel_config_target {
     char *name;
     struct rel_config_pos pos;
@@ -177,6 +190,7 @@ struct rel_config_target {
     char **env_values;
     size_t nenv;
     struct rel_config_ssh ssh;
+    struct rel_config_health health; /* effective: deploy.health with this target's keys */
 };
 
 struct rel_config_group {
@@ -188,8 +202,10 @@ struct rel_config_group {
 struct rel_config_deploy {
     int keep;           /* releases kept on each host */
     int batch;          /* hosts deployed at once */
+    bool rollback_all;  /* a failed run returns every host it deployed to its previous release */
     int health_tcp;     /* port that must accept a connection; 0: no TCP check */
     int health_timeout; /* seconds to wait for the health check */
+    struct rel_config_health health; /* all of deploy.health (tcp, timeout as above) */
 };
 
 struct rel_config {
@@ -319,6 +335,8 @@ enum {
     REL_CF_REQUIRED = 1 << 0, /* must be present when its parent is */
     REL_CF_ASCII = 1 << 1,    /* a string of printable ASCII only (a cookie) */
     REL_CF_SEGMENT = 1 << 2,  /* a string usable as one directory name (no '/', not . or ..) */
+    REL_CF_SHELL = 1 << 3,    /* no $ ` " \ : it reaches a shell on the hosts (OTP's erlexec runs
+                                 the VM's command line with sh -c) */
 };
 
 struct rel_config_key {

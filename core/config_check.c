@@ -204,6 +204,15 @@ static int check_scalar(struct ctx *c, yaml_node_t *n, const struct rel_config_k
                 rc = cerr(c, n->start_mark, "%s: may only hold printable ASCII characters", dpath);
                 goto out;
             }
+        const char *bad = (k->flags & REL_CF_SHELL) ? strpbrk(sv(n), "$`\"\\") : NULL;
+        if (bad) {
+            rc = cerr(c, n->start_mark,
+                      "%s: '%s' holds '%c', which a shell on the host would expand or unquote "
+                      "(OTP's erlexec starts the VM through sh -c): it cannot work safely; use a "
+                      "value without $ ` \" \\",
+                      dpath, sv(n), *bad);
+            goto out;
+        }
         if ((k->flags & REL_CF_SEGMENT) &&
             (strchr(sv(n), '/') || strcmp(sv(n), ".") == 0 || strcmp(sv(n), "..") == 0)) {
             rc = cerr(c, n->start_mark, "%s: '%s' cannot name a directory (releases/VERSION)",

@@ -38,6 +38,39 @@
     "`StrictHostKeyChecking` decides: `yes` is `strict`; `accept-new`, `no` and OpenSSH's "       \
     "default `ask` (which cannot be told from unset) are `accept-new`."
 
+/* The health check's keys, under deploy.health (with defaults) and under
+ * targets.NAME.health (each unset key is deploy.health's). */
+#define HEALTH_ROWS(base, d_timeout, d_apps, d_status, d_path, inherit)                           \
+    ROW(base, REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, inherit,                                     \
+        "The check that a freshly started node works (after a deploy, rollback, `start` and "     \
+        "`restart`); on failure a deploy switches the host back."),                               \
+    ROW(base ".tcp", REL_CT_INT, "1..65535", NULL, 0, REL_CK_NONE,                                 \
+        inherit ? inherit : "none (only the node's own liveness)",                                 \
+        "A port on the host that must accept a connection, opened by the new node itself (or a "  \
+        "process it started): a port held by another process fails the check."),                  \
+    ROW(base ".timeout", REL_CT_INT, "1..86400", d_timeout, 0, REL_CK_NONE, inherit,               \
+        "Seconds to wait for the node to become healthy."),                                        \
+    ROW(base ".settle", REL_CT_INT, "0..3600", NULL, 0, REL_CK_NONE, inherit ? inherit : "0",      \
+        "Once healthy, seconds the node must stay up (the same OS process, checked again) "       \
+        "before the deploy goes on."),                                                             \
+    ROW(base ".apps", REL_CT_BOOL, NULL, d_apps, 0, REL_CK_NONE, inherit,                          \
+        "Every application the release starts (its `.rel` file, all but `load`/`none`) must be "  \
+        "started on the node (asked over `bin/NAME rpc`)."),                                       \
+    ROW(base ".rpc", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, inherit ? inherit : "none",        \
+        "An expression in the release's language (Elixir or Erlang), evaluated on the node with "  \
+        "`bin/NAME rpc`, that must return `true`."),                                               \
+    ROW(base ".http", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, inherit ? inherit : "none",          \
+        "An HTTP `GET` the node must answer. The request is made from inside the node (plain "   \
+        "`gen_tcp` over `bin/NAME rpc`), so the host needs no curl or wget."),                    \
+    ROW(base ".http.port", REL_CT_INT, "1..65535", NULL, 0, REL_CK_NONE,                           \
+        inherit ? inherit : "`tcp`", "The port on 127.0.0.1 (also checked to be the node's)."),    \
+    ROW(base ".http.path", REL_CT_STRING, NULL, d_path, 0, REL_CK_NONE, inherit,                   \
+        "The path requested (`GET PATH HTTP/1.0`)."),                                              \
+    ROW(base ".http.status", REL_CT_INT, "100..599", d_status, 0, REL_CK_NONE, inherit,            \
+        "The status the answer must have."),                                                       \
+    ROW(base ".http.body", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, inherit ? inherit : "none",  \
+        "Text the answer's body must contain.")
+
 /*
  * The table. Columns: path, accepted YAML shapes, allowed values, default (as
  * YAML text: it is parsed and used exactly like a written value), flags, key
@@ -83,7 +116,8 @@ const struct rel_config_key rel_config_keys[] = {
         "letters, digits and underscores (the rule of `mix release`)."),
     ROW("releases.*", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,
         "One release. The keys mirror the release options of `mix release`."),
-    ROW("releases.*.version", REL_CT_STRING | REL_CT_MAP, NULL, NULL, REL_CF_SEGMENT, REL_CK_NONE,
+    ROW("releases.*.version", REL_CT_STRING | REL_CT_MAP, NULL, NULL, REL_CF_SEGMENT | REL_CF_SHELL,
+        REL_CK_NONE,
         "the version of `project.app`",
         "The release version, a string (quote it: `\"0.1.0\"`), or `{from_app: APP}` for the "
         "version of an application of the release."),
@@ -182,16 +216,20 @@ const struct rel_config_key rel_config_keys[] = {
         "from the ssh client configuration", "User to log in as."),
     ROW("targets.*.port", REL_CT_INT, "1..65535", NULL, 0, REL_CK_NONE,
         "from the ssh client configuration (22)", "SSH port."),
-    ROW("targets.*.path", REL_CT_PATH, NULL, NULL, REL_CF_REQUIRED, REL_CK_NONE, NULL,
+    ROW("targets.*.path", REL_CT_PATH, NULL, NULL, REL_CF_REQUIRED | REL_CF_SHELL, REL_CK_NONE, NULL,
         "Deploy root on the host: releases are unpacked into `PATH/releases/VSN-STAMP/` and "
-        "`PATH/current` points at the running one."),
+        "`PATH/current` points at the running one. It may not hold `$`, a backquote, `\"` or "
+        "`\\`: OTP's scripts hand the release's paths to a shell (erlexec runs the VM with "
+        "`sh -c`), so such a path cannot work safely; relman refuses it when it reads relman.yml."),
     ROW("targets.*.release", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, "the default release",
         "The release deployed there."),
     ROW("targets.*.env", REL_CT_DICT, NULL, "{}", 0, REL_CK_ENVVAR, NULL,
         "Environment variables for the node's commands on that host (for example `PORT`, "
         "`RELEASE_NODE`, `RELEASE_DISTRIBUTION`)."),
-    ROW("targets.*.env.*", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
-        "A value (quote numbers to keep them text: `\"4040\"`)."),
+    ROW("targets.*.env.*", REL_CT_STRING, NULL, NULL, REL_CF_SHELL, REL_CK_NONE, NULL,
+        "A value (quote numbers to keep them text: `\"4040\"`). Like `path`, it may not hold "
+        "`$`, a backquote, `\"` or `\\`."),
+    HEALTH_ROWS("targets.*.health", NULL, NULL, NULL, NULL, "`deploy.health`'s"),
     ROW("targets.*.ssh", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, "the top-level `ssh`",
         "SSH settings for this target; unset keys come from the top-level `ssh` section."),
     ROW("targets.*.ssh.config", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, "`ssh.config`",
@@ -213,12 +251,13 @@ const struct rel_config_key rel_config_keys[] = {
     ROW("deploy.batch", REL_CT_INT, "1..10000", "1", 0, REL_CK_NONE, NULL,
         "Hosts deployed at the same time; the next batch starts only when the whole batch is "
         "healthy."),
-    ROW("deploy.health", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,
-        "The check that a freshly started node works; on failure the host is switched back."),
-    ROW("deploy.health.tcp", REL_CT_INT, "1..65535", NULL, 0, REL_CK_NONE,
-        "none (only the node's own liveness)", "A port on the host that must accept a connection."),
-    ROW("deploy.health.timeout", REL_CT_INT, "1..86400", "30", 0, REL_CK_NONE, NULL,
-        "Seconds to wait for the node to become healthy."),
+    ROW("deploy.rollback_all", REL_CT_BOOL, NULL, "false", 0, REL_CK_NONE, NULL,
+        "When a host of a run fails (the batches after it do not start): `true` returns every "
+        "host the run switched to the new release to its previous one (`relman rollback` on "
+        "each), so the fleet is not left on mixed versions; `false` (the default) leaves the "
+        "hosts that succeeded on the new release. `relman deploy --rollback-all` sets it for "
+        "one run."),
+    HEALTH_ROWS("deploy.health", "30", "true", "200", "/", NULL),
     ROW("ssh", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL, "SSH settings for every target."),
     ROW("ssh.config", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, "the user's own", SSH_CONFIG_HELP),
     ROW("ssh.known_hosts", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE,

@@ -44,6 +44,8 @@ struct source {
     struct entry *v;
     size_t n;
     uint64_t kept; /* bytes kept in the entries' data */
+    struct rel_tar_entry *tar; /* tarball: every entry as listed (for deploy's checks) */
+    size_t ntar;
 };
 
 static void problem(struct rel_inspect *i, const char *fmt, ...)
@@ -117,6 +119,12 @@ static bool wanted(const char *path)
 static int tar_entry(void *ctx, const struct rel_tar_entry *e, struct rel_tarball_data *data)
 {
     struct source *s = ctx;
+    s->tar = rel_reallocarray(s->tar, s->ntar + 1, sizeof(*s->tar));
+    s->tar[s->ntar++] = (struct rel_tar_entry){.path = rel_strdup(e->path),
+                                               .type = e->type,
+                                               .mode = e->mode,
+                                               .size = e->size,
+                                               .link = e->link ? rel_strdup(e->link) : NULL};
     bool file = e->type == REL_TAR_FILE;
     struct entry *en = push(s, e->path, e->type == REL_TAR_DIR, e->mode, e->size, file);
     if (!file || !wanted(e->path) || e->size > MAX_MEMBER || s->kept + e->size > MAX_KEPT)
@@ -145,6 +153,7 @@ static int source_open(struct source *s, const char *path)
 
 static void source_close(struct source *s)
 {
+    rel_tarball_entries_free(s->tar, s->ntar);
     for (size_t i = 0; i < s->n; i++) {
         free(s->v[i].path);
         rel_buf_free(&s->v[i].data);
@@ -317,6 +326,55 @@ done:
     free(path);
 }
 
+static bool has_problem(const struct rel_inspect *i, const char *msg)
+{
+    for (size_t k = 0; k < i->nproblems; k++)
+        if (strcmp(i->problems[k], msg) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * What `relman deploy` would refuse, each a problem: unsafe tarball entries
+ * (every one, then what only the whole listing shows: duplicates, writes
+ * through a symlink, symlink chains leaving the tree), a version that
+ * cannot name a directory on a host (or would reach a shell there), and a
+ * release without an executable bin/NAME or its releases/VSN directory.
+ */
+static void deploy_checks(struct rel_inspect *i, const struct source *s)
+{
+    for (size_t k = 0; k < s->ntar; k++)
+        if (rel_tarball_check_entry(&s->tar[k]) < 0)
+            problem(i, "%s", rel_error_message());
+    if (s->tarball && rel_tarball_check(s->tar, s->ntar, NULL) < 0 &&
+        !has_problem(i, rel_error_message()))
+        problem(i, "%s", rel_error_message());
+    if (i->version) {
+        const char *v = i->version;
+        bool bad = !*v || strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strlen(v) > 100 ||
+                   strpbrk(v, "/$`\"\\");
+        for (const char *p = v; *p && !bad; p++)
+            bad = (unsigned char)*p < 0x20 || *p == 0x7f;
+        if (bad)
+            problem(i, "version '%s' cannot name a release directory on a host (no /, $, `, \", "
+                       "\\ or control characters; not . or ..): deploy refuses it",
+                    v);
+        char *dir = rel_asprintf("releases/%s", v);
+        if (!source_has(s, dir))
+            problem(i, "no %s directory: deploy refuses the release", dir);
+        free(dir);
+    }
+    if (i->name) {
+        char *bin = rel_asprintf("bin/%s", i->name);
+        const struct entry *e = source_find(s, bin);
+        if (!e || e->dir)
+            problem(i, "no %s: deploy refuses the release", bin);
+        else if (!(e->mode & 0100))
+            problem(i, "%s is not executable: deploy refuses the release", bin);
+        free(bin);
+    }
+}
+
 static int version_cmp(const void *a, const void *b)
 {
     return rel_version_compare(*(const char *const *)a, *(const char *const *)b);
@@ -403,6 +461,7 @@ int rel_inspect_path(struct rel_inspect **out, const char *path)
     } else {
         i->built_by = rel_strdup("unknown");
     }
+    deploy_checks(i, &s);
     rel_error_clear();
     source_close(&s);
     *out = i;

@@ -441,6 +441,94 @@ static int guard_entry(struct guard *g, const struct rel_tar_entry *e)
     return rc;
 }
 
+/* ---- symlink chains ---- */
+
+#define MAX_LINK_HOPS 40 /* as the kernel's ELOOP limit */
+
+static int link_cmp(const void *a, const void *b)
+{
+    const struct rel_tar_entry *x = *(const struct rel_tar_entry *const *)a;
+    const struct rel_tar_entry *y = *(const struct rel_tar_entry *const *)b;
+    return strcmp(x->path, y->path);
+}
+
+/* The symlink entry named `path`, or NULL. */
+static const struct rel_tar_entry *find_link(const struct rel_tar_entry **links, size_t n,
+                                             const char *path)
+{
+    struct rel_tar_entry key = {.path = (char *)path};
+    const struct rel_tar_entry *k = &key;
+    const struct rel_tar_entry **f = bsearch(&k, links, n, sizeof(*links), link_cmp);
+    return f ? *f : NULL;
+}
+
+/*
+ * Resolve symlink `e` as the kernel would once unpacked, following the
+ * archive's other symlinks: each component of DIR/TARGET in turn, ".."
+ * going up from where the path really is (after any link before it). A
+ * chain whose links each stay inside the tree can still leave it together
+ * (`a -> .` then `b -> a/../..`); that, and loops, are REL_EUNSAFE.
+ */
+static int check_chain(const struct rel_tar_entry *e, const struct rel_tar_entry **links, size_t n)
+{
+    /* the path so far, as components joined by '/', and what is left */
+    struct rel_buf cur = REL_BUF_INIT, rest = REL_BUF_INIT;
+    const char *slash = strrchr(e->path, '/');
+    if (slash)
+        rel_buf_put(&cur, e->path, (size_t)(slash - e->path));
+    rel_buf_puts(&rest, e->link);
+    int hops = 0, rc = 0;
+    while (rest.len > 0 && rc == 0) {
+        char *r = rel_buf_detach(&rest);
+        char *p = r;
+        while (*p == '/')
+            p++;
+        size_t len = strcspn(p, "/");
+        char *comp = rel_strndup(p, len);
+        rel_buf_init(&rest, 0);
+        if (p[len])
+            rel_buf_puts(&rest, p + len + 1);
+        if (strcmp(comp, "..") == 0) {
+            const char *c = rel_buf_cstr(&cur);
+            const char *up = strrchr(c, '/');
+            if (cur.len == 0)
+                rc = rel_error_set(REL_EUNSAFE, "%s: symlink to %s leaves the tree (through "
+                                                "other links)", e->path, e->link);
+            else
+                rel_buf_truncate(&cur, up ? (size_t)(up - c) : 0);
+        } else if (*comp && strcmp(comp, ".") != 0) {
+            size_t before = cur.len;
+            if (cur.len)
+                rel_buf_putc(&cur, '/');
+            rel_buf_puts(&cur, comp);
+            const struct rel_tar_entry *l = find_link(links, n, rel_buf_cstr(&cur));
+            if (l) {
+                if (++hops > MAX_LINK_HOPS) {
+                    rc = rel_error_set(REL_EUNSAFE, "%s: symlink to %s: too many levels of "
+                                                    "links (a loop?)", e->path, e->link);
+                } else {
+                    /* continue from the link's directory with its target,
+                     * then what was left */
+                    rel_buf_truncate(&cur, before);
+                    char *left = rel_buf_detach(&rest);
+                    rel_buf_init(&rest, 0);
+                    rel_buf_puts(&rest, l->link);
+                    if (*left) {
+                        rel_buf_putc(&rest, '/');
+                        rel_buf_puts(&rest, left);
+                    }
+                    free(left);
+                }
+            }
+        }
+        free(comp);
+        free(r);
+    }
+    rel_buf_free(&cur);
+    rel_buf_free(&rest);
+    return rc;
+}
+
 int rel_tarball_check(const struct rel_tar_entry *entries, size_t n,
                       const struct rel_tarball_limits *lim)
 {
@@ -452,6 +540,17 @@ int rel_tarball_check(const struct rel_tar_entry *entries, size_t n,
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = guard_entry(&g, &entries[i]);
     guard_free(&g);
+    /* every link resolved through the others stays inside */
+    const struct rel_tar_entry **links = rc == 0 ? rel_calloc(n ? n : 1, sizeof(*links)) : NULL;
+    size_t nl = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (entries[i].type == REL_TAR_SYMLINK && entries[i].link)
+            links[nl++] = &entries[i];
+    if (rc == 0)
+        qsort(links, nl, sizeof(*links), link_cmp);
+    for (size_t i = 0; rc == 0 && i < nl; i++)
+        rc = check_chain(links[i], links, nl);
+    free(links);
     return rc;
 }
 

@@ -34,6 +34,10 @@
 
 #define MAX_RELEASES 10000
 
+/* In each release directory unpack made: the sha256 of the tarball it came
+ * from, so that a deploy of the same tarball finds it already running. */
+#define SHA_FILE ".relman-sha256"
+
 struct rel_deploy {
     char *tarball;
     char *release;
@@ -44,6 +48,7 @@ struct rel_deploy {
     char *dirname; /* VSN-STAMP */
     char *who;
     int keep, health_tcp, health_timeout;
+    bool force;
     char *audit_file;
     const struct rel_remote_events *events;
 };
@@ -94,6 +99,7 @@ int rel_deploy_new(struct rel_deploy **out, const struct rel_deploy_opts *o)
     d->keep = o->keep > 0 ? o->keep : 5;
     d->health_tcp = o->health_tcp;
     d->health_timeout = o->health_timeout > 0 ? o->health_timeout : 30;
+    d->force = o->force;
     d->audit_file = o->audit_file ? rel_strdup(o->audit_file) : NULL;
     d->events = o->events;
     d->who = rel_layout_who();
@@ -208,6 +214,7 @@ enum dstate {
     D_CONNECTED,
     D_LOCKED,
     D_INSPECTED,
+    D_SAME_PID, /* current holds this tarball: does its node run? */
     D_UPLOADED,
     D_VERIFIED,
     D_UNPACKED,
@@ -243,6 +250,8 @@ struct dhost {
     char **releases;
     size_t nreleases;
     bool have_tarball;
+    bool same;       /* current holds this tarball */
+    char *same_node; /* ... and this process runs its boot script (pid), or NULL */
     int fd;
     char *part;       /* shared/tarballs/SHA.tar.gz.part-STAMP */
     struct rel_health health;
@@ -260,6 +269,7 @@ static void dhost_free(void *op)
     free(h->old_current);
     free(h->old_previous);
     free(h->old_pid);
+    free(h->same_node);
     for (size_t i = 0; i < h->nreleases; i++)
         free(h->releases[i]);
     free(h->releases);
@@ -524,7 +534,10 @@ static int fail_next(struct dhost *h, struct rel_job *j, struct rel_action *act)
 static char *cleanup_cmd(struct dhost *h)
 {
     const char *current = h->d->dirname;
-    const char *previous = h->old_current ? h->old_current + 9 : NULL;
+    /* `previous` is what current was, or (a first switch sets no previous)
+     * what it already pointed at */
+    const char *prev_link = h->old_current ? h->old_current : h->old_previous;
+    const char *previous = prev_link ? prev_link + 9 : NULL;
     char **list = rel_calloc(h->nreleases + 2, sizeof(char *));
     size_t n = 0;
     bool have_new = false;
@@ -583,6 +596,10 @@ static int parse_inspect(struct dhost *h, const char *out)
             h->releases[h->nreleases++] = rel_strdup(line + 8);
         } else if (strncmp(line, "have=", 5) == 0) {
             h->have_tarball = strncmp(line + 5, h->d->sha256, 64) == 0;
+        } else if (strcmp(line, "same=1") == 0) {
+            h->same = true;
+        } else if (strncmp(line, "node=", 5) == 0 && !h->same_node) {
+            h->same_node = rel_layout_parse_pid(line + 5);
         }
     }
     free(copy);
@@ -608,10 +625,21 @@ static char *inspect_cmd(struct dhost *h)
     rel_layout_read_links(&b);
     rel_buf_puts(&b, " && ");
     rel_layout_list_releases(&b);
+    /* Does `current` hold this tarball already (and then: does a VM run
+     * its boot script)? Only otherwise is an uploaded tarball checksummed. */
     rel_buf_puts(&b, " && f=");
     q(&b, tarball);
-    rel_buf_puts(&b, " && if [ -f \"$f\" ]; then printf 'have=%s\\n' \"$(sha256sum < \"$f\")\"; "
-                     "fi");
+    rel_buf_puts(&b, " && if ");
+    if (!h->d->force) {
+        rel_buf_puts(&b, "[ -L current ] && [ \"$(cat current/" SHA_FILE " 2>/dev/null)\" = ");
+        q(&b, h->d->sha256);
+        rel_buf_puts(&b, " ]; then echo same=1; r=$(cd current && pwd -P) && { grep -lszxF -- "
+                         "\"$r/releases/\"");
+        q(&b, h->d->version);
+        rel_buf_puts(&b, "/start /proc/[0-9]*/cmdline | sed -n "
+                         "'s,^/proc/\\([0-9]*\\)/cmdline$,node=\\1,p' || true; }; elif ");
+    }
+    rel_buf_puts(&b, "[ -f \"$f\" ]; then printf 'have=%s\\n' \"$(sha256sum < \"$f\")\"; fi");
     free(tarball);
     return rel_buf_detach(&b);
 }
@@ -663,7 +691,8 @@ static char *unpack_cmd(struct dhost *h)
     q(&b, tarball);
     rel_buf_puts(&b, "; tar -xzf ");
     q(&b, tarball);
-    rel_buf_puts(&b, " -C \"$d\" --no-same-owner; if [ ! -x \"$d\"/");
+    /* no setuid/setgid program or directory comes out of a tarball */
+    rel_buf_puts(&b, " -C \"$d\" --no-same-owner; chmod -R u-s,g-s \"$d\"; if [ ! -x \"$d\"/");
     q(&b, bin);
     rel_buf_puts(&b, " ]; then echo \"the release has no executable ");
     rel_buf_puts(&b, "bin/NAME\" >&2; exit 1; fi; if [ ! -d \"$d\"/");
@@ -681,7 +710,9 @@ static char *unpack_cmd(struct dhost *h)
      * name (and before `current` can point at it): a power cut must not
      * leave a switched release of empty files. */
     rel_buf_puts(&b, " ]; then echo 'release directory exists already' >&2; exit 1; fi; "
-                     "sync -f \"$d\" 2>/dev/null || sync; mv -T \"$d\" ");
+                     "printf '%s\\n' ");
+    q(&b, h->d->sha256);
+    rel_buf_puts(&b, " > \"$d\"/" SHA_FILE "; sync -f \"$d\" 2>/dev/null || sync; mv -T \"$d\" ");
     q(&b, h->d->dirname);
     free(tmp);
     free(tarball);
@@ -696,6 +727,52 @@ static char *switch_cmd(struct dhost *h)
     char *cmd = rel_layout_switch_cmd(h->t, target, h->old_current != NULL, h->old_current);
     free(target);
     return cmd;
+}
+
+/* The host runs this tarball already: nothing to do but say so. */
+static int already_running(struct dhost *h, struct rel_action *act)
+{
+    char *what = rel_asprintf("already running %s %s (%s, pid %s): nothing to do (--force "
+                              "deploys it again)",
+                              h->d->release, h->d->version, h->old_current, h->same_node);
+    rel_remote_note(h->d->events, h->t->name, "%s", what);
+    h->outcome = "already running";
+    char *result = rel_asprintf("no change: already running %s", h->old_current);
+    char *line = audit_line(h, result);
+    free(result);
+    local_audit(h, line);
+    /* one command for both: this path is the one an operator waits on */
+    char *audit = audit_cmd(h, line), *unlock = unlock_cmd(h);
+    h->st = D_UNLOCKED;
+    exec_act(act, rel_asprintf("{ %s; } || echo 'relman: appending to the audit log failed' >&2; %s",
+                               audit, unlock));
+    free(audit);
+    free(unlock);
+    free(line);
+    free(what);
+    return 0;
+}
+
+/* Upload the tarball, or unpack the copy the host has. */
+static int begin_upload(struct dhost *h, struct rel_job *j, struct rel_action *act)
+{
+    if (h->have_tarball) {
+        rel_remote_note(h->d->events, h->t->name,
+                        "tarball %.12s... already on the host: not uploading", h->d->sha256);
+        step(h, "unpack", h->d->dirname);
+        h->st = D_UNPACKED;
+        exec_act(act, unpack_cmd(h));
+        return 0;
+    }
+    step(h, "upload", h->d->tarball);
+    h->st = D_UPLOADED;
+    int rc = upload_act(h, act);
+    if (rc < 0) {
+        j->last_rc = rc;
+        j->last_error = rel_error_message();
+        return begin_failure(h, j, act, "upload");
+    }
+    return 0;
 }
 
 static int deploy_step(struct rel_job *j, struct rel_action *act)
@@ -733,23 +810,25 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
             j->last_error = rel_error_message();
             return begin_failure(h, j, act, "inspect");
         }
-        if (h->have_tarball) {
-            rel_remote_note(h->d->events, h->t->name,
-                            "tarball %.12s... already on the host: not uploading", h->d->sha256);
-            step(h, "unpack", h->d->dirname);
-            h->st = D_UNPACKED;
-            exec_act(act, unpack_cmd(h));
+        if (h->same && !h->d->force) {
+            if (h->same_node)
+                return already_running(h, act);
+            /* not found by its boot script (a mix script, a boot script
+             * env.sh chose): ask the node */
+            h->st = D_SAME_PID;
+            exec_act(act, rel_layout_pid_cmd(h->t, "current"));
             return 0;
         }
-        step(h, "upload", h->d->tarball);
-        h->st = D_UPLOADED;
-        if ((rc = upload_act(h, act)) < 0) {
-            j->last_rc = rc;
-            j->last_error = rel_error_message();
-            return begin_failure(h, j, act, "upload");
-        }
-        return 0;
+        return begin_upload(h, j, act);
     }
+    case D_SAME_PID:
+        if (j->last_rc == 0 && j->last_status == 0) {
+            free(h->same_node);
+            h->same_node = rel_layout_parse_pid(j->last_out);
+            if (h->same_node)
+                return already_running(h, act);
+        }
+        return begin_upload(h, j, act);
     case D_UPLOADED:
         close(h->fd);
         h->fd = -1;
@@ -855,11 +934,14 @@ static int deploy_step(struct rel_job *j, struct rel_action *act)
         exec_act(act, unlock_cmd(h));
         return 0;
     case D_UNLOCKED:
+        if (j->last_rc == 0 && strstr(j->last_err, "appending to the audit log failed"))
+            rel_remote_note(h->d->events, h->t->name, "appending to the host's audit log failed");
         if (j->last_rc < 0 || j->last_status != 0)
             rel_remote_note(h->d->events, h->t->name,
                             "could not remove the deploy lock %s/shared/lock", h->t->path);
         h->locked = false;
-        h->outcome = "deployed";
+        if (!h->outcome)
+            h->outcome = "deployed";
         act->kind = REL_ACT_DONE;
         return 0;
     default:
@@ -921,6 +1003,12 @@ void rel_deploy_add(struct rel_deploy *d, struct rel_runner *r, const struct rel
     h->part = rel_asprintf("shared/tarballs/%s.tar.gz.part-%s", d->sha256, d->stamp);
     h->st = D_CONNECTED;
     rel_runner_add(r, t, &deploy_ops, h);
+}
+
+const char *rel_deploy_previous(const struct rel_job *j)
+{
+    const struct dhost *h = j->op;
+    return h ? h->old_current : NULL;
 }
 
 const char *rel_deploy_outcome(const struct rel_job *j)

@@ -6,6 +6,10 @@
  *   lock      mkdir PATH/shared/lock (+ info: who, when, what); a held lock
  *             is REL_ELOCKED naming its holder
  *   inspect   current/previous links, installed releases, tarball present?
+ *             When `current` holds this very tarball (the checksum unpack
+ *             wrote into it, .relman-sha256) and its node runs, the host
+ *             already runs it: audit, unlock, outcome "already running" (no
+ *             upload, no new directory, no restart) -- unless opts.force.
  *   upload    stream the tarball into shared/tarballs/SHA.tar.gz.part-STAMP,
  *             check its sha256 there, rename; skipped when SHA.tar.gz is
  *             already there with that checksum
@@ -46,6 +50,7 @@ struct rel_deploy_opts {
     int keep;                /* releases kept per host (>= 2 is sensible; min 1) */
     int health_tcp;          /* 0: no TCP check */
     int health_timeout;      /* seconds */
+    bool force;              /* deploy even when the host already runs this tarball */
     const char *audit_file;  /* local audit log to append to, or NULL */
     const struct rel_remote_events *events; /* step events (may be NULL) */
 };
@@ -68,9 +73,13 @@ const char *rel_deploy_dirname(const struct rel_deploy *d);
 /* Add a host to `r`. `d` and `t` must outlive the runner. */
 void rel_deploy_add(struct rel_deploy *d, struct rel_runner *r, const struct rel_remote_target *t);
 
-/* What happened on a finished host: "deployed", "rolled back", "failed",
- * "not started". */
+/* What happened on a finished host: "deployed", "already running",
+ * "rolled back", "failed", "not started". */
 const char *rel_deploy_outcome(const struct rel_job *j);
+
+/* Where `current` pointed before this run on that host ("releases/X"), or
+ * NULL (none, or not known: the host did not get that far). */
+const char *rel_deploy_previous(const struct rel_job *j);
 
 void rel_deploy_free(struct rel_deploy *d);
 

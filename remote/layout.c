@@ -142,7 +142,7 @@ bool rel_layout_valid_version(const char *vsn)
     if (n == 0 || n > 100 || strcmp(vsn, ".") == 0 || strcmp(vsn, "..") == 0)
         return false;
     for (const char *p = vsn; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '/')
+        if ((unsigned char)*p < 0x20 || *p == 0x7f || strchr("/$`\"\\", *p))
             return false;
     return true;
 }

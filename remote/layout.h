@@ -65,7 +65,8 @@ bool rel_layout_parse_release_dir(const char *name, char **vsn, const char **sta
 int rel_layout_release_cmp_desc(const void *a, const void *b);
 
 /* True for a version usable in a directory name: printable, no '/', not
- * "." or "..", at most 100 bytes. */
+ * "." or "..", at most 100 bytes; and no $ ` " \ (the path reaches a shell
+ * in OTP's erlexec). */
 bool rel_layout_valid_version(const char *vsn);
 
 /* UTC "YYYYmmddHHMMSS" (stamp) and ISO 8601 "YYYY-mm-ddTHH:MM:SSZ" of now. */

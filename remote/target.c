@@ -85,6 +85,11 @@ int rel_target_from_config(struct rel_remote_target *out, const struct rel_confi
     out->env = rel_calloc(t->nenv + 1, sizeof(char *));
     for (size_t i = 0; i < t->nenv; i++)
         out->env[i] = rel_asprintf("%s=%s", t->env_names[i], t->env_values[i]);
+    out->health_set = true;
+    out->health = t->health;
+    out->health.rpc = t->health.rpc ? rel_strdup(t->health.rpc) : NULL;
+    out->health.http_path = t->health.http_path ? rel_strdup(t->health.http_path) : NULL;
+    out->health.http_body = t->health.http_body ? rel_strdup(t->health.http_body) : NULL;
     return 0;
 }
 
@@ -100,6 +105,9 @@ void rel_target_free(struct rel_remote_target *t)
         for (size_t i = 0; t->env[i]; i++)
             free(t->env[i]);
     free(t->env);
+    free(t->health.rpc);
+    free(t->health.http_path);
+    free(t->health.http_body);
     memset(t, 0, sizeof(*t));
 }
 

@@ -6,6 +6,7 @@
 #ifndef REL_TARGET_H
 #define REL_TARGET_H
 
+#include "core/config.h"
 #include "remote/ssh.h"
 #include "remote/sshconfig.h"
 
@@ -22,6 +23,11 @@ struct rel_remote_target {
     char *path;                  /* deploy root on the host (absolute) */
     char *release;               /* release name: runs PATH/current/bin/RELEASE */
     char **env;                  /* "NAME=value" for the node's commands, NULL-terminated */
+    /* The health check (targets.NAME.health over deploy.health), when built
+     * from relman.yml (health_set); otherwise the operations' own
+     * tcp/timeout options alone apply (remote/health.h). */
+    bool health_set;
+    struct rel_config_health health;
 };
 
 /*

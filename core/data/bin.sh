@@ -232,8 +232,16 @@ rel_ansi() {
 }
 
 # Run the collected command: replace this shell ("exec"), hand it to run_erl
-# ("daemon"), or run it as a child and remove the one-off cookie directory
-# afterwards ("child").
+# ("daemon"), or replace this shell with a command that had a one-off cookie
+# directory ("once").
+#
+# "once" (remote, rpc, eval) also execs: the VM must be the process the
+# terminal and the connection signal, so that a hang-up (ssh's ~., a cut
+# connection, a killed client) ends it. Run as a child of this shell, it
+# outlived them: the shell, waiting, never ran its traps, and the VM spun on
+# a dead terminal. A small watcher (no terminal, ignoring hang-ups) removes
+# the cookie directory once the VM -- this pid, after exec -- has exited
+# (within 0.2 s; 1 s where sleep takes whole seconds only).
 rel_run() {
   if [ -n "${ELIXIR_CLI_DRY_RUN:-}" ]; then
     eval "set -- $rel_cmd"
@@ -250,16 +258,16 @@ rel_run() {
         rel_die "cannot create $RELEASE_TMP/pipe and $RELEASE_TMP/log"
       exec "${rel_bin}run_erl" -daemon "$RELEASE_TMP/pipe/" "$RELEASE_TMP/log/" "exec $rel_cmd"
       ;;
-    child)
-      trap 'rm -rf "$rel_auth_once"' EXIT
-      trap 'exit 129' HUP
-      trap 'exit 130' INT
-      trap 'exit 143' TERM
-      set +e
-      eval "$rel_cmd"
-      rel_status=$?
-      set -e
-      exit $rel_status
+    once)
+      if [ -n "$rel_auth_once" ]; then
+        rel_vm=$$
+        (
+          trap '' HUP INT TERM
+          while kill -0 "$rel_vm" 2>/dev/null; do sleep 0.2 2>/dev/null || sleep 1; done
+          rm -rf "$rel_auth_once"
+        ) </dev/null >/dev/null 2>&1 &
+      fi
+      eval "exec $rel_cmd"
       ;;
   esac
 }
@@ -288,7 +296,7 @@ rel_rpc() {
   else
     rel_push -eval "$rel_erl_rpc" -extra "$RELEASE_NODE" "$1"
   fi
-  rel_run child
+  rel_run once
 }
 
 # rel_start elixir|iex [daemon]: boot the release.
@@ -359,7 +367,7 @@ case ${1:-} in
     else
       rel_push -eval "$rel_erl_eval" -extra "$rel_expr" "$@"
     fi
-    rel_run child
+    rel_run once
     ;;
   remote)
     rel_erl
@@ -376,7 +384,7 @@ case ${1:-} in
     else
       rel_push -remsh "$RELEASE_NODE"
     fi
-    rel_run child
+    rel_run once
     ;;
   rpc)
     [ -n "${2:-}" ] || rel_die "rpc expects an expression as argument"

@@ -157,6 +157,53 @@ static void test_full_config(void **state)
     rel_config_free(cfg);
 }
 
+/* deploy.health with a target's own keys over it; values that would reach a
+ * shell on the host refused with file:line:col and the reason. */
+static void test_health_and_shell_refusals(void **state)
+{
+    (void)state;
+    struct rel_config *cfg =
+        parse_ok("targets:\n"
+                 "  a: {host: h, path: /srv/a}\n"
+                 "  b: {host: h, path: /srv/b, health: {tcp: 5000, apps: false, http: {path: /ok}}}\n"
+                 "deploy:\n"
+                 "  health: {tcp: 4040, settle: 2, rpc: 'x()', http: {port: 8080, body: fine}}\n");
+    const struct rel_config_health *d = &cfg->deploy.health;
+    assert_int_equal(d->tcp, 4040);
+    assert_int_equal(d->timeout, 30);
+    assert_int_equal(d->settle, 2);
+    assert_true(d->apps);
+    assert_string_equal(d->rpc, "x()");
+    assert_int_equal(d->http_port, 8080);
+    assert_string_equal(d->http_path, "/");
+    assert_int_equal(d->http_status, 200);
+    assert_string_equal(d->http_body, "fine");
+    const struct rel_config_health *a = &rel_config_find_target(cfg, "a")->health;
+    assert_int_equal(a->tcp, 4040);
+    assert_true(a->apps);
+    assert_int_equal(a->http_port, 8080);
+    assert_string_equal(a->http_path, "/");
+    const struct rel_config_health *b = &rel_config_find_target(cfg, "b")->health;
+    assert_int_equal(b->tcp, 5000);
+    assert_false(b->apps);
+    assert_int_equal(b->settle, 2);
+    assert_string_equal(b->rpc, "x()");
+    assert_int_equal(b->http_port, 8080);
+    assert_string_equal(b->http_path, "/ok");
+    assert_string_equal(b->http_body, "fine");
+    rel_config_free(cfg);
+
+    assert_contains(parse_err("targets:\n  a: {host: h, path: \"/srv/$(id)\"}\n"),
+                    "relman.yml:2:22: targets.a.path: '/srv/$(id)' holds '$', which a shell on "
+                    "the host would expand or unquote");
+    assert_contains(parse_err("targets:\n  a: {host: h, path: /srv/a, env: {X: \"a`b\"}}\n"),
+                    "targets.a.env.X: 'a`b' holds '`'");
+    assert_contains(parse_err("targets:\n  a: {host: h, path: '/srv/\"a'}\n"), "holds '\"'");
+    assert_contains(parse_err("targets:\n  a: {host: h, path: '/srv/a\\b'}\n"), "holds '\\'");
+    assert_contains(parse_err("releases:\n  foo: {version: \"1.$x\"}\n"),
+                    "releases.foo.version: '1.$x' holds '$'");
+}
+
 static void test_defaults_of_empty_file(void **state)
 {
     (void)state;
@@ -703,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_edit_release_key),
         cmocka_unit_test(test_edit_rename_release),
         cmocka_unit_test(test_docs_match_table),
+        cmocka_unit_test(test_health_and_shell_refusals),
         cmocka_unit_test(test_yaml_scalar),
         cmocka_unit_test(test_json_writer),
     };

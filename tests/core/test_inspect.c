@@ -140,6 +140,34 @@ static void test_dir_and_tarball_agree(void **state)
     free(tar);
 }
 
+/* What deploy would refuse is a problem (relman inspect exits 1): a bin/NAME
+ * that is not executable; in a tarball, each unsafe entry and a symlink
+ * chain that leaves the tree through another link. */
+static void test_deploy_problems(void **state)
+{
+    (void)state;
+    make_release();
+    char *cmd = rel_asprintf("cd '%s/rel' && chmod 644 bin/foo && mkdir -p d && ln -s .. d/up && "
+                             "ln -s d/up/.. e && tar czf ../bad.tar.gz bin lib releases d e",
+                             tmpdir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    char *tar = rel_asprintf("%s/bad.tar.gz", tmpdir);
+    struct rel_inspect *i = NULL;
+    assert_int_equal(rel_inspect_path(&i, tar), 0);
+    struct rel_buf all = REL_BUF_INIT;
+    for (size_t k = 0; k < i->nproblems; k++)
+        rel_buf_printf(&all, "%s\n", i->problems[k]);
+    assert_non_null(strstr(rel_buf_cstr(&all), "bin/foo is not executable: deploy refuses"));
+    assert_non_null(strstr(rel_buf_cstr(&all), "e: symlink to d/up/.. leaves the tree"));
+    rel_buf_free(&all);
+    rel_inspect_free(i);
+    free(tar);
+    cmd = rel_asprintf("cd '%s/rel' && chmod 755 bin/foo && rm -rf d e ../bad.tar.gz", tmpdir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
 /* What the pass does not keep is read again, with rel_tarball_read_members'
  * errors: a file larger than the cap, and one that is not there. */
 static void test_tarball_not_kept(void **state)
@@ -201,6 +229,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dir_and_tarball_agree),
+        cmocka_unit_test(test_deploy_problems),
         cmocka_unit_test(test_tarball_not_kept),
         cmocka_unit_test(test_not_a_release),
     };

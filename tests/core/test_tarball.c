@@ -389,6 +389,34 @@ static void test_check_listing(void **state)
     assert_string_equal(rel_error_message(), "../x: '..' in archive path");
 }
 
+/* Links that each stay inside, but leave the tree together; and loops. */
+static void test_check_chains(void **state)
+{
+    (void)state;
+    struct rel_tar_entry ok[] = {
+        {.path = "a", .type = REL_TAR_SYMLINK, .link = "lib/x"},
+        {.path = "lib/x", .type = REL_TAR_DIR},
+        {.path = "b", .type = REL_TAR_SYMLINK, .link = "a/.."}, /* lib/x/.. = lib */
+        {.path = "lib/y", .type = REL_TAR_SYMLINK, .link = "../a"},
+    };
+    assert_int_equal(rel_tarball_check(ok, 4, NULL), 0);
+    /* each link stays inside when read alone: d/up/.. is d; but d/up is
+     * the root, and the root's .. is outside */
+    struct rel_tar_entry out[] = {
+        {.path = "d/up", .type = REL_TAR_SYMLINK, .link = ".."},
+        {.path = "e", .type = REL_TAR_SYMLINK, .link = "d/up/.."},
+    };
+    assert_int_equal(rel_tarball_check(out, 2, NULL), REL_EUNSAFE);
+    assert_string_equal(rel_error_message(),
+                        "e: symlink to d/up/.. leaves the tree (through other links)");
+    struct rel_tar_entry loop[] = {
+        {.path = "p", .type = REL_TAR_SYMLINK, .link = "q"},
+        {.path = "q", .type = REL_TAR_SYMLINK, .link = "p"},
+    };
+    assert_int_equal(rel_tarball_check(loop, 2, NULL), REL_EUNSAFE);
+    assert_non_null(strstr(rel_error_message(), "too many levels of links"));
+}
+
 static void test_extract_garbage(void **state)
 {
     (void)state;
@@ -537,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_extract_mild),
         cmocka_unit_test(test_extract_garbage),
         cmocka_unit_test(test_check_listing),
+        cmocka_unit_test(test_check_chains),
         cmocka_unit_test(test_each),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

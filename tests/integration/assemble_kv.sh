@@ -55,6 +55,8 @@ check "cookie in no process's arguments" bash -c "! grep -qF -f '$REL/releases/C
 check "cookie in no log" bash -c "! grep -rqF -f '$REL/releases/COOKIE' '$REL/tmp/log'"
 check "cookie not in the node's environment" bash -c "! grep -qF -f '$REL/releases/COOKIE' /proc/$pid/environ"
 check "node's cookie file is private" test "$(stat -c %a "$REL/tmp/cookie/node-$NODE/.erlang.cookie")" = 600
+# (removed by a watcher once each one-off VM has exited: give it a moment)
+for _ in $(seq 1 30); do [ -z "$(ls "$REL/tmp/cookie" | grep -v '^node-')" ] && break; sleep 0.1; done
 check "one-off cookie dirs are gone" test -z "$(ls "$REL/tmp/cookie" | grep -v '^node-')"
 check "HOME is the user's inside the VM" test "$("$REL/bin/foo" rpc 'IO.puts(System.get_env("HOME"))')" = "$HOME"
 # remote: an IEx shell on the node (needs a terminal: script(1) gives it one)

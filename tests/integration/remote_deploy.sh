@@ -69,9 +69,9 @@ kill -0 "$pid1" 2>/dev/null && { echo "FAIL old node $pid1 still running"; fails
 check version-v2 rr version web1
 is version-v2 "$out" "foo 0.0.2"
 
-# the same tarball again: not uploaded twice; keep 2 removes the oldest
+# the same tarball again (--force: it runs already): not uploaded twice; keep 2 removes the oldest
 sleep 1
-check deploy-v2-again rr deploy web1 --tarball "$V2" --yes
+check deploy-v2-again rr deploy web1 --tarball "$V2" --force --yes
 contains deploy-v2-again "already on the host: not uploading"
 contains deploy-v2-again "removing 1 old release(s)"
 [ "$(ls "$HOSTDIR/releases" | wc -l)" = 2 ] && passes=$((passes + 1)) || { echo "FAIL keep 2: $(ls "$HOSTDIR/releases")"; fails=$((fails + 1)); }

@@ -3,7 +3,8 @@
 # then a version that fails its health check on one host of the first
 # batch: that host is rolled back (the previous release runs again), the
 # other host of the batch keeps the new version, and the second batch does
-# not start. The failure is real: the second version's runtime config
+# not start; with --rollback-all the host that succeeded goes back too.
+# The failure is real: the second version's runtime config
 # refuses to boot when FAIL_V2=1, which only h2 sets.
 # Ports: sshd 22240-22249, nodes and epmd 4430-4439.
 set -u
@@ -96,6 +97,24 @@ case $(readlink "$T/h2/srv/kv/current") in releases/0.0.1-*) passes=$((passes + 
 [ ! -e "$T/h3/srv/kv/releases/$(basename "$(readlink "$T/h1/srv/kv/current")")" ] && passes=$((passes + 1)) || { echo "FAIL h3 got the new release"; fails=$((fails + 1)); }
 [ ! -d "$T/h2/srv/kv/shared/lock" ] && passes=$((passes + 1)) || { echo "FAIL h2 lock left"; fails=$((fails + 1)); }
 grep -q "FAILED: .*health check failed" "$T/h2/srv/kv/shared/audit.log" && passes=$((passes + 1)) || { echo "FAIL h2 audit"; fails=$((fails + 1)); }
+
+# --rollback-all: h1 back on 0.0.1 first; then the same failing run returns
+# h1 (which the run switched to 0.0.2) to 0.0.1 too: no mixed versions
+check rollback-h1 rr rollback h1 --yes
+sleep 1
+check_fails deploy-v2-rollback-all rr deploy all --tarball "$V2" --rollback-all --yes
+contains v2ra-h1-deployed "h1: deployed foo 0.0.2"
+contains v2ra-h2-rolled-back "h2: rolled back"
+contains v2ra-returning "--rollback-all: returning 1 host(s) to their previous release"
+contains v2ra-summary-h1 "  h1: foo 0.0.1 (rolled back from 0.0.2: --rollback-all)"
+contains v2ra-summary-h2 "  h2: foo 0.0.1 (rolled back)"
+contains v2ra-summary-h3 "  h3: not started (left as it was)"
+for i in 1 2 3 4; do
+    is answer-v2ra-h$i "$(answer $i)" "UNKNOWN COMMAND one"
+    case $(readlink "$T/h$i/srv/kv/current") in releases/0.0.1-*) passes=$((passes + 1)) ;; *) echo "FAIL h$i current: $(readlink "$T/h$i/srv/kv/current")"; fails=$((fails + 1)) ;; esac
+    [ ! -d "$T/h$i/srv/kv/shared/lock" ] && passes=$((passes + 1)) || { echo "FAIL h$i lock left"; fails=$((fails + 1)); }
+done
+grep -q "rollback releases/0.0.2-" "$T/h1/srv/kv/shared/audit.log" && passes=$((passes + 1)) || { echo "FAIL h1 rollback audit: $(tail -n 2 "$T/h1/srv/kv/shared/audit.log")"; fails=$((fails + 1)); }
 
 check stop-all rr stop all --yes
 finish

@@ -10,8 +10,10 @@
 #     quotes, and mix's scripts hand commands to run_erl, so OTP itself
 #     cannot boot from such a directory (whatever deploys it);
 #   - a stand-in release (a shell script bin/foo that fakes daemon, pid,
-#     stop, version and rpc) under a path with every metacharacter,
-#     including $(...), `...`, " and \.
+#     stop, version and rpc) under a path with the same metacharacters
+#     (its health check without `apps`: the stand-in cannot rpc).
+# A path or env value with $ ` " or \ is refused when relman.yml is read
+# (with the reason), since OTP would hand it to a shell on the host.
 # Ports: sshd 22280-22289, node and epmd 4470-4479.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,8 +26,9 @@ CANARY=$T/canary
 sshd_at_exit 'for f in $(find "$T" -name fake.pid 2>/dev/null); do kill "$(cat "$f")" 2>/dev/null; done'
 
 KVPATH="$T/srv dir/it's a kv; & | *?[x] (#1) ~"
-FAKEPATH="$T/fake dir/\"it's\" \$(touch $CANARY) \`touch $CANARY\` ; & | \\ *?[x] \$HOME"
-GREETING="it's \"quoted\"; \$HOME \$(touch $CANARY) \`touch $CANARY\` & | \\n *"
+FAKEPATH="$T/fake dir/'it's' ; & | *?[x] (touch) ~ %"
+HOSTILE="$T/fake dir/\"it's\" \$(touch $CANARY) \`touch $CANARY\` ; & | \\ *?[x] \$HOME"
+GREETING="it's 'quoted'; (touch x) & | *"
 yaml() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 cat >"$PROJ/relman.yml" <<YML
 releases:
@@ -46,9 +49,20 @@ targets:
     path: $(yaml "$FAKEPATH")
     release: foo
     env: {GREETING: $(yaml "$GREETING")}
+    health: {apps: false}
 deploy: {health: {timeout: 40}}
 ssh: {config: $SSHD_CLIENT_CONFIG}
 YML
+
+# ---- what cannot work is refused when relman.yml is read
+mkdir -p "$T/proj2"
+sed "s|^    path: .*fake dir.*|    path: $(yaml "$HOSTILE" | sed 's/[|&\\]/\\&/g')|" "$PROJ/relman.yml" >"$T/proj2/relman.yml"
+check_fails hostile-path bash -c "cd '$T/proj2' && '$R' status fake"
+contains hostile-path "targets.fake.path: "
+contains hostile-path "holds '\"', which a shell on the host would expand or unquote"
+sed "s|^      GREETING: .*|      GREETING: \"\$HOME\"|" "$PROJ/relman.yml" >"$T/proj2/relman.yml"
+check_fails hostile-env bash -c "cd '$T/proj2' && '$R' status kv"
+contains hostile-env "targets.kv.env.GREETING: '\$HOME' holds '\$'"
 
 # ---- the kv release
 V1=$(kvrel_build "$T/build" 0.0.1 one) || exit 1
@@ -94,7 +108,7 @@ contains fake-status "running"
 check fake-rpc rr rpc fake '$(touch '"$CANARY"') `x` "q" '"'"'s'"'"
 is fake-rpc "$out" "\$(touch $CANARY) \`x\` \"q\" 's'|$GREETING"
 sleep 1
-check fake-deploy-2 rr deploy fake --tarball "$T/fake.tar.gz" --yes
+check fake-deploy-2 rr deploy fake --tarball "$T/fake.tar.gz" --force --yes
 check fake-rollback rr rollback fake --yes
 check fake-releases rr status fake --json
 check fake-unlock rr unlock fake --yes

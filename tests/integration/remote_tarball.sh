@@ -7,7 +7,8 @@
 # rel_project_tarball_path). Before the tarball is there, deploy says that
 # file is missing, not that config.exs fails. The application's build is
 # hand-made (an ebin/foo.app) and the tarball is a stand-in release (a shell
-# script bin/foo that fakes daemon, pid, stop and version), so nothing is
+# script bin/foo that fakes daemon, pid, stop and version; its health check
+# without `apps`: it cannot rpc), so nothing is
 # compiled and no VM boots; the deploy itself is real, over a real sshd.
 # Ports: sshd 22220-22229, epmd 4410-4419.
 set -u
@@ -45,7 +46,7 @@ releases:
     steps: [assemble, tar]
 targets:
   t1: {host: t1, path: $HOSTDIR, release: foo}
-deploy: {health: {timeout: 30}}
+deploy: {health: {timeout: 30, apps: false}}
 ssh: {config: $SSHD_CLIENT_CONFIG}
 YML
 TARBALL=$PROJ/_build/prod/foo-0.1.0.tar.gz
@@ -71,8 +72,10 @@ contains deploy "t1: deployed foo 0.1.0"
 check status rr status t1
 contains status "running"
 
-# ---- the TUI's deploy: the same tarball, asked about, deployed
+# ---- the TUI's deploy: the tarball at the same path, asked about, deployed
+# (packed again with one more file: the very tarball a host runs is a no-op)
 sleep 1 # a new stamp
+echo again >"$T/fakerel/releases/0.1.0/again" && (cd "$T/fakerel" && tar czf "$TARBALL" bin releases)
 dumps=$T/dump
 printf '%s\n' '@timeout 60
 t
