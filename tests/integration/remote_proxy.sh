@@ -60,7 +60,7 @@ targets:
   t2: {host: t2, path: $T/t2/opt/foo, release: foo}
   t1two: {host: t1two, path: $HOSTDIR, release: foo}
   t1cmd: {host: t1cmd, path: $HOSTDIR, release: foo}
-deploy: {health: {timeout: 30}}
+deploy: {health: {timeout: 30, apps: false}}
 ssh: {config: $cfg, allow_match_exec: true}
 YML
 
