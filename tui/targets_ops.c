@@ -15,6 +15,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/escape.h"
 #include "core/error.h"
 #include "core/project.h"
 #include "remote/deploy.h"
@@ -61,9 +62,12 @@ void tui_targets_found_free(struct found *f)
     memset(f, 0, sizeof(*f));
 }
 
-static char *dup_or_null(const char *s)
+/* Text a host sent (status fields, versions, links, the lock's holder):
+ * shown as text, its control characters escaped (core/escape.h); NULL for
+ * NULL. */
+static char *host_text(const char *s, unsigned flags)
 {
-    return s ? rel_strdup(s) : NULL;
+    return rel_escape_dup(s, flags);
 }
 
 /* The version part of "releases/VSN-STAMP" or "VSN-STAMP", or NULL. */
@@ -85,18 +89,20 @@ static void found_from_node(struct found *f, const struct rel_node_result *res)
     f->reachable = res->reachable;
     f->installed = res->installed;
     f->running = res->running;
-    f->pid = dup_or_null(res->pid);
-    f->version = dup_or_null(res->version);
-    f->current = dup_or_null(res->current);
-    f->previous = dup_or_null(res->previous);
-    f->lock = dup_or_null(res->lock);
-    f->last_deploy = dup_or_null(res->last_deploy);
-    f->note = dup_or_null(res->note);
-    f->output = dup_or_null(res->output);
+    f->pid = host_text(res->pid, 0);
+    f->version = host_text(res->version, 0);
+    f->current = host_text(res->current, 0);
+    f->previous = host_text(res->previous, 0);
+    f->lock = host_text(res->lock, 0);
+    f->last_deploy = host_text(res->last_deploy, 0);
+    f->note = host_text(res->note, 0);
+    f->output = host_text(res->output, REL_ESCAPE_KEEP_LINES);
     struct rel_buf b = REL_BUF_INIT;
     for (size_t i = 0; i < res->nreleases; i++) {
         char *v = tui_targets_dir_version(res->releases[i]);
-        rel_buf_printf(&b, "%s%s", b.len ? " " : "", v ? v : "?");
+        char *shown = host_text(v ? v : "?", 0);
+        rel_buf_printf(&b, "%s%s", b.len ? " " : "", shown);
+        free(shown);
         free(v);
     }
     f->installed_versions = b.len ? rel_buf_detach(&b) : NULL;
