@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/size.h"
 #include "tui/format.h"
 #include "tui/list.h"
 #include "tui/project.h"
@@ -411,7 +412,7 @@ static void draw_list(struct apps *as, struct tui_rect r)
                 from);
         char size[32];
         tui_put(y, xs[4], sizew - 1, base,
-                tui_format_size(size, sizeof(size), app_size(as, a->app)));
+                rel_size_human(size, sizeof(size), app_size(as, a->app)));
         if (modsw) {
             char mods[16];
             snprintf(mods, sizeof(mods), "%zu", a->app->modules.count);

@@ -26,6 +26,7 @@
 #include "core/plan.h"
 #include "core/project.h"
 #include "core/resolve.h"
+#include "core/size.h"
 #include "tui/format.h"
 #include "tui/job.h"
 #include "tui/project.h"
@@ -165,7 +166,7 @@ static void finish(struct assemble *as)
                  "assembled %s %s in %s: %llu files (%llu written, %llu reused), %s, %.1f s%s%s",
                  as->release, as->version, as->dest, (unsigned long long)as->stats.files,
                  (unsigned long long)as->stats.written, (unsigned long long)as->stats.reused,
-                 tui_format_size(size, sizeof(size), as->stats.size), as->stats.seconds,
+                 rel_size_human(size, sizeof(size), as->stats.size), as->stats.seconds,
                  as->tarball[0] ? "; tarball " : "", as->tarball);
         tui_message("%s", as->result);
     }

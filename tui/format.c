@@ -7,11 +7,6 @@
 
 #include <stdio.h>
 
-const char *tui_format_size(char *buf, size_t size, unsigned long long bytes)
-{
-    return rel_size_human(buf, size, bytes); /* one rule for sizes (core/size.h) */
-}
-
 const char *tui_format_when(char *buf, size_t size, time_t t, time_t now)
 {
     if (t == 0) {

@@ -196,7 +196,7 @@ static void draw(struct tui_view *v, struct tui_rect r)
         mode_string(mode, e->e.type, e->e.mode);
         tui_put(y, 2, 11, base, mode);
         if (e->e.type == REL_TAR_FILE)
-            tui_put(y, 14, 10, base, tui_format_size(size, sizeof(size), e->e.size));
+            tui_put(y, 14, 10, base, rel_size_human(size, sizeof(size), e->e.size));
         snprintf(name, sizeof(name), "%s%s%s", e->e.path, e->e.link ? " -> " : "",
                  e->e.link ? e->e.link : "");
         tui_put(y, 25, r.w - 25, s ? base : (e->problem[0] ? TUI_ROLE_PROBLEM : TUI_ROLE_DEFAULT),
@@ -218,7 +218,7 @@ static void text(struct tui_view *v, struct rel_buf *out)
     char mode[12], size[32];
     mode_string(mode, e->e.type, e->e.mode);
     rel_buf_printf(out, "%s\n%s%s%s", e->e.path, mode, e->e.type == REL_TAR_FILE ? "  " : "",
-                   e->e.type == REL_TAR_FILE ? tui_format_size(size, sizeof(size), e->e.size) : "");
+                   e->e.type == REL_TAR_FILE ? rel_size_human(size, sizeof(size), e->e.size) : "");
     if (e->e.link)
         rel_buf_printf(out, "\nlink to: %s", e->e.link);
     if (e->problem[0])
@@ -231,7 +231,7 @@ static void status(struct tui_view *v, struct rel_buf *out)
     struct inspect *in = v->data;
     char size[32];
     rel_buf_printf(out, "read-only %s %zu entries %s %s", tui_glyph(TUI_GLYPH_DOT), in->n,
-                   tui_glyph(TUI_GLYPH_DOT), tui_format_size(size, sizeof(size), in->total));
+                   tui_glyph(TUI_GLYPH_DOT), rel_size_human(size, sizeof(size), in->total));
     if (in->problems)
         rel_buf_printf(out, " %s %s %zu unsafe", tui_glyph(TUI_GLYPH_DOT),
                        tui_glyph(TUI_GLYPH_PROBLEM), in->problems);

@@ -9,6 +9,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/size.h"
 #include "tui/format.h"
 
 #include <errno.h>
@@ -355,8 +356,8 @@ void tui_job_draw(const struct tui_job *job, struct tui_rect r)
         return;
     /* [#####.....]  412 / 615 files   7.9 / 11.3 MB   0.14 s */
     char counts[160], done[32], total[32];
-    tui_format_size(done, sizeof(done), st->bytes_done);
-    tui_format_size(total, sizeof(total), st->bytes_total);
+    rel_size_human(done, sizeof(done), st->bytes_done);
+    rel_size_human(total, sizeof(total), st->bytes_total);
     long end = st->running ? now_ms() : st->ended_ms;
     snprintf(counts, sizeof(counts), " %" PRIu64 " / %" PRIu64 " files   %s / %s   %.1f s",
              st->files_done, st->files_total, done, total, (double)(end - st->started_ms) / 1000.0);

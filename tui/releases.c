@@ -144,7 +144,7 @@ static void details_text(struct releases *rs, size_t i, struct rel_buf *out)
     if (d && d->exists)
         rel_buf_printf(out, "assembled: %s, %s in %lu files, %s\n",
                        tui_format_when(when, sizeof(when), d->when, time(NULL)),
-                       tui_format_size(size, sizeof(size), d->bytes), d->files, d->path);
+                       rel_size_human(size, sizeof(size), d->bytes), d->files, d->path);
     else if (d)
         rel_buf_printf(out, "assembled: never (goes to %s)\n", d->path);
     roots_text(rel, &b);
@@ -267,7 +267,7 @@ static void draw(struct tui_view *v, struct tui_rect r)
             localtime_r(&d->when, &tm);
             strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
             tui_put(y, xs[4], whenw - 1, base, when);
-            tui_put(y, xs[5], sizew - 1, base, tui_format_size(size, sizeof(size), d->bytes));
+            tui_put(y, xs[5], sizew - 1, base, rel_size_human(size, sizeof(size), d->bytes));
         } else {
             tui_put(y, xs[4], whenw - 1, sel ? base : TUI_ROLE_MUTED, "never");
             tui_put(y, xs[5], sizew - 1, sel ? base : TUI_ROLE_MUTED, "-");

@@ -30,6 +30,7 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/size.h"
 #include "remote/audit.h"
 #include "remote/ssh.h"
 #include "tui/format.h"
@@ -485,8 +486,8 @@ static void draw_progress(struct targets *ts, int y, int w)
                          p.step[0] ? p.step : "connecting");
         if (p.total && n > 0 && (size_t)n < sizeof(line))
             snprintf(line + n, sizeof(line) - (size_t)n, " %s / %s",
-                     tui_format_size(sent, sizeof(sent), p.sent),
-                     tui_format_size(total, sizeof(total), p.total));
+                     rel_size_human(sent, sizeof(sent), p.sent),
+                     rel_size_human(total, sizeof(total), p.total));
         tui_putf(y, 1, w - 2, TUI_ROLE_ACCENT, "%s %s %.1f s", line, tui_glyph(TUI_GLYPH_DOT),
                  p.seconds);
     } else if (ts->last[0]) {

@@ -18,6 +18,7 @@
 #include "core/escape.h"
 #include "core/error.h"
 #include "core/project.h"
+#include "core/size.h"
 #include "remote/deploy.h"
 #include "remote/layout.h"
 #include "remote/rollback.h"
@@ -62,13 +63,6 @@ void tui_targets_found_free(struct found *f)
     memset(f, 0, sizeof(*f));
 }
 
-/* Text a host sent (status fields, versions, links, the lock's holder):
- * shown as text, its control characters escaped (core/escape.h); NULL for
- * NULL. */
-static char *host_text(const char *s, unsigned flags)
-{
-    return rel_escape_dup(s, flags);
-}
 
 /* The version part of "releases/VSN-STAMP" or "VSN-STAMP", or NULL. */
 char *tui_targets_dir_version(const char *dir)
@@ -84,23 +78,25 @@ char *tui_targets_dir_version(const char *dir)
     return vsn;
 }
 
+/* What a host sent (status fields, versions, links, the lock's holder) is
+ * kept as text: its control characters escaped (core/escape.h). */
 static void found_from_node(struct found *f, const struct rel_node_result *res)
 {
     f->reachable = res->reachable;
     f->installed = res->installed;
     f->running = res->running;
-    f->pid = host_text(res->pid, 0);
-    f->version = host_text(res->version, 0);
-    f->current = host_text(res->current, 0);
-    f->previous = host_text(res->previous, 0);
-    f->lock = host_text(res->lock, 0);
-    f->last_deploy = host_text(res->last_deploy, 0);
-    f->note = host_text(res->note, 0);
-    f->output = host_text(res->output, REL_ESCAPE_KEEP_LINES);
+    f->pid = rel_escape_dup(res->pid, 0);
+    f->version = rel_escape_dup(res->version, 0);
+    f->current = rel_escape_dup(res->current, 0);
+    f->previous = rel_escape_dup(res->previous, 0);
+    f->lock = rel_escape_dup(res->lock, 0);
+    f->last_deploy = rel_escape_dup(res->last_deploy, 0);
+    f->note = rel_escape_dup(res->note, 0);
+    f->output = rel_escape_dup(res->output, REL_ESCAPE_KEEP_LINES);
     struct rel_buf b = REL_BUF_INIT;
     for (size_t i = 0; i < res->nreleases; i++) {
         char *v = tui_targets_dir_version(res->releases[i]);
-        char *shown = host_text(v ? v : "?", 0);
+        char *shown = rel_escape_dup(v ? v : "?", 0);
         rel_buf_printf(&b, "%s%s", b.len ? " " : "", shown);
         free(shown);
         free(v);
@@ -428,7 +424,7 @@ static void op_done(void *arg, int rc, const char *error)
             }
             rel_buf_printf(
                 &body, "\ntarball %s\n%s, sha256 %.16s...  keep %d releases, batch %d", op->tarball,
-                tui_format_size(size, sizeof(size), rel_deploy_size(dep->deploy)),
+                rel_size_human(size, sizeof(size), rel_deploy_size(dep->deploy)),
                 rel_deploy_sha256(dep->deploy), dep->deploy_cfg.keep, dep->deploy_cfg.batch);
             rel_buf_printf(&q, "Deploy %s %s?  y: deploy  n: cancel", ts->release,
                            rel_deploy_version(dep->deploy));
