@@ -21,54 +21,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the Elixir expression mix runs ---------------------------------------- */
-
-/*
- * Prints the project configuration relman needs as one Erlang term between
- * marker lines. Elixir strings become charlists, functions and other values a
- * term cannot hold become {relman_function | relman_unsupported, Text}, and
- * release definitions given as functions are evaluated.
- */
-static const char mix_expr[] =
-    "c = Mix.Project.config()\n"
-    "f = fn\n"
-    "  _f, x when is_binary(x) -> String.to_charlist(x)\n"
-    "  f, x when is_list(x) -> Enum.map(x, &f.(f, &1))\n"
-    "  f, x when is_tuple(x) -> x |> Tuple.to_list() |> Enum.map(&f.(f, &1)) |> "
-    "List.to_tuple()\n"
-    "  f, x when is_map(x) -> Map.new(x, fn {k, v} -> {f.(f, k), f.(f, v)} end)\n"
-    "  _f, x when is_function(x) -> {:relman_function, String.to_charlist(inspect(x))}\n"
-    "  _f, x when is_atom(x) or is_number(x) -> x\n"
-    "  _f, x -> {:relman_unsupported, String.to_charlist(inspect(x))}\n"
-    "end\n"
-    "rels = for {n, o} <- Keyword.get(c, :releases, []), do: {n, if(is_function(o, 0), do: "
-    "o.(), else: o)}\n"
-    "children = if Mix.Project.umbrella?(), do: Map.keys(Mix.Project.apps_paths() || %{}), "
-    "else: []\n"
-    "t = [app: c[:app], version: c[:version], umbrella: Mix.Project.umbrella?(), "
-    "children: Enum.sort(children), default_release: c[:default_release], releases: rels]\n"
-    "IO.puts(\"RELMAN-BEGIN\")\n"
-    "IO.puts(:io_lib.format(String.to_charlist(\"~tp.\"), [f.(f, t)]))\n"
-    "IO.puts(\"RELMAN-END\")\n";
-
+#include "import_int.h"
 /* ---- YAML writing helpers ----------------------------------------------------- */
 
-struct gen {
-    struct rel_buf *out;
-    struct rel_buf skipped; /* "# not imported: ..." lines */
-};
-
-static void scalar(struct gen *g, const char *s)
+void rel_import_scalar(struct rel_import_gen *g, const char *s)
 {
     rel_config_yaml_scalar(g->out, s, false);
 }
 
-static void quoted(struct gen *g, const char *s)
+void rel_import_quoted(struct rel_import_gen *g, const char *s)
 {
     rel_config_yaml_scalar(g->out, s, true);
 }
 
-static void skipped(struct gen *g, const char *rel, const char *key, const struct rel_term *v)
+void rel_import_skipped(struct rel_import_gen *g, const char *rel, const char *key,
+                        const struct rel_term *v)
 {
     char *text = rel_term_to_text(v);
     if (strlen(text) > 120)
@@ -78,7 +45,7 @@ static void skipped(struct gen *g, const char *rel, const char *key, const struc
 }
 
 /* A charlist or binary as a new C string, else NULL. */
-static char *str(const struct rel_term *t)
+char *rel_import_str(const struct rel_term *t)
 {
     if (!t || (t->kind != REL_TERM_STRING && t->kind != REL_TERM_BINARY &&
                !(t->kind == REL_TERM_LIST && t->u.list.len == 0)))
@@ -86,13 +53,13 @@ static char *str(const struct rel_term *t)
     return rel_term_to_cstring(t);
 }
 
-static bool is_nil(const struct rel_term *t)
+bool rel_import_is_nil(const struct rel_term *t)
 {
     return !t || rel_term_is_atom(t, "nil") || rel_term_is_atom(t, "undefined");
 }
 
 /* Elixir-friendly application name check (what relman.yml accepts). */
-static bool atom_ok(const char *s)
+bool rel_import_atom_ok(const char *s)
 {
     if (!s || !(*s >= 'a' && *s <= 'z'))
         return false;
@@ -102,21 +69,21 @@ static bool atom_ok(const char *s)
     return true;
 }
 
-static bool is_mode(const char *s)
+bool rel_import_is_mode(const char *s)
 {
     enum rel_mode m;
     return s && rel_mode_parse(&m, s) == 0;
 }
 
 /* A flow list of atoms or strings: "[a, b]"; false when an item is neither. */
-static bool flow_list(struct gen *g, const struct rel_term *l)
+bool rel_import_flow_list(struct rel_import_gen *g, const struct rel_term *l)
 {
     size_t n = rel_term_list_len(l);
     struct rel_buf tmp = REL_BUF_INIT;
     rel_buf_puts(&tmp, "[");
     for (size_t i = 0; i < n; i++) {
         const struct rel_term *it = rel_term_list_get(l, i);
-        char *s = str(it);
+        char *s = rel_import_str(it);
         const char *a = rel_term_atom_name(it);
         if (!s && !a) {
             rel_buf_free(&tmp);
@@ -133,150 +100,9 @@ static bool flow_list(struct gen *g, const struct rel_term *l)
     return true;
 }
 
-/* ---- Mix --------------------------------------------------------------- */
-
-static const char *const mix_bools[] = {"reboot_system_after_config",
-                                        "prune_runtime_sys_config_after_boot",
-                                        "start_distribution_during_config",
-                                        "validate_compile_env",
-                                        "quiet",
-                                        NULL};
-
-static void mix_release(struct gen *g, const char *name, const struct rel_term *opts,
-                        const char *default_version)
-{
-    rel_buf_printf(g->out, "  %s:\n", name);
-    const struct rel_term *ver = rel_term_proplist_get(opts, "version");
-    char *vs = str(ver);
-    if (vs) {
-        rel_buf_puts(g->out, "    version: ");
-        quoted(g, vs);
-        rel_buf_puts(g->out, "\n");
-    } else if (rel_term_is_tagged(ver, "from_app", 2) &&
-               atom_ok(rel_term_atom_name(rel_term_tuple_get(ver, 1)))) {
-        rel_buf_printf(g->out, "    version: {from_app: %s}\n",
-                       rel_term_atom_name(rel_term_tuple_get(ver, 1)));
-    } else if (default_version) {
-        rel_buf_puts(g->out, "    version: ");
-        quoted(g, default_version);
-        rel_buf_puts(g->out, "\n");
-        if (ver)
-            skipped(g, name, "version", ver);
-    }
-    free(vs);
-    size_t n = rel_term_list_len(opts);
-    for (size_t i = 0; i < n; i++) {
-        const struct rel_term *kv = rel_term_list_get(opts, i);
-        const char *key = rel_term_atom_name(rel_term_tuple_get(kv, 0));
-        const struct rel_term *v = rel_term_tuple_get(kv, 1);
-        if (!key || rel_term_tuple_size(kv) != 2 || strcmp(key, "version") == 0)
-            continue;
-        if (strcmp(key, "applications") == 0) {
-            size_t na = rel_term_list_len(v);
-            struct rel_buf apps = REL_BUF_INIT;
-            bool ok = rel_term_is_list(v);
-            for (size_t k = 0; ok && k < na; k++) {
-                const struct rel_term *e = rel_term_list_get(v, k);
-                const char *app = rel_term_atom_name(rel_term_tuple_get(e, 0));
-                const char *mode = rel_term_atom_name(rel_term_tuple_get(e, 1));
-                if (!atom_ok(app) || !is_mode(mode) || rel_term_tuple_size(e) != 2)
-                    ok = false;
-                else
-                    rel_buf_printf(&apps, "      %s: %s\n", app, mode);
-            }
-            if (ok && na) {
-                rel_buf_puts(g->out, "    applications:\n");
-                rel_buf_put(g->out, apps.ptr, apps.len);
-            } else if (!ok) {
-                skipped(g, name, key, v);
-            }
-            rel_buf_free(&apps);
-        } else if (strcmp(key, "include_erts") == 0) {
-            char *p = str(v);
-            if (rel_term_is_atom(v, "true") || rel_term_is_atom(v, "false"))
-                rel_buf_printf(g->out, "    include_erts: %s\n", rel_term_atom_name(v));
-            else if (p) {
-                rel_buf_puts(g->out, "    include_erts: ");
-                scalar(g, p);
-                rel_buf_puts(g->out, "\n");
-            } else
-                skipped(g, name, key, v);
-            free(p);
-        } else if (strcmp(key, "include_executables_for") == 0 ||
-                   strcmp(key, "skip_mode_validation_for") == 0 || strcmp(key, "overlays") == 0) {
-            size_t mark = g->out->len;
-            rel_buf_printf(g->out, "    %s: ", key);
-            if (rel_term_is_list(v) && flow_list(g, v))
-                rel_buf_puts(g->out, "\n");
-            else {
-                rel_buf_truncate(g->out, mark);
-                skipped(g, name, key, v);
-            }
-        } else if (strcmp(key, "strip_beams") == 0) {
-            if (rel_term_is_atom(v, "true") || rel_term_is_atom(v, "false")) {
-                rel_buf_printf(g->out, "    strip_beams: %s\n", rel_term_atom_name(v));
-            } else if (rel_term_is_list(v)) {
-                const struct rel_term *keep = rel_term_proplist_get(v, "keep");
-                const struct rel_term *comp = rel_term_proplist_get(v, "compress");
-                size_t mark = g->out->len;
-                rel_buf_puts(g->out, "    strip_beams: {keep: ");
-                bool ok = keep ? flow_list(g, keep) : (rel_buf_puts(g->out, "[]"), true);
-                rel_buf_printf(g->out, ", compress: %s}\n",
-                               rel_term_is_atom(comp, "true") ? "true" : "false");
-                if (!ok) {
-                    rel_buf_truncate(g->out, mark);
-                    skipped(g, name, key, v);
-                }
-            } else {
-                skipped(g, name, key, v);
-            }
-        } else if (strcmp(key, "cookie") == 0 || strcmp(key, "path") == 0 ||
-                   strcmp(key, "rel_templates_path") == 0 ||
-                   strcmp(key, "runtime_config_path") == 0) {
-            char *s = str(v);
-            if (s && s[0]) {
-                rel_buf_printf(g->out, "    %s: ", key);
-                scalar(g, s);
-                rel_buf_puts(g->out, "\n");
-            } else if (strcmp(key, "runtime_config_path") == 0 && rel_term_is_atom(v, "false")) {
-                rel_buf_puts(g->out, "    runtime_config_path: false\n");
-            } else {
-                skipped(g, name, key, v);
-            }
-            free(s);
-        } else if (strcmp(key, "steps") == 0) {
-            size_t ns = rel_term_list_len(v);
-            struct rel_buf steps = REL_BUF_INIT;
-            bool dropped = false;
-            for (size_t k = 0; k < ns; k++) {
-                const char *a = rel_term_atom_name(rel_term_list_get(v, k));
-                if (a && (strcmp(a, "assemble") == 0 || strcmp(a, "tar") == 0))
-                    rel_buf_printf(&steps, "%s%s", steps.len ? ", " : "", a);
-                else
-                    dropped = true;
-            }
-            if (steps.len)
-                rel_buf_printf(g->out, "    steps: [%s]\n", rel_buf_cstr(&steps));
-            if (dropped)
-                skipped(g, name, key, v);
-            rel_buf_free(&steps);
-        } else {
-            bool done = false;
-            for (const char *const *b = mix_bools; *b && !done; b++)
-                if (strcmp(key, *b) == 0 &&
-                    (rel_term_is_atom(v, "true") || rel_term_is_atom(v, "false"))) {
-                    rel_buf_printf(g->out, "    %s: %s\n", key, rel_term_atom_name(v));
-                    done = true;
-                }
-            if (!done)
-                skipped(g, name, key, v);
-        }
-    }
-}
-
 /* A release name from a directory name: lowercase, [a-z0-9_], starting with
  * a letter. */
-static char *release_name_from(const char *s)
+char *rel_import_release_name_from(const char *s)
 {
     struct rel_buf b = REL_BUF_INIT;
     for (; *s; s++) {
@@ -296,401 +122,13 @@ static char *release_name_from(const char *s)
     }
     return rel_buf_detach(&b);
 }
-
-static int import_mix(struct gen *g, struct rel_buf *summary, const char *dir, const char *env)
-{
-    const char *argv[] = {"mix",
-                          "run",
-                          "--no-compile",
-                          "--no-start",
-                          "--no-deps-check",
-                          "--no-archives-check",
-                          "--no-elixir-version-check",
-                          "-e",
-                          mix_expr,
-                          NULL};
-    char *envvar = rel_asprintf("MIX_ENV=%s", env);
-    const char *envs[] = {envvar, NULL};
-    struct rel_buf out = REL_BUF_INIT, err = REL_BUF_INIT;
-    struct rel_proc_opts po = {
-        .cwd = dir, .env = envs, .out = &out, .err = &err, .max_output = (size_t)8 << 20};
-    int status = -1;
-    int rc = rel_proc_run(&status, argv, &po);
-    free(envvar);
-    struct rel_term *t = NULL;
-    if (rc < 0)
-        goto done;
-    const char *begin = strstr(rel_buf_cstr(&out), "RELMAN-BEGIN\n");
-    const char *end = begin ? strstr(begin, "\nRELMAN-END") : NULL;
-    if (status != 0 || !begin || !end) {
-        /* Elixir's error line ("** (Error) ...") says what is wrong; without
-         * one, the last line */
-        char *e = err.len ? err.ptr : out.ptr ? out.ptr : "";
-        const char *line = strstr(e, "** (");
-        if (!line) {
-            size_t n = strlen(e);
-            while (n && isspace((unsigned char)e[n - 1]))
-                e[--n] = '\0';
-            line = strrchr(e, '\n');
-            line = line ? line + 1 : e;
-        }
-        size_t len = strcspn(line, "\n");
-        while (*line == ' ' && len) {
-            line++;
-            len--;
-        }
-        rc = rel_error_set(REL_ECHILD,
-                           "mix could not print the project configuration (exit %d)%s%.*s", status,
-                           len ? ": " : "", (int)(len > 300 ? 300 : len), line);
-        goto done;
-    }
-    begin += strlen("RELMAN-BEGIN\n");
-    rc = rel_term_parse_one(&t, begin, (size_t)(end - begin), "mix output");
-    if (rc < 0)
-        goto done;
-    const char *app = rel_term_atom_name(rel_term_proplist_get(t, "app"));
-    if (app && strcmp(app, "nil") == 0)
-        app = NULL;
-    char *version = str(rel_term_proplist_get(t, "version"));
-    bool umbrella = rel_term_is_atom(rel_term_proplist_get(t, "umbrella"), "true");
-    const struct rel_term *def = rel_term_proplist_get(t, "default_release");
-    const struct rel_term *rels = rel_term_proplist_get(t, "releases");
-    const struct rel_term *children = rel_term_proplist_get(t, "children");
-
-    rel_buf_printf(g->out,
-                   "# relman.yml, imported from mix.exs by `relman init --import` "
-                   "(MIX_ENV=%s).\n# Reference: docs/config.md in relman's sources.\n",
-                   env);
-    rel_buf_printf(g->out, "project:\n  kind: mix\n  env: %s\n", env);
-    if (app && atom_ok(app))
-        rel_buf_printf(g->out, "  app: %s\n", app);
-    if (!is_nil(def) && atom_ok(rel_term_atom_name(def)))
-        rel_buf_printf(g->out, "default_release: %s\n", rel_term_atom_name(def));
-    rel_buf_puts(g->out, "releases:\n");
-    size_t n = rel_term_list_len(rels);
-    size_t written = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct rel_term *r = rel_term_list_get(rels, i);
-        const char *name = rel_term_atom_name(rel_term_tuple_get(r, 0));
-        if (!name)
-            continue;
-        char *rn = release_name_from(name);
-        if (strcmp(rn, name) != 0) {
-            rel_buf_printf(&g->skipped, "#   release %s: not a valid release name\n", name);
-            free(rn);
-            continue;
-        }
-        free(rn);
-        mix_release(g, name, rel_term_tuple_get(r, 1), version);
-        rel_buf_printf(summary, "%s%s", written++ ? ", " : "releases ", name);
-    }
-    if (!written) {
-        /* what `mix release` would do without :releases */
-        if (umbrella) {
-            char *base = rel_path_basename(dir);
-            char *rn = release_name_from(base);
-            free(base);
-            rel_buf_printf(g->out, "  %s:\n", rn);
-            if (version) {
-                rel_buf_puts(g->out, "    version: ");
-                quoted(g, version);
-                rel_buf_puts(g->out, "\n");
-            }
-            rel_buf_puts(g->out, "    applications:\n");
-            for (size_t k = 0; k < rel_term_list_len(children); k++) {
-                const char *c = rel_term_atom_name(rel_term_list_get(children, k));
-                if (atom_ok(c))
-                    rel_buf_printf(g->out, "      %s: permanent\n", c);
-            }
-            rel_buf_printf(summary,
-                           "no releases in mix.exs; proposed release %s with every "
-                           "umbrella child",
-                           rn);
-            free(rn);
-        } else if (app) {
-            rel_buf_printf(g->out, "  %s:\n", app);
-            if (version) {
-                rel_buf_puts(g->out, "    version: ");
-                quoted(g, version);
-                rel_buf_puts(g->out, "\n");
-            }
-            rel_buf_printf(g->out, "    applications:\n      %s: permanent\n", app);
-            rel_buf_printf(summary, "no releases in mix.exs; proposed release %s", app);
-        }
-    }
-    free(version);
-done:
-    rel_term_free(t);
-    rel_buf_free(&out);
-    rel_buf_free(&err);
-    return rc;
-}
-
-/* ---- rebar3 -------------------------------------------------------------- */
-
-/* Merge relx option lists: entries of `over` replace those of `base` with the
- * same key (first element); releases are appended. Borrowed pointers. */
-static size_t relx_merge(const struct rel_term **out, size_t max, const struct rel_term *base,
-                         const struct rel_term *over)
-{
-    size_t n = 0;
-    const struct rel_term *lists[] = {base, over};
-    for (size_t l = 0; l < 2; l++) {
-        for (size_t i = 0; i < rel_term_list_len(lists[l]); i++) {
-            const struct rel_term *e = rel_term_list_get(lists[l], i);
-            const char *key = rel_term_atom_name(rel_term_tuple_get(e, 0));
-            bool replaced = false;
-            if (key && strcmp(key, "release") != 0)
-                for (size_t k = 0; k < n; k++)
-                    if (rel_term_is_atom(rel_term_tuple_get(out[k], 0), key)) {
-                        out[k] = e;
-                        replaced = true;
-                    }
-            if (!replaced && n < max)
-                out[n++] = e;
-        }
-    }
-    return n;
-}
-
-/* The first application of a rebar3 project (src/ or apps/): name and vsn. */
-static int rebar_app(const char *dir, char **name, char **vsn)
-{
-    *name = *vsn = NULL;
-    const char *subdirs[] = {"src", NULL};
-    char *apps = rel_path_join2(dir, "apps");
-    struct rel_buf cands = REL_BUF_INIT;
-    (void)subdirs;
-    /* src/NAME.app.src, then apps/NAME/src/NAME.app.src */
-    char *src = rel_path_join2(dir, "src");
-    DIR *d = opendir(src);
-    struct dirent *e;
-    char *found = NULL;
-    while (d && (e = readdir(d)) && !found) {
-        size_t l = strlen(e->d_name);
-        if (l > 8 && strcmp(e->d_name + l - 8, ".app.src") == 0)
-            found = rel_path_join2(src, e->d_name);
-    }
-    if (d)
-        closedir(d);
-    if (!found && (d = opendir(apps))) {
-        char *best = NULL;
-        while ((e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
-            if (!best || strcmp(e->d_name, best) < 0) {
-                free(best);
-                best = rel_strdup(e->d_name);
-            }
-        }
-        closedir(d);
-        if (best) {
-            found = rel_asprintf("%s/%s/src/%s.app.src", apps, best, best);
-            free(best);
-        }
-    }
-    free(src);
-    free(apps);
-    rel_buf_free(&cands);
-    if (!found)
-        return REL_ENOTFOUND;
-    struct rel_term *t = NULL;
-    int rc = rel_term_consult_one(&t, found);
-    free(found);
-    if (rc < 0) {
-        rel_error_clear();
-        return REL_ENOTFOUND;
-    }
-    const char *n = rel_term_atom_name(rel_term_tuple_get(t, 1));
-    if (rel_term_is_tagged(t, "application", 3) && atom_ok(n)) {
-        *name = rel_strdup(n);
-        *vsn = str(rel_term_proplist_get(rel_term_tuple_get(t, 2), "vsn"));
-    }
-    rel_term_free(t);
-    return *name ? 0 : REL_ENOTFOUND;
-}
-
-static void relx_goal(struct gen *g, const char *rel, const struct rel_term *goal)
-{
-    const char *app = rel_term_atom_name(goal);
-    const char *mode = "permanent";
-    if (!app) {
-        app = rel_term_atom_name(rel_term_tuple_get(goal, 0));
-        for (size_t i = 1; i < rel_term_tuple_size(goal); i++) {
-            const char *m = rel_term_atom_name(rel_term_tuple_get(goal, i));
-            if (is_mode(m))
-                mode = m;
-        }
-        if (rel_term_tuple_size(goal) > 2 ||
-            (rel_term_tuple_size(goal) == 2 &&
-             !is_mode(rel_term_atom_name(rel_term_tuple_get(goal, 1)))))
-            skipped(g, rel, "applications (version pins and included lists are not imported)",
-                    goal);
-    }
-    if (atom_ok(app))
-        rel_buf_printf(g->out, "      %s: %s\n", app, mode);
-    else
-        skipped(g, rel, "applications", goal);
-}
-
-static void relx_path_opt(struct gen *g, const struct rel_term *e, const char *yaml_key,
-                          const char *indent)
-{
-    char *p = str(rel_term_tuple_get(e, 1));
-    if (p && p[0]) {
-        rel_buf_printf(g->out, "%s%s: ", indent, yaml_key);
-        scalar(g, p);
-        rel_buf_puts(g->out, "\n");
-    }
-    free(p);
-}
-
-static int import_rebar3(struct gen *g, struct rel_buf *summary, const char *dir, const char *env)
-{
-    char *path = rel_path_join2(dir, "rebar.config");
-    struct rel_terms terms = {0};
-    int rc = rel_term_consult(&terms, path);
-    free(path);
-    if (rc < 0)
-        return rc;
-    const struct rel_term *base = NULL, *over = NULL;
-    for (size_t i = 0; i < terms.len; i++) {
-        const struct rel_term *t = terms.items[i];
-        if (rel_term_is_tagged(t, "relx", 2))
-            base = rel_term_tuple_get(t, 1);
-        if (rel_term_is_tagged(t, "profiles", 2) && strcmp(env, "default") != 0) {
-            const struct rel_term *prof = rel_term_proplist_get(rel_term_tuple_get(t, 1), env);
-            over = rel_term_proplist_get(prof, "relx");
-        }
-    }
-    const struct rel_term *opts[512];
-    size_t n = relx_merge(opts, 512, base, over);
-
-    rel_buf_printf(g->out,
-                   "# relman.yml, imported from rebar.config by `relman init --import` "
-                   "(profile %s).\n# Reference: docs/config.md in relman's sources.\n",
-                   env);
-    rel_buf_printf(g->out, "project:\n  kind: rebar3\n  env: %s\n", env);
-    /* top-level relx options that apply to every release */
-    const struct rel_term *sys_config = NULL, *vm_args = NULL, *include_erts = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const char *key = rel_term_atom_name(rel_term_tuple_get(opts[i], 0));
-        if (!key)
-            continue;
-        if (strcmp(key, "sys_config") == 0 || strcmp(key, "sys_config_src") == 0)
-            sys_config = opts[i];
-        else if (strcmp(key, "vm_args") == 0 || strcmp(key, "vm_args_src") == 0)
-            vm_args = opts[i];
-        else if (strcmp(key, "include_erts") == 0)
-            include_erts = opts[i];
-        else if (strcmp(key, "lib_dirs") == 0 && rel_term_is_list(rel_term_tuple_get(opts[i], 1))) {
-            rel_buf_puts(g->out, "lib_dirs: ");
-            if (!flow_list(g, rel_term_tuple_get(opts[i], 1)))
-                rel_buf_puts(g->out, "[]");
-            rel_buf_puts(g->out, "\n");
-        } else if (strcmp(key, "default_release") == 0) {
-            const struct rel_term *v = rel_term_tuple_get(opts[i], 1);
-            const char *dn = rel_term_atom_name(v);
-            if (!dn)
-                dn = rel_term_atom_name(rel_term_tuple_get(v, 0));
-            if (atom_ok(dn))
-                rel_buf_printf(g->out, "default_release: %s\n", dn);
-        } else if (strcmp(key, "release") != 0 && strcmp(key, "dev_mode") != 0 &&
-                   strcmp(key, "extended_start_script") != 0 && strcmp(key, "mode") != 0) {
-            char *text = rel_term_to_text(opts[i]);
-            if (strlen(text) > 110)
-                strcpy(text + 100, " ...");
-            rel_buf_printf(&g->skipped, "#   relx: %s\n", text);
-            free(text);
-        }
-    }
-    rel_buf_puts(g->out, "releases:\n");
-    size_t written = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct rel_term *e = opts[i];
-        if (!rel_term_is_tagged(e, "release", 0) || rel_term_tuple_size(e) < 3)
-            continue;
-        const struct rel_term *id = rel_term_tuple_get(e, 1);
-        const char *name = rel_term_atom_name(rel_term_tuple_get(id, 0));
-        char *vsn = str(rel_term_tuple_get(id, 1));
-        const struct rel_term *goals = rel_term_tuple_get(e, 2);
-        if (!name || !atom_ok(name)) {
-            free(vsn);
-            continue;
-        }
-        rel_buf_printf(g->out, "  %s:\n", name);
-        if (vsn) {
-            rel_buf_puts(g->out, "    version: ");
-            quoted(g, vsn);
-            rel_buf_puts(g->out, "\n");
-        } else {
-            char *rn = NULL, *rv = NULL;
-            if (rebar_app(dir, &rn, &rv) == 0 && rv) {
-                rel_buf_puts(g->out, "    version: ");
-                quoted(g, rv);
-                rel_buf_puts(g->out, "\n");
-            }
-            skipped(g, name, "version", rel_term_tuple_get(id, 1));
-            free(rn);
-            free(rv);
-        }
-        free(vsn);
-        rel_buf_puts(g->out, "    applications:\n");
-        for (size_t k = 0; k < rel_term_list_len(goals); k++)
-            relx_goal(g, name, rel_term_list_get(goals, k));
-        /* per-release options (the 4-tuple form) override the shared ones */
-        const struct rel_term *ro = rel_term_tuple_get(e, 3);
-        const struct rel_term *sc = sys_config, *va = vm_args, *ie = include_erts;
-        for (size_t k = 0; k < rel_term_list_len(ro); k++) {
-            const struct rel_term *o = rel_term_list_get(ro, k);
-            const char *key = rel_term_atom_name(rel_term_tuple_get(o, 0));
-            if (key && (strcmp(key, "sys_config") == 0 || strcmp(key, "sys_config_src") == 0))
-                sc = o;
-            else if (key && (strcmp(key, "vm_args") == 0 || strcmp(key, "vm_args_src") == 0))
-                va = o;
-            else if (key && strcmp(key, "include_erts") == 0)
-                ie = o;
-        }
-        if (ie) {
-            const struct rel_term *v = rel_term_tuple_get(ie, 1);
-            char *p = str(v);
-            if (rel_term_is_atom(v, "true") || rel_term_is_atom(v, "false"))
-                rel_buf_printf(g->out, "    include_erts: %s\n", rel_term_atom_name(v));
-            else if (p && p[0]) {
-                /* relx takes an Erlang root here; relman wants its erts-VSN dir */
-                skipped(g, name, "include_erts (an OTP root: name its erts-VSN directory)", v);
-            }
-            free(p);
-        }
-        if (sc)
-            relx_path_opt(g, sc, "sys_config", "    ");
-        if (va)
-            relx_path_opt(g, va, "vm_args", "    ");
-        rel_buf_printf(summary, "%s%s", written++ ? ", " : "releases ", name);
-    }
-    if (!written) {
-        char *an = NULL, *av = NULL;
-        if (rebar_app(dir, &an, &av) == 0) {
-            rel_buf_printf(g->out, "  %s:\n", an);
-            rel_buf_puts(g->out, "    version: ");
-            quoted(g, av && av[0] && strcmp(av, "git") != 0 ? av : "0.1.0");
-            rel_buf_printf(g->out, "\n    applications:\n      %s: permanent\n", an);
-            rel_buf_printf(summary, "no relx release in rebar.config; proposed release %s", an);
-        }
-        free(an);
-        free(av);
-    }
-    rel_terms_free(&terms);
-    return 0;
-}
-
 /* ---- starter ------------------------------------------------------------------ */
 
-static void starter(struct gen *g, struct rel_buf *summary, const char *dir,
+static void starter(struct rel_import_gen *g, struct rel_buf *summary, const char *dir,
                     enum rel_project_kind kind, const char *env)
 {
     char *base = rel_path_basename(dir);
-    char *name = release_name_from(base);
+    char *name = rel_import_release_name_from(base);
     free(base);
     rel_buf_puts(g->out, "# relman.yml, a starter written by `relman init`.\n"
                          "# Reference: docs/config.md in relman's sources. For a Mix or rebar3\n"
@@ -729,7 +167,7 @@ int rel_import_generate(struct rel_buf *out, struct rel_buf *summary, const char
     } else if (!env && kind == REL_PROJECT_REBAR3) {
         env = "default";
     }
-    struct gen g = {.out = out, .skipped = REL_BUF_INIT};
+    struct rel_import_gen g = {.out = out, .skipped = REL_BUF_INIT};
     size_t start = out->len;
     int rc = 0;
     if (opts->import && kind == REL_PROJECT_PLAIN) {
@@ -738,9 +176,9 @@ int rel_import_generate(struct rel_buf *out, struct rel_buf *summary, const char
                            "writes a starter file)",
                            root);
     } else if (opts->import && kind == REL_PROJECT_MIX) {
-        rc = import_mix(&g, summary, root, env);
+        rc = rel_import_mix(&g, summary, root, env);
     } else if (opts->import) {
-        rc = import_rebar3(&g, summary, root, env);
+        rc = rel_import_rebar3(&g, summary, root, env);
     } else {
         starter(&g, summary, root, kind, env);
     }
