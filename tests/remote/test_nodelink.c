@@ -3,8 +3,11 @@
  * the test on this machine (epmd, then the distribution port; and with a
  * fixed port, epmd-less): calls that return integers, big integers, floats,
  * binaries, lists, maps, pids, errors, a missing module, a timeout; a wrong
- * cookie; a node that is not there. The node's cookie comes from its
- * $HOME/.erlang.cookie, never from its arguments.
+ * cookie; a node that is not there; and the same node through a real
+ * OpenSSH server on loopback (tests/integration/lib/sshd.sh in fixture
+ * mode), epmd and the distribution port reached from the server's side. The
+ * node's cookie comes from its $HOME/.erlang.cookie, never from its
+ * arguments.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,10 +15,13 @@
 #include <cmocka.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/term.h"
 #include "remote/nodelink.h"
+#include "remote/ssh.h"
+#include "remote/sshconfig.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -73,11 +79,26 @@ static void stop_node(const char *name)
     sh("kill $(cat %s/%s.pid 2>/dev/null) 2>/dev/null; true", dir, name);
 }
 
+static char *fixture;
+static int ssh_port = 22260;
+
 static int setup(void **state)
 {
     (void)state;
     if (!mkdtemp(dir))
         return -1;
+    fixture = rel_asprintf("%s/tests/integration/lib/sshd.sh", RELMAN_SOURCE_DIR);
+    unsetenv("SSH_AUTH_SOCK");
+    if (sh("SSHD_WATCH_PID=%d bash %s start %s h1 127.0.0.5 %d >/dev/null", (int)getpid(),
+           fixture, dir, ssh_port) != 0)
+        return -1;
+    struct rel_buf pb = REL_BUF_INIT;
+    char pf[512];
+    snprintf(pf, sizeof(pf), "%s/h1/port", dir);
+    if (rel_fs_read_file(&pb, pf, 64) < 0)
+        return -1;
+    ssh_port = atoi(rel_buf_cstr(&pb));
+    rel_buf_free(&pb);
     gethostname(hostname_short, sizeof(hostname_short));
     hostname_short[strcspn(hostname_short, ".")] = '\0';
     char path[512];
@@ -108,6 +129,8 @@ static int teardown(void **state)
     stop_node(name);
     snprintf(name, sizeof(name), "nlfixed%ld", (long)getpid());
     stop_node(name);
+    sh("bash %s stop %s", fixture, dir);
+    free(fixture);
     sh("rm -rf %s", dir);
     return 0;
 }
@@ -238,6 +261,54 @@ static void test_fixed_port(void **state)
     rel_nodelink_free(l);
 }
 
+/* The node as a target's would be reached: through the SSH connection, to
+ * 127.0.0.1 on the server's side. */
+static void test_through_ssh(void **state)
+{
+    (void)state;
+    char *cfg = rel_asprintf("%s/ssh_config", dir);
+    char *kh = rel_asprintf("%s/known_hosts", dir);
+    struct rel_ssh_endpoint ep;
+    struct rel_sshconfig_query q = {.host = "h1", .config_file = cfg, .known_hosts = kh};
+    assert_int_equal(rel_sshconfig_resolve(&ep, &q), 0);
+    ep.identities_only = true;
+    struct rel_ssh_opts so;
+    rel_ssh_opts_init(&so);
+    so.label = "h1";
+    so.policy = REL_SSH_POLICY_ACCEPT_NEW;
+    struct rel_ssh_session *s = NULL;
+    assert_int_equal(rel_ssh_session_new(&s, &ep, &so), 0);
+    rel_sshconfig_free(&ep);
+    if (rel_ssh_drive(s, rel_ssh_session_step_cb, s) < 0)
+        fail_msg("ssh: %s", rel_error_message());
+    struct rel_nodelink_opts o = {
+        .node = node, .cookie = cookie, .host = "127.0.0.1", .timeout_ms = 5000, .ssh = s};
+    struct rel_nodelink *l = NULL;
+    if (rel_nodelink_open(&l, &o) < 0)
+        fail_msg("open through ssh: %s", rel_error_message());
+    assert_call(l, "erlang", "+", "[20, 22]", "42");
+    assert_call(l, "lists", "seq", "[1, 3]", "[1,2,3]");
+    /* a large answer crosses many channel windows */
+    char *big = call_text(l, "lists", "duplicate", "[200000, 7]");
+    assert_true(strlen(big) > 200000);
+    free(big);
+    rel_nodelink_free(l);
+    /* a wrong cookie is refused the same way */
+    o.cookie = "WRONG";
+    assert_int_equal(rel_nodelink_open(&l, &o), REL_EAUTH);
+    /* epmd-less through ssh */
+    o.cookie = cookie;
+    o.node = fixed_node;
+    o.dist_port = fixed_port;
+    if (rel_nodelink_open(&l, &o) < 0)
+        fail_msg("open fixed through ssh: %s", rel_error_message());
+    assert_call(l, "erlang", "+", "[1, 2]", "3");
+    rel_nodelink_free(l);
+    rel_ssh_session_free(s);
+    free(cfg);
+    free(kh);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -246,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_fixed_port),
+        cmocka_unit_test(test_through_ssh),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
