@@ -40,7 +40,8 @@
     X(EAUTH, -17, "authentication failed")                                                         \
     X(ELOCKED, -18, "locked by someone else")                                                      \
     X(ECANCELED, -19, "canceled")                                                                  \
-    X(EUNSUPPORTED, -20, "not supported")
+    X(EUNSUPPORTED, -20, "not supported")                                                          \
+    X(ETIMEOUT, -21, "timed out")
 
 enum rel_error_code {
 #define X(name, value, desc) REL_##name = value,

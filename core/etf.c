@@ -223,6 +223,24 @@ static void enc_map(struct enc *e, const struct rel_term *t, int depth)
     free(idx);
 }
 
+/* With REL_ETF_HANDLES, {'$pid', Node, Id, Serial, Creation} is a pid
+ * (NEW_PID_EXT); true when `t` was one and has been written. */
+static bool enc_pid(struct enc *e, const struct rel_term *t)
+{
+    if (t->u.tuple.len != 5 || !rel_term_is_atom(t->u.tuple.items[0], "$pid") ||
+        t->u.tuple.items[1]->kind != REL_TERM_ATOM)
+        return false;
+    for (int i = 2; i < 5; i++)
+        if (t->u.tuple.items[i]->kind != REL_TERM_INT || t->u.tuple.items[i]->u.i < 0 ||
+            t->u.tuple.items[i]->u.i > (int64_t)UINT32_MAX)
+            return false;
+    put8(e, NEW_PID_EXT);
+    enc_atom(e, t->u.tuple.items[1]->u.atom.name, t->u.tuple.items[1]->u.atom.len);
+    for (int i = 2; i < 5; i++)
+        put32(e, (uint32_t)t->u.tuple.items[i]->u.i);
+    return true;
+}
+
 static void enc_term(struct enc *e, const struct rel_term *t, int depth)
 {
     if (e->rc)
@@ -279,6 +297,8 @@ static void enc_term(struct enc *e, const struct rel_term *t, int depth)
         put(e, t->u.bin.data, t->u.bin.len);
         return;
     case REL_TERM_TUPLE:
+        if ((e->flags & REL_ETF_HANDLES) && enc_pid(e, t))
+            return;
         if (t->u.tuple.len <= 255) {
             put8(e, SMALL_TUPLE_EXT);
             put8(e, (unsigned)t->u.tuple.len);
@@ -326,7 +346,8 @@ int rel_etf_write_file(const char *path, const struct rel_term *t, unsigned flag
 struct dec {
     const uint8_t *p;
     size_t len, pos;
-    size_t base; /* offset of p[0] in the caller's data (for messages) */
+    size_t base;    /* offset of p[0] in the caller's data (for messages) */
+    unsigned flags; /* REL_ETF_HANDLES: pids, ports, references, funs as tagged tuples */
 };
 
 static int derr(const struct dec *d, size_t at, const char *fmt, ...)
@@ -521,7 +542,7 @@ static int dec_compressed(struct dec *d, struct rel_term **out, int depth)
         free(buf);
         return derr(d, at, "compressed term is corrupt or not %u bytes", size);
     }
-    struct dec inner = {buf, size, 0, 0};
+    struct dec inner = {buf, size, 0, 0, d->flags};
     rc = dec_term(&inner, out, depth + 1);
     if (rc == 0 && inner.pos != inner.len) {
         rel_term_free(*out);
@@ -532,6 +553,98 @@ static int dec_compressed(struct dec *d, struct rel_term **out, int depth)
     }
     free(buf);
     d->pos += used;
+    return rc;
+}
+
+/*
+ * With REL_ETF_HANDLES (what a running node sends): a pid, port, reference or
+ * fun as a tagged tuple that rel_etf_encode() turns back into the same bytes
+ * where that matters (pids):
+ *   {'$pid', Node, Id, Serial, Creation}   {'$port', Node, Id, Creation}
+ *   {'$ref', Node, Creation, [Id...]}      {'$fun', Module, Function, Arity}
+ *   {'$fun', Size} for a closure (its environment is skipped, not decoded)
+ */
+static int dec_handle(struct dec *d, uint8_t tag, struct rel_term **out, int depth)
+{
+    size_t at = d->pos - 1;
+    int rc;
+    if (tag == NEW_FUN_EXT) {
+        if ((rc = need(d, 4, "fun")))
+            return rc;
+        uint32_t size = get32(d->p + d->pos); /* counts itself, not the tag */
+        if (size < 4 || d->len - d->pos < size)
+            return derr(d, at, "truncated fun");
+        d->pos += size;
+        *out = rel_term_tuple(2, rel_term_atom("$fun"), rel_term_int(size));
+        return 0;
+    }
+    struct rel_term *a = NULL, *b = NULL, *c = NULL;
+    if (tag == EXPORT_EXT) {
+        if ((rc = dec_term(d, &a, depth + 1)) || (rc = dec_term(d, &b, depth + 1)) ||
+            (rc = dec_term(d, &c, depth + 1)))
+            goto fail;
+        *out = rel_term_tuple(4, rel_term_atom("$fun"), a, b, c);
+        return 0;
+    }
+    size_t nids = 0;
+    if (tag == NEWER_REFERENCE_EXT || tag == NEW_REFERENCE_EXT) {
+        if ((rc = need(d, 2, "reference")))
+            return rc;
+        nids = (size_t)d->p[d->pos] << 8 | d->p[d->pos + 1];
+        d->pos += 2;
+        if (nids > 5)
+            return derr(d, at, "reference with %zu words", nids);
+    }
+    if ((rc = dec_term(d, &a, depth + 1)))
+        goto fail;
+    if (a->kind != REL_TERM_ATOM) {
+        rc = derr(d, at, "node name of a pid, port or reference is not an atom");
+        goto fail;
+    }
+    size_t creation = (tag == PID_EXT || tag == PORT_EXT || tag == NEW_REFERENCE_EXT) ? 1 : 4;
+    switch (tag) {
+    case NEW_PID_EXT:
+    case PID_EXT: {
+        if ((rc = need(d, 8 + creation, "pid")))
+            goto fail;
+        uint32_t id = get32(d->p + d->pos), serial = get32(d->p + d->pos + 4);
+        uint32_t cr = creation == 4 ? get32(d->p + d->pos + 8) : d->p[d->pos + 8];
+        d->pos += 8 + creation;
+        *out = rel_term_tuple(5, rel_term_atom("$pid"), a, rel_term_int(id), rel_term_int(serial),
+                              rel_term_int(cr));
+        return 0;
+    }
+    case NEW_PORT_EXT:
+    case PORT_EXT:
+    case V4_PORT_EXT: {
+        size_t idlen = tag == V4_PORT_EXT ? 8 : 4;
+        if ((rc = need(d, idlen + creation, "port")))
+            goto fail;
+        uint64_t id = get32(d->p + d->pos);
+        if (idlen == 8)
+            id = id << 32 | get32(d->p + d->pos + 4);
+        uint32_t cr = creation == 4 ? get32(d->p + d->pos + idlen) : d->p[d->pos + idlen];
+        d->pos += idlen + creation;
+        *out = rel_term_tuple(4, rel_term_atom("$port"), a, rel_term_int((int64_t)id),
+                              rel_term_int(cr));
+        return 0;
+    }
+    default: { /* references */
+        if ((rc = need(d, creation + 4 * nids, "reference")))
+            goto fail;
+        uint32_t cr = creation == 4 ? get32(d->p + d->pos) : d->p[d->pos];
+        d->pos += creation;
+        struct rel_term *ids = rel_term_list_new();
+        for (size_t i = 0; i < nids; i++, d->pos += 4)
+            rel_term_list_append(ids, rel_term_int(get32(d->p + d->pos)));
+        *out = rel_term_tuple(4, rel_term_atom("$ref"), a, rel_term_int(cr), ids);
+        return 0;
+    }
+    }
+fail:
+    rel_term_free(a);
+    rel_term_free(b);
+    rel_term_free(c);
     return rc;
 }
 
@@ -676,17 +789,27 @@ static int dec_term(struct dec *d, struct rel_term **out, int depth)
         return derr(d, at, "bitstrings are not supported");
     case NEW_PID_EXT:
     case PID_EXT:
+        if (d->flags & REL_ETF_HANDLES)
+            return dec_handle(d, tag, out, depth);
         return derr(d, at, "a pid cannot appear in a release file");
     case NEW_PORT_EXT:
     case PORT_EXT:
     case V4_PORT_EXT:
+        if (d->flags & REL_ETF_HANDLES)
+            return dec_handle(d, tag, out, depth);
         return derr(d, at, "a port cannot appear in a release file");
     case NEWER_REFERENCE_EXT:
     case NEW_REFERENCE_EXT:
+        if (d->flags & REL_ETF_HANDLES)
+            return dec_handle(d, tag, out, depth);
+        return derr(d, at, "a reference cannot appear in a release file");
     case REFERENCE_EXT:
         return derr(d, at, "a reference cannot appear in a release file");
     case NEW_FUN_EXT:
     case EXPORT_EXT:
+        if (d->flags & REL_ETF_HANDLES)
+            return dec_handle(d, tag, out, depth);
+        return derr(d, at, "a fun cannot appear in a release file");
     case FUN_EXT:
         return derr(d, at, "a fun cannot appear in a release file");
     case ATOM_CACHE_REF:
@@ -698,25 +821,34 @@ static int dec_term(struct dec *d, struct rel_term **out, int depth)
     }
 }
 
-int rel_etf_decode(struct rel_term **out, const void *data, size_t len)
+int rel_etf_decode_part(struct rel_term **out, const void *data, size_t len, unsigned flags,
+                        size_t *used)
 {
     *out = NULL;
-    struct dec d = {data, len, 0, 0};
+    struct dec d = {data, len, 0, 0, flags};
     if (len == 0)
         return rel_error_set(REL_EFORMAT, "offset 0: empty data, expected an external term");
     if (d.p[0] != VERSION_MAGIC)
         return derr(&d, 0, "not an external term (first byte %u, expected 131)", d.p[0]);
     d.pos = 1;
-    struct rel_term *t;
-    int rc = dec_term(&d, &t, 0);
+    int rc = dec_term(&d, out, 0);
     if (rc < 0)
         return rc;
-    if (d.pos != d.len) {
-        rel_term_free(t);
-        return derr(&d, d.pos, "%zu bytes after the term", d.len - d.pos);
-    }
-    *out = t;
+    *used = d.pos;
     return 0;
+}
+
+int rel_etf_decode(struct rel_term **out, const void *data, size_t len)
+{
+    size_t used = 0;
+    int rc = rel_etf_decode_part(out, data, len, 0, &used);
+    if (rc == 0 && used != len) {
+        rel_term_free(*out);
+        *out = NULL;
+        struct dec d = {data, len, 0, 0, 0};
+        return derr(&d, used, "%zu bytes after the term", len - used);
+    }
+    return rc;
 }
 
 int rel_etf_read_file(struct rel_term **out, const char *path)

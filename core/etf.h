@@ -49,6 +49,12 @@ struct rel_buf;
 enum rel_etf_flags {
     /* Write every atom as UTF-8 (OTP 26+ default; readable by OTP >= 20). */
     REL_ETF_UTF8_ATOMS = 1 << 0,
+    /* What a running node sends (core/dist): pids, ports, references and funs
+     * decode to tagged tuples ({'$pid', Node, Id, Serial, Creation},
+     * {'$port', Node, Id, Creation}, {'$ref', Node, Creation, Ids},
+     * {'$fun', M, F, A} or {'$fun', Size}); on encoding, '$pid' tuples are
+     * written as pids again. Release files never use it. */
+    REL_ETF_HANDLES = 1 << 1,
 };
 
 /* Append the version byte (131) and the encoding of `t` to `out`.
@@ -59,6 +65,13 @@ int rel_etf_encode(struct rel_buf *out, const struct rel_term *t, unsigned flags
 /* Decode exactly one term from `len` bytes. *out is a new tree owned by the
  * caller, or NULL on error. */
 int rel_etf_decode(struct rel_term **out, const void *data, size_t len);
+
+/* Decode the one term that starts `data` (version byte included) and set
+ * *used to the bytes it took; what follows is left to the caller (a
+ * distribution message is two terms back to back). `flags`: REL_ETF_HANDLES
+ * or 0. */
+int rel_etf_decode_part(struct rel_term **out, const void *data, size_t len, unsigned flags,
+                        size_t *used);
 
 /* Read and decode a file (a .boot); errors are prefixed with the path. */
 int rel_etf_read_file(struct rel_term **out, const char *path);
