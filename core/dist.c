@@ -141,7 +141,7 @@ static void handshake_send(struct rel_dist *d, const struct rel_buf *body)
 int rel_dist_new(struct rel_dist **out, const char *self, const char *peer, const char *cookie)
 {
     *out = NULL;
-    if (!strchr(self, '@') || !strchr(peer, '@') || strlen(self) > 255 || strlen(peer) > 255)
+    if (!strchr(self, '@') || !*peer || strlen(self) > 255 || strlen(peer) > 255)
         return rel_error_set(REL_EINVAL, "node names must be name@host: %s, %s", self, peer);
     if (!cookie || !*cookie || strlen(cookie) >= sizeof(((struct rel_dist *)0)->cookie))
         return rel_error_set(REL_EINVAL, "no usable cookie for %s", peer);
@@ -254,7 +254,12 @@ static int on_challenge(struct rel_dist *d, const unsigned char *p, size_t n)
     d->peer_seen = rel_calloc(1, nlen + 1);
     for (size_t i = 0; i < nlen; i++)
         d->peer_seen[i] = name[i] >= 0x20 && name[i] < 0x7f ? (char)name[i] : '?';
-    if (strcmp(d->peer_seen, d->peer) != 0)
+    /* "name" alone: any host (the node's own is learnt here) */
+    size_t plen = strlen(d->peer);
+    bool same = strchr(d->peer, '@')
+                    ? strcmp(d->peer_seen, d->peer) == 0
+                    : strncmp(d->peer_seen, d->peer, plen) == 0 && d->peer_seen[plen] == '@';
+    if (!same)
         return fail(d, REL_EAUTH, "the node that answered is %s", d->peer_seen);
     if ((flags & (F_EXTENDED_REFERENCES | F_EXTENDED_PIDS_PORTS | F_UTF8_ATOMS | F_MAP_TAG)) !=
         (F_EXTENDED_REFERENCES | F_EXTENDED_PIDS_PORTS | F_UTF8_ATOMS | F_MAP_TAG))

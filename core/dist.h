@@ -40,10 +40,10 @@ struct rel_dist;
 #define REL_DIST_MAX_MESSAGE ((size_t)64 << 20)
 
 /*
- * A new connection to `peer` ("name@host") as the hidden node `self`
- * ("relman_123@host": the host part must have the peer's form, short or
- * long). `cookie` is copied and wiped on free. The send_name message is
- * queued at once.
+ * A new connection to `peer` ("name@host", or "name" for whatever host the
+ * node gives in the handshake) as the hidden node `self` ("relman_123@host";
+ * OTP 25 nodes accept any host part, short or long). `cookie` is copied and
+ * wiped on free. The send_name message is queued at once.
  */
 int rel_dist_new(struct rel_dist **out, const char *self, const char *peer, const char *cookie);
 void rel_dist_free(struct rel_dist *d);

@@ -89,8 +89,8 @@ static int setup(void **state)
         return -1;
     fixture = rel_asprintf("%s/tests/integration/lib/sshd.sh", RELMAN_SOURCE_DIR);
     unsetenv("SSH_AUTH_SOCK");
-    if (sh("SSHD_WATCH_PID=%d bash %s start %s h1 127.0.0.5 %d >/dev/null", (int)getpid(),
-           fixture, dir, ssh_port) != 0)
+    if (sh("SSHD_WATCH_PID=%d bash %s start %s h1 127.0.0.5 %d >/dev/null", (int)getpid(), fixture,
+           dir, ssh_port) != 0)
         return -1;
     struct rel_buf pb = REL_BUF_INIT;
     char pf[512];
@@ -244,6 +244,21 @@ static void test_refused(void **state)
     assert_non_null(strstr(rel_error_message(), "registered with epmd"));
 }
 
+/* Only the node's name part: its host is learnt in the handshake. */
+static void test_name_only(void **state)
+{
+    (void)state;
+    char alive[64];
+    snprintf(alive, sizeof(alive), "%.*s", (int)(strchr(node, '@') - node), node);
+    struct rel_nodelink_opts o = {.node = alive, .cookie = cookie, .timeout_ms = 5000};
+    struct rel_nodelink *l = NULL;
+    if (rel_nodelink_open(&l, &o) < 0)
+        fail_msg("open: %s", rel_error_message());
+    assert_string_equal(rel_nodelink_peer(l), node);
+    assert_call(l, "erlang", "+", "[2, 2]", "4");
+    rel_nodelink_free(l);
+}
+
 static void test_fixed_port(void **state)
 {
     (void)state;
@@ -313,11 +328,9 @@ int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_values),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_fixed_port),
-        cmocka_unit_test(test_through_ssh),
+        cmocka_unit_test(test_values),     cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_refused),    cmocka_unit_test(test_name_only),
+        cmocka_unit_test(test_fixed_port), cmocka_unit_test(test_through_ssh),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
