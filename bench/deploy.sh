@@ -75,6 +75,38 @@ for ((i = 0; i < dreps; i++)); do
 done
 dep_clean
 
+# ---- live: asking a running node --------------------------------------------------
+# relman status of a running node (its pid, memory, counts, applications over
+# distribution, through the SSH connection) against `bin/foo pid` run on the
+# host (a VM per question), and per query on an open link (bench/nodeq.c).
+# A 10 ms poll of the host's beam.smp count while the queries run shows
+# whether any VM was started for them.
+(cd "$dep/proj" && "$R" -q deploy foo t1 --tarball "$tarball" --yes) >"$work/logs/deploy.live.log" 2>&1 ||
+    { say "bench: live: deploy failed"; cat "$work/logs/deploy.live.log" >&2; }
+live_env=(env RELEASE_NODE=relmanbench1 RELEASE_DISTRIBUTION=sname ERL_EPMD_PORT=$dep_epmd
+    PORT=4700 RELEASE_TMP=$dep/host1/srv/kv/shared/tmp)
+for ((i = 0; i < dreps; i++)); do
+    run_one deploy status_live "$dep/proj" "$R" status t1
+    run_one deploy bin_pid "$dep/host1/srv/kv" "${live_env[@]}" current/bin/foo pid
+done
+cc_libs=$(pkg-config --libs libssh2 yaml-0.1 zlib libcrypto)
+$cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$src" -I"$build/generated" \
+    -o "$build/bench_nodeq" "$src/bench/nodeq.c" "$build/librelman_remote.a" \
+    "$build/librelman_core.a" $cc_libs -lpthread -ldl
+beams_before=$(pgrep -c -x beam.smp)
+( max=0; while [ ! -e "$dep/nodeq.done" ]; do
+      c=$(pgrep -c -x beam.smp); [ "$c" -gt "$max" ] && max=$c; sleep 0.01
+  done; echo "$max" >"$dep/nodeq.max" ) &
+poller=$!
+cookie_file=$(ls -d "$dep"/host1/srv/kv/shared/tmp/cookie/node-relmanbench1*/.erlang.cookie | head -n 1)
+nodeq=$("$build/bench_nodeq" "$SSHD_CLIENT_CONFIG" h1 relmanbench1 "$cookie_file" "$dep_epmd" 200) ||
+    say "bench: live: nodeq failed"
+touch "$dep/nodeq.done"
+wait "$poller"
+beams_max=$(cat "$dep/nodeq.max" 2>/dev/null)
+rm -f "$dep/nodeq.done" "$dep/nodeq.max"
+dep_clean
+
 # bytes sent per run: relman's "tN: sent X MB in ..." lines over the repetitions
 sent() {
     local log=$work/logs/deploy.$1.log
@@ -110,3 +142,12 @@ row deploy "" one_v "relman -v deploy to 1 host (fresh): per phase" one "$(phase
 row deploy "" four "relman deploy to 4 hosts, batch 4 (fresh)" one "$(sent four)"
 row deploy "" four_again "relman deploy to 4 hosts, the release they run again (no-op)" one "$(sent four_again)"
 target "re-deploy of the release a host runs (no-op), ms" "$(median_of deploy one_again)" "<=" 500
+row deploy "status of the running node (loopback sshd)" status_live "relman status (ssh connect + status command + 9 calls over distribution)" status_live ""
+row deploy "" bin_pid "\`bin/foo pid\` on the host (a VM per question)" status_live ""
+if [ -n "${nodeq:-}" ]; then
+    read -r q_n q_med q_min q_max <<<"$nodeq"
+    pid_ms=$(median_of deploy bin_pid)
+    q_ratio=$(awk -v a="$pid_ms" -v b="$q_med" 'BEGIN { if (b > 0) printf "%.0f", a * 1000 / b }')
+    echo "- per status query on an open link through ssh (9 calls, $q_n queries): median ${q_med} µs (min ${q_min}, max ${q_max}); \`bin/foo pid\` on the host: ${pid_ms} ms, ${q_ratio}× slower; beam.smp on the host during the queries: ${beams_max:-?} at most, ${beams_before} before" >>"$notes"
+    target "status query over distribution vs bin/foo pid, times faster" "$q_ratio" ">=" 50
+fi

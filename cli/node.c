@@ -235,6 +235,39 @@ int cmd_logs(int argc, char **argv)
     return rc;
 }
 
+/* What a node reached over distribution reports (status --json). */
+static void live_json(struct rel_json *js, const struct rel_node_live *L)
+{
+    rel_json_kv_string(js, "node", L->node);
+    rel_json_kv_string(js, "release_name", L->release_name);
+    rel_json_kv_string(js, "release_version", L->release_version);
+    rel_json_kv_int(js, "uptime_ms", L->uptime_ms);
+    rel_json_key(js, "memory");
+    rel_json_object_begin(js);
+    rel_json_kv_int(js, "total", L->mem_total);
+    rel_json_kv_int(js, "processes", L->mem_processes);
+    rel_json_kv_int(js, "binary", L->mem_binary);
+    rel_json_kv_int(js, "ets", L->mem_ets);
+    rel_json_kv_int(js, "atom", L->mem_atom);
+    rel_json_object_end(js);
+    rel_json_kv_int(js, "process_count", L->processes);
+    rel_json_kv_int(js, "port_count", L->ports);
+    rel_json_kv_int(js, "run_queue", L->run_queue);
+    rel_json_kv_int(js, "schedulers", L->schedulers);
+    rel_json_key(js, "applications");
+    rel_json_array_begin(js);
+    for (size_t i = 0; i < L->napps; i++) {
+        const char *sp = strchr(L->apps[i], ' ');
+        rel_json_object_begin(js);
+        char *name = rel_strndup(L->apps[i], sp ? (size_t)(sp - L->apps[i]) : strlen(L->apps[i]));
+        rel_json_kv_string(js, "name", name);
+        rel_json_kv_string(js, "version", sp ? sp + 1 : NULL);
+        free(name);
+        rel_json_object_end(js);
+    }
+    rel_json_array_end(js);
+}
+
 static void status_json(struct rel_runner *r, struct rel_buf *out)
 {
     struct rel_json js;
@@ -269,6 +302,11 @@ static void status_json(struct rel_runner *r, struct rel_buf *out)
         for (size_t k = 0; k < res->nreleases; k++)
             rel_json_string(&js, res->releases[k]);
         rel_json_array_end(&js);
+        rel_json_kv_string(&js, "via", res->via);
+        if (res->dist_note)
+            rel_json_kv_string(&js, "distribution_note", res->dist_note);
+        if (res->live.valid)
+            live_json(&js, &res->live);
         rel_json_kv_string(&js, "error", j->result < 0 ? j->message : NULL);
         rel_json_object_end(&js);
     }
@@ -306,6 +344,15 @@ int cmd_status(int argc, char **argv)
                 printf("%-12s %-12s %-20s pid %-8s current %s%s%s\n", j->target->name, state, vsn,
                        res->pid ? res->pid : "-", cur, lock ? "  LOCKED by " : "",
                        lock ? lock : "");
+                if (res->live.valid) {
+                    char *node = cli_remote_field(res->live.node);
+                    printf("%-12s node %s  up %llds  memory %lld MB  processes %lld  ports %lld  "
+                           "run queue %lld  %zu applications (asked over distribution)\n",
+                           "", node, res->live.uptime_ms / 1000,
+                           res->live.mem_total / (1024 * 1024), res->live.processes,
+                           res->live.ports, res->live.run_queue, res->live.napps);
+                    free(node);
+                }
                 free(vsn);
                 free(cur);
                 free(lock);

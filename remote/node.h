@@ -75,6 +75,21 @@ struct rel_node_result {
     char *output;       /* stdout of pid/version/rpc/logs */
     char *errout;       /* the tail of their stderr */
     char *note;         /* "already running", "not running" ... */
+    /* status: how the node was asked ("distribution": relman as a hidden node,
+     * through the SSH connection; "command": bin/NAME pid, a VM on the host),
+     * and what a node reached over distribution reports */
+    const char *via;
+    char *dist_note;    /* why distribution was not used, or NULL */
+    struct rel_node_live {
+        bool valid;
+        char *node;          /* its name */
+        char *release_name, *release_version; /* the boot script's id */
+        long long uptime_ms;
+        long long mem_total, mem_processes, mem_binary, mem_ets, mem_atom;
+        long long processes, ports, run_queue, schedulers;
+        char **apps; /* "name vsn", as application:which_applications() lists them */
+        size_t napps;
+    } live;
 };
 
 void rel_node_add(struct rel_runner *r, const struct rel_remote_target *t,

@@ -440,3 +440,94 @@ void rel_nodelink_free(struct rel_nodelink *l)
     rel_buf_free(&l->epmd_out);
     free(l);
 }
+
+/* ---- a sequence of calls --------------------------------------------------------- */
+
+#define MAX_CALLS 32
+
+struct rel_nodecalls {
+    struct rel_nodelink *l;
+    struct rel_term *args[MAX_CALLS];
+    struct rel_term *results[MAX_CALLS];
+    const struct rel_nodecall *calls;
+    size_t n, next; /* next: the call to send next */
+    bool out;       /* a call is out */
+    int timeout_ms;
+};
+
+int rel_nodecalls_start(struct rel_nodecalls **out, const struct rel_nodelink_opts *o,
+                        const struct rel_nodecall *calls, size_t n)
+{
+    *out = NULL;
+    if (n > MAX_CALLS)
+        return rel_error_set(REL_ELIMIT, "more than %d calls", MAX_CALLS);
+    struct rel_nodecalls *q = rel_calloc(1, sizeof(*q));
+    q->calls = calls;
+    q->n = n;
+    q->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 5000;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char *text = rel_asprintf("%s.", calls[i].args);
+        rc = rel_term_parse_one(&q->args[i], text, strlen(text), "call");
+        free(text);
+    }
+    if (rc == 0)
+        rc = rel_nodelink_start(&q->l, o);
+    if (rc < 0) {
+        rel_nodecalls_free(q);
+        return rc;
+    }
+    *out = q;
+    return 0;
+}
+
+int rel_nodecalls_step(struct rel_nodecalls *q)
+{
+    for (;;) {
+        int rc = rel_nodelink_step(q->l);
+        if (rc != 0)
+            return rc;
+        if (q->out) {
+            if (rel_nodelink_call_result(q->l, &q->results[q->next - 1]) != 1)
+                return rel_error_set(REL_EIO, "%s: no answer", q->l->node);
+            q->out = false;
+        }
+        if (q->next == q->n)
+            return 0;
+        const struct rel_nodecall *c = &q->calls[q->next];
+        if ((rc = rel_nodelink_call_start(q->l, c->mod, c->fun, q->args[q->next], q->timeout_ms)) <
+            0)
+            return rc;
+        q->next++;
+        q->out = true;
+    }
+}
+
+size_t rel_nodecalls_pollfds(const struct rel_nodecalls *q, struct pollfd *fds, size_t max,
+                             int64_t *deadline)
+{
+    return rel_nodelink_pollfds(q->l, fds, max, deadline);
+}
+
+struct rel_term *const *rel_nodecalls_results(const struct rel_nodecalls *q, size_t *n)
+{
+    *n = q->n;
+    return q->results;
+}
+
+const char *rel_nodecalls_peer(const struct rel_nodecalls *q)
+{
+    return q->l ? rel_nodelink_peer(q->l) : NULL;
+}
+
+void rel_nodecalls_free(struct rel_nodecalls *q)
+{
+    if (!q)
+        return;
+    rel_nodelink_free(q->l);
+    for (size_t i = 0; i < q->n; i++) {
+        rel_term_free(q->args[i]);
+        rel_term_free(q->results[i]);
+    }
+    free(q);
+}

@@ -75,4 +75,26 @@ const char *rel_nodelink_peer(const struct rel_nodelink *l);
 
 void rel_nodelink_free(struct rel_nodelink *l);
 
+/* ---- a sequence of calls on one link ------------------------------------------ */
+
+struct rel_nodecall {
+    const char *mod, *fun;
+    const char *args; /* the argument list as Erlang text, e.g. "[process_count]" */
+};
+
+struct rel_nodecalls;
+
+/* Open a link and make `calls` (borrowed, n at most 32) one after the
+ * other, each within `timeout_ms` of the options. */
+int rel_nodecalls_start(struct rel_nodecalls **out, const struct rel_nodelink_opts *o,
+                        const struct rel_nodecall *calls, size_t n);
+/* REL_SSH_AGAIN, 0 when every answer came, or negative (message set). */
+int rel_nodecalls_step(struct rel_nodecalls *q);
+size_t rel_nodecalls_pollfds(const struct rel_nodecalls *q, struct pollfd *fds, size_t max,
+                             int64_t *deadline);
+/* The answers so far (NULL for those not in), owned by q; and the node's name. */
+struct rel_term *const *rel_nodecalls_results(const struct rel_nodecalls *q, size_t *n);
+const char *rel_nodecalls_peer(const struct rel_nodecalls *q);
+void rel_nodecalls_free(struct rel_nodecalls *q);
+
 #endif

@@ -117,6 +117,10 @@ static void free_act(struct job *j)
 {
     free(j->act.command);
     free(j->act.path);
+    free((char *)j->act.call.node);
+    if (j->act.call.cookie)
+        explicit_bzero((char *)j->act.call.cookie, strlen(j->act.call.cookie));
+    free((char *)j->act.call.cookie);
     memset(&j->act, 0, sizeof(j->act));
     j->act.stdin_fd = -1;
     if (j->env_fd >= 0)
@@ -180,6 +184,12 @@ static int start_action(struct rel_runner *r, struct job *j)
     case REL_ACT_PROBE:
         rc = r->tops->probe(j->c, j->act.port);
         break;
+    case REL_ACT_CALL:
+        rc = r->tops->call
+                 ? r->tops->call(j->c, &j->act.call)
+                 : rel_error_set(REL_EUNSUPPORTED, "%s: no node calls over this transport",
+                                 j->pub.target->name);
+        break;
     default:
         break;
     }
@@ -235,6 +245,7 @@ static void advance(struct rel_runner *r, struct job *j)
         case REL_ACT_EXEC:
         case REL_ACT_UPLOAD:
         case REL_ACT_PROBE:
+        case REL_ACT_CALL:
             if (!j->c || !r->tops->alive(j->c)) {
                 if (j->reconnects >= MAX_RECONNECTS) {
                     rel_error_set(REL_ESSH, "%s: connection lost, not reconnecting again",
@@ -331,10 +342,16 @@ static void step_job(struct rel_runner *r, struct job *j)
             int rc = r->tops->step(j->c);
             if (rc == REL_SSH_AGAIN)
                 return;
-            struct rel_transport_result res;
+            struct rel_transport_result res = {0};
             r->tops->result(j->c, &res);
             set_last(j, rc, res.status, res.out, res.err);
+            j->pub.last_terms = res.terms;
+            j->pub.last_nterms = res.nterms;
+            j->pub.last_peer = res.peer;
             advance(r, j);
+            j->pub.last_terms = NULL;
+            j->pub.last_nterms = 0;
+            j->pub.last_peer = NULL;
             break;
         }
         case J_SLEEPING:
@@ -472,8 +489,8 @@ int rel_runner_step(struct rel_runner *r)
             return 0;
         }
         r->batch_start = r->batch_end;
-        r->batch_end = r->o.batch && r->batch_end + r->o.batch < r->n ? r->batch_end + r->o.batch
-                                                                       : r->n;
+        r->batch_end =
+            r->o.batch && r->batch_end + r->o.batch < r->n ? r->batch_end + r->o.batch : r->n;
     }
 }
 

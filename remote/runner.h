@@ -58,8 +58,9 @@ enum rel_action_kind {
     REL_ACT_EXEC,   /* run `command` */
     REL_ACT_UPLOAD, /* send file stdin_fd (stdin_size bytes) to `path` on the host */
     REL_ACT_PROBE,  /* open a TCP connection to 127.0.0.1:port from the host */
-    REL_ACT_SLEEP, /* wait sleep_ms */
-    REL_ACT_DONE,  /* the host is finished (successfully) */
+    REL_ACT_CALL,   /* calls on the node as a hidden Erlang node: `call` */
+    REL_ACT_SLEEP,  /* wait sleep_ms */
+    REL_ACT_DONE,   /* the host is finished (successfully) */
 };
 
 struct rel_action {
@@ -75,26 +76,32 @@ struct rel_action {
     size_t max_output;   /* EXEC: cap (0: default) */
     int timeout_ms;      /* EXEC: 0 none */
     int port;            /* PROBE */
-    int sleep_ms;        /* SLEEP */
-    bool finishing;      /* runs even when the run is canceled (see above) */
+    struct rel_transport_call call; /* CALL: node and cookie are malloc'd, freed (the cookie
+                                       wiped) by the runner; calls borrowed */
+    int sleep_ms;                   /* SLEEP */
+    bool finishing;                 /* runs even when the run is canceled (see above) */
 };
 
 /* One host's run, as `next` sees it. */
 struct rel_job {
     const struct rel_remote_target *target;
-    void *op;             /* the operation's per-host state */
-    size_t index;         /* position in the runner */
+    void *op;     /* the operation's per-host state */
+    size_t index; /* position in the runner */
     /* The last action's outcome (valid inside next()): */
-    int last_rc;          /* 0, or the REL_E* code it failed with (message in last_error) */
+    int last_rc; /* 0, or the REL_E* code it failed with (message in last_error) */
     const char *last_error;
-    int last_status;      /* exit status of the last EXEC or UPLOAD (-1: none) */
-    const char *last_out; /* its stdout ("" if none) */
-    const char *last_err; /* its stderr tail */
-    bool connected;       /* a session was established at least once */
+    int last_status;                    /* exit status of the last EXEC or UPLOAD (-1: none) */
+    const char *last_out;               /* its stdout ("" if none) */
+    const char *last_err;               /* its stderr tail */
+    struct rel_term *const *last_terms; /* the last CALL's answers (NULL for those not in);
+                                           valid inside next() only */
+    size_t last_nterms;
+    const char *last_peer; /* the node's name, as it gave it */
+    bool connected;        /* a session was established at least once */
     /* The job's outcome: */
     bool started, finished;
-    int result;           /* 0, or REL_E* */
-    char *message;        /* failure message (or NULL) */
+    int result;    /* 0, or REL_E* */
+    char *message; /* failure message (or NULL) */
 };
 
 struct rel_op_ops {
@@ -116,12 +123,12 @@ struct rel_op_ops {
 };
 
 struct rel_runner_opts {
-    size_t batch;          /* hosts at a time (0: all at once) */
-    bool stop_on_failure;  /* after a batch with a failure, start no more */
+    size_t batch;         /* hosts at a time (0: all at once) */
+    bool stop_on_failure; /* after a batch with a failure, start no more */
     const struct rel_remote_events *events;
     const struct rel_ssh_prompt_ops *prompts;
     void *prompt_ctx;
-    int connect_timeout;   /* seconds, 0: default */
+    int connect_timeout;                   /* seconds, 0: default */
     const struct rel_transport *transport; /* NULL: SSH (rel_ssh_transport()) */
     /* Asked between actions: true to cancel the run (see above); may be NULL. */
     bool (*canceled)(void *ctx);

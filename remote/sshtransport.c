@@ -6,6 +6,7 @@
  */
 #include "transport.h"
 
+#include "nodelink.h"
 #include "ssh.h"
 #include "target.h"
 
@@ -16,12 +17,13 @@
 #include <poll.h>
 #include <stdlib.h>
 
-enum conn_state { C_CONNECTING, C_IDLE, C_EXEC, C_PROBE };
+enum conn_state { C_CONNECTING, C_IDLE, C_EXEC, C_PROBE, C_CALL };
 
 struct rel_transport_conn {
     struct rel_ssh_session *s;
     struct rel_ssh_exec *x; /* the last command (kept for its result) */
     struct rel_ssh_probe *p;
+    struct rel_nodecalls *q; /* the last calls (kept for their answers) */
     enum conn_state st;
 };
 
@@ -31,6 +33,8 @@ static void drop_channels(struct rel_transport_conn *c)
     c->x = NULL;
     rel_ssh_probe_free(c->p);
     c->p = NULL;
+    rel_nodecalls_free(c->q);
+    c->q = NULL;
 }
 
 static int ssh_connect(void *ctx, struct rel_transport_conn **out,
@@ -95,6 +99,23 @@ static int ssh_probe(struct rel_transport_conn *c, int port)
     return 0;
 }
 
+static int ssh_call(struct rel_transport_conn *c, const struct rel_transport_call *call)
+{
+    drop_channels(c);
+    struct rel_nodelink_opts o = {.node = call->node,
+                                  .cookie = call->cookie,
+                                  .host = "127.0.0.1",
+                                  .epmd_port = call->epmd_port,
+                                  .dist_port = call->dist_port,
+                                  .timeout_ms = call->timeout_ms,
+                                  .ssh = c->s};
+    int rc = rel_nodecalls_start(&c->q, &o, call->calls, call->ncalls);
+    if (rc < 0)
+        return rc;
+    c->st = C_CALL;
+    return 0;
+}
+
 static int ssh_step(struct rel_transport_conn *c)
 {
     int rc;
@@ -104,6 +125,9 @@ static int ssh_step(struct rel_transport_conn *c)
         break;
     case C_EXEC:
         rc = rel_ssh_exec_step(c->x);
+        break;
+    case C_CALL:
+        rc = rel_nodecalls_step(c->q);
         break;
     case C_PROBE:
         rc = rel_ssh_probe_step(c->p);
@@ -125,6 +149,8 @@ static void ssh_result(struct rel_transport_conn *c, struct rel_transport_result
     out->status = c->x ? rel_ssh_exec_status(c->x) : -1;
     out->out = c->x ? rel_ssh_exec_stdout(c->x) : "";
     out->err = c->x ? rel_ssh_exec_stderr(c->x) : "";
+    out->terms = c->q ? rel_nodecalls_results(c->q, &out->nterms) : NULL;
+    out->peer = c->q ? rel_nodecalls_peer(c->q) : NULL;
 }
 
 static bool ssh_alive(const struct rel_transport_conn *c)
@@ -136,6 +162,12 @@ static size_t ssh_pollfds(const struct rel_transport_conn *c, struct pollfd *fds
                           int64_t *deadline)
 {
     *deadline = rel_ssh_session_deadline(c->s);
+    if (c->st == C_CALL) {
+        /* libssh2 may hold what it read for the tunnel: wake soon to look */
+        int64_t d = rel_ssh_now_ms() + 50;
+        if (!*deadline || d < *deadline)
+            *deadline = d;
+    }
     return max > 0 && rel_ssh_session_pollfd(c->s, &fds[0]) ? 1 : 0;
 }
 
@@ -153,6 +185,7 @@ static const struct rel_transport_ops ssh_ops = {
     .exec = ssh_exec,
     .upload = ssh_upload,
     .probe = ssh_probe,
+    .call = ssh_call,
     .step = ssh_step,
     .result = ssh_result,
     .alive = ssh_alive,

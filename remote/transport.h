@@ -27,6 +27,8 @@ struct rel_buf;
 struct rel_remote_events;
 struct rel_remote_target;
 struct rel_ssh_prompt_ops;
+struct rel_term;
+struct rel_nodecall;
 
 /* One connection of an implementation (its own struct). */
 struct rel_transport_conn;
@@ -47,11 +49,26 @@ struct rel_transport_exec {
     int timeout_ms;      /* 0: none */
 };
 
-/* What a finished command (or upload) left; valid until the next start. */
+/* Calls on the release's running node as a hidden Erlang node (remote/nodelink):
+ * through the host's epmd and distribution port, from the host's side. */
+struct rel_transport_call {
+    const char *node;   /* "name" or "name@host" */
+    const char *cookie; /* never shown */
+    int epmd_port;      /* 0: 4369 */
+    int dist_port;      /* > 0: epmd-less */
+    int timeout_ms;     /* each phase and call */
+    const struct rel_nodecall *calls;
+    size_t ncalls;
+};
+
+/* What a finished command (or upload, or calls) left; valid until the next start. */
 struct rel_transport_result {
-    int status;      /* 0..255, 128+N when killed by signal N, -1 when none */
-    const char *out; /* collected stdout ("" when streamed) */
-    const char *err; /* the tail of stderr */
+    int status;                    /* 0..255, 128+N when killed by signal N, -1 when none */
+    const char *out;               /* collected stdout ("" when streamed) */
+    const char *err;               /* the tail of stderr */
+    struct rel_term *const *terms; /* calls: the answers, in order (owned by the conn) */
+    size_t nterms;
+    const char *peer; /* calls: the node's whole name */
 };
 
 struct rel_transport_ops {
@@ -70,6 +87,9 @@ struct rel_transport_ops {
     int (*upload)(struct rel_transport_conn *c, int fd, uint64_t size, const char *path);
     /* Start opening a TCP connection to 127.0.0.1:port from the host. */
     int (*probe)(struct rel_transport_conn *c, int port);
+    /* Start calls on the node (stepped like the rest); step() gives
+     * REL_ENOTFOUND when epmd answers that no such node runs. */
+    int (*call)(struct rel_transport_conn *c, const struct rel_transport_call *call);
     /*
      * Advance the connection attempt or what was started: REL_SSH_AGAIN,
      * 0 when it is done (for a command: whatever its exit status), or a

@@ -52,6 +52,27 @@ s = json.loads(sys.argv[1])[0]
 assert s["target"] == "web1" and s["running"] and s["version"] == "0.0.1", s
 assert s["current"].startswith("releases/0.0.1-") and s["previous"] is None, s
 PY
+# status asks the node itself as a hidden Erlang node, through the SSH
+# connection: the same pid and applications as bin/foo on the host says
+check apps-rpc rr rpc web1 'Enum.each(:application.which_applications(), fn {a, _, v} -> IO.puts("#{a} #{v}") end)'
+apps=$(sort <<<"$out")
+python3 - "$json" "$pid1" "$apps" <<'PY' && passes=$((passes + 1)) || { echo "FAIL status-live: $json"; fails=$((fails + 1)); }
+import json, sys
+s = json.loads(sys.argv[1])[0]
+assert s["via"] == "distribution", s
+assert s["pid"] == int(sys.argv[2]), (s["pid"], sys.argv[2])
+assert s["node"].startswith("kvdeploy"), s
+assert s["release_name"] == "foo" and s["release_version"] == "0.0.1", s
+import re
+got = sorted(f'{a["name"]} {a["version"]}' for a in s["applications"])
+want = sorted(l for l in sys.argv[3].split("\n") if re.fullmatch(r"[a-z_]+ [0-9][0-9.]*", l))
+assert got == want and "kv_server 0.1.0" in got, (got, sys.argv[3])
+assert s["process_count"] > 10 and s["memory"]["total"] > s["memory"]["processes"] > 0, s
+assert s["schedulers"] >= 1 and s["uptime_ms"] > 0, s
+PY
+check status-live-verbose rr -v status web1
+contains status-live-verbose "asked over distribution"
+lacks status-live-verbose "$(cat "$HOSTDIR"/current/releases/COOKIE)"
 check version-v1 rr version web1
 is version-v1 "$out" "foo 0.0.1"
 cur1=$(readlink "$HOSTDIR/current")
