@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Acceptance (issue 14, points 1 and 2): bin/NAME as relx's extended start
+# script, on a project `rebar3 new release` makes at test time:
+#   - `relman init --import && relman assemble`, no hand edits;
+#   - foreground serves (the script's pid is the VM: exec), stops on SIGTERM;
+#   - ping prints pong (exit 0), "Node is not running!" (exit 1) when down;
+#   - eval 'node().' / rpc M F [A] on the running node, in relx's notation;
+#   - remote_console attaches (driven by script(1) through a pipe);
+#   - a vm.args.src with -sname ${NODE_NAME} and -setcookie ${COOKIE}:
+#     daemon, ping, rpc, stop reach the node, and a ps poll (every 50 ms)
+#     never sees the cookie in any argv; it is in no file under tmp/log;
+#   - RELX_REPLACE_OS_VARS for a plain sys.config; relx's defaults
+#     (config/vm.args.src picked up with no vm_args in rebar.config);
+#   - hooks (pre/post start and stop, status, built-in pid) and an
+#     extension, from releases.NAME.start_script;
+#   - the dialect key: `start_script: {dialect: mix}` gives mix's eval.
+# Names carry $$: several tests boot nodes on this machine at once.
+set -u
+. "$(dirname "$0")/lib/assemble.sh"
+command -v rebar3 >/dev/null || { echo "rebar3 not installed"; exit 1; }
+APP=rx$$
+HOST=$(hostname -s)
+
+cd "$T" || exit 1
+rebar3 new release "$APP" >"$T/new.out" 2>&1 || { cat "$T/new.out"; exit 1; }
+cd "$T/$APP" || exit 1
+check "init --import" "$R" init --import
+"$R" assemble -q >"$T/asm.out" 2>&1 || { cat "$T/asm.out"; bad "relman assemble"; finish; exit 1; }
+REL=$T/$APP/_build/default/rel/$APP
+B=$REL/bin/$APP
+cp -a "$T/$APP" "$T/pristine" && rm -rf "$T/pristine/_build/default/rel" "$T/pristine/relman.yml"
+echo "phase 1 at $SECONDS s"
+
+# ---- 1. foreground, ping, eval, rpc, remote_console ------------------------
+check "ping when down: exit 1" bash -c "! '$B' ping >'$T/ping0.out'"
+check "ping when down says so" grep -qx 'Node is not running!' "$T/ping0.out"
+"$B" foreground >"$T/fg.out" 2>&1 &
+fg=$!
+up=0
+for _ in $(seq 1 100); do "$B" ping >/dev/null 2>&1 && { up=1; break; }; sleep 0.2; done
+check "foreground comes up" test "$up" = 1
+check "foreground prints Exec: and Root: as relx" grep -q "^Root: $REL" "$T/fg.out"
+check "foreground execs: its pid is the VM" grep -q beam "/proc/$fg/comm"
+check "ping prints pong" test "$("$B" ping)" = pong
+check "eval 'node().' prints the node's name" test "$("$B" eval 'node().')" = "$APP@$HOST"
+check "rpc M F" test "$("$B" rpc erlang node)" = "$APP@$HOST"
+check "rpc M F A" test "$("$B" rpc lists reverse '[[1,2,3]]')" = '"\x3\x2\x1"'
+check "rpc of a missing function prints the badrpc (exit 0, as relx)" \
+    bash -c "'$B' rpc nosuch fn | grep -q \"^{badrpc, {'EXIT', {undef\""
+check "rpc of one expression (mix's form) still works" \
+    test "$("$B" rpc 'io:format("~s~n", [node()])')" = "$APP@$HOST"
+check "eval of a term in erl_call's notation" \
+    test "$("$B" eval '{ok, [a|b], <<1,2>>, "s", 1.5}.')" = '{ok, [a | b], #Bin<1,2>, "s", 1.500000}'
+check "pid" test "$("$B" pid)" = "$fg"
+check "versions" bash -c "'$B' versions | grep -qP '^\\* 0\\.1\\.0\\t'"
+check "status exits 0 when up" "$B" status
+if command -v script >/dev/null; then
+    (sleep 3; printf 'io:format("remote:~s~n", [node()]).\r'; sleep 2) |
+        timeout 8 script -qfc "'$B' remote_console" /dev/null 2>&1 | tr -d '\r' >"$T/remote.out"
+    check "remote_console evaluates on the node" grep -aq "^remote:$APP@$HOST" "$T/remote.out"
+    check "the node survives the remote shell" "$B" ping
+fi
+kill -TERM "$fg"
+check "foreground stops on SIGTERM" wait_pid_gone "$fg" 20
+check "ping after the stop: exit 1" bash -c "! '$B' ping >/dev/null"
+
+echo "phase 2 at $SECONDS s"
+# ---- 2. vm.args.src with ${NODE_NAME} and ${COOKIE}; RELX_REPLACE_OS_VARS --
+cd "$T" && rm -rf src && cp -a pristine src && cd src || exit 1
+rm config/vm.args
+printf -- '-sname ${NODE_NAME}\n-setcookie ${COOKIE}\n+K true\n' >config/vm.args.src
+printf '[{%s, [{greeting, "${GREETING}"}]}].\n' "$APP" >config/sys.config
+# relx's default: with no vm_args in rebar.config, config/vm.args.src is used.
+sed -i '/{vm_args, /d; s/{sys_config, "\.\/config\/sys\.config"},/{sys_config, "\.\/config\/sys\.config"}/' rebar.config
+mkdir -p rel/overlays/bin/hooks rel/overlays/bin/ext
+for h in pre_start post_start pre_stop post_stop; do
+    printf 'echo "%s $*" >>"$RELEASE_ROOT/hooks.log"\n' "$h" >"rel/overlays/bin/hooks/$h"
+done
+printf 'echo "status-hook $(erl_eval "1 + 1.")"\n' >rel/overlays/bin/hooks/status
+printf 'echo "hello from $REL_NAME: $*"\nexit 0\n' >rel/overlays/bin/ext/hello
+check "init --import (vm.args.src)" "$R" init --import
+cat >>relman.yml <<YML
+    start_script:
+      hooks:
+        pre_start: ["hooks/pre_start one two"]
+        post_start: [hooks/post_start, "pid $T/node.pid", wait_for_vm_start, "wait_for_process ${APP}_sup"]
+        pre_stop: [hooks/pre_stop]
+        post_stop: [hooks/post_stop]
+        status: hooks/status
+      extensions:
+        hello: ext/hello
+YML
+"$R" assemble -q >"$T/asm2.out" 2>&1 || { cat "$T/asm2.out"; bad "relman assemble (vm.args.src)"; }
+REL2=$T/src/_build/default/rel/$APP
+B2=$REL2/bin/$APP
+check "vm.args.src shipped as such" test -f "$REL2/releases/0.1.0/vm.args.src"
+NODE2=rxsrc$$
+export NODE_NAME=$NODE2 COOKIE=cookie_$$_$RANDOM GREETING=hej
+printf '%s\n' "$COOKIE" >"$T/cookie.pat"
+# The poll: one grep over every argv, the pattern read from a file.
+(
+    while :; do
+        grep -laF -f "$T/cookie.pat" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
+            echo "$f: $(tr '\0' ' ' <"$f")"
+        done
+        sleep 0.05
+    done
+) >"$T/poll.out" &
+poll=$!
+RELX_REPLACE_OS_VARS=1 "$B2" daemon >"$T/daemon.out" 2>&1
+check "daemon returns once the node answers" "$B2" ping
+check "the node is named by vm.args.src" test "$("$B2" rpc erlang node)" = "$NODE2@$HOST"
+check "its cookie is vm.args.src's" test "$("$B2" eval 'erlang:get_cookie().')" = "$COOKIE"
+check "RELX_REPLACE_OS_VARS filled in sys.config" \
+    test "$("$B2" rpc application get_env "[$APP, greeting]")" = '{ok, "hej"}'
+check "the node sees RELEASE_COOKIE" test "$("$B2" rpc os getenv '["RELEASE_COOKIE"]')" = "\"$COOKIE\""
+check "pre_start ran with its arguments" grep -qx 'pre_start one two' "$REL2/hooks.log"
+check "post_start ran" grep -qx 'post_start ' "$REL2/hooks.log"
+check "built-in pid hook wrote the node's pid" test "$(cat "$T/node.pid")" = "$("$B2" pid)"
+check "status runs its hook" test "$("$B2" status)" = "status-hook 2"
+check "extension" test "$("$B2" hello a b)" = "hello from $APP: a b"
+check "help lists the extension" bash -c "'$B2' help | grep -q '^  hello '"
+check "a wrong COOKIE does not reach the node" bash -c "! COOKIE=wrong '$B2' ping >/dev/null"
+npid=$(cat "$T/node.pid")
+check "stop" "$B2" stop
+check "stop waited for the VM to exit" bash -c "! kill -0 $npid 2>/dev/null"
+check "pre_stop and post_stop ran" bash -c "grep -qx 'pre_stop ' '$REL2/hooks.log' && grep -qx 'post_stop ' '$REL2/hooks.log'"
+kill "$poll" 2>/dev/null
+wait "$poll" 2>/dev/null
+check "the cookie was in no process's argv (50 ms poll)" test ! -s "$T/poll.out"
+[ -s "$T/poll.out" ] && head -5 "$T/poll.out"
+check "the cookie is in no file under tmp/log" bash -c "! grep -rqF -f '$T/cookie.pat' '$REL2/tmp/log'"
+check "the rendered vm.args holds no cookie" bash -c "! grep -qF -f '$T/cookie.pat' '$REL2/tmp/$APP-0.1.0.vm.args'"
+for _ in $(seq 1 30); do [ -z "$(ls "$REL2/tmp/cookie" | grep -v '^node-')" ] && break; sleep 0.1; done
+check "no one-off cookie directory left" test -z "$(ls "$REL2/tmp/cookie" | grep -v '^node-')"
+check "no VM of the release left" wait_gone "$REL2/erts-[0-9.]*/bin/beam" 10
+
+echo "phase 3 at $SECONDS s"
+# ---- 3. the dialect key: mix's eval (a fresh VM) on the same release -------
+sed -i 's/^    start_script:$/    start_script:\n      dialect: mix/' relman.yml
+"$R" assemble -q >"$T/asm3.out" 2>&1 || { cat "$T/asm3.out"; bad "relman assemble (dialect: mix)"; }
+check "dialect mix: eval runs in a fresh VM (no node needed)" \
+    test "$("$B2" eval 'io:format("~p~n", [6 * 7])' 2>/dev/null)" = 42
+check "RELMAN_DIALECT=relx overrides it for one command" \
+    bash -c "RELMAN_DIALECT=relx '$B2' eval 'node().' | grep -qx 'Node is not running!'"
+check "start_iex is not offered without Elixir" bash -c "! '$B2' start_iex 2>'$T/iex.err' && grep -q 'needs Elixir' '$T/iex.err'"
+check "usage does not list start_iex" bash -c "! '$B2' help | grep -q start_iex"
+echo "done at $SECONDS s"
+finish
