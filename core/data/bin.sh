@@ -112,6 +112,7 @@ REL_VSN=$RELEASE_VSN
 REL_DIR=$REL_VSN_DIR
 RELEASE_ROOT_DIR=$RELEASE_ROOT
 SCRIPT_DIR=$RELEASE_ROOT/bin
+NAME=$RELEASE_NODE
 export REL_NAME
 
 # The command line is collected in rel_cmd, each word single-quoted, so that
@@ -206,6 +207,7 @@ rel_take_meta() {
     RELEASE_DISTRIBUTION=$rel_t
     RELEASE_NODE=$rel_n
   fi
+  NAME=$RELEASE_NODE
 }
 
 # The vm.args to boot with, and the node name and cookie it sets: with
@@ -269,9 +271,9 @@ rel_sys_config() {
 # rel_cookie_home node|once: put the cookie where only the VM about to run
 # will read it, as .erlang.cookie (mode 0600) in a directory of mode 0700.
 # "node": one directory per node name, kept while the node may need it;
-# the node also gets the cookie as RELEASE_COOKIE in its environment (as
-# mix's releases do; the environment is not an argument). "once": a fresh
-# directory, removed when the command ends.
+# "once": a fresh directory, removed when the command ends. The VM also
+# gets the cookie as RELEASE_COOKIE in its environment, as mix's releases
+# do (runtime.exs may read it; the environment is not an argument).
 # The cookie: RELEASE_COOKIE, else relx's RELX_COOKIE, else the one vm.args
 # names, else releases/COOKIE.
 rel_auth_dir=
@@ -318,12 +320,8 @@ rel_cookie_home() {
   if [ -n "$rel_home_set" ]; then
     rel_push -env HOME "$rel_home"
   fi
-  if [ "$1" = node ]; then
-    RELEASE_COOKIE=$rel_cookie
-    export RELEASE_COOKIE
-  else
-    unset RELEASE_COOKIE
-  fi
+  RELEASE_COOKIE=$rel_cookie
+  export RELEASE_COOKIE
   unset RELX_COOKIE
   rel_cookie=
   rel_va_cookie=
@@ -412,7 +410,7 @@ rel_erl_rpc="$rel_erl_parse, $rel_erl_node"', [N, S | _] = init:get_plain_argume
 # unless they need quotes, ", " between elements, #Bin<...>). A node that
 # does not answer: "Node is not running!" and exit 1, as relx.
 rel_erl_fmt='Q = fun(A) -> S = atom_to_list(A), Ok = fun(X) -> (X >= $a andalso X =< $z) orelse (X >= $A andalso X =< $Z) orelse (X >= $0 andalso X =< $9) orelse X =:= $_ orelse X =:= $@ end, case S of [C | Rs] when C >= $a, C =< $z -> case lists:all(Ok, Rs) of true -> S; false -> [$'"'"' | S] ++ "'"'"'" end; _ -> [$'"'"' | S] ++ "'"'"'" end end, IsStr = fun(L) -> try length(L) < 65535 andalso lists:all(fun(X) -> is_integer(X) andalso X >= 0 andalso X =< 255 end, L) catch _:_ -> false end end, Ch = fun(X) when X >= 32, X =< 126; X =:= 9; X =:= 10; X =:= 13 -> [X]; (X) -> "\\x" ++ string:lowercase(integer_to_list(X, 16)) end, F = fun F(v, T) when is_atom(T) -> Q(T); F(v, T) when is_integer(T) -> integer_to_list(T); F(v, T) when is_float(T) -> io_lib:format("~f", [T]); F(v, T) when is_binary(T) -> ["#Bin<", lists:join(",", [integer_to_list(B) || <<B>> <= T]), ">"]; F(v, T) when is_tuple(T) -> ["{", lists:join(", ", [F(v, E) || E <- tuple_to_list(T)]), "}"]; F(v, T) when is_map(T) -> ["#{", lists:join(", ", [[F(v, K), " => ", F(v, V)] || {K, V} <- maps:to_list(T)]), "}"]; F(v, T) when is_pid(T) -> [_, Pn, Ps] = string:lexemes(pid_to_list(T), "<.>"), ["<", atom_to_list(node(T)), ".", Pn, ".", Ps, ">"]; F(v, []) -> "[]"; F(v, T) when is_list(T) -> case IsStr(T) of true -> [$", [Ch(X) || X <- T], $"]; false -> ["[", F(l, T), "]"] end; F(v, T) -> io_lib:format("~w", [T]); F(l, [H]) -> [F(v, H)]; F(l, [H | Tl]) when is_list(Tl) -> [F(v, H), ", " | F(l, Tl)]; F(l, [H | Tl]) -> [F(v, H), " | ", F(v, Tl)] end'
-rel_erl_ctl="$rel_erl_fmt, $rel_erl_node"', [Op, N | Rest] = init:get_plain_arguments(), Nd = Node(N), Tmo = list_to_integer(os:getenv("RELX_RPC_TIMEOUT", "60")) * 1000, Out = fun(X) -> io:put_chars([X, $\n]) end, Up = fun() -> net_kernel:connect_node(Nd) =:= true end, Need = fun() -> case Up() of true -> ok; false -> io:format("Node is not running!~n"), halt(1) end end, Wait = fun W(T, Reg) -> Ok = Up() andalso (Reg =:= none orelse is_pid(rpc:call(Nd, erlang, whereis, [Reg], Tmo))), if Ok -> halt(0); T =< 0 -> io:format(standard_error, "ERROR: ~s did not ~s within ~p s~n", [Nd, case Reg of none -> "answer"; _ -> "register " ++ atom_to_list(Reg) end, Tmo div 1000]), halt(1); true -> timer:sleep(200), W(T - 200, Reg) end end, case Op of "ping" -> Need(), Out("pong"); "up" -> Up() orelse halt(1); "wait" -> Wait(Tmo, case Rest of [] -> none; [R | _] -> list_to_atom(R) end); "getpid" -> Up() orelse halt(1), Out(rpc:call(Nd, os, getpid, [], Tmo)); "stop" -> Up() orelse halt(1), P = rpc:call(Nd, os, getpid, [], Tmo), ok = rpc:call(Nd, init, stop, [], Tmo), Out(P); "call" -> Up() orelse halt(1), [M, Fn] = Rest, ok = rpc:call(Nd, list_to_atom(M), list_to_atom(Fn), [], Tmo); "eval" -> Need(), case rpc:call(Nd, erl_eval, eval_str, [lists:flatten(lists:join(" ", Rest)) ++ "\n"], Tmo) of {ok, V} -> Out(F(v, V)); Other -> Out(F(v, Other)) end; "rpc" -> Need(), {M, Fn, As} = case Rest of [M0] -> {M0, "start", "[]"}; [M0, F0] -> {M0, F0, "[]"}; [M0, F0 | A0] -> {M0, F0, lists:flatten(lists:join(" ", A0))} end, Args = case erl_scan:string(As ++ ".") of {ok, Ts, _} -> case erl_parse:parse_term(Ts) of {ok, L} when is_list(L) -> L; _ -> io:format(standard_error, "ERROR: rpc: ~ts is not an Erlang list of arguments~n", [As]), halt(1) end; _ -> io:format(standard_error, "ERROR: rpc: cannot read the arguments ~ts~n", [As]), halt(1) end, Out(F(v, rpc:call(Nd, list_to_atom(M), list_to_atom(Fn), Args, Tmo))); "versions" -> Need(), case rpc:call(Nd, release_handler, which_releases, [], Tmo) of L when is_list(L) -> io:format("Installed versions:~n"), [io:format("* ~s\t~s~n", [V, S]) || {_, V, _, S} <- L]; E -> io:format(standard_error, "ERROR: release_handler on ~s: ~p (versions needs sasl)~n", [Nd, E]), halt(1) end end, halt(0).'
+rel_erl_ctl="$rel_erl_fmt, $rel_erl_node"', [Op, N | Rest] = init:get_plain_arguments(), Nd = Node(N), Tmo = list_to_integer(os:getenv("RELX_RPC_TIMEOUT", "60")) * 1000, Out = fun(X) -> io:put_chars([X, $\n]) end, Up = fun() -> net_kernel:connect_node(Nd) =:= true end, Need = fun() -> case Up() of true -> ok; false -> io:format("Node is not running!~n"), halt(1) end end, Wait = fun W(T, Reg) -> Ok = Up() andalso (Reg =:= none orelse is_pid(rpc:call(Nd, erlang, whereis, [Reg], Tmo))), if Ok -> halt(0); T =< 0 -> io:format(standard_error, "ERROR: ~s did not ~s within ~p s~n", [Nd, case Reg of none -> "answer"; _ -> "register " ++ atom_to_list(Reg) end, Tmo div 1000]), halt(1); true -> timer:sleep(200), W(T - 200, Reg) end end, case Op of "ping" -> Need(), Out("pong"); "up" -> Up() orelse halt(1); "wait" -> Wait(Tmo, case Rest of [] -> none; [R | _] -> list_to_atom(R) end); "getpid" -> Up() orelse halt(1), Out(rpc:call(Nd, os, getpid, [], Tmo)); "stop" -> Up() orelse halt(1), P = rpc:call(Nd, os, getpid, [], Tmo), ok = rpc:call(Nd, init, stop, [], Tmo), Out(P); "call" -> Up() orelse halt(1), [M, Fn] = Rest, ok = rpc:call(Nd, list_to_atom(M), list_to_atom(Fn), [], Tmo); "eval" -> Need(), Ex = string:trim(lists:flatten(lists:join(" ", Rest)), trailing), Ex1 = case lists:suffix(".", Ex) of true -> Ex; false -> Ex ++ "." end, case rpc:call(Nd, erl_eval, eval_str, [Ex1 ++ "\n"], Tmo) of {ok, V} -> Out(F(v, V)); Other -> Out(F(v, Other)) end; "rpc" -> Need(), {M, Fn, As} = case Rest of [M0] -> {M0, "start", "[]"}; [M0, F0] -> {M0, F0, "[]"}; [M0, F0 | A0] -> {M0, F0, lists:flatten(lists:join(" ", A0))} end, Args = case erl_scan:string(As ++ ".") of {ok, Ts, _} -> case erl_parse:parse_term(Ts) of {ok, L} when is_list(L) -> L; _ -> io:format(standard_error, "ERROR: rpc: ~ts is not an Erlang list of arguments~n", [As]), halt(1) end; _ -> io:format(standard_error, "ERROR: rpc: cannot read the arguments ~ts~n", [As]), halt(1) end, Out(F(v, rpc:call(Nd, list_to_atom(M), list_to_atom(Fn), Args, Tmo))); "versions" -> Need(), case rpc:call(Nd, release_handler, which_releases, [], Tmo) of L when is_list(L) -> io:format("Installed versions:~n"), [io:format("* ~s\t~s~n", [V, S]) || {_, V, _, S} <- L]; E -> io:format(standard_error, "ERROR: release_handler on ~s: ~p (versions needs sasl)~n", [Nd, E]), halt(1) end end, halt(0).'
 
 # rel_ctl_cmd OP ARGS...: the command line of a short-lived hidden VM that
 # runs OP against the node (rel_erl_ctl).
@@ -461,6 +459,7 @@ ping_or_exit() { rel_ctl up || { echo "Node is not running!"; exit 1; }; }
 rel_hooks() {
   [ -z "${RELX_DISABLE_HOOKS:-}" ] || return 0
   eval "rel_hook_list=\$rel_hooks_$1"
+  NAME=$RELEASE_NODE
   [ -n "$rel_hook_list" ] || return 0
   rel_ifs=$IFS
   IFS='
@@ -795,6 +794,7 @@ case ${1:-} in
       *" $1 "*)
         rel_vm_args peek
         eval "rel_ext_script=\$rel_ext_$1"
+        NAME=$RELEASE_NODE
         shift
         if [ -f "$SCRIPT_DIR/$rel_ext_script" ]; then . "$SCRIPT_DIR/$rel_ext_script" "$@"; fi
         # relx: an extension script is expected to exit itself.
@@ -811,7 +811,8 @@ case ${1:-} in
           ;;
       esac
       if [ -n "${2:-}" ]; then
-        rel_line=$(rel_usage | grep -E "^  ($2|[a-z_]+ \\(also:.*$2[,)])( |$)" | head -n 1)
+        rel_line=$(rel_usage | grep -E "^  $2( |$)" | head -n 1)
+        [ -n "$rel_line" ] || rel_line=$(rel_usage | grep -E "^  [a-z_]+ .*[ (]$2[,)]" | head -n 1)
         [ -n "$rel_line" ] || rel_die "no command '$2'; $RELEASE_PROG help lists them"
         echo "Usage: $RELEASE_PROG$rel_line"
         exit 0
