@@ -145,5 +145,15 @@ check "RELMAN_DIALECT=relx overrides it for one command" \
     bash -c "RELMAN_DIALECT=relx '$B2' eval 'node().' | grep -qx 'Node is not running!'"
 check "start_iex is not offered without Elixir" bash -c "! '$B2' start_iex 2>'$T/iex.err' && grep -q 'needs Elixir' '$T/iex.err'"
 check "usage does not list start_iex" bash -c "! '$B2' help | grep -q start_iex"
+# RELX_REPLACE_OS_VARS on a plain vm.args (no VM needed: ELIXIR_CLI_DRY_RUN
+# prints the command line bin/NAME would run).
+printf -- '-sname ${NODE_NAME}_plain\n+A ${ASYNC:-7}\n' >"$T/plain.vm.args"
+RELX_REPLACE_OS_VARS=1 RELEASE_VM_ARGS=$T/plain.vm.args ELIXIR_CLI_DRY_RUN=1 "$B2" console >"$T/dry.out" 2>&1
+check "RELX_REPLACE_OS_VARS: plain vm.args filled in" grep -qx '+A 7' "$REL2/tmp/$APP-0.1.0.vm.args"
+check "RELX_REPLACE_OS_VARS: the node is named by it" grep -q -- "-sname ${NODE2}_plain " "$T/dry.out"
+printf -- '+A ${ASYNC:-7}\n' >"$T/plain2.vm.args"
+check "without RELX_REPLACE_OS_VARS (and no name or cookie in it) a vm.args is used as it is" \
+    bash -c "RELEASE_VM_ARGS='$T/plain2.vm.args' ELIXIR_CLI_DRY_RUN=1 '$B2' console | grep -qF -- '-args_file $T/plain2.vm.args'"
+check "help COMMAND" bash -c "'$B2' help remote | grep -q 'remote_console'"
 echo "done at $SECONDS s"
 finish
