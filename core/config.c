@@ -323,8 +323,8 @@ static bool strlist_has(const struct rel_config_strlist *l, const char *s)
     return false;
 }
 
-/* A list of scalars; duplicates dropped. */
-static void fill_strlist(struct rel_config_strlist *out, struct val v)
+/* A list of scalars, in order; with `dedup`, repeats are dropped. */
+static void fill_strlist_as(struct rel_config_strlist *out, struct val v, bool dedup)
 {
     if (!v.n || v.n->type != YAML_SEQUENCE_NODE)
         return;
@@ -333,9 +333,14 @@ static void fill_strlist(struct rel_config_strlist *out, struct val v)
         yaml_node_t *item = node(v.doc, *it);
         if (!item || item->type != YAML_SCALAR_NODE || rel_config_yaml_is_null(item))
             continue;
-        if (!strlist_has(out, sv(item)))
+        if (!dedup || !strlist_has(out, sv(item)))
             strlist_push(out, sv(item), pos_of(item));
     }
+}
+
+static void fill_strlist(struct rel_config_strlist *out, struct val v)
+{
+    fill_strlist_as(out, v, true);
 }
 
 static void strlist_free(struct rel_config_strlist *l)
@@ -381,19 +386,6 @@ static void fill_ssh(struct fill *f, struct rel_config_ssh *s, yaml_document_t *
         s->host_key_policy = REL_HOSTKEY_ASK;
 }
 
-/* A list of scalars, in order, duplicates kept (hooks run as often as listed). */
-static void fill_strlist_all(struct rel_config_strlist *out, struct val v)
-{
-    if (!v.n || v.n->type != YAML_SEQUENCE_NODE)
-        return;
-    for (yaml_node_item_t *it = v.n->data.sequence.items.start; it < v.n->data.sequence.items.top;
-         it++) {
-        yaml_node_t *item = node(v.doc, *it);
-        if (item && item->type == YAML_SCALAR_NODE && !rel_config_yaml_is_null(item))
-            strlist_push(out, sv(item), pos_of(item));
-    }
-}
-
 /* releases.NAME.start_script (`v`: its mapping, or nothing). */
 static void fill_start_script(struct fill *f, struct rel_config_start_script *ss, struct val v)
 {
@@ -408,7 +400,7 @@ static void fill_start_script(struct fill *f, struct rel_config_start_script *ss
     };
     if (h.n && h.n->type == YAML_MAPPING_NODE) {
         for (int i = 0; i < REL_HOOK_COUNT; i++)
-            fill_strlist_all(&ss->hooks[i], get(f, h.doc, h.n, hook_keys[i]));
+            fill_strlist_as(&ss->hooks[i], get(f, h.doc, h.n, hook_keys[i]), false); /* run as often as listed */
         ss->status_hook = dup_text(get(f, h.doc, h.n, "releases.*.start_script.hooks.status"));
     }
     struct val e = get(f, v.doc, v.n, "releases.*.start_script.extensions");

@@ -6,13 +6,10 @@
 # prints the node's name, stop stops it (and waits for the VM, as relx).
 set -u
 . "$(dirname "$0")/lib/assemble.sh"
-command -v rebar3 >/dev/null || { echo "rebar3 not installed"; exit 1; }
 APP=rxa$$
 HOST=$(hostname -s)
 
-cd "$T" || exit 1
-rebar3 new app "$APP" >"$T/new.out" 2>&1 || { cat "$T/new.out"; exit 1; }
-cd "$T/$APP" || exit 1
+rebar3_new app "$APP"
 cat >>rebar.config <<EOF
 
 {relx, [{release, {$APP, "0.1.0"}, [$APP, sasl]}, {mode, dev}]}.

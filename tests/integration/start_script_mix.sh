@@ -34,15 +34,7 @@ check "eval needs no running node (mix)" test "$("$B" eval 'IO.puts(1 + 1)')" = 
 
 export RELEASE_COOKIE=caller_cookie_$$_$RANDOM
 printf '%s\n' "$RELEASE_COOKIE" >"$T/cookie.pat"
-(
-    while :; do
-        grep -laF -f "$T/cookie.pat" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
-            echo "$f: $(tr '\0' ' ' <"$f")"
-        done
-        sleep 0.05
-    done
-) >"$T/poll.out" &
-poll=$!
+argv_poll_start "$T/cookie.pat"
 "$B" foreground >"$T/fg.out" 2>&1 &
 fg=$!
 check "foreground serves" wait_port "$PORT" 60
@@ -66,10 +58,8 @@ fi
 kill -TERM "$fg"
 check "foreground stops on SIGTERM" wait_pid_gone "$fg" 20
 check "ping after: exit 1" bash -c "! '$B' ping >/dev/null"
-kill "$poll" 2>/dev/null
-wait "$poll" 2>/dev/null
+argv_poll_stop
 check "the cookie was in no process's argv (50 ms poll)" test ! -s "$T/poll.out"
-[ -s "$T/poll.out" ] && head -5 "$T/poll.out"
 
 # daemon (mix: returns at once), the cookie from releases/COOKIE this time
 unset RELEASE_COOKIE
