@@ -207,8 +207,12 @@ const struct rel_config_key rel_config_keys[] = {
     ROW("releases.*.vm_args", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, "relman's default",
         "rebar3 and plain projects: the `vm.args` to ship (relx's `vm_args`; `.src` as above)."),
     ROW("releases.*.start_script", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,
-        "How `bin/NAME` behaves (docs/start-script.md). `relman init --import` fills it from "
-        "relx's `extended_start_script_hooks` and `extended_start_script_extensions`."),
+        "How `bin/NAME` behaves (docs/start-script.md). The place for relx's "
+        "`extended_start_script_hooks` and `extended_start_script_extensions` of rebar.config "
+        "(`relman init --import` converts them): `{custom, S}` is `\"S\"`, `{pid, F}` is "
+        "`\"pid F\"`, `wait_for_vm_start` is `wait_for_vm_start`, `{wait_for_process, N}` is "
+        "`\"wait_for_process N\"`; `{status, [{custom, S}]}` is `status: S` (`builtin_status` "
+        "as is); `{Name, S}` of the extensions is `Name: S`."),
     ROW("releases.*.start_script.dialect", REL_CT_ENUM, "relx|mix", NULL, 0, REL_CK_NONE,
         "`relx` for rebar3 projects, `mix` for Mix and plain ones",
         "Which meaning `bin/NAME` gives the commands relx and mix both have but disagree on: "

@@ -787,7 +787,9 @@ case ${1:-} in
     echo "$RELEASE_NAME $RELEASE_VSN"
     ;;
   '')
+    # mix: the list and exit 0; relx: the list and exit 1
     rel_usage >&2
+    [ "$RELMAN_DIALECT" = mix ] || exit 1
     ;;
   *)
     case $rel_extensions in
@@ -818,6 +820,8 @@ case ${1:-} in
         exit 0
       fi
       rel_usage
+      # relx's help without a topic exits 1; mix has no help command
+      [ "$RELMAN_DIALECT" = mix ] || exit 1
       exit 0
     fi
     rel_usage >&2

@@ -20,6 +20,8 @@ REL=$T/$APP/_build/default/rel/$APP
 B=$REL/bin/$APP
 
 # ---- 1. foreground, ping, eval, rpc, remote_console ------------------------
+check "no command: the list on stderr, exit 1 (as relx)" bash -c "! '$B' 2>'$T/usage.out' && grep -q '^  foreground ' '$T/usage.out'"
+check "help foreground" bash -c "'$B' help foreground | grep -q '^Usage: $APP  *foreground '"
 check "ping when down: exit 1" bash -c "! '$B' ping >'$T/ping0.out'"
 check "ping when down says so" grep -qx 'Node is not running!' "$T/ping0.out"
 "$B" foreground >"$T/fg.out" 2>&1 &
