@@ -552,6 +552,7 @@ rel_start() {
         eval "set -- $rel_cmd"
         echo "Exec: $*"
         echo "Root: $RELEASE_ROOT"
+        echo "$RELEASE_ROOT"
       fi
       rel_run exec
       ;;

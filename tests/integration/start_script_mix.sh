@@ -22,6 +22,13 @@ cat >>config/runtime.exs <<'EOF'
 
 config :kv, :cookie_length, String.length(System.fetch_env!("RELEASE_COOKIE"))
 EOF
+# hooks work in mix's dialect too (overlay scripts, a built-in)
+mkdir -p rel/overlays/bin/hooks
+printf 'echo "pre_start $RELEASE_COMMAND" >>"$RELEASE_ROOT/hooks.log"\n' >rel/overlays/bin/hooks/pre
+awk -v pid="$T/kv.pid" '{ print } /^  foo:$/ {
+    print "    start_script:"; print "      hooks:"
+    print "        pre_start: [hooks/pre]"; print "        post_start: [\"pid " pid "\"]" }' \
+    relman.yml >relman.yml.new && mv relman.yml.new relman.yml
 "$R" assemble foo -q >"$T/asm.out" 2>&1 || { cat "$T/asm.out"; bad "relman assemble foo"; finish; exit 1; }
 REL=$T/kv/_build/prod/rel/foo
 B=$REL/bin/foo
@@ -69,6 +76,9 @@ check "the node sees releases/COOKIE as RELEASE_COOKIE" \
     test "$("$B" rpc 'IO.puts(System.get_env("RELEASE_COOKIE") == File.read!(Path.join(System.fetch_env!("RELEASE_ROOT"), "releases/COOKIE")))')" = true
 check "no cookie in tmp/log" bash -c "! grep -rqF -f '$T/cookie.pat' '$REL/tmp/log' && ! grep -rqF -f '$REL/releases/COOKIE' '$REL/tmp/log'"
 dpid=$("$B" pid)
+check "post_start's built-in pid hook ran once the node answered" test "$(cat "$T/kv.pid")" = "$dpid"
+check "pre_start ran for foreground and daemon" \
+    bash -c "grep -qx 'pre_start foreground' '$REL/hooks.log' && grep -qx 'pre_start daemon' '$REL/hooks.log'"
 check "stop" "$B" stop
 check "node gone" wait_pid_gone "$dpid" 20
 finish
