@@ -45,8 +45,7 @@ check "pid" test "$("$B" pid)" = "$fg"
 check "versions" bash -c "'$B' versions | grep -qP '^\\* 0\\.1\\.0\\t'"
 check "status exits 0 when up" "$B" status
 if command -v script >/dev/null; then
-    (sleep 3; printf 'io:format("remote:~s~n", [node()]).\r'; sleep 2) |
-        timeout 8 script -qfc "'$B' remote_console" /dev/null 2>&1 | tr -d '\r' >"$T/remote.out"
+    tty_session 3 'io:format("remote:~s~n", [node()]).' 8 "'$B' remote_console" >"$T/remote.out"
     check "remote_console evaluates on the node" grep -aq "^remote:$APP@$HOST" "$T/remote.out"
     check "the node survives the remote shell" "$B" ping
 fi

@@ -58,8 +58,7 @@ check "pid" test "$("$B" pid)" = "$fg"
 check "versions" bash -c "'$B' versions | grep -qP '^\\* 0\\.0\\.1\\t'"
 check "status" "$B" status
 if command -v script >/dev/null; then
-    (sleep 5; printf 'IO.puts("remote:" <> to_string(node()))\r'; sleep 3) |
-        timeout 12 script -qfc "'$B' remote_console" /dev/null 2>&1 | tr -d '\r' >"$T/remote.out"
+    tty_session 5 'IO.puts("remote:" <> to_string(node()))' 12 "'$B' remote_console" >"$T/remote.out"
     check "remote_console attaches (IEx)" grep -aq "^remote:$NODE@" "$T/remote.out"
 fi
 kill -TERM "$fg"

@@ -201,3 +201,12 @@ rebar3_new() {
     (cd "$T" && rebar3 new "$1" "$2" >"$T/new.out" 2>&1) || { cat "$T/new.out"; exit 1; }
     cd "$T/$2" || exit 1
 }
+
+# tty_session WAIT LINE TIMEOUT CMD: run CMD on a terminal (script(1)),
+# type LINE after WAIT seconds, and print what the terminal showed (CR
+# removed) once TIMEOUT seconds have passed or CMD has ended.
+tty_session() {
+    local wait=$1 line=$2 secs=$3 cmd=$4
+    (sleep "$wait"; printf '%s\r' "$line"; sleep 2) |
+        timeout "$secs" script -qfc "$cmd" /dev/null 2>&1 | tr -d '\r'
+}
