@@ -111,8 +111,9 @@ int cmd_assemble(int argc, char **argv)
         cli_progress_assembled(stdout, plan->name, plan->version, where, &st);
         if (plan->tar)
             printf("relman: packed %s\n", shown_path(plan->tarball, cwd));
-        printf("  start it:    %s/bin/%s start   (or daemon; stop with %s/bin/%s stop)\n", where,
-               plan->name, where, plan->name);
+        /* foreground: the same in mix's and relx's dialect (relx's start is daemon) */
+        printf("  start it:    %s/bin/%s foreground   (or daemon; stop with %s/bin/%s stop)\n",
+               where, plan->name, where, plan->name);
         free(cwd);
     }
 done:

@@ -323,8 +323,8 @@ static bool strlist_has(const struct rel_config_strlist *l, const char *s)
     return false;
 }
 
-/* A list of scalars; duplicates dropped. */
-static void fill_strlist(struct rel_config_strlist *out, struct val v)
+/* A list of scalars, in order; with `dedup`, repeats are dropped. */
+static void fill_strlist_as(struct rel_config_strlist *out, struct val v, bool dedup)
 {
     if (!v.n || v.n->type != YAML_SEQUENCE_NODE)
         return;
@@ -333,9 +333,14 @@ static void fill_strlist(struct rel_config_strlist *out, struct val v)
         yaml_node_t *item = node(v.doc, *it);
         if (!item || item->type != YAML_SCALAR_NODE || rel_config_yaml_is_null(item))
             continue;
-        if (!strlist_has(out, sv(item)))
+        if (!dedup || !strlist_has(out, sv(item)))
             strlist_push(out, sv(item), pos_of(item));
     }
+}
+
+static void fill_strlist(struct rel_config_strlist *out, struct val v)
+{
+    fill_strlist_as(out, v, true);
 }
 
 static void strlist_free(struct rel_config_strlist *l)
@@ -379,6 +384,36 @@ static void fill_ssh(struct fill *f, struct rel_config_ssh *s, yaml_document_t *
         s->host_key_policy = REL_HOSTKEY_STRICT;
     else if (pol && strcmp(pol, "ask") == 0)
         s->host_key_policy = REL_HOSTKEY_ASK;
+}
+
+/* releases.NAME.start_script (`v`: its mapping, or nothing). */
+static void fill_start_script(struct fill *f, struct rel_config_start_script *ss, struct val v)
+{
+    if (!v.n || v.n->type != YAML_MAPPING_NODE)
+        return;
+    ss->dialect = dup_text(get(f, v.doc, v.n, "releases.*.start_script.dialect"));
+    struct val h = get(f, v.doc, v.n, "releases.*.start_script.hooks");
+    static const char *const hook_keys[REL_HOOK_COUNT] = {
+#define X(name, text) "releases.*.start_script.hooks." text,
+        REL_HOOK_TABLE
+#undef X
+    };
+    if (h.n && h.n->type == YAML_MAPPING_NODE) {
+        for (int i = 0; i < REL_HOOK_COUNT; i++)
+            fill_strlist_as(&ss->hooks[i], get(f, h.doc, h.n, hook_keys[i]), false); /* run as often as listed */
+        ss->status_hook = dup_text(get(f, h.doc, h.n, "releases.*.start_script.hooks.status"));
+    }
+    struct val e = get(f, v.doc, v.n, "releases.*.start_script.extensions");
+    if (e.n && e.n->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *pr = e.n->data.mapping.pairs.start; pr < e.n->data.mapping.pairs.top;
+             pr++) {
+            yaml_node_t *kn = node(e.doc, pr->key), *vn = node(e.doc, pr->value);
+            if (!kn || !vn || vn->type != YAML_SCALAR_NODE)
+                continue;
+            strlist_push(&ss->ext_names, sv(kn), pos_of(kn));
+            strlist_push(&ss->ext_scripts, sv(vn), pos_of(vn));
+        }
+    }
 }
 
 static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node_t *kn,
@@ -474,6 +509,8 @@ static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node
     }
 
     fill_strlist(&r->skip_mode_validation_for, get(f, d, m, "releases.*.skip_mode_validation_for"));
+
+    fill_start_script(f, &r->start_script, get(f, d, m, "releases.*.start_script"));
 
     v = get(f, d, m, "releases.*.runtime_config_path");
     if (v.n && v.n->type == YAML_SCALAR_NODE && rel_config_yaml_class(v.n) == SC_FALSE)
@@ -732,6 +769,12 @@ void rel_config_free(struct rel_config *cfg)
         free(r->runtime_config_path);
         free(r->sys_config);
         free(r->vm_args);
+        free(r->start_script.dialect);
+        for (int h = 0; h < REL_HOOK_COUNT; h++)
+            strlist_free(&r->start_script.hooks[h]);
+        free(r->start_script.status_hook);
+        strlist_free(&r->start_script.ext_names);
+        strlist_free(&r->start_script.ext_scripts);
         for (size_t j = 0; j < r->nnotes; j++)
             free(r->notes[j].message);
         free(r->notes);

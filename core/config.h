@@ -118,6 +118,29 @@ struct rel_config_step {
 
 enum rel_erts_mode { REL_ERTS_INCLUDE, REL_ERTS_EXCLUDE, REL_ERTS_PATH };
 
+/* releases.NAME.start_script.hooks.*: when bin/NAME runs them (relx's phases). */
+#define REL_HOOK_TABLE                                                                             \
+    X(PRE_START, "pre_start")                                                                      \
+    X(POST_START, "post_start")                                                                    \
+    X(PRE_STOP, "pre_stop")                                                                        \
+    X(POST_STOP, "post_stop")
+
+enum rel_hook_phase {
+#define X(name, text) REL_HOOK_##name,
+    REL_HOOK_TABLE
+#undef X
+        REL_HOOK_COUNT
+};
+
+/* releases.NAME.start_script: how bin/NAME behaves (docs/start-script.md). */
+struct rel_config_start_script {
+    char *dialect; /* "relx", "mix", or NULL: by the project's kind */
+    struct rel_config_strlist hooks[REL_HOOK_COUNT]; /* "SCRIPT [ARGS...]" or a built-in */
+    char *status_hook;                               /* NULL: none */
+    struct rel_config_strlist ext_names;             /* extension commands... */
+    struct rel_config_strlist ext_scripts;           /* ...and their scripts (same count) */
+};
+
 struct rel_config_release {
     char *name;
     struct rel_config_pos pos;
@@ -148,6 +171,7 @@ struct rel_config_release {
     bool quiet;
     char *sys_config; /* rebar3/plain: sys.config (or .src) to ship, or NULL */
     char *vm_args;    /* rebar3/plain: vm.args (or .src) to ship, or NULL */
+    struct rel_config_start_script start_script;
     struct rel_config_note *notes;
     size_t nnotes;
 };

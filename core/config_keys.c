@@ -206,6 +206,58 @@ const struct rel_config_key rel_config_keys[] = {
         "start, as relx does."),
     ROW("releases.*.vm_args", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, "relman's default",
         "rebar3 and plain projects: the `vm.args` to ship (relx's `vm_args`; `.src` as above)."),
+    ROW("releases.*.start_script", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "How `bin/NAME` behaves (docs/start-script.md). The place for relx's "
+        "`extended_start_script_hooks` and `extended_start_script_extensions` of rebar.config "
+        "(`relman init --import` converts them): `{custom, S}` is `\"S\"`, `{pid, F}` is "
+        "`\"pid F\"`, `wait_for_vm_start` is `wait_for_vm_start`, `{wait_for_process, N}` is "
+        "`\"wait_for_process N\"`; `{status, [{custom, S}]}` is `status: S` (`builtin_status` "
+        "as is); `{Name, S}` of the extensions is `Name: S`."),
+    ROW("releases.*.start_script.dialect", REL_CT_ENUM, "relx|mix", NULL, 0, REL_CK_NONE,
+        "`relx` for rebar3 projects, `mix` for Mix and plain ones",
+        "Which meaning `bin/NAME` gives the commands relx and mix both have but disagree on: "
+        "`relx`: `eval EXPRS` and `rpc M F [A]` run on the running node and print the result, "
+        "`start` is `daemon`, `daemon` waits until the node answers; `mix`: `eval EXPR` runs in "
+        "a fresh VM, `rpc EXPR` evaluates an expression on the node, `start` is the foreground "
+        "boot. Every other command works the same either way. `RELMAN_DIALECT` in the "
+        "environment overrides it for one command."),
+    ROW("releases.*.start_script.hooks", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "Shell scripts `bin/NAME` runs around starting and stopping the node (relx's "
+        "`extended_start_script_hooks`). Each entry is a script path relative to `bin/` "
+        "(ship it with an overlay), optionally followed by space-separated arguments; it is "
+        "sourced by `bin/NAME` (`. SCRIPT ARGS`), as relx does, so what it exports reaches the "
+        "node. A script that is missing is skipped, as relx does."),
+    ROW("releases.*.start_script.hooks.pre_start", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
+        "Run before the node boots (every start command: `foreground`, `console`, `daemon`, "
+        "`start`, ...)."),
+    ROW("releases.*.start_script.hooks.pre_start[]", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE,
+        NULL, "`SCRIPT [ARGS...]`."),
+    ROW("releases.*.start_script.hooks.post_start", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
+        "Run after `daemon` (and `daemon_iex`, relx's `start`) once the node answers. Besides "
+        "scripts, relx's built-in hooks: `pid [FILE]` (write the node's OS pid to FILE, default "
+        "`/var/run/NAME.pid`), `wait_for_vm_start`, `wait_for_process NAME` (wait until a "
+        "process is registered as NAME on the node)."),
+    ROW("releases.*.start_script.hooks.post_start[]", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE,
+        NULL, "`SCRIPT [ARGS...]` or a built-in hook."),
+    ROW("releases.*.start_script.hooks.pre_stop", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
+        "Run by `stop` before the node is asked to stop."),
+    ROW("releases.*.start_script.hooks.pre_stop[]", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE,
+        NULL, "`SCRIPT [ARGS...]`."),
+    ROW("releases.*.start_script.hooks.post_stop", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
+        "Run by `stop` once the node's OS process has exited."),
+    ROW("releases.*.start_script.hooks.post_stop[]", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE,
+        NULL, "`SCRIPT [ARGS...]`."),
+    ROW("releases.*.start_script.hooks.status", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE,
+        "none (`status` only checks that the node answers)",
+        "The script `status` runs (with `status`'s arguments) once the node answers, or "
+        "`builtin_status` (print the node's `application:which_applications()`)."),
+    ROW("releases.*.start_script.extensions", REL_CT_DICT, NULL, "{}", 0, REL_CK_RELEASE, NULL,
+        "Extra commands of `bin/NAME` (relx's `extended_start_script_extensions`): "
+        "`COMMAND: SCRIPT`, SCRIPT relative to `bin/`. `bin/NAME COMMAND ARGS` sources SCRIPT "
+        "with ARGS; `bin/NAME help COMMAND` sources it with `help`. A command of `bin/NAME` "
+        "itself cannot be redefined."),
+    ROW("releases.*.start_script.extensions.*", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "The script, relative to `bin/`."),
     ROW("targets", REL_CT_DICT, NULL, "{}", 0, REL_CK_TARGET, NULL,
         "Machines to deploy to, by name (letters, digits, `_`, `.`, `-`)."),
     ROW("targets.*", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,

@@ -2,8 +2,10 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "config.h"
 #include "data.h"
 #include "error.h"
+#include "shell.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,143 @@ static int substitute(struct rel_buf *out, const char *tmpl, const char *const *
     }
 }
 
+const char *const rel_launcher_commands[] = {
+    "foreground", "console",   "console_clean", "console_boot", "remote_console", "remote",
+    "remsh",      "daemon",    "daemon_attach", "attach",       "ping",           "stop",
+    "restart",    "reboot",    "pid",           "versions",     "eval",           "rpc",
+    "status",     "start",     "start_iex",     "daemon_iex",   "version",        "help",
+    NULL,
+};
+
+static const char *const hook_names[REL_HOOK_COUNT] = {
+#define X(name, text) text,
+    REL_HOOK_TABLE
+#undef X
+};
+
+/* relx's built-in hooks: name, fewest and most arguments. */
+static const struct {
+    const char *name;
+    int min, max;
+} builtins[] = {{"pid", 0, 1}, {"wait_for_vm_start", 0, 0}, {"wait_for_process", 1, 1}};
+
+/* A script path as relx takes it: relative to bin/, staying inside the
+ * release. */
+static bool script_path_ok(const char *s, size_t n)
+{
+    if (n == 0 || s[0] == '/')
+        return false;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && s[j] != '/')
+            j++;
+        if (j - i == 2 && s[i] == '.' && s[i + 1] == '.')
+            return false;
+        i = j + 1;
+    }
+    return true;
+}
+
+/* One hook entry "WORD [ARGS...]": printable, a script path or (post_start
+ * only) a built-in with the right number of arguments. */
+static int check_hook(const char *e, const char *phase, struct rel_config_pos pos)
+{
+    for (const char *c = e; *c; c++)
+        if ((unsigned char)*c < ' ')
+            return rel_error_set(REL_ECONFIG,
+                                 "%s:%d:%d: start_script.hooks.%s: control character in '%s'",
+                                 REL_CONFIG_FILE, pos.line, pos.col, phase, e);
+    size_t wl = strcspn(e, " ");
+    int nargs = 0;
+    for (const char *c = e + wl; *c;) {
+        c += strspn(c, " ");
+        if (*c) {
+            nargs++;
+            c += strcspn(c, " ");
+        }
+    }
+    for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
+        if (strlen(builtins[i].name) != wl || strncmp(e, builtins[i].name, wl) != 0)
+            continue;
+        if (strcmp(phase, "post_start") != 0)
+            return rel_error_set(REL_ECONFIG,
+                                 "%s:%d:%d: start_script.hooks.%s: the built-in hook '%s' is only "
+                                 "allowed in post_start (as in relx)",
+                                 REL_CONFIG_FILE, pos.line, pos.col, phase, builtins[i].name);
+        if (nargs < builtins[i].min || nargs > builtins[i].max)
+            return rel_error_set(REL_ECONFIG,
+                                 "%s:%d:%d: start_script.hooks.%s: '%s' takes %s argument%s",
+                                 REL_CONFIG_FILE, pos.line, pos.col, phase, builtins[i].name,
+                                 builtins[i].max == 0 ? "no" : "one", builtins[i].max == 0 ? "s" : "");
+        return 0;
+    }
+    if (!script_path_ok(e, wl))
+        return rel_error_set(REL_ECONFIG,
+                             "%s:%d:%d: start_script.hooks.%s: '%.*s' must be a path relative to "
+                             "bin/, inside the release",
+                             REL_CONFIG_FILE, pos.line, pos.col, phase, (int)wl, e);
+    return 0;
+}
+
+/* Shell assignments of the hooks and extensions (bin.sh's @@SCRIPT_CONFIG@@):
+ * each phase's entries one per line, quoted. */
+static int script_config(struct rel_buf *out, const struct rel_config_start_script *ss)
+{
+    int rc = 0;
+    for (int h = 0; rc == 0 && h < REL_HOOK_COUNT; h++) {
+        struct rel_buf v = REL_BUF_INIT;
+        for (size_t i = 0; rc == 0 && ss && i < ss->hooks[h].count; i++) {
+            rc = check_hook(ss->hooks[h].items[i], hook_names[h], ss->hooks[h].pos[i]);
+            if (rc == 0)
+                rc = rel_buf_printf(&v, "%s%s", i ? "\n" : "", ss->hooks[h].items[i]);
+        }
+        if (rc == 0) {
+            rel_buf_printf(out, "rel_hooks_%s=", hook_names[h]);
+            rel_shell_quote(out, rel_buf_cstr(&v));
+            rel_buf_putc(out, '\n');
+        }
+        rel_buf_free(&v);
+    }
+    const char *st = ss ? ss->status_hook : NULL;
+    if (rc == 0 && st && strcmp(st, "builtin_status") != 0)
+        rc = check_hook(st, "status", (struct rel_config_pos){0, 0});
+    if (rc == 0) {
+        rel_buf_puts(out, "rel_hook_status=");
+        rel_shell_quote(out, st ? st : "");
+        rel_buf_putc(out, '\n');
+    }
+    struct rel_buf names = REL_BUF_INIT;
+    for (size_t i = 0; rc == 0 && ss && i < ss->ext_names.count; i++) {
+        const char *n = ss->ext_names.items[i], *sc = ss->ext_scripts.items[i];
+        struct rel_config_pos pos = ss->ext_names.pos[i];
+        for (const char *const *c = rel_launcher_commands; *c; c++)
+            if (strcmp(*c, n) == 0)
+                rc = rel_error_set(REL_ECONFIG,
+                                   "%s:%d:%d: start_script.extensions: '%s' is a command of "
+                                   "bin/NAME already; choose another name",
+                                   REL_CONFIG_FILE, pos.line, pos.col, n);
+        if (rc == 0 && (!valid_name(n) || !script_path_ok(sc, strlen(sc)) || strchr(sc, ' ')))
+            rc = rel_error_set(REL_ECONFIG,
+                               "%s:%d:%d: start_script.extensions: '%s: %s' needs a name "
+                               "[a-z][a-z0-9_]* and a script path relative to bin/ (no spaces)",
+                               REL_CONFIG_FILE, pos.line, pos.col, n, sc);
+        if (rc == 0) {
+            rel_buf_printf(&names, " %s", n);
+            rel_buf_printf(out, "rel_ext_%s=", n);
+            rel_shell_quote(out, sc);
+            rel_buf_putc(out, '\n');
+        }
+    }
+    if (rc == 0) {
+        rel_buf_puts(&names, " ");
+        rel_buf_puts(out, "rel_extensions=");
+        rel_shell_quote(out, rel_buf_cstr(&names));
+        rel_buf_putc(out, '\n');
+    }
+    rel_buf_free(&names);
+    return rc;
+}
+
 static int render_bin(struct rel_buf *out, const char *data_name, const struct rel_launcher_opts *o)
 {
     if (!valid_name(o->name))
@@ -66,14 +205,22 @@ static int render_bin(struct rel_buf *out, const char *data_name, const struct r
     const char *iex = o->iex_flags ? o->iex_flags : IEX_FLAGS_1_14;
     if (!plain_words(iex))
         return rel_error_set(REL_EINVAL, "unexpected IEx flags '%s'", iex);
-    const char *keys[] = {"NAME", "KIND", "MODE_FLAG", "IEX_FLAGS"};
-    const char *values[] = {
-        o->name, o->elixir ? "elixir" : "erlang",
-        o->reboot_after_config ? "-elixir config_provider_reboot_mode" : "-mode", iex};
+    struct rel_buf sc = REL_BUF_INIT;
+    int rc = script_config(&sc, o->script);
+    const char *keys[] = {"NAME", "KIND", "MODE_FLAG", "IEX_FLAGS", "DIALECT", "SCRIPT_CONFIG"};
+    const char *values[] = {o->name,
+                            o->elixir ? "elixir" : "erlang",
+                            o->reboot_after_config ? "-elixir config_provider_reboot_mode" : "-mode",
+                            iex,
+                            o->relx ? "relx" : "mix",
+                            rel_buf_cstr(&sc)};
     const char *tmpl = rel_data_get(data_name, NULL);
-    if (!tmpl)
-        return rel_error_set(REL_ENOTFOUND, "built-in file %s is missing", data_name);
-    return substitute(out, tmpl, keys, values, 4);
+    if (rc == 0 && !tmpl)
+        rc = rel_error_set(REL_ENOTFOUND, "built-in file %s is missing", data_name);
+    if (rc == 0)
+        rc = substitute(out, tmpl, keys, values, sizeof(keys) / sizeof(keys[0]));
+    rel_buf_free(&sc);
+    return rc;
 }
 
 int rel_launcher_bin_script(struct rel_buf *out, const struct rel_launcher_opts *o)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 struct rel_buf;
+struct rel_config_start_script;
 
 struct rel_launcher_opts {
     const char *name; /* release name ([a-z][a-z0-9_]*) */
@@ -24,7 +25,19 @@ struct rel_launcher_opts {
     /* The VM flags that make an IEx shell (from the installed bin/iex), or
      * NULL for Elixir 1.14's "-noshell -user Elixir.IEx.CLI". */
     const char *iex_flags;
+    /* relx's meaning of eval, rpc, start and daemon (else mix's); see
+     * releases.NAME.start_script.dialect. */
+    bool relx;
+    /* Hooks and extensions (releases.NAME.start_script), or NULL. Checked
+     * here: a built-in hook outside post_start, an absolute or escaping
+     * script path, or an extension named like a command of bin/NAME is
+     * refused (REL_ECONFIG, naming the key). */
+    const struct rel_config_start_script *script;
 };
+
+/* The commands of bin/NAME (both dialects), NULL-terminated: what an
+ * extension may not be called. */
+extern const char *const rel_launcher_commands[];
 
 /* bin/NAME. */
 int rel_launcher_bin_script(struct rel_buf *out, const struct rel_launcher_opts *o);

@@ -294,21 +294,49 @@ int rel_plan_sys_config_mix(struct rel_plan_builder *b, const char *runtime)
     return rc;
 }
 
+/*
+ * The sys.config / vm.args a rebar3 or plain release ships: the configured
+ * one, else (rebar3 projects, as relx does when its section names none)
+ * config/WHAT.src, then config/WHAT, when the file exists; else NULL.
+ * `what` is "sys.config" or "vm.args". New string (relative as written).
+ */
+static char *relx_config_file(const struct rel_plan_builder *b, const char *configured,
+                              const char *what)
+{
+    if (configured)
+        return rel_strdup(configured);
+    if (b->proj->kind != REL_PROJECT_REBAR3)
+        return NULL;
+    char *cands[2] = {rel_asprintf("config/%s.src", what), rel_asprintf("config/%s", what)};
+    char *found = NULL;
+    for (int i = 0; i < 2; i++) {
+        char *abs = rel_plan_project_path((struct rel_plan_builder *)b, cands[i]);
+        if (!found && rel_fs_is_file(abs)) {
+            found = cands[i];
+            cands[i] = NULL;
+        }
+        free(abs);
+        free(cands[i]);
+    }
+    return found;
+}
+
 int rel_plan_sys_config_other(struct rel_plan_builder *b)
 {
     struct rel_buf text = REL_BUF_INIT;
     int rc = 0;
     const char *name = "sys.config";
-    if (b->r->sys_config) {
-        char *src = rel_plan_project_path(b, b->r->sys_config);
+    char *conf = relx_config_file(b, b->r->sys_config, "sys.config");
+    if (conf) {
+        char *src = rel_plan_project_path(b, conf);
         rc = rel_fs_read_file(&text, src, REL_PLAN_MAX_TEXT_INPUT);
         if (rc == 0 && rel_plan_ends_with(src, ".src")) {
             name = "sys.config.src"; /* ${VAR}s are filled in by bin/NAME at start */
         } else if (rc == 0) {
             struct rel_term *t = NULL;
-            rc = rel_term_parse_one(&t, text.ptr ? text.ptr : "", text.len, b->r->sys_config);
+            rc = rel_term_parse_one(&t, text.ptr ? text.ptr : "", text.len, conf);
             if (rc == 0)
-                rc = rel_sysconfig_check(t, b->r->sys_config);
+                rc = rel_sysconfig_check(t, conf);
             rel_term_free(t);
         }
         free(src);
@@ -317,10 +345,11 @@ int rel_plan_sys_config_other(struct rel_plan_builder *b)
     }
     if (rc == 0) {
         char *path = rel_asprintf("%s/%s", b->version_dir, name);
-        rc = rel_plan_add_text(b, path, &text, 0644, b->r->sys_config ? "project" : "generated");
+        rc = rel_plan_add_text(b, path, &text, 0644, conf ? "project" : "generated");
         free(path);
     }
     rel_buf_free(&text);
+    free(conf);
     return rc;
 }
 
@@ -330,13 +359,11 @@ int rel_plan_sys_config_other(struct rel_plan_builder *b)
  * in `ps` output, so they move: the cookie to releases/COOKIE (unless the
  * release configures one), the node name to the default env.sh.
  */
-static int plan_vm_args_other(struct rel_plan_builder *b, struct rel_buf *env_extra,
-                              char **cookie_out)
+static int plan_vm_args_other(struct rel_plan_builder *b, const char *conf,
+                              struct rel_buf *env_extra, char **cookie_out)
 {
     *cookie_out = NULL;
-    if (!b->r->vm_args)
-        return 0;
-    char *src = rel_plan_project_path(b, b->r->vm_args);
+    char *src = rel_plan_project_path(b, conf);
     struct rel_buf in = REL_BUF_INIT, out = REL_BUF_INIT;
     int rc = rel_fs_read_file(&in, src, REL_PLAN_MAX_TEXT_INPUT);
     bool is_src = rel_plan_ends_with(src, ".src");
@@ -351,7 +378,7 @@ static int plan_vm_args_other(struct rel_plan_builder *b, struct rel_buf *env_ex
         int k = sscanf(l, " %15s %511s %7s", flag, value, rest);
         bool name = strcmp(flag, "-sname") == 0 || strcmp(flag, "-name") == 0;
         bool cookie = strcmp(flag, "-setcookie") == 0;
-        if (k == 2 && (name || cookie) && !(is_src && strchr(value, '$'))) {
+        if (k == 2 && (name || cookie) && !strstr(value, "${")) {
             rel_buf_printf(&out, "## %s moved by relman (%s)\n", flag,
                            cookie ? "to releases/COOKIE" : "to env.sh");
             if (cookie) {
@@ -360,12 +387,12 @@ static int plan_vm_args_other(struct rel_plan_builder *b, struct rel_buf *env_ex
                 rel_plan_note(b,
                               "%s:%d: -setcookie moved to releases/COOKIE (a cookie on the command "
                               "line is visible in ps)",
-                              b->r->vm_args, line);
+                              conf, line);
             } else {
                 rel_buf_printf(env_extra,
                                "# From %s:%d\nexport RELEASE_DISTRIBUTION=\"${RELEASE_"
                                "DISTRIBUTION:-%s}\"\nexport RELEASE_NODE=\"${RELEASE_NODE:-%s}\"\n",
-                               b->r->vm_args, line, flag + 1, value);
+                               conf, line, flag + 1, value);
             }
         } else {
             rel_buf_put(&out, p, len);
@@ -407,8 +434,10 @@ int rel_plan_templates(struct rel_plan_builder *b, char **vm_cookie)
 {
     struct rel_buf env_extra = REL_BUF_INIT;
     *vm_cookie = NULL;
-    int rc = !b->mix && b->r->vm_args ? plan_vm_args_other(b, &env_extra, vm_cookie)
-                                      : add_template(b, "vm.args", NULL);
+    char *conf = b->mix ? NULL : relx_config_file(b, b->r->vm_args, "vm.args");
+    int rc = conf ? plan_vm_args_other(b, conf, &env_extra, vm_cookie)
+                  : add_template(b, "vm.args", NULL);
+    free(conf);
     if (rc == 0)
         rc = add_template(b, "remote.vm.args", NULL);
     if (rc == 0)
@@ -444,6 +473,9 @@ int rel_plan_executables(struct rel_plan_builder *b)
         .elixir = b->p->elixir,
         .reboot_after_config = b->mix && b->r->reboot_system_after_config,
         .iex_flags = iex_flags,
+        .relx = b->r->start_script.dialect ? strcmp(b->r->start_script.dialect, "relx") == 0
+                                           : b->proj->kind == REL_PROJECT_REBAR3,
+        .script = &b->r->start_script,
     };
     if (b->r->exec_unix) {
         char *path = rel_asprintf("bin/%s", b->p->name);

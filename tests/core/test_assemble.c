@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/event.h"
 #include "core/fs.h"
+#include "core/config.h"
 #include "core/launcher.h"
 #include "core/plan.h"
 #include "core/sysconfig.h"
@@ -371,6 +372,53 @@ static void test_launchers(void **state)
     o.name = "foo";
     o.iex_flags = "-user x; rm -rf /";
     assert_int_equal(rel_launcher_bin_script(&out, &o), REL_EINVAL);
+    rel_buf_clear(&out);
+
+    /* relx's dialect, hooks and extensions (releases.NAME.start_script) */
+    char *pre[] = {"hooks/pre one two"}, *post[] = {"pid /run/foo.pid", "wait_for_process foo_sup"};
+    char *names[] = {"hello"}, *scripts[] = {"ext/hello"};
+    struct rel_config_pos pos[2] = {{3, 5}, {4, 5}};
+    struct rel_config_start_script ss = {
+        .hooks = {[REL_HOOK_PRE_START] = {pre, pos, 1}, [REL_HOOK_POST_START] = {post, pos, 2}},
+        .status_hook = "builtin_status",
+        .ext_names = {names, pos, 1},
+        .ext_scripts = {scripts, pos, 1},
+    };
+    o.iex_flags = NULL;
+    o.relx = true;
+    o.script = &ss;
+    assert_int_equal(rel_launcher_bin_script(&out, &o), 0);
+    const char *txt = rel_buf_cstr(&out);
+    assert_non_null(strstr(txt, "RELMAN_DIALECT=${RELMAN_DIALECT:-relx}"));
+    assert_non_null(strstr(txt, "rel_hooks_pre_start='hooks/pre one two'\n"));
+    assert_non_null(strstr(txt, "rel_hooks_post_start='pid /run/foo.pid\nwait_for_process foo_sup'"));
+    assert_non_null(strstr(txt, "rel_hook_status=builtin_status\n"));
+    assert_non_null(strstr(txt, "rel_ext_hello=ext/hello\n"));
+    assert_non_null(strstr(txt, "rel_extensions=' hello '"));
+    /* a built-in outside post_start, a path out of the release, a taken name */
+    pre[0] = "pid /x";
+    rel_buf_clear(&out);
+    assert_int_equal(rel_launcher_bin_script(&out, &o), REL_ECONFIG);
+    assert_non_null(strstr(rel_error_message(), "relman.yml:3:5:"));
+    assert_non_null(strstr(rel_error_message(), "only allowed in post_start"));
+    pre[0] = "../../etc/evil";
+    assert_int_equal(rel_launcher_bin_script(&out, &o), REL_ECONFIG);
+    pre[0] = "hooks/pre";
+    post[1] = "wait_for_process";
+    assert_int_equal(rel_launcher_bin_script(&out, &o), REL_ECONFIG);
+    post[1] = "wait_for_vm_start";
+    names[0] = "ping";
+    assert_int_equal(rel_launcher_bin_script(&out, &o), REL_ECONFIG);
+    assert_non_null(strstr(rel_error_message(), "'ping' is a command of bin/NAME"));
+    names[0] = "hello";
+    rel_buf_clear(&out);
+    assert_int_equal(rel_launcher_bin_script(&out, &o), 0);
+    o.relx = false;
+    o.script = NULL;
+    rel_buf_clear(&out);
+    assert_int_equal(rel_launcher_bin_script(&out, &o), 0);
+    assert_non_null(strstr(rel_buf_cstr(&out), "RELMAN_DIALECT=${RELMAN_DIALECT:-mix}"));
+    assert_non_null(strstr(rel_buf_cstr(&out), "rel_extensions=' '"));
     rel_buf_clear(&out);
     assert_int_equal(rel_launcher_bin_bat(&out, &(struct rel_launcher_opts){.name = "foo"}), 0);
     assert_null(strstr(rel_buf_cstr(&out), "@@"));

@@ -239,6 +239,44 @@ static void test_pick_release(void **state)
     rel_config_free(cfg);
 }
 
+/* releases.NAME.start_script: the dialect, hooks in order (a repeat kept),
+ * the status hook and extensions; wrong shapes are refused with the line. */
+static void test_start_script(void **state)
+{
+    (void)state;
+    struct rel_config *cfg = parse_ok("releases:\n"
+                                      "  r:\n"
+                                      "    start_script:\n"
+                                      "      dialect: relx\n"
+                                      "      hooks:\n"
+                                      "        pre_start: [hooks/a, \"hooks/b x y\", hooks/a]\n"
+                                      "        post_start: [wait_for_vm_start]\n"
+                                      "        status: builtin_status\n"
+                                      "      extensions: {hello: ext/hello, bye: ext/bye}\n");
+    const struct rel_config_start_script *ss = &cfg->releases[0].start_script;
+    assert_string_equal(ss->dialect, "relx");
+    assert_int_equal(ss->hooks[REL_HOOK_PRE_START].count, 3);
+    assert_string_equal(ss->hooks[REL_HOOK_PRE_START].items[1], "hooks/b x y");
+    assert_int_equal(ss->hooks[REL_HOOK_PRE_START].pos[1].line, 6);
+    assert_int_equal(ss->hooks[REL_HOOK_POST_START].count, 1);
+    assert_int_equal(ss->hooks[REL_HOOK_PRE_STOP].count, 0);
+    assert_string_equal(ss->status_hook, "builtin_status");
+    assert_int_equal(ss->ext_names.count, 2);
+    assert_string_equal(ss->ext_names.items[1], "bye");
+    assert_string_equal(ss->ext_scripts.items[1], "ext/bye");
+    rel_config_free(cfg);
+    cfg = parse_ok("releases:\n  r: {}\n");
+    assert_null(cfg->releases[0].start_script.dialect);
+    rel_config_free(cfg);
+    assert_contains(parse_err("releases:\n  r:\n    start_script: {dialect: rebar}\n"),
+                    "relman.yml:3:");
+    assert_contains(parse_err("releases:\n  r:\n    start_script: {hooks: {pre_boot: [x]}}\n"),
+                    "pre_boot");
+    assert_contains(
+        parse_err("releases:\n  r:\n    start_script: {extensions: {Bad-Name: x}}\n"),
+        "Bad-Name");
+}
+
 static void test_mode_typo(void **state)
 {
     (void)state;
@@ -736,7 +774,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_config),
         cmocka_unit_test(test_defaults_of_empty_file),
-        cmocka_unit_test(test_pick_release),
+        cmocka_unit_test(test_pick_release), cmocka_unit_test(test_start_script),
         cmocka_unit_test(test_mode_typo),
         cmocka_unit_test(test_unknown_key),
         cmocka_unit_test(test_wrong_types_and_values),

@@ -374,6 +374,38 @@ static void test_erts_decided_by_resolve(void **state)
     fx_free(&f);
 }
 
+/* relx's defaults: a rebar3 release naming no sys_config/vm_args ships
+ * config/sys.config(.src) and config/vm.args(.src); a plain one does not. */
+static void test_relx_config_defaults(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, "project: {kind: rebar3}\nlib_dirs: [lib]\nreleases:\n  r:\n    version: \"1\"\n"
+                "    include_erts: false\n    applications: {a: permanent}\n");
+    fx_write(f.dir, "rebar.config", "{relx, []}.\n");
+    fx_write(f.dir, "config/sys.config", "[{a, [{k, 1}]}].\n");
+    fx_write(f.dir, "config/vm.args", "+K true\n");
+    fx_write(f.dir, "config/vm.args.src", "-sname ${NODE}\n+K true\n");
+    build(&f, NULL);
+    const struct rel_plan_entry *e = rel_plan_find(f.plan, "releases/1/sys.config");
+    assert_non_null(e);
+    assert_memory_equal(e->data, "[{a, [{k, 1}]}].\n", e->len);
+    e = rel_plan_find(f.plan, "releases/1/vm.args.src"); /* .src first, as relx */
+    assert_non_null(e);
+    assert_memory_equal(e->data, "-sname ${NODE}\n", 15);
+    assert_null(rel_plan_find(f.plan, "releases/1/vm.args"));
+    fx_free(&f);
+
+    memset(&f, 0, sizeof(f));
+    project(&f, HEAD);
+    fx_write(f.dir, "config/sys.config", "[{a, [{k, 1}]}].\n");
+    build(&f, NULL);
+    e = rel_plan_find(f.plan, "releases/1/sys.config");
+    assert_non_null(e);
+    assert_memory_equal(e->data, "%% coding: utf-8\n[].\n", e->len);
+    fx_free(&f);
+}
+
 static void test_render_lookup(void **state)
 {
     (void)state;
@@ -444,7 +476,7 @@ int main(void)
         cmocka_unit_test(test_file_and_directory), cmocka_unit_test(test_tarball_path),
         cmocka_unit_test(test_tarball_rule),       cmocka_unit_test(test_version_rule),
         cmocka_unit_test(test_template_error),     cmocka_unit_test(test_erts_decided_by_resolve),
-        cmocka_unit_test(test_render_lookup),      cmocka_unit_test(test_modules_checked),
+        cmocka_unit_test(test_render_lookup), cmocka_unit_test(test_relx_config_defaults),      cmocka_unit_test(test_modules_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,7 +53,9 @@ cookie=$(cat "$REL/releases/COOKIE")
 # (grep -f reads the pattern from the file, so the value is on no command line here either)
 check "cookie in no process's arguments" bash -c "! grep -qF -f '$REL/releases/COOKIE' /proc/[0-9]*/cmdline 2>/dev/null"
 check "cookie in no log" bash -c "! grep -rqF -f '$REL/releases/COOKIE' '$REL/tmp/log'"
-check "cookie not in the node's environment" bash -c "! grep -qF -f '$REL/releases/COOKIE' /proc/$pid/environ"
+# issue 13.2: the node sees RELEASE_COOKIE in its environment, as with mix (the
+# environment is no argument: only the node's user and root can read it).
+check "the node's RELEASE_COOKIE is releases/COOKIE" test "$("$REL/bin/foo" rpc 'IO.puts(System.get_env("RELEASE_COOKIE") == String.trim(File.read!(Path.join(System.fetch_env!("RELEASE_ROOT"), "releases/COOKIE"))))')" = true
 check "node's cookie file is private" test "$(stat -c %a "$REL/tmp/cookie/node-$NODE/.erlang.cookie")" = 600
 # (removed by a watcher once each one-off VM has exited: give it a moment)
 for _ in $(seq 1 30); do [ -z "$(ls "$REL/tmp/cookie" | grep -v '^node-')" ] && break; sleep 0.1; done

@@ -171,3 +171,42 @@ tree_digest() {
             xargs -d '\n' -r sha1sum
     ) | LC_ALL=C sort
 }
+
+# argv_poll_start PATFILE: every 50 ms, look for the text of PATFILE (one
+# grep over every process's argv; the pattern is read from the file, so it
+# is on no command line itself) and log each hit to $T/poll.out.
+# argv_poll_stop ends it; the file is empty when nothing was seen.
+argv_poll_start() {
+    local pat=$1
+    (
+        while :; do
+            grep -laF -f "$pat" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
+                echo "$f: $(tr '\0' ' ' <"$f")"
+            done
+            sleep 0.05
+        done
+    ) >"$T/poll.out" &
+    argv_poll_pid=$!
+}
+argv_poll_stop() {
+    kill "$argv_poll_pid" 2>/dev/null
+    wait "$argv_poll_pid" 2>/dev/null
+    [ ! -s "$T/poll.out" ] || head -5 "$T/poll.out"
+    return 0
+}
+
+# rebar3_new TEMPLATE NAME: `rebar3 new TEMPLATE NAME` in $T, then cd there.
+rebar3_new() {
+    command -v rebar3 >/dev/null || { echo "rebar3 not installed"; exit 1; }
+    (cd "$T" && rebar3 new "$1" "$2" >"$T/new.out" 2>&1) || { cat "$T/new.out"; exit 1; }
+    cd "$T/$2" || exit 1
+}
+
+# tty_session WAIT LINE TIMEOUT CMD: run CMD on a terminal (script(1)),
+# type LINE after WAIT seconds, and print what the terminal showed (CR
+# removed) once TIMEOUT seconds have passed or CMD has ended.
+tty_session() {
+    local wait=$1 line=$2 secs=$3 cmd=$4
+    (sleep "$wait"; printf '%s\r' "$line"; sleep 2) |
+        timeout "$secs" script -qfc "$cmd" /dev/null 2>&1 | tr -d '\r'
+}
