@@ -199,7 +199,7 @@ const struct rel_config_key rel_config_keys[] = {
         "`[MODE, PATH]`: the permission bits of a file or directory of the release. MODE "
         "written with a leading `0` (`\"0755\"`, `0o755`) is octal; any other MODE is "
         "rendered as a template and read as a decimal integer, as relx reads a string mode."),
-    ROW("releases.*.relx_overlay[].chmod[]", REL_CT_STRING | REL_CT_INT, NULL, NULL, 0,
+    ROW("releases.*.relx_overlay[].chmod[]", REL_CT_STRING, NULL, NULL, 0,
         REL_CK_NONE, NULL, "The mode, then the path."),
     ROW("releases.*.relx_overlay_vars", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
         "relx's `overlay_vars`: files of Erlang terms `{Key, Value}.` giving the variables of "
