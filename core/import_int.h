@@ -45,12 +45,13 @@ int rel_import_rebar3(struct rel_import_gen *g, struct rel_buf *summary, const c
                       const char *env);
 
 /* import_relx.c: relx's overlay options (`overlay`, `overlay_vars`,
- * `overlay_vars_values`) of the merged relx section `opts` (n items) and of
- * the release's own options `ro` (may be NULL), appended to g->out as the
- * release's relx_overlay* keys (4-space indent). A malformed overlay fails
- * with "rebar.config:LINE: relx: Overlay section malformed: TERM". */
+ * `overlay_vars_values`) of rebar.config's relx section `base`, of the
+ * profile's (`profile`, may be NULL) and of the release's own options (`ro`,
+ * may be NULL), combined as rebar3 3.19 combines them, appended to g->out as
+ * the release's relx_overlay* keys (4-space indent). A malformed overlay
+ * fails with "rebar.config:LINE: relx: Overlay section malformed: TERM". */
 bool rel_import_relx_overlay_key(const char *key);
-int rel_import_relx_overlays(struct rel_import_gen *g, const struct rel_term *const *opts,
-                             size_t n, const struct rel_term *ro);
+int rel_import_relx_overlays(struct rel_import_gen *g, const struct rel_term *base,
+                             const struct rel_term *profile, const struct rel_term *ro);
 
 #endif

@@ -265,7 +265,7 @@ int rel_import_rebar3(struct rel_import_gen *g, struct rel_buf *summary, const c
             relx_path_opt(g, sc, "sys_config", "    ");
         if (va)
             relx_path_opt(g, va, "vm_args", "    ");
-        if ((rc = rel_import_relx_overlays(g, opts, n, ro)) < 0)
+        if ((rc = rel_import_relx_overlays(g, base, over, ro)) < 0)
             break;
         rel_buf_printf(summary, "%s%s", written++ ? ", " : "releases ", name);
     }

@@ -26,25 +26,21 @@ bool rel_import_relx_overlay_key(const char *key)
            strcmp(key, "overlay_vars_values") == 0;
 }
 
-static const struct rel_term *find_opt(const struct rel_term *const *opts, size_t n,
-                                       const struct rel_term *ro, const char *key)
+/* rebar3 runs relx in dev mode when the options say so (`mode` and
+ * `dev_mode` read in order: the base section, the profile's, the
+ * release's own), after `{mode, prod}` for the prod profile. */
+static bool dev_mode(const struct rel_term *const lists[3])
 {
-    const struct rel_term *found = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (rel_term_is_tagged(opts[i], key, 2))
-            found = rel_term_tuple_get(opts[i], 1);
-    for (size_t i = 0; i < rel_term_list_len(ro); i++)
-        if (rel_term_is_tagged(rel_term_list_get(ro, i), key, 2))
-            found = rel_term_tuple_get(rel_term_list_get(ro, i), 1);
-    return found;
-}
-
-static bool dev_mode(const struct rel_term *const *opts, size_t n, const struct rel_term *ro)
-{
-    const struct rel_term *mode = find_opt(opts, n, ro, "mode");
-    if (mode)
-        return rel_term_is_atom(mode, "dev");
-    return rel_term_is_atom(find_opt(opts, n, ro, "dev_mode"), "true");
+    bool dev = false; /* relx's default, and rebar3's `{mode, prod}` for prod */
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; i < rel_term_list_len(lists[l]); i++) {
+            const struct rel_term *o = rel_term_list_get(lists[l], i);
+            if (rel_term_is_tagged(o, "mode", 2))
+                dev = rel_term_is_atom(rel_term_tuple_get(o, 1), "dev");
+            else if (rel_term_is_tagged(o, "dev_mode", 2))
+                dev = rel_term_is_atom(rel_term_tuple_get(o, 1), "true");
+        }
+    return dev;
 }
 
 static int malformed(const struct rel_term *t)
@@ -117,78 +113,109 @@ static int write_op(struct rel_buf *out, struct rel_import_gen *g, const struct 
     return rc;
 }
 
-int rel_import_relx_overlays(struct rel_import_gen *g, const struct rel_term *const *opts,
-                             size_t n, const struct rel_term *ro)
+/* One overlay_vars value (a file name, or a list of file names and
+ * {Key, Value} terms) as items of relx_overlay_vars. */
+static int write_vars(struct rel_import_gen *g, const struct rel_term *vars)
 {
-    const struct rel_term *ov = find_opt(opts, n, ro, "overlay");
-    const struct rel_term *vars = find_opt(opts, n, ro, "overlay_vars");
-    const struct rel_term *values = find_opt(opts, n, ro, "overlay_vars_values");
-    struct rel_buf out = REL_BUF_INIT;
+    char *single = rel_import_str(vars);
     int rc = 0;
-    bool dev = dev_mode(opts, n, ro);
-    if (ov && !rel_term_is_list(ov))
-        rc = malformed(ov);
-    if (rc == 0 && rel_term_list_len(ov) > 0) {
-        rel_buf_puts(&out, "    relx_overlay:\n");
-        for (size_t i = 0; rc == 0 && i < rel_term_list_len(ov); i++)
-            rc = write_op(&out, g, rel_term_list_get(ov, i), dev);
-    }
-    /* overlay_vars: one file name, or a list of file names and {Key, Value} */
-    char *single = vars ? rel_import_str(vars) : NULL;
-    if (rc == 0 && single && single[0]) {
-        struct rel_buf *saved = g->out;
-        g->out = &out;
-        rel_buf_puts(&out, "    relx_overlay_vars: [");
-        rel_import_quoted(g, single);
-        rel_buf_puts(&out, "]\n");
-        g->out = saved;
-    } else if (rc == 0 && vars && !single) {
-        if (!rel_term_is_list(vars))
-            rc = rel_error_set(REL_ECONFIG, "rebar.config:%d: relx: overlay_vars must be a file "
-                               "name or a list", vars->line);
-        if (rc == 0 && rel_term_list_len(vars) > 0)
-            rel_buf_puts(&out, "    relx_overlay_vars:\n");
-        for (size_t i = 0; rc == 0 && i < rel_term_list_len(vars); i++) {
-            const struct rel_term *v = rel_term_list_get(vars, i);
-            char *file = rel_import_str(v);
-            struct rel_buf *saved = g->out;
-            g->out = &out;
-            if (file) {
-                rel_buf_puts(&out, "      - ");
-                rel_import_quoted(g, file);
-                rel_buf_puts(&out, "\n");
-            } else if (rel_term_tuple_size(v) >= 1) {
-                char *text = rel_term_to_text(v);
-                rel_buf_puts(&out, "      - term: ");
-                rel_import_quoted(g, text);
-                rel_buf_puts(&out, "\n");
-                free(text);
-            } else {
-                char *text = rel_term_to_text(v);
-                rc = rel_error_set(REL_ECONFIG, "rebar.config:%d: relx: overlay_vars: %s is "
-                                   "neither a file name nor a {Key, Value} term", v->line, text);
-                free(text);
-            }
-            g->out = saved;
-            free(file);
+    if (single) {
+        if (single[0]) {
+            rel_buf_puts(g->out, "      - ");
+            rel_import_quoted(g, single);
+            rel_buf_puts(g->out, "\n");
         }
+        free(single);
+        return 0;
     }
-    free(single);
-    if (rc == 0 && values) {
-        if (!rel_term_is_list(values)) {
-            rc = rel_error_set(REL_ECONFIG, "rebar.config:%d: relx: overlay_vars_values must be "
-                               "a list of {Key, Value}", values->line);
-        } else if (rel_term_list_len(values) > 0) {
-            char *text = rel_term_to_text(values);
-            struct rel_buf *saved = g->out;
-            g->out = &out;
-            rel_buf_puts(&out, "    relx_overlay_vars_values: ");
+    if (!rel_term_is_list(vars))
+        return rel_error_set(REL_ECONFIG, "rebar.config:%d: relx: overlay_vars must be a file "
+                             "name or a list", vars->line);
+    for (size_t i = 0; rc == 0 && i < rel_term_list_len(vars); i++) {
+        const struct rel_term *v = rel_term_list_get(vars, i);
+        char *file = rel_import_str(v);
+        char *text = rel_term_to_text(v);
+        if (file) {
+            rel_buf_puts(g->out, "      - ");
+            rel_import_quoted(g, file);
+            rel_buf_puts(g->out, "\n");
+        } else if (rel_term_tuple_size(v) >= 1) {
+            rel_buf_puts(g->out, "      - term: ");
             rel_import_quoted(g, text);
-            rel_buf_puts(&out, "\n");
-            g->out = saved;
-            free(text);
+            rel_buf_puts(g->out, "\n");
+        } else {
+            rc = rel_error_set(REL_ECONFIG, "rebar.config:%d: relx: overlay_vars: %s is "
+                               "neither a file name nor a {Key, Value} term", v->line, text);
+        }
+        free(text);
+        free(file);
+    }
+    return rc;
+}
+
+int rel_import_relx_overlays(struct rel_import_gen *g, const struct rel_term *base,
+                             const struct rel_term *profile, const struct rel_term *ro)
+{
+    /* rebar3 keeps every `overlay` of the base section and of the profile
+     * (the profile's operations first); relx appends every overlay_vars and
+     * overlay_vars_values it is given. The release's own options come last. */
+    const struct rel_term *const lists[3] = {base, profile, ro};
+    static const size_t order[3] = {1, 0, 2};
+    struct rel_buf out = REL_BUF_INIT;
+    struct rel_buf *saved = g->out;
+    g->out = &out;
+    int rc = 0;
+    bool dev = dev_mode(lists), any = false;
+    for (size_t k = 0; rc == 0 && k < 3; k++) {
+        const struct rel_term *l = lists[order[k]];
+        for (size_t i = 0; rc == 0 && i < rel_term_list_len(l); i++) {
+            const struct rel_term *o = rel_term_list_get(l, i);
+            if (!rel_term_is_tagged(o, "overlay", 2))
+                continue;
+            const struct rel_term *ov = rel_term_tuple_get(o, 1);
+            if (!rel_term_is_list(ov))
+                rc = malformed(ov);
+            for (size_t j = 0; rc == 0 && j < rel_term_list_len(ov); j++) {
+                if (!any)
+                    rel_buf_puts(&out, "    relx_overlay:\n");
+                any = true;
+                rc = write_op(&out, g, rel_term_list_get(ov, j), dev);
+            }
         }
     }
+    any = false;
+    for (size_t k = 0; rc == 0 && k < 3; k++)
+        for (size_t i = 0; rc == 0 && i < rel_term_list_len(lists[k]); i++) {
+            const struct rel_term *o = rel_term_list_get(lists[k], i);
+            if (!rel_term_is_tagged(o, "overlay_vars", 2))
+                continue;
+            if (!any)
+                rel_buf_puts(&out, "    relx_overlay_vars:\n");
+            any = true;
+            rc = write_vars(g, rel_term_tuple_get(o, 1));
+        }
+    struct rel_term *values = rel_term_list_new();
+    for (size_t k = 0; rc == 0 && k < 3; k++)
+        for (size_t i = 0; rc == 0 && i < rel_term_list_len(lists[k]); i++) {
+            const struct rel_term *o = rel_term_list_get(lists[k], i);
+            const struct rel_term *v = rel_term_tuple_get(o, 1);
+            if (!rel_term_is_tagged(o, "overlay_vars_values", 2))
+                continue;
+            if (!rel_term_is_list(v) || v->kind == REL_TERM_STRING)
+                rc = rel_error_set(REL_ECONFIG, "rebar.config:%d: relx: overlay_vars_values must "
+                                   "be a list of {Key, Value}", o->line);
+            for (size_t j = 0; rc == 0 && j < rel_term_list_len(v); j++)
+                rel_term_list_append(values, rel_term_clone(rel_term_list_get(v, j)));
+        }
+    if (rc == 0 && rel_term_list_len(values) > 0) {
+        char *text = rel_term_to_text(values);
+        rel_buf_puts(&out, "    relx_overlay_vars_values: ");
+        rel_import_quoted(g, text);
+        rel_buf_puts(&out, "\n");
+        free(text);
+    }
+    rel_term_free(values);
+    g->out = saved;
     if (rc == 0)
         rc = rel_buf_put(g->out, out.ptr ? out.ptr : "", out.len);
     rel_buf_free(&out);

@@ -293,7 +293,10 @@ static int overlay_context(struct rel_plan_builder *b, struct rel_term **out)
 {
     const struct rel_config_release *r = b->r;
     struct rel_term *builtins = builtin_vars(b);
-    if (r->nrelx_overlay_vars == 0) {
+    /* rebar3 hands relx one overlay variable, base_dir (first among the
+     * files'), and one value, profile_string: so relx always reads vars */
+    bool rebar3 = b->proj->kind == REL_PROJECT_REBAR3 && b->proj->env;
+    if (r->nrelx_overlay_vars == 0 && !rebar3) {
         *out = builtins;
         return 0;
     }
@@ -312,6 +315,17 @@ static int overlay_context(struct rel_plan_builder *b, struct rel_term **out)
     if (!values)
         values = rel_term_list_new();
     struct rel_term *files = rel_term_list_new();
+    if (rebar3) {
+        char *base_dir = rel_asprintf("%s/_build/%s", b->proj->root, b->proj->env);
+        rel_term_list_append(files, kv("base_dir", rel_term_string(base_dir)));
+        free(base_dir);
+        struct rel_term *v = rel_term_list_new();
+        rel_term_list_append(v, kv("profile_string", rel_term_string(b->proj->env)));
+        for (size_t i = 0; i < rel_term_list_len(values); i++)
+            rel_term_list_append(v, rel_term_clone(rel_term_list_get(values, i)));
+        rel_term_free(values);
+        values = v;
+    }
     for (size_t i = 0; rc == 0 && i < r->nrelx_overlay_vars; i++) {
         const struct rel_config_overlay_var *ov = &r->relx_overlay_vars[i];
         char *where = where_of(b, &ov->pos, "relx_overlay_vars");
@@ -335,7 +349,8 @@ static int overlay_context(struct rel_plan_builder *b, struct rel_term **out)
     struct rel_term *rendered = NULL, *base = NULL;
     if (rc == 0) {
         base = concat(builtins, values);
-        char *where = where_of(b, &r->relx_overlay_vars[0].pos, "relx_overlay_vars");
+        char *where = where_of(b, r->nrelx_overlay_vars ? &r->relx_overlay_vars[0].pos : &r->pos,
+                               "relx_overlay_vars");
         rc = render_vars(&rendered, base, files, where, 0);
         free(where);
     }

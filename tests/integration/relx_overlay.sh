@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# Issue 14, points 4 and 6: relx overlays and releases/RELEASES, with the
+# real rebar3 3.19 (relx 4.7) as the reference, on projects written here.
+#
+#  - a project whose relx section has every overlay operation (mkdir, copy of
+#    files, trees and wildcards, template with overlay_vars files that
+#    include each other, nested keys, sections, relx's built-in
+#    variables, link, chmod by integer and by template) and a bin/env entry
+#    point: `relman init --import && relman assemble` gives the overlay
+#    files `rebar3 release` gives (paths, types, modes, link targets,
+#    contents), at the same path;
+#  - a dev-mode profile: `link` makes the same symlinks;
+#  - releases/RELEASES equals rebar3's as terms, after one version and after
+#    a second one, and release_handler on the node booted through bin/env
+#    reads it;
+#  - relx's overlay errors (its shelltests/overlay_error_test profiles) and a
+#    bad template: rebar3 fails, relman fails with one line naming the
+#    overlay, and leaves nothing behind.
+set -u
+. "$(dirname "$0")/lib/assemble.sh"
+
+same_terms() {
+    erl -noshell -eval "
+        {ok, A} = file:consult(\"$1\"),
+        {ok, B} = file:consult(\"$2\"),
+        case A =:= B of
+            true -> halt(0);
+            false -> io:format(\"~p~n  differs from~n~p~n\", [A, B]), halt(1)
+        end." 2>&1
+}
+
+# tree DIR PATH...: one line per file under DIR/PATH: relative path, type,
+# mode, link target, and the contents' checksum.
+tree() {
+    local dir=$1
+    shift
+    (cd "$dir" && for p in "$@"; do
+        find "$p" -printf '%p %y %m %l\n' 2>/dev/null
+    done | sort | while read -r path type mode link; do
+        sum=-
+        [ "$type" = f ] && sum=$(md5sum <"$path" | cut -c1-32)
+        echo "$path $type $mode ${link:--} $sum"
+    done)
+}
+
+P=$T/ovl
+mkdir -p "$P/src" "$P/config/more" "$P/files/tree/sub/empty" && cd "$P" || exit 1
+cat >src/ovl.app.src <<'EOF'
+{application, ovl, [{description, "overlays"}, {vsn, "0.3.0"}, {registered, []},
+                    {applications, [kernel, stdlib, sasl]}, {env, [{greeting, "unset"}]}]}.
+EOF
+cat >src/ovl.erl <<'EOF'
+-module(ovl).
+-export([hello/0]).
+hello() -> application:get_env(ovl, greeting).
+EOF
+cat >rebar.config <<'EOF'
+{erl_opts, [debug_info]}.
+{relx, [{release, {ovl, "0.3.0"}, [ovl, sasl]},
+        {overlay_vars, ["config/vars.config", "config/inline.config"]},
+        {overlay, [{mkdir, "log/sasl"},
+                   {mkdir, "{{target_dir}}/var/{{inline_var}}"},
+                   {copy, "files/README", "README"},
+                   {copy, "files/tree", "share/tree"},
+                   {copy, "files/tree", "share2/"},
+                   {copy, "files/*.cfg", "etc/"},
+                   {copy, "files/nothing*.none", "etc/none/"},
+                   {copy, "{{erts_dir}}/bin/start.script", "bin/copy.script"},
+                   {template, "files/app.tpl", "etc/app.conf"},
+                   {template, "files/env.tpl", "bin/env"},
+                   {template, "files/sys.config.tpl", "releases/{{release_version}}/sys.config"},
+                   {chmod, 8#0755, "bin/env"},
+                   {chmod, "{{conf_mode}}", "etc/app.conf"},
+                   {chmod, 8#0750, "share/tree/sub"},
+                   {link, "files/README", "README.link"}]}]}.
+{profiles, [{dev, [{relx, [{mode, dev},
+                           {overlay, [{link, "files/README", "README.link"},
+                                      {link, "files/tree", "tree.link"},
+                                      {link, "files/*.cfg", "links/"}]}]}]}]}.
+EOF
+cat >config/vars.config <<'EOF'
+%% overlay variables
+{greeting, "hello from {{release_name}} {{release_version}}"}.
+{conf_mode, "416"}.
+{port, 8080}.
+{ratio, 0.25}.
+{db, [{host, "db.local"}, {pool, [{size, 10}]}]}.
+{servers, [[{name, "a"}], [{name, "b"}]]}.
+{flag_on, true}.
+{flag_off, false}.
+{override_me, "first"}.
+"more/extra.config".
+{override_me, "from vars.config"}.
+EOF
+printf '{inline_var, "inline"}.\n' >config/inline.config
+cat >config/more/extra.config <<'EOF'
+{override_me, "from extra"}.
+{extra, "port {{port}}"}.
+EOF
+printf 'read me\n' >files/README
+printf 'a=1\n' >files/a.cfg
+printf 'b=2\n' >files/b.cfg
+printf 'leaf\n' >files/tree/sub/leaf.txt
+printf '#!/bin/sh\necho tool\n' >files/tree/tool.sh
+chmod 0750 files/tree/tool.sh
+chmod 0600 files/tree/sub/leaf.txt
+cat >files/app.tpl <<'EOF'
+name={{release_name}} vsn={{release_version}} rel={{release}}
+erts={{erts_vsn}} {{release_erts_version}} erts_dir={{erts_dir}}
+out={{output_dir}} target={{target_dir}} root={{root_dir}}
+app_dir={{ovl}} vm_args={{vm_args}} sys_config={{sys_config}}
+rebar3: base_dir={{base_dir}} profile={{profile_string}}
+greeting={{greeting}} port={{port}} ratio={{ratio}} db={{db.host}}:{{db.pool.size}}
+{{#servers}}
+server {{name}}
+{{/servers}}
+  {{#flag_on}}
+flag on
+  {{/flag_on}}
+{{^flag_off}}off, inverted{{/flag_off}}
+{{! a comment line }}
+override={{override_me}} extra={{extra}} inline={{inline_var}}
+missing=[{{no_such_var}}] log=[{{log}}] {{{greeting}}} {{&port}}
+{{=<% %>=}}
+delimiters: <% port %> {{port}}
+EOF
+chmod 0640 files/app.tpl
+cat >files/env.tpl <<'EOF'
+#!/bin/sh
+# {{release_name}}'s entry point, as projects ship one: environment, then the release.
+GREETING="{{greeting}}"
+export GREETING
+exec "$(dirname "$0")/{{release_name}}" "$@"
+EOF
+cat >files/sys.config.tpl <<'EOF'
+[{ovl, [{greeting, "{{greeting}}"}]}].
+EOF
+
+# ---- relx's overlay errors (shelltests/overlay_error_test) ----
+E=$T/ovlerr
+mkdir -p "$E/src" && cd "$E" || exit 1
+cp "$P/src/ovl.erl" src/
+sed 's/ovl, \[/ovlerr, [/; s/"0.4.0"/"0.1.0"/' "$P/src/ovl.app.src" >src/ovlerr.app.src
+printf '# readme\n' >README.md
+printf 'line 1\n{{#open}}\nnever closed\n' >bad.tpl
+cat >rebar.config <<'EOF'
+{relx, [{release, {ovlerr, "0.1.0"}, [ovlerr]}]}.
+{profiles, [
+  {malformed_error, [{relx, [{overlay, [{malformed, foo}]}]}]},
+  {mkdir_error, [{relx, [{overlay, [{mkdir, "releases/RELEASES"}]}]}]},
+  {copy_error, [{relx, [{overlay, [{copy, "does_not_exist", "something"}]}]}]},
+  {template_read_error, [{relx, [{overlay, [{template, "does_not_exist", "something"}]}]}]},
+  {template_write_error, [{relx, [{overlay, [{template, "README.md", "releases"}]}]}]},
+  {template_dir_error, [{relx, [{overlay, [{template, "README.md", "releases/RELEASES/foo"}]}]}]},
+  {chmod_error, [{relx, [{overlay, [{chmod, 0, "does_not_exist"}]}]}]},
+  {link_error, [{relx, [{mode, dev}, {overlay, [{link, "README.md", "../../../../../../../../../../../../../../../../../../../../../../../../f"}]}]}]},
+  {bad_template, [{relx, [{overlay, [{mkdir, "fine"}, {template, "bad.tpl", "etc/bad"}]}]}]}
+]}.
+EOF
+# The references, in parallel (each profile in a copy of the project). Not
+# link_error's: relx resolves its path to /f, and rebar3 running as root
+# would make that link at the root of this machine (relx's shelltest expects
+# a failure, which an unprivileged user gets).
+PROFILES="malformed_error mkdir_error copy_error template_read_error template_write_error
+          template_dir_error chmod_error bad_template"
+# They run in the background while the rest of the test goes on.
+for prof in $PROFILES link_error; do
+    cp -a "$E" "$T/err-$prof"
+    if [ "$prof" = link_error ]; then
+        (cd "$T/err-$prof" && rebar3 as "$prof" compile >"$T/r3-$prof.out" 2>&1) &
+    else
+        (cd "$T/err-$prof" && rebar3 as "$prof" release >"$T/r3-$prof.out" 2>&1
+         echo $? >"$T/r3-$prof.rc") &
+    fi
+done
+cd "$P" || exit 1
+
+# ---- the reference: rebar3 release (one version into a second place too) ----
+rebar3 release >"$T/rebar3.out" 2>&1 || { cat "$T/rebar3.out"; bad "rebar3 release"; }
+REL=$P/_build/default/rel/ovl
+OVERLAY_PATHS="README README.link log var share share2 etc bin/env bin/copy.script releases/0.3.0/sys.config"
+tree "$REL" $OVERLAY_PATHS >"$T/ref.tree"
+cp "$REL/releases/RELEASES" "$T/ref.RELEASES"
+check "rebar3 writes the overlays" grep -q 'etc/app.conf f 640' "$T/ref.tree"
+mkdir -p "$T/refout" && cp -a "$REL" "$T/refout/ovl" # where the second version goes
+mv "$REL" "$T/ref-ovl"
+echo "[${SECONDS}s] reference built"
+
+# ---- relman at the same path ----
+"$R" init --import >"$T/init.out" 2>&1 || { cat "$T/init.out"; bad "relman init --import"; }
+check "the overlay is imported" grep -q 'relx_overlay:' relman.yml
+check "link outside dev mode is a copy" grep -q -- '- copy: \["files/README", "README.link"\]' relman.yml
+check "the integer chmod mode is octal" grep -q -- '- chmod: \["0755", "bin/env"\]' relman.yml
+check "both overlay_vars files" grep -q -- '- "config/inline.config"' relman.yml
+"$R" assemble >"$T/assemble.out" 2>&1 || { cat "$T/assemble.out" relman.yml; bad "relman assemble"; }
+tree "$REL" $OVERLAY_PATHS >"$T/relman.tree"
+if diff "$T/ref.tree" "$T/relman.tree" >"$T/tree.diff"; then ok; else
+    bad "the overlay files differ from rebar3's"
+    cat "$T/tree.diff"
+    diff "$T/ref-ovl/etc/app.conf" "$REL/etc/app.conf"
+fi
+check "the template is what rebar3 wrote" cmp "$T/ref-ovl/etc/app.conf" "$REL/etc/app.conf"
+check "an empty mkdir is there" test -d "$REL/var/inline"
+check "a wildcard with no match makes only the directory" test -d "$REL/etc/none"
+check "RELEASES as rebar3 writes it" same_terms "$T/ref.RELEASES" "$REL/releases/RELEASES"
+
+# the release boots through the overlay's bin/env; release_handler reads RELEASES
+export RELEASE_NODE=ovl$$
+"$REL/bin/env" daemon >"$T/daemon.out" 2>&1 || { cat "$T/daemon.out"; bad "bin/env daemon"; }
+check "the node answers through bin/env" wait_rpc "$REL/bin/env"
+check "the overlay's sys.config is the one booted" test \
+    "$("$REL/bin/env" rpc 'io:format("~p~n", [ovl:hello()])')" = '{ok,"hello from ovl 0.3.0"}'
+rh=$("$REL/bin/env" rpc 'io:format("~p~n", [[{N, V, S} || {N, V, _, S} <- release_handler:which_releases()]])' 2>&1)
+check "release_handler reads RELEASES" test "$rh" = '[{"ovl","0.3.0",permanent}]'
+"$REL/bin/env" stop >/dev/null 2>&1 || bad "bin/env stop"
+for _ in $(seq 1 50); do [ -z "$(our_pids)" ] && break; sleep 0.2; done
+check "no VM left" test -z "$(our_pids)"
+unset RELEASE_NODE
+
+echo "[${SECONDS}s] booted and stopped"
+# ---- a second version: RELEASES names the new one only, as relx's ----
+sed -i 's/"0.3.0"/"0.4.0"/' rebar.config src/ovl.app.src
+rebar3 release -o "$T/refout" >"$T/rebar3.out" 2>&1 || { cat "$T/rebar3.out"; bad "rebar3 release 0.4.0"; }
+"$R" init --import --force >/dev/null 2>&1 || bad "relman init --import (0.4.0)"
+"$R" assemble >"$T/assemble.out" 2>&1 || { cat "$T/assemble.out"; bad "relman assemble 0.4.0"; }
+check "both versions are kept" test -d "$REL/releases/0.3.0" -a -d "$REL/releases/0.4.0"
+check "RELEASES after a second version as rebar3's" same_terms "$T/refout/ovl/releases/RELEASES" "$REL/releases/RELEASES"
+check "the new version's overlay template" grep -q 'vsn=0.4.0' "$REL/etc/app.conf"
+
+echo "[${SECONDS}s] second version"
+# ---- dev mode: link makes symlinks to the project's files ----
+rebar3 as dev release >"$T/rebar3.out" 2>&1 || { cat "$T/rebar3.out"; bad "rebar3 as dev release"; }
+DREL=$P/_build/dev/rel/ovl
+tree "$DREL" README.link tree.link links >"$T/ref-dev.tree"
+mv "$DREL" "$T/ref-dev"
+"$R" init --import --force --env dev >"$T/init.out" 2>&1 || { cat "$T/init.out"; bad "relman init --import --env dev"; }
+check "dev mode keeps link" grep -q -- '- link: \["files/README", "README.link"\]' relman.yml
+"$R" assemble >"$T/assemble.out" 2>&1 || { cat "$T/assemble.out"; bad "relman assemble (dev)"; }
+tree "$DREL" README.link tree.link links >"$T/relman-dev.tree"
+if diff "$T/ref-dev.tree" "$T/relman-dev.tree" >"$T/tree.diff"; then ok; else
+    bad "the dev-mode links differ from rebar3's"
+    cat "$T/tree.diff"
+fi
+check "a link to a directory" test "$(readlink "$DREL/tree.link")" = "$P/files/tree"
+
+expect_error() { # PROFILE TEXT [WHERE]: rebar3 and relman both fail with TEXT
+    local prof=$1 text=$2 where=${3:-assemble}
+    if [ ! -f "$T/r3-$prof.rc" ]; then
+        : # no reference (see above)
+    elif [ "$(cat "$T/r3-$prof.rc")" = 0 ]; then
+        bad "$prof: rebar3 release succeeded"
+    elif ! grep -q "$text" "$T/r3-$prof.out"; then
+        bad "$prof: rebar3 says no '$text'"
+        tail -5 "$T/r3-$prof.out"
+    else ok; fi
+    local rc=0 out
+    # relman in the reference's copy (compiled there), without its output
+    if [ -d "$T/err-$prof" ]; then cd "$T/err-$prof" || return; else cd "$E" || return; fi
+    rm -rf "_build/$prof/rel"
+    if [ "$where" = import ]; then
+        out=$("$R" init --import --force --env "$prof" 2>&1) || rc=$?
+    else
+        "$R" init --import --force --env "$prof" >"$T/init.out" 2>&1 || { cat "$T/init.out"; bad "$prof: import"; }
+        out=$("$R" assemble 2>&1) || rc=$?
+    fi
+    check "$prof: relman fails" test "$rc" -eq 1
+    check "$prof: one line" test "$(printf '%s\n' "$out" | wc -l)" -eq 1
+    if grep -q -- "$text" <<<"$out"; then ok; else bad "$prof: relman says no '$text': $out"; fi
+    [ "$where" = import ] || if grep -q 'relx_overlay\[' <<<"$out" && grep -q 'relman.yml:[0-9]*:[0-9]*:' <<<"$out"; then ok; else
+        bad "$prof: the error names no overlay: $out"; fi
+    check "$prof: nothing left behind" test ! -e "_build/$prof/rel"
+}
+# ---- relx's overlay errors: the references started at the beginning ----
+wait
+echo "[${SECONDS}s] error references built"
+expect_error malformed_error "Overlay section malformed" import
+expect_error mkdir_error "Unable to make directory"
+expect_error copy_error "Unable to copy from"
+expect_error template_read_error "Unable to read template file"
+expect_error template_write_error "Unable to write to"
+expect_error template_dir_error "Unable to create enclosing directory for"
+expect_error chmod_error "Unable to chmod"
+expect_error link_error "Unable to symlink"
+expect_error bad_template "Unable to render template"
+out=$("$R" assemble 2>&1)
+check "a bad template names its file and line" grep -q 'bad.tpl:2: section {{#open}} is not closed' <<<"$out"
+
+finish
