@@ -603,12 +603,53 @@ static int link_one(const struct op_ctx *o, const char *src, const char *rel)
     return rc;
 }
 
+/* A copy whose source lies inside the release being made ({{target_dir}}/x):
+ * what the plan has there so far is copied, as relx copies what it has
+ * just written. */
+static int copy_planned(const struct op_ctx *o, const char *src_rel, const char *rel)
+{
+    struct rel_plan_builder *b = o->b;
+    const struct rel_plan_entry *e = src_rel[0] ? current(b, src_rel) : NULL;
+    size_t sl = strlen(src_rel), n = b->p->count;
+    int rc = 0;
+    if (e && e->kind != REL_PLAN_DIR)
+        return rel_plan_add(b, rel, e->kind, e->mode, e->src, e->data, e->len, e->size,
+                            "overlay");
+    if (!is_dir(b, src_rel))
+        return op_error(o, "Unable to copy from %s/%s to %s: nothing in the release is there",
+                        b->p->dest, src_rel, rel);
+    rc = add_dir(b, rel, 0755);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct rel_plan_entry *c = &b->p->entries[i];
+        if (sl && !(strncmp(c->path, src_rel, sl) == 0 && c->path[sl] == '/'))
+            continue;
+        if (current(b, c->path) != c)
+            continue; /* replaced since */
+        char *to = rel[0] ? rel_path_join2(rel, c->path + sl + (sl ? 1 : 0))
+                          : rel_strdup(c->path + sl + (sl ? 1 : 0));
+        struct rel_plan_entry copy = *c; /* rel_plan_add may move the array */
+        rc = rel_plan_add(b, to, copy.kind, copy.mode, copy.src, copy.data, copy.len, copy.size,
+                          "overlay");
+        free(to);
+    }
+    return rc;
+}
+
 /* copy and link: one source, or each match of a wildcard into a directory. */
 static int copy_or_link(const struct op_ctx *o, const char *from, const char *to, bool link)
 {
     char *src = from_path(o, from), *rel = NULL;
     int rc = to_path(o, &rel, to, link ? "Unable to symlink to" : "Unable to copy to");
-    if (rc == 0 && !to_is_dir(to)) {
+    size_t dl = strlen(o->b->p->dest);
+    char *inside = strncmp(src, o->b->p->dest, dl) == 0 && (src[dl] == '/' || !src[dl])
+                       ? rel_strdup(src[dl] ? src + dl + 1 : "")
+                       : NULL;
+    if (rc == 0 && inside && (link || to_is_dir(to))) {
+        rc = op_error(o, "%s from inside the release (%s) is not supported",
+                      link ? "a link" : "a wildcard copy", src);
+    } else if (rc == 0 && inside) {
+        rc = copy_planned(o, inside, rel);
+    } else if (rc == 0 && !to_is_dir(to)) {
         rc = link ? link_one(o, src, rel) : copy_one(o, src, rel, 0);
     } else if (rc == 0) {
         /* filelib:wildcard(FROM, ROOT): no match copies nothing */
@@ -634,6 +675,7 @@ static int copy_or_link(const struct op_ctx *o, const char *from, const char *to
     }
     if (rc == 0)
         track_tar_path(o->b, rel);
+    free(inside);
     free(src);
     free(rel);
     return rc;
