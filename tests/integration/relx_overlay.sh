@@ -19,16 +19,6 @@
 set -u
 . "$(dirname "$0")/lib/assemble.sh"
 
-same_terms() {
-    erl -noshell -eval "
-        {ok, A} = file:consult(\"$1\"),
-        {ok, B} = file:consult(\"$2\"),
-        case A =:= B of
-            true -> halt(0);
-            false -> io:format(\"~p~n  differs from~n~p~n\", [A, B]), halt(1)
-        end." 2>&1
-}
-
 # tree DIR PATH...: one line per file under DIR/PATH: relative path, type,
 # mode, link target, and the contents' checksum.
 tree() {
