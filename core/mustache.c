@@ -387,48 +387,46 @@ static const struct rel_term *lookup(const struct renderer *r, const struct mnod
     return NULL;
 }
 
+/*
+ * A float as OTP 25 prints it (float_to_list/2 `short`): the fewest digits
+ * that read back, in plain notation ("0.25", "100.0") unless the exponent
+ * form is shorter ("1.0e3", "1.2e-4") or the exponent is 16 or more; a tie
+ * is plain.
+ */
 static int put_float(struct rel_buf *out, double f)
 {
-    /* the shortest digits that read back, written as Erlang prints floats */
     char s[40];
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(s, sizeof(s), "%.*e", prec - 1, f);
         if (strtod(s, NULL) == f)
             break;
     }
-    char mant[32];
-    int exp = 0;
-    char *e = strchr(s, 'e');
-    size_t ml = (size_t)(e - s);
-    memcpy(mant, s, ml);
-    mant[ml] = '\0';
-    exp = atoi(e + 1);
     char digits[24];
     size_t nd = 0;
-    bool neg = mant[0] == '-';
-    for (const char *q = mant; *q; q++)
+    const char *e = strchr(s, 'e');
+    for (const char *q = s; q < e && nd < sizeof(digits) - 1; q++)
         if (*q >= '0' && *q <= '9')
             digits[nd++] = *q;
     digits[nd] = '\0';
-    int rc = neg ? rel_buf_putc(out, '-') : 0;
-    if (exp >= -4 && exp < 21) {
-        /* plain notation: digits with the point after exp+1 of them */
-        if (exp < 0) {
-            rc = rel_buf_puts(out, "0.");
-            for (int i = -1; i > exp; i--)
-                rc = rel_buf_putc(out, '0');
-            return rel_buf_puts(out, digits);
-        }
-        for (int i = 0; i <= exp; i++)
-            rc = rel_buf_putc(out, (size_t)i < nd ? digits[i] : '0');
-        rc = rel_buf_putc(out, '.');
-        return (size_t)exp + 1 < nd ? rel_buf_puts(out, digits + exp + 1) : rel_buf_putc(out, '0');
+    int exp = atoi(e + 1);
+    char plain[400], sci[40];
+    size_t pl = 0;
+    if (exp < 0) {
+        pl += (size_t)snprintf(plain + pl, sizeof(plain) - pl, "0.");
+        for (int i = -1; i > exp && pl < sizeof(plain) - 1; i--)
+            plain[pl++] = '0';
+        pl += (size_t)snprintf(plain + pl, sizeof(plain) - pl, "%s", digits);
+    } else {
+        for (int i = 0; i <= exp && pl < sizeof(plain) - 1; i++)
+            plain[pl++] = (size_t)i < nd ? digits[i] : '0';
+        plain[pl] = '\0';
+        pl += (size_t)snprintf(plain + pl, sizeof(plain) - pl, ".%s",
+                               (size_t)exp + 1 < nd ? digits + exp + 1 : "0");
     }
-    rc = rel_buf_putc(out, digits[0]);
-    rc = rel_buf_putc(out, '.');
-    rc = nd > 1 ? rel_buf_puts(out, digits + 1) : rel_buf_putc(out, '0');
-    (void)rc;
-    return rel_buf_printf(out, "e%d", exp);
+    size_t sl = (size_t)snprintf(sci, sizeof(sci), "%c.%se%d", digits[0],
+                                 nd > 1 ? digits + 1 : "0", exp);
+    const char *pick = exp >= 16 || sl < pl ? sci : plain;
+    return rel_buf_printf(out, "%s%s", s[0] == '-' ? "-" : "", pick);
 }
 
 static int put_iolist(struct rel_buf *out, const struct rel_term *t, int depth);

@@ -50,9 +50,13 @@ static struct rel_term *kv(const char *key, struct rel_term *v)
     return rel_term_tuple(2, rel_term_atom(key), v);
 }
 
+/* relx's vm_args / sys_config variable: the configured file's absolute
+ * path; `undefined` when none is configured (relx's default pick-up of
+ * config/vm.args does not set it) or when it is a `.src` form (relx keeps
+ * vm_args_src apart). */
 static struct rel_term *path_or_undefined(const struct rel_plan_builder *b, const char *p)
 {
-    if (!p)
+    if (!p || rel_plan_ends_with(p, ".src"))
         return rel_term_atom("undefined");
     char *abs = rel_plan_project_path(b, p);
     struct rel_term *t = rel_term_string(abs);

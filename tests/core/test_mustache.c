@@ -17,7 +17,9 @@ static const char *CTX = "[{name, \"world\"}, {n, 42}, {neg, -7}, {f, 1.5}, {ten
                          " {big, 1.0e30}, {a, foo}, {b, <<\"bin\">>}, {t, true}, {no, false},"
                          " {empty, \"\"}, {nil_v, nil}, {io, [\"ab\", <<\"cd\">>, $e]},"
                          " {nested, [{a, [{b, \"deep\"}]}]}, {items, [[{x, 1}], [{x, 2}]]},"
-                         " {letters, \"hi\"}, {tup, {1, 2}}, bare, {utf, \"h\\x{e9}\"}].";
+                         " {letters, \"hi\"}, {tup, {1, 2}}, bare, {utf, \"h\\x{e9}\"},"
+                         " {f1, 100.0}, {f2, 1000.0}, {f3, 123456789.0}, {f4, 12345678901234568.0},"
+                         " {f5, 0.0001}, {f6, 0.00012}, {f7, -2.5}, {f8, 1234567890123456.0}].";
 
 static const char *render(const char *text, int expect_rc)
 {
@@ -38,6 +40,9 @@ static void test_values(void **state)
     assert_string_equal(render("hello {{name}}!", 0), "hello world!");
     assert_string_equal(render("{{n}} {{neg}} {{a}} {{b}} {{t}} {{no}}", 0), "42 -7 foo bin true false");
     assert_string_equal(render("{{f}} {{tenth}} {{big}}", 0), "1.5 0.1 1.0e30");
+    assert_string_equal(render("{{f1}} {{f2}} {{f3}} {{f4}} {{f5}} {{f6}} {{f7}} {{f8}}", 0),
+                        "100.0 1.0e3 123456789.0 1.2345678901234568e16 0.0001 1.2e-4 -2.5 "
+                        "1234567890123456.0");
     assert_string_equal(render("[{{missing}}] [{{nil_v}}] [{{empty}}]", 0), "[] [] []");
     assert_string_equal(render("{{io}}", 0), "abcde");
     assert_string_equal(render("{{utf}}", 0), "h\xc3\xa9");

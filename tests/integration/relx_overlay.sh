@@ -57,6 +57,7 @@ cat >rebar.config <<'EOF'
                    {copy, "files/nothing*.none", "etc/none/"},
                    {copy, "{{erts_dir}}/bin/start.script", "bin/copy.script"},
                    {template, "files/app.tpl", "etc/app.conf"},
+                   {template, "files/edge.tpl", "etc/edge.txt"},
                    {template, "files/env.tpl", "bin/env"},
                    {template, "files/sys.config.tpl", "releases/{{release_version}}/sys.config"},
                    {chmod, 8#0755, "bin/env"},
@@ -79,6 +80,18 @@ cat >config/vars.config <<'EOF'
 {flag_on, true}.
 {flag_off, false}.
 {override_me, "first"}.
+{foo, "bar"}.
+{n, 42}.
+{letters, "hi"}.
+{strs, ["ab", "cd"]}.
+{bin, <<"bin {{n}}">>}.
+{codes, [97, 98, 99]}.
+{big, 1.0e3}.
+{neg, -42}.
+{atom_v, some_atom}.
+{empty_s, ""}.
+{nil_v, nil}.
+{pl, [{k, "v"}]}.
 "more/extra.config".
 {override_me, "from vars.config"}.
 EOF
@@ -115,6 +128,17 @@ missing=[{{no_such_var}}] log=[{{log}}] {{{greeting}}} {{&port}}
 delimiters: <% port %> {{port}}
 EOF
 chmod 0640 files/app.tpl
+# the corners of bbmustache: values of every kind, sections over strings,
+# atoms and proplists, falsy values, standalone lines with tabs and CRLF,
+# triple and & tags, delimiters changed and back, no final newline
+printf '%s\n' 'a={{atom_v}} neg={{neg}} big={{big}} ratio={{ratio}} codes={{codes}} bin={{bin}} strs={{strs}}' \
+    '[{{empty_s}}][{{nil_v}}][{{ nosuch.deep }}]' '{{#letters}}<{{.}}>{{/letters}}' \
+    '{{#atom_v}}atom section {{.}}{{/atom_v}}' '{{#pl}}pl k={{k}} outer={{n}}{{/pl}}' \
+    '{{#servers}}{{name}}{{#db}}/{{host}}{{/db}},{{/servers}}' '{{^empty_s}}empty is falsy{{/empty_s}}' \
+    '{{^nil_v}}nil is falsy{{/nil_v}}' >files/edge.tpl
+printf '\t{{#flag_on}}\t\ntab-indented standalone\n {{/flag_on}} \n{{#strs}}[{{.}}]{{/strs}}\n' >>files/edge.tpl
+printf '{{{ foo }}} {{& foo}} {{{foo}}}\nline with crlf\r\n{{! c }}\r\nafter crlf\r\n' >>files/edge.tpl
+printf '{{#flag_on}}x{{/flag_on}}  {{! not standalone }}\n{{=| |=}}|foo| {{foo}}\n|={{ }}=|\n{{foo}}\nno final newline' >>files/edge.tpl
 cat >files/env.tpl <<'EOF'
 #!/bin/sh
 # {{release_name}}'s entry point, as projects ship one: environment, then the release.
@@ -190,6 +214,7 @@ if diff "$T/ref.tree" "$T/relman.tree" >"$T/tree.diff"; then ok; else
     diff "$T/ref-ovl/etc/app.conf" "$REL/etc/app.conf"
 fi
 check "the template is what rebar3 wrote" cmp "$T/ref-ovl/etc/app.conf" "$REL/etc/app.conf"
+check "bbmustache's corners as rebar3 renders them" cmp "$T/ref-ovl/etc/edge.txt" "$REL/etc/edge.txt"
 check "an empty mkdir is there" test -d "$REL/var/inline"
 check "a wildcard with no match makes only the directory" test -d "$REL/etc/none"
 check "RELEASES as rebar3 writes it" same_terms "$T/ref.RELEASES" "$REL/releases/RELEASES"
