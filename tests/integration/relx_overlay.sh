@@ -13,6 +13,7 @@
 #  - releases/RELEASES equals rebar3's as terms, after one version and after
 #    a second one, and release_handler on the node booted through bin/env
 #    reads it;
+#  - rlx_release_SUITE's overlay_release case (its assertions);
 #  - relx's overlay errors (its shelltests/overlay_error_test profiles) and a
 #    bad template: rebar3 fails, relman fails with one line naming the
 #    overlay, and leaves nothing behind.
@@ -285,6 +286,70 @@ expect_error() { # PROFILE TEXT [WHERE]: rebar3 and relman both fail with TEXT
         bad "$prof: the error names no overlay: $out"; fi
     check "$prof: nothing left behind" test ! -e "_build/$prof/rel"
 }
+# ---- rlx_release_SUITE's overlay_release, with its assertions ----
+# (written as relman.yml: rebar3 3.19 cannot pass a {Key, Value} among
+# overlay_vars, nor overlay_vars_values, which the case uses)
+S=$T/suite
+L=$S/lib1
+mkdir -p "$S/src" "$S/priv/subdir" "$L/first_test_dir" && cd "$S" || exit 1
+printf '{application, goal_app_1, [{vsn, "0.0.1"}, {description, "g"}, {registered, []}, {applications, [kernel, stdlib]}]}.\n' >src/goal_app_1.app.src
+printf 'foo\n' >priv/subdir/foo.txt
+printf '{relx, [{release, {foo, "0.0.1"}, [goal_app_1]}]}.\n' >rebar.config
+printf '%s\n' '{yahoo, "yahoo"}.' '{yahoo2, [{foo, "bar"}]}.' '{foo_yahoo, "foo_{{yahoo}}"}.' \
+    '{foo_dir, "foodir"}.' '{prop2, 1}.' '{tpl_var, "defined in vars1"}.' \
+    '{api_caller_var, "{{api_caller_var}}"}.' >"$L/vars1.config"
+printf '%s\n' '{google, "yahoo"}.' '{yahoo2, "foo"}.' '{tpl_arg, "a template value"}.' \
+    '{tpl_var, "Redefined in vars2 with {{tpl_arg}}"}.' "\"$L/vars3.config\"." \
+    "\"$L/vars4.config\"." >"$L/vars2.config"
+printf '%s\n' '{google, "yahoo"}.' '{prop2, 3}.' '{yahoo4, "{{yahoo}}/{{yahoo2}}4"}.' >"$L/vars3.config"
+printf '%s\n' '{prop1, "val1"}.' '{prop2, 2}.' >"$L/vars4.config"
+for k in erts_vsn release_erts_version rel_vsn:release_version release_version log output_dir \
+    target_dir config_file sys_config root_dir release yahoo4 yahoo foo_dir foo_yahoo google prop1 \
+    tpl_var api_caller_var; do
+    printf '{%s, "{{%s}}"}.\n' "${k%%:*}" "${k##*:}"
+done >"$L/test_template"
+printf '{release_name, {{release_name}}}.\n{prop2, {{prop2}}}.\n' >>"$L/test_template"
+chmod 0777 "$L/test_template"
+cp "$L/test_template" "$L/first_test_dir/test_file"
+cat >relman.yml <<EOF
+project: {kind: rebar3}
+releases:
+  foo:
+    version: "0.0.1"
+    applications: {goal_app_1: permanent}
+    relx_overlay_vars:
+      - {term: '{var_list_dir, "non-file-variable-list"}'}
+      - $L/vars1.config
+      - $L/vars2.config
+    relx_overlay_vars_values: '[{api_caller_var, "api-caller-var"}, {release_name, "release-var-conflict"}, {yahoo, "overlays-file-conflict"}]'
+    relx_overlay:
+      - mkdir: "{{target_dir}}/fooo"
+      - mkdir: "{{target_dir}}/{{var_list_dir}}"
+      - copy: ["{{goal_app_1}}/priv/subdir/foo.txt", "{{target_dir}}/{{foo_dir}}/test_app_overlay"]
+      - copy: ["$L/vars1.config", "{{target_dir}}/{{foo_dir}}/vars1.config"]
+      - copy: ["$L/vars1*.config", "{{target_dir}}/{{yahoo}}/"]
+      - copy: ["$L/vars4.config", "{{target_dir}}/{{yahoo}}/vars4.config"]
+      - copy: ["$L/first_test_dir", "{{target_dir}}/second_test_dir/"]
+      - template: ["$L/test_template", "{{target_dir}}/test_template_resolved"]
+      - template: ["$L/test_template", "bin/{{release_name}}-{{release_version}}"]
+      - copy: ["{{erts_dir}}/bin/erl", "bin/copy.erl"]
+EOF
+"$R" assemble >"$T/suite.out" 2>&1 || { cat "$T/suite.out"; bad "overlay_release: relman assemble"; }
+O=$S/_build/default/rel/foo
+for f in non-file-variable-list fooo foodir/vars1.config foodir/test_app_overlay yahoo/vars1.config \
+    yahoo/vars4.config second_test_dir/first_test_dir/test_file bin/copy.erl bin/foo-0.0.1; do
+    check "overlay_release: $f" test -e "$O/$f"
+done
+check "overlay_release: the template keeps mode 0777" test "$(stat -c %a "$O/test_template_resolved")" = 777
+got=$(erl -noshell -eval '{ok, T} = file:consult("'"$O"'/test_template_resolved"),
+    G = fun(K) -> proplists:get_value(K, T) end,
+    io:format("~p", [[G(erts_vsn) =:= erlang:system_info(version),
+                      G(release_erts_version) =:= erlang:system_info(version), G(release_version),
+                      G(release_name), G(yahoo4), G(foo_yahoo), G(google), G(prop1), G(prop2),
+                      G(tpl_var), G(api_caller_var), G(yahoo), G(config_file)]]), halt().' 2>&1)
+check "overlay_release: the variables" test "$(tr -d ' \n' <<<"$got")" = \
+    '[true,true,"0.0.1",foo,"yahoo/foo4","foo_yahoo","yahoo","val1",2,"Redefinedinvars2withatemplatevalue","api-caller-var","yahoo",[]]'
+
 # ---- relx's overlay errors: the references started at the beginning ----
 wait
 echo "[${SECONDS}s] error references built"
