@@ -571,6 +571,8 @@ static int copy_one(const struct op_ctx *o, const char *src, const char *rel, in
             char *csrc = rel_path_join2(src, de->d_name);
             char *crel = rel[0] ? rel_path_join2(rel, de->d_name) : rel_strdup(de->d_name);
             rc = copy_one(o, csrc, crel, depth + 1);
+            if (rc == 0 && !rel[0])
+                track_tar_path(b, crel); /* into the release root: each is packed */
             free(csrc);
             free(crel);
         }
@@ -671,13 +673,15 @@ static int copy_or_link(const struct op_ctx *o, const char *from, const char *to
             char *base = rel_path_basename(g.gl_pathv[i]);
             char *crel = rel[0] ? rel_path_join2(rel, base) : rel_strdup(base);
             rc = link ? link_one(o, g.gl_pathv[i], crel) : copy_one(o, g.gl_pathv[i], crel, 0);
+            if (rc == 0 && !rel[0])
+                track_tar_path(o->b, crel); /* into the release root: each is packed */
             free(base);
             free(crel);
         }
         if (gr == 0)
             globfree(&g);
     }
-    if (rc == 0)
+    if (rc == 0 && rel[0])
         track_tar_path(o->b, rel);
     free(inside);
     free(src);

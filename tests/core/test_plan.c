@@ -500,7 +500,8 @@ static void test_operations(void **state)
                                        "      - link: [files/tree, linked]\n"
                                        "      - chmod: [\"0700\", README]\n"
                                        "      - chmod: [\"{{mode}}\", share/tree/sub]\n"
-                                       "      - chmod: [0o640, etc/x.cfg]\n");
+                                       "      - chmod: [0o640, etc/x.cfg]\n"
+                     "      - copy: [files/tree, \".\"]\n");
     if (try_build(&f) < 0)
         fail_msg("plan: %s", rel_error_message());
     const struct rel_plan *p = f.plan;
@@ -523,6 +524,12 @@ static void test_operations(void **state)
     char *target = rel_path_join2(f.dir, "files/README");
     assert_string_equal(e->data, target);
     free(target);
+    /* a tree copied into the root: each of its entries is packed by tar */
+    assert_int_equal(must_find(p, "top")->kind, REL_PLAN_COPY);
+    assert_true(has_tar_path(p, "top") && has_tar_path(p, "sub") && has_tar_path(p, "empty"));
+    assert_true(has_tar_path(p, "share") && has_tar_path(p, "log") && has_tar_path(p, "etc"));
+    assert_true(has_tar_path(p, "releases/RELEASES"));
+    assert_false(has_tar_path(p, ""));
     /* the link replaced the tree copied there before */
     assert_int_equal(must_find(p, "linked")->kind, REL_PLAN_LINK);
     assert_null(rel_plan_find(p, "linked/top"));
