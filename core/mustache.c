@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
+#include "escape.h"
 #include "term.h"
 #include "utf8.h"
 
@@ -119,12 +120,19 @@ static bool keys_equal(const struct mnode *a, const struct mnode *b)
     return true;
 }
 
+/* The key as messages show it: control characters and bytes that are not
+ * UTF-8 escaped (a tag may span lines), at most 80 bytes. */
 static char *keys_text(const struct mnode *n)
 {
     struct rel_buf b = REL_BUF_INIT;
     for (size_t i = 0; i < n->nkeys; i++)
         rel_buf_printf(&b, "%s%s", i ? "." : "", n->keys[i]);
-    return rel_buf_detach(&b);
+    char *raw = rel_buf_detach(&b);
+    char *text = rel_escape_dup(raw ? raw : "", 0);
+    free(raw);
+    if (strlen(text) > 80)
+        strcpy(text + 76, "...");
+    return text;
 }
 
 static bool blank(const char *s, size_t len)

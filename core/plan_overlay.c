@@ -24,6 +24,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
+#include "escape.h"
 #include "fs.h"
 #include "mustache.h"
 #include "path.h"
@@ -487,7 +488,10 @@ static int op_error(const struct op_ctx *o, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return rel_error_set(REL_ECONFIG, "%s: %s", o->where, msg);
+    char *shown = rel_escape_dup(msg, 0); /* paths from templates may hold anything */
+    int rc = rel_error_set(REL_ECONFIG, "%s: %s", o->where, shown);
+    free(shown);
+    return rc;
 }
 
 /* An argument rendered as a template. New string. */
@@ -863,6 +867,12 @@ int rel_plan_relx_overlay(struct rel_plan_builder *b)
                  rel_config_overlay_op_name(op->kind));
         struct op_ctx o = {b, vars, where_of(b, &op->pos, what)};
         rc = run_op(&o, op);
+        if (rc && strncmp(rel_error_message(), o.where, strlen(o.where)) != 0) {
+            /* from a helper (rel_plan_add): said with the operation's place */
+            char *shown = rel_escape_dup(rel_error_message(), 0);
+            rel_error_set(rc, "%s: %s", o.where, shown);
+            free(shown);
+        }
         free(o.where);
     }
     rel_term_free(vars);
