@@ -811,12 +811,19 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
                 if (mkdir(to, 0755) < 0 && errno != EEXIST)
                     rc = rel_error_set_errno(REL_EIO, errno, "cannot create %s", to);
                 break;
-            case REL_PLAN_LINK:
+            case REL_PLAN_LINK: {
+                char was[4096];
+                ssize_t wl = have_old ? readlink(old, was, sizeof(was) - 1) : -1;
+                bool same = wl >= 0 && (size_t)wl == e->len && memcmp(was, e->data, e->len) == 0;
                 if (symlink(e->data, to) < 0)
                     rc = rel_error_set_errno(REL_EIO, errno, "cannot make the symlink %s -> %s",
                                              to, e->data);
-                st->written++;
+                if (same)
+                    st->reused++; /* the previous release had it: nothing changed */
+                else
+                    st->written++;
                 break;
+            }
             case REL_PLAN_COPY:
             case REL_PLAN_STRIP: {
                 struct stat ss, os;
