@@ -332,8 +332,13 @@ static int parse_block(struct parser *p, struct mnode *parent, const struct mnod
 
 /* ---- rendering ---------------------------------------------------------- */
 
+/* Sections over lists multiply: a budget of nodes rendered keeps nested
+ * sections over long lists (even ones that print nothing) from running on. */
+#define MAX_RENDER_STEPS 2000000L
+
 struct renderer {
     const char *file;
+    long steps;
     const struct rel_term *stack[REL_MUSTACHE_MAX_DEPTH + 2];
     int top; /* number of contexts */
 };
@@ -542,6 +547,9 @@ static int render_node(struct renderer *r, const struct mnode *n, struct rel_buf
 {
     const struct rel_term *v;
     int rc = 0;
+    if (++r->steps > MAX_RENDER_STEPS)
+        return rel_error_set(REL_ELIMIT, "%s:%d: the template renders too much (sections over "
+                             "long lists nested too deep)", r->file, n->line);
     switch (n->kind) {
     case M_TEXT:
         return rel_buf_put(out, n->text, n->len);

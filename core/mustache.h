@@ -24,7 +24,8 @@
  * as their UTF-8 text, other lists as the concatenation of their elements
  * (an iolist). A tuple or a map cannot be printed: that, an unclosed tag, a
  * section closed by another name, and partials (`{{>name}}`, which relx never
- * sets up) are REL_ETEMPLATE errors "FILE:LINE: ...".
+ * sets up) are REL_ETEMPLATE errors "FILE:LINE: ...". Rendering more than two
+ * million tags (sections over long lists, nested) is REL_ELIMIT.
  */
 #ifndef REL_MUSTACHE_H
 #define REL_MUSTACHE_H

@@ -124,6 +124,17 @@ static void test_limits(void **state)
     assert_non_null(strstr(rel_error_message(), "nested too deep"));
     rel_buf_free(&t);
     rel_buf_free(&out);
+    /* nested sections over long lists stop at the budget */
+    struct rel_term *l = rel_term_list_new();
+    for (int i = 0; i < 1000; i++)
+        rel_term_list_append(l, rel_term_int(i));
+    struct rel_term *c = rel_term_list_append(rel_term_list_new(),
+                                              rel_term_tuple(2, rel_term_atom("l"), l));
+    const char *boom = "{{#l}}{{#l}}{{#l}}{{#l}}{{/l}}{{/l}}{{/l}}{{/l}}";
+    assert_int_equal(rel_mustache_render(&out, boom, strlen(boom), c, "boom"), REL_ELIMIT);
+    assert_non_null(strstr(rel_error_message(), "boom:1: the template renders too much"));
+    rel_term_free(c);
+    rel_buf_free(&out);
     /* no context: everything renders as nothing */
     assert_int_equal(rel_mustache_render(&out, "[{{x}}]", 7, NULL, NULL), 0);
     assert_string_equal(rel_buf_cstr(&out), "[]");
