@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 
 #define MAX_VAR_FILES 256
+#define MAX_VARS 4000 /* each variable is rendered with those before it */
 #define MAX_COPY_DEPTH 64
 
 /* ---- the variables --------------------------------------------------------- */
@@ -352,6 +353,9 @@ static int overlay_context(struct rel_plan_builder *b, struct rel_term **out)
         free(where);
     }
     struct rel_term *rendered = NULL, *base = NULL;
+    if (rc == 0 && rel_term_list_len(files) > MAX_VARS)
+        rc = rel_error_set(REL_ELIMIT, "releases.%s.relx_overlay_vars: more than %d variables",
+                           r->name, MAX_VARS);
     if (rc == 0) {
         base = concat(builtins, values);
         char *where = where_of(b, r->nrelx_overlay_vars ? &r->relx_overlay_vars[0].pos : &r->pos,
