@@ -157,10 +157,11 @@ int rel_import_relx_overlays(struct rel_import_gen *g, const struct rel_term *ba
                              const struct rel_term *profile, const struct rel_term *ro)
 {
     /* rebar3 keeps every `overlay` of the base section and of the profile
-     * (the profile's operations first); relx appends every overlay_vars and
-     * overlay_vars_values it is given. The release's own options come last. */
+     * (the base section's operations first, as `rebar3 as PROFILE release`
+     * runs them); relx appends every overlay_vars and overlay_vars_values it
+     * is given. The release's own options come last. */
     const struct rel_term *const lists[3] = {base, profile, ro};
-    static const size_t order[3] = {1, 0, 2};
+    static const size_t order[3] = {0, 1, 2};
     struct rel_buf out = REL_BUF_INIT;
     struct rel_buf *saved = g->out;
     g->out = &out;

@@ -157,10 +157,14 @@ mkdir -p "$E/src" && cd "$E" || exit 1
 cp "$P/src/ovl.erl" src/
 sed 's/ovl, \[/ovlerr, [/; s/"0.4.0"/"0.1.0"/' "$P/src/ovl.app.src" >src/ovlerr.app.src
 printf '# readme\n' >README.md
+printf 'base\n' >b.txt
+printf 'profile\n' >p.txt
 printf 'line 1\n{{#open}}\nnever closed\n' >bad.tpl
 cat >rebar.config <<'EOF'
-{relx, [{release, {ovlerr, "0.1.0"}, [ovlerr]}]}.
+{relx, [{release, {ovlerr, "0.1.0"}, [ovlerr]},
+        {overlay, [{mkdir, "base_dir"}, {copy, "b.txt", "x.txt"}]}]}.
 {profiles, [
+  {order, [{relx, [{overlay, [{copy, "p.txt", "x.txt"}, {mkdir, "prof_dir"}]}]}]},
   {malformed_error, [{relx, [{overlay, [{malformed, foo}]}]}]},
   {mkdir_error, [{relx, [{overlay, [{mkdir, "releases/RELEASES"}]}]}]},
   {copy_error, [{relx, [{overlay, [{copy, "does_not_exist", "something"}]}]}]},
@@ -179,7 +183,7 @@ EOF
 PROFILES="malformed_error mkdir_error copy_error template_read_error template_write_error
           template_dir_error chmod_error bad_template"
 # They run in the background while the rest of the test goes on.
-for prof in $PROFILES link_error; do
+for prof in $PROFILES link_error order; do
     cp -a "$E" "$T/err-$prof"
     if [ "$prof" = link_error ]; then
         (cd "$T/err-$prof" && rebar3 as "$prof" compile >"$T/r3-$prof.out" 2>&1) &
@@ -353,6 +357,16 @@ check "overlay_release: the variables" test "$(tr -d ' \n' <<<"$got")" = \
 # ---- relx's overlay errors: the references started at the beginning ----
 wait
 echo "[${SECONDS}s] error references built"
+# a profile's overlay runs after the base section's, as rebar3 runs them
+cd "$T/err-order" || exit 1
+OREL=_build/order/rel/ovlerr
+check "order: rebar3 release" test "$(cat "$T/r3-order.rc")" = 0
+tree "$OREL" x.txt base_dir prof_dir >"$T/ref-order.tree"
+check "order: rebar3 copies the profile's file last" grep -q profile "$OREL/x.txt"
+rm -rf "$OREL"
+"$R" init --import --env order >"$T/init.out" 2>&1 || { cat "$T/init.out"; bad "order: import"; }
+"$R" assemble >"$T/assemble.out" 2>&1 || { cat "$T/assemble.out"; bad "order: assemble"; }
+check "order: the same overlay files as rebar3" diff "$T/ref-order.tree" <(tree "$OREL" x.txt base_dir prof_dir)
 expect_error malformed_error "Overlay section malformed" import
 expect_error mkdir_error "Unable to make directory"
 expect_error copy_error "Unable to copy from"
