@@ -268,7 +268,15 @@ static int render_vars(struct rel_term **out, const struct rel_term *base,
         struct rel_term *ctx = concat(acc, base), *nv = NULL;
         if (v->kind == REL_TERM_BINARY || printable(v)) {
             struct rel_buf r = REL_BUF_INIT;
-            rc = render_value(&r, ctx, v, where);
+            rc = render_value(&r, ctx, v, "value");
+            if (rc) {
+                char *msg = rel_strdup(rel_error_message());
+                char *key = rel_term_to_text(rel_term_tuple_get(t, 0));
+                rc = rel_error_set(rc, "%s: variable %s (line %d of its file): %s", where, key,
+                                   t->line, msg);
+                free(key);
+                free(msg);
+            }
             if (rc == 0)
                 nv = rel_term_binary(r.ptr ? r.ptr : "", r.len);
             rel_buf_free(&r);
@@ -312,9 +320,8 @@ static int overlay_context(struct rel_plan_builder *b, struct rel_term **out)
         char *where = where_of(b, &r->relx_overlay_vars_values_pos, "relx_overlay_vars_values");
         char *text = rel_asprintf("%s.", r->relx_overlay_vars_values);
         rc = rel_term_parse_one(&values, text, strlen(text), where);
-        if (rc == 0 && !rel_term_is_list(values)) {
+        if (rc == 0 && (!rel_term_is_list(values) || values->kind == REL_TERM_STRING))
             rc = rel_error_set(REL_ECONFIG, "%s: a list of {Key, Value} terms", where);
-        }
         free(text);
         free(where);
     }

@@ -666,6 +666,16 @@ static void test_errors(void **state)
     expect_error("      - copy: [a]\n", "copy takes [FROM, TO]");
     expect_error("      - mkdir: [a, b]\n", "relx_overlay[0].mkdir: expected a string, not a list");
     expect_error("      - remove: x\n", "remove");
+    /* a variable whose value is a bad template names itself */
+    struct fx f = {0};
+    overlay_project(&f, OHEAD "    relx_overlay_vars: [vars/bad.config]\n"
+                              "    relx_overlay:\n      - mkdir: x\n");
+    fx_write(f.dir, "vars/bad.config", "{ok, 1}.\n\n{broken, \"a {{b\"}.\n");
+    assert_int_equal(try_build(&f), REL_ETEMPLATE);
+    if (!strstr(rel_error_message(), "relx_overlay_vars: variable broken (line 3 of its file): "
+                                     "value:1: unclosed tag"))
+        fail_msg("%s", rel_error_message());
+    fx_free(&f);
 }
 
 int main(void)
