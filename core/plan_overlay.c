@@ -544,6 +544,11 @@ static int to_path(const struct op_ctx *o, char **out, const char *to, const cha
         *out = rel_strdup(norm + dl + 1);
     else
         rc = op_error(o, "%s %s: it is outside the release %s", verb, abs, dest);
+    if (rc == 0 && (strcmp(*out, ".relman") == 0 || strncmp(*out, ".relman/", 8) == 0)) {
+        rc = op_error(o, "%s %s: .relman/ holds relman's manifest", verb, abs);
+        free(*out);
+        *out = NULL;
+    }
     free(abs);
     free(norm);
     return rc;

@@ -659,6 +659,7 @@ static void test_errors(void **state)
     expect_error("      - chmod: [\"rw\", README]\n", "'rw' is not a mode");
     expect_error("      - link: [files/README, ../../../../../../f]\n", "Unable to symlink");
     expect_error("      - copy: [files/README, /etc/passwd]\n", "outside the release");
+    expect_error("      - copy: [files/README, .relman/manifest]\n", "holds relman's manifest");
     expect_error("      - link: [\"{{target_dir}}/bin\", b]\n", "a link from inside the release");
     expect_error("      - copy: [\"{{target_dir}}/nothing\", b]\n", "nothing in the release is there");
     expect_error("      - copy: [\"{{nope\", x]\n", "cannot render '{{nope'");
