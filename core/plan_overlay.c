@@ -450,15 +450,15 @@ static void drop_tree(struct rel_plan_builder *b, const char *rel)
     b->p->count = out;
 }
 
+/* A DIR entry for `rel` unless it has one already (the root needs none).
+ * The callers have refused a file at `rel` or above it. */
 static int add_dir(struct rel_plan_builder *b, const char *rel, mode_t mode)
 {
-    if (rel[0] == '\0' || is_dir(b, rel)) {
-        struct rel_plan_entry *e = rel[0] ? current(b, rel) : NULL;
-        if (e && e->kind == REL_PLAN_DIR)
-            return 0;
-        if (rel[0] == '\0')
-            return 0;
-    }
+    if (rel[0] == '\0')
+        return 0;
+    const struct rel_plan_entry *e = current(b, rel);
+    if (e && e->kind == REL_PLAN_DIR)
+        return 0;
     return rel_plan_add(b, rel, REL_PLAN_DIR, mode, NULL, NULL, 0, 0, "overlay");
 }
 
