@@ -5,7 +5,7 @@
  * so far, as relx 4.7 (rlx_overlay) runs them against the release directory
  * it has just written:
  *
- *   mkdir D         a DIR entry (the parents too); a file on the way fails
+ *   mkdir D         a DIR entry (made with its parents); a file on the way fails
  *   copy F T        F's file (COPY) or tree (DIR and COPY entries) at T; a T
  *                   ending in '/' is a directory and F a wildcard whose
  *                   matches go into it
