@@ -196,9 +196,10 @@ const struct rel_config_key rel_config_keys[] = {
     ROW("releases.*.relx_overlay[].link[]", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
         "A path."),
     ROW("releases.*.relx_overlay[].chmod", REL_CT_LIST, NULL, NULL, 0, REL_CK_NONE, NULL,
-        "`[MODE, PATH]`: the permission bits of a file or directory of the release. MODE "
-        "written with a leading `0` (`\"0755\"`, `0o755`) is octal; any other MODE is "
-        "rendered as a template and read as a decimal integer, as relx reads a string mode."),
+        "`[MODE, PATH]`: the permission bits of a file or directory of the release. MODE is "
+        "octal with a leading `0` (`\"0755\"`, `0o755`), or a template (`\"{{mode}}\"`) whose "
+        "result is read as a decimal integer, as relx reads a string mode; other digits "
+        "(`755`) are refused as ambiguous."),
     ROW("releases.*.relx_overlay[].chmod[]", REL_CT_STRING, NULL, NULL, 0,
         REL_CK_NONE, NULL, "The mode, then the path."),
     ROW("releases.*.relx_overlay_vars", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,

@@ -780,8 +780,9 @@ static int op_template(const struct op_ctx *o, const char *from, const char *to)
     return rc;
 }
 
-/* MODE: octal when written with a leading 0 ("0755", "0o755"); otherwise
- * rendered and read as a decimal integer, as relx reads a string mode. */
+/* MODE: octal when written with a leading 0 ("0755", "0o755"); a template
+ * ("{{mode}}") is rendered and read as a decimal integer, as relx reads a
+ * string mode; other digits ("755") are refused as ambiguous. */
 static int parse_mode(const struct op_ctx *o, const char *arg, mode_t *out)
 {
     const char *s = arg;
@@ -792,6 +793,11 @@ static int parse_mode(const struct op_ctx *o, const char *arg, mode_t *out)
         base = 8;
     } else if (s[0] == '0' && s[1]) {
         base = 8;
+    } else if (!strstr(s, "{{") && strcmp(s, "0") != 0) {
+        /* "755" would be read as decimal (01363): surely not what was meant */
+        return op_error(o, "Unable to chmod: mode '%s' must be octal with a leading 0 (\"0%s\"); "
+                        "only a template's result is read as a decimal integer, as relx reads it",
+                        arg, arg);
     } else {
         int rc = render_arg(o, &rendered, arg);
         if (rc)

@@ -656,7 +656,8 @@ static void test_errors(void **state)
                  "Unable to render template");
     expect_error("      - template: [files/bad.tpl, x]\n", "bad.tpl:2: section {{#open}} is not closed");
     expect_error("      - chmod: [\"0\", does_not_exist]\n", "Unable to chmod");
-    expect_error("      - chmod: [\"rw\", README]\n", "'rw' is not a mode");
+    expect_error("      - chmod: [\"{{rw}}\", README]\n", "'' is not a mode");
+    expect_error("      - chmod: [755, README]\n", "mode '755' must be octal with a leading 0");
     expect_error("      - link: [files/README, ../../../../../../f]\n", "Unable to symlink");
     expect_error("      - copy: [files/README, /etc/passwd]\n", "outside the release");
     expect_error("      - copy: [files/README, .relman/manifest]\n", "holds relman's manifest");
