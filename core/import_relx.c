@@ -174,8 +174,10 @@ int rel_import_relx_overlays(struct rel_import_gen *g, const struct rel_term *ba
             if (!rel_term_is_tagged(o, "overlay", 2))
                 continue;
             const struct rel_term *ov = rel_term_tuple_get(o, 1);
-            if (!rel_term_is_list(ov))
+            if (!rel_term_is_list(ov) || (ov->kind == REL_TERM_STRING && ov->u.str.len))
                 rc = malformed(ov);
+            else if (ov->kind == REL_TERM_STRING)
+                continue; /* "" is [] */
             for (size_t j = 0; rc == 0 && j < rel_term_list_len(ov); j++) {
                 if (!any)
                     rel_buf_puts(&out, "    relx_overlay:\n");

@@ -379,4 +379,24 @@ expect_error bad_template "Unable to render template"
 out=$("$R" assemble 2>&1)
 check "a bad template names its file and line" grep -q 'bad.tpl:2: section {{#open}} is not closed' <<<"$out"
 
+# ---- what the import refuses, by name (no rebar3 needed) ----
+I=$T/imp
+mkdir -p "$I/src" && cd "$I" || exit 1
+cp "$E/src/ovlerr.app.src" src/
+refuse() { # NAME RELX-OPTIONS TEXT
+    printf '{relx, [{release, {ovlerr, "0.1.0"}, [ovlerr]},\n %s]}.\n' "$2" >rebar.config
+    rm -f relman.yml
+    local rc=0 out
+    out=$("$R" init --import 2>&1) || rc=$?
+    check "import $1: fails" test "$rc" -eq 1
+    check "import $1: one line naming rebar.config:2" test "$(wc -l <<<"$out")" -eq 1 -a \
+        -n "$(grep -F "rebar.config:2: relx: $3" <<<"$out")"
+    check "import $1: no relman.yml" test ! -e relman.yml
+}
+refuse "an overlay that is a string" '{overlay, "abc"}' 'Overlay section malformed: "abc"'
+refuse "copy without a target" '{overlay, [{copy, "a"}]}' 'Overlay section malformed: {copy,"a"}'
+refuse "a mode that is no number" '{overlay, [{chmod, "rw", "x"}]}' 'Overlay section malformed: {chmod,"rw","x"}'
+refuse "a bad overlay_vars item" '{overlay_vars, [1]}' 'overlay_vars: 1 is neither a file name'
+refuse "overlay_vars_values not a list" '{overlay_vars_values, foo}' 'overlay_vars_values must be a list'
+
 finish
