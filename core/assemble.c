@@ -464,13 +464,20 @@ struct carry {
     uint64_t count;
 };
 
+/* Does the plan make `rel` as anything but a directory? */
+static bool plan_makes_file(const struct rel_plan *p, const char *rel)
+{
+    const struct rel_plan_entry *e = rel_plan_find(p, rel);
+    return e && e->kind != REL_PLAN_DIR;
+}
+
 /* Is `rel` (or a directory above it) a file the plan makes? */
 static bool plan_covers(const struct rel_plan *p, const char *rel)
 {
     char *s = rel_strdup(rel);
     bool hit = false;
     for (;;) {
-        if (rel_plan_find(p, s)) {
+        if (plan_makes_file(p, s)) {
             hit = true;
             break;
         }
@@ -503,7 +510,7 @@ static int carry_dir(struct carry *c, const char *old_root, const char *new_root
             continue;
         char *r = rel[0] ? rel_path_join2(rel, n) : rel_strdup(n);
         if ((!rel[0] && (strcmp(n, "tmp") == 0 || strcmp(n, MANIFEST_DIR) == 0)) ||
-            strcmp(r, c->skip_version) == 0 || rel_plan_find(c->plan, r) ||
+            strcmp(r, c->skip_version) == 0 || plan_makes_file(c->plan, r) ||
             (strcmp(r, "releases/COOKIE") == 0)) {
             free(r);
             continue;
@@ -799,6 +806,24 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
                 st->written++;
                 break;
             }
+            case REL_PLAN_DIR:
+                /* its mode is set once its contents are written (below) */
+                if (mkdir(to, 0755) < 0 && errno != EEXIST)
+                    rc = rel_error_set_errno(REL_EIO, errno, "cannot create %s", to);
+                break;
+            case REL_PLAN_LINK: {
+                char was[4096];
+                ssize_t wl = have_old ? readlink(old, was, sizeof(was) - 1) : -1;
+                bool same = wl >= 0 && (size_t)wl == e->len && memcmp(was, e->data, e->len) == 0;
+                if (symlink(e->data, to) < 0)
+                    rc = rel_error_set_errno(REL_EIO, errno, "cannot make the symlink %s -> %s",
+                                             to, e->data);
+                if (same)
+                    st->reused++; /* the previous release had it: nothing changed */
+                else
+                    st->written++;
+                break;
+            }
             case REL_PLAN_COPY:
             case REL_PLAN_STRIP: {
                 struct stat ss, os;
@@ -823,6 +848,17 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
         rel_event_advance(o->ev, i + 1, bytes);
     }
     prestrip_finish(&ps);
+    /* directories' own modes, deepest first, so that a read-only directory
+     * is filled before it is closed */
+    for (size_t i = p->count; rc == 0 && i-- > 0;) {
+        const struct rel_plan_entry *e = &p->entries[i];
+        if (e->kind != REL_PLAN_DIR)
+            continue;
+        char *to = rel_path_join2(newdir, e->path);
+        if (chmod(to, e->mode) < 0)
+            rc = rel_error_set_errno(REL_EIO, errno, "cannot set the mode of %s", to);
+        free(to);
+    }
     st->files = p->count;
     st->bytes = bytes;
     if (rc == 0) {

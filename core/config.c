@@ -416,6 +416,71 @@ static void fill_start_script(struct fill *f, struct rel_config_start_script *ss
     }
 }
 
+const char *rel_config_overlay_op_name(enum rel_overlay_kind kind)
+{
+    static const char *const names[] = {"mkdir", "copy", "template", "link", "chmod"};
+    return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
+/* releases.*.relx_overlay (each item a map of one operation: checked by
+ * rel_config_cross_check), relx_overlay_vars and relx_overlay_vars_values. */
+static void fill_relx_overlay(struct fill *f, struct rel_config_release *r, yaml_document_t *d,
+                              yaml_node_t *m)
+{
+    struct val v = get(f, d, m, "releases.*.relx_overlay");
+    for (yaml_node_item_t *it = v.n && v.n->type == YAML_SEQUENCE_NODE
+                                    ? v.n->data.sequence.items.start
+                                    : NULL;
+         it && it < v.n->data.sequence.items.top; it++) {
+        yaml_node_t *item = node(v.doc, *it);
+        if (item->type != YAML_MAPPING_NODE)
+            continue;
+        r->relx_overlay =
+            rel_reallocarray(r->relx_overlay, r->nrelx_overlay + 1, sizeof(*r->relx_overlay));
+        struct rel_config_overlay_op *op = &r->relx_overlay[r->nrelx_overlay++];
+        memset(op, 0, sizeof(*op));
+        op->pos = pos_of(item);
+        /* more than one key: nargs 0 flags it for the check */
+        if (item->data.mapping.pairs.top - item->data.mapping.pairs.start != 1)
+            continue;
+        yaml_node_t *kn = node(v.doc, item->data.mapping.pairs.start->key);
+        yaml_node_t *vn = node(v.doc, item->data.mapping.pairs.start->value);
+        for (int k = REL_OVERLAY_MKDIR; k <= REL_OVERLAY_CHMOD; k++)
+            if (strcmp(sv(kn), rel_config_overlay_op_name((enum rel_overlay_kind)k)) == 0)
+                op->kind = (enum rel_overlay_kind)k;
+        if (vn->type == YAML_SCALAR_NODE) {
+            op->args[op->nargs++] = rel_strdup(sv(vn));
+        } else if (vn->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *a = vn->data.sequence.items.start;
+                 a < vn->data.sequence.items.top; a++) {
+                yaml_node_t *an = node(v.doc, *a);
+                if (op->nargs < 2 && an->type == YAML_SCALAR_NODE)
+                    op->args[op->nargs] = rel_strdup(sv(an));
+                op->nargs++;
+            }
+        }
+    }
+    v = get(f, d, m, "releases.*.relx_overlay_vars");
+    for (yaml_node_item_t *it = v.n && v.n->type == YAML_SEQUENCE_NODE
+                                    ? v.n->data.sequence.items.start
+                                    : NULL;
+         it && it < v.n->data.sequence.items.top; it++) {
+        yaml_node_t *item = node(v.doc, *it);
+        r->relx_overlay_vars = rel_reallocarray(r->relx_overlay_vars, r->nrelx_overlay_vars + 1,
+                                                sizeof(*r->relx_overlay_vars));
+        struct rel_config_overlay_var *ov = &r->relx_overlay_vars[r->nrelx_overlay_vars++];
+        memset(ov, 0, sizeof(*ov));
+        ov->pos = pos_of(item);
+        if (item->type == YAML_SCALAR_NODE)
+            ov->path = rel_strdup(sv(item));
+        else if (item->type == YAML_MAPPING_NODE)
+            ov->term = dup_text((struct val){v.doc, rel_config_yaml_get(v.doc, item, "term", NULL)});
+    }
+    v = get(f, d, m, "releases.*.relx_overlay_vars_values");
+    r->relx_overlay_vars_values = dup_text(v);
+    r->relx_overlay_vars_values_pos = pos_of(v.n);
+}
+
 static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node_t *kn,
                          yaml_node_t *m)
 {
@@ -488,6 +553,7 @@ static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node
     r->path = dup_text(get(f, d, m, "releases.*.path"));
     r->rel_templates_path = dup_text(get(f, d, m, "releases.*.rel_templates_path"));
     fill_strlist(&r->overlays, get(f, d, m, "releases.*.overlays"));
+    fill_relx_overlay(f, r, d, m);
 
     v = get(f, d, m, "releases.*.steps");
     if (v.n && v.n->type == YAML_SEQUENCE_NODE) {
@@ -762,6 +828,17 @@ void rel_config_free(struct rel_config *cfg)
         free(r->path);
         free(r->rel_templates_path);
         strlist_free(&r->overlays);
+        for (size_t k = 0; k < r->nrelx_overlay; k++) {
+            free(r->relx_overlay[k].args[0]);
+            free(r->relx_overlay[k].args[1]);
+        }
+        free(r->relx_overlay);
+        for (size_t k = 0; k < r->nrelx_overlay_vars; k++) {
+            free(r->relx_overlay_vars[k].path);
+            free(r->relx_overlay_vars[k].term);
+        }
+        free(r->relx_overlay_vars);
+        free(r->relx_overlay_vars_values);
         for (size_t j = 0; j < r->nsteps; j++)
             free(r->steps[j].command);
         free(r->steps);

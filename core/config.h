@@ -141,6 +141,30 @@ struct rel_config_start_script {
     struct rel_config_strlist ext_scripts;           /* ...and their scripts (same count) */
 };
 
+/* One operation of releases.*.relx_overlay (relx's `overlay`), in order. */
+enum rel_overlay_kind {
+    REL_OVERLAY_MKDIR,
+    REL_OVERLAY_COPY,
+    REL_OVERLAY_TEMPLATE,
+    REL_OVERLAY_LINK,
+    REL_OVERLAY_CHMOD
+};
+
+struct rel_config_overlay_op {
+    enum rel_overlay_kind kind;
+    char *args[2]; /* mkdir: DIR; copy/template/link: FROM, TO; chmod: MODE, PATH */
+    size_t nargs;  /* as written (checked: 1 for mkdir, else 2) */
+    struct rel_config_pos pos;
+};
+
+/* One item of releases.*.relx_overlay_vars: a file of {Key, Value} terms, or
+ * (`{term: ...}`) one such term written inline. */
+struct rel_config_overlay_var {
+    char *path;
+    char *term;
+    struct rel_config_pos pos;
+};
+
 struct rel_config_release {
     char *name;
     struct rel_config_pos pos;
@@ -159,6 +183,12 @@ struct rel_config_release {
     char *path;   /* NULL: _build/ENV/rel/NAME */
     char *rel_templates_path;
     struct rel_config_strlist overlays;
+    struct rel_config_overlay_op *relx_overlay; /* relx's overlay operations */
+    size_t nrelx_overlay;
+    struct rel_config_overlay_var *relx_overlay_vars;
+    size_t nrelx_overlay_vars;
+    char *relx_overlay_vars_values; /* Erlang terms: [{Key, Value}, ...] or NULL */
+    struct rel_config_pos relx_overlay_vars_values_pos;
     struct rel_config_step *steps;
     size_t nsteps;
     struct rel_config_strlist skip_mode_validation_for;
@@ -268,6 +298,9 @@ int rel_config_load(struct rel_config **out, const char *path);
 void rel_config_free(struct rel_config *cfg);
 
 /* The release called `name`, or NULL. */
+/* "mkdir", "copy", "template", "link" or "chmod". */
+const char *rel_config_overlay_op_name(enum rel_overlay_kind kind);
+
 const struct rel_config_release *rel_config_find_release(const struct rel_config *cfg,
                                                          const char *name);
 

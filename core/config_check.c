@@ -447,6 +447,26 @@ int rel_config_cross_check(const struct rel_config *cfg)
         }
         if (!assemble)
             return perr(file, &r->pos, "releases.%s.steps must contain 'assemble'", r->name);
+        for (size_t k = 0; k < r->nrelx_overlay; k++) {
+            const struct rel_config_overlay_op *op = &r->relx_overlay[k];
+            size_t want = op->kind == REL_OVERLAY_MKDIR ? 1 : 2;
+            if (op->nargs == 0)
+                return perr(file, &op->pos,
+                            "releases.%s.relx_overlay[%zu]: one operation per item (mkdir, copy, "
+                            "template, link or chmod)",
+                            r->name, k);
+            if (op->nargs != want || !op->args[0] || (want == 2 && !op->args[1]))
+                return perr(file, &op->pos, "releases.%s.relx_overlay[%zu]: %s takes %s", r->name,
+                            k, rel_config_overlay_op_name(op->kind),
+                            op->kind == REL_OVERLAY_MKDIR   ? "one path"
+                            : op->kind == REL_OVERLAY_CHMOD ? "[MODE, PATH]"
+                                                            : "[FROM, TO]");
+        }
+        for (size_t k = 0; k < r->nrelx_overlay_vars; k++)
+            if (!r->relx_overlay_vars[k].path && !r->relx_overlay_vars[k].term)
+                return perr(file, &r->relx_overlay_vars[k].pos,
+                            "releases.%s.relx_overlay_vars[%zu]: a file or {term: TERM}", r->name,
+                            k);
     }
     for (size_t i = 0; i < cfg->ntargets; i++) {
         const struct rel_config_target *t = &cfg->targets[i];

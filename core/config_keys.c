@@ -168,6 +168,54 @@ const struct rel_config_key rel_config_keys[] = {
         "Directories whose contents are copied as they are into the release root. "
         "`REL_TEMPLATES_PATH/overlays` is always included."),
     ROW("releases.*.overlays[]", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, NULL, "A directory."),
+    ROW("releases.*.relx_overlay", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
+        "relx's `overlay`: operations applied in order after the release's own files are made "
+        "(so they may replace them), each a map of one key: `mkdir: DIR`, `copy: [FROM, TO]`, "
+        "`template: [FROM, TO]`, `link: [FROM, TO]`, `chmod: [MODE, PATH]`. FROM is relative "
+        "to the project root, TO and PATH to the release root; every argument is itself a "
+        "`{{var}}` template (see `relx_overlay_vars`). A TO ending in `/` is a directory: "
+        "FROM is then a wildcard and each match is copied into it. See "
+        "[relx overlays](#relx-overlays)."),
+    ROW("releases.*.relx_overlay[]", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "One operation."),
+    ROW("releases.*.relx_overlay[].mkdir", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "A directory made in the release (with its parents), even when empty."),
+    ROW("releases.*.relx_overlay[].copy", REL_CT_LIST, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "`[FROM, TO]`: a file, or a directory with everything in it, copied with its "
+        "permission bits."),
+    ROW("releases.*.relx_overlay[].copy[]", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "A path."),
+    ROW("releases.*.relx_overlay[].template", REL_CT_LIST, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "`[FROM, TO]`: the file FROM rendered as a `{{var}}` template (relx's mustache) into "
+        "TO, with FROM's permission bits."),
+    ROW("releases.*.relx_overlay[].template[]", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE,
+        NULL, "A path."),
+    ROW("releases.*.relx_overlay[].link", REL_CT_LIST, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "`[FROM, TO]`: TO made a symbolic link to FROM's absolute path (relx does so in dev "
+        "mode only; `relman init --import` writes `copy` for the other modes)."),
+    ROW("releases.*.relx_overlay[].link[]", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "A path."),
+    ROW("releases.*.relx_overlay[].chmod", REL_CT_LIST, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "`[MODE, PATH]`: the permission bits of a file or directory of the release. MODE is "
+        "octal with a leading `0` (`\"0755\"`, `0o755`), or a template (`\"{{mode}}\"`) whose "
+        "result is read as a decimal integer, as relx reads a string mode; other digits "
+        "(`755`) are refused as ambiguous."),
+    ROW("releases.*.relx_overlay[].chmod[]", REL_CT_STRING, NULL, NULL, 0,
+        REL_CK_NONE, NULL, "The mode, then the path."),
+    ROW("releases.*.relx_overlay_vars", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
+        "relx's `overlay_vars`: files of Erlang terms `{Key, Value}.` giving the variables of "
+        "`relx_overlay` (a string item in a file names another file to read, relative to that "
+        "file's directory; string values are themselves templates over the variables before "
+        "them), in order, later ones replacing earlier ones. An item `{term: '{key, Value}'}` "
+        "gives one variable inline. Relative to the project root."),
+    ROW("releases.*.relx_overlay_vars[]", REL_CT_STRING | REL_CT_MAP, NULL, NULL, 0,
+        REL_CK_NONE, NULL, "A file, or `{term: TERM}`."),
+    ROW("releases.*.relx_overlay_vars[].term", REL_CT_STRING, NULL, NULL, REL_CF_REQUIRED,
+        REL_CK_NONE, NULL, "One `{Key, Value}` Erlang term."),
+    ROW("releases.*.relx_overlay_vars_values", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE,
+        "none",
+        "relx's `overlay_vars_values`: Erlang terms `[{Key, Value}, ...]` of variables that "
+        "relx's own and the files' variables override."),
     ROW("releases.*.steps", REL_CT_LIST, NULL, "[assemble]", 0, REL_CK_NONE, NULL,
         "What `relman assemble` does, in order: `assemble` (exactly once), `tar` (at most once, "
         "after `assemble`: writes `NAME-VSN.tar.gz`), and `{run: COMMAND}` shell hooks before or "

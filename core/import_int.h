@@ -9,6 +9,7 @@
 #include "buf.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct rel_term;
 
@@ -42,5 +43,15 @@ int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char
                    const char *env);
 int rel_import_rebar3(struct rel_import_gen *g, struct rel_buf *summary, const char *dir,
                       const char *env);
+
+/* import_relx.c: relx's overlay options (`overlay`, `overlay_vars`,
+ * `overlay_vars_values`) of rebar.config's relx section `base`, of the
+ * profile's (`profile`, may be NULL) and of the release's own options (`ro`,
+ * may be NULL), combined as rebar3 3.19 combines them, appended to g->out as
+ * the release's relx_overlay* keys (4-space indent). A malformed overlay
+ * fails with "rebar.config:LINE: relx: Overlay section malformed: TERM". */
+bool rel_import_relx_overlay_key(const char *key);
+int rel_import_relx_overlays(struct rel_import_gen *g, const struct rel_term *base,
+                             const struct rel_term *profile, const struct rel_term *ro);
 
 #endif

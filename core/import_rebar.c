@@ -193,6 +193,7 @@ int rel_import_rebar3(struct rel_import_gen *g, struct rel_buf *summary, const c
             if (rel_import_atom_ok(dn))
                 rel_buf_printf(g->out, "default_release: %s\n", dn);
         } else if (strcmp(key, "release") != 0 && strcmp(key, "dev_mode") != 0 &&
+                   !rel_import_relx_overlay_key(key) &&
                    strcmp(key, "extended_start_script") != 0 && strcmp(key, "mode") != 0) {
             char *text = rel_term_to_text(opts[i]);
             if (strlen(text) > 110)
@@ -264,9 +265,11 @@ int rel_import_rebar3(struct rel_import_gen *g, struct rel_buf *summary, const c
             relx_path_opt(g, sc, "sys_config", "    ");
         if (va)
             relx_path_opt(g, va, "vm_args", "    ");
+        if ((rc = rel_import_relx_overlays(g, base, over, ro)) < 0)
+            break;
         rel_buf_printf(summary, "%s%s", written++ ? ", " : "releases ", name);
     }
-    if (!written) {
+    if (!written && rc == 0) {
         char *an = NULL, *av = NULL;
         if (rebar_app(dir, &an, &av) == 0) {
             rel_buf_printf(g->out, "  %s:\n", an);
@@ -279,5 +282,5 @@ int rel_import_rebar3(struct rel_import_gen *g, struct rel_buf *summary, const c
         free(av);
     }
     rel_terms_free(&terms);
-    return 0;
+    return rc;
 }

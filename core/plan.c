@@ -433,7 +433,8 @@ static int finish(struct rel_plan_builder *b)
         char *dir = rel_strdup(p->entries[i].path);
         for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
             *slash = '\0';
-            if (rel_plan_find(p, dir)) {
+            const struct rel_plan_entry *above = rel_plan_find(p, dir);
+            if (above && above->kind != REL_PLAN_DIR) {
                 int rc = rel_error_set(REL_EINVAL,
                                        "%s is both a file and a directory in the release", dir);
                 free(dir);
@@ -530,6 +531,8 @@ int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struc
         }
         if (rc == 0)
             rc = plan_overlays(&b);
+        if (rc == 0)
+            rc = rel_plan_relx_overlay(&b);
     }
     free(runtime);
     free(consolidated);
@@ -619,5 +622,9 @@ int rel_plan_entry_text(struct rel_buf *out, const struct rel_plan_entry *e)
         return rel_buf_put(out, e->data, e->len);
     if (e->kind == REL_PLAN_COOKIE)
         return rel_error_set(REL_EINVAL, "the cookie is never printed");
+    if (e->kind == REL_PLAN_LINK)
+        return rel_buf_printf(out, "-> %s\n", e->data);
+    if (e->kind == REL_PLAN_DIR)
+        return rel_error_set(REL_EINVAL, "%s is a directory", e->path);
     return rel_fs_read_file(out, e->src, (size_t)64 << 20);
 }

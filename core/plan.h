@@ -13,6 +13,10 @@
  *   COOKIE  releases/COOKIE: `data` when the release configures a cookie;
  *           otherwise the previous release's cookie is kept, or a new one
  *           is generated from the system's random source
+ *   DIR     a directory (relx's `mkdir` overlay, or one a `chmod` names):
+ *           made even when empty; its `mode` is set after its contents
+ *   LINK    a symbolic link whose target is `data` (relx's `link` overlay in
+ *           dev mode)
  *
  * Everything that can fail on bad input fails here (unreadable .app files,
  * template errors with FILE:LINE, configuration that does not evaluate), so
@@ -46,14 +50,21 @@
 struct rel_events;
 struct rel_model;
 
-enum rel_plan_kind { REL_PLAN_COPY, REL_PLAN_STRIP, REL_PLAN_TEXT, REL_PLAN_COOKIE };
+enum rel_plan_kind {
+    REL_PLAN_COPY,
+    REL_PLAN_STRIP,
+    REL_PLAN_TEXT,
+    REL_PLAN_COOKIE,
+    REL_PLAN_DIR,
+    REL_PLAN_LINK
+};
 
 struct rel_plan_entry {
     char *path; /* relative to the release root, never "..", no trailing '/' */
     enum rel_plan_kind kind;
     mode_t mode;
     char *src;  /* COPY/STRIP: absolute source path */
-    char *data; /* TEXT/COOKIE: contents (COOKIE: NULL unless configured) */
+    char *data; /* TEXT/COOKIE: contents (COOKIE: NULL unless configured); LINK: target */
     size_t len;
     uint64_t size;      /* expected size (source size for COPY/STRIP) */
     const char *origin; /* static: "app", "erts", "generated", "template", "overlay", ... */
@@ -122,7 +133,8 @@ const struct rel_plan_entry *rel_plan_find(const struct rel_plan *p, const char 
 int rel_plan_lookup(const struct rel_plan_entry **out, const struct rel_plan *p, const char *what);
 
 /* Append what entry `e` writes: TEXT its data, COPY/STRIP its source file
- * (read, as it is); COOKIE is refused (REL_EINVAL: never printed). */
+ * (read, as it is), LINK "-> TARGET"; COOKIE is refused (REL_EINVAL: never
+ * printed), and so is a DIR. */
 int rel_plan_entry_text(struct rel_buf *out, const struct rel_plan_entry *e);
 
 /* The chunks a stripped BEAM keeps besides the defaults, as one token for

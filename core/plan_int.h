@@ -5,6 +5,8 @@
  * rel_plan_build() is written in two files along one seam:
  *   plan.c       the builder: entries (add, trees of files, overlays), the
  *                steps, sorting and uniqueness, the public functions;
+ *   plan_overlay.c  relx's overlay operations (mkdir, copy, template,
+ *                link, chmod) and their variables;
  *   plan_text.c  the generated texts: template variables and templates
  *                (vm.args, env.sh, ...), boot scripts, sys.config (Mix
  *                config evaluated with elixir, relx's file checked), the
@@ -77,7 +79,13 @@ int rel_plan_sys_config_other(struct rel_plan_builder *b);
 int rel_plan_templates(struct rel_plan_builder *b, char **vm_cookie);
 /* bin/NAME (.bat), and releases/VSN/elixir and iex for Elixir releases. */
 int rel_plan_executables(struct rel_plan_builder *b);
-/* releases/VSN/NAME.rel, releases/start_erl.data, releases/COOKIE. */
+/* releases/VSN/NAME.rel, releases/start_erl.data, releases/COOKIE, and
+ * (relx's projects) releases/RELEASES. */
 int rel_plan_release_files(struct rel_plan_builder *b, const char *vm_cookie);
+
+/* ---- plan_overlay.c ---- */
+
+/* releases.*.relx_overlay applied, in order, to the entries planned so far. */
+int rel_plan_relx_overlay(struct rel_plan_builder *b);
 
 #endif

@@ -523,6 +523,39 @@ int rel_plan_executables(struct rel_plan_builder *b)
     return rc;
 }
 
+/*
+ * releases/RELEASES, which release_handler reads at boot, as relx writes it:
+ * only the release being built, permanent, its applications in .rel order
+ * at ./lib/NAME-VSN (a relative root, so the release may move). A previous
+ * version kept in releases/ is not listed, as with relx. Mix writes none.
+ */
+static int releases_file(struct rel_plan_builder *b)
+{
+    struct rel_term *apps = rel_term_list_new();
+    for (size_t i = 0; i < b->m->napps; i++) {
+        const struct rel_app *a = b->m->apps[i].app;
+        char *dir = rel_asprintf("./lib/%s-%s", a->name, a->vsn);
+        rel_term_list_append(apps, rel_term_tuple(3, rel_term_atom(a->name),
+                                                  rel_term_string(a->vsn), rel_term_string(dir)));
+        free(dir);
+    }
+    struct rel_term *rel = rel_term_tuple(
+        6, rel_term_atom("release"), rel_term_string(b->p->name), rel_term_string(b->p->version),
+        rel_term_string(b->p->erts_version), apps, rel_term_atom("permanent"));
+    struct rel_term *list = rel_term_list_append(rel_term_list_new(), rel);
+    struct rel_buf t = REL_BUF_INIT;
+    int rc = rel_term_format_file(&t, list);
+    if (rc == 0)
+        rc = rel_plan_add_text(b, "releases/RELEASES", &t, 0644, "generated");
+    if (rc == 0) {
+        b->p->tar_paths = rel_reallocarray(b->p->tar_paths, b->p->ntar + 1, sizeof(char *));
+        b->p->tar_paths[b->p->ntar++] = rel_strdup("releases/RELEASES");
+    }
+    rel_term_free(list);
+    rel_buf_free(&t);
+    return rc;
+}
+
 int rel_plan_release_files(struct rel_plan_builder *b, const char *vm_cookie)
 {
     struct rel_buf t = REL_BUF_INIT;
@@ -545,6 +578,8 @@ int rel_plan_release_files(struct rel_plan_builder *b, const char *vm_cookie)
         rc = rel_buf_printf(&t, "%s %s", b->p->erts_version, b->p->version);
     if (rc == 0)
         rc = rel_plan_add_text(b, "releases/start_erl.data", &t, 0644, "generated");
+    if (rc == 0 && !b->mix)
+        rc = releases_file(b);
     const char *cookie = b->r->cookie ? b->r->cookie : vm_cookie;
     if (rc == 0 && cookie && !*cookie)
         rc = rel_error_set(REL_ECONFIG, "release %s: the cookie is empty", b->p->name);

@@ -10,7 +10,8 @@
 # plain and gzipped), runs each target for SECONDS and fails on any crash, leak,
 # sanitizer report or broken round trip. Crash inputs are kept in
 # $build/crashes. Targets default to every tests/fuzz/fuzz_*.c (term parser,
-# external term decoder, BEAM reader, relman.yml, templates). Exit 0 all
+# external term decoder, BEAM reader, relman.yml, templates, relx's mustache
+# templates). Exit 0 all
 # clean, 1 a crash, 77 clang is missing.
 set -euo pipefail
 secs=${1:?usage: tests/fuzz/run.sh SECONDS [TARGET...]}
@@ -46,7 +47,9 @@ if command -v erl >/dev/null; then
     root=$(erl -noshell -eval 'io:format("~s", [code:root_dir()]), halt().' 2>/dev/null || echo "$root")
 fi
 elixir_lib=/usr/lib/elixir/lib
-mkdir -p "$work/seed_term" "$work/seed_etf" "$work/seed_beam" "$work/seed_config" "$work/seed_template"
+mkdir -p "$work/seed_term" "$work/seed_etf" "$work/seed_beam" "$work/seed_config" "$work/seed_template" \
+    "$work/seed_mustache"
+cp "$src"/tests/fuzz/mustache/*.mustache "$work/seed_mustache/"
 n=0
 for f in "$root"/lib/*/ebin/*.app "$elixir_lib"/*/ebin/*.app "$root"/releases/*/*.rel \
     "$root"/bin/*.script "$src"/examples/*/config/*.config "$src"/examples/*/*.config; do
@@ -114,6 +117,7 @@ for t in "${targets[@]}"; do
     fuzz_beam) seed=seed_beam; extra=(-max_len=16384) ;;
     fuzz_config) seed=seed_config; extra=(-dict="$src/tests/fuzz/config.dict" -max_len=8192) ;;
     fuzz_template) seed=seed_template; extra=(-dict="$src/tests/fuzz/template.dict" -max_len=8192) ;;
+    fuzz_mustache) seed=seed_mustache; extra=(-dict="$src/tests/fuzz/mustache.dict" -max_len=8192) ;;
     *) echo "unknown target $t"; exit 2 ;;
     esac
     mkdir -p "$work/corpus_$t"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A short fuzzing run (10 s per target) of every libFuzzer target (term
-# parser, external term decoder, BEAM reader, relman.yml, templates) under
+# parser, external term decoder, BEAM reader, relman.yml, templates, relx's
+# mustache templates) under
 # ASan+UBSan, seeded from real files.
 # Longer runs: tests/fuzz/run.sh SECONDS (scripts/test.sh --full).
 set -u

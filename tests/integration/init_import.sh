@@ -40,7 +40,7 @@ expect r3-sysconfig relman.yml "    sys_config: config/sys.config"
 expect r3-vmargs relman.yml "    vm_args: config/vm.args.src"
 expect r3-erts relman.yml "    include_erts: false"
 expect r3-per-release relman.yml "    sys_config: config/tiny.config"
-expect r3-not-imported relman.yml "#   relx: {overlay,"
+expect r3-overlay relman.yml '      - mkdir: "log"'
 "$R" releases >rel.txt 2>&1 && ok || { fail "relman releases on the import"; cat rel.txt; }
 expect r3-releases rel.txt "svc *"
 "$R" init --import --force --env prod >/dev/null 2>&1 && ok || fail "rebar3 import, prod"
