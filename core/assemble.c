@@ -799,6 +799,11 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
                 st->written++;
                 break;
             }
+            case REL_PLAN_LINK:
+                if (symlink(e->src, to) < 0)
+                    rc = rel_error_set_errno(REL_EIO, errno, "cannot link %s to %s", to, e->src);
+                st->written++;
+                break;
             case REL_PLAN_COPY:
             case REL_PLAN_STRIP: {
                 struct stat ss, os;

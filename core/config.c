@@ -381,19 +381,60 @@ static void fill_ssh(struct fill *f, struct rel_config_ssh *s, yaml_document_t *
         s->host_key_policy = REL_HOSTKEY_ASK;
 }
 
+/* app_versions and exclude_modules: APP -> version / APP -> [modules]. */
+static void fill_app_lists(struct fill *f, struct rel_config_release *r, yaml_node_t *m)
+{
+    yaml_document_t *d = f->doc;
+    struct val v = get(f, d, m, "releases.*.app_versions");
+    if (v.n && v.n->type == YAML_MAPPING_NODE && v.doc == d)
+        for (yaml_node_pair_t *pr = v.n->data.mapping.pairs.start; pr < v.n->data.mapping.pairs.top;
+             pr++) {
+            yaml_node_t *an = node(d, pr->key), *vn = node(d, pr->value);
+            const char *vsn = text_of((struct val){d, vn});
+            if (!vsn)
+                continue;
+            r->app_versions = rel_reallocarray(r->app_versions, r->napp_versions + 1,
+                                               sizeof(*r->app_versions));
+            r->app_versions[r->napp_versions++] =
+                (struct rel_config_app_list){rel_strdup(sv(an)), rel_strdup(vsn), {0}};
+        }
+    v = get(f, d, m, "releases.*.exclude_modules");
+    if (v.n && v.n->type == YAML_MAPPING_NODE && v.doc == d)
+        for (yaml_node_pair_t *pr = v.n->data.mapping.pairs.start; pr < v.n->data.mapping.pairs.top;
+             pr++) {
+            r->exclude_modules = rel_reallocarray(r->exclude_modules, r->nexclude_modules + 1,
+                                                  sizeof(*r->exclude_modules));
+            struct rel_config_app_list *l = &r->exclude_modules[r->nexclude_modules++];
+            *l = (struct rel_config_app_list){rel_strdup(sv(node(d, pr->key))), NULL, {0}};
+            fill_strlist(&l->modules, (struct val){d, node(d, pr->value)});
+        }
+}
+
 static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node_t *kn,
                          yaml_node_t *m)
 {
     yaml_document_t *d = f->doc;
-    r->name = rel_strdup(sv(kn));
+    r->key = rel_strdup(sv(kn));
+    r->name = dup_text(get(f, d, m, "releases.*.name"));
+    if (!r->name)
+        r->name = rel_strdup(r->key);
     r->pos = pos_of(kn);
 
     struct val v = get(f, d, m, "releases.*.version");
-    if (v.n && v.n->type == YAML_MAPPING_NODE)
+    if (v.n && v.n->type == YAML_MAPPING_NODE) {
         r->version_from_app =
             dup_text((struct val){d, rel_config_yaml_get(d, v.n, "from_app", NULL)});
-    else
+        r->version_cmd = dup_text((struct val){d, rel_config_yaml_get(d, v.n, "cmd", NULL)});
+        r->version_git = dup_text((struct val){d, rel_config_yaml_get(d, v.n, "git", NULL)});
+    } else {
         r->version = dup_text(v);
+    }
+    r->erts_version = dup_text(get(f, d, m, "releases.*.erts_version"));
+    fill_app_lists(f, r, m);
+    fill_strlist(&r->exclude_apps, get(f, d, m, "releases.*.exclude_apps"));
+    r->include_src = bool_of(get(f, d, m, "releases.*.include_src"));
+    r->system_libs = bool_of(get(f, d, m, "releases.*.system_libs"));
+    r->dev_mode = bool_of(get(f, d, m, "releases.*.dev_mode"));
 
     v = get(f, d, m, "releases.*.applications");
     if (v.n && v.n->type == YAML_MAPPING_NODE) {
@@ -714,8 +755,23 @@ void rel_config_free(struct rel_config *cfg)
     for (size_t i = 0; i < cfg->nreleases; i++) {
         struct rel_config_release *r = &cfg->releases[i];
         free(r->name);
+        free(r->key);
         free(r->version);
         free(r->version_from_app);
+        free(r->version_cmd);
+        free(r->version_git);
+        free(r->erts_version);
+        for (size_t j = 0; j < r->napp_versions; j++) {
+            free(r->app_versions[j].app);
+            free(r->app_versions[j].version);
+        }
+        free(r->app_versions);
+        for (size_t j = 0; j < r->nexclude_modules; j++) {
+            free(r->exclude_modules[j].app);
+            strlist_free(&r->exclude_modules[j].modules);
+        }
+        free(r->exclude_modules);
+        strlist_free(&r->exclude_apps);
         for (size_t j = 0; j < r->napps; j++)
             free(r->apps[j].name);
         free(r->apps);
@@ -770,19 +826,110 @@ void rel_config_free(struct rel_config *cfg)
     free(cfg);
 }
 
+/* relx's version order: ec_semver splits "MAJOR.MINOR.PATCH-PRE+BUILD";
+ * numeric parts compare as numbers, alphanumeric ones as text, a version
+ * with a pre-release comes before the same version without, build metadata
+ * after it. */
+static int semver_part_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t ia = 0, ib = 0;
+    while (ia < la && ib < lb) {
+        size_t ea = ia, eb = ib;
+        while (ea < la && a[ea] != '.')
+            ea++;
+        while (eb < lb && b[eb] != '.')
+            eb++;
+        bool na = ea > ia && strspn(a + ia, "0123456789") >= ea - ia;
+        bool nb = eb > ib && strspn(b + ib, "0123456789") >= eb - ib;
+        int c;
+        if (na && nb) {
+            while (ia < ea - 1 && a[ia] == '0')
+                ia++;
+            while (ib < eb - 1 && b[ib] == '0')
+                ib++;
+            c = ea - ia != eb - ib ? (ea - ia < eb - ib ? -1 : 1)
+                                   : strncmp(a + ia, b + ib, ea - ia);
+        } else if (na != nb) {
+            c = na ? -1 : 1; /* numbers before words */
+        } else {
+            size_t n = ea - ia < eb - ib ? ea - ia : eb - ib;
+            c = strncmp(a + ia, b + ib, n);
+            if (!c && ea - ia != eb - ib)
+                c = ea - ia < eb - ib ? -1 : 1;
+        }
+        if (c)
+            return c < 0 ? -1 : 1;
+        ia = ea + (ea < la);
+        ib = eb + (eb < lb);
+    }
+    return ia < la ? 1 : ib < lb ? -1 : 0;
+}
+
+int rel_config_version_compare(const char *a, const char *b)
+{
+    size_t ma = strcspn(a, "-+"), mb = strcspn(b, "-+");
+    int c = semver_part_cmp(a, ma, b, mb);
+    if (c)
+        return c;
+    const char *pa = a[ma] == '-' ? a + ma + 1 : NULL, *pb = b[mb] == '-' ? b + mb + 1 : NULL;
+    size_t lpa = pa ? strcspn(pa, "+") : 0, lpb = pb ? strcspn(pb, "+") : 0;
+    if (pa && !pb)
+        return -1;
+    if (pb && !pa)
+        return 1;
+    if (pa && (c = semver_part_cmp(pa, lpa, pb, lpb)))
+        return c;
+    const char *ba = strchr(a, '+'), *bb = strchr(b, '+');
+    if (ba && !bb)
+        return 1;
+    if (bb && !ba)
+        return -1;
+    return ba ? semver_part_cmp(ba + 1, strlen(ba + 1), bb + 1, strlen(bb + 1)) : 0;
+}
+
+const struct rel_config_release *rel_config_find_release_key(const struct rel_config *cfg,
+                                                             const char *key)
+{
+    for (size_t i = 0; cfg && i < cfg->nreleases; i++)
+        if (strcmp(cfg->releases[i].key, key) == 0)
+            return &cfg->releases[i];
+    return NULL;
+}
+
 const struct rel_config_release *rel_config_find_release(const struct rel_config *cfg,
                                                          const char *name)
 {
-    for (size_t i = 0; cfg && i < cfg->nreleases; i++)
-        if (strcmp(cfg->releases[i].name, name) == 0)
-            return &cfg->releases[i];
+    const struct rel_config_release *best = NULL;
+    for (size_t i = 0; cfg && i < cfg->nreleases; i++) {
+        const struct rel_config_release *r = &cfg->releases[i];
+        if (strcmp(r->name, name) != 0)
+            continue;
+        if (!best || (r->version && (!best->version ||
+                                     rel_config_version_compare(r->version, best->version) > 0)))
+            best = r;
+    }
+    return best ? best : rel_config_find_release_key(cfg, name);
+}
+
+const struct rel_config_strlist *rel_config_excluded_modules(const struct rel_config_release *r,
+                                                             const char *app)
+{
+    for (size_t i = 0; i < r->nexclude_modules; i++)
+        if (strcmp(r->exclude_modules[i].app, app) == 0)
+            return &r->exclude_modules[i].modules;
     return NULL;
 }
 
 static void release_names(struct rel_buf *b, const struct rel_config *cfg)
 {
-    for (size_t i = 0; i < cfg->nreleases; i++)
-        rel_buf_printf(b, "%s%s", i ? ", " : "", cfg->releases[i].name);
+    for (size_t i = 0; i < cfg->nreleases; i++) {
+        const struct rel_config_release *r = &cfg->releases[i];
+        if (strcmp(r->key, r->name) == 0)
+            rel_buf_printf(b, "%s%s", i ? ", " : "", r->name);
+        else
+            rel_buf_printf(b, "%s%s (%s %s)", i ? ", " : "", r->key, r->name,
+                           r->version ? r->version : "");
+    }
 }
 
 int rel_config_pick_release(const struct rel_config_release **out, const struct rel_config *cfg,

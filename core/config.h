@@ -118,11 +118,31 @@ struct rel_config_step {
 
 enum rel_erts_mode { REL_ERTS_INCLUDE, REL_ERTS_EXCLUDE, REL_ERTS_PATH };
 
+/* An application pinned to a version (releases.NAME.app_versions), or the
+ * modules left out of one (exclude_modules). */
+struct rel_config_app_list {
+    char *app;
+    char *version;                    /* app_versions */
+    struct rel_config_strlist modules; /* exclude_modules */
+};
+
 struct rel_config_release {
-    char *name;
+    char *name; /* `name:`, else the key: bin/NAME, NAME.rel */
+    char *key;  /* the key under `releases:` (differs from name for extra versions) */
     struct rel_config_pos pos;
     char *version;               /* NULL: not set (see version_from_app) */
     char *version_from_app;      /* `version: {from_app: APP}`, or NULL */
+    char *version_cmd;           /* `version: {cmd: COMMAND}`, or NULL */
+    char *version_git;           /* `version: {git: short|long|tag}`, or NULL */
+    char *erts_version;          /* relx's {erts, Vsn}, or NULL */
+    struct rel_config_app_list *app_versions;
+    size_t napp_versions;
+    struct rel_config_app_list *exclude_modules;
+    size_t nexclude_modules;
+    struct rel_config_strlist exclude_apps;
+    bool include_src;
+    bool system_libs;
+    bool dev_mode;
     struct rel_config_app *apps; /* in file order, duplicates removed */
     size_t napps;
     enum rel_erts_mode include_erts;
@@ -243,9 +263,25 @@ int rel_config_load(struct rel_config **out, const char *path);
 
 void rel_config_free(struct rel_config *cfg);
 
-/* The release called `name`, or NULL. */
+/* The release `name` means: of the releases called `name` (their `name`,
+ * else their key) the one with the highest version, as relx picks (a
+ * computed version counts as the lowest); else the release whose key is
+ * `name`; else NULL. */
 const struct rel_config_release *rel_config_find_release(const struct rel_config *cfg,
                                                          const char *name);
+
+/* The release whose key under `releases:` is `key`, or NULL. */
+const struct rel_config_release *rel_config_find_release_key(const struct rel_config *cfg,
+                                                             const char *key);
+
+/* relx's order of release versions (rlx_util:parse_vsn: ec_semver): numeric
+ * parts as numbers, a pre-release ("-rc1") before its release, build
+ * metadata ("+build.3") after. <0, 0, >0. */
+int rel_config_version_compare(const char *a, const char *b);
+
+/* The exclude_modules list of `app` in `r`, or NULL. */
+const struct rel_config_strlist *rel_config_excluded_modules(const struct rel_config_release *r,
+                                                             const char *app);
 
 /*
  * The release a command means: `name` when given (REL_ENOTFOUND with the list

@@ -10,6 +10,8 @@
  *           (core/beam.h; `strip_beams` in relman.yml)
  *   TEXT    write `data` (generated: boot scripts, sys.config, rendered
  *           templates, bin/NAME, start_erl.data, .rel, ...)
+ *   LINK    a symbolic link to the absolute path `src` (dev_mode: lib/APP-VSN
+ *           pointing at the application's directory in the build)
  *   COOKIE  releases/COOKIE: `data` when the release configures a cookie;
  *           otherwise the previous release's cookie is kept, or a new one
  *           is generated from the system's random source
@@ -46,7 +48,7 @@
 struct rel_events;
 struct rel_model;
 
-enum rel_plan_kind { REL_PLAN_COPY, REL_PLAN_STRIP, REL_PLAN_TEXT, REL_PLAN_COOKIE };
+enum rel_plan_kind { REL_PLAN_COPY, REL_PLAN_STRIP, REL_PLAN_TEXT, REL_PLAN_COOKIE, REL_PLAN_LINK };
 
 struct rel_plan_entry {
     char *path; /* relative to the release root, never "..", no trailing '/' */
