@@ -238,7 +238,10 @@ bool rel_config_yaml_is_null(const yaml_node_t *n)
 struct fill {
     const char *file;
     yaml_document_t *doc;
-    yaml_document_t *defaults[64]; /* parsed default values, freed at the end */
+    /* parsed default values, one per row (reused by every release and
+     * target), freed at the end */
+    yaml_document_t *defaults[256];
+    const struct rel_config_key *default_keys[256];
     size_t ndefaults;
 };
 
@@ -270,7 +273,12 @@ static struct val get(struct fill *f, yaml_document_t *d, yaml_node_t *map, cons
     if (v.n && !rel_config_yaml_is_null(v.n))
         return v;
     const struct rel_config_key *k = rel_config_key_find(spath);
-    if (!k || !k->def || f->ndefaults >= sizeof(f->defaults) / sizeof(f->defaults[0]))
+    if (!k || !k->def)
+        return (struct val){NULL, v.n};
+    for (size_t i = 0; i < f->ndefaults; i++)
+        if (f->default_keys[i] == k)
+            return (struct val){f->defaults[i], yaml_document_get_root_node(f->defaults[i])};
+    if (f->ndefaults >= sizeof(f->defaults) / sizeof(f->defaults[0]))
         return (struct val){NULL, v.n};
     yaml_document_t *dd = rel_calloc(1, sizeof(*dd));
     if (rel_config_yaml_load(dd, "(default)", k->def, strlen(k->def)) < 0) {
@@ -278,6 +286,7 @@ static struct val get(struct fill *f, yaml_document_t *d, yaml_node_t *map, cons
         rel_error_clear();
         return (struct val){NULL, NULL};
     }
+    f->default_keys[f->ndefaults] = k;
     f->defaults[f->ndefaults++] = dd;
     return (struct val){dd, yaml_document_get_root_node(dd)};
 }
