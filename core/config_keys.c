@@ -93,10 +93,12 @@ const struct rel_config_key rel_config_keys[] = {
         "`lib_dirs`). Mix projects are resolved with the rules of `mix release`, the others "
         "with relx's."),
     ROW("project.env", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE,
-        "`$MIX_ENV`, else `prod` (mix); `default` (rebar3)",
-        "The Mix environment or rebar3 profile: applications are read from `_build/ENV/lib`, "
-        "releases go to `_build/ENV/rel/NAME` by default, and `relman init --import` runs `mix` "
-        "with `MIX_ENV` set to it."),
+        "`$MIX_ENV`, else `prod` (mix); `$REBAR_PROFILE`, else `default` (rebar3)",
+        "The Mix environment or rebar3 profile: applications are read from `_build/ENV/lib` "
+        "(rebar3: and its `_checkouts` from `_build/ENV/checkouts`), releases go to "
+        "`_build/ENV/rel/NAME` by default, and `relman init --import` runs `mix` with `MIX_ENV` "
+        "set to it, or applies that rebar3 profile's relx section as `rebar3 as ENV release` "
+        "does (several profiles: `test+prod`, rebar3's directory name)."),
     ROW("project.app", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, "none",
         "The project's own application (Mix's `:app`). In a Mix project it is added to every "
         "release as `permanent` unless listed, as `mix release` does; umbrella projects have "
