@@ -577,7 +577,7 @@ static void scan_build_tool_dirs(struct scan *s)
     if (p->kind == REL_PROJECT_REBAR3) {
         char *co = rel_path_join2(p->root, "_checkouts");
         if (rel_fs_is_dir(co))
-            scan_lib_dir(s, co, REL_ORIGIN_PROJECT, 0);
+            scan_lib_dir(s, co, REL_ORIGIN_PROJECT, 2);
         free(co);
     }
     if (p->kind == REL_PROJECT_MIX)
@@ -587,12 +587,12 @@ static void scan_build_tool_dirs(struct scan *s)
     free(mk);
     if (!erlang_mk)
         return;
-    scan_app_dir(s, p->root, REL_ORIGIN_PROJECT, 0);
+    scan_app_dir(s, p->root, REL_ORIGIN_PROJECT, 3);
     static const char *const subdirs[] = {"apps", "deps"};
     for (size_t i = 0; i < 2; i++) {
         char *d = rel_path_join2(p->root, subdirs[i]);
         if (rel_fs_is_dir(d))
-            scan_lib_dir(s, d, REL_ORIGIN_PROJECT, 0);
+            scan_lib_dir(s, d, REL_ORIGIN_PROJECT, 3);
         free(d);
     }
 }
@@ -670,7 +670,7 @@ int rel_project_open(struct rel_project **out, const char *dir, unsigned flags)
             scan_lib_dir(&s, co, REL_ORIGIN_PROJECT, 0);
         free(co);
         if (rel_fs_is_dir(p->build_lib_dir))
-            scan_lib_dir(&s, p->build_lib_dir, REL_ORIGIN_PROJECT, 0);
+            scan_lib_dir(&s, p->build_lib_dir, REL_ORIGIN_PROJECT, 1);
         else
             add_note(p, "%s does not exist: compile the project first (%s)", p->build_lib_dir,
                      p->kind == REL_PROJECT_MIX ? "mix compile with MIX_ENV set"

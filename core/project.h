@@ -16,7 +16,11 @@
  *     fast_tls.app).
  *
  * Search path, highest precedence first (origins):
- *   project   _build/ENV/lib/APP (mix, rebar3)
+ *   project   rebar3: _build/ENV/checkouts/APP (rebar3 builds _checkouts there),
+ *             then _build/ENV/lib/APP (mix, rebar3), then _checkouts/APP
+ *             itself; erlang.mk (an erlang.mk file at the root): the
+ *             application at the root, apps/APP and deps/APP
+ *             (origin_index 0, 1, 2, 3 in that order)
  *   lib_dirs  each directory of relman.yml's lib_dirs, in order
  *   OTP       ROOT/lib/APP
  *   Elixir    the Elixir lib directory (mix projects)
