@@ -274,11 +274,6 @@ const struct rel_config_release *rel_config_find_release(const struct rel_config
 const struct rel_config_release *rel_config_find_release_key(const struct rel_config *cfg,
                                                              const char *key);
 
-/* relx's order of release versions (rlx_util:parse_vsn: ec_semver): numeric
- * parts as numbers, a pre-release ("-rc1") before its release, build
- * metadata ("+build.3") after. <0, 0, >0. */
-int rel_config_version_compare(const char *a, const char *b);
-
 /* The exclude_modules list of `app` in `r`, or NULL. */
 const struct rel_config_strlist *rel_config_excluded_modules(const struct rel_config_release *r,
                                                              const char *app);

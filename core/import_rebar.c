@@ -27,6 +27,7 @@
 #include "error.h"
 #include "fs.h"
 #include "path.h"
+#include "semver.h"
 #include "shell.h"
 #include "term.h"
 
@@ -659,7 +660,7 @@ static void assign_keys(struct relx_import *x)
                 continue;
             int c = !r->vsn_text ? (o->vsn_text ? -1 : (j < i ? -1 : 1))
                     : !o->vsn_text ? 1
-                                   : rel_config_version_compare(r->vsn_text, o->vsn_text);
+                                   : rel_semver_compare(r->vsn_text, o->vsn_text);
             if (c < 0 || (c == 0 && j > i))
                 highest = false;
         }
@@ -827,17 +828,25 @@ int rel_import_rebar3(struct rel_import_gen *g, struct rel_buf *summary, const c
                                "lib_dirs given twice: merge them into one list");
         }
     }
+    assign_keys(x);
     if (rc == 0 && x->default_release) {
+        /* {default_release, Name} or {Name, Vsn}: that version's key */
         const struct rel_term *v = x->default_release;
         const char *dn = rel_term_atom_name(v);
-        if (!dn)
+        char *dv = NULL;
+        if (!dn) {
             dn = rel_term_atom_name(rel_term_tuple_get(v, 0));
+            dv = rel_import_str(rel_term_tuple_get(v, 1));
+        }
+        const struct relx_release *dr = dn && dv ? find_rel(x, dn, dv) : NULL;
+        if (dr)
+            dn = dr->key;
         if (rel_import_atom_ok(dn))
             rel_buf_printf(g->out, "default_release: %s\n", dn);
+        free(dv);
     }
     if (rc == 0)
         rel_buf_puts(g->out, "releases:\n");
-    assign_keys(x);
     size_t written = 0;
     for (size_t i = 0; rc == 0 && i < x->nrels; i++) {
         const struct relx_release *r = &x->rels[i];

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/config.h"
 #include "core/import.h"
+#include "core/semver.h"
 #include "fixture.h"
 
 #include <string.h>
@@ -254,11 +255,11 @@ static void test_relx_refusals(void **state)
 static void test_version_order_and_pick(void **state)
 {
     (void)state;
-    assert_true(rel_config_version_compare("1.10.0", "1.9.0") > 0);
-    assert_true(rel_config_version_compare("1.0.0-rc.1", "1.0.0") < 0);
-    assert_true(rel_config_version_compare("1.0.0-rc.2", "1.0.0-rc.10") < 0);
-    assert_true(rel_config_version_compare("1.0.0+build.3", "1.0.0") > 0);
-    assert_int_equal(rel_config_version_compare("01.2", "1.2"), 0);
+    assert_true(rel_semver_compare("1.10.0", "1.9.0") > 0);
+    assert_true(rel_semver_compare("1.0.0-rc.1", "1.0.0") < 0);
+    assert_true(rel_semver_compare("1.0.0-rc.2", "1.0.0-rc.10") < 0);
+    assert_true(rel_semver_compare("1.0.0+build.3", "1.0.0") > 0);
+    assert_int_equal(rel_semver_compare("01.2", "1.2"), 0);
     const char *y = "releases:\n"
                     "  r_0_2: {name: r, version: \"0.2\", applications: {a: permanent}}\n"
                     "  r: {version: \"0.10\", applications: {a: permanent}}\n"
