@@ -127,6 +127,14 @@ check "lean: no svc_extra.beam" test ! -e "$L/lib/svc-1.0.0/ebin/svc_extra.beam"
 check "lean: no lib1" test ! -e "$L/lib/lib1-0.3.0"
 check "lean: no OTP applications (system_libs)" bash -c "! ls '$L/lib' | grep -q '^kernel-'"
 check "lean: no bin/lean" test ! -e "$L/bin/lean"
+same_lib() { # same_lib MINE THEIRS: the same lib/APP-VSN names, and the same subdirectories
+    local a b
+    a=$(cd "$1/lib" && for d in *; do echo "$d: $(ls "$d" 2>/dev/null | tr '\n' ' ')"; done)
+    b=$(cd "$2/lib" && for d in *; do echo "$d: $(ls "$d" 2>/dev/null | tr '\n' ' ')"; done)
+    [ "$a" = "$b" ] || { printf 'relman:\n%s\nrebar3:\n%s\n' "$a" "$b"; return 1; }
+}
+check "lean: lib/ as relx's" same_lib "$L" "$REF/lean"
+check "multi (dev): lib/ as relx's" same_lib "$T/out/multi" "$REF/multi"
 check "multi: lib links into _build (dev mode)" \
     test "$(readlink "$T/out/multi/lib/dep1-2.0.0")" = "$P/_build/default/checkouts/dep1"
 
@@ -140,6 +148,7 @@ mine=$(rel_of multi multi) && ok || bad "assemble multi (prod)"
 check ".rel multi (prod profile)" same_terms "$mine" "$P/_build/prod/rel/multi/releases/0.0.2/multi.rel"
 check "prod: ERTS in the release" test -d "$T/out/multi/erts-$ERTS"
 check "prod: OTP applications copied" test -d "$T/out/multi/lib/sasl-$SASL/ebin"
+check "prod: lib/ as relx's (no src)" same_lib "$T/out/multi" "$P/_build/prod/rel/multi"
 
 # ---- re-running over rebar3's release; replacing relman's own ----
 "$R" init --import --force >/dev/null 2>&1 || bad "init --import again"
