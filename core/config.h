@@ -301,6 +301,9 @@ char *rel_config_local_path(const struct rel_config *cfg, const char *p);
 
 /* ---- surgical edits ---------------------------------------------------- */
 
+/* In these edits `release` is the key under `releases:` (the name, but for
+ * the other versions of a release that share one `name`). */
+
 /*
  * Set (mode != NULL) or remove (mode == NULL: the application inherits its
  * mode again) the explicit mode of `app` in releases.RELEASE.applications of
