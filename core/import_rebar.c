@@ -163,8 +163,10 @@ static int refuse_kv(const struct relx_import *x, const char *where, const char 
     if (strlen(text) > 80)
         strcpy(text + 70, " ...");
     struct rel_buf what = REL_BUF_INIT;
-    if (key)
+    if (key && opt)
         rel_buf_printf(&what, "{%s, %s}", key, text);
+    else if (key)
+        rel_buf_puts(&what, key);
     else
         rel_buf_puts(&what, text);
     if (where)
@@ -519,7 +521,7 @@ static int write_goals(struct relx_import *x, const struct relx_release *r)
                 mode = rel_term_atom_name(e);
             else if (k == 1 && s && s[0])
                 vsn = rel_strdup(s);
-            else if (rel_term_is_list(e) && !s)
+            else if (rel_term_is_list(e) && (!s || !s[0]))
                 rc = refuse(x, r->name, g,
                             "an included-applications list in a goal is not supported (the .rel "
                             "takes each .app's own included_applications)");
@@ -593,6 +595,12 @@ static int write_release(struct relx_import *x, const struct relx_release *r,
     rel_buf_printf(o, "    include_src: %s\n", s->include_src == NO ? "false" : "true");
     if (dev)
         rel_buf_puts(o, "    dev_mode: true\n");
+    if (dev && ((s->exclude_apps && rel_term_list_len(s->exclude_apps)) ||
+                (s->exclude_modules && rel_term_list_len(s->exclude_modules))))
+        return refuse_kv(x, r->name, "{mode, dev} with exclude_apps/exclude_modules", NULL,
+                         "dev mode links the applications, and relman does not rewrite the .app "
+                         "files inside _build that exclude_apps/exclude_modules change (relx "
+                         "does): use mode prod or minimal for this release");
     if (s->system_libs && rel_term_is_atom(s->system_libs, "false"))
         rel_buf_puts(o, "    system_libs: false\n");
     if (s->exclude_apps && rel_term_list_len(s->exclude_apps) &&

@@ -230,6 +230,8 @@ static void test_relx_refusals(void **state)
         {"{exclude_modules, [app1]}", "exclude_modules"},
         {"{upfrom, \"0.9\"}", "upfrom"},
         {"{nonsense}", "{nonsense}"},
+        {"{release, {y, \"1\"}, [{app1, []}]}", "{app1,[]}"},
+        {"{mode, dev}, {exclude_apps, [x]}", "{mode, dev} with exclude_apps"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char cfg[512], *err = NULL;
