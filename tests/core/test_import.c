@@ -177,6 +177,33 @@ static void test_relx_forms(void **state)
     free(y);
 }
 
+/* include_erts naming an Erlang installation: its one erts-VSN directory;
+ * {file, F} versions. */
+static void test_relx_erts_root_and_file(void **state)
+{
+    (void)state;
+    char *otp = fx_dir();
+    fx_write(otp, "erts-99.1/bin/beam.smp", "");
+    char cfg[1024], *err = NULL;
+    snprintf(cfg, sizeof(cfg),
+             "{relx, [{release, {r, {file, \"VERSION\"}}, [app1]}, {include_erts, \"%s\"}]}.\n",
+             otp);
+    char *y = import_rebar(cfg, "default", &err);
+    if (!y)
+        fail_msg("%s", err);
+    char want[600];
+    snprintf(want, sizeof(want), "    include_erts: %s/erts-99.1\n", otp);
+    assert_has(y, want);
+    assert_has(y, "    version: {cmd: \"cat VERSION\"}\n");
+    free(y);
+    fx_write(otp, "erts-99.2/bin/beam.smp", "");
+    y = import_rebar(cfg, "default", &err);
+    assert_null(y);
+    assert_non_null(strstr(err, "more than one erts-VSN"));
+    free(err);
+    fx_done(otp);
+}
+
 static void test_relx_profiles(void **state)
 {
     (void)state;
@@ -291,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_template_files_exist),
         cmocka_unit_test(test_relx_forms),
         cmocka_unit_test(test_relx_profiles),
+        cmocka_unit_test(test_relx_erts_root_and_file),
         cmocka_unit_test(test_relx_refusals),
         cmocka_unit_test(test_version_order_and_pick),
     };
