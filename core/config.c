@@ -391,7 +391,24 @@ static void fill_ssh(struct fill *f, struct rel_config_ssh *s, yaml_document_t *
         s->host_key_policy = REL_HOSTKEY_ASK;
 }
 
-/* app_versions and exclude_modules: APP -> version / APP -> [modules]. */
+/* APP -> [names] (exclude_modules, included_applications). */
+static void fill_name_lists(struct fill *f, yaml_node_t *m, const char *path,
+                            struct rel_config_app_list **out, size_t *n)
+{
+    yaml_document_t *d = f->doc;
+    struct val v = get(f, d, m, path);
+    if (!v.n || v.n->type != YAML_MAPPING_NODE || v.doc != d)
+        return;
+    for (yaml_node_pair_t *pr = v.n->data.mapping.pairs.start; pr < v.n->data.mapping.pairs.top;
+         pr++) {
+        *out = rel_reallocarray(*out, *n + 1, sizeof(**out));
+        struct rel_config_app_list *l = &(*out)[(*n)++];
+        *l = (struct rel_config_app_list){rel_strdup(sv(node(d, pr->key))), NULL, {0}};
+        fill_strlist(&l->names, (struct val){d, node(d, pr->value)});
+    }
+}
+
+/* app_versions: APP -> version; the lists: APP -> [names]. */
 static void fill_app_lists(struct fill *f, struct rel_config_release *r, yaml_node_t *m)
 {
     yaml_document_t *d = f->doc;
@@ -408,16 +425,9 @@ static void fill_app_lists(struct fill *f, struct rel_config_release *r, yaml_no
             r->app_versions[r->napp_versions++] =
                 (struct rel_config_app_list){rel_strdup(sv(an)), rel_strdup(vsn), {0}};
         }
-    v = get(f, d, m, "releases.*.exclude_modules");
-    if (v.n && v.n->type == YAML_MAPPING_NODE && v.doc == d)
-        for (yaml_node_pair_t *pr = v.n->data.mapping.pairs.start; pr < v.n->data.mapping.pairs.top;
-             pr++) {
-            r->exclude_modules = rel_reallocarray(r->exclude_modules, r->nexclude_modules + 1,
-                                                  sizeof(*r->exclude_modules));
-            struct rel_config_app_list *l = &r->exclude_modules[r->nexclude_modules++];
-            *l = (struct rel_config_app_list){rel_strdup(sv(node(d, pr->key))), NULL, {0}};
-            fill_strlist(&l->modules, (struct val){d, node(d, pr->value)});
-        }
+    fill_name_lists(f, m, "releases.*.exclude_modules", &r->exclude_modules,
+                    &r->nexclude_modules);
+    fill_name_lists(f, m, "releases.*.included_applications", &r->included, &r->nincluded);
 }
 
 static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node_t *kn,
@@ -778,9 +788,14 @@ void rel_config_free(struct rel_config *cfg)
         free(r->app_versions);
         for (size_t j = 0; j < r->nexclude_modules; j++) {
             free(r->exclude_modules[j].app);
-            strlist_free(&r->exclude_modules[j].modules);
+            strlist_free(&r->exclude_modules[j].names);
         }
         free(r->exclude_modules);
+        for (size_t j = 0; j < r->nincluded; j++) {
+            free(r->included[j].app);
+            strlist_free(&r->included[j].names);
+        }
+        free(r->included);
         strlist_free(&r->exclude_apps);
         for (size_t j = 0; j < r->napps; j++)
             free(r->apps[j].name);
@@ -865,7 +880,16 @@ const struct rel_config_strlist *rel_config_excluded_modules(const struct rel_co
 {
     for (size_t i = 0; i < r->nexclude_modules; i++)
         if (strcmp(r->exclude_modules[i].app, app) == 0)
-            return &r->exclude_modules[i].modules;
+            return &r->exclude_modules[i].names;
+    return NULL;
+}
+
+const struct rel_config_strlist *rel_config_included_override(const struct rel_config_release *r,
+                                                              const char *app)
+{
+    for (size_t i = 0; i < r->nincluded; i++)
+        if (strcmp(r->included[i].app, app) == 0)
+            return &r->included[i].names;
     return NULL;
 }
 

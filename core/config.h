@@ -119,11 +119,12 @@ struct rel_config_step {
 enum rel_erts_mode { REL_ERTS_INCLUDE, REL_ERTS_EXCLUDE, REL_ERTS_PATH };
 
 /* An application pinned to a version (releases.NAME.app_versions), or the
- * modules left out of one (exclude_modules). */
+ * modules left out of one (exclude_modules), or the included applications
+ * its .rel entry names (included_applications). */
 struct rel_config_app_list {
     char *app;
-    char *version;                    /* app_versions */
-    struct rel_config_strlist modules; /* exclude_modules */
+    char *version;                   /* app_versions */
+    struct rel_config_strlist names; /* exclude_modules, included_applications */
 };
 
 struct rel_config_release {
@@ -139,6 +140,8 @@ struct rel_config_release {
     size_t napp_versions;
     struct rel_config_app_list *exclude_modules;
     size_t nexclude_modules;
+    struct rel_config_app_list *included; /* included_applications */
+    size_t nincluded;
     struct rel_config_strlist exclude_apps;
     bool include_src;
     bool system_libs;
@@ -277,6 +280,9 @@ const struct rel_config_release *rel_config_find_release_key(const struct rel_co
 /* The exclude_modules list of `app` in `r`, or NULL. */
 const struct rel_config_strlist *rel_config_excluded_modules(const struct rel_config_release *r,
                                                              const char *app);
+/* The included_applications `r` gives `app` in the .rel, or NULL (its .app's). */
+const struct rel_config_strlist *rel_config_included_override(const struct rel_config_release *r,
+                                                              const char *app);
 
 /*
  * The release a command means: `name` when given (REL_ENOTFOUND with the list

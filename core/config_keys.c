@@ -173,6 +173,15 @@ const struct rel_config_key rel_config_keys[] = {
         "none is an error naming the versions found."),
     ROW("releases.*.app_versions.*", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
         "A version (quote it)."),
+    ROW("releases.*.included_applications", REL_CT_DICT, NULL, "{}", 0, REL_CK_APP, NULL,
+        "The included applications an application's `.rel` entry names, instead of its `.app`'s "
+        "(relx's `{App, [Incl]}`, `{App, Vsn, [Incl]}` and `{App, Vsn, Type, [Incl]}` goals): a "
+        "subset of the `.app`'s `included_applications`, which the boot script then uses, as "
+        "systools does. The `.app` shipped is not changed."),
+    ROW("releases.*.included_applications.*", REL_CT_LIST, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "The applications it includes (`[]`: none)."),
+    ROW("releases.*.included_applications.*[]", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "An application."),
     ROW("releases.*.exclude_apps", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
         "Applications left out of the release even though others depend on them (relx's "
         "`exclude_apps`): they are not shipped, not in the `.rel`, and removed from the "

@@ -504,7 +504,7 @@ static void write_path_key(struct rel_buf *o, const char *key, const struct rel_
 static int write_goals(struct relx_import *x, const struct relx_release *r)
 {
     struct rel_buf *o = x->g->out;
-    struct rel_buf pins = REL_BUF_INIT;
+    struct rel_buf pins = REL_BUF_INIT, incl = REL_BUF_INIT;
     int rc = 0;
     rel_buf_puts(o, "    applications:\n");
     for (size_t i = 0; i < r->ngoals && rc == 0; i++) {
@@ -521,11 +521,16 @@ static int write_goals(struct relx_import *x, const struct relx_release *r)
                 mode = rel_term_atom_name(e);
             else if (k == 1 && s && s[0])
                 vsn = rel_strdup(s);
-            else if (rel_term_is_list(e) && (!s || !s[0]))
-                rc = refuse(x, r->name, g,
-                            "an included-applications list in a goal is not supported (the .rel "
-                            "takes each .app's own included_applications)");
-            else
+            else if (rel_term_is_list(e) && (!s || !s[0]) && k == n - 1) {
+                /* {App, [Incl]}, {App, Vsn, [Incl]}, {App, Vsn, Type, [Incl]} */
+                for (size_t q = 0; q < rel_term_list_len(e) && ok; q++)
+                    ok = rel_import_atom_ok(rel_term_atom_name(rel_term_list_get(e, q)));
+                struct rel_import_gen ig = {.out = &incl};
+                rel_buf_printf(&incl, "      %s: ", app);
+                if (ok && !rel_import_flow_list(&ig, e))
+                    rel_buf_puts(&incl, "[]");
+                rel_buf_puts(&incl, "\n");
+            } else
                 ok = false;
             free(s);
         }
@@ -545,7 +550,12 @@ static int write_goals(struct relx_import *x, const struct relx_release *r)
         rel_buf_puts(o, "    app_versions:\n");
         rel_buf_put(o, pins.ptr, pins.len);
     }
+    if (rc == 0 && incl.len) {
+        rel_buf_puts(o, "    included_applications:\n");
+        rel_buf_put(o, incl.ptr, incl.len);
+    }
     rel_buf_free(&pins);
+    rel_buf_free(&incl);
     return rc;
 }
 

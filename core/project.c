@@ -227,10 +227,12 @@ static struct rel_term *list_without(const struct rel_term *list, const struct r
 }
 
 int rel_app_copy_without(struct rel_app *out, const struct rel_app *in,
-                         const struct rel_names *apps, const struct rel_names *modules)
+                         const struct rel_names *apps, const struct rel_names *modules,
+                         const struct rel_names *included)
 {
     if (!in->spec || !(names_meet(&in->applications, apps) || names_meet(&in->included, apps) ||
-                       names_meet(&in->optional, apps) || names_meet(&in->modules, modules)))
+                       names_meet(&in->optional, apps) || names_meet(&in->modules, modules) ||
+                       included))
         return 0;
     static const char *const app_keys[] = {"applications", "included_applications",
                                            "optional_applications"};
@@ -245,11 +247,22 @@ int rel_app_copy_without(struct rel_app *out, const struct rel_app *in,
                 drop = apps;
         if (key && strcmp(key, "modules") == 0)
             drop = modules;
-        if (drop && rel_term_tuple_size(pr) == 2)
+        if (included && key && strcmp(key, "included_applications") == 0) {
+            struct rel_term *l = rel_term_list_new();
+            for (size_t k = 0; k < included->count; k++)
+                rel_term_list_append(l, rel_term_atom(included->items[k]));
+            rel_term_list_append(np, rel_term_tuple(2, rel_term_atom(key), l));
+        } else if (drop && rel_term_tuple_size(pr) == 2)
             rel_term_list_append(np, rel_term_tuple(2, rel_term_atom(key),
                                                     list_without(rel_term_tuple_get(pr, 1), drop)));
         else
             rel_term_list_append(np, rel_term_clone(pr));
+    }
+    if (included && !rel_term_proplist_get(props, "included_applications")) {
+        struct rel_term *l = rel_term_list_new();
+        for (size_t k = 0; k < included->count; k++)
+            rel_term_list_append(l, rel_term_atom(included->items[k]));
+        rel_term_list_append(np, rel_term_tuple(2, rel_term_atom("included_applications"), l));
     }
     struct rel_term *spec = rel_term_tuple(3, rel_term_atom("application"),
                                            rel_term_clone(rel_term_tuple_get(in->spec, 1)), np);

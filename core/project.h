@@ -184,12 +184,14 @@ void rel_app_clear(struct rel_app *app);
  * relx's .app rewrite: `out` (zeroed) becomes a copy of `in` without the
  * applications in `apps` (in applications, included_applications and
  * optional_applications) and without the modules in `modules` (may be
- * empty), its spec rewritten the same way. Returns 1 with `out` filled when
- * anything was removed, 0 (out left zeroed) when nothing names them, or a
- * negative code.
+ * empty), and with `included` (NULL: unchanged) as its included_applications
+ * (a .rel entry's own list, as systools uses it); its spec rewritten the
+ * same way. Returns 1 with `out` filled when anything changed, 0 (out left
+ * zeroed) when nothing did, or a negative code.
  */
 int rel_app_copy_without(struct rel_app *out, const struct rel_app *in,
-                         const struct rel_names *apps, const struct rel_names *modules);
+                         const struct rel_names *apps, const struct rel_names *modules,
+                         const struct rel_names *included);
 
 /*
  * Scan library directory `dir` (each DIR/APP/ebin/NAME.app) into a new array

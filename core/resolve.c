@@ -676,7 +676,8 @@ static void check_candidates(struct rel_model *m, const struct rel_project *p)
         struct rel_buf sh = REL_BUF_INIT, same = REL_BUF_INIT;
         for (size_t k = 0; k < n; k++) {
             const struct rel_app *o = &c[k];
-            if (o == a->app || (a->rewritten && strcmp(o->dir, a->app->dir) == 0))
+            if (o == a->app || (a->app >= m->rewritten && a->app < m->rewritten + m->nrewritten &&
+                                strcmp(o->dir, a->app->dir) == 0))
                 continue;
             bool same_place =
                 o->origin == a->app->origin && o->origin_index == a->app->origin_index;
@@ -721,12 +722,22 @@ static void sort_problems(struct rel_model *m)
     }
 }
 
+static bool names_meet(const struct rel_names *a, const struct rel_names *b)
+{
+    for (size_t i = 0; i < a->count; i++)
+        if (rel_names_index(b, a->items[i]) >= 0)
+            return true;
+    return false;
+}
+
 /* exclude_apps / exclude_modules: the applications whose .app lists change
  * get a rewritten copy, which the model (boot order, boot script, plan)
- * uses instead. */
+ * uses instead, and which the plan ships as their .app. included_applications:
+ * the copy's included list is the .rel entry's (a subset of the .app's), as
+ * systools uses it; the .app shipped stays the original. */
 static void rewrite_apps(struct rel_model *m, const struct rel_config_release *rel)
 {
-    if (!rel->exclude_apps.count && !rel->nexclude_modules)
+    if (!rel->exclude_apps.count && !rel->nexclude_modules && !rel->nincluded)
         return;
     struct rel_names ex = {rel->exclude_apps.items, rel->exclude_apps.count};
     m->rewritten = rel_calloc(m->napps ? m->napps : 1, sizeof(*m->rewritten));
@@ -735,23 +746,42 @@ static void rewrite_apps(struct rel_model *m, const struct rel_config_release *r
         if (!a->app || a->app->error)
             continue;
         const struct rel_config_strlist *mods = rel_config_excluded_modules(rel, a->app->name);
+        const struct rel_config_strlist *inc = rel_config_included_override(rel, a->app->name);
         struct rel_names mn = {mods ? mods->items : NULL, mods ? mods->count : 0};
+        struct rel_names in = {inc ? inc->items : NULL, inc ? inc->count : 0};
+        for (size_t k = 0; k < in.count; k++)
+            if (rel_names_index(&a->app->included, in.items[k]) < 0)
+                problem(m, REL_SEVERITY_ERROR, a->app->name,
+                        "releases.%s.included_applications.%s: '%s' is not in the "
+                        "included_applications of %s",
+                        rel->key, a->app->name, in.items[k], a->app->app_file);
+        bool edited = names_meet(&a->app->applications, &ex) ||
+                      names_meet(&a->app->included, &ex) || names_meet(&a->app->optional, &ex) ||
+                      names_meet(&a->app->modules, &mn);
         struct rel_app *copy = &m->rewritten[m->nrewritten];
-        int rc = rel_app_copy_without(copy, a->app, &ex, &mn);
+        int rc = rel_app_copy_without(copy, a->app, &ex, &mn, inc ? &in : NULL);
         if (rc == 1) {
             m->nrewritten++;
             a->app = copy;
-            a->rewritten = true;
+            a->rewritten = edited;
+            a->rel_included = inc != NULL;
         } else if (rc < 0) {
             problem(m, REL_SEVERITY_ERROR, a->app->name, "%s", rel_error_message());
             rel_error_clear();
         }
     }
-    for (size_t i = 0; i < rel->nexclude_modules; i++)
-        if (!rel_model_find(m, rel->exclude_modules[i].app))
-            problem(m, REL_SEVERITY_ERROR, rel->exclude_modules[i].app,
-                    "releases.%s.exclude_modules: '%s' is not an application of the release",
-                    rel->key, rel->exclude_modules[i].app);
+    const struct {
+        const struct rel_config_app_list *l;
+        size_t n;
+        const char *key;
+    } lists[] = {{rel->exclude_modules, rel->nexclude_modules, "exclude_modules"},
+                 {rel->included, rel->nincluded, "included_applications"}};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < lists[k].n; i++)
+            if (!rel_model_find(m, lists[k].l[i].app))
+                problem(m, REL_SEVERITY_ERROR, lists[k].l[i].app,
+                        "releases.%s.%s: '%s' is not an application of the release", rel->key,
+                        lists[k].key, lists[k].l[i].app);
 }
 
 static void decide_version(struct rel_model *m, const struct rel_project *p,
@@ -836,11 +866,11 @@ int rel_resolve(struct rel_model **out, const struct rel_project *p,
     for (size_t i = 0; i < m->napps; i++)
         m->apps[i].boot_index = -1;
 
-    if (p->kind == REL_PROJECT_MIX && rel->exclude_apps.count)
+    if (p->kind == REL_PROJECT_MIX && (rel->exclude_apps.count || rel->nincluded))
         problem(m, REL_SEVERITY_ERROR, NULL,
-                "releases.%s.exclude_apps: only rebar3 and plain projects can leave applications "
-                "out (mix release has no such option)",
-                rel->key);
+                "releases.%s.%s: only rebar3 and plain projects have it (relx's; mix release has "
+                "no such option)",
+                rel->key, rel->exclude_apps.count ? "exclude_apps" : "included_applications");
     rewrite_apps(m, rel);
     report_missing(&s);
     /* who includes whom */

@@ -152,6 +152,7 @@ static void test_relx_forms(void **state)
                            "  {release, {g, {git, long}}, [app1], [{include_erts, true}, "
                            "{debug_info, strip}]},\n"
                            "  {release, {s, semver}, [app1]},\n"
+                           "  {release, {i, \"1\"}, [{app1, \"1.0.0\", load, [x, z]}, {sasl, []}]},\n"
                            "  {exclude_apps, [x1]}, {include_src, false}, {system_libs, false}\n"
                            "]}.\n",
                            "default", &err);
@@ -168,6 +169,9 @@ static void test_relx_forms(void **state)
                   "    app_versions:\n      app1: \"1.0.0\"\n    erts_version: \"13.1.5\"\n");
     assert_has(y, "    version: {git: long}\n");
     assert_has(y, "    version: {git: tag}\n");
+    assert_has(y, "      app1: load\n      sasl: permanent\n    app_versions:\n"
+                  "      app1: \"1.0.0\"\n    included_applications:\n      app1: [x, z]\n"
+                  "      sasl: []\n");
     /* relx's defaults written out: no ERTS, debug info kept, src shipped,
      * no links; a release's own options over the top level's */
     assert_has(y, "    include_erts: true\n    strip_beams: true\n");
@@ -252,12 +256,10 @@ static void test_relx_refusals(void **state)
         {"{system_libs, \"/opt/otp/lib\"}", "system_libs"},
         {"{mode, fast}", "{mode,fast}"},
         {"{release, {'Bad-Name', \"1\"}, [app1]}", "Bad-Name"},
-        {"{release, {x, \"1\"}, [{app1, [sub]}]}", "{app1,[sub]}"},
         {"{lib_dirs, [\"apps/*\"]}", "lib_dirs"},
         {"{exclude_modules, [app1]}", "exclude_modules"},
         {"{upfrom, \"0.9\"}", "upfrom"},
         {"{nonsense}", "{nonsense}"},
-        {"{release, {y, \"1\"}, [{app1, []}]}", "{app1,[]}"},
         {"{mode, dev}, {exclude_apps, [x]}", "{mode, dev} with exclude_apps"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 14, points 3, 5 and 7: a rebar3 project written here, whose relx
 # section uses every release form relx 4.7 accepts (two versions of one
-# release, {extend, Rel}, {erts, Vsn}, version pins with modes, semver /
+# release, {extend, Rel}, {erts, Vsn}, version pins with modes and
+# included-application lists, semver /
 # {cmd, ...} / {git, short} versions, per-release options: mode minimal,
 # exclude_apps, exclude_modules, system_libs, generate_start_script), a
 # profile that redefines a release, mode dev (links into _build), and a
@@ -22,7 +23,8 @@ ERTS=$(otp 'io:format("~s", [erlang:system_info(version)])')
 SASL=$(otp 'application:load(sasl), {ok, V} = application:get_key(sasl, vsn), io:format("~s", [V])')
 
 P=$T/rx
-mkdir -p "$P/apps/svc/src" "$P/apps/lib1/src" "$P/_checkouts/dep1/src" "$P/config"
+mkdir -p "$P/apps/svc/src" "$P/apps/lib1/src" "$P/_checkouts/dep1/src" "$P/config" \
+    "$P/apps/host/src" "$P/apps/inc1/src" "$P/apps/inc2/src"
 cd "$P" || exit 1
 cat >apps/svc/src/svc.app.src <<'EOF'
 {application, svc, [{vsn, "1.0.0"}, {description, "svc"},
@@ -39,6 +41,10 @@ cat >_checkouts/dep1/src/dep1.app.src <<'EOF'
 EOF
 printf -- '-module(dep1).\n-export([name/0]).\nname() -> dep1.\n' >_checkouts/dep1/src/dep1.erl
 printf '{deps, []}.\n' >_checkouts/dep1/rebar.config
+printf '{application, host, [{vsn, "0.5.0"}, {description, "host"}, {applications, [kernel, stdlib]}, {included_applications, [inc1, inc2]}]}.\n' >apps/host/src/host.app.src
+for i in inc1 inc2; do
+    printf '{application, %s, [{vsn, "0.1.0"}, {description, "%s"}, {applications, [kernel, stdlib]}]}.\n' $i $i >apps/$i/src/$i.app.src
+done
 printf '[{svc, [{greeting, "hi"}]}].\n' >config/sys.config
 printf -- '-sname rx\n-setcookie rx_cookie\n+K true\n' >config/vm.args
 cat >rebar.config <<EOF
@@ -52,6 +58,7 @@ cat >rebar.config <<EOF
     {release, {gitrel, semver}, [svc]},
     {release, {cmdrel, {cmd, "printf 3.4.5"}}, [svc]},
     {release, {shortrel, {git, short}}, [svc]},
+    {release, {incl, "1.0.0"}, [{host, "0.5.0", [inc1]}, {svc, []}]},
     {release, {lean, "1.0.0"}, [svc],
      [{mode, minimal}, {exclude_apps, [lib1]}, {exclude_modules, [{svc, [svc_extra]}]},
       {system_libs, false}, {generate_start_script, false}]},
@@ -95,6 +102,8 @@ check "mode dev keeps debug info" has strip '    strip_beams: false'
 check "rebar3 default: no ERTS" has erts0 '    include_erts: false'
 check "exclude_apps" has exa '    exclude_apps: [lib1]'
 check "exclude_modules" has exm '      svc: [svc_extra]'
+check "{App, Vsn, [Incl]}" has incl1 '      host: [inc1]'
+check "{App, []}" has incl2 '      svc: []'
 check "system_libs" has sys '    system_libs: false'
 check "generate_start_script" has gss '    include_executables_for: []'
 check "minimal: no src" has src '    include_src: false'
@@ -120,6 +129,9 @@ check ".rel gitrel" same_rel gitrel gitrel "1.2.0+build.1.ref$SHORT"
 check ".rel cmdrel" same_rel cmdrel cmdrel 3.4.5
 check ".rel shortrel" same_rel shortrel shortrel "$SHORT"
 check ".rel lean" same_rel lean lean 1.0.0
+check ".rel incl (included-applications goals)" same_rel incl incl 1.0.0
+check "incl: the boot script loads host with the .rel's included list" \
+    grep -q '{included_applications,\[inc1\]}' "$T/out/incl/releases/1.0.0/start.script"
 L=$T/out/lean
 check "lean: svc's .app without lib1, as relx's" same_terms \
     "$L/lib/svc-1.0.0/ebin/svc.app" "$REF/lean/lib/svc-1.0.0/ebin/svc.app"
@@ -207,6 +219,6 @@ refused() { # refused OPTION-TERM WORD
 check "overlay refused" refused '{overlay, [{mkdir, "log"}]}' "{overlay,"
 check "hooks refused" refused '{extended_start_script_hooks, []}' "extended_start_script_hooks"
 check "unknown option refused" refused '{frobnicate, true}' "frobnicate"
-check "included-list goal refused" refused '{release, {m, "1"}, [{n, "1", [x]}]}' "{n,"
+check "a goal relx does not accept refused" refused '{release, {m, "1"}, [{n, "1", load, [x], y}]}' "{n,"
 check "bad extend refused" refused '{release, {m, "1", {extend, nope}}, [n]}' "extend"
 finish
