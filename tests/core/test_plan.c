@@ -490,6 +490,35 @@ static void test_relx_options(void **state)
     assert_int_equal(rel_model_check(f.m), REL_ERESOLVE);
     assert_contains(rel_error_message(), "'a' 7 (releases.r.app_versions) was not found (found: 1)");
     fx_free(&f);
+
+    /* erts_version: named when ERTS is not bundled, else it must be the bundled one */
+    project(&f, HEAD "    erts_version: \"99.9\"\n");
+    open_resolve(&f);
+    assert_int_equal(rel_model_check(f.m), 0);
+    assert_string_equal(f.m->erts_version, "99.9");
+    fx_free(&f);
+    project(&f, "project: {kind: plain}\nlib_dirs: [lib]\nreleases:\n  r:\n    version: \"1\"\n"
+                "    applications: {a: permanent}\n    erts_version: \"99.9\"\n");
+    open_resolve(&f);
+    assert_int_equal(rel_model_check(f.m), REL_ERESOLVE);
+    assert_contains(rel_error_message(), "releases.r.erts_version");
+    fx_free(&f);
+
+    /* included_applications: the .rel's list, a subset of the .app's */
+    project(&f, HEAD "    included_applications: {a: [c]}\n");
+    fx_app_modules(f.dir, "lib/a-1", "a", "1", "a_mod",
+                   "{applications,[kernel,stdlib]},{included_applications,[b,c]}");
+    fx_app(f.dir, "lib/b-1", "b", "1", NULL);
+    fx_app(f.dir, "lib/c-1", "c", "1", NULL);
+    build(&f, NULL);
+    assert_contains(must_find(f.plan, "releases/1/r.rel")->data, "{a,\"1\",[c]}");
+    assert_int_equal(must_find(f.plan, "lib/a-1/ebin/a.app")->kind, REL_PLAN_COPY);
+    fx_free(&f);
+    project(&f, HEAD "    included_applications: {a: [zz]}\n");
+    open_resolve(&f);
+    assert_int_equal(rel_model_check(f.m), REL_ERESOLVE);
+    assert_contains(rel_error_message(), "'zz' is not in the included_applications");
+    fx_free(&f);
 }
 
 int main(void)
