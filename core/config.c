@@ -875,22 +875,25 @@ const struct rel_config_release *rel_config_find_release(const struct rel_config
     return best ? best : rel_config_find_release_key(cfg, name);
 }
 
+static const struct rel_config_strlist *app_list(const struct rel_config_app_list *l, size_t n,
+                                                 const char *app)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(l[i].app, app) == 0)
+            return &l[i].names;
+    return NULL;
+}
+
 const struct rel_config_strlist *rel_config_excluded_modules(const struct rel_config_release *r,
                                                              const char *app)
 {
-    for (size_t i = 0; i < r->nexclude_modules; i++)
-        if (strcmp(r->exclude_modules[i].app, app) == 0)
-            return &r->exclude_modules[i].names;
-    return NULL;
+    return app_list(r->exclude_modules, r->nexclude_modules, app);
 }
 
 const struct rel_config_strlist *rel_config_included_override(const struct rel_config_release *r,
                                                               const char *app)
 {
-    for (size_t i = 0; i < r->nincluded; i++)
-        if (strcmp(r->included[i].app, app) == 0)
-            return &r->included[i].names;
-    return NULL;
+    return app_list(r->included, r->nincluded, app);
 }
 
 static void release_names(struct rel_buf *b, const struct rel_config *cfg)

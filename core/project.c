@@ -226,6 +226,14 @@ static struct rel_term *list_without(const struct rel_term *list, const struct r
     return out;
 }
 
+static struct rel_term *atoms(const struct rel_names *n)
+{
+    struct rel_term *l = rel_term_list_new();
+    for (size_t k = 0; k < n->count; k++)
+        rel_term_list_append(l, rel_term_atom(n->items[k]));
+    return l;
+}
+
 int rel_app_copy_without(struct rel_app *out, const struct rel_app *in,
                          const struct rel_names *apps, const struct rel_names *modules,
                          const struct rel_names *included)
@@ -247,23 +255,17 @@ int rel_app_copy_without(struct rel_app *out, const struct rel_app *in,
                 drop = apps;
         if (key && strcmp(key, "modules") == 0)
             drop = modules;
-        if (included && key && strcmp(key, "included_applications") == 0) {
-            struct rel_term *l = rel_term_list_new();
-            for (size_t k = 0; k < included->count; k++)
-                rel_term_list_append(l, rel_term_atom(included->items[k]));
-            rel_term_list_append(np, rel_term_tuple(2, rel_term_atom(key), l));
-        } else if (drop && rel_term_tuple_size(pr) == 2)
+        if (included && key && strcmp(key, "included_applications") == 0)
+            rel_term_list_append(np, rel_term_tuple(2, rel_term_atom(key), atoms(included)));
+        else if (drop && rel_term_tuple_size(pr) == 2)
             rel_term_list_append(np, rel_term_tuple(2, rel_term_atom(key),
                                                     list_without(rel_term_tuple_get(pr, 1), drop)));
         else
             rel_term_list_append(np, rel_term_clone(pr));
     }
-    if (included && !rel_term_proplist_get(props, "included_applications")) {
-        struct rel_term *l = rel_term_list_new();
-        for (size_t k = 0; k < included->count; k++)
-            rel_term_list_append(l, rel_term_atom(included->items[k]));
-        rel_term_list_append(np, rel_term_tuple(2, rel_term_atom("included_applications"), l));
-    }
+    if (included && !rel_term_proplist_get(props, "included_applications"))
+        rel_term_list_append(
+            np, rel_term_tuple(2, rel_term_atom("included_applications"), atoms(included)));
     struct rel_term *spec = rel_term_tuple(3, rel_term_atom("application"),
                                            rel_term_clone(rel_term_tuple_get(in->spec, 1)), np);
     /* the lists and fields are read back from the new spec, as from a file */

@@ -33,17 +33,5 @@ check "rebar3 new release: import, assemble, boot" boots "$T/newrel" newrel
 check "mode dev: lib/ links into _build" test -L "$T/newrel/_build/default/rel/newrel/lib/newrel-0.1.0"
 check "rebar3 new app + relx (mode prod): import, assemble, boot" boots "$T/newapp" newapp
 check "mode prod: ERTS bundled" bash -c "ls -d '$T'/newapp/_build/default/rel/newapp/erts-*"
-left() { # nothing of ours runs (epmd aside: it serves every node on the machine);
-    # a stopped node's helpers (the cookie watcher) take a moment to go
-    local pid out i
-    for i in $(seq 50); do
-        out=""
-        for pid in $(our_pids); do out="$out [$(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null)]"; done
-        [ -z "$out" ] && return 0
-        sleep 0.1
-    done
-    echo "still running:$out"
-    return 1
-}
-check "nothing of ours is left running" left
+check "nothing of ours is left running" none_left
 finish

@@ -203,19 +203,7 @@ export RELEASE_NODE=emk$$
 check "emk answers" wait_rpc "$ER/bin/emk"
 check "emk runs its dependency" test "$("$ER/bin/emk" rpc 'io:format("~p~n", [emk:hello()])')" = edep
 check "emk stop" "$ER/bin/emk" stop
-left() { # nothing of ours runs (epmd aside: it serves every node on the machine);
-    # a stopped node's helpers (the cookie watcher) take a moment to go
-    local pid out i
-    for i in $(seq 50); do
-        out=""
-        for pid in $(our_pids); do out="$out [$(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null)]"; done
-        [ -z "$out" ] && return 0
-        sleep 0.1
-    done
-    echo "still running:$out"
-    return 1
-}
-check "nothing of ours is left running" left
+check "nothing of ours is left running" none_left
 
 # ---- what relman cannot honour fails the import, naming the option ----
 N=$T/refuse
