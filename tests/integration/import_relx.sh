@@ -15,7 +15,7 @@
 # lib_dirs; options relman cannot honour fail the import with their name.
 set -u
 . "$(dirname "$0")/lib/assemble.sh"
-command -v rebar3 >/dev/null || { echo "SKIP: no rebar3"; exit 0; }
+command -v rebar3 >/dev/null && command -v git >/dev/null || { echo "SKIP: needs rebar3 and git"; exit 0; }
 NODE=imprx$$
 
 otp() { erl -noshell -eval "$1, halt()." 2>/dev/null; }
