@@ -13,14 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The version a release will have, or NULL (and *why) when it is unknown. */
-static const char *release_version(const struct rel_project *p, const struct rel_config_release *r)
+/* The version a release will have (a computed one run: `{cmd}`, `{git}`),
+ * or NULL when it is unknown. New string. */
+static char *release_version(const struct rel_project *p, const struct rel_config_release *r)
 {
-    if (r->version)
-        return r->version;
-    const char *from = r->version_from_app ? r->version_from_app : p->config->app;
-    const struct rel_app *a = from ? rel_project_find_app(p, from) : NULL;
-    return a && !a->error && a->vsn[0] ? a->vsn : NULL;
+    char *v = NULL;
+    if (rel_project_release_version(&v, NULL, p, r) < 0)
+        rel_error_clear();
+    return v;
 }
 
 /* The release's path relative to the project root when inside it. */
@@ -34,9 +34,20 @@ static const char *short_path(const struct rel_project *p, const char *abs)
 
 static bool is_default(const struct rel_config *cfg, const struct rel_config_release *r)
 {
+    /* of several versions of one release, the one `default_release` picks */
     if (cfg->default_release)
-        return strcmp(cfg->default_release, r->name) == 0;
+        return rel_config_find_release(cfg, cfg->default_release) == r;
     return cfg->nreleases == 1;
+}
+
+/* NAME, or KEY (NAME) for an entry whose key is not its name (another
+ * version of a release). */
+static void shown_name(char *buf, size_t size, const struct rel_config_release *r)
+{
+    if (strcmp(r->key, r->name) == 0)
+        snprintf(buf, size, "%s", r->name);
+    else
+        snprintf(buf, size, "%s (%s)", r->key, r->name);
 }
 
 static int print_json(const struct rel_project *p)
@@ -64,7 +75,10 @@ static int print_json(const struct rel_project *p)
         char *path = rel_project_release_path(p, r);
         rel_json_object_begin(&j);
         rel_json_kv_string(&j, "name", r->name);
-        rel_json_kv_string(&j, "version", release_version(p, r));
+        rel_json_kv_string(&j, "key", r->key);
+        char *vsn = release_version(p, r);
+        rel_json_kv_string(&j, "version", vsn);
+        free(vsn);
         rel_json_kv_bool(&j, "default", is_default(cfg, r));
         rel_json_kv_string(&j, "path", path);
         rel_json_key(&j, "applications");
@@ -95,19 +109,23 @@ static void print_text(const struct rel_project *p)
     }
     size_t wn = 4, wv = 7;
     for (size_t i = 0; i < cfg->nreleases; i++) {
-        const char *v = release_version(p, &cfg->releases[i]);
-        if (strlen(cfg->releases[i].name) + 2 > wn)
-            wn = strlen(cfg->releases[i].name) + 2;
+        char *v = release_version(p, &cfg->releases[i]);
+        char sn[300];
+        shown_name(sn, sizeof(sn), &cfg->releases[i]);
+        if (strlen(sn) + 2 > wn)
+            wn = strlen(sn) + 2;
         if (v && strlen(v) > wv)
             wv = strlen(v);
+        free(v);
     }
     printf("\n%-*s  %-*s  %-30s  %s\n", (int)wn, "NAME", (int)wv, "VERSION", "APPLICATIONS",
            "PATH");
     for (size_t i = 0; i < cfg->nreleases; i++) {
         const struct rel_config_release *r = &cfg->releases[i];
-        char name[300];
-        snprintf(name, sizeof(name), "%s%s", r->name, is_default(cfg, r) ? " *" : "");
-        const char *v = release_version(p, r);
+        char name[320], sn[300];
+        shown_name(sn, sizeof(sn), r);
+        snprintf(name, sizeof(name), "%s%s", sn, is_default(cfg, r) ? " *" : "");
+        char *v = release_version(p, r);
         struct rel_buf apps = REL_BUF_INIT;
         for (size_t k = 0; k < r->napps; k++)
             rel_buf_printf(&apps, "%s%s", k ? ", " : "", r->apps[k].name);
@@ -117,6 +135,7 @@ static void print_text(const struct rel_project *p)
         printf("%-*s  %-*s  %-30s  %s\n", (int)wn, name, (int)wv, v ? v : "?",
                apps.len ? rel_buf_cstr(&apps) : "-", short_path(p, path));
         free(path);
+        free(v);
         rel_buf_free(&apps);
     }
     if (cfg->default_release || cfg->nreleases == 1)

@@ -617,11 +617,11 @@ static bool made_by_relman(const char *dest)
     return strncmp(head, "relman-manifest ", 16) == 0;
 }
 
-/* The final path may be replaced only when it is a release (or empty); a
- * version it holds already only when relman made the release (its manifest
- * is there: relman's own output is rebuilt like make's) or with
+/* The final path may be replaced only when it is a release (or empty), and
+ * only when relman made that release (its manifest is there: relman's own
+ * output is rebuilt like make's, as relx rebuilds its own) or with
  * `overwrite` (a release made by mix or relx at the same path is not
- * replaced unasked). */
+ * replaced unasked, whichever versions it holds). */
 static int check_dest(const char *dest, const char *version, bool overwrite)
 {
     struct stat st;
@@ -646,14 +646,12 @@ static int check_dest(const char *dest, const char *version, bool overwrite)
             return rel_error_set(REL_EEXISTS,
                                  "%s exists and is not a release; refusing to replace it", dest);
     }
-    char *vdir = rel_asprintf("%s/releases/%s", dest, version);
-    bool exists = rel_fs_is_dir(vdir);
-    free(vdir);
-    if (exists && !overwrite && !made_by_relman(dest))
+    (void)version;
+    if (is_release && !overwrite && !made_by_relman(dest))
         return rel_error_set(REL_EEXISTS,
-                             "release version %s already exists in %s and was not made by relman "
-                             "(no %s); use --overwrite to replace it",
-                             version, dest, MANIFEST);
+                             "%s holds a release relman did not make (no %s: left by `rebar3 "
+                             "release` or `mix release`?); use --overwrite to replace it",
+                             dest, MANIFEST);
     return 0;
 }
 
@@ -870,7 +868,9 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
         free(mdir);
         free(mfile);
     }
-    if (rc == 0 && have_old) {
+    /* a release another tool made (replaced with --overwrite) is replaced
+     * whole: what it holds besides is that tool's, not carried over */
+    if (rc == 0 && have_old && made_by_relman(p->dest)) {
         char *skip = rel_asprintf("releases/%s", p->version);
         struct carry c = {p, skip, 0};
         rc = carry_dir(&c, p->dest, newdir, "", 0);

@@ -43,9 +43,11 @@ struct rel_events;
 struct rel_plan;
 
 struct rel_assemble_opts {
-    /* Replace releases/VSN when it exists even though the release was not
-     * made by relman (no .relman/manifest): without it such a version is
-     * REL_EEXISTS. One made by relman is always replaced (atomically). */
+    /* Replace a release at the final path that relman did not make (no
+     * .relman/manifest; `rebar3 release` or `mix release` left it): without
+     * it that is REL_EEXISTS, and with it the release is replaced whole
+     * (nothing of it carried over). One made by relman is always replaced
+     * (atomically), keeping its other versions. */
     bool overwrite;
     bool no_reuse; /* copy/strip everything again */
     /* When to flush the new tree to disk (syncfs) before it is put at the

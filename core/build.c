@@ -110,7 +110,12 @@ static bool build_canceled(void *ctx)
 static int build_run(const struct rel_project *p, const struct rel_build_opts *o)
 {
     const char *argv_mix[] = {"mix", "compile", NULL};
-    const char *argv_rebar[] = {"rebar3", "as", p->env ? p->env : "default", "compile", NULL};
+    /* the profile directory test+prod is `rebar3 as test,prod` */
+    char *profiles = rel_strdup(p->env ? p->env : "default");
+    for (char *c = profiles; *c; c++)
+        if (*c == '+')
+            *c = ',';
+    const char *argv_rebar[] = {"rebar3", "as", profiles, "compile", NULL};
     const char *const *argv;
     char *env_mix = NULL;
     const char *env[2] = {NULL, NULL};
@@ -121,6 +126,7 @@ static int build_run(const struct rel_project *p, const struct rel_build_opts *o
     } else if (p->kind == REL_PROJECT_REBAR3) {
         argv = argv_rebar;
     } else {
+        free(profiles);
         return 0;
     }
     struct rel_buf out = REL_BUF_INIT;
@@ -151,6 +157,7 @@ static int build_run(const struct rel_project *p, const struct rel_build_opts *o
     rel_buf_free(&out);
     rel_buf_free(&cmd);
     free(env_mix);
+    free(profiles);
     return rc;
 }
 

@@ -21,6 +21,7 @@
 #include "error.h"
 #include "fs.h"
 #include "path.h"
+#include "semver.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -238,7 +239,10 @@ bool rel_config_yaml_is_null(const yaml_node_t *n)
 struct fill {
     const char *file;
     yaml_document_t *doc;
-    yaml_document_t *defaults[64]; /* parsed default values, freed at the end */
+    /* parsed default values, one per row (reused by every release and
+     * target), freed at the end */
+    yaml_document_t *defaults[256];
+    const struct rel_config_key *default_keys[256];
     size_t ndefaults;
 };
 
@@ -270,7 +274,12 @@ static struct val get(struct fill *f, yaml_document_t *d, yaml_node_t *map, cons
     if (v.n && !rel_config_yaml_is_null(v.n))
         return v;
     const struct rel_config_key *k = rel_config_key_find(spath);
-    if (!k || !k->def || f->ndefaults >= sizeof(f->defaults) / sizeof(f->defaults[0]))
+    if (!k || !k->def)
+        return (struct val){NULL, v.n};
+    for (size_t i = 0; i < f->ndefaults; i++)
+        if (f->default_keys[i] == k)
+            return (struct val){f->defaults[i], yaml_document_get_root_node(f->defaults[i])};
+    if (f->ndefaults >= sizeof(f->defaults) / sizeof(f->defaults[0]))
         return (struct val){NULL, v.n};
     yaml_document_t *dd = rel_calloc(1, sizeof(*dd));
     if (rel_config_yaml_load(dd, "(default)", k->def, strlen(k->def)) < 0) {
@@ -278,6 +287,7 @@ static struct val get(struct fill *f, yaml_document_t *d, yaml_node_t *map, cons
         rel_error_clear();
         return (struct val){NULL, NULL};
     }
+    f->default_keys[f->ndefaults] = k;
     f->defaults[f->ndefaults++] = dd;
     return (struct val){dd, yaml_document_get_root_node(dd)};
 }
@@ -481,19 +491,70 @@ static void fill_relx_overlay(struct fill *f, struct rel_config_release *r, yaml
     r->relx_overlay_vars_values_pos = pos_of(v.n);
 }
 
+/* APP -> [names] (exclude_modules, included_applications). */
+static void fill_name_lists(struct fill *f, yaml_node_t *m, const char *path,
+                            struct rel_config_app_list **out, size_t *n)
+{
+    yaml_document_t *d = f->doc;
+    struct val v = get(f, d, m, path);
+    if (!v.n || v.n->type != YAML_MAPPING_NODE || v.doc != d)
+        return;
+    for (yaml_node_pair_t *pr = v.n->data.mapping.pairs.start; pr < v.n->data.mapping.pairs.top;
+         pr++) {
+        *out = rel_reallocarray(*out, *n + 1, sizeof(**out));
+        struct rel_config_app_list *l = &(*out)[(*n)++];
+        *l = (struct rel_config_app_list){rel_strdup(sv(node(d, pr->key))), NULL, {0}};
+        fill_strlist(&l->names, (struct val){d, node(d, pr->value)});
+    }
+}
+
+/* app_versions: APP -> version; the lists: APP -> [names]. */
+static void fill_app_lists(struct fill *f, struct rel_config_release *r, yaml_node_t *m)
+{
+    yaml_document_t *d = f->doc;
+    struct val v = get(f, d, m, "releases.*.app_versions");
+    if (v.n && v.n->type == YAML_MAPPING_NODE && v.doc == d)
+        for (yaml_node_pair_t *pr = v.n->data.mapping.pairs.start; pr < v.n->data.mapping.pairs.top;
+             pr++) {
+            yaml_node_t *an = node(d, pr->key), *vn = node(d, pr->value);
+            const char *vsn = text_of((struct val){d, vn});
+            if (!vsn)
+                continue;
+            r->app_versions = rel_reallocarray(r->app_versions, r->napp_versions + 1,
+                                               sizeof(*r->app_versions));
+            r->app_versions[r->napp_versions++] =
+                (struct rel_config_app_list){rel_strdup(sv(an)), rel_strdup(vsn), {0}};
+        }
+    fill_name_lists(f, m, "releases.*.exclude_modules", &r->exclude_modules,
+                    &r->nexclude_modules);
+    fill_name_lists(f, m, "releases.*.included_applications", &r->included, &r->nincluded);
+}
+
 static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node_t *kn,
                          yaml_node_t *m)
 {
     yaml_document_t *d = f->doc;
-    r->name = rel_strdup(sv(kn));
+    r->key = rel_strdup(sv(kn));
+    r->name = dup_text(get(f, d, m, "releases.*.name"));
+    if (!r->name)
+        r->name = rel_strdup(r->key);
     r->pos = pos_of(kn);
 
     struct val v = get(f, d, m, "releases.*.version");
-    if (v.n && v.n->type == YAML_MAPPING_NODE)
+    if (v.n && v.n->type == YAML_MAPPING_NODE) {
         r->version_from_app =
             dup_text((struct val){d, rel_config_yaml_get(d, v.n, "from_app", NULL)});
-    else
+        r->version_cmd = dup_text((struct val){d, rel_config_yaml_get(d, v.n, "cmd", NULL)});
+        r->version_git = dup_text((struct val){d, rel_config_yaml_get(d, v.n, "git", NULL)});
+    } else {
         r->version = dup_text(v);
+    }
+    r->erts_version = dup_text(get(f, d, m, "releases.*.erts_version"));
+    fill_app_lists(f, r, m);
+    fill_strlist(&r->exclude_apps, get(f, d, m, "releases.*.exclude_apps"));
+    r->include_src = bool_of(get(f, d, m, "releases.*.include_src"));
+    r->system_libs = bool_of(get(f, d, m, "releases.*.system_libs"));
+    r->dev_mode = bool_of(get(f, d, m, "releases.*.dev_mode"));
 
     v = get(f, d, m, "releases.*.applications");
     if (v.n && v.n->type == YAML_MAPPING_NODE) {
@@ -817,8 +878,28 @@ void rel_config_free(struct rel_config *cfg)
     for (size_t i = 0; i < cfg->nreleases; i++) {
         struct rel_config_release *r = &cfg->releases[i];
         free(r->name);
+        free(r->key);
         free(r->version);
         free(r->version_from_app);
+        free(r->version_cmd);
+        free(r->version_git);
+        free(r->erts_version);
+        for (size_t j = 0; j < r->napp_versions; j++) {
+            free(r->app_versions[j].app);
+            free(r->app_versions[j].version);
+        }
+        free(r->app_versions);
+        for (size_t j = 0; j < r->nexclude_modules; j++) {
+            free(r->exclude_modules[j].app);
+            strlist_free(&r->exclude_modules[j].names);
+        }
+        free(r->exclude_modules);
+        for (size_t j = 0; j < r->nincluded; j++) {
+            free(r->included[j].app);
+            strlist_free(&r->included[j].names);
+        }
+        free(r->included);
+        strlist_free(&r->exclude_apps);
         for (size_t j = 0; j < r->napps; j++)
             free(r->apps[j].name);
         free(r->apps);
@@ -890,19 +971,61 @@ void rel_config_free(struct rel_config *cfg)
     free(cfg);
 }
 
-const struct rel_config_release *rel_config_find_release(const struct rel_config *cfg,
-                                                         const char *name)
+const struct rel_config_release *rel_config_find_release_key(const struct rel_config *cfg,
+                                                             const char *key)
 {
     for (size_t i = 0; cfg && i < cfg->nreleases; i++)
-        if (strcmp(cfg->releases[i].name, name) == 0)
+        if (strcmp(cfg->releases[i].key, key) == 0)
             return &cfg->releases[i];
     return NULL;
 }
 
+const struct rel_config_release *rel_config_find_release(const struct rel_config *cfg,
+                                                         const char *name)
+{
+    const struct rel_config_release *best = NULL;
+    for (size_t i = 0; cfg && i < cfg->nreleases; i++) {
+        const struct rel_config_release *r = &cfg->releases[i];
+        if (strcmp(r->name, name) != 0)
+            continue;
+        if (!best || (r->version && (!best->version ||
+                                     rel_semver_compare(r->version, best->version) > 0)))
+            best = r;
+    }
+    return best ? best : rel_config_find_release_key(cfg, name);
+}
+
+static const struct rel_config_strlist *app_list(const struct rel_config_app_list *l, size_t n,
+                                                 const char *app)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(l[i].app, app) == 0)
+            return &l[i].names;
+    return NULL;
+}
+
+const struct rel_config_strlist *rel_config_excluded_modules(const struct rel_config_release *r,
+                                                             const char *app)
+{
+    return app_list(r->exclude_modules, r->nexclude_modules, app);
+}
+
+const struct rel_config_strlist *rel_config_included_override(const struct rel_config_release *r,
+                                                              const char *app)
+{
+    return app_list(r->included, r->nincluded, app);
+}
+
 static void release_names(struct rel_buf *b, const struct rel_config *cfg)
 {
-    for (size_t i = 0; i < cfg->nreleases; i++)
-        rel_buf_printf(b, "%s%s", i ? ", " : "", cfg->releases[i].name);
+    for (size_t i = 0; i < cfg->nreleases; i++) {
+        const struct rel_config_release *r = &cfg->releases[i];
+        if (strcmp(r->key, r->name) == 0)
+            rel_buf_printf(b, "%s%s", i ? ", " : "", r->name);
+        else
+            rel_buf_printf(b, "%s%s (%s %s)", i ? ", " : "", r->key, r->name,
+                           r->version ? r->version : "");
+    }
 }
 
 int rel_config_pick_release(const struct rel_config_release **out, const struct rel_config *cfg,

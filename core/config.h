@@ -165,11 +165,34 @@ struct rel_config_overlay_var {
     struct rel_config_pos pos;
 };
 
+/* An application pinned to a version (releases.NAME.app_versions), or the
+ * modules left out of one (exclude_modules), or the included applications
+ * its .rel entry names (included_applications). */
+struct rel_config_app_list {
+    char *app;
+    char *version;                   /* app_versions */
+    struct rel_config_strlist names; /* exclude_modules, included_applications */
+};
+
 struct rel_config_release {
-    char *name;
+    char *name; /* `name:`, else the key: bin/NAME, NAME.rel */
+    char *key;  /* the key under `releases:` (differs from name for extra versions) */
     struct rel_config_pos pos;
     char *version;               /* NULL: not set (see version_from_app) */
     char *version_from_app;      /* `version: {from_app: APP}`, or NULL */
+    char *version_cmd;           /* `version: {cmd: COMMAND}`, or NULL */
+    char *version_git;           /* `version: {git: short|long|tag}`, or NULL */
+    char *erts_version;          /* relx's {erts, Vsn}, or NULL */
+    struct rel_config_app_list *app_versions;
+    size_t napp_versions;
+    struct rel_config_app_list *exclude_modules;
+    size_t nexclude_modules;
+    struct rel_config_app_list *included; /* included_applications */
+    size_t nincluded;
+    struct rel_config_strlist exclude_apps;
+    bool include_src;
+    bool system_libs;
+    bool dev_mode;
     struct rel_config_app *apps; /* in file order, duplicates removed */
     size_t napps;
     enum rel_erts_mode include_erts;
@@ -297,12 +320,26 @@ int rel_config_load(struct rel_config **out, const char *path);
 
 void rel_config_free(struct rel_config *cfg);
 
-/* The release called `name`, or NULL. */
 /* "mkdir", "copy", "template", "link" or "chmod". */
 const char *rel_config_overlay_op_name(enum rel_overlay_kind kind);
 
+/* The release `name` means: of the releases called `name` (their `name`,
+ * else their key) the one with the highest version, as relx picks (a
+ * computed version counts as the lowest); else the release whose key is
+ * `name`; else NULL. */
 const struct rel_config_release *rel_config_find_release(const struct rel_config *cfg,
                                                          const char *name);
+
+/* The release whose key under `releases:` is `key`, or NULL. */
+const struct rel_config_release *rel_config_find_release_key(const struct rel_config *cfg,
+                                                             const char *key);
+
+/* The exclude_modules list of `app` in `r`, or NULL. */
+const struct rel_config_strlist *rel_config_excluded_modules(const struct rel_config_release *r,
+                                                             const char *app);
+/* The included_applications `r` gives `app` in the .rel, or NULL (its .app's). */
+const struct rel_config_strlist *rel_config_included_override(const struct rel_config_release *r,
+                                                              const char *app);
 
 /*
  * The release a command means: `name` when given (REL_ENOTFOUND with the list
@@ -326,6 +363,9 @@ char *rel_config_abspath(const struct rel_config *cfg, const char *p);
 char *rel_config_local_path(const struct rel_config *cfg, const char *p);
 
 /* ---- surgical edits ---------------------------------------------------- */
+
+/* In these edits `release` is the key under `releases:` (the name, but for
+ * the other versions of a release that share one `name`). */
 
 /*
  * Set (mode != NULL) or remove (mode == NULL: the application inherits its

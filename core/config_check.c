@@ -411,7 +411,23 @@ int rel_config_cross_check(const struct rel_config *cfg)
     for (size_t i = 0; i < cfg->nreleases; i++) {
         const struct rel_config_release *r = &cfg->releases[i];
         if (r->version && !r->version[0])
-            return perr(file, &r->pos, "releases.%s.version must not be empty", r->name);
+            return perr(file, &r->pos, "releases.%s.version must not be empty", r->key);
+        if (!r->version && (!!r->version_from_app + !!r->version_cmd + !!r->version_git) > 1)
+            return perr(file, &r->pos,
+                        "releases.%s.version: one of from_app, cmd or git, not several", r->key);
+        for (size_t j = 0; j < i && r->version; j++) {
+            const struct rel_config_release *o = &cfg->releases[j];
+            if (strcmp(o->name, r->name) == 0 && o->version && strcmp(o->version, r->version) == 0)
+                return perr(file, &r->pos,
+                            "releases.%s: release %s version %s is defined twice (also by "
+                            "releases.%s)",
+                            r->key, r->name, r->version, o->key);
+        }
+        if (r->dev_mode && (r->exclude_apps.count || r->nexclude_modules))
+            return perr(file, &r->pos,
+                        "releases.%s: dev_mode links the applications, so exclude_apps and "
+                        "exclude_modules cannot rewrite their .app files: set dev_mode: false",
+                        r->key);
         if (r->include_erts == REL_ERTS_PATH) {
             /* the ERTS version is the directory's suffix: checked here, where
              * the line is known (whether it exists: when resolving) */
@@ -467,6 +483,11 @@ int rel_config_cross_check(const struct rel_config *cfg)
                 return perr(file, &r->relx_overlay_vars[k].pos,
                             "releases.%s.relx_overlay_vars[%zu]: a file or {term: TERM}", r->name,
                             k);
+        if (tar && r->dev_mode)
+            return perr(file, &r->pos,
+                        "releases.%s: a dev_mode release links into _build and cannot be packed "
+                        "by its 'tar' step: set dev_mode: false",
+                        r->key);
     }
     for (size_t i = 0; i < cfg->ntargets; i++) {
         const struct rel_config_target *t = &cfg->targets[i];

@@ -307,7 +307,7 @@ int rel_config_edit_app_mode(struct rel_buf *out, const char *text, size_t len, 
         rel_buf_truncate(out, start);
         goto out;
     }
-    const struct rel_config_release *r = rel_config_find_release(cfg, release);
+    const struct rel_config_release *r = rel_config_find_release_key(cfg, release);
     const struct rel_config_app *found = NULL;
     for (size_t i = 0; r && i < r->napps; i++)
         if (strcmp(r->apps[i].name, app) == 0)
@@ -501,9 +501,9 @@ int rel_config_edit_rename_release(struct rel_buf *out, const char *text, size_t
     int rc = rel_config_parse(&cfg, text, len, file, NULL);
     if (rc < 0)
         return rc;
-    if (!rel_config_find_release(cfg, from))
+    if (!rel_config_find_release_key(cfg, from))
         rc = rel_error_set(REL_ENOTFOUND, "%s: no release '%s'", file, from);
-    else if (strcmp(from, to) != 0 && rel_config_find_release(cfg, to))
+    else if (strcmp(from, to) != 0 && rel_config_find_release_key(cfg, to))
         rc = rel_error_set(REL_EEXISTS, "%s: a release '%s' exists already", file, to);
     rel_config_free(cfg);
     cfg = NULL;
@@ -546,7 +546,7 @@ int rel_config_edit_rename_release(struct rel_buf *out, const char *text, size_t
     if (rc == 0 &&
         (rc = rel_config_parse(&cfg, out->ptr + start, out->len - start, file, NULL)) < 0)
         rel_error_prefix("editing %s would make it invalid", file);
-    if (rc == 0 && (!rel_config_find_release(cfg, to) || rel_config_find_release(cfg, from)))
+    if (rc == 0 && (!rel_config_find_release_key(cfg, to) || rel_config_find_release_key(cfg, from)))
         rc = rel_error_set(REL_EUNSUPPORTED, "%s: cannot rename release '%s' in this layout", file,
                            from);
     rel_config_free(cfg);

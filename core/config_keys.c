@@ -93,10 +93,12 @@ const struct rel_config_key rel_config_keys[] = {
         "`lib_dirs`). Mix projects are resolved with the rules of `mix release`, the others "
         "with relx's."),
     ROW("project.env", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE,
-        "`$MIX_ENV`, else `prod` (mix); `default` (rebar3)",
-        "The Mix environment or rebar3 profile: applications are read from `_build/ENV/lib`, "
-        "releases go to `_build/ENV/rel/NAME` by default, and `relman init --import` runs `mix` "
-        "with `MIX_ENV` set to it."),
+        "`$MIX_ENV`, else `prod` (mix); `$REBAR_PROFILE`, else `default` (rebar3)",
+        "The Mix environment or rebar3 profile: applications are read from `_build/ENV/lib` "
+        "(rebar3: and its `_checkouts` from `_build/ENV/checkouts`), releases go to "
+        "`_build/ENV/rel/NAME` by default, and `relman init --import` runs `mix` with `MIX_ENV` "
+        "set to it, or applies that rebar3 profile's relx section as `rebar3 as ENV release` "
+        "does (several profiles: `test+prod`, rebar3's directory name)."),
     ROW("project.app", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, "none",
         "The project's own application (Mix's `:app`). In a Mix project it is added to every "
         "release as `permanent` unless listed, as `mix release` does; umbrella projects have "
@@ -116,13 +118,32 @@ const struct rel_config_key rel_config_keys[] = {
         "letters, digits and underscores (the rule of `mix release`)."),
     ROW("releases.*", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,
         "One release. The keys mirror the release options of `mix release`."),
+    ROW("releases.*.name", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, "the key",
+        "The release's name (`bin/NAME`, `NAME.rel`, the default path) when it is not the key. "
+        "Several versions of one release (relx allows them) are several entries with the same "
+        "`name` and different versions: `relman assemble NAME` (and `default_release: NAME`) "
+        "builds the highest version, as relx does (versions compared as relx compares them, a "
+        "version that is computed counting as the lowest); the key of an entry picks that one "
+        "(`relman assemble foo_0_1_0`). Two entries may not have the same name and version."),
     ROW("releases.*.version", REL_CT_STRING | REL_CT_MAP, NULL, NULL, REL_CF_SEGMENT | REL_CF_SHELL,
         REL_CK_NONE,
         "the version of `project.app`",
-        "The release version, a string (quote it: `\"0.1.0\"`), or `{from_app: APP}` for the "
-        "version of an application of the release."),
-    ROW("releases.*.version.from_app", REL_CT_NAME, NULL, NULL, REL_CF_REQUIRED, REL_CK_NONE, NULL,
+        "The release version, a string (quote it: `\"0.1.0\"`), or a mapping with one key: "
+        "`{from_app: APP}` for the version of an application of the release, `{cmd: COMMAND}` "
+        "for the output of a command, `{git: short|long|tag}` for the repository's state (relx's "
+        "`{cmd, ...}`, `{git, short}`, `{git, long}`, and `git`/`semver`). Computed versions are "
+        "computed each time a command needs the version."),
+    ROW("releases.*.version.from_app", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, NULL,
         "The application whose `.app` version is the release version."),
+    ROW("releases.*.version.cmd", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "A command run with `sh -c` in the project root; its output without surrounding "
+        "white space is the version (relx's `{cmd, COMMAND}`). A command that fails is an error "
+        "(relx falls back to `0.0.0`)."),
+    ROW("releases.*.version.git", REL_CT_ENUM, "short|long|tag", NULL, 0, REL_CK_NONE, NULL,
+        "The version from git, as relx computes it: `short` and `long`, the abbreviated or full "
+        "hash of HEAD (`{git, short}`, `{git, long}`); `tag`, the last tag without a leading "
+        "`v`, and `+build.N.refHASH` when HEAD is N commits past it (relx's `git` and "
+        "`semver`). Outside a repository it is an error (relx falls back to `0.0.0`)."),
     ROW("releases.*.applications", REL_CT_DICT, NULL, "{}", 0, REL_CK_APP, NULL,
         "The release's root applications and their start modes. Their dependencies "
         "(`applications` and `included_applications` in each `.app`) are added automatically; "
@@ -141,6 +162,53 @@ const struct rel_config_key rel_config_keys[] = {
         "`true`: ship the Erlang runtime (ERTS) of the installed Erlang; `false`: use the "
         "target's (it must be the very same version); a path to an `erts-VSN` directory: ship "
         "that one, and take the OTP applications from the `lib` beside it."),
+    ROW("releases.*.erts_version", REL_CT_STRING, NULL, NULL, REL_CF_SEGMENT, REL_CK_NONE,
+        "the installed ERTS's (or `include_erts`'s directory's)",
+        "The ERTS version the release names in its `.rel` and `start_erl.data` (relx's "
+        "`{release, Id, {erts, VSN}, Goals}`). With `include_erts: false` the target must run "
+        "that ERTS; when ERTS is bundled it must be the version bundled."),
+    ROW("releases.*.app_versions", REL_CT_DICT, NULL, "{}", 0, REL_CK_APP, NULL,
+        "Application versions the release must use (relx's `{App, Vsn}` and `{App, Vsn, Mode}` "
+        "goals): among the candidates found for the application, the one with that version; "
+        "none is an error naming the versions found."),
+    ROW("releases.*.app_versions.*", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "A version (quote it)."),
+    ROW("releases.*.included_applications", REL_CT_DICT, NULL, "{}", 0, REL_CK_APP, NULL,
+        "The included applications an application's `.rel` entry names, instead of its `.app`'s "
+        "(relx's `{App, [Incl]}`, `{App, Vsn, [Incl]}` and `{App, Vsn, Type, [Incl]}` goals): a "
+        "subset of the `.app`'s `included_applications`, which the boot script then uses, as "
+        "systools does. The `.app` shipped is not changed."),
+    ROW("releases.*.included_applications.*", REL_CT_LIST, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "The applications it includes (`[]`: none)."),
+    ROW("releases.*.included_applications.*[]", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "An application."),
+    ROW("releases.*.exclude_apps", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
+        "Applications left out of the release even though others depend on them (relx's "
+        "`exclude_apps`): they are not shipped, not in the `.rel`, and removed from the "
+        "`applications`, `included_applications` and `optional_applications` of the `.app` "
+        "files shipped."),
+    ROW("releases.*.exclude_apps[]", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "An application."),
+    ROW("releases.*.exclude_modules", REL_CT_DICT, NULL, "{}", 0, REL_CK_APP, NULL,
+        "Modules left out, by application (relx's `exclude_modules`): their `.beam` files are "
+        "not shipped and the application's `.app` shipped no longer lists them."),
+    ROW("releases.*.exclude_modules.*", REL_CT_LIST, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "The modules of that application."),
+    ROW("releases.*.exclude_modules.*[]", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "A module."),
+    ROW("releases.*.include_src", REL_CT_BOOL, NULL, "false", 0, REL_CK_NONE, NULL,
+        "Ship each application's `src/`, `lib/` and `c_src/` too (relx's `include_src`; relx's "
+        "default is `true` unless `mode` is `prod` or `minimal`, and `relman init --import` "
+        "writes what relx would do)."),
+    ROW("releases.*.system_libs", REL_CT_BOOL, NULL, "true", 0, REL_CK_NONE, NULL,
+        "Ship the Erlang/OTP applications the release uses (relx's `system_libs`). `false` "
+        "leaves them out: the boot script then finds them in the target's own Erlang "
+        "installation (`$ROOT/lib`), which needs `include_erts: false`."),
+    ROW("releases.*.dev_mode", REL_CT_BOOL, NULL, "false", 0, REL_CK_NONE, NULL,
+        "Link each `lib/APP-VSN` to the application's directory instead of copying it (relx's "
+        "`dev_mode` and `mode: dev`): a recompile is seen by the release without assembling "
+        "again. BEAM files are then not stripped, `exclude_apps`/`exclude_modules` cannot "
+        "rewrite a linked `.app`, and a release with a `tar` step cannot be linked."),
     ROW("releases.*.include_executables_for", REL_CT_LIST, NULL, "[unix, windows]", 0, REL_CK_NONE,
         NULL, "The systems to write start scripts for (`bin/NAME`, `bin/NAME.bat`)."),
     ROW("releases.*.include_executables_for[]", REL_CT_ENUM, "unix|windows", NULL, 0, REL_CK_NONE,

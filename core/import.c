@@ -165,7 +165,10 @@ int rel_import_generate(struct rel_buf *out, struct rel_buf *summary, const char
         if (!env || !env[0])
             env = "prod";
     } else if (!env && kind == REL_PROJECT_REBAR3) {
-        env = "default";
+        /* rebar3 runs under REBAR_PROFILE when it is set */
+        env = getenv("REBAR_PROFILE");
+        if (!env || !env[0])
+            env = "default";
     }
     struct rel_import_gen g = {.out = out, .skipped = REL_BUF_INIT};
     size_t start = out->len;

@@ -13,6 +13,7 @@
 #include "launcher.h"
 #include "path.h"
 #include "plan_int.h"
+#include "term.h"
 #include "project.h"
 #include "resolve.h"
 
@@ -169,9 +170,49 @@ char *rel_plan_project_path(const struct rel_plan_builder *b, const char *p)
 
 static bool app_copied(const struct rel_plan_builder *b, const struct rel_model_app *a)
 {
-    /* mix leaves OTP's applications out when ERTS is not bundled: the boot
-     * script then finds them under the target's own $ROOT/lib. */
+    /* mix leaves OTP's applications out when ERTS is not bundled, relx with
+     * system_libs false: the boot script then finds them under the target's
+     * own $ROOT/lib. */
+    if (a->app->origin == REL_ORIGIN_OTP && !b->r->system_libs)
+        return false;
     return !(b->mix && !b->p->include_erts && a->app->origin == REL_ORIGIN_OTP);
+}
+
+/* What add_tree leaves out of an application's ebin/: the .app when the
+ * model rewrote it, and the BEAM files of exclude_modules. NULL-terminated;
+ * free with free_skip(). */
+static char **ebin_skip(const struct rel_plan_builder *b, const struct rel_model_app *a)
+{
+    const struct rel_config_strlist *mods = rel_config_excluded_modules(b->r, a->app->name);
+    size_t n = mods ? mods->count : 0, k = 0;
+    char **skip = rel_calloc(n + 2, sizeof(char *));
+    if (a->rewritten)
+        skip[k++] = rel_asprintf("%s.app", a->app->name);
+    for (size_t i = 0; i < n; i++)
+        skip[k++] = rel_asprintf("%s.beam", mods->items[i]);
+    return skip;
+}
+
+static void free_skip(char **skip)
+{
+    for (size_t i = 0; skip && skip[i]; i++)
+        free(skip[i]);
+    free(skip);
+}
+
+/* The .app the model rewrote (exclude_apps, exclude_modules), as relx writes
+ * it back. */
+static int add_rewritten_app(struct rel_plan_builder *b, const struct rel_model_app *a,
+                             const char *dest)
+{
+    struct rel_buf t = REL_BUF_INIT;
+    char *path = rel_asprintf("%s/%s.app", dest, a->app->name);
+    int rc = rel_term_format_file(&t, a->app->spec);
+    if (rc == 0)
+        rc = rel_plan_add_text(b, path, &t, 0644, "app");
+    free(path);
+    rel_buf_free(&t);
+    return rc;
 }
 
 static char *app_lib_dir(const struct rel_model_app *a)
@@ -238,22 +279,38 @@ static int plan_apps(struct rel_plan_builder *b)
         if (!app_copied(b, a))
             continue;
         char *lib = app_lib_dir(a);
+        int rc = 0;
+        if (b->r->dev_mode) {
+            /* relx's dev mode: the application's directory itself, linked */
+            rc = rel_plan_add(b, lib, REL_PLAN_LINK, 0777, NULL, a->app->dir, strlen(a->app->dir), 0,
+                              "app");
+            free(lib);
+            if (rc)
+                return rc;
+            continue;
+        }
         char *ebin = rel_path_join2(a->app->dir, "ebin");
         char *dest = rel_path_join2(lib, "ebin");
-        int rc = 0;
         if (!rel_fs_is_dir(ebin))
             rc = rel_error_set(REL_ENOTFOUND, "%s: no ebin directory for application %s",
                                a->app->dir, a->app->name);
         size_t first = b->p->count;
+        char **skip = ebin_skip(b, a);
         if (rc == 0)
-            rc = add_tree(b, ebin, dest, "app", b->r->strip_beams, NULL);
+            rc = add_tree(b, ebin, dest, "app", b->r->strip_beams, (const char *const *)skip);
+        if (rc == 0 && a->rewritten)
+            rc = add_rewritten_app(b, a, dest);
         if (rc == 0)
             rc = check_modules(b, a, first, dest);
+        free_skip(skip);
         free(ebin);
         free(dest);
-        static const char *const extra[] = {"priv", "include"};
-        for (size_t k = 0; rc == 0 && k < 2; k++) {
+        /* relx copies include/ and priv/, and with include_src src/, lib/ and c_src/ */
+        static const char *const extra[] = {"priv", "include", "src", "lib", "c_src"};
+        for (size_t k = 0; rc == 0 && k < 5; k++) {
             if (k == 1 && !include_dir)
+                continue;
+            if (k >= 2 && !b->r->include_src)
                 continue;
             char *src = rel_path_join2(a->app->dir, extra[k]);
             if (rel_fs_is_dir(src)) {
@@ -493,6 +550,13 @@ int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struc
         strcmp(p->version, ".") == 0) {
         rc = rel_error_set(REL_ECONFIG, "release %s: invalid version '%s'", r->name,
                            p->version ? p->version : "");
+        goto fail;
+    }
+    if (!r->system_libs && p->include_erts) {
+        rc = rel_error_set(REL_ECONFIG,
+                           "release %s: system_libs: false leaves Erlang/OTP's applications to the "
+                           "target's installation, so it needs include_erts: false",
+                           r->name);
         goto fail;
     }
     b.version_dir = rel_asprintf("releases/%s", p->version);

@@ -10,6 +10,8 @@
  *           (core/beam.h; `strip_beams` in relman.yml)
  *   TEXT    write `data` (generated: boot scripts, sys.config, rendered
  *           templates, bin/NAME, start_erl.data, .rel, ...)
+ *   LINK    a symbolic link to the absolute path `src` (dev_mode: lib/APP-VSN
+ *           pointing at the application's directory in the build)
  *   COOKIE  releases/COOKIE: `data` when the release configures a cookie;
  *           otherwise the previous release's cookie is kept, or a new one
  *           is generated from the system's random source

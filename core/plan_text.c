@@ -139,7 +139,7 @@ static char *ebin_in_script(const struct rel_plan_builder *b, const struct rel_m
      * Erlang), everything else under $RELEASE_LIB (= the release's lib,
      * given with -boot_var by bin/NAME). Other projects: everything in the
      * release's own lib. */
-    if (b->mix && a->app->origin == REL_ORIGIN_OTP)
+    if ((b->mix || !b->r->system_libs) && a->app->origin == REL_ORIGIN_OTP)
         return rel_asprintf("$ROOT/lib/%s-%s/ebin", a->app->name, a->app->vsn);
     return rel_asprintf("$RELEASE_LIB/%s-%s/ebin", a->app->name, a->app->vsn);
 }

@@ -205,6 +205,94 @@ int rel_app_read(struct rel_app *app, const char *app_file)
     return 0;
 }
 
+static bool names_meet(const struct rel_names *a, const struct rel_names *b)
+{
+    for (size_t i = 0; i < a->count; i++)
+        if (rel_names_index(b, a->items[i]) >= 0)
+            return true;
+    return false;
+}
+
+/* `list` (a list of atoms) without the atoms named in `drop`. */
+static struct rel_term *list_without(const struct rel_term *list, const struct rel_names *drop)
+{
+    struct rel_term *out = rel_term_list_new();
+    for (size_t i = 0; i < rel_term_list_len(list); i++) {
+        const struct rel_term *it = rel_term_list_get(list, i);
+        const char *n = rel_term_atom_name(it);
+        if (!n || rel_names_index(drop, n) < 0)
+            rel_term_list_append(out, rel_term_clone(it));
+    }
+    return out;
+}
+
+static struct rel_term *atoms(const struct rel_names *n)
+{
+    struct rel_term *l = rel_term_list_new();
+    for (size_t k = 0; k < n->count; k++)
+        rel_term_list_append(l, rel_term_atom(n->items[k]));
+    return l;
+}
+
+int rel_app_copy_without(struct rel_app *out, const struct rel_app *in,
+                         const struct rel_names *apps, const struct rel_names *modules,
+                         const struct rel_names *included)
+{
+    if (!in->spec || !(names_meet(&in->applications, apps) || names_meet(&in->included, apps) ||
+                       names_meet(&in->optional, apps) || names_meet(&in->modules, modules) ||
+                       included))
+        return 0;
+    static const char *const app_keys[] = {"applications", "included_applications",
+                                           "optional_applications"};
+    const struct rel_term *props = rel_term_tuple_get(in->spec, 2);
+    struct rel_term *np = rel_term_list_new();
+    for (size_t i = 0; i < rel_term_list_len(props); i++) {
+        const struct rel_term *pr = rel_term_list_get(props, i);
+        const char *key = rel_term_atom_name(rel_term_tuple_get(pr, 0));
+        const struct rel_names *drop = NULL;
+        for (size_t k = 0; key && k < 3; k++)
+            if (strcmp(key, app_keys[k]) == 0)
+                drop = apps;
+        if (key && strcmp(key, "modules") == 0)
+            drop = modules;
+        if (included && key && strcmp(key, "included_applications") == 0)
+            rel_term_list_append(np, rel_term_tuple(2, rel_term_atom(key), atoms(included)));
+        else if (drop && rel_term_tuple_size(pr) == 2)
+            rel_term_list_append(np, rel_term_tuple(2, rel_term_atom(key),
+                                                    list_without(rel_term_tuple_get(pr, 1), drop)));
+        else
+            rel_term_list_append(np, rel_term_clone(pr));
+    }
+    if (included && !rel_term_proplist_get(props, "included_applications"))
+        rel_term_list_append(
+            np, rel_term_tuple(2, rel_term_atom("included_applications"), atoms(included)));
+    struct rel_term *spec = rel_term_tuple(3, rel_term_atom("application"),
+                                           rel_term_clone(rel_term_tuple_get(in->spec, 1)), np);
+    /* the lists and fields are read back from the new spec, as from a file */
+    memset(out, 0, sizeof(*out));
+    out->dir = rel_strdup(in->dir);
+    out->app_file = rel_strdup(in->app_file);
+    out->name = rel_strdup(in->name);
+    out->vsn = rel_strdup(in->vsn);
+    out->origin = in->origin;
+    out->origin_index = in->origin_index;
+    out->chosen = in->chosen;
+    out->description = in->description ? rel_strdup(in->description) : NULL;
+    static const char *const keys[] = {"applications", "included_applications",
+                                       "optional_applications", "registered", "modules"};
+    struct rel_names *dests[] = {&out->applications, &out->included, &out->optional,
+                                 &out->registered, &out->modules};
+    for (size_t i = 0; i < 5; i++)
+        if (read_names(dests[i], np, keys[i]) < 0) {
+            rel_term_free(spec);
+            rel_app_clear(out);
+            return rel_error_set(REL_EFORMAT, "%s: '%s' must be a list of atoms", in->app_file,
+                                 keys[i]);
+        }
+    out->spec = spec;
+    return 1;
+}
+
 /* ---- locating OTP and Elixir ------------------------------------------------ */
 
 static char *trim(char *s)
@@ -490,6 +578,40 @@ static int load_config(struct rel_project *p, const char *dir)
     return rc;
 }
 
+/*
+ * Where the build tools leave applications besides _build/ENV/lib, as the
+ * project's own (no lib_dirs needed): a rebar3 project's _checkouts/APP
+ * when it holds a build of its own (rebar3 builds them into
+ * _build/PROFILE/checkouts, scanned first); an erlang.mk project's
+ * application at the root (ebin/NAME.app), its apps/ and its deps/ (where
+ * erlang.mk fetches and builds dependencies).
+ */
+static void scan_build_tool_dirs(struct scan *s)
+{
+    struct rel_project *p = s->p;
+    if (p->kind == REL_PROJECT_REBAR3) {
+        char *co = rel_path_join2(p->root, "_checkouts");
+        if (rel_fs_is_dir(co))
+            scan_lib_dir(s, co, REL_ORIGIN_PROJECT, 2);
+        free(co);
+    }
+    if (p->kind == REL_PROJECT_MIX)
+        return;
+    char *mk = rel_path_join2(p->root, "erlang.mk");
+    bool erlang_mk = rel_fs_is_file(mk);
+    free(mk);
+    if (!erlang_mk)
+        return;
+    scan_app_dir(s, p->root, REL_ORIGIN_PROJECT, 3);
+    static const char *const subdirs[] = {"apps", "deps"};
+    for (size_t i = 0; i < 2; i++) {
+        char *d = rel_path_join2(p->root, subdirs[i]);
+        if (rel_fs_is_dir(d))
+            scan_lib_dir(s, d, REL_ORIGIN_PROJECT, 3);
+        free(d);
+    }
+}
+
 int rel_project_open(struct rel_project **out, const char *dir, unsigned flags)
 {
     *out = NULL;
@@ -528,7 +650,9 @@ int rel_project_open(struct rel_project **out, const char *dir, unsigned flags)
         if (!env || !env[0])
             env = "prod";
     } else if (!env && p->kind == REL_PROJECT_REBAR3) {
-        env = "default";
+        env = getenv("REBAR_PROFILE");
+        if (!env || !env[0])
+            env = "default";
     }
     p->env = env ? rel_strdup(env) : NULL;
     if (p->env && (strchr(p->env, '/') || strcmp(p->env, "..") == 0 || strcmp(p->env, ".") == 0)) {
@@ -554,8 +678,14 @@ int rel_project_open(struct rel_project **out, const char *dir, unsigned flags)
         char *rel = rel_asprintf("_build/%s/lib", p->env);
         p->build_lib_dir = rel_path_join2(p->root, rel);
         free(rel);
+        /* rebar3 (3.14 on) builds _checkouts/APP into _build/PROFILE/checkouts,
+         * and they win over _build/PROFILE/lib, as in rebar3 */
+        char *co = rel_asprintf("%s/_build/%s/checkouts", p->root, p->env);
+        if (p->kind == REL_PROJECT_REBAR3 && rel_fs_is_dir(co))
+            scan_lib_dir(&s, co, REL_ORIGIN_PROJECT, 0);
+        free(co);
         if (rel_fs_is_dir(p->build_lib_dir))
-            scan_lib_dir(&s, p->build_lib_dir, REL_ORIGIN_PROJECT, 0);
+            scan_lib_dir(&s, p->build_lib_dir, REL_ORIGIN_PROJECT, 1);
         else
             add_note(p, "%s does not exist: compile the project first (%s)", p->build_lib_dir,
                      p->kind == REL_PROJECT_MIX ? "mix compile with MIX_ENV set"
@@ -574,6 +704,7 @@ int rel_project_open(struct rel_project **out, const char *dir, unsigned flags)
             }
         }
     }
+    scan_build_tool_dirs(&s);
     if (p->config) {
         for (size_t i = 0; i < p->config->lib_dirs.count; i++) {
             char *d = rel_config_local_path(p->config, p->config->lib_dirs.items[i]);
@@ -705,6 +836,79 @@ char *rel_project_release_path(const struct rel_project *p, const struct rel_con
     return rel_asprintf("%s/_build/rel/%s", p->root, r->name);
 }
 
+/* One command's trimmed standard output, run in the project root. */
+static int version_output(char **out, const struct rel_project *p,
+                          const struct rel_config_release *r, const char *const *argv,
+                          const char *shown)
+{
+    struct rel_buf o = REL_BUF_INIT, e = REL_BUF_INIT;
+    struct rel_proc_opts po = {.cwd = p->root, .out = &o, .err = &e, .max_output = 64 * 1024};
+    int status = 0;
+    int rc = rel_proc_run(&status, argv, &po);
+    if (rc == 0 && status != 0) {
+        char *msg = trim(e.ptr ? e.ptr : (char *)"");
+        char *nl = strchr(msg, '\n');
+        if (nl)
+            *nl = '\0';
+        rc = rel_error_set(REL_ECHILD, "release %s: the version command `%s` failed (exit %d%s%s)",
+                           r->name, shown, status, msg[0] ? ": " : "", msg);
+    }
+    if (rc == 0) {
+        char *t = trim(o.ptr ? o.ptr : (char *)"");
+        bool ok = t[0] && strlen(t) <= 100;
+        for (const char *c = t; ok && *c; c++)
+            ok = isalnum((unsigned char)*c) || strchr("._+-~", *c);
+        if (!ok)
+            rc = rel_error_set(REL_EFORMAT,
+                               "release %s: the version command `%s` printed '%.60s', which is not "
+                               "a version (letters, digits and ._+-~ only)",
+                               r->name, shown, t);
+        else
+            *out = rel_strdup(t);
+    }
+    rel_buf_free(&o);
+    rel_buf_free(&e);
+    return rc;
+}
+
+/* relx's git versions: {git, short}, {git, long}, and `git`/`semver`: the
+ * last tag (leading v's dropped), plus +build.COUNT.refHASH past it. */
+static int version_git(char **out, const struct rel_project *p, const struct rel_config_release *r)
+{
+    if (strcmp(r->version_git, "short") == 0) {
+        const char *argv[] = {"git", "rev-parse", "--short", "HEAD", NULL};
+        return version_output(out, p, r, argv, "git rev-parse --short HEAD");
+    }
+    if (strcmp(r->version_git, "long") == 0) {
+        const char *argv[] = {"git", "rev-parse", "HEAD", NULL};
+        return version_output(out, p, r, argv, "git rev-parse HEAD");
+    }
+    char *tag = NULL, *count = NULL, *ref = NULL;
+    const char *a1[] = {"git", "describe", "--abbrev=0", "--tags", NULL};
+    int rc = version_output(&tag, p, r, a1, "git describe --abbrev=0 --tags");
+    if (rc == 0) {
+        char *range = rel_asprintf("%s..HEAD", tag);
+        const char *a2[] = {"git", "rev-list", "--count", range, NULL};
+        rc = version_output(&count, p, r, a2, "git rev-list --count TAG..HEAD");
+        free(range);
+    }
+    if (rc == 0) {
+        const char *a3[] = {"git", "log", "-n", "1", "--pretty=format:%h", NULL};
+        rc = version_output(&ref, p, r, a3, "git log -n 1 --pretty=format:%h");
+    }
+    if (rc == 0) {
+        const char *v = tag;
+        while (*v == 'v')
+            v++;
+        *out = strcmp(count, "0") == 0 ? rel_strdup(v)
+                                        : rel_asprintf("%s+build.%s.ref%s", v, count, ref);
+    }
+    free(tag);
+    free(count);
+    free(ref);
+    return rc;
+}
+
 int rel_project_release_version(char **out, const char **from_app, const struct rel_project *p,
                                 const struct rel_config_release *r)
 {
@@ -715,6 +919,12 @@ int rel_project_release_version(char **out, const char **from_app, const struct 
         *out = rel_strdup(r->version);
         return 0;
     }
+    if (r->version_cmd) {
+        const char *argv[] = {"sh", "-c", r->version_cmd, NULL};
+        return version_output(out, p, r, argv, r->version_cmd);
+    }
+    if (r->version_git)
+        return version_git(out, p, r);
     const char *from = r->version_from_app ? r->version_from_app : p->config->app;
     if (!from)
         return rel_error_set(REL_ECONFIG,

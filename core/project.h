@@ -16,7 +16,11 @@
  *     fast_tls.app).
  *
  * Search path, highest precedence first (origins):
- *   project   _build/ENV/lib/APP (mix, rebar3)
+ *   project   rebar3: _build/ENV/checkouts/APP (rebar3 builds _checkouts there),
+ *             then _build/ENV/lib/APP (mix, rebar3), then _checkouts/APP
+ *             itself; erlang.mk (an erlang.mk file at the root): the
+ *             application at the root, apps/APP and deps/APP
+ *             (origin_index 0, 1, 2, 3 in that order)
  *   lib_dirs  each directory of relman.yml's lib_dirs, in order
  *   OTP       ROOT/lib/APP
  *   Elixir    the Elixir lib directory (mix projects)
@@ -175,6 +179,19 @@ int rel_project_assembled_tarball(char **out, const struct rel_project *p,
  */
 int rel_app_read(struct rel_app *app, const char *app_file);
 void rel_app_clear(struct rel_app *app);
+
+/*
+ * relx's .app rewrite: `out` (zeroed) becomes a copy of `in` without the
+ * applications in `apps` (in applications, included_applications and
+ * optional_applications) and without the modules in `modules` (may be
+ * empty), and with `included` (NULL: unchanged) as its included_applications
+ * (a .rel entry's own list, as systools uses it); its spec rewritten the
+ * same way. Returns 1 with `out` filled when anything changed, 0 (out left
+ * zeroed) when nothing did, or a negative code.
+ */
+int rel_app_copy_without(struct rel_app *out, const struct rel_app *in,
+                         const struct rel_names *apps, const struct rel_names *modules,
+                         const struct rel_names *included);
 
 /*
  * Scan library directory `dir` (each DIR/APP/ebin/NAME.app) into a new array

@@ -164,8 +164,30 @@ static size_t add_node(struct rs *s, const char *name, const struct rel_app *app
 
 /* The chosen, readable candidate for `name`, or NULL. With include_erts
  * naming another installation, its OTP applications replace the local OTP's. */
+static const char *pinned_version(const struct rel_config_release *rel, const char *name)
+{
+    for (size_t i = 0; i < rel->napp_versions; i++)
+        if (strcmp(rel->app_versions[i].app, name) == 0)
+            return rel->app_versions[i].version;
+    return NULL;
+}
+
 static const struct rel_app *lookup(const struct rs *s, const char *name)
 {
+    const char *pin = pinned_version(s->rel, name);
+    if (pin) {
+        /* app_versions: that candidate, wherever it is */
+        const struct rel_app *c;
+        size_t n = rel_project_candidates(s->p, name, &c);
+        for (size_t i = 0; i < s->m->nerts_apps; i++)
+            if (!s->m->erts_apps[i].error && strcmp(s->m->erts_apps[i].name, name) == 0 &&
+                strcmp(s->m->erts_apps[i].vsn, pin) == 0)
+                return &s->m->erts_apps[i];
+        for (size_t i = 0; i < n; i++)
+            if (!c[i].error && strcmp(c[i].vsn, pin) == 0)
+                return &c[i];
+        return NULL;
+    }
     const struct rel_app *a = rel_project_find_app(s->p, name);
     if (s->m->nerts_apps && (!a || a->origin == REL_ORIGIN_OTP)) {
         for (size_t i = 0; i < s->m->nerts_apps; i++) {
@@ -371,6 +393,9 @@ static void relx_subset(struct rs *s, const char *name, const struct rel_names *
             missing_again(s, (size_t)idx, parent);
         return;
     }
+    for (size_t i = 0; i < s->rel->exclude_apps.count; i++)
+        if (strcmp(s->rel->exclude_apps.items[i], name) == 0)
+            return; /* exclude_apps: cut here, as relx does */
     if (chain_too_deep(s, depth, name))
         return;
     const struct rel_app *app = lookup(s, name);
@@ -481,7 +506,16 @@ static void report_missing(struct rs *s)
             if (s->m->erts_apps[k].chosen && strcmp(s->m->erts_apps[k].name, n->name) == 0 &&
                 (!cand || cand->origin == REL_ORIGIN_OTP))
                 cand = &s->m->erts_apps[k];
-        if (cand && cand->error)
+        const char *pin = pinned_version(s->rel, n->name);
+        if (pin) {
+            const struct rel_app *c;
+            size_t nc = rel_project_candidates(s->p, n->name, &c);
+            rel_buf_printf(&b, "application '%s' %s (releases.%s.app_versions) was not found (",
+                           n->name, pin, s->rel->key);
+            for (size_t k = 0; k < nc; k++)
+                rel_buf_printf(&b, "%s%s", k ? ", " : "found: ", c[k].vsn);
+            rel_buf_puts(&b, nc ? "); " : "no version found); ");
+        } else if (cand && cand->error)
             rel_buf_printf(&b, "application '%s' cannot be used (%s); ", n->name, cand->error);
         else
             rel_buf_printf(&b, "application '%s' was not found; ", n->name);
@@ -642,7 +676,8 @@ static void check_candidates(struct rel_model *m, const struct rel_project *p)
         struct rel_buf sh = REL_BUF_INIT, same = REL_BUF_INIT;
         for (size_t k = 0; k < n; k++) {
             const struct rel_app *o = &c[k];
-            if (o == a->app)
+            if (o == a->app || (a->app >= m->rewritten && a->app < m->rewritten + m->nrewritten &&
+                                strcmp(o->dir, a->app->dir) == 0))
                 continue;
             bool same_place =
                 o->origin == a->app->origin && o->origin_index == a->app->origin_index;
@@ -687,6 +722,68 @@ static void sort_problems(struct rel_model *m)
     }
 }
 
+static bool names_meet(const struct rel_names *a, const struct rel_names *b)
+{
+    for (size_t i = 0; i < a->count; i++)
+        if (rel_names_index(b, a->items[i]) >= 0)
+            return true;
+    return false;
+}
+
+/* exclude_apps / exclude_modules: the applications whose .app lists change
+ * get a rewritten copy, which the model (boot order, boot script, plan)
+ * uses instead, and which the plan ships as their .app. included_applications:
+ * the copy's included list is the .rel entry's (a subset of the .app's), as
+ * systools uses it; the .app shipped stays the original. */
+static void rewrite_apps(struct rel_model *m, const struct rel_config_release *rel)
+{
+    if (!rel->exclude_apps.count && !rel->nexclude_modules && !rel->nincluded)
+        return;
+    struct rel_names ex = {rel->exclude_apps.items, rel->exclude_apps.count};
+    m->rewritten = rel_calloc(m->napps ? m->napps : 1, sizeof(*m->rewritten));
+    for (size_t i = 0; i < m->napps; i++) {
+        struct rel_model_app *a = &m->apps[i];
+        if (!a->app || a->app->error)
+            continue;
+        const struct rel_config_strlist *mods = rel_config_excluded_modules(rel, a->app->name);
+        const struct rel_config_strlist *inc = rel_config_included_override(rel, a->app->name);
+        struct rel_names mn = {mods ? mods->items : NULL, mods ? mods->count : 0};
+        struct rel_names in = {inc ? inc->items : NULL, inc ? inc->count : 0};
+        for (size_t k = 0; k < in.count; k++)
+            if (rel_names_index(&a->app->included, in.items[k]) < 0)
+                problem(m, REL_SEVERITY_ERROR, a->app->name,
+                        "releases.%s.included_applications.%s: '%s' is not in the "
+                        "included_applications of %s",
+                        rel->key, a->app->name, in.items[k], a->app->app_file);
+        bool edited = names_meet(&a->app->applications, &ex) ||
+                      names_meet(&a->app->included, &ex) || names_meet(&a->app->optional, &ex) ||
+                      names_meet(&a->app->modules, &mn);
+        struct rel_app *copy = &m->rewritten[m->nrewritten];
+        int rc = rel_app_copy_without(copy, a->app, &ex, &mn, inc ? &in : NULL);
+        if (rc == 1) {
+            m->nrewritten++;
+            a->app = copy;
+            a->rewritten = edited;
+            a->rel_included = inc != NULL;
+        } else if (rc < 0) {
+            problem(m, REL_SEVERITY_ERROR, a->app->name, "%s", rel_error_message());
+            rel_error_clear();
+        }
+    }
+    const struct {
+        const struct rel_config_app_list *l;
+        size_t n;
+        const char *key;
+    } lists[] = {{rel->exclude_modules, rel->nexclude_modules, "exclude_modules"},
+                 {rel->included, rel->nincluded, "included_applications"}};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < lists[k].n; i++)
+            if (!rel_model_find(m, lists[k].l[i].app))
+                problem(m, REL_SEVERITY_ERROR, lists[k].l[i].app,
+                        "releases.%s.%s: '%s' is not an application of the release", rel->key,
+                        lists[k].key, lists[k].l[i].app);
+}
+
 static void decide_version(struct rel_model *m, const struct rel_project *p,
                            const struct rel_config_release *rel)
 {
@@ -711,12 +808,23 @@ static void decide_erts(struct rel_model *m, const struct rel_project *p,
         else if (!rel_fs_is_dir(path))
             problem(m, REL_SEVERITY_ERROR, NULL, "releases.%s.include_erts: %s does not exist",
                     rel->name, path);
+        else if (rel->erts_version && strcmp(rel->erts_version, base + 5) != 0)
+            problem(m, REL_SEVERITY_ERROR, NULL,
+                    "releases.%s.erts_version: %s is bundled (include_erts), not %s", rel->key,
+                    base, rel->erts_version);
         else
             m->erts_version = rel_strdup(base + 5);
         free(path);
         return;
     }
-    if (p->erts_version)
+    if (rel->erts_version && rel->include_erts == REL_ERTS_EXCLUDE)
+        m->erts_version = rel_strdup(rel->erts_version);
+    else if (p->erts_version && rel->erts_version && strcmp(rel->erts_version, p->erts_version))
+        problem(m, REL_SEVERITY_ERROR, NULL,
+                "releases.%s.erts_version: ERTS %s is bundled (the installed one), not %s: set "
+                "include_erts to false, or to an erts-%s directory",
+                rel->key, p->erts_version, rel->erts_version, rel->erts_version);
+    else if (p->erts_version)
         m->erts_version = rel_strdup(p->erts_version);
     else
         problem(m, REL_SEVERITY_ERROR, NULL,
@@ -758,6 +866,12 @@ int rel_resolve(struct rel_model **out, const struct rel_project *p,
     for (size_t i = 0; i < m->napps; i++)
         m->apps[i].boot_index = -1;
 
+    if (p->kind == REL_PROJECT_MIX && (rel->exclude_apps.count || rel->nincluded))
+        problem(m, REL_SEVERITY_ERROR, NULL,
+                "releases.%s.%s: only rebar3 and plain projects have it (relx's; mix release has "
+                "no such option)",
+                rel->key, rel->exclude_apps.count ? "exclude_apps" : "included_applications");
+    rewrite_apps(m, rel);
     report_missing(&s);
     /* who includes whom */
     for (size_t i = 0; i < m->napps; i++)
@@ -817,6 +931,7 @@ void rel_model_free(struct rel_model *m)
     }
     free(m->problems);
     rel_apps_free(m->erts_apps, m->nerts_apps);
+    rel_apps_free(m->rewritten, m->nrewritten);
     free(m->boot);
     free(m->name);
     free(m->version);

@@ -40,6 +40,13 @@
  *   - `include_erts: PATH/erts-VSN`: OTP applications are taken from
  *     PATH/lib (the installation the ERTS belongs to) when it has them, and
  *     the ERTS version is VSN (mix's rule for cross builds);
+ *   - `app_versions` pins an application to the candidate of that version;
+ *     `exclude_apps` leaves applications out (rebar3/plain: they are cut
+ *     from the dependency walk and from the .app lists of the others, whose
+ *     .app then is the model's rewritten copy, as relx rewrites it), and
+ *     `exclude_modules` removes modules from an application's .app;
+ *   - `erts_version` (relx's {erts, Vsn}) names the ERTS when it is not
+ *     bundled, and must be the bundled one's when it is;
  *   - a missing application is reported once, with the chain from the
  *     release to it and everyone else that needs it;
  *   - two candidates of one application in the same place (two versions in
@@ -125,6 +132,8 @@ struct rel_model_app {
     bool rel_included; /* write the .app's included_applications in the .rel entry */
     bool rel_type;     /* write the type in the .rel entry (relx omits permanent) */
     char *shadows;     /* other candidates not chosen ("OTP 1.0"), or NULL */
+    bool rewritten;    /* app is the model's copy with exclude_apps/exclude_modules applied:
+                          its .app is written from app->spec, not copied */
     int boot_index;    /* 0-based position in the boot order, -1 when unknown */
 };
 
@@ -144,6 +153,10 @@ struct rel_model {
      * (DIRNAME(PATH)/lib), which replace the local OTP's, as with mix */
     struct rel_app *erts_apps;
     size_t nerts_apps;
+    /* the .app files exclude_apps / exclude_modules rewrite (owned; the
+     * apps[].app of those applications point here) */
+    struct rel_app *rewritten;
+    size_t nrewritten;
 };
 
 /*

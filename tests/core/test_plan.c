@@ -712,6 +712,90 @@ static void test_errors(void **state)
     fx_free(&f);
 }
 
+/* relx's options: dev_mode links, include_src, exclude_modules,
+ * exclude_apps (the .app rewritten), system_libs, app_versions. */
+static void test_relx_options(void **state)
+{
+    (void)state;
+    struct fx f = {0};
+    project(&f, HEAD "    dev_mode: true\n");
+    fx_write(f.dir, "lib/a-1/src/a_mod.erl", "-module(a_mod).\n");
+    build(&f, NULL);
+    const struct rel_plan_entry *e = must_find(f.plan, "lib/a-1");
+    assert_int_equal(e->kind, REL_PLAN_LINK);
+    assert_contains(e->data, "/lib/a-1");
+    assert_null(rel_plan_find(f.plan, "lib/a-1/ebin/a.app"));
+    bool kernel_linked = false; /* relx links OTP's applications too */
+    for (size_t i = 0; i < f.plan->count; i++)
+        if (strncmp(f.plan->entries[i].path, "lib/kernel-", 11) == 0)
+            kernel_linked = f.plan->entries[i].kind == REL_PLAN_LINK;
+    assert_true(kernel_linked);
+    fx_free(&f);
+
+    project(&f, HEAD "    include_src: true\n    exclude_modules: {a: [a_mod]}\n"
+                     "    exclude_apps: [b]\n    system_libs: false\n");
+    fx_app_modules(f.dir, "lib/a-1", "a", "1", "a_mod", "{applications,[kernel,stdlib,b]}");
+    fx_app(f.dir, "lib/b-1", "b", "1", NULL);
+    fx_write(f.dir, "lib/a-1/src/a_mod.erl", "-module(a_mod).\n");
+    fx_write(f.dir, "lib/a-1/c_src/x.c", "int x;\n");
+    build(&f, NULL);
+    must_find(f.plan, "lib/a-1/src/a_mod.erl");
+    must_find(f.plan, "lib/a-1/c_src/x.c");
+    assert_null(rel_plan_find(f.plan, "lib/a-1/ebin/a_mod.beam"));
+    e = must_find(f.plan, "lib/a-1/ebin/a.app");
+    assert_int_equal(e->kind, REL_PLAN_TEXT);
+    assert_contains(e->data, "{applications,[kernel,stdlib]}");
+    assert_contains(e->data, "{modules,[]}");
+    assert_null(rel_model_find(f.m, "b"));
+    for (size_t i = 0; i < f.plan->count; i++) /* system_libs: false */
+        if (strncmp(f.plan->entries[i].path, "lib/kernel-", 11) == 0)
+            fail_msg("OTP's kernel is planned: %s", f.plan->entries[i].path);
+    const struct rel_plan_entry *script = must_find(f.plan, "releases/1/start.script");
+    assert_contains(script->data, "$ROOT/lib/kernel-");
+    fx_free(&f);
+
+    /* app_versions: the candidate with that version, or an error naming those found */
+    project(&f, HEAD "    app_versions: {a: \"1\"}\n");
+    fx_app(f.dir, "lib/a-2", "a", "2", NULL);
+    build(&f, NULL);
+    assert_string_equal(rel_model_find(f.m, "a")->app->vsn, "1");
+    fx_free(&f);
+    project(&f, HEAD "    app_versions: {a: \"7\"}\n");
+    open_resolve(&f);
+    assert_int_equal(rel_model_check(f.m), REL_ERESOLVE);
+    assert_contains(rel_error_message(), "'a' 7 (releases.r.app_versions) was not found (found: 1)");
+    fx_free(&f);
+
+    /* erts_version: named when ERTS is not bundled, else it must be the bundled one */
+    project(&f, HEAD "    erts_version: \"99.9\"\n");
+    open_resolve(&f);
+    assert_int_equal(rel_model_check(f.m), 0);
+    assert_string_equal(f.m->erts_version, "99.9");
+    fx_free(&f);
+    project(&f, "project: {kind: plain}\nlib_dirs: [lib]\nreleases:\n  r:\n    version: \"1\"\n"
+                "    applications: {a: permanent}\n    erts_version: \"99.9\"\n");
+    open_resolve(&f);
+    assert_int_equal(rel_model_check(f.m), REL_ERESOLVE);
+    assert_contains(rel_error_message(), "releases.r.erts_version");
+    fx_free(&f);
+
+    /* included_applications: the .rel's list, a subset of the .app's */
+    project(&f, HEAD "    included_applications: {a: [c]}\n");
+    fx_app_modules(f.dir, "lib/a-1", "a", "1", "a_mod",
+                   "{applications,[kernel,stdlib]},{included_applications,[b,c]}");
+    fx_app(f.dir, "lib/b-1", "b", "1", NULL);
+    fx_app(f.dir, "lib/c-1", "c", "1", NULL);
+    build(&f, NULL);
+    assert_contains(must_find(f.plan, "releases/1/r.rel")->data, "{a,\"1\",[c]}");
+    assert_int_equal(must_find(f.plan, "lib/a-1/ebin/a.app")->kind, REL_PLAN_COPY);
+    fx_free(&f);
+    project(&f, HEAD "    included_applications: {a: [zz]}\n");
+    open_resolve(&f);
+    assert_int_equal(rel_model_check(f.m), REL_ERESOLVE);
+    assert_contains(rel_error_message(), "'zz' is not in the included_applications");
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -722,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_render_lookup),      cmocka_unit_test(test_relx_config_defaults),
         cmocka_unit_test(test_modules_checked),    cmocka_unit_test(test_operations),
         cmocka_unit_test(test_templates_and_vars), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_relx_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

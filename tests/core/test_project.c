@@ -86,6 +86,60 @@ static void test_env_defaults(void **state)
     free(path);
     free(want);
     rel_project_free(p);
+    /* rebar3 runs under REBAR_PROFILE when it is set; relman.yml's env wins */
+    setenv("REBAR_PROFILE", "prod", 1);
+    p = open_ok(d, REL_PROJECT_NO_SCAN);
+    assert_string_equal(p->env, "prod");
+    rel_project_free(p);
+    unsetenv("REBAR_PROFILE");
+    fx_done(d);
+}
+
+/* Where rebar3 and erlang.mk leave applications, found with no lib_dirs. */
+static void test_build_tool_dirs(void **state)
+{
+    (void)state;
+    char *d = fx_dir();
+    fx_write(d, "rebar.config", "{deps, []}.\n");
+    fx_write(d, "relman.yml", "releases: {x: {}}\n");
+    /* rebar3 3.14+ builds _checkouts/APP into _build/PROFILE/checkouts; it
+     * wins over _build/PROFILE/lib, whatever the versions */
+    fx_app(d, "_build/default/checkouts/co", "co", "1.0", NULL);
+    fx_app(d, "_build/default/lib/co", "co", "9.0", NULL);
+    fx_app(d, "_checkouts/raw", "raw", "0.1", NULL);
+    fx_app(d, "deps/notmk", "notmk", "1.0", NULL);
+    struct rel_project *p = open_ok(d, 0);
+    const struct rel_app *c;
+    assert_int_equal(rel_project_candidates(p, "co", &c), 2);
+    assert_string_equal(c[0].vsn, "1.0");
+    assert_int_equal(c[0].origin, REL_ORIGIN_PROJECT);
+    assert_non_null(strstr(c[0].dir, "_build/default/checkouts/co"));
+    const struct rel_app *raw = rel_project_find_app(p, "raw");
+    assert_non_null(raw);
+    assert_int_equal(raw->origin, REL_ORIGIN_PROJECT);
+    /* deps/ is erlang.mk's: not read without an erlang.mk file */
+    assert_null(rel_project_find_app(p, "notmk"));
+    rel_project_free(p);
+
+    /* erlang.mk: the application at the root, apps/ and deps/ */
+    char *e = fx_dir();
+    fx_write(e, "erlang.mk", "");
+    fx_write(e, "Makefile", "PROJECT = top\ninclude erlang.mk\n");
+    fx_write(e, "relman.yml", "releases: {x: {}}\n");
+    fx_app(e, ".", "top", "0.1.0", "{applications,[kernel,stdlib,dep]}");
+    fx_app(e, "deps/dep", "dep", "1.2.0", NULL);
+    fx_app(e, "apps/sub", "sub", "0.2.0", NULL);
+    p = open_ok(e, 0);
+    assert_int_equal(p->kind, REL_PROJECT_PLAIN);
+    const char *names[] = {"top", "dep", "sub"};
+    for (size_t i = 0; i < 3; i++) {
+        const struct rel_app *a = rel_project_find_app(p, names[i]);
+        if (!a)
+            fail_msg("%s not found in the erlang.mk project", names[i]);
+        assert_int_equal(a->origin, REL_ORIGIN_PROJECT);
+    }
+    rel_project_free(p);
+    fx_done(e);
     fx_done(d);
 }
 
@@ -272,6 +326,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect_kind),
         cmocka_unit_test(test_env_defaults),
+        cmocka_unit_test(test_build_tool_dirs),
         cmocka_unit_test(test_config_needed_and_errors),
         cmocka_unit_test(test_otp_and_elixir),
         cmocka_unit_test(test_scan_names_from_app_files),

@@ -80,7 +80,7 @@ reused=$(echo "$out" | sed -n 's/.* \([0-9][0-9]*\) reused.*/\1/p')
 check "re-assembly reuses files" test "${reused:-0}" -gt 500
 check "re-assembly keeps the cookie" test "$(cat "$REL/releases/COOKIE")" = "$cookie"
 check "a version relman made is replaced without --overwrite" "$R" assemble foo --no-compile --quiet
-check "without --overwrite a version relman did not make is refused" bash -c "mv '$REL/.relman/manifest' '$T/manifest'; ! '$R' assemble foo --no-compile 2>$T/ow.err && grep -q 'already exists' $T/ow.err; rc=\$?; mv '$T/manifest' '$REL/.relman/manifest'; exit \$rc"
+check "without --overwrite a version relman did not make is refused" bash -c "mv '$REL/.relman/manifest' '$T/manifest'; ! '$R' assemble foo --no-compile 2>$T/ow.err && grep -q 'relman did not make' $T/ow.err; rc=\$?; mv '$T/manifest' '$REL/.relman/manifest'; exit \$rc"
 
 # --version: a second version beside the first; bin/foo boots the newest
 check "assemble --version 0.0.2" "$R" assemble foo --no-compile --quiet --version 0.0.2

@@ -23,10 +23,9 @@ cat >rebar.config <<'CFG'
     {default_release, {svc, "2.3.4"}},
     {sys_config, "config/sys.config"},
     {vm_args_src, "config/vm.args.src"},
-    {include_erts, false},
-    {overlay, [{mkdir, "log"}]}
+    {include_erts, false}
 ]}.
-{profiles, [{prod, [{relx, [{include_erts, true}, {vm_args, "config/prod.vm.args"}]}]}]}.
+{profiles, [{prod, [{relx, [{include_erts, true}, {vm_args_src, "config/prod.vm.args.src"}]}]}]}.
 CFG
 "$R" init --import >out.txt 2>&1 && ok || { fail "rebar3 import"; cat out.txt; }
 expect r3-kind relman.yml "kind: rebar3"
@@ -46,7 +45,7 @@ expect r3-releases rel.txt "svc *"
 "$R" init --import --force --env prod >/dev/null 2>&1 && ok || fail "rebar3 import, prod"
 expect r3-prod relman.yml "env: prod"
 expect r3-prod-erts relman.yml "    include_erts: true"
-expect r3-prod-vmargs relman.yml "    vm_args: config/prod.vm.args"
+expect r3-prod-vmargs relman.yml "    vm_args: config/prod.vm.args.src"
 
 # no relx section: a release named after the application
 printf '{deps, []}.\n' >rebar.config

@@ -38,6 +38,20 @@ stop_our_vms() {
     [ -n "$pids" ] && kill -9 $pids 2>/dev/null
     return 0
 }
+# none_left: within 5 s nothing of ours runs (epmd aside, see our_pids); a
+# stopped node's helpers (the cookie watcher) take a moment to go. Names
+# what still runs.
+none_left() {
+    local pid out i
+    for i in $(seq 50); do
+        out=""
+        for pid in $(our_pids); do out="$out [$(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null)]"; done
+        [ -z "$out" ] && return 0
+        sleep 0.1
+    done
+    echo "still running:$out"
+    return 1
+}
 cleanup() {
     stop_our_vms
     rm -rf "$T"
