@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "error.h"
 #include "event.h"
+#include "mixrun.h"
 #include "path.h"
 #include "plan.h"
 #include "proc.h"
@@ -67,10 +68,32 @@ static int run_hook(const struct rel_plan *p, const struct rel_plan_hook *h,
     char *e_path = rel_asprintf("RELEASE_PATH=%s", p->dest);
     const char *env[] = {e_name, e_vsn, e_path, NULL};
     const char *argv[] = {"sh", "-c", h->command, NULL};
+    /* a function step of mix.exs: Mix calls it (core/mixrun.h) */
+    struct rel_mixrun_cmd mix = {0};
+    char label[64];
+    const char *what = h->command;
+    if (h->mix_step > 0) {
+        struct rel_mixrun_opts mo = {.dir = p->project_root,
+                                     .env = p->mix_env,
+                                     .action = "step",
+                                     .release = p->name,
+                                     .step = h->mix_step,
+                                     .path = p->dest,
+                                     .version = p->version};
+        int mrc = rel_mixrun_cmd_init(&mix, &mo);
+        if (mrc < 0) {
+            free(e_name);
+            free(e_vsn);
+            free(e_path);
+            return mrc;
+        }
+        snprintf(label, sizeof(label), "{mix: %d}", h->mix_step);
+        what = label;
+    }
     struct rel_buf out = REL_BUF_INIT;
     struct hook_out ho = {ev, NULL};
     struct rel_proc_opts po = {.cwd = p->project_root,
-                               .env = env,
+                               .env = h->mix_step > 0 ? (const char *const *)mix.env : env,
                                .out = &out,
                                .err = &out,
                                .on_line = hook_line,
@@ -80,23 +103,32 @@ static int run_hook(const struct rel_plan *p, const struct rel_plan_hook *h,
     int status = 0;
     /* the step's name says which hook runs: "hook COMMAND" (cut) */
     char step[48];
-    snprintf(step, sizeof(step), "hook %s", h->command);
+    snprintf(step, sizeof(step), "%s %.40s", h->mix_step > 0 ? "step" : "hook", what);
     for (char *c = step; *c; c++)
         if (*c == '\n' || *c == '\t')
             *c = ' ';
     rel_event_begin(ev, step, 0, 0);
-    rel_event_log(ev, REL_LOG_INFO, "$ %s", h->command);
-    int rc = rel_proc_run(&status, argv, &po);
-    if (rc == REL_ECANCELED)
-        rc = rel_error_set(REL_ECANCELED, "canceled during step '%s'%s", h->command,
+    if (h->mix_step == 0)
+        rel_event_log(ev, REL_LOG_INFO, "$ %s", h->command);
+    int rc = rel_proc_run(&status, h->mix_step > 0 ? mix.argv : argv, &po);
+    if (rc == REL_ECANCELED) {
+        rc = rel_error_set(REL_ECANCELED, "canceled during step '%s'%s", what,
                            h->after ? " (the release was assembled before it)"
                                     : "; the release at its path was not touched");
-    else if (rc == 0 && status != 0)
+    } else if (rc == 0 && status != 0 && h->mix_step > 0) {
+        /* Mix's own error line ("** (Mix) ...") says which step and why */
+        char *line = rel_mixrun_error_line(rel_buf_cstr(&out));
+        rc = rel_error_set(REL_ECHILD, "step %s failed with status %d%s%s", what, status,
+                           line[0] ? ": " : "", line);
+        free(line);
+    } else if (rc == 0 && status != 0) {
         rc = rel_error_set(REL_ECHILD, "step '%s' failed with status %d%s%s", h->command, status,
                            ho.last ? ": " : "", ho.last ? ho.last : "");
+    }
     rel_event_end(ev, step, rc);
     free(ho.last);
     rel_buf_free(&out);
+    rel_mixrun_cmd_free(&mix);
     free(e_name);
     free(e_vsn);
     free(e_path);
