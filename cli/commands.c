@@ -98,7 +98,8 @@ static const struct cli_option assemble_opts[] = {
     {"path", 0, "P", D, NULL,
      "where to put the release (default: releases.NAME.path or\n_build/ENV/rel/NAME)"},
     {"overwrite", 0, NULL, 0, NULL,
-     "replace releases/VSN also when relman did not make it (one\nrelman made is always replaced)"},
+     "replace releases/VSN also when relman did not make it (one\nrelman made is always replaced), "
+     "and a releases/COOKIE that\ndiffers from the configured cookie without asking"},
     {"quiet", 'q', NULL, 0, NULL, "print nothing but errors"},
     {"version", 0, "V", 0, NULL, "the release version (default: relman.yml's)"},
     {"compile", 0, NULL, 0, NULL,

@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Issue 13 (points 1-4): Mix runtime configuration, config providers, reboots,
+# function steps and the cookie, on two Mix projects written here (no hex
+# packages), checked by booting the releases and against `mix release` run
+# here on the same projects:
+#   - config/runtime.exs raises in prod unless RT_DB is set: `init --import`
+#     and `assemble` succeed without it (relman never evaluates it); booting
+#     without it fails with runtime.exs's own message; with it the node sees
+#     the value;
+#   - config.exs with import_config, config_env(), config_target() -> sys.config;
+#   - Config.Reader providers with a path and with {:system, VAR, PATH}, a
+#     custom provider module of the project;
+#   - reboot_system_after_config: after the reboot rpc, remote and stop reach
+#     the node; start_distribution_during_config and
+#     prune_runtime_sys_config_after_boot give mix's sys.config;
+#   - config_path and the deprecated releases.exs (reboot on by default);
+#   - function steps before and after :assemble and after :tar run, with the
+#     release they expect; a step that changes the release is refused;
+#   - a cookie that differs from an existing releases/COOKIE is refused
+#     off a terminal, replaced with --overwrite.
+# Every sys.config is compared as terms with mix's.
+set -u
+. "$(dirname "$0")/lib/assemble.sh"
+
+N=h13c$$ # node names unique to this run
+
+# ---- project rt ------------------------------------------------------------
+P=$T/rt
+mkdir -p "$P/lib" "$P/config" && cd "$P" || exit 1
+cat >mix.exs <<'MIX'
+defmodule Rt.MixProject do
+  use Mix.Project
+
+  def project do
+    [
+      app: :rt,
+      version: "0.1.0",
+      deps: [],
+      releases: [
+        rt: [
+          config_providers: [
+            {Config.Reader, {:system, "RELEASE_ROOT", "/extra.exs"}},
+            {Config.Reader, path: {:system, "RELEASE_ROOT", "/other.exs"}},
+            {Config.Reader, "@ABS@"},
+            {Rt.Provider, "from-provider"}
+          ],
+          steps: [&Rt.Steps.pre/1, :assemble, &Rt.Steps.post/1, :tar, &Rt.Steps.after_tar/1]
+        ],
+        rb: [reboot_system_after_config: true, cookie: "cookie_a"],
+        rbd: [
+          reboot_system_after_config: true,
+          start_distribution_during_config: true,
+          prune_runtime_sys_config_after_boot: true
+        ],
+        bad: [steps: [:assemble, &Rt.Steps.change/1]]
+      ]
+    ]
+  end
+
+  def application, do: [mod: {Rt.App, []}, extra_applications: [:logger]]
+end
+MIX
+sed -i "s|@ABS@|$T/abs.exs|" mix.exs
+printf 'import Config\nconfig :rt, abs: :from_abs\n' >"$T/abs.exs"
+cat >lib/rt.ex <<'EX'
+defmodule Rt.App do
+  use Application
+  def start(_, _), do: Supervisor.start_link([], strategy: :one_for_one)
+end
+
+defmodule Rt.Provider do
+  @behaviour Config.Provider
+  def init(value), do: {:inited, value}
+  def load(config, {:inited, value}), do: Config.Reader.merge(config, rt: [provided: value])
+end
+
+defmodule Rt.Steps do
+  def pre(%Mix.Release{} = r) do
+    File.write!(Path.join(File.cwd!(), "pre.txt"), "#{r.name} #{r.version} #{r.path}")
+    r
+  end
+
+  def post(%Mix.Release{} = r) do
+    true = File.dir?(Path.join(r.path, "releases/#{r.version}"))
+    File.write!(Path.join(r.path, "post.txt"), "steps left: #{inspect(r.steps)}")
+    r
+  end
+
+  def after_tar(%Mix.Release{} = r) do
+    tar = Path.join(Path.dirname(Path.dirname(r.path)), "#{r.name}-#{r.version}.tar.gz")
+    File.write!(Path.join(File.cwd!(), "after_tar.txt"), "#{File.exists?(tar)}")
+    r
+  end
+
+  def change(r), do: %{r | version: "9.9.9"}
+end
+EX
+cat >config/config.exs <<'CFG'
+import Config
+config :rt, built: config_env(), target: config_target()
+config :logger, level: :warning
+import_config "#{config_env()}.exs"
+CFG
+printf 'import Config\nconfig :rt, prod_only: true\n' >config/prod.exs
+cat >config/runtime.exs <<'CFG'
+import Config
+
+if config_env() == :prod do
+  db = System.get_env("RT_DB") || raise "environment variable RT_DB is missing"
+  config :rt, db: db
+end
+CFG
+(MIX_ENV=prod mix compile >"$T/compile.log" 2>&1) || { cat "$T/compile.log"; bad "mix compile rt"; finish; exit 1; }
+# mix's own releases, the reference (its steps run there too)
+cp -a "$P" "$T/rtmix"
+for rel in rt rb rbd; do
+    (cd "$T/rtmix" && MIX_ENV=prod mix release "$rel" --quiet >"$T/mix-$rel.log" 2>&1) ||
+        { bad "mix release $rel"; cat "$T/mix-$rel.log"; }
+done
+
+# import: runtime.exs raises in prod without RT_DB, and is not evaluated
+unset RT_DB
+check "init --import without RT_DB" "$R" init --import
+check "import: steps as {mix: N}" grep -qF -- "- {mix: 1}  # &Rt.Steps.pre/1" relman.yml
+check "import: step after tar" grep -qF -- "- {mix: 5}  # &Rt.Steps.after_tar/1" relman.yml
+check "import: reader {system}" grep -qF -- '- reader: {system: "RELEASE_ROOT", path: "/extra.exs"}' relman.yml
+check "import: reader path:" grep -qF -- '- reader: {system: "RELEASE_ROOT", path: "/other.exs"}' relman.yml
+check "import: reader with an absolute path" grep -qF -- "- reader: \"$T/abs.exs\"" relman.yml
+check "import: custom provider" grep -qF -- "- mix: 4  # {'Elixir.Rt.Provider'" relman.yml
+check "import: reboot" grep -qF -- "reboot_system_after_config: true" relman.yml
+if grep -q "not imported" relman.yml; then bad "import left 'not imported' comments:"; cat relman.yml; else ok; fi
+
+# assemble without RT_DB; the steps run with the release they expect
+check "assemble rt without RT_DB" "$R" assemble rt --no-compile --quiet
+O=$P/_build/prod/rel/rt
+M=$T/rtmix/_build/prod/rel/rt
+check "pre step saw relman's release" grep -qx "rt 0.1.0 $O" pre.txt
+check "post step wrote into the release" grep -qF "steps left: [:tar, &Rt.Steps.after_tar/1]" "$O/post.txt"
+check "after-tar step saw the tarball" grep -qx true after_tar.txt
+check "runtime.exs copied, not evaluated" cmp config/runtime.exs "$O/releases/0.1.0/runtime.exs"
+for rel in rt rb rbd; do
+    [ "$rel" = rt ] || check "assemble $rel" "$R" assemble "$rel" --no-compile --quiet
+    if res=$(same_terms "$T/rtmix/_build/prod/rel/$rel/releases/0.1.0/sys.config" \
+        "$P/_build/prod/rel/$rel/releases/0.1.0/sys.config"); then ok; else
+        bad "$rel: sys.config differs from mix's as terms: $(echo "$res" | head -c 3000)"
+    fi
+    check "$rel: the RUNTIME_CONFIG line as mix" cmp <(sed -n 2p "$T/rtmix/_build/prod/rel/$rel/releases/0.1.0/sys.config") \
+        <(sed -n 2p "$P/_build/prod/rel/$rel/releases/0.1.0/sys.config")
+done
+check "sys.config: config_env, config_target, import_config" grep -q "{built,prod}" "$O/releases/0.1.0/sys.config"
+check "sys.config: prod.exs imported" grep -q "{prod_only,true}" "$O/releases/0.1.0/sys.config"
+
+# a step that changes the release: refused, one line naming it
+out=$("$R" assemble bad --no-compile --quiet 2>&1)
+[ $? -ne 0 ] && ok || bad "a step changing the release should fail"
+grep -q "Rt.Steps.change/1 changed :version" <<<"$out" && ok || bad "changing step: $out"
+
+# boot without RT_DB: runtime.exs's own message
+printf 'import Config\nconfig :rt, extra: :from_extra\n' >"$O/extra.exs"
+printf 'import Config\nconfig :rt, other: :from_other\n' >"$O/other.exs"
+out=$(RELEASE_NODE=${N}a timeout 60 "$O/bin/rt" start 2>&1)
+[ $? -ne 0 ] && ok || bad "booting without RT_DB should fail"
+grep -q "environment variable RT_DB is missing" <<<"$out" && ok || bad "boot without RT_DB: $(tail -5 <<<"$out")"
+
+# with it: the node sees the value, the readers and the custom provider ran
+export RT_DB=ecto://db RELEASE_NODE=${N}b
+check "daemon rt with RT_DB" "$O/bin/rt" daemon
+for _ in $(seq 50); do "$O/bin/rt" pid >/dev/null 2>&1 && break; sleep 0.2; done
+check "node sees RT_DB" test "$("$O/bin/rt" rpc 'IO.write(Application.get_env(:rt, :db))' 2>&1)" = ecto://db
+check "Config.Reader {system,...} ran" test "$("$O/bin/rt" rpc 'IO.write(Application.get_env(:rt, :extra))' 2>&1)" = from_extra
+check "Config.Reader path: {system,...} ran" test "$("$O/bin/rt" rpc 'IO.write(Application.get_env(:rt, :other))' 2>&1)" = from_other
+check "Config.Reader with a path ran" test "$("$O/bin/rt" rpc 'IO.write(Application.get_env(:rt, :abs))' 2>&1)" = from_abs
+check "custom provider ran" test "$("$O/bin/rt" rpc 'IO.write(Application.get_env(:rt, :provided))' 2>&1)" = from-provider
+check "stop rt" "$O/bin/rt" stop
+unset RELEASE_NODE
+
+# reboot_system_after_config: after the reboot the node is distributed
+B=$P/_build/prod/rel/rb
+export RELEASE_NODE=${N}c
+check "daemon rb" "$B/bin/rb" daemon
+up=no
+for _ in $(seq 100); do
+    [ "$("$B/bin/rb" rpc 'IO.write(:up)' 2>/dev/null)" = up ] && { up=yes; break; }
+    sleep 0.2
+done
+check "rb: rpc reaches the rebooted node" test $up = yes
+check "rb: runtime config applied after reboot" test "$("$B/bin/rb" rpc 'IO.write(Application.get_env(:rt, :db))' 2>&1)" = ecto://db
+# IEx connects a remote shell only on a terminal: `script` gives it one
+out=$( (sleep 3; printf 'IO.puts("remote:" <> inspect([node() | Node.list()]))\n'; sleep 2; printf '\a') |
+    timeout 30 script -qec "$B/bin/rb remote" /dev/null 2>&1)
+grep -q "remote:.*${N}c@" <<<"$out" && ok || bad "rb: remote did not reach the node: $(tail -3 <<<"$out")"
+check "rb: stop" "$B/bin/rb" stop
+for _ in $(seq 50); do "$B/bin/rb" pid >/dev/null 2>&1 || break; sleep 0.2; done
+if "$B/bin/rb" pid >/dev/null 2>&1; then bad "rb: still running after stop"; else ok; fi
+unset RELEASE_NODE
+
+# the cookie: another one than releases/COOKIE is refused off a terminal
+check "rb: COOKIE is mix.exs's" test "$(cat "$B/releases/COOKIE")" = cookie_a
+sed -i 's/cookie: cookie_a/cookie: cookie_b/' relman.yml
+out=$("$R" assemble rb --no-compile --quiet 2>&1 </dev/null)
+[ $? -ne 0 ] && ok || bad "a different cookie should be refused off a terminal"
+grep -q "releases/COOKIE holds another cookie" <<<"$out" && ok || bad "cookie refusal: $out"
+[ "$(wc -l <<<"$out")" -eq 1 ] && ok || bad "cookie refusal is not one line: $out"
+check "rb: COOKIE kept" test "$(cat "$B/releases/COOKIE")" = cookie_a
+check "rb: --overwrite replaces it" "$R" assemble rb --no-compile --quiet --overwrite
+check "rb: COOKIE replaced" test "$(cat "$B/releases/COOKIE")" = cookie_b
+
+# ---- project old: config_path and the deprecated releases.exs ----------------
+Q=$T/old
+mkdir -p "$Q/lib" "$Q/cfg" && cd "$Q" || exit 1
+cat >mix.exs <<'MIX'
+defmodule Old.MixProject do
+  use Mix.Project
+  def project, do: [app: :old, version: "0.2.0", deps: [], config_path: "cfg/main.exs"]
+  def application, do: [extra_applications: [:logger]]
+end
+MIX
+printf 'defmodule Old do\nend\n' >lib/old.ex
+printf 'import Config\nconfig :old, from: :main_exs\n' >cfg/main.exs
+printf 'import Config\nconfig :old, secret: System.fetch_env!("OLD_SECRET")\n' >cfg/releases.exs
+(MIX_ENV=prod mix compile >"$T/compile-old.log" 2>&1) || { cat "$T/compile-old.log"; bad "mix compile old"; }
+cp -a "$Q" "$T/oldmix"
+(cd "$T/oldmix" && MIX_ENV=prod mix release --quiet >"$T/mix-old.log" 2>&1) || { bad "mix release old"; cat "$T/mix-old.log"; }
+check "old: init --import" "$R" init --import
+check "old: config_path imported" grep -qF 'config_path: "cfg/main.exs"' relman.yml
+check "old: assemble" "$R" assemble --no-compile --quiet
+QO=$Q/_build/prod/rel/old
+if res=$(same_terms "$T/oldmix/_build/prod/rel/old/releases/0.2.0/sys.config" "$QO/releases/0.2.0/sys.config"); then ok; else
+    bad "old: sys.config differs from mix's: $(echo "$res" | head -c 3000)"
+fi
+check "old: releases.exs copied as runtime.exs" cmp cfg/releases.exs "$QO/releases/0.2.0/runtime.exs"
+check "old: reboot on by default (RUNTIME_CONFIG=true)" grep -qx '%% RUNTIME_CONFIG=true' "$QO/releases/0.2.0/sys.config"
+# (eval prints nothing with a reboot, under mix as well: the VM restarts)
+export OLD_SECRET=s3 RELEASE_NODE=${N}d
+check "old: daemon" "$QO/bin/old" daemon
+got=
+for _ in $(seq 100); do
+    got=$("$QO/bin/old" rpc 'IO.write("#{Application.get_env(:old, :secret)} #{Application.get_env(:old, :from)}")' 2>/dev/null) && break
+    sleep 0.2
+done
+[ "$got" = "s3 main_exs" ] && ok || bad "old: the node should see releases.exs and main.exs: '$got'"
+check "old: stop" "$QO/bin/old" stop
+unset OLD_SECRET RELEASE_NODE
+
+finish
