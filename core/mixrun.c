@@ -30,8 +30,10 @@ int rel_mixrun_cmd_init(struct rel_mixrun_cmd *cmd, const struct rel_mixrun_opts
     cmd->env[n++] = rel_asprintf("RELMAN_MIX_DO=%s", o->action);
     if (o->release)
         cmd->env[n++] = rel_asprintf("RELMAN_MIX_RELEASE=%s", o->release);
-    if (o->step > 0)
-        cmd->env[n++] = rel_asprintf("RELMAN_MIX_STEP=%d", o->step);
+    if (o->plan)
+        cmd->env[n++] = rel_asprintf("RELMAN_MIX_PLAN=%s", o->plan);
+    if (o->reply)
+        cmd->env[n++] = rel_asprintf("RELMAN_MIX_REPLY=%s", o->reply);
     if (o->path)
         cmd->env[n++] = rel_asprintf("RELMAN_MIX_PATH=%s", o->path);
     if (o->version)

@@ -8,8 +8,11 @@
  *
  * Used by `relman init --import` (the release settings of mix.exs), by the
  * plan (the config_providers of mix.exs, their init/1 evaluated as
- * Config.Provider.init does) and by the steps (a function step of mix.exs
- * called with the %Mix.Release{} of the release relman assembles).
+ * Config.Provider.init does) and by the steps: with function steps in
+ * mix.exs, Mix runs the release's steps itself, holding the %Mix.Release{}
+ * from one to the next (a step may add steps, as with `mix release`), and
+ * asks relman to assemble, tar or run a relman.yml hook when their turn
+ * comes (core/assemble_steps.c answers).
  */
 #ifndef REL_MIXRUN_H
 #define REL_MIXRUN_H
@@ -19,11 +22,12 @@ struct rel_term;
 struct rel_mixrun_opts {
     const char *dir;     /* project root */
     const char *env;     /* MIX_ENV (NULL: prod) */
-    const char *action;  /* "project", "providers" or "step" */
-    const char *release; /* providers, step: the release's name in mix.exs */
-    int step;            /* step: its 1-based position in the release's steps */
-    const char *path;    /* step: the release root relman assembles */
-    const char *version; /* step: the release version */
+    const char *action;  /* "project", "providers" or "pipeline" */
+    const char *release; /* providers, pipeline: the release's name in mix.exs */
+    const char *plan;    /* pipeline: the steps, "m1 a h0 m3 t" (see mix_query.exs) */
+    const char *reply;   /* pipeline: the file relman answers each request in */
+    const char *path;    /* pipeline: the release root relman assembles */
+    const char *version; /* pipeline: the release version */
 };
 
 /* The command: argv (elixir -e SCRIPT) and the extra environment, both

@@ -5,8 +5,10 @@
 # releases.exs) are never evaluated. RELMAN_MIX_DO says what to do:
 #   project    the project's release settings, as one term
 #   providers  RELMAN_MIX_RELEASE's config_providers, each {Module, Module.init(Opts)}
-#   step       call step RELMAN_MIX_STEP (1-based) of RELMAN_MIX_RELEASE's steps
-#              with the %Mix.Release{} of the release relman assembles at
+#   pipeline   run RELMAN_MIX_RELEASE's steps in the order RELMAN_MIX_PLAN
+#              gives (mN: the Nth step of mix.exs, a: assemble, t: tar,
+#              hK: relman's hook K), the function steps called with the
+#              %Mix.Release{} of the release relman assembles at
 #              RELMAN_MIX_PATH (version RELMAN_MIX_VSN)
 # Terms are printed between the lines RELMAN-BEGIN and RELMAN-END.
 defmodule Mix.Tasks.Relman.Query do
@@ -91,27 +93,60 @@ defmodule Mix.Tasks.Relman.Query do
     emit(~c"~w.", providers)
   end
 
-  defp act("step") do
+  # The release's steps, Mix holding the %Mix.Release{} from one step to the
+  # next as `mix release` does; relman does :assemble, :tar and its own
+  # hooks when asked (a line "RELMAN-DO WHAT" on stdout, answered by relman
+  # writing "ok" or "fail" to the file RELMAN_MIX_REPLY).
+  defp act("pipeline") do
     name = release_name()
-    index = String.to_integer(System.fetch_env!("RELMAN_MIX_STEP"))
-
-    over = [
-      path: System.fetch_env!("RELMAN_MIX_PATH"),
-      version: System.fetch_env!("RELMAN_MIX_VSN")
-    ]
-
+    over = [path: System.fetch_env!("RELMAN_MIX_PATH"), version: System.fetch_env!("RELMAN_MIX_VSN")]
     release = Mix.Release.from_config!(name, Mix.Project.config(), over)
-    step = Enum.at(release.steps, index - 1)
+
+    queue =
+      System.fetch_env!("RELMAN_MIX_PLAN")
+      |> String.split(" ", trim: true)
+      |> Enum.map(fn
+        "a" -> :assemble
+        "t" -> :tar
+        "h" <> k -> {:relman_hook, String.to_integer(k)}
+        "m" <> n -> mix_step(release, name, String.to_integer(n))
+      end)
+
+    pipe(queue, release, name)
+  end
+
+  defp mix_step(release, name, n) do
+    step = Enum.at(release.steps, n - 1)
 
     unless is_function(step, 1) do
       Mix.raise(
-        "mix.exs: release #{name}: step #{index} is #{inspect(step)}, not a function of one " <>
+        "mix.exs: release #{name}: step #{n} is #{inspect(step)}, not a function of one " <>
           "argument; run `relman init --import` again"
       )
     end
 
-    release = %{release | steps: Enum.drop(release.steps, index)}
-    result = step.(release)
+    step
+  end
+
+  defp visible(queue), do: Enum.reject(queue, &match?({:relman_hook, _}, &1))
+
+  defp pipe([], _release, _name), do: :ok
+
+  defp pipe([item | rest], release, name) when is_atom(item) or is_tuple(item) do
+    case item do
+      :assemble -> ask("assemble")
+      :tar -> ask("tar")
+      {:relman_hook, k} -> ask("hook #{k}")
+      other -> Mix.raise("mix.exs: release #{name}: unknown step #{inspect(other)}")
+    end
+
+    release = if item == :assemble, do: assembled(release), else: release
+    pipe(rest, release, name)
+  end
+
+  defp pipe([step | rest], release, name) when is_function(step, 1) do
+    given = %{release | steps: visible(rest)}
+    result = step.(given)
 
     unless is_struct(result, Mix.Release) do
       Mix.raise(
@@ -121,8 +156,9 @@ defmodule Mix.Tasks.Relman.Query do
     end
 
     changed =
-      for k <- release |> Map.from_struct() |> Map.keys() |> Enum.sort(),
-          Map.get(result, k) != Map.get(release, k),
+      for k <- given |> Map.from_struct() |> Map.keys() |> Enum.sort(),
+          k != :steps,
+          Map.get(result, k) != Map.get(given, k),
           do: inspect(k)
 
     if changed != [] do
@@ -133,7 +169,68 @@ defmodule Mix.Tasks.Relman.Query do
       )
     end
 
-    :ok
+    rest =
+      cond do
+        result.steps == given.steps ->
+          rest
+
+        Enum.any?(rest, &match?({:relman_hook, _}, &1)) ->
+          Mix.raise(
+            "mix.exs: release #{name}: step #{inspect(step)} changed the steps, and relman.yml " <>
+              "hooks ({run: ...}) follow it: relman cannot tell where they go"
+          )
+
+        true ->
+          result.steps
+      end
+
+    pipe(rest, result, name)
+  end
+
+  defp pipe([other | _], _release, name),
+    do: Mix.raise("mix.exs: release #{name}: a step is #{inspect(other)}, not a function")
+
+  # What `mix release` adds to the struct while assembling: the runtime
+  # configuration's Config.Reader (runtime.exs copied into the release) and
+  # the reboot default of the deprecated releases.exs.
+  defp assembled(release) do
+    runtime = Path.join(release.version_path, "runtime.exs")
+
+    if File.regular?(runtime) do
+      config_dir = Path.dirname(Mix.Project.config()[:config_path])
+
+      deprecated =
+        release.options[:runtime_config_path] == nil and
+          not File.exists?(Path.join(config_dir, "runtime.exs")) and
+          File.exists?(Path.join(config_dir, "releases.exs"))
+
+      path = {:system, "RELEASE_ROOT", "/releases/#{release.version}/runtime.exs"}
+      reader = {Config.Reader, path: path, env: Mix.env(), target: Mix.target(), imports: :disabled}
+      options = Keyword.put_new(release.options, :reboot_system_after_config, deprecated)
+      %{release | config_providers: [reader | release.config_providers], options: options}
+    else
+      release
+    end
+  end
+
+  defp ask(what) do
+    reply = System.fetch_env!("RELMAN_MIX_REPLY")
+    IO.puts("RELMAN-DO #{what}")
+    answer = wait(reply)
+    File.rm(reply)
+    # relman reports why it failed; nothing to add
+    if answer != "ok", do: System.halt(3)
+  end
+
+  defp wait(reply) do
+    case File.read(reply) do
+      {:ok, answer} ->
+        answer
+
+      {:error, _} ->
+        Process.sleep(10)
+        wait(reply)
+    end
   end
 end
 

@@ -13,7 +13,7 @@
 #   - reboot_system_after_config: after the reboot rpc, remote and stop reach
 #     the node; start_distribution_during_config and
 #     prune_runtime_sys_config_after_boot give mix's sys.config;
-#   - config_path and the deprecated releases.exs (reboot on by default);
+#   (config_path and the deprecated releases.exs: mix_releases_exs.sh)
 #   - function steps before and after :assemble and after :tar run, with the
 #     release they expect; a step that changes the release is refused;
 #   - a cookie that differs from an existing releases/COOKIE is refused
@@ -32,6 +32,9 @@ defmodule Rt.MixProject do
   use Mix.Project
 
   def project do
+    last = fn r -> File.write!("last.txt", inspect(r.steps)) && r end
+    first = fn r -> update_in(r.steps, &(&1 ++ [last])) end
+
     [
       app: :rt,
       version: "0.1.0",
@@ -52,7 +55,9 @@ defmodule Rt.MixProject do
           start_distribution_during_config: true,
           prune_runtime_sys_config_after_boot: true
         ],
-        bad: [steps: [:assemble, &Rt.Steps.change/1]]
+        bad: [steps: [:assemble, &Rt.Steps.change/1]],
+        # mix's own "steps" case: a step adds a step after :assemble
+        demo: [steps: [first, :assemble]]
       ]
     ]
   end
@@ -77,18 +82,21 @@ end
 defmodule Rt.Steps do
   def pre(%Mix.Release{} = r) do
     File.write!(Path.join(File.cwd!(), "pre.txt"), "#{r.name} #{r.version} #{r.path}")
+    File.write!("order.txt", "pre\n", [:append])
     r
   end
 
   def post(%Mix.Release{} = r) do
     true = File.dir?(Path.join(r.path, "releases/#{r.version}"))
     File.write!(Path.join(r.path, "post.txt"), "steps left: #{inspect(r.steps)}")
+    File.write!("order.txt", "post\n", [:append])
     r
   end
 
   def after_tar(%Mix.Release{} = r) do
     tar = Path.join(Path.dirname(Path.dirname(r.path)), "#{r.name}-#{r.version}.tar.gz")
     File.write!(Path.join(File.cwd!(), "after_tar.txt"), "#{File.exists?(tar)}")
+    File.write!("order.txt", "after_tar\n", [:append])
     r
   end
 
@@ -130,8 +138,12 @@ check "import: custom provider" grep -qF -- "- mix: 4  # {'Elixir.Rt.Provider'" 
 check "import: reboot" grep -qF -- "reboot_system_after_config: true" relman.yml
 if grep -q "not imported" relman.yml; then bad "import left 'not imported' comments:"; cat relman.yml; else ok; fi
 
+# a relman.yml hook between the function steps runs in its place
+sed -i '0,/^      - assemble$/s//      - assemble\n      - {run: "echo hook >>order.txt"}/' relman.yml
+rm -f order.txt
 # assemble without RT_DB; the steps run with the release they expect
 check "assemble rt without RT_DB" "$R" assemble rt --no-compile --quiet
+check "steps in order, the hook among them" test "$(tr '\n' ' ' <order.txt)" = "pre hook post after_tar "
 O=$P/_build/prod/rel/rt
 M=$T/rtmix/_build/prod/rel/rt
 check "pre step saw relman's release" grep -qx "rt 0.1.0 $O" pre.txt
@@ -149,6 +161,11 @@ for rel in rt rb rbd; do
 done
 check "sys.config: config_env, config_target, import_config" grep -q "{built,prod}" "$O/releases/0.1.0/sys.config"
 check "sys.config: prod.exs imported" grep -q "{prod_only,true}" "$O/releases/0.1.0/sys.config"
+
+# a step adding a step after :assemble (mix's own "steps" test)
+check "assemble demo" "$R" assemble demo --no-compile --quiet
+check "the added step ran after :assemble, with no steps left" test "$(cat last.txt)" = "[]"
+check "demo assembled" test -x "$P/_build/prod/rel/demo/bin/demo"
 
 # a step that changes the release: refused, one line naming it
 out=$("$R" assemble bad --no-compile --quiet 2>&1)
@@ -186,7 +203,7 @@ done
 check "rb: rpc reaches the rebooted node" test $up = yes
 check "rb: runtime config applied after reboot" test "$("$B/bin/rb" rpc 'IO.write(Application.get_env(:rt, :db))' 2>&1)" = ecto://db
 # IEx connects a remote shell only on a terminal: `script` gives it one
-out=$( (sleep 3; printf 'IO.puts("remote:" <> inspect([node() | Node.list()]))\n'; sleep 2; printf '\a') |
+out=$( (sleep 3; printf 'IO.puts("remote:" <> inspect([node() | Node.list()]))\n'; sleep 1; printf '\aq\n'; sleep 1) |
     timeout 30 script -qec "$B/bin/rb remote" /dev/null 2>&1)
 grep -q "remote:.*${N}c@" <<<"$out" && ok || bad "rb: remote did not reach the node: $(tail -3 <<<"$out")"
 check "rb: stop" "$B/bin/rb" stop
@@ -204,42 +221,5 @@ grep -q "releases/COOKIE holds another cookie" <<<"$out" && ok || bad "cookie re
 check "rb: COOKIE kept" test "$(cat "$B/releases/COOKIE")" = cookie_a
 check "rb: --overwrite replaces it" "$R" assemble rb --no-compile --quiet --overwrite
 check "rb: COOKIE replaced" test "$(cat "$B/releases/COOKIE")" = cookie_b
-
-# ---- project old: config_path and the deprecated releases.exs ----------------
-Q=$T/old
-mkdir -p "$Q/lib" "$Q/cfg" && cd "$Q" || exit 1
-cat >mix.exs <<'MIX'
-defmodule Old.MixProject do
-  use Mix.Project
-  def project, do: [app: :old, version: "0.2.0", deps: [], config_path: "cfg/main.exs"]
-  def application, do: [extra_applications: [:logger]]
-end
-MIX
-printf 'defmodule Old do\nend\n' >lib/old.ex
-printf 'import Config\nconfig :old, from: :main_exs\n' >cfg/main.exs
-printf 'import Config\nconfig :old, secret: System.fetch_env!("OLD_SECRET")\n' >cfg/releases.exs
-(MIX_ENV=prod mix compile >"$T/compile-old.log" 2>&1) || { cat "$T/compile-old.log"; bad "mix compile old"; }
-cp -a "$Q" "$T/oldmix"
-(cd "$T/oldmix" && MIX_ENV=prod mix release --quiet >"$T/mix-old.log" 2>&1) || { bad "mix release old"; cat "$T/mix-old.log"; }
-check "old: init --import" "$R" init --import
-check "old: config_path imported" grep -qF 'config_path: "cfg/main.exs"' relman.yml
-check "old: assemble" "$R" assemble --no-compile --quiet
-QO=$Q/_build/prod/rel/old
-if res=$(same_terms "$T/oldmix/_build/prod/rel/old/releases/0.2.0/sys.config" "$QO/releases/0.2.0/sys.config"); then ok; else
-    bad "old: sys.config differs from mix's: $(echo "$res" | head -c 3000)"
-fi
-check "old: releases.exs copied as runtime.exs" cmp cfg/releases.exs "$QO/releases/0.2.0/runtime.exs"
-check "old: reboot on by default (RUNTIME_CONFIG=true)" grep -qx '%% RUNTIME_CONFIG=true' "$QO/releases/0.2.0/sys.config"
-# (eval prints nothing with a reboot, under mix as well: the VM restarts)
-export OLD_SECRET=s3 RELEASE_NODE=${N}d
-check "old: daemon" "$QO/bin/old" daemon
-got=
-for _ in $(seq 100); do
-    got=$("$QO/bin/old" rpc 'IO.write("#{Application.get_env(:old, :secret)} #{Application.get_env(:old, :from)}")' 2>/dev/null) && break
-    sleep 0.2
-done
-[ "$got" = "s3 main_exs" ] && ok || bad "old: the node should see releases.exs and main.exs: '$got'"
-check "old: stop" "$QO/bin/old" stop
-unset OLD_SECRET RELEASE_NODE
 
 finish
