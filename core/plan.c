@@ -326,9 +326,15 @@ char *rel_plan_mix_config_path(const struct rel_plan_builder *b)
 static int runtime_config(struct rel_plan_builder *b, char **path_out)
 {
     *path_out = NULL;
+    const struct rel_config_release *r = b->r;
+    if (!b->mix && r->nproviders)
+        return rel_error_set(REL_ECONFIG,
+                             "%s:%d: releases.%s.config_providers: config providers need a Mix "
+                             "project (Elixir's Config.Provider)",
+                             b->proj->config ? b->proj->config->file : "relman.yml",
+                             r->providers[0].pos.line, r->name);
     if (!b->mix)
         return 0;
-    const struct rel_config_release *r = b->r;
     char *p = NULL;
     if (r->runtime_config_path && !r->runtime_config_disabled) {
         p = rel_plan_project_path(b, r->runtime_config_path);
