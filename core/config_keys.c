@@ -182,9 +182,10 @@ const struct rel_config_key rel_config_keys[] = {
         "assembly."),
     ROW("releases.*.steps[].mix", REL_CT_INT, "1..1000", NULL, 0, REL_CK_NONE, NULL,
         "Mix projects: the function at this position (1-based) of the release's `steps` in "
-        "mix.exs, called by Mix with the `%Mix.Release{}` of the release relman assembles (its "
-        "`path` and `version` are relman's). A step that returns a changed struct is refused: "
-        "relman cannot carry the change into its assembly. `relman init --import` writes these."),
+        "mix.exs. Mix runs such a release's steps in order, passing the `%Mix.Release{}` of the "
+        "release relman assembles (its `path` and `version` are relman's) from one to the next; "
+        "a step may add steps, one that changes another field is refused (relman cannot carry "
+        "the change into its assembly). `relman init --import` writes these."),
     ROW("releases.*.config_providers", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
         "Mix projects: config providers run at every boot after `runtime.exs` (Mix's "
         "`config_providers`), written into `sys.config` as mix does."),

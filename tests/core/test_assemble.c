@@ -513,10 +513,10 @@ static bool confirm(void *ctx, const char *question)
 static void test_cookie_change(void **state)
 {
     (void)state;
-    char *srcdir = at("src");
-    rel_fs_mkdirs(srcdir, 0755);
-    char *src = at("src/data.txt");
-    rel_fs_write_atomic(src, "x", 1, 0644);
+    char *srcdir = at("src"), *src = at("src/data.txt");
+    assert_int_equal(rel_fs_mkdirs(srcdir, 0755), 0);
+    unlink(src);
+    assert_int_equal(rel_fs_write_atomic(src, "x", 1, 0644), 0);
     char *dest = at("ck/demo");
     char *cookie = rel_asprintf("%s/releases/COOKIE", dest);
     struct rel_plan *p = make_plan(dest, "1.0", "one");
