@@ -202,10 +202,19 @@ for _ in $(seq 100); do
 done
 check "rb: rpc reaches the rebooted node" test $up = yes
 check "rb: runtime config applied after reboot" test "$("$B/bin/rb" rpc 'IO.write(Application.get_env(:rt, :db))' 2>&1)" = ecto://db
-# IEx connects a remote shell only on a terminal: `script` gives it one
-out=$( (sleep 3; printf 'IO.puts("remote:" <> inspect([node() | Node.list()]))\n'; sleep 1; printf '\aq\n'; sleep 1) |
-    timeout 30 script -qec "$B/bin/rb remote" /dev/null 2>&1)
-grep -q "remote:.*${N}c@" <<<"$out" && ok || bad "rb: remote did not reach the node: $(tail -3 <<<"$out")"
+# IEx connects a remote shell only on a terminal: `script` gives it one; it
+# is ended (by its pid) once the answer is there
+mkfifo "$T/remote.in"
+script -qec "$B/bin/rb remote" /dev/null <"$T/remote.in" >"$T/remote.out" 2>&1 &
+rpid=$!
+exec 7>"$T/remote.in"
+sleep 2
+printf 'IO.puts("remote:" <> inspect([node() | Node.list()]))\n' >&7
+for _ in $(seq 150); do grep -q "remote:\[" "$T/remote.out" && break; sleep 0.1; done
+kill "$rpid" 2>/dev/null
+exec 7>&-
+wait "$rpid" 2>/dev/null
+grep -q "remote:.*${N}c@" "$T/remote.out" && ok || bad "rb: remote did not reach the node: $(tail -3 "$T/remote.out")"
 check "rb: stop" "$B/bin/rb" stop
 for _ in $(seq 50); do "$B/bin/rb" pid >/dev/null 2>&1 || break; sleep 0.2; done
 if "$B/bin/rb" pid >/dev/null 2>&1; then bad "rb: still running after stop"; else ok; fi
