@@ -190,27 +190,22 @@ defmodule Mix.Tasks.Relman.Query do
   defp pipe([other | _], _release, name),
     do: Mix.raise("mix.exs: release #{name}: a step is #{inspect(other)}, not a function")
 
-  # What `mix release` adds to the struct while assembling: the runtime
-  # configuration's Config.Reader (runtime.exs copied into the release) and
-  # the reboot default of the deprecated releases.exs.
+  # What `mix release`'s assembly adds to the struct the next steps get: the
+  # overlay files (relative paths). (The runtime.exs Config.Reader it adds
+  # stays inside its assembly: later steps do not see it.)
   defp assembled(release) do
-    runtime = Path.join(release.version_path, "runtime.exs")
+    default = Mix.Release.rel_templates_path(release, "overlays")
+    dirs = List.wrap(release.options[:overlays])
+    dirs = if File.dir?(default), do: [default | dirs], else: dirs
 
-    if File.regular?(runtime) do
-      config_dir = Path.dirname(Mix.Project.config()[:config_path])
+    copied =
+      dirs
+      |> Enum.flat_map(fn dir ->
+        Path.join(dir, "**") |> Path.wildcard(match_dot: true) |> Enum.map(&Path.relative_to(&1, dir))
+      end)
+      |> Enum.uniq()
 
-      deprecated =
-        release.options[:runtime_config_path] == nil and
-          not File.exists?(Path.join(config_dir, "runtime.exs")) and
-          File.exists?(Path.join(config_dir, "releases.exs"))
-
-      path = {:system, "RELEASE_ROOT", "/releases/#{release.version}/runtime.exs"}
-      reader = {Config.Reader, path: path, env: Mix.env(), target: Mix.target(), imports: :disabled}
-      options = Keyword.put_new(release.options, :reboot_system_after_config, deprecated)
-      %{release | config_providers: [reader | release.config_providers], options: options}
-    else
-      release
-    end
+    %{release | overlays: copied ++ release.overlays}
   end
 
   defp ask(what) do

@@ -17,7 +17,8 @@
 #   - function steps before and after :assemble and after :tar run, with the
 #     release they expect; a step that changes the release is refused;
 #   - a cookie that differs from an existing releases/COOKIE is refused
-#     off a terminal, replaced with --overwrite.
+#     off a terminal, asked on one (script gives it a terminal), replaced
+#     with --overwrite.
 # Every sys.config is compared as terms with mix's.
 set -u
 . "$(dirname "$0")/lib/assemble.sh"
@@ -88,7 +89,8 @@ defmodule Rt.Steps do
 
   def post(%Mix.Release{} = r) do
     true = File.dir?(Path.join(r.path, "releases/#{r.version}"))
-    File.write!(Path.join(r.path, "post.txt"), "steps left: #{inspect(r.steps)}")
+    overlays = inspect(Enum.sort(r.overlays))
+    File.write!(Path.join(r.path, "post.txt"), "steps left: #{inspect(r.steps)} overlays: #{overlays}")
     File.write!("order.txt", "post\n", [:append])
     r
   end
@@ -110,6 +112,7 @@ config :logger, level: :warning
 import_config "#{config_env()}.exs"
 CFG
 printf 'import Config\nconfig :rt, prod_only: true\n' >config/prod.exs
+mkdir -p rel/overlays/etc && echo hello >rel/overlays/etc/motd
 cat >config/runtime.exs <<'CFG'
 import Config
 
@@ -147,7 +150,8 @@ check "steps in order, the hook among them" test "$(tr '\n' ' ' <order.txt)" = "
 O=$P/_build/prod/rel/rt
 M=$T/rtmix/_build/prod/rel/rt
 check "pre step saw relman's release" grep -qx "rt 0.1.0 $O" pre.txt
-check "post step wrote into the release" grep -qF "steps left: [:tar, &Rt.Steps.after_tar/1]" "$O/post.txt"
+check "post step wrote into the release" grep -qF 'steps left: [:tar, &Rt.Steps.after_tar/1] overlays: ["etc", "etc/motd"]' "$O/post.txt"
+check "post step saw what it sees under mix release" cmp "$M/post.txt" "$O/post.txt"
 check "after-tar step saw the tarball" grep -qx true after_tar.txt
 check "runtime.exs copied, not evaluated" cmp config/runtime.exs "$O/releases/0.1.0/runtime.exs"
 for rel in rt rb rbd; do
@@ -230,5 +234,13 @@ grep -q "releases/COOKIE holds another cookie" <<<"$out" && ok || bad "cookie re
 check "rb: COOKIE kept" test "$(cat "$B/releases/COOKIE")" = cookie_a
 check "rb: --overwrite replaces it" "$R" assemble rb --no-compile --quiet --overwrite
 check "rb: COOKIE replaced" test "$(cat "$B/releases/COOKIE")" = cookie_b
+# on a terminal relman asks, as mix does: no keeps it, an empty answer (yes) replaces it
+sed -i 's/cookie: cookie_b/cookie: cookie_c/' relman.yml
+out=$(printf 'n\n' | timeout 60 script -qec "$R assemble rb --no-compile --quiet" /dev/null 2>&1)
+grep -q "Replace it? \[Yn\]" <<<"$out" && ok || bad "cookie question on a terminal: $out"
+grep -q "kept, nothing assembled" <<<"$out" && ok || bad "cookie answer no: $out"
+check "rb: COOKIE kept after no" test "$(cat "$B/releases/COOKIE")" = cookie_b
+printf '\n' | timeout 60 script -qec "$R assemble rb --no-compile --quiet" /dev/null >/dev/null 2>&1
+check "rb: COOKIE replaced after yes" test "$(cat "$B/releases/COOKIE")" = cookie_c
 
 finish
