@@ -153,6 +153,7 @@ check "pre step saw relman's release" grep -qx "rt 0.1.0 $O" pre.txt
 check "post step wrote into the release" grep -qF 'steps left: [:tar, &Rt.Steps.after_tar/1] overlays: ["etc", "etc/motd"]' "$O/post.txt"
 check "post step saw what it sees under mix release" cmp "$M/post.txt" "$O/post.txt"
 check "after-tar step saw the tarball" grep -qx true after_tar.txt
+check "assemble rt, compiling first, without RT_DB" "$R" assemble rt --compile --quiet
 check "runtime.exs copied, not evaluated" cmp config/runtime.exs "$O/releases/0.1.0/runtime.exs"
 for rel in rt rb rbd; do
     [ "$rel" = rt ] || check "assemble $rel" "$R" assemble "$rel" --no-compile --quiet
