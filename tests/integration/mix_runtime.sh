@@ -220,9 +220,24 @@ kill "$rpid" 2>/dev/null
 exec 7>&-
 wait "$rpid" 2>/dev/null
 grep -q "remote:.*${N}c@" "$T/remote.out" && ok || bad "rb: remote did not reach the node: $(tail -3 "$T/remote.out")"
+check "rb: the runtime sys.config kept in tmp/ (no prune)" test -n "$(find "$B/tmp" -name '*.config' 2>/dev/null)"
 check "rb: stop" "$B/bin/rb" stop
 for _ in $(seq 50); do "$B/bin/rb" pid >/dev/null 2>&1 || break; sleep 0.2; done
 if "$B/bin/rb" pid >/dev/null 2>&1; then bad "rb: still running after stop"; else ok; fi
+unset RELEASE_NODE
+
+# distribution during configuration, the runtime sys.config pruned after boot
+D=$P/_build/prod/rel/rbd
+export RELEASE_NODE=${N}e
+check "daemon rbd" "$D/bin/rbd" daemon
+up=no
+for _ in $(seq 100); do
+    [ "$("$D/bin/rbd" rpc 'IO.write(Application.get_env(:rt, :db))' 2>/dev/null)" = ecto://db ] && { up=yes; break; }
+    sleep 0.2
+done
+check "rbd: rebooted, configured, distributed" test $up = yes
+check "rbd: no runtime sys.config left in tmp/" test -z "$(find "$D/tmp" -name '*.config' 2>/dev/null)"
+check "rbd: stop" "$D/bin/rbd" stop
 unset RELEASE_NODE
 
 # the cookie: another one than releases/COOKIE is refused off a terminal
