@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int rel_mixrun_cmd_init(struct rel_mixrun_cmd *cmd, const struct rel_mixrun_opts *o)
 {
@@ -38,6 +39,8 @@ int rel_mixrun_cmd_init(struct rel_mixrun_cmd *cmd, const struct rel_mixrun_opts
         cmd->env[n++] = rel_asprintf("RELMAN_MIX_PATH=%s", o->path);
     if (o->version)
         cmd->env[n++] = rel_asprintf("RELMAN_MIX_VSN=%s", o->version);
+    /* the VM stops waiting for relman's answers once relman is gone */
+    cmd->env[n++] = rel_asprintf("RELMAN_MIX_PARENT=%ld", (long)getpid());
     return 0;
 }
 

@@ -34,7 +34,7 @@ struct rel_mixrun_opts {
  * NULL-terminated; free with rel_mixrun_cmd_free(). */
 struct rel_mixrun_cmd {
     const char *argv[4];
-    char *env[9];
+    char *env[10];
 };
 
 int rel_mixrun_cmd_init(struct rel_mixrun_cmd *cmd, const struct rel_mixrun_opts *o);

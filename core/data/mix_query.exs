@@ -217,14 +217,28 @@ defmodule Mix.Tasks.Relman.Query do
     if answer != "ok", do: System.halt(3)
   end
 
-  defp wait(reply) do
+  defp wait(reply, n \\ 0) do
     case File.read(reply) do
       {:ok, answer} ->
         answer
 
       {:error, _} ->
+        # relman gone (this VM handed to another parent): nobody will answer
+        if rem(n, 50) == 49 and orphan?(), do: System.halt(4)
         Process.sleep(10)
-        wait(reply)
+        wait(reply, n + 1)
+    end
+  end
+
+  defp orphan? do
+    case File.read("/proc/self/stat") do
+      {:ok, stat} ->
+        # pid (comm) state ppid ...; comm may hold spaces, so after the last ")"
+        [_state, ppid | _] = stat |> String.split(")") |> List.last() |> String.split()
+        ppid != System.get_env("RELMAN_MIX_PARENT", ppid)
+
+      {:error, _} ->
+        false
     end
   end
 end
