@@ -58,7 +58,8 @@ defmodule Rt.MixProject do
         ],
         bad: [steps: [:assemble, &Rt.Steps.change/1]],
         # mix's own "steps" case: a step adds a step after :assemble
-        demo: [steps: [first, :assemble]]
+        demo: [steps: [first, :assemble]],
+        slow: [steps: [:assemble, &Rt.Steps.post/1]]
       ]
     ]
   end
@@ -171,6 +172,24 @@ check "sys.config: prod.exs imported" grep -q "{prod_only,true}" "$O/releases/0.
 check "assemble demo" "$R" assemble demo --no-compile --quiet
 check "the added step ran after :assemble, with no steps left" test "$(cat last.txt)" = "[]"
 check "demo assembled" test -x "$P/_build/prod/rel/demo/bin/demo"
+
+# relman killed while Mix runs the steps (during a hook): no VM is left
+sed -i "/^  slow:/,/^  [a-z]/s/^      - assemble\$/      - assemble\n      - {run: \"while :; do sleep 0.1; done; : $N-slow\"}/" relman.yml
+"$R" assemble slow --no-compile --quiet >/dev/null 2>&1 &
+rp=$!
+hooked=no
+for _ in $(seq 150); do pgrep -f "$N-slow" >/dev/null && { hooked=yes; break; }; sleep 0.1; done
+check "the hook among mix steps started" test $hooked = yes
+kill -9 "$rp"
+wait "$rp" 2>/dev/null
+vm_left() {
+    local p
+    for p in $(pgrep beam.smp); do grep -qz "RELMAN_MIX_PATH=$P" "/proc/$p/environ" 2>/dev/null && echo "$p"; done
+}
+for _ in $(seq 40); do [ -z "$(vm_left)" ] && break; sleep 0.1; done
+check "killed relman: the steps' VM is gone" test -z "$(vm_left)"
+hp=$(pgrep -f "$N-slow") # the orphaned hook: ours, by its unique marker
+[ -n "$hp" ] && kill $hp 2>/dev/null
 
 # a step that changes the release: refused, one line naming it
 out=$("$R" assemble bad --no-compile --quiet 2>&1)
