@@ -25,6 +25,17 @@ set -u
 
 N=h13c$$ # node names unique to this run
 
+# answers BIN EXPR WANT: `BIN rpc EXPR` prints WANT within 20 s (a node
+# that reboots after configuring answers only once rebooted)
+answers() {
+    local _
+    for _ in $(seq 100); do
+        [ "$("$1" rpc "$2" 2>/dev/null)" = "$3" ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
 # ---- project rt ------------------------------------------------------------
 P=$T/rt
 mkdir -p "$P/lib" "$P/config" && cd "$P" || exit 1
@@ -219,12 +230,7 @@ unset RELEASE_NODE
 B=$P/_build/prod/rel/rb
 export RELEASE_NODE=${N}c
 check "daemon rb" "$B/bin/rb" daemon
-up=no
-for _ in $(seq 100); do
-    [ "$("$B/bin/rb" rpc 'IO.write(:up)' 2>/dev/null)" = up ] && { up=yes; break; }
-    sleep 0.2
-done
-check "rb: rpc reaches the rebooted node" test $up = yes
+check "rb: rpc reaches the rebooted node" answers "$B/bin/rb" 'IO.write(:up)' up
 check "rb: runtime config applied after reboot" test "$("$B/bin/rb" rpc 'IO.write(Application.get_env(:rt, :db))' 2>&1)" = ecto://db
 # IEx connects a remote shell only on a terminal: `script` gives it one; it
 # is ended (by its pid) once the answer is there
@@ -249,12 +255,7 @@ unset RELEASE_NODE
 D=$P/_build/prod/rel/rbd
 export RELEASE_NODE=${N}e
 check "daemon rbd" "$D/bin/rbd" daemon
-up=no
-for _ in $(seq 100); do
-    [ "$("$D/bin/rbd" rpc 'IO.write(Application.get_env(:rt, :db))' 2>/dev/null)" = ecto://db ] && { up=yes; break; }
-    sleep 0.2
-done
-check "rbd: rebooted, configured, distributed" test $up = yes
+check "rbd: rebooted, configured, distributed" answers "$D/bin/rbd" 'IO.write(Application.get_env(:rt, :db))' ecto://db
 check "rbd: no runtime sys.config left in tmp/" test -z "$(find "$D/tmp" -name '*.config' 2>/dev/null)"
 check "rbd: stop" "$D/bin/rbd" stop
 unset RELEASE_NODE
