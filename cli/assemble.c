@@ -36,6 +36,23 @@ static const char *shown_path(const char *path, const char *cwd)
     return path;
 }
 
+/* The assembly's question (a configured cookie replacing another), asked
+ * on the terminal as mix asks it: "[Yn]", an empty answer is yes. Only
+ * installed when stdin and stderr are terminals. */
+static bool ask_terminal(void *ctx, const char *question)
+{
+    (void)ctx;
+    fprintf(stderr, "\n%s [Yn] ", question);
+    fflush(stderr);
+    char line[64];
+    if (!fgets(line, sizeof(line), stdin))
+        return false;
+    char *a = line;
+    while (*a == ' ' || *a == '\t')
+        a++;
+    return *a == '\n' || *a == '\0' || *a == 'y' || *a == 'Y';
+}
+
 int cmd_assemble(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -100,6 +117,8 @@ int cmd_assemble(int argc, char **argv)
         .plan = {.path = path, .version = version},
         .assemble = {.overwrite = overwrite, .no_reuse = !reuse, .flush = flush},
     };
+    if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
+        bo.assemble.confirm = ask_terminal;
     struct rel_plan *plan = NULL;
     struct rel_assemble_stats st = {0};
     int rc = cli_build_release(&plan, &st, &bo, &load, &prog);

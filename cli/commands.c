@@ -98,7 +98,8 @@ static const struct cli_option assemble_opts[] = {
     {"path", 0, "P", D, NULL,
      "where to put the release (default: releases.NAME.path or\n_build/ENV/rel/NAME)"},
     {"overwrite", 0, NULL, 0, NULL,
-     "replace a release relman did not make (rebar3's, mix's) at the\npath, whole (one relman made is always replaced)"},
+     "replace a release relman did not make (rebar3's, mix's) at the\npath, whole (one relman made is always replaced), "
+     "and a\nreleases/COOKIE that differs from the configured cookie\nwithout asking"},
     {"quiet", 'q', NULL, 0, NULL, "print nothing but errors"},
     {"version", 0, "V", 0, NULL, "the release version (default: relman.yml's)"},
     {"compile", 0, NULL, 0, NULL,

@@ -456,6 +456,39 @@ static char *old_cookie(const char *dest)
     return res;
 }
 
+/*
+ * A configured cookie that differs from the one of the release in place is
+ * not written silently: the nodes started with the old one would no longer
+ * answer `stop`, `rpc` or `remote`. Checked before anything is built.
+ */
+static int check_cookie(const struct rel_plan *p, const struct rel_assemble_opts *o)
+{
+    const struct rel_plan_entry *e = rel_plan_find(p, "releases/COOKIE");
+    if (!e || !e->data || o->overwrite)
+        return 0;
+    char *old = old_cookie(p->dest);
+    if (!old || (strlen(old) == e->len && memcmp(old, e->data, e->len) == 0)) {
+        free(old);
+        return 0;
+    }
+    free(old);
+    char *q = rel_asprintf("%s/releases/COOKIE holds another cookie than the one release %s "
+                           "configures; nodes started with it could no longer be stopped or "
+                           "reached. Replace it?",
+                           p->dest, p->name);
+    bool yes = o->confirm && o->confirm(o->confirm_ctx, q);
+    free(q);
+    if (yes)
+        return 0;
+    return rel_error_set(REL_EEXISTS,
+                         "%s/releases/COOKIE holds another cookie than the one release %s "
+                         "configures (nodes started with it could no longer be stopped); %s",
+                         p->dest, p->name,
+                         o->confirm ? "kept, nothing assembled"
+                                    : "confirm on a terminal, pass --overwrite to replace it, or "
+                                      "remove the cookie option to keep it");
+}
+
 /* ---- carrying over the previous release --------------------------------- */
 
 struct carry {
@@ -945,7 +978,8 @@ int rel_assemble_execute(const struct rel_plan *p, const struct rel_assemble_opt
     if ((rc = rel_fs_mkdirs(parent, 0755)) < 0 ||
         (rc = take_lock(&lock, parent, base, p->dest)) < 0 ||
         (rc = recover(parent, base, p->dest)) < 0 ||
-        (rc = check_dest(p->dest, p->version, o.overwrite)) < 0)
+        (rc = check_dest(p->dest, p->version, o.overwrite)) < 0 ||
+        (rc = check_cookie(p, &o)) < 0)
         goto done;
     bool have_old = rel_fs_is_dir(p->dest);
     newdir = rel_asprintf("%s/.%s.relman-new-%ld", parent, base, (long)getpid());

@@ -63,6 +63,14 @@ struct rel_assemble_opts {
      * and the steps after it are not interrupted midway. May be NULL. */
     bool (*canceled)(void *ctx);
     void *cancel_ctx;
+    /* Asked (`question` is one line) when the release's configured cookie
+     * differs from the releases/COOKIE at the final path: nodes running
+     * with the old one could no longer be stopped or reached. True replaces
+     * it. Without `confirm` (not on a terminal) the assembly is refused with
+     * REL_EEXISTS saying so, unless `overwrite` (mix asks the same way and
+     * replaces it with its `overwrite` option). May be NULL. */
+    bool (*confirm)(void *ctx, const char *question);
+    void *confirm_ctx;
 };
 
 struct rel_assemble_stats {

@@ -530,6 +530,35 @@ static void fill_app_lists(struct fill *f, struct rel_config_release *r, yaml_no
     fill_name_lists(f, m, "releases.*.included_applications", &r->included, &r->nincluded);
 }
 
+static void fill_providers(struct fill *f, struct rel_config_release *r, struct val v)
+{
+    if (!v.n || v.n->type != YAML_SEQUENCE_NODE)
+        return;
+    for (yaml_node_item_t *it = v.n->data.sequence.items.start; it < v.n->data.sequence.items.top;
+         it++) {
+        yaml_node_t *pn = node(v.doc, *it);
+        if (pn->type != YAML_MAPPING_NODE)
+            continue;
+        r->providers = rel_reallocarray(r->providers, r->nproviders + 1, sizeof(*r->providers));
+        struct rel_config_provider *p = &r->providers[r->nproviders++];
+        memset(p, 0, sizeof(*p));
+        p->pos = v.doc == f->doc ? pos_of(pn) : r->pos;
+        yaml_node_t *mix = rel_config_yaml_get(v.doc, pn, "mix", NULL);
+        yaml_node_t *rd = rel_config_yaml_get(v.doc, pn, "reader", NULL);
+        if (mix) {
+            p->kind = REL_PROVIDER_MIX;
+            p->mix = int_of((struct val){v.doc, mix});
+        } else if (rd && rd->type == YAML_MAPPING_NODE) {
+            p->kind = REL_PROVIDER_READER_SYSTEM;
+            p->var = dup_text((struct val){v.doc, rel_config_yaml_get(v.doc, rd, "system", NULL)});
+            p->path = dup_text((struct val){v.doc, rel_config_yaml_get(v.doc, rd, "path", NULL)});
+        } else {
+            p->kind = REL_PROVIDER_READER;
+            p->path = dup_text((struct val){v.doc, rd});
+        }
+    }
+}
+
 static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node_t *kn,
                          yaml_node_t *m)
 {
@@ -625,7 +654,12 @@ static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node
             struct rel_config_step *s = &r->steps[r->nsteps++];
             memset(s, 0, sizeof(*s));
             s->pos = v.doc == d ? pos_of(sn) : r->pos;
-            if (sn->type == YAML_MAPPING_NODE) {
+            if (sn->type == YAML_MAPPING_NODE &&
+                rel_config_yaml_get(v.doc, sn, "mix", NULL)) {
+                s->kind = REL_STEP_MIX;
+                s->mix_step =
+                    int_of((struct val){v.doc, rel_config_yaml_get(v.doc, sn, "mix", NULL)});
+            } else if (sn->type == YAML_MAPPING_NODE) {
                 s->kind = REL_STEP_RUN;
                 s->command =
                     dup_text((struct val){v.doc, rel_config_yaml_get(v.doc, sn, "run", NULL)});
@@ -645,7 +679,10 @@ static void fill_release(struct fill *f, struct rel_config_release *r, yaml_node
     else
         r->runtime_config_path = dup_text(v);
 
-    r->reboot_system_after_config = bool_of(get(f, d, m, "releases.*.reboot_system_after_config"));
+    v = get(f, d, m, "releases.*.reboot_system_after_config");
+    r->reboot_system_after_config = bool_of(v);
+    r->reboot_system_after_config_set = v.n != NULL && v.doc == d;
+    fill_providers(f, r, get(f, d, m, "releases.*.config_providers"));
     r->prune_runtime_sys_config_after_boot =
         bool_of(get(f, d, m, "releases.*.prune_runtime_sys_config_after_boot"));
     r->start_distribution_during_config =
@@ -757,6 +794,7 @@ static void fill_config(struct fill *f, struct rel_config *cfg, yaml_node_t *roo
         cfg->has_kind = true;
     cfg->env = dup_text(get(f, d, pm, "project.env"));
     cfg->app = dup_text(get(f, d, pm, "project.app"));
+    cfg->config_path = dup_text(get(f, d, pm, "project.config_path"));
     fill_strlist(&cfg->lib_dirs, get(f, d, root, "lib_dirs"));
     struct val v = get(f, d, root, "default_release");
     cfg->default_release = dup_text(v);
@@ -925,6 +963,11 @@ void rel_config_free(struct rel_config *cfg)
         free(r->steps);
         strlist_free(&r->skip_mode_validation_for);
         free(r->runtime_config_path);
+        for (size_t j = 0; j < r->nproviders; j++) {
+            free(r->providers[j].path);
+            free(r->providers[j].var);
+        }
+        free(r->providers);
         free(r->sys_config);
         free(r->vm_args);
         free(r->start_script.dialect);
@@ -966,6 +1009,7 @@ void rel_config_free(struct rel_config *cfg)
     free(cfg->file);
     free(cfg->dir);
     free(cfg->env);
+    free(cfg->config_path);
     free(cfg->app);
     free(cfg->default_release);
     free(cfg);

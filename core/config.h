@@ -108,11 +108,25 @@ struct rel_config_note {
     char *message; /* starts with "FILE:LINE:COL: " */
 };
 
-enum rel_step_kind { REL_STEP_ASSEMBLE, REL_STEP_TAR, REL_STEP_RUN };
+enum rel_step_kind { REL_STEP_ASSEMBLE, REL_STEP_TAR, REL_STEP_RUN, REL_STEP_MIX };
 
 struct rel_config_step {
     enum rel_step_kind kind;
     char *command; /* REL_STEP_RUN: a shell command run in the project root */
+    int mix_step;  /* REL_STEP_MIX: 1-based position of a function step in mix.exs */
+    struct rel_config_pos pos;
+};
+
+/* releases.NAME.config_providers[]: Config.Reader with a path on the
+ * target (`reader: PATH` or `reader: {system: VAR, path: SUFFIX}`), or the
+ * Nth provider of the release in mix.exs (`mix: N`), whose init/1 Mix runs. */
+enum rel_provider_kind { REL_PROVIDER_READER, REL_PROVIDER_READER_SYSTEM, REL_PROVIDER_MIX };
+
+struct rel_config_provider {
+    enum rel_provider_kind kind;
+    char *path; /* READER: the file; READER_SYSTEM: the suffix */
+    char *var;  /* READER_SYSTEM: the environment variable */
+    int mix;    /* MIX: 1-based position in mix.exs's config_providers */
     struct rel_config_pos pos;
 };
 
@@ -218,6 +232,9 @@ struct rel_config_release {
     char *runtime_config_path;    /* NULL: config/runtime.exs when it exists */
     bool runtime_config_disabled; /* runtime_config_path: false */
     bool reboot_system_after_config;
+    bool reboot_system_after_config_set; /* written in relman.yml */
+    struct rel_config_provider *providers; /* config_providers, in order */
+    size_t nproviders;
     bool prune_runtime_sys_config_after_boot;
     bool start_distribution_during_config;
     bool validate_compile_env;
@@ -292,6 +309,7 @@ struct rel_config {
     enum rel_project_kind kind; /* valid when has_kind */
     char *env;                  /* project.env or NULL */
     char *app;                  /* project.app or NULL */
+    char *config_path;          /* project.config_path or NULL (config/config.exs) */
     struct rel_config_strlist lib_dirs;
     char *default_release;
     struct rel_config_pos default_release_pos;

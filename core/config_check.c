@@ -459,7 +459,8 @@ int rel_config_cross_check(const struct rel_config *cfg)
                                 "releases.%s.steps: 'tar' must come after 'assemble'", r->name);
             }
             if (st->kind == REL_STEP_RUN && (!st->command || !st->command[0]))
-                return perr(file, &st->pos, "releases.%s.steps: 'run' needs a command", r->name);
+                return perr(file, &st->pos, "releases.%s.steps: a step mapping needs 'run' (a "
+                            "command) or 'mix' (a function step of mix.exs)", r->name);
         }
         if (!assemble)
             return perr(file, &r->pos, "releases.%s.steps must contain 'assemble'", r->name);
@@ -488,6 +489,16 @@ int rel_config_cross_check(const struct rel_config *cfg)
                         "releases.%s: a dev_mode release links into _build and cannot be packed "
                         "by its 'tar' step: set dev_mode: false",
                         r->key);
+        for (size_t k = 0; k < r->nproviders; k++) {
+            const struct rel_config_provider *pv = &r->providers[k];
+            if ((pv->kind == REL_PROVIDER_READER && (!pv->path || pv->path[0] != '/')) ||
+                (pv->kind == REL_PROVIDER_READER_SYSTEM && (!pv->var || !pv->var[0])))
+                return perr(file, &pv->pos,
+                            "releases.%s.config_providers: 'reader' needs an absolute path on "
+                            "the target or {system: VAR, path: SUFFIX}, and a provider "
+                            "mapping 'reader' or 'mix'",
+                            r->name);
+        }
     }
     for (size_t i = 0; i < cfg->ntargets; i++) {
         const struct rel_config_target *t = &cfg->targets[i];

@@ -99,6 +99,9 @@ const struct rel_config_key rel_config_keys[] = {
         "`_build/ENV/rel/NAME` by default, and `relman init --import` runs `mix` with `MIX_ENV` "
         "set to it, or applies that rebar3 profile's relx section as `rebar3 as ENV release` "
         "does (several profiles: `test+prod`, rebar3's directory name)."),
+    ROW("project.config_path", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, "`config/config.exs`",
+        "Mix projects: the build-time configuration evaluated into `sys.config` (Mix's project "
+        "option `config_path`); `runtime.exs` and `releases.exs` are looked for beside it."),
     ROW("project.app", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, "none",
         "The project's own application (Mix's `:app`). In a Mix project it is added to every "
         "release as `permanent` unless listed, as `mix release` does; umbrella projects have "
@@ -286,13 +289,37 @@ const struct rel_config_key rel_config_keys[] = {
         "relx's own and the files' variables override."),
     ROW("releases.*.steps", REL_CT_LIST, NULL, "[assemble]", 0, REL_CK_NONE, NULL,
         "What `relman assemble` does, in order: `assemble` (exactly once), `tar` (at most once, "
-        "after `assemble`: writes `NAME-VSN.tar.gz`), and `{run: COMMAND}` shell hooks before or "
-        "after."),
+        "after `assemble`: writes `NAME-VSN.tar.gz`), `{run: COMMAND}` shell hooks and, in a Mix "
+        "project, `{mix: N}` function steps of mix.exs, before or after."),
     ROW("releases.*.steps[]", REL_CT_ENUM | REL_CT_MAP, "assemble|tar", NULL, 0, REL_CK_NONE, NULL,
         "A step."),
-    ROW("releases.*.steps[].run", REL_CT_STRING, NULL, NULL, REL_CF_REQUIRED, REL_CK_NONE, NULL,
+    ROW("releases.*.steps[].run", REL_CT_STRING, NULL, NULL, 0, REL_CK_NONE, NULL,
         "A shell command, run with `sh -c` in the project root; a non-zero exit stops the "
         "assembly."),
+    ROW("releases.*.steps[].mix", REL_CT_INT, "1..1000", NULL, 0, REL_CK_NONE, NULL,
+        "Mix projects: the function at this position (1-based) of the release's `steps` in "
+        "mix.exs. Mix runs such a release's steps in order, passing the `%Mix.Release{}` of the "
+        "release relman assembles (its `path` and `version` are relman's) from one to the next; "
+        "a step may add steps, one that changes another field is refused (relman cannot carry "
+        "the change into its assembly). `relman init --import` writes these."),
+    ROW("releases.*.config_providers", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
+        "Mix projects: config providers run at every boot after `runtime.exs` (Mix's "
+        "`config_providers`), written into `sys.config` as mix does."),
+    ROW("releases.*.config_providers[]", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL,
+        "A provider: `reader:` or `mix:`."),
+    ROW("releases.*.config_providers[].reader", REL_CT_STRING | REL_CT_MAP, NULL, NULL, 0,
+        REL_CK_NONE, NULL,
+        "`Config.Reader` reading an Elixir config file on the target: an absolute path, or "
+        "`{system: VAR, path: SUFFIX}` for the value of the environment variable VAR (at boot) "
+        "followed by SUFFIX, e.g. `{system: RELEASE_ROOT, path: /extra.exs}`."),
+    ROW("releases.*.config_providers[].reader.system", REL_CT_STRING, NULL, NULL, REL_CF_REQUIRED,
+        REL_CK_NONE, NULL, "The environment variable."),
+    ROW("releases.*.config_providers[].reader.path", REL_CT_STRING, NULL, NULL, REL_CF_REQUIRED,
+        REL_CK_NONE, NULL, "What follows its value."),
+    ROW("releases.*.config_providers[].mix", REL_CT_INT, "1..1000", NULL, 0, REL_CK_NONE, NULL,
+        "The provider at this position (1-based) of the release's `config_providers` in mix.exs "
+        "(custom provider modules, `Config.Reader` with options): Mix evaluates its `init/1` "
+        "when relman plans the release, as `mix release` does."),
     ROW("releases.*.skip_mode_validation_for", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
         "Applications exempt from the unsafe-mode check (a started application depending on "
         "one that is only loaded or not loaded). Use with care: such a release may not boot."),

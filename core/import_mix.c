@@ -12,45 +12,13 @@
 #include "term.h"
 #include "error.h"
 #include "fs.h"
+#include "mixrun.h"
 #include "path.h"
-#include "proc.h"
 #include "project.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- the Elixir expression mix runs ---------------------------------------- */
-
-/*
- * Prints the project configuration relman needs as one Erlang term between
- * marker lines. Elixir strings become charlists, functions and other values a
- * term cannot hold become {relman_function | relman_unsupported, Text}, and
- * release definitions given as functions are evaluated.
- */
-static const char mix_expr[] =
-    "c = Mix.Project.config()\n"
-    "f = fn\n"
-    "  _f, x when is_binary(x) -> String.to_charlist(x)\n"
-    "  f, x when is_list(x) -> Enum.map(x, &f.(f, &1))\n"
-    "  f, x when is_tuple(x) -> x |> Tuple.to_list() |> Enum.map(&f.(f, &1)) |> "
-    "List.to_tuple()\n"
-    "  f, x when is_map(x) -> Map.new(x, fn {k, v} -> {f.(f, k), f.(f, v)} end)\n"
-    "  _f, x when is_function(x) -> {:relman_function, String.to_charlist(inspect(x))}\n"
-    "  _f, x when is_atom(x) or is_number(x) -> x\n"
-    "  _f, x -> {:relman_unsupported, String.to_charlist(inspect(x))}\n"
-    "end\n"
-    "rels = for {n, o} <- Keyword.get(c, :releases, []), do: {n, if(is_function(o, 0), do: "
-    "o.(), else: o)}\n"
-    "children = if Mix.Project.umbrella?(), do: Map.keys(Mix.Project.apps_paths() || %{}), "
-    "else: []\n"
-    "t = [app: c[:app], version: c[:version], umbrella: Mix.Project.umbrella?(), "
-    "children: Enum.sort(children), default_release: c[:default_release], releases: rels]\n"
-    "IO.puts(\"RELMAN-BEGIN\")\n"
-    "IO.puts(:io_lib.format(String.to_charlist(\"~tp.\"), [f.(f, t)]))\n"
-    "IO.puts(\"RELMAN-END\")\n";
 
 /* ---- Mix --------------------------------------------------------------- */
 
@@ -61,8 +29,153 @@ static const char *const mix_bools[] = {"reboot_system_after_config",
                                         "quiet",
                                         NULL};
 
-static void mix_release(struct rel_import_gen *g, const char *name, const struct rel_term *opts,
-                        const char *default_version)
+/*
+ * An option of mix.exs relman cannot carry into relman.yml: the import
+ * stops with one line naming it (nothing is written), since a release
+ * assembled without it would differ from mix's.
+ */
+static int mix_refuse(const char *rel, const char *key, const struct rel_term *v, const char *why)
+{
+    char *text = rel_term_to_text(v);
+    if (strlen(text) > 120)
+        strcpy(text + 110, " ...");
+    int rc = rel_error_set(REL_ECONFIG, "mix.exs: release %s: option %s (%s) cannot be imported: %s",
+                           rel, key, text, why);
+    free(text);
+    return rc;
+}
+
+/* A comment-safe one-line text of a term, for "# ..." after a value. */
+static char *comment_text(const struct rel_term *t)
+{
+    const struct rel_term *fn = rel_term_is_tagged(t, "relman_function", 2)
+                                    ? rel_term_tuple_get(t, 1)
+                                    : NULL;
+    char *s = fn ? rel_import_str(fn) : NULL;
+    if (!s)
+        s = rel_term_to_text(t);
+    for (char *c = s; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    if (strlen(s) > 100)
+        strcpy(s + 90, " ...");
+    return s;
+}
+
+/* steps: assemble and tar as they are, each function as {mix: POSITION}. */
+static int mix_steps(struct rel_import_gen *g, const char *name, const struct rel_term *v)
+{
+    size_t ns = rel_term_list_len(v);
+    bool funs = false;
+    for (size_t k = 0; k < ns; k++) {
+        const struct rel_term *s = rel_term_list_get(v, k);
+        const char *a = rel_term_atom_name(s);
+        if (rel_term_is_tagged(s, "relman_function", 2))
+            funs = true;
+        else if (!a || (strcmp(a, "assemble") != 0 && strcmp(a, "tar") != 0))
+            return mix_refuse(name, "steps", v, "a step is :assemble, :tar or a function");
+    }
+    if (!rel_term_is_list(v))
+        return mix_refuse(name, "steps", v, "steps is a list");
+    if (!funs) {
+        rel_buf_puts(g->out, "    steps: [");
+        for (size_t k = 0; k < ns; k++)
+            rel_buf_printf(g->out, "%s%s", k ? ", " : "",
+                           rel_term_atom_name(rel_term_list_get(v, k)));
+        rel_buf_puts(g->out, "]\n");
+        return 0;
+    }
+    rel_buf_puts(g->out, "    # {mix: N}: the function at position N of the release's steps in "
+                         "mix.exs, called by Mix\n    steps:\n");
+    for (size_t k = 0; k < ns; k++) {
+        const struct rel_term *s = rel_term_list_get(v, k);
+        if (rel_term_is_tagged(s, "relman_function", 2)) {
+            char *c = comment_text(s);
+            rel_buf_printf(g->out, "      - {mix: %zu}  # %s\n", k + 1, c);
+            free(c);
+        } else {
+            rel_buf_printf(g->out, "      - %s\n", rel_term_atom_name(s));
+        }
+    }
+    return 0;
+}
+
+/*
+ * config_providers: Config.Reader with a path or {:system, VAR, PATH} as a
+ * `reader:`, everything else (custom modules, options) as {mix: POSITION},
+ * whose init/1 Mix evaluates when relman plans the release.
+ */
+static int mix_providers(struct rel_import_gen *g, const char *name, const struct rel_term *v)
+{
+    if (!rel_term_is_list(v))
+        return mix_refuse(name, "config_providers", v, "config_providers is a list");
+    size_t n = rel_term_list_len(v);
+    if (!n)
+        return 0;
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_puts(&b, "    config_providers:\n");
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        const struct rel_term *e = rel_term_list_get(v, k);
+        const struct rel_term *mod = rel_term_tuple_get(e, 0);
+        const struct rel_term *o = rel_term_tuple_get(e, 1);
+        if (rel_term_tuple_size(e) != 2 || !rel_term_is_atom(mod, NULL)) {
+            rc = mix_refuse(name, "config_providers", e, "a provider is {Module, Options}");
+            break;
+        }
+        if (rel_term_is_atom(mod, "Elixir.Config.Reader") && rel_term_is_list(o) &&
+            rel_term_list_len(o) == 1 && rel_term_proplist_get(o, "path"))
+            o = rel_term_proplist_get(o, "path");
+        char *path = rel_term_is_atom(mod, "Elixir.Config.Reader") ? rel_import_str(o) : NULL;
+        char *var = NULL, *suffix = NULL;
+        if (rel_term_is_atom(mod, "Elixir.Config.Reader") && rel_term_is_tagged(o, "system", 3)) {
+            var = rel_import_str(rel_term_tuple_get(o, 1));
+            suffix = rel_import_str(rel_term_tuple_get(o, 2));
+        }
+        if (path && path[0] == '/') {
+            rel_buf_puts(&b, "      - reader: ");
+            rel_config_yaml_scalar(&b, path, true);
+            rel_buf_puts(&b, "\n");
+        } else if (var && suffix && var[0]) {
+            rel_buf_puts(&b, "      - reader: {system: ");
+            rel_config_yaml_scalar(&b, var, true);
+            rel_buf_puts(&b, ", path: ");
+            rel_config_yaml_scalar(&b, suffix, true);
+            rel_buf_puts(&b, "}\n");
+        } else {
+            char *c = comment_text(e);
+            rel_buf_printf(&b, "      - mix: %zu  # %s\n", k + 1, c);
+            free(c);
+        }
+        free(path);
+        free(var);
+        free(suffix);
+    }
+    if (rc == 0)
+        rel_buf_put(g->out, b.ptr, b.len);
+    rel_buf_free(&b);
+    return rc;
+}
+
+/* mix's release options; what is not among them mix ignores (a function step
+ * may still read it from release.options, and Mix hands it those). */
+static const char *const mix_options[] = {
+    "applications", "strip_beams", "cookie", "validate_compile_env", "path", "version", "quiet",
+    "include_erts", "include_executables_for", "rel_templates_path", "overlays", "steps",
+    "skip_mode_validation_for", "config_providers", "runtime_config_path",
+    "reboot_system_after_config", "prune_runtime_sys_config_after_boot",
+    "start_distribution_during_config", "overwrite", NULL};
+
+static bool mix_option(const char *key)
+{
+    for (const char *const *o = mix_options; *o; o++)
+        if (strcmp(*o, key) == 0)
+            return true;
+    return false;
+}
+
+static int mix_release(struct rel_import_gen *g, const char *name, const struct rel_term *opts,
+                       const char *default_version)
 {
     rel_buf_printf(g->out, "  %s:\n", name);
     const struct rel_term *ver = rel_term_proplist_get(opts, "version");
@@ -79,12 +192,15 @@ static void mix_release(struct rel_import_gen *g, const char *name, const struct
         rel_buf_puts(g->out, "    version: ");
         rel_import_quoted(g, default_version);
         rel_buf_puts(g->out, "\n");
-        if (ver)
-            rel_import_skipped(g, name, "version", ver);
+        if (ver && !rel_import_is_nil(ver)) {
+            free(vs);
+            return mix_refuse(name, "version", ver, "a version is a string or {:from_app, APP}");
+        }
     }
     free(vs);
     size_t n = rel_term_list_len(opts);
-    for (size_t i = 0; i < n; i++) {
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         const struct rel_term *kv = rel_term_list_get(opts, i);
         const char *key = rel_term_atom_name(rel_term_tuple_get(kv, 0));
         const struct rel_term *v = rel_term_tuple_get(kv, 1);
@@ -108,7 +224,7 @@ static void mix_release(struct rel_import_gen *g, const char *name, const struct
                 rel_buf_puts(g->out, "    applications:\n");
                 rel_buf_put(g->out, apps.ptr, apps.len);
             } else if (!ok) {
-                rel_import_skipped(g, name, key, v);
+                rc = mix_refuse(name, key, v, "applications is a keyword list of modes");
             }
             rel_buf_free(&apps);
         } else if (strcmp(key, "include_erts") == 0) {
@@ -120,7 +236,7 @@ static void mix_release(struct rel_import_gen *g, const char *name, const struct
                 rel_import_scalar(g, p);
                 rel_buf_puts(g->out, "\n");
             } else
-                rel_import_skipped(g, name, key, v);
+                rc = mix_refuse(name, key, v, "include_erts is true, false or a path");
             free(p);
         } else if (strcmp(key, "include_executables_for") == 0 ||
                    strcmp(key, "skip_mode_validation_for") == 0 || strcmp(key, "overlays") == 0) {
@@ -130,7 +246,7 @@ static void mix_release(struct rel_import_gen *g, const char *name, const struct
                 rel_buf_puts(g->out, "\n");
             else {
                 rel_buf_truncate(g->out, mark);
-                rel_import_skipped(g, name, key, v);
+                rc = mix_refuse(name, key, v, "relman takes a list of atoms or strings here");
             }
         } else if (strcmp(key, "strip_beams") == 0) {
             if (rel_term_is_atom(v, "true") || rel_term_is_atom(v, "false")) {
@@ -145,10 +261,10 @@ static void mix_release(struct rel_import_gen *g, const char *name, const struct
                                rel_term_is_atom(comp, "true") ? "true" : "false");
                 if (!ok) {
                     rel_buf_truncate(g->out, mark);
-                    rel_import_skipped(g, name, key, v);
+                    rc = mix_refuse(name, key, v, "keep is a list of chunk names");
                 }
             } else {
-                rel_import_skipped(g, name, key, v);
+                rc = mix_refuse(name, key, v, "strip_beams is a boolean or a keyword list");
             }
         } else if (strcmp(key, "cookie") == 0 || strcmp(key, "path") == 0 ||
                    strcmp(key, "rel_templates_path") == 0 ||
@@ -161,25 +277,18 @@ static void mix_release(struct rel_import_gen *g, const char *name, const struct
             } else if (strcmp(key, "runtime_config_path") == 0 && rel_term_is_atom(v, "false")) {
                 rel_buf_puts(g->out, "    runtime_config_path: false\n");
             } else {
-                rel_import_skipped(g, name, key, v);
+                rc = mix_refuse(name, key, v, "relman takes a non-empty string here");
             }
             free(s);
         } else if (strcmp(key, "steps") == 0) {
-            size_t ns = rel_term_list_len(v);
-            struct rel_buf steps = REL_BUF_INIT;
-            bool dropped = false;
-            for (size_t k = 0; k < ns; k++) {
-                const char *a = rel_term_atom_name(rel_term_list_get(v, k));
-                if (a && (strcmp(a, "assemble") == 0 || strcmp(a, "tar") == 0))
-                    rel_buf_printf(&steps, "%s%s", steps.len ? ", " : "", a);
-                else
-                    dropped = true;
-            }
-            if (steps.len)
-                rel_buf_printf(g->out, "    steps: [%s]\n", rel_buf_cstr(&steps));
-            if (dropped)
-                rel_import_skipped(g, name, key, v);
-            rel_buf_free(&steps);
+            rc = mix_steps(g, name, v);
+        } else if (strcmp(key, "config_providers") == 0) {
+            rc = mix_providers(g, name, v);
+        } else if (strcmp(key, "overwrite") == 0) {
+            /* mix's overwrite: true replaces the version and the cookie
+             * without asking, which `relman assemble --overwrite` does */
+            if (!rel_term_is_atom(v, "false"))
+                rc = mix_refuse(name, key, v, "use `relman assemble --overwrite` instead");
         } else {
             bool done = false;
             for (const char *const *b = mix_bools; *b && !done; b++)
@@ -188,64 +297,29 @@ static void mix_release(struct rel_import_gen *g, const char *name, const struct
                     rel_buf_printf(g->out, "    %s: %s\n", key, rel_term_atom_name(v));
                     done = true;
                 }
-            if (!done)
-                rel_import_skipped(g, name, key, v);
+            if (!done && mix_option(key))
+                rc = mix_refuse(name, key, v, "relman takes true or false here");
+            else if (!done) {
+                char *c = comment_text(v);
+                rel_buf_printf(g->out,
+                               "    # %s: not a mix release option (mix ignores it; the "
+                               "function steps of mix.exs still see it): %s\n",
+                               key, c);
+                free(c);
+            }
         }
     }
+    return rc;
 }
 
 int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char *dir,
                    const char *env)
 {
-    const char *argv[] = {"mix",
-                          "run",
-                          "--no-compile",
-                          "--no-start",
-                          "--no-deps-check",
-                          "--no-archives-check",
-                          "--no-elixir-version-check",
-                          "-e",
-                          mix_expr,
-                          NULL};
-    char *envvar = rel_asprintf("MIX_ENV=%s", env);
-    const char *envs[] = {envvar, NULL};
-    struct rel_buf out = REL_BUF_INIT, err = REL_BUF_INIT;
-    struct rel_proc_opts po = {
-        .cwd = dir, .env = envs, .out = &out, .err = &err, .max_output = (size_t)8 << 20};
-    int status = -1;
-    int rc = rel_proc_run(&status, argv, &po);
-    free(envvar);
     struct rel_term *t = NULL;
+    struct rel_mixrun_opts mo = {.dir = dir, .env = env, .action = "project"};
+    int rc = rel_mixrun_query(&t, &mo, "mix could not print the project configuration");
     if (rc < 0)
-        goto done;
-    const char *begin = strstr(rel_buf_cstr(&out), "RELMAN-BEGIN\n");
-    const char *end = begin ? strstr(begin, "\nRELMAN-END") : NULL;
-    if (status != 0 || !begin || !end) {
-        /* Elixir's error line ("** (Error) ...") says what is wrong; without
-         * one, the last line */
-        char *e = err.len ? err.ptr : out.ptr ? out.ptr : "";
-        const char *line = strstr(e, "** (");
-        if (!line) {
-            size_t n = strlen(e);
-            while (n && isspace((unsigned char)e[n - 1]))
-                e[--n] = '\0';
-            line = strrchr(e, '\n');
-            line = line ? line + 1 : e;
-        }
-        size_t len = strcspn(line, "\n");
-        while (*line == ' ' && len) {
-            line++;
-            len--;
-        }
-        rc = rel_error_set(REL_ECHILD,
-                           "mix could not print the project configuration (exit %d)%s%.*s", status,
-                           len ? ": " : "", (int)(len > 300 ? 300 : len), line);
-        goto done;
-    }
-    begin += strlen("RELMAN-BEGIN\n");
-    rc = rel_term_parse_one(&t, begin, (size_t)(end - begin), "mix output");
-    if (rc < 0)
-        goto done;
+        return rc;
     const char *app = rel_term_atom_name(rel_term_proplist_get(t, "app"));
     if (app && strcmp(app, "nil") == 0)
         app = NULL;
@@ -262,6 +336,13 @@ int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char
     rel_buf_printf(g->out, "project:\n  kind: mix\n  env: %s\n", env);
     if (app && rel_import_atom_ok(app))
         rel_buf_printf(g->out, "  app: %s\n", app);
+    char *config_path = rel_import_str(rel_term_proplist_get(t, "config_path"));
+    if (config_path && strcmp(config_path, "config/config.exs") != 0) {
+        rel_buf_puts(g->out, "  config_path: ");
+        rel_import_quoted(g, config_path);
+        rel_buf_puts(g->out, "\n");
+    }
+    free(config_path);
     if (!rel_import_is_nil(def) && rel_import_atom_ok(rel_term_atom_name(def)))
         rel_buf_printf(g->out, "default_release: %s\n", rel_term_atom_name(def));
     rel_buf_puts(g->out, "releases:\n");
@@ -274,12 +355,19 @@ int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char
             continue;
         char *rn = rel_import_release_name_from(name);
         if (strcmp(rn, name) != 0) {
-            rel_buf_printf(&g->skipped, "#   release %s: not a valid release name\n", name);
             free(rn);
-            continue;
+            free(version);
+            rc = rel_error_set(REL_ECONFIG,
+                               "mix.exs: release %s: not a valid release name (a lowercase "
+                               "letter, then lowercase letters, digits and _; mix refuses it too)",
+                               name);
+            goto done;
         }
         free(rn);
-        mix_release(g, name, rel_term_tuple_get(r, 1), version);
+        if ((rc = mix_release(g, name, rel_term_tuple_get(r, 1), version)) < 0) {
+            free(version);
+            goto done;
+        }
         rel_buf_printf(summary, "%s%s", written++ ? ", " : "releases ", name);
     }
     if (!written) {
@@ -319,7 +407,5 @@ int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char
     free(version);
 done:
     rel_term_free(t);
-    rel_buf_free(&out);
-    rel_buf_free(&err);
     return rc;
 }

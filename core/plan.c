@@ -366,19 +366,69 @@ static int plan_erts(struct rel_plan_builder *b)
     return rc;
 }
 
-static bool has_runtime_config(const struct rel_plan_builder *b, char **path_out)
+char *rel_plan_mix_config_path(const struct rel_plan_builder *b)
+{
+    const struct rel_config *c = b->proj->config;
+    return rel_plan_project_path(b, c && c->config_path ? c->config_path : "config/config.exs");
+}
+
+/*
+ * Mix's choice of the runtime configuration file: runtime_config_path when
+ * set (false: none), else runtime.exs beside the build-time config file, else
+ * the deprecated releases.exs there (which makes reboot_system_after_config
+ * default to true). Fills b->providers, b->runtime_deprecated and b->reboot;
+ * *path_out: the file to copy to releases/VSN/runtime.exs, or NULL. The file
+ * is only copied: relman never evaluates it (mix evaluates it at boot).
+ */
+static int runtime_config(struct rel_plan_builder *b, char **path_out)
 {
     *path_out = NULL;
-    if (!b->mix || b->r->runtime_config_disabled)
-        return false;
-    char *p = rel_plan_project_path(b, b->r->runtime_config_path ? b->r->runtime_config_path
-                                                                 : "config/runtime.exs");
-    if (!rel_fs_is_file(p)) {
-        free(p);
-        return false;
+    const struct rel_config_release *r = b->r;
+    if (!b->mix && r->nproviders)
+        return rel_error_set(REL_ECONFIG,
+                             "%s:%d: releases.%s.config_providers: config providers need a Mix "
+                             "project (Elixir's Config.Provider)",
+                             b->proj->config ? b->proj->config->file : "relman.yml",
+                             r->providers[0].pos.line, r->name);
+    if (!b->mix)
+        return 0;
+    char *p = NULL;
+    if (r->runtime_config_path && !r->runtime_config_disabled) {
+        p = rel_plan_project_path(b, r->runtime_config_path);
+        if (!rel_fs_is_file(p)) {
+            int rc = rel_error_set(REL_ENOTFOUND, "releases.%s.runtime_config_path: %s does not exist",
+                                   r->name, r->runtime_config_path);
+            free(p);
+            return rc;
+        }
+    } else if (!r->runtime_config_disabled) {
+        char *cfg = rel_plan_mix_config_path(b);
+        char *dir = rel_path_dirname(cfg);
+        char *runtime = rel_path_join2(dir, "runtime.exs");
+        char *releases = rel_path_join2(dir, "releases.exs");
+        if (rel_fs_is_file(runtime)) {
+            p = runtime;
+            runtime = NULL;
+            if (rel_fs_is_file(releases))
+                rel_plan_note(b, "both %s and %s exist: only runtime.exs is used, as with mix",
+                              p, releases);
+        } else if (rel_fs_is_file(releases)) {
+            p = releases;
+            releases = NULL;
+            b->runtime_deprecated = true;
+            rel_plan_note(b, "%s is deprecated (as mix warns): use runtime.exs or set "
+                          "runtime_config_path", p);
+        }
+        free(cfg);
+        free(dir);
+        free(runtime);
+        free(releases);
     }
     *path_out = p;
-    return true;
+    b->providers = p != NULL || r->nproviders > 0;
+    b->reboot = r->reboot_system_after_config_set ? r->reboot_system_after_config
+                                                  : b->runtime_deprecated;
+    return 0;
 }
 
 static int plan_overlays(struct rel_plan_builder *b)
@@ -422,9 +472,15 @@ static int plan_steps(struct rel_plan_builder *b)
             b->p->tar = true;
             phase = 2;
         } else {
+            if (s->kind == REL_STEP_MIX && !b->mix)
+                return rel_error_set(REL_ECONFIG,
+                                     "%s:%d: releases.%s.steps: {mix: %d} needs a Mix project",
+                                     b->proj->config ? b->proj->config->file : "relman.yml",
+                                     s->pos.line, r->name, s->mix_step);
             b->p->hooks = rel_reallocarray(b->p->hooks, b->p->nhooks + 1, sizeof(*b->p->hooks));
-            b->p->hooks[b->p->nhooks++] =
-                (struct rel_plan_hook){rel_strdup(s->command), phase >= 1, phase >= 2};
+            b->p->hooks[b->p->nhooks++] = (struct rel_plan_hook){
+                s->kind == REL_STEP_MIX ? NULL : rel_strdup(s->command),
+                s->kind == REL_STEP_MIX ? s->mix_step : 0, phase >= 1, phase >= 2};
         }
     }
     if (b->p->tar)
@@ -530,6 +586,8 @@ int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struc
     p->version = rel_strdup(o && o->version ? o->version : m->version);
     p->include_erts = r->include_erts != REL_ERTS_EXCLUDE;
     p->project_root = rel_strdup(proj->root);
+    if (b.mix)
+        p->mix_env = rel_strdup(proj->env ? proj->env : "prod");
     p->elixir = rel_model_find(m, "elixir") != NULL;
     /* decided by resolve (include_erts: PATH/erts-VSN, else the installed
      * one); a model without it has a problem and stopped above */
@@ -566,7 +624,9 @@ int rel_plan_build(struct rel_plan **out, const struct rel_model *m, const struc
     p->strip_compress = r->strip_compress;
 
     char *runtime = NULL;
-    bool providers = has_runtime_config(&b, &runtime);
+    if ((rc = runtime_config(&b, &runtime)) < 0)
+        goto fail;
+    bool providers = b.providers;
     char *consolidated = NULL;
     if (b.mix && proj->consolidated_dir && rel_fs_is_dir(proj->consolidated_dir))
         consolidated = rel_asprintf("$RELEASE_LIB/../releases/%s/consolidated", p->version);
@@ -651,6 +711,7 @@ void rel_plan_free(struct rel_plan *p)
     free(p->erts_version);
     free(p->dest);
     free(p->project_root);
+    free(p->mix_env);
     free(p->tarball);
     free(p);
 }

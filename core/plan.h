@@ -73,7 +73,8 @@ struct rel_plan_entry {
 };
 
 struct rel_plan_hook {
-    char *command; /* sh -c COMMAND, run in the project root */
+    char *command; /* sh -c COMMAND, run in the project root (NULL for a mix step) */
+    int mix_step;  /* > 0: the function at this position of mix.exs's steps, called by Mix */
     bool after;    /* after assembly (and after an earlier tar) */
     bool after_tar;
 };
@@ -84,6 +85,7 @@ struct rel_plan {
     char *erts_version;
     char *dest;         /* absolute release root */
     char *project_root; /* where hooks run */
+    char *mix_env;      /* Mix projects: MIX_ENV for the mix steps; else NULL */
     bool include_erts;
     bool elixir;                    /* the release contains Elixir */
     struct rel_plan_entry *entries; /* sorted by path, unique */

@@ -47,6 +47,13 @@ struct rel_plan_builder {
     size_t next_seq;
     char *version_dir; /* "releases/VSN" */
     bool mix;
+    /* Mix runtime configuration (plan.c's runtime_config()): config
+     * providers exist (runtime.exs or config_providers), the runtime file is
+     * the deprecated releases.exs, and the system reboots after configuring
+     * (reboot_system_after_config, which defaults to true with releases.exs) */
+    bool providers;
+    bool runtime_deprecated;
+    bool reboot;
 };
 
 /* ---- plan.c ---- */
@@ -65,6 +72,9 @@ bool rel_plan_ends_with(const char *s, const char *suffix);
 char *rel_plan_project_path(const struct rel_plan_builder *b, const char *p);
 /* The ERTS directory the release runs on (erts-VSN). New string. */
 char *rel_plan_erts_dir(const struct rel_plan_builder *b);
+/* Mix: the build-time configuration file (project.config_path, else
+ * config/config.exs), absolute. New string. */
+char *rel_plan_mix_config_path(const struct rel_plan_builder *b);
 
 /* ---- plan_text.c ---- */
 

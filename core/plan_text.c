@@ -15,6 +15,7 @@
 #include "event.h"
 #include "fs.h"
 #include "launcher.h"
+#include "mixrun.h"
 #include "path.h"
 #include "project.h"
 #include "resolve.h"
@@ -235,9 +236,60 @@ static int app_name_cmp(const void *x, const void *y)
     return strcmp(a->app->name, c->app->name);
 }
 
+/*
+ * The config_providers of relman.yml as Config.Provider.init/3 lists them,
+ * [{Module, InitResult}]: a reader as Config.Reader.init/1 makes it; a
+ * {mix: N} entry as Mix evaluates the Nth provider of mix.exs (one VM for all
+ * of them, started only when there is one). New list in *out.
+ */
+static int configured_providers(struct rel_plan_builder *b, struct rel_term **out)
+{
+    const struct rel_config_release *r = b->r;
+    struct rel_term *l = rel_term_list_new(), *mix = NULL;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < r->nproviders; i++) {
+        const struct rel_config_provider *pv = &r->providers[i];
+        if (pv->kind != REL_PROVIDER_MIX) {
+            rel_term_list_append(l, rel_sysconfig_reader(
+                                        pv->kind == REL_PROVIDER_READER_SYSTEM ? pv->var : NULL,
+                                        pv->path));
+            continue;
+        }
+        if (!mix) {
+            struct rel_mixrun_opts mo = {.dir = b->proj->root,
+                                         .env = b->proj->env ? b->proj->env : "prod",
+                                         .action = "providers",
+                                         .release = r->name};
+            rc = rel_mixrun_query(&mix, &mo, "mix could not initialize the config providers");
+            if (rc < 0)
+                break;
+        }
+        const struct rel_term *t =
+            pv->mix >= 1 && (size_t)pv->mix <= rel_term_list_len(mix)
+                ? rel_term_list_get(mix, (size_t)pv->mix - 1)
+                : NULL;
+        if (!t)
+            rc = rel_error_set(REL_ECONFIG,
+                               "%s:%d: releases.%s.config_providers: {mix: %d}, but the release "
+                               "has %zu config providers in mix.exs (run `relman init --import` "
+                               "again)",
+                               b->proj->config ? b->proj->config->file : "relman.yml",
+                               pv->pos.line, r->name, pv->mix, rel_term_list_len(mix));
+        else
+            rel_term_list_append(l, rel_term_clone(t));
+    }
+    rel_term_free(mix);
+    if (rc < 0) {
+        rel_term_free(l);
+        l = NULL;
+    }
+    *out = l;
+    return rc;
+}
+
 int rel_plan_sys_config_mix(struct rel_plan_builder *b, const char *runtime)
 {
-    char *config = rel_plan_project_path(b, "config/config.exs");
+    char *config = rel_plan_mix_config_path(b);
     char *cache = rel_asprintf("%s/_build/%s/.relman/config.cache", b->proj->root,
                                b->proj->env ? b->proj->env : "prod");
     struct rel_mix_config mc = {.project_root = b->proj->root,
@@ -252,7 +304,10 @@ int rel_plan_sys_config_mix(struct rel_plan_builder *b, const char *runtime)
     if (rc == 0 && rel_fs_is_file(config))
         rel_event_log(b->o ? b->o->ev : NULL, REL_LOG_DEBUG, "config/config.exs: %s",
                       hit ? "from the cache" : "evaluated with elixir");
-    if (rc == 0 && runtime) {
+    struct rel_term *others = NULL;
+    if (rc == 0 && b->providers)
+        rc = configured_providers(b, &others);
+    if (rc == 0 && b->providers) {
         /* validate_compile_env, ordered by application name as mix's map is */
         struct rel_term *compile_env = NULL;
         if (b->r->validate_compile_env) {
@@ -270,9 +325,10 @@ int rel_plan_sys_config_mix(struct rel_plan_builder *b, const char *runtime)
         }
         struct rel_provider_opts po = {
             .version = b->p->version,
-            .runtime_file = "runtime.exs",
+            .runtime_file = runtime ? "runtime.exs" : NULL,
+            .providers = others,
             .env = mc.env,
-            .reboot_after_config = b->r->reboot_system_after_config,
+            .reboot_after_config = b->reboot,
             .prune_after_boot = b->r->prune_runtime_sys_config_after_boot,
             .start_distribution_during_config = b->r->start_distribution_during_config,
             .validate_compile_env = compile_env,
@@ -281,7 +337,7 @@ int rel_plan_sys_config_mix(struct rel_plan_builder *b, const char *runtime)
     }
     struct rel_buf text = REL_BUF_INIT;
     if (rc == 0)
-        rc = rel_sysconfig_format(&text, cfg, runtime && b->r->reboot_system_after_config);
+        rc = rel_sysconfig_format(&text, cfg, b->providers && b->reboot);
     if (rc == 0) {
         char *path = rel_asprintf("%s/sys.config", b->version_dir);
         rc = rel_plan_add_text(b, path, &text, 0644, "generated");
@@ -289,6 +345,7 @@ int rel_plan_sys_config_mix(struct rel_plan_builder *b, const char *runtime)
     }
     rel_buf_free(&text);
     rel_term_free(cfg);
+    rel_term_free(others);
     free(config);
     free(cache);
     return rc;
@@ -471,7 +528,7 @@ int rel_plan_executables(struct rel_plan_builder *b)
     struct rel_launcher_opts lo = {
         .name = b->p->name,
         .elixir = b->p->elixir,
-        .reboot_after_config = b->mix && b->r->reboot_system_after_config,
+        .reboot_after_config = b->mix && b->providers && b->reboot,
         .iex_flags = iex_flags,
         .relx = b->r->start_script.dialect ? strcmp(b->r->start_script.dialect, "relx") == 0
                                            : b->proj->kind == REL_PROJECT_REBAR3,

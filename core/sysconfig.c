@@ -246,23 +246,32 @@ struct rel_term *rel_sysconfig_provider(const struct rel_provider_opts *o)
     struct rel_term *m = rel_term_map_new();
     rel_term_map_put(m, rel_term_atom("__struct__"), rel_term_atom("Elixir.Config.Provider"));
     rel_term_map_put(m, rel_term_atom("config_path"), sys_env("RELEASE_SYS_CONFIG", ".config"));
+    /* Rebooting without distribution during configuration (mix's default):
+     * sys.config starts the VM undistributed and the provider's extra
+     * configuration turns distribution on for the rebooted system. Without
+     * a reboot, or with distribution during configuration, neither. */
+    bool late_distribution = o->reboot_after_config && !o->start_distribution_during_config;
     struct rel_term *extra = rel_term_list_new();
-    if (o->reboot_after_config && o->start_distribution_during_config) {
+    if (late_distribution) {
         struct rel_term *k = rel_term_list_new();
         rel_term_list_append(k, kv("start_distribution", rel_term_atom("true")));
         rel_term_list_append(extra, kv("kernel", k));
     }
     rel_term_map_put(m, rel_term_atom("extra_config"), extra);
-    char *rel_path = rel_asprintf("/releases/%s/%s", o->version, o->runtime_file);
-    struct rel_term *ropts = rel_term_list_new();
-    rel_term_list_append(ropts, kv("env", rel_term_atom(o->env)));
-    rel_term_list_append(ropts, kv("target", rel_term_atom(o->target ? o->target : "host")));
-    rel_term_list_append(ropts, kv("imports", rel_term_atom("disabled")));
     struct rel_term *providers = rel_term_list_new();
-    rel_term_list_append(
-        providers, rel_term_tuple(2, rel_term_atom("Elixir.Config.Reader"),
-                                  rel_term_tuple(2, sys_env("RELEASE_ROOT", rel_path), ropts)));
-    free(rel_path);
+    if (o->runtime_file) {
+        char *rel_path = rel_asprintf("/releases/%s/%s", o->version, o->runtime_file);
+        struct rel_term *ropts = rel_term_list_new();
+        rel_term_list_append(ropts, kv("env", rel_term_atom(o->env)));
+        rel_term_list_append(ropts, kv("target", rel_term_atom(o->target ? o->target : "host")));
+        rel_term_list_append(ropts, kv("imports", rel_term_atom("disabled")));
+        rel_term_list_append(
+            providers, rel_term_tuple(2, rel_term_atom("Elixir.Config.Reader"),
+                                      rel_term_tuple(2, sys_env("RELEASE_ROOT", rel_path), ropts)));
+        free(rel_path);
+    }
+    for (size_t i = 0; i < rel_term_list_len(o->providers); i++)
+        rel_term_list_append(providers, rel_term_clone(rel_term_list_get(o->providers, i)));
     rel_term_map_put(m, rel_term_atom("providers"), providers);
     rel_term_map_put(m, rel_term_atom("prune_runtime_sys_config_after_boot"),
                      rel_term_atom(o->prune_after_boot ? "true" : "false"));
@@ -274,12 +283,19 @@ struct rel_term *rel_sysconfig_provider(const struct rel_provider_opts *o)
     rel_term_list_append(elixir, kv("config_provider_init", m));
     struct rel_term *cfg = rel_term_list_new();
     rel_term_list_append(cfg, kv("elixir", elixir));
-    if (o->reboot_after_config && !o->start_distribution_during_config) {
+    if (late_distribution) {
         struct rel_term *k = rel_term_list_new();
         rel_term_list_append(k, kv("start_distribution", rel_term_atom("false")));
         rel_term_list_append(cfg, kv("kernel", k));
     }
     return cfg;
+}
+
+struct rel_term *rel_sysconfig_reader(const char *var, const char *path)
+{
+    struct rel_term *where = var ? sys_env(var, path) : rel_term_binary_str(path);
+    return rel_term_tuple(2, rel_term_atom("Elixir.Config.Reader"),
+                          rel_term_tuple(2, where, rel_term_list_new()));
 }
 
 struct rel_term *rel_sysconfig_compile_env(const struct rel_term *const *app_specs, size_t n)

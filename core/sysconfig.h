@@ -57,7 +57,10 @@ int rel_sysconfig_eval_mix(struct rel_term **out, bool *cache_hit, const struct 
 
 struct rel_provider_opts {
     const char *version;      /* release version */
-    const char *runtime_file; /* name under releases/VSN, e.g. "runtime.exs" */
+    const char *runtime_file; /* name under releases/VSN, e.g. "runtime.exs"; NULL: none */
+    /* the other providers, after runtime.exs's: [{Module, InitResult}] as
+     * Config.Provider.init/3 makes them; not owned, may be NULL */
+    const struct rel_term *providers;
     const char *env;          /* Mix env */
     const char *target;       /* NULL: "host" */
     bool reboot_after_config;
@@ -67,12 +70,18 @@ struct rel_provider_opts {
 };
 
 /*
- * The terms mix merges into sys.config when runtime config providers exist:
+ * The terms mix merges into sys.config when config providers exist (the
+ * runtime.exs reader, then o->providers):
  * [{elixir, [{config_provider_init, #{'__struct__' => 'Elixir.Config.Provider',
- * ...}}]}] (plus {kernel, [{start_distribution, false}]} when rebooting
- * without starting distribution during config). New term, owned by caller.
+ * ...}}]}]; when rebooting without starting distribution during config,
+ * also {kernel, [{start_distribution, false}]}, and the provider's
+ * extra_config turns it back on after the reboot. New term, owned by caller.
  */
 struct rel_term *rel_sysconfig_provider(const struct rel_provider_opts *o);
+
+/* {'Elixir.Config.Reader', {Path, []}}: what Config.Reader.init/1 makes of
+ * a path on the target, `path` or (var not NULL) {system, VAR, PATH}. */
+struct rel_term *rel_sysconfig_reader(const char *var, const char *path);
 
 /*
  * validate_compile_env from the .app terms of the release: every

@@ -534,9 +534,82 @@ static void test_new_cookie(void **state)
     assert_string_not_equal(a, b);
 }
 
+/* The plan's cookie set to `cookie` (a configured one). */
+static void set_cookie(struct rel_plan *p, const char *cookie)
+{
+    for (size_t i = 0; i < p->count; i++)
+        if (p->entries[i].kind == REL_PLAN_COOKIE) {
+            free(p->entries[i].data);
+            p->entries[i].data = rel_strdup(cookie);
+            p->entries[i].len = strlen(cookie);
+        }
+}
+
+static int asked;
+static bool answer;
+static bool confirm(void *ctx, const char *question)
+{
+    assert_string_equal(ctx, "ctx");
+    assert_non_null(strstr(question, "releases/COOKIE holds another cookie"));
+    asked++;
+    return answer;
+}
+
+/* A configured cookie that differs from the release's releases/COOKIE: asked
+ * when a confirm callback is there, else refused; --overwrite replaces it;
+ * the same cookie passes without a question. Refusals leave the release. */
+static void test_cookie_change(void **state)
+{
+    (void)state;
+    char *srcdir = at("src"), *src = at("src/data.txt");
+    assert_int_equal(rel_fs_mkdirs(srcdir, 0755), 0);
+    unlink(src);
+    assert_int_equal(rel_fs_write_atomic(src, "x", 1, 0644), 0);
+    char *dest = at("ck/demo");
+    char *cookie = rel_asprintf("%s/releases/COOKIE", dest);
+    struct rel_plan *p = make_plan(dest, "1.0", "one");
+    set_cookie(p, "cookie_a");
+    assert_int_equal(rel_assemble_execute(p, NULL, NULL), 0);
+    char *c = slurp(cookie);
+    assert_string_equal(c, "cookie_a");
+    free(c);
+
+    set_cookie(p, "cookie_b");
+    assert_int_equal(rel_assemble_execute(p, NULL, NULL), REL_EEXISTS);
+    assert_non_null(strstr(rel_error_message(), "--overwrite"));
+    struct rel_assemble_opts o = {.confirm = confirm, .confirm_ctx = "ctx"};
+    answer = false;
+    assert_int_equal(rel_assemble_execute(p, &o, NULL), REL_EEXISTS);
+    assert_int_equal(asked, 1);
+    c = slurp(cookie);
+    assert_string_equal(c, "cookie_a");
+    free(c);
+    answer = true;
+    assert_int_equal(rel_assemble_execute(p, &o, NULL), 0);
+    assert_int_equal(asked, 2);
+    c = slurp(cookie);
+    assert_string_equal(c, "cookie_b");
+    free(c);
+    /* unchanged: no question */
+    assert_int_equal(rel_assemble_execute(p, &o, NULL), 0);
+    assert_int_equal(asked, 2);
+    set_cookie(p, "cookie_c");
+    struct rel_assemble_opts ow = {.overwrite = true};
+    assert_int_equal(rel_assemble_execute(p, &ow, NULL), 0);
+    c = slurp(cookie);
+    assert_string_equal(c, "cookie_c");
+    free(c);
+    rel_plan_free(p);
+    free(cookie);
+    free(dest);
+    free(src);
+    free(srcdir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cookie_change),
         cmocka_unit_test(test_execute_reuse_carry), cmocka_unit_test(test_execute_refusals),
         cmocka_unit_test(test_execute_prestrip),    cmocka_unit_test(test_launchers),
         cmocka_unit_test(test_sysconfig),           cmocka_unit_test(test_new_cookie),

@@ -225,6 +225,45 @@ static void test_defaults_of_empty_file(void **state)
     rel_config_free(cfg);
 }
 
+/* Mix's runtime pieces: config_path, config providers of the three forms,
+ * function steps of mix.exs, whether reboot_system_after_config is written. */
+static void test_mix_runtime_keys(void **state)
+{
+    (void)state;
+    struct rel_config *cfg = parse_ok("project: {kind: mix, config_path: cfg/main.exs}\n"
+                                      "releases:\n"
+                                      "  a:\n"
+                                      "    config_providers:\n"
+                                      "      - reader: /etc/a.exs\n"
+                                      "      - reader: {system: RELEASE_ROOT, path: /x.exs}\n"
+                                      "      - mix: 3\n"
+                                      "    steps: [{mix: 1}, assemble, {run: echo hi}, tar]\n"
+                                      "    reboot_system_after_config: false\n"
+                                      "  b: {}\n");
+    assert_string_equal(cfg->config_path, "cfg/main.exs");
+    const struct rel_config_release *a = &cfg->releases[0];
+    assert_int_equal(a->nproviders, 3);
+    assert_int_equal(a->providers[0].kind, REL_PROVIDER_READER);
+    assert_string_equal(a->providers[0].path, "/etc/a.exs");
+    assert_int_equal(a->providers[1].kind, REL_PROVIDER_READER_SYSTEM);
+    assert_string_equal(a->providers[1].var, "RELEASE_ROOT");
+    assert_string_equal(a->providers[1].path, "/x.exs");
+    assert_int_equal(a->providers[2].kind, REL_PROVIDER_MIX);
+    assert_int_equal(a->providers[2].mix, 3);
+    assert_int_equal(a->nsteps, 4);
+    assert_int_equal(a->steps[0].kind, REL_STEP_MIX);
+    assert_int_equal(a->steps[0].mix_step, 1);
+    assert_int_equal(a->steps[2].kind, REL_STEP_RUN);
+    assert_true(a->reboot_system_after_config_set);
+    assert_false(cfg->releases[1].reboot_system_after_config_set);
+    rel_config_free(cfg);
+    assert_contains(parse_err("releases:\n  a:\n    config_providers: [{reader: rel/a.exs}]\n"),
+                    "needs an absolute path");
+    assert_contains(parse_err("releases:\n  a:\n    steps: [assemble, {mix: 0}]\n"), "mix");
+    assert_contains(parse_err("releases:\n  a:\n    steps: [assemble, {}]\n"),
+                    "needs 'run' (a command) or 'mix'");
+}
+
 static void test_pick_release(void **state)
 {
     (void)state;
@@ -775,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_full_config),
         cmocka_unit_test(test_defaults_of_empty_file),
         cmocka_unit_test(test_pick_release), cmocka_unit_test(test_start_script),
+        cmocka_unit_test(test_mix_runtime_keys),
         cmocka_unit_test(test_mode_typo),
         cmocka_unit_test(test_unknown_key),
         cmocka_unit_test(test_wrong_types_and_values),

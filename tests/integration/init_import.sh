@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # relman init --import on small projects written here: rebar3 (relx goals of
 # every form, a profile overriding the base section, no relx section at all)
-# and Mix (options relman has no equivalent for, a release given as a
+# and Mix (every option, function steps and providers, a release given as a
 # function, no :releases). The written relman.yml must be what the project
 # says, and relman must accept it.
 set -u
@@ -60,7 +60,8 @@ out=$("$R" init --import --force 2>&1)
 [ $? -eq 1 ] && ok || fail "broken rebar.config should fail"
 grep -q "rebar.config:3:" <<<"$out" && ok || fail "broken rebar.config: no FILE:LINE: $out"
 
-# ---- Mix: options without an equivalent, a function, no releases ----
+# ---- Mix: every option, function steps and providers, a release given as a
+# function, an option relman refuses, no releases ----
 mkdir -p "$TMP/mx/lib" && cd "$TMP/mx" || exit 1
 cat >mix.exs <<'MIX'
 defmodule Mx.MixProject do
@@ -88,6 +89,14 @@ defmodule Mx.MixProject do
   def application, do: [extra_applications: [:logger]]
 end
 MIX
+# include_erts as a function: refused by name, nothing written
+out=$("$R" init --import 2>&1)
+[ $? -ne 0 ] && ok || fail "include_erts as a function should be refused"
+grep -q "mix.exs: release full: option include_erts (.*) cannot be imported" <<<"$out" && ok ||
+    fail "include_erts refusal: $out"
+[ "$(wc -l <<<"$out")" -eq 1 ] && ok || fail "include_erts refusal: not one line: $out"
+[ ! -e relman.yml ] && ok || fail "a refused import wrote relman.yml"
+sed -i 's/include_erts: fn -> true end,/include_erts: true,/' mix.exs
 "$R" init --import >out.txt 2>&1 && ok || { fail "mix import"; cat out.txt; }
 expect mx-app relman.yml "  app: mx"
 expect mx-default relman.yml "default_release: full"
@@ -95,16 +104,18 @@ expect mx-from-app relman.yml "    version: {from_app: mx}"
 expect mx-apps relman.yml "      runtime_tools: load"
 expect mx-exec relman.yml "    include_executables_for: [unix]"
 expect mx-strip relman.yml "    strip_beams: {keep: [Docs], compress: true}"
-expect mx-steps relman.yml "    steps: [assemble, tar]"
+expect mx-steps relman.yml "      - assemble"
+expect mx-steps-fn relman.yml "      - {mix: 2}  # &IO.inspect/1"
+expect mx-steps-tar relman.yml "      - tar"
+expect mx-providers relman.yml "      - mix: 1  # {'Elixir.Foo',\"x\"}"
+expect mx-erts relman.yml "    include_erts: true"
 expect mx-path relman.yml "    path: out/full"
 expect mx-runtime relman.yml "    runtime_config_path: false"
 expect mx-skip relman.yml "    skip_mode_validation_for: [mx]"
 expect mx-reboot relman.yml "    reboot_system_after_config: true"
 expect mx-fn-release relman.yml "      mx: temporary"
 expect mx-lazy-version relman.yml '    version: "1.2.3"'
-expect mx-not-imported relman.yml "#   releases.full.config_providers ="
-expect mx-not-imported-fn relman.yml "#   releases.full.include_erts = {relman_function,"
-expect mx-not-imported-step relman.yml "#   releases.full.steps ="
+grep -q "not imported" relman.yml && fail "mix import left 'not imported' comments" || ok
 "$R" releases >rel.txt 2>&1 && ok || { fail "relman releases on the mix import"; cat rel.txt; }
 
 # no :releases: the release mix would make, named after :app
