@@ -5,6 +5,7 @@
  * rel_plan_build() is written in two files along one seam:
  *   plan.c       the builder: entries (add, trees of files, overlays), the
  *                steps, sorting and uniqueness, the public functions;
+ *   plan_eex.c   templates beyond the EEx subset, through Elixir's EEx;
  *   plan_text.c  the generated texts: template variables and templates
  *                (vm.args, env.sh, ...), boot scripts, sys.config (Mix
  *                config evaluated with elixir, relx's file checked), the
@@ -63,6 +64,13 @@ bool rel_plan_ends_with(const char *s, const char *suffix);
 char *rel_plan_project_path(const struct rel_plan_builder *b, const char *p);
 /* The ERTS directory the release runs on (erts-VSN). New string. */
 char *rel_plan_erts_dir(const struct rel_plan_builder *b);
+
+/* ---- plan_eex.c ---- */
+
+/* Render template `text` (`shown`: its path as the user knows it) with
+ * Elixir's EEx and @release as mix builds it (core/eex.h), into `out`. */
+int rel_plan_render_eex(struct rel_plan_builder *b, struct rel_buf *out, const char *text,
+                        size_t len, const char *shown);
 
 /* ---- plan_text.c ---- */
 

@@ -39,6 +39,13 @@ static int tv_option(void *ctx, const char *key, struct rel_buf *out, bool *foun
     struct rel_plan_builder *b = ((struct tvars *)ctx)->b;
     const struct rel_config_release *r = b->r;
     *found = true;
+    /* mix takes these out of @release.options: nil there */
+    static const char *const popped[] = {"path",    "version",          "include_erts",
+                                         "steps",   "config_providers", "applications",
+                                         NULL};
+    for (size_t i = 0; b->mix && popped[i]; i++)
+        if (strcmp(key, popped[i]) == 0)
+            return 0;
     if (strcmp(key, "cookie") == 0 && r->cookie)
         return rel_buf_puts(out, r->cookie);
     if (strcmp(key, "path") == 0 && r->path)
@@ -53,6 +60,13 @@ static int tv_option(void *ctx, const char *key, struct rel_buf *out, bool *foun
         return rel_buf_puts(out, r->strip_beams ? "true" : "false");
     if (strcmp(key, "quiet") == 0)
         return rel_buf_puts(out, r->quiet ? "true" : "false");
+    /* mix leaves these unset (nil) unless mix.exs sets them: only EEx knows */
+    if (b->mix && (strcmp(key, "reboot_system_after_config") == 0 ||
+                   strcmp(key, "validate_compile_env") == 0)) {
+        bool on = key[0] == 'r' ? r->reboot_system_after_config : r->validate_compile_env;
+        *found = on;
+        return on ? rel_buf_puts(out, "true") : 0;
+    }
     if (strcmp(key, "reboot_system_after_config") == 0)
         return rel_buf_puts(out, r->reboot_system_after_config ? "true" : "false");
     if (strcmp(key, "validate_compile_env") == 0)
@@ -118,8 +132,16 @@ static int render_template(struct rel_plan_builder *b, struct rel_buf *out, cons
             shown = path + rl + 1;
         struct rel_buf text = REL_BUF_INIT;
         rc = rel_fs_read_file(&text, path, REL_TEMPLATE_MAX_SIZE);
+        /* Mix projects: what the subset cannot render, Elixir's EEx does */
+        bool eex = false;
+        vars.needs_eex = b->mix ? &eex : NULL;
+        size_t mark = out->len;
         if (rc == 0)
             rc = rel_template_render(out, text.ptr ? text.ptr : "", text.len, shown, &vars);
+        if (rc == 0 && eex) {
+            rel_buf_truncate(out, mark);
+            rc = rel_plan_render_eex(b, out, text.ptr ? text.ptr : "", text.len, shown);
+        }
         rel_buf_free(&text);
     } else {
         size_t len;
