@@ -767,6 +767,18 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
         rc = make_parent(to, &last_dir);
         if (rc == 0) {
             switch (e->kind) {
+            case REL_PLAN_DIR: {
+                /* a directory that was there already counts as reused */
+                bool was = have_old && rel_fs_is_dir(old);
+                rc = rel_fs_mkdirs(to, 0755);
+                if (rc == 0 && chmod(to, e->mode) < 0)
+                    rc = rel_error_set_errno(REL_EIO, errno, "cannot set the mode of %s", to);
+                if (was)
+                    st->reused++;
+                else
+                    st->written++;
+                break;
+            }
             case REL_PLAN_TEXT:
                 if (have_old && !o->no_reuse && same_text(old, e) && link(old, to) == 0) {
                     st->reused++;

@@ -93,6 +93,17 @@ struct dir_id {
     ino_t ino;
 };
 
+static int add_empty_dir(struct rel_plan_builder *b, const char *dest, mode_t mode,
+                         const char *origin, char ***recorded, size_t *nrecorded)
+{
+    int rc = rel_plan_add(b, dest, REL_PLAN_DIR, mode, NULL, NULL, 0, 0, origin);
+    if (rc == 0) {
+        *recorded = rel_reallocarray(*recorded, *nrecorded + 1, sizeof(char *));
+        (*recorded)[(*nrecorded)++] = rel_path_normalize(dest);
+    }
+    return rc;
+}
+
 static int add_tree_at(struct rel_plan_builder *b, const char *dir, const char *dest,
                        const char *origin, bool strip, const char *const *skip,
                        struct dir_id *stack, int depth, char ***recorded, size_t *nrecorded)
@@ -112,10 +123,12 @@ static int add_tree_at(struct rel_plan_builder *b, const char *dir, const char *
         return rel_error_set_errno(REL_EIO, errno, "cannot read directory %s", dir);
     int rc = 0;
     struct dirent *de;
+    size_t seen = 0;
     while ((de = readdir(d))) {
         const char *n = de->d_name;
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
             continue;
+        seen++;
         bool skipped = false;
         for (size_t i = 0; depth == 0 && skip && skip[i]; i++)
             skipped |= strcmp(skip[i], n) == 0;
@@ -145,6 +158,10 @@ static int add_tree_at(struct rel_plan_builder *b, const char *dir, const char *
             break;
     }
     closedir(d);
+    /* An empty directory of an overlay (recorded: the tar step packs it
+     * too) is kept, as mix's File.cp_r keeps it. */
+    if (rc == 0 && seen == 0 && depth > 0 && recorded)
+        rc = add_empty_dir(b, dest, st.st_mode, origin, recorded, nrecorded);
     return rc;
 }
 
@@ -619,5 +636,7 @@ int rel_plan_entry_text(struct rel_buf *out, const struct rel_plan_entry *e)
         return rel_buf_put(out, e->data, e->len);
     if (e->kind == REL_PLAN_COOKIE)
         return rel_error_set(REL_EINVAL, "the cookie is never printed");
+    if (e->kind == REL_PLAN_DIR)
+        return rel_error_set(REL_EINVAL, "%s is a directory", e->path);
     return rel_fs_read_file(out, e->src, (size_t)64 << 20);
 }

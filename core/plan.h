@@ -13,6 +13,8 @@
  *   COOKIE  releases/COOKIE: `data` when the release configures a cookie;
  *           otherwise the previous release's cookie is kept, or a new one
  *           is generated from the system's random source
+ *   DIR     an empty directory (mode `mode`): an overlay's empty directories
+ *           are kept, as mix's File.cp_r keeps them
  *
  * Everything that can fail on bad input fails here (unreadable .app files,
  * template errors with FILE:LINE, configuration that does not evaluate), so
@@ -46,7 +48,7 @@
 struct rel_events;
 struct rel_model;
 
-enum rel_plan_kind { REL_PLAN_COPY, REL_PLAN_STRIP, REL_PLAN_TEXT, REL_PLAN_COOKIE };
+enum rel_plan_kind { REL_PLAN_COPY, REL_PLAN_STRIP, REL_PLAN_TEXT, REL_PLAN_COOKIE, REL_PLAN_DIR };
 
 struct rel_plan_entry {
     char *path; /* relative to the release root, never "..", no trailing '/' */
