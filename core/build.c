@@ -105,11 +105,15 @@ static bool build_canceled(void *ctx)
     return o->canceled && o->canceled(o->cancel_ctx);
 }
 
+#define MAX_COMPILE_ARGS 8
+
 /* Step 1 for project `p`: the build tool, its output streamed to o->ev
  * (INFO) and captured for o->build_output when it fails. */
 static int build_run(const struct rel_project *p, const struct rel_build_opts *o)
 {
-    const char *argv_mix[] = {"mix", "compile", NULL};
+    const char *argv_mix[2 + MAX_COMPILE_ARGS + 1] = {"mix", "compile", NULL};
+    for (size_t i = 0; o->compile_args && o->compile_args[i] && i < MAX_COMPILE_ARGS; i++)
+        argv_mix[2 + i] = o->compile_args[i];
     const char *argv_rebar[] = {"rebar3", "as", p->env ? p->env : "default", "compile", NULL};
     const char *const *argv;
     char *env_mix = NULL;
@@ -175,6 +179,9 @@ static int maybe_compile(const struct rel_build_opts *o)
     struct rel_project *p = NULL;
     int rc =
         rel_project_open(&p, o->dir ? o->dir : ".", REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN);
+    if (rc == 0 && o->compile_args && o->compile_args[0] && p->kind != REL_PROJECT_MIX)
+        rc = rel_error_set(REL_EUSAGE, "%s is for Mix projects (it is passed to mix compile)",
+                           o->compile_args[0]);
     if (rc == 0 && o->compile == REL_BUILD_COMPILE_AUTO) {
         char *why = NULL;
         if (rel_build_needed(p, &why))

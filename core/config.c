@@ -239,6 +239,9 @@ struct fill {
     const char *file;
     yaml_document_t *doc;
     yaml_document_t *defaults[64]; /* parsed default values, freed at the end */
+    const struct rel_config_key *default_of[64]; /* the key each one is for (shared by
+                                                    every release: their count is the
+                                                    keys', not releases x keys) */
     size_t ndefaults;
 };
 
@@ -270,6 +273,9 @@ static struct val get(struct fill *f, yaml_document_t *d, yaml_node_t *map, cons
     if (v.n && !rel_config_yaml_is_null(v.n))
         return v;
     const struct rel_config_key *k = rel_config_key_find(spath);
+    for (size_t i = 0; k && i < f->ndefaults; i++)
+        if (f->default_of[i] == k)
+            return (struct val){f->defaults[i], yaml_document_get_root_node(f->defaults[i])};
     if (!k || !k->def || f->ndefaults >= sizeof(f->defaults) / sizeof(f->defaults[0]))
         return (struct val){NULL, v.n};
     yaml_document_t *dd = rel_calloc(1, sizeof(*dd));
@@ -278,6 +284,7 @@ static struct val get(struct fill *f, yaml_document_t *d, yaml_node_t *map, cons
         rel_error_clear();
         return (struct val){NULL, NULL};
     }
+    f->default_of[f->ndefaults] = k;
     f->defaults[f->ndefaults++] = dd;
     return (struct val){dd, yaml_document_get_root_node(dd)};
 }

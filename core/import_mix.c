@@ -44,6 +44,9 @@ static const char mix_expr[] =
     "end\n"
     "rels = for {n, o} <- Keyword.get(c, :releases, []), do: {n, if(is_function(o, 0), do: "
     "o.(), else: o)}\n"
+    /* include_erts given as a function: mix calls it when it builds */
+    "rels = for {n, o} <- rels, do: {n, Enum.map(o, fn {:include_erts, e} when is_function(e, "
+    "0) -> {:include_erts, {:relman_evaluated, e.(), inspect(e)}}; kv -> kv end)}\n"
     "children = if Mix.Project.umbrella?(), do: Map.keys(Mix.Project.apps_paths() || %{}), "
     "else: []\n"
     "t = [app: c[:app], version: c[:version], umbrella: Mix.Project.umbrella?(), "
@@ -60,6 +63,54 @@ static const char *const mix_bools[] = {"reboot_system_after_config",
                                         "validate_compile_env",
                                         "quiet",
                                         NULL};
+
+/* A list option, or a string where mix takes one too (List.wrap:
+ * `overlays: "rel/another"`, `strip_beams: [keep: "Docs"]`), as a YAML
+ * flow list. False when an item is neither a string nor an atom. */
+static bool mix_list_or_string(struct rel_import_gen *g, const struct rel_term *v)
+{
+    char *s = rel_import_str(v);
+    if (s && s[0]) {
+        rel_buf_puts(g->out, "[");
+        rel_config_yaml_scalar(g->out, s, false);
+        rel_buf_puts(g->out, "]");
+        free(s);
+        return true;
+    }
+    free(s);
+    return rel_term_is_list(v) && rel_import_flow_list(g, v);
+}
+
+/* include_erts: true, false, a path, or a function of no arguments, which
+ * mix calls when it builds the release: the expression printed it with its
+ * value ({relman_evaluated, Value, Text}); the value is imported and a
+ * comment says it was fixed at import. */
+static void mix_include_erts(struct rel_import_gen *g, const char *name, const struct rel_term *v)
+{
+    const struct rel_term *orig = v;
+    if (rel_term_is_tagged(v, "relman_evaluated", 3))
+        v = rel_term_tuple_get(v, 1);
+    char *p = rel_import_str(v);
+    if (rel_term_is_atom(v, "true") || rel_term_is_atom(v, "false"))
+        rel_buf_printf(g->out, "    include_erts: %s\n", rel_term_atom_name(v));
+    else if (p && p[0]) {
+        rel_buf_puts(g->out, "    include_erts: ");
+        rel_import_scalar(g, p);
+        rel_buf_puts(g->out, "\n");
+    } else {
+        rel_import_skipped(g, name, "include_erts", orig);
+        orig = NULL;
+    }
+    if (orig && orig != v) {
+        char *fn = rel_import_str(rel_term_tuple_get(orig, 2));
+        rel_buf_printf(g->out,
+                       "    # include_erts was a function in mix.exs (%s), evaluated at import:\n"
+                       "    # re-run `relman init --import` when what it returns changes\n",
+                       fn ? fn : "fn");
+        free(fn);
+    }
+    free(p);
+}
 
 static void mix_release(struct rel_import_gen *g, const char *name, const struct rel_term *opts,
                         const char *default_version)
@@ -112,21 +163,13 @@ static void mix_release(struct rel_import_gen *g, const char *name, const struct
             }
             rel_buf_free(&apps);
         } else if (strcmp(key, "include_erts") == 0) {
-            char *p = rel_import_str(v);
-            if (rel_term_is_atom(v, "true") || rel_term_is_atom(v, "false"))
-                rel_buf_printf(g->out, "    include_erts: %s\n", rel_term_atom_name(v));
-            else if (p) {
-                rel_buf_puts(g->out, "    include_erts: ");
-                rel_import_scalar(g, p);
-                rel_buf_puts(g->out, "\n");
-            } else
-                rel_import_skipped(g, name, key, v);
-            free(p);
+            mix_include_erts(g, name, v);
         } else if (strcmp(key, "include_executables_for") == 0 ||
                    strcmp(key, "skip_mode_validation_for") == 0 || strcmp(key, "overlays") == 0) {
             size_t mark = g->out->len;
             rel_buf_printf(g->out, "    %s: ", key);
-            if (rel_term_is_list(v) && rel_import_flow_list(g, v))
+            if (strcmp(key, "overlays") == 0 ? mix_list_or_string(g, v)
+                                             : rel_term_is_list(v) && rel_import_flow_list(g, v))
                 rel_buf_puts(g->out, "\n");
             else {
                 rel_buf_truncate(g->out, mark);
@@ -140,7 +183,7 @@ static void mix_release(struct rel_import_gen *g, const char *name, const struct
                 const struct rel_term *comp = rel_term_proplist_get(v, "compress");
                 size_t mark = g->out->len;
                 rel_buf_puts(g->out, "    strip_beams: {keep: ");
-                bool ok = keep ? rel_import_flow_list(g, keep) : (rel_buf_puts(g->out, "[]"), true);
+                bool ok = keep ? mix_list_or_string(g, keep) : (rel_buf_puts(g->out, "[]"), true);
                 rel_buf_printf(g->out, ", compress: %s}\n",
                                rel_term_is_atom(comp, "true") ? "true" : "false");
                 if (!ok) {

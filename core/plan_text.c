@@ -212,6 +212,15 @@ int rel_plan_boot_scripts(struct rel_plan_builder *b, bool providers, const char
         free(ed);
     }
     rc = rel_boot_read_preloaded(&pre, &npre, otp, b->p->erts_version);
+    if (rc == REL_ENOTFOUND && b->r->include_erts == REL_ERTS_PATH) {
+        /* an ERTS copied out of another release has no lib/erts-VSN: the
+         * local installation's, as mix's systools takes the running VM's */
+        char *msg = rel_strdup(rel_error_message());
+        rc = rel_boot_read_preloaded(&pre, &npre, b->proj->otp_root, b->p->erts_version);
+        if (rc < 0)
+            rc = rel_error_set(rc, "%s (nor in the local Erlang: %s)", msg, rel_error_message());
+        free(msg);
+    }
     free(otp);
     struct rel_boot_spec spec = {
         .name = b->p->name,
@@ -433,8 +442,12 @@ int rel_plan_templates(struct rel_plan_builder *b, char **vm_cookie)
                                       : add_template(b, "vm.args", NULL);
     if (rc == 0)
         rc = add_template(b, "remote.vm.args", NULL);
-    if (rc == 0)
+    /* mix writes env.sh with the unix executables only (bin/ stays, empty,
+     * when there are none) */
+    if (rc == 0 && (!b->mix || b->r->exec_unix))
         rc = add_template(b, "env.sh", &env_extra);
+    if (rc == 0 && b->mix && !b->r->exec_unix && !b->r->exec_windows)
+        rc = rel_plan_add(b, "bin", REL_PLAN_DIR, 0755, NULL, NULL, 0, 0, "generated");
     if (rc == 0 && b->r->exec_windows)
         rc = add_template(b, "env.bat", NULL);
     rel_buf_free(&env_extra);
