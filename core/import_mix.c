@@ -237,6 +237,53 @@ static void mix_release(struct rel_import_gen *g, const char *name, const struct
     }
 }
 
+/*
+ * An umbrella whose mix.exs has no releases: `mix release` refuses it (an
+ * umbrella's releases must each list, in applications:, the children they
+ * hold). relman says so, and proposes one release, named after the
+ * directory, with every child permanent; the summary and a comment in
+ * relman.yml say both.
+ */
+static void mix_umbrella_proposal(struct rel_import_gen *g, struct rel_buf *summary,
+                                  const char *dir, const char *version,
+                                  const struct rel_term *children)
+{
+    char *base = rel_path_basename(dir);
+    char *rn = rel_import_release_name_from(base);
+    free(base);
+    struct rel_buf names = REL_BUF_INIT;
+    for (size_t k = 0; k < rel_term_list_len(children); k++) {
+        const char *c = rel_term_atom_name(rel_term_list_get(children, k));
+        if (rel_import_atom_ok(c))
+            rel_buf_printf(&names, "%s%s", names.len ? ", " : "", c);
+    }
+    rel_buf_puts(g->out,
+                 "  # mix.exs defines no releases: `mix release` refuses an umbrella without\n"
+                 "  # them (each release must choose its children in applications:). relman\n"
+                 "  # proposes this release with every child; keep the children it should\n"
+                 "  # hold, or add releases: to mix.exs and import again.\n");
+    rel_buf_printf(g->out, "  %s:\n", rn);
+    if (version) {
+        rel_buf_puts(g->out, "    version: ");
+        rel_import_quoted(g, version);
+        rel_buf_puts(g->out, "\n");
+    }
+    rel_buf_puts(g->out, "    applications:\n");
+    for (size_t k = 0; k < rel_term_list_len(children); k++) {
+        const char *c = rel_term_atom_name(rel_term_list_get(children, k));
+        if (rel_import_atom_ok(c))
+            rel_buf_printf(g->out, "      %s: permanent\n", c);
+    }
+    rel_buf_printf(summary,
+                   "mix.exs defines no releases, and `mix release` would refuse this umbrella: "
+                   "an umbrella's releases must each list the children they hold in "
+                   "applications:. Proposed instead: release %s with every child (%s); edit "
+                   "it in relman.yml, or add releases: to mix.exs and import again",
+                   rn, rel_buf_cstr(&names));
+    rel_buf_free(&names);
+    free(rn);
+}
+
 int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char *dir,
                    const char *env)
 {
@@ -328,26 +375,7 @@ int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char
     if (!written) {
         /* what `mix release` would do without :releases */
         if (umbrella) {
-            char *base = rel_path_basename(dir);
-            char *rn = rel_import_release_name_from(base);
-            free(base);
-            rel_buf_printf(g->out, "  %s:\n", rn);
-            if (version) {
-                rel_buf_puts(g->out, "    version: ");
-                rel_import_quoted(g, version);
-                rel_buf_puts(g->out, "\n");
-            }
-            rel_buf_puts(g->out, "    applications:\n");
-            for (size_t k = 0; k < rel_term_list_len(children); k++) {
-                const char *c = rel_term_atom_name(rel_term_list_get(children, k));
-                if (rel_import_atom_ok(c))
-                    rel_buf_printf(g->out, "      %s: permanent\n", c);
-            }
-            rel_buf_printf(summary,
-                           "no releases in mix.exs; proposed release %s with every "
-                           "umbrella child",
-                           rn);
-            free(rn);
+            mix_umbrella_proposal(g, summary, dir, version, children);
         } else if (app) {
             rel_buf_printf(g->out, "  %s:\n", app);
             if (version) {
