@@ -139,8 +139,9 @@ const struct rel_config_key rel_config_keys[] = {
         "one is an error unless the parent is in `skip_mode_validation_for`."),
     ROW("releases.*.include_erts", REL_CT_BOOL | REL_CT_PATH, NULL, "true", 0, REL_CK_NONE, NULL,
         "`true`: ship the Erlang runtime (ERTS) of the installed Erlang; `false`: use the "
-        "target's (it must be the very same version); a path to an `erts-VSN` directory: ship "
-        "that one, and take the OTP applications from the `lib` beside it."),
+        "target's (it must be the very same version); a path to an `erts-VSN` directory (for "
+        "example the one of another release): ship that one, and take the OTP applications "
+        "from the `lib` beside it."),
     ROW("releases.*.include_executables_for", REL_CT_LIST, NULL, "[unix, windows]", 0, REL_CK_NONE,
         NULL, "The systems to write start scripts for (`bin/NAME`, `bin/NAME.bat`)."),
     ROW("releases.*.include_executables_for[]", REL_CT_ENUM, "unix|windows", NULL, 0, REL_CK_NONE,
@@ -163,10 +164,13 @@ const struct rel_config_key rel_config_keys[] = {
         "Where the release is assembled (relative to relman.yml)."),
     ROW("releases.*.rel_templates_path", REL_CT_PATH, NULL, "rel", 0, REL_CK_NONE, NULL,
         "Directory of the templates `vm.args.eex`, `remote.vm.args.eex`, `env.sh.eex`, "
-        "`env.bat.eex` and of `overlays/`."),
+        "`env.bat.eex` and of `overlays/`. Mix projects' templates may use any EEx: what "
+        "relman's own subset does not render goes to Elixir's EEx (docs/assemble.md, "
+        "\"Templates\")."),
     ROW("releases.*.overlays", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
-        "Directories whose contents are copied as they are into the release root. "
-        "`REL_TEMPLATES_PATH/overlays` is always included."),
+        "Directories whose contents are copied as they are (empty directories included) into "
+        "the release root, after `REL_TEMPLATES_PATH/overlays`, which is always included; a "
+        "later directory's file replaces an earlier one's."),
     ROW("releases.*.overlays[]", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, NULL, "A directory."),
     ROW("releases.*.steps", REL_CT_LIST, NULL, "[assemble]", 0, REL_CK_NONE, NULL,
         "What `relman assemble` does, in order: `assemble` (exactly once), `tar` (at most once, "

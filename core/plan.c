@@ -172,6 +172,23 @@ static int add_tree(struct rel_plan_builder *b, const char *dir, const char *des
     return add_tree_at(b, dir, dest, origin, strip, skip, stack, 0, NULL, NULL);
 }
 
+/* An application's priv/ (include/) as mix's File.cp_r copies it: empty
+ * directories too, the directory itself included (the tar step packs
+ * lib/APP-VSN whole). */
+static int add_copied_dir(struct rel_plan_builder *b, const char *dir, const char *dest)
+{
+    char **seen = NULL;
+    size_t n = 0;
+    struct dir_id stack[MAX_TREE_DEPTH];
+    int rc = add_tree_at(b, dir, dest, "app", false, NULL, stack, 0, &seen, &n);
+    if (rc == 0 && n == 0)
+        rc = add_empty_dir(b, dest, 0755, "app", &seen, &n);
+    for (size_t i = 0; i < n; i++)
+        free(seen[i]);
+    free(seen);
+    return rc;
+}
+
 char *rel_plan_project_path(const struct rel_plan_builder *b, const char *p)
 {
     if (p[0] == '/')
@@ -275,7 +292,7 @@ static int plan_apps(struct rel_plan_builder *b)
             char *src = rel_path_join2(a->app->dir, extra[k]);
             if (rel_fs_is_dir(src)) {
                 char *d = rel_path_join2(lib, extra[k]);
-                rc = add_tree(b, src, d, "app", false, NULL);
+                rc = add_copied_dir(b, src, d);
                 free(d);
             }
             free(src);

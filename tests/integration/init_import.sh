@@ -104,7 +104,9 @@ expect mx-reboot relman.yml "    reboot_system_after_config: true"
 expect mx-fn-release relman.yml "      mx: temporary"
 expect mx-lazy-version relman.yml '    version: "1.2.3"'
 expect mx-not-imported relman.yml "#   releases.full.config_providers ="
-expect mx-not-imported-fn relman.yml "#   releases.full.include_erts = {relman_function,"
+# include_erts given as a function is called at import, as mix calls it (issue 13)
+expect mx-erts-fn relman.yml "    include_erts: true"
+expect mx-erts-fn-said relman.yml "# include_erts was a function in mix.exs"
 expect mx-not-imported-step relman.yml "#   releases.full.steps ="
 "$R" releases >rel.txt 2>&1 && ok || { fail "relman releases on the mix import"; cat rel.txt; }
 
