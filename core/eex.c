@@ -11,11 +11,13 @@
 #include "fs.h"
 #include "path.h"
 #include "proc.h"
+#include "sha256.h"
 #include "template.h"
 #include "term.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +73,8 @@ static char *error_line(const char *err)
     return rel_strndup(p, n);
 }
 
+static int render(struct rel_buf *out, const struct rel_buf *input, const struct rel_eex_opts *o);
+
 static int write_private(const char *path, const struct rel_buf *data)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -93,8 +97,114 @@ static int write_private(const char *path, const struct rel_buf *data)
     return 0;
 }
 
+/* ---- the cache ----------------------------------------------------------- */
+
+#define CACHE_MAGIC "relman eex cache 1\n"
+
+static bool cache_enabled(const struct rel_eex_opts *o)
+{
+    const char *off = getenv("RELMAN_NO_CONFIG_CACHE");
+    return o->cache_dir && !(off && *off && strcmp(off, "0") != 0);
+}
+
+/* The cache file of template o->file: its path with '/' made '_'. */
+static char *cache_path(const struct rel_eex_opts *o)
+{
+    char *name = rel_asprintf("eex-%s", o->file);
+    for (char *c = name; *c; c++)
+        if (*c == '/' || *c == '\n')
+            *c = '_';
+    char *p = rel_path_join2(o->cache_dir, name);
+    free(name);
+    return p;
+}
+
+static void cache_key(char hex[65], const struct rel_buf *input, const struct rel_eex_opts *o)
+{
+    struct rel_sha256 s;
+    uint8_t d[32];
+    struct rel_buf mixexs = REL_BUF_INIT;
+    char *mp = rel_path_join2(o->cwd, "mix.exs");
+    if (o->mix_release)
+        rel_fs_read_file(&mixexs, mp, (size_t)4 << 20);
+    rel_error_clear();
+    free(mp);
+    rel_sha256_init(&s);
+    rel_sha256_update(&s, input->ptr, input->len);
+    rel_sha256_update(&s, "\0", 1);
+    rel_sha256_update(&s, mixexs.ptr ? mixexs.ptr : "", mixexs.len);
+    char *more = rel_asprintf("\n%s\n%s\n", o->mix_env ? o->mix_env : "prod",
+                              o->elixir_version ? o->elixir_version : "");
+    rel_sha256_update(&s, more, strlen(more));
+    rel_sha256_final(&s, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    free(more);
+    rel_buf_free(&mixexs);
+}
+
+/* 1 and the text appended to `out` on a hit, else 0. */
+static int cache_lookup(struct rel_buf *out, const char *path, const char *key)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    int hit = 0;
+    if (rel_fs_read_file(&b, path, REL_TEMPLATE_MAX_SIZE * 4 + 200) == 0) {
+        size_t ml = strlen(CACHE_MAGIC);
+        const char *t = rel_buf_cstr(&b);
+        if (b.len > ml + 65 && memcmp(t, CACHE_MAGIC, ml) == 0 &&
+            memcmp(t + ml, key, 64) == 0 && t[ml + 64] == '\n') {
+            rel_buf_put(out, t + ml + 65, b.len - ml - 65);
+            hit = 1;
+        }
+    }
+    rel_error_clear();
+    rel_buf_free(&b);
+    return hit;
+}
+
+static void cache_store(const char *dir, const char *path, const char *key, const char *text,
+                        size_t len)
+{
+    struct rel_buf b = REL_BUF_INIT;
+    rel_buf_printf(&b, "%s%s\n", CACHE_MAGIC, key);
+    rel_buf_put(&b, text, len);
+    if (rel_fs_mkdirs(dir, 0755) == 0)
+        rel_fs_write_atomic(path, b.ptr, b.len, 0600);
+    rel_error_clear();
+    rel_buf_free(&b);
+}
+
 int rel_eex_render(struct rel_buf *out, const char *text, size_t len,
                    const struct rel_term *fields, const struct rel_eex_opts *o)
+{
+    struct rel_term *msg0 = rel_term_tuple(
+        4, rel_term_binary(text, len), rel_term_binary_str(o->file), rel_term_clone(fields),
+        o->mix_release ? rel_term_atom(o->mix_release) : rel_term_atom("nil"));
+    struct rel_buf input = REL_BUF_INIT;
+    int rc0 = rel_etf_encode(&input, msg0, 0);
+    rel_term_free(msg0);
+    char key[65] = "";
+    char *cpath = NULL;
+    if (rc0 == 0 && cache_enabled(o)) {
+        cache_key(key, &input, o);
+        cpath = cache_path(o);
+        if (cache_lookup(out, cpath, key)) {
+            free(cpath);
+            rel_buf_free(&input);
+            return 0;
+        }
+    }
+    size_t before = out->len;
+    rc0 = rc0 ? rc0 : render(out, &input, o);
+    if (rc0 == 0 && cpath)
+        cache_store(o->cache_dir, cpath, key, out->ptr + before, out->len - before);
+    free(cpath);
+    rel_buf_free(&input);
+    return rc0;
+}
+
+/* Run elixir on `input` (the encoded message); append the result. */
+static int render(struct rel_buf *out, const struct rel_buf *input, const struct rel_eex_opts *o)
 {
     const char *tmpdir = getenv("TMPDIR");
     char *dir = rel_asprintf("%s/relman-eex-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -107,18 +217,13 @@ int rel_eex_render(struct rel_buf *out, const char *text, size_t len,
     }
     char *in_path = rel_path_join2(dir, "in");
     char *out_path = rel_path_join2(dir, "out");
-    struct rel_term *msg = rel_term_tuple(
-        4, rel_term_binary(text, len), rel_term_binary_str(o->file), rel_term_clone(fields),
-        o->mix_release ? rel_term_atom(o->mix_release) : rel_term_atom("nil"));
-    struct rel_buf bin = REL_BUF_INIT, so = REL_BUF_INIT, se = REL_BUF_INIT;
+    struct rel_buf so = REL_BUF_INIT, se = REL_BUF_INIT;
     char *e_in = rel_asprintf("RELMAN_EEX_INPUT=%s", in_path);
     char *e_out = rel_asprintf("RELMAN_EEX_OUTPUT=%s", out_path);
     char *e_mix = rel_asprintf("MIX_ENV=%s", o->mix_env ? o->mix_env : "prod");
     const char *env[] = {e_in, e_out, e_mix, NULL};
     const char *argv[] = {"elixir", "-e", eex_script, NULL};
-    int rc = rel_etf_encode(&bin, msg, 0);
-    if (rc == 0)
-        rc = write_private(in_path, &bin);
+    int rc = write_private(in_path, input);
     int status = 0;
     if (rc == 0) {
         struct rel_proc_opts po = {.cwd = o->cwd, .env = env, .out = &so, .err = &se};
@@ -144,10 +249,8 @@ int rel_eex_render(struct rel_buf *out, const char *text, size_t len,
     free(e_in);
     free(e_out);
     free(e_mix);
-    rel_buf_free(&bin);
     rel_buf_free(&so);
     rel_buf_free(&se);
-    rel_term_free(msg);
     free(in_path);
     free(out_path);
     free(dir);

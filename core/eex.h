@@ -11,7 +11,8 @@
  * How it runs: one `elixir -e SCRIPT` per template, in the project root.
  * The template and the fields go through a 0600 file in a private 0700
  * directory (named by the environment, never by argv: @release.options may
- * hold the cookie), removed before returning. When `mix_release` is set the
+ * hold the cookie), removed before returning; the result is cached (see
+ * cache_dir). When `mix_release` is set the
  * script also loads mix.exs (Mix.start, MIX_ENV) and takes that release's
  * options from it, as Mix.Release.from_config!/3 does: mix's defaults
  * (overwrite, quiet, strip_beams), then `fields`' options, then mix.exs's
@@ -32,6 +33,16 @@ struct rel_eex_opts {
     const char *file;        /* the template as the user knows it: messages, EEx's file: */
     const char *mix_env;     /* MIX_ENV for elixir (NULL: prod) */
     const char *mix_release; /* release whose mix.exs options to merge, or NULL */
+    /* A directory for the cache (NULL: none): one file per template,
+     * holding the SHA-256 of everything the rendering read (the template,
+     * `fields`, mix.exs, MIX_ENV, `elixir_version`) and the result, mode
+     * 0600 (the result may hold the cookie). A template whose code reads
+     * the environment or other files at build time keeps the text of its
+     * first rendering: RELMAN_NO_CONFIG_CACHE=1 turns the cache off, as for
+     * config.exs (core/sysconfig.h). A cache that cannot be written is no
+     * error. */
+    const char *cache_dir;
+    const char *elixir_version;
 };
 
 /*

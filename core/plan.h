@@ -25,7 +25,9 @@
  * config/config.exs it may start the installed `elixir` to evaluate it
  * (core/sysconfig.h), and it then writes the evaluation cache
  * _build/ENV/.relman/config.cache (atomically; a cache that cannot be
- * written is no error). That is the only file it writes. So build a plan
+ * written is no error). A template beyond relman's EEx subset starts
+ * `elixir` too (core/eex.h), cached in _build/ENV/.relman/eex-FILE. Those
+ * are the only files it writes. So build a plan
  * off the UI thread, and once per model: keep it (the TUI caches it beside
  * the model) rather than building it again to learn one path.
  *

@@ -219,14 +219,19 @@ int rel_plan_render_eex(struct rel_plan_builder *b, struct rel_buf *out, const c
     char *mixexs = rel_path_join2(b->proj->root, "mix.exs");
     bool in_mix = rel_fs_is_file(mixexs);
     free(mixexs);
+    char *cache = rel_asprintf("%s/_build/%s/.relman", b->proj->root,
+                               b->proj->env ? b->proj->env : "prod");
     struct rel_eex_opts eo = {.cwd = b->proj->root,
                               .file = shown,
                               .mix_env = b->proj->env,
-                              .mix_release = in_mix ? b->p->name : NULL};
+                              .mix_release = in_mix ? b->p->name : NULL,
+                              .cache_dir = cache,
+                              .elixir_version = b->proj->elixir_version};
     rel_event_log(b->o ? b->o->ev : NULL, REL_LOG_DEBUG,
                   "%s: rendered with Elixir's EEx (beyond the subset relman renders itself)",
                   shown);
     int rc = rel_eex_render(out, text, len, fields, &eo);
     rel_term_free(fields);
+    free(cache);
     return rc;
 }
