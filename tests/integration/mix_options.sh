@@ -19,6 +19,8 @@ set -u
 
 P=$T/rt
 M=$T/rtmix
+export TMPDIR=$T/tmpdir # where the EEx hand-off makes its private directory
+mkdir -p "$TMPDIR"
 mkdir -p "$P/lib" "$P/rel/overlays/empty/directory" "$P/rel/another/empty/directory"
 cat >"$P/mix.exs" <<'MIX'
 defmodule ReleaseTest.MixProject do
@@ -144,6 +146,20 @@ if comm -23 <(tarlist "$M/_build/prod/demo-0.1.0.tar.gz" | grep -v -E "^($otp_ap
     <(tarlist "$P/_build/prod/demo-0.1.0.tar.gz") >"$T/tar.diff" && [ ! -s "$T/tar.diff" ]; then ok; else
     bad "demo tarball: entries of mix's missing in relman's: $(head -10 "$T/tar.diff")"
 fi
+
+# the hand-off leaves nothing behind; its cache is private; Elixir's error
+# is one line naming the template
+check "no private directory of the hand-off left" bash -c "! ls '$TMPDIR' | grep -q relman-eex"
+check "the EEx cache is mode 0600" test "$(stat -c %a "$P/_build/prod/.relman/eex-rel_remote.vm.args.eex")" = 600
+cp "$P/rel/remote.vm.args.eex" "$T/remote.vm.args.eex.good"
+printf '<%%= if true do %%>\n<%%= raise "boom from the template" %%>\n<%% end %%>\n' >"$P/rel/remote.vm.args.eex"
+(cd "$P" && "$R" render ov remote.vm.args >"$T/boom.out" 2>"$T/boom.err")
+check "a raising template fails the render" test $? -ne 0
+check "... with one line naming the file and Elixir's error" \
+    grep -qx 'relman: rel/remote.vm.args.eex: EEx: \*\* (RuntimeError) boom from the template' "$T/boom.err"
+check "... and nothing else" test "$(wc -l <"$T/boom.err")" = 1
+check "no private directory left after the error" bash -c "! ls '$TMPDIR' | grep -q relman-eex"
+cp "$T/remote.vm.args.eex.good" "$P/rel/remote.vm.args.eex"
 
 # mix release's build flags
 (cd "$P" && "$R" -v assemble ov --force --no-deps-check --no-archives-check --no-elixir-version-check >"$T/flags.out" 2>&1) ||
