@@ -55,11 +55,23 @@ static const char eex_script[] =
     "      fields |> Keyword.put(:options, opts) |> Keyword.update!(:config_providers, &(&1 ++ "
     "providers))\n"
     "  end\n"
-    "out = EEx.eval_string(tpl, [assigns: [release: struct!(Mix.Release, fields)]], file: file)\n"
-    "File.write!(System.fetch_env!(\"RELMAN_EEX_OUTPUT\"), out)\n";
+    "release = struct!(Mix.Release, fields)\n"
+    /* an error's text may inspect @release: never with the cookie in it */
+    "try do\n"
+    "  out = EEx.eval_string(tpl, [assigns: [release: release]], file: file)\n"
+    "  File.write!(System.fetch_env!(\"RELMAN_EEX_OUTPUT\"), out)\n"
+    "rescue\n"
+    "  e ->\n"
+    "    msg = Exception.message(e)\n"
+    "    msg = case release.options[:cookie] do\n"
+    "      c when is_binary(c) and c != \"\" -> String.replace(msg, c, \"********\")\n"
+    "      _ -> msg\n"
+    "    end\n"
+    "    IO.puts(:stderr, \"** (#{inspect(e.__struct__)}) \" <> String.replace(msg, \"\\n\", \" \"))\n"
+    "    System.halt(1)\n"
+    "end\n";
 
-/* The line of Elixir's output that says what went wrong. */
-static char *error_line(const char *err)
+char *rel_eex_error_line(const char *err)
 {
     const char *p = strstr(err, "** (");
     if (!p) {
@@ -232,7 +244,7 @@ static int render(struct rel_buf *out, const struct rel_buf *input, const struct
             rel_error_prefix("%s: cannot render with Elixir's EEx", o->file);
     }
     if (rc == 0 && status != 0) {
-        char *line = error_line(se.len ? rel_buf_cstr(&se) : rel_buf_cstr(&so));
+        char *line = rel_eex_error_line(se.len ? rel_buf_cstr(&se) : rel_buf_cstr(&so));
         rc = rel_error_set(REL_ETEMPLATE, "%s: EEx: %s", o->file,
                            line[0] ? line : "elixir exited with an error");
         free(line);

@@ -54,4 +54,9 @@ struct rel_eex_opts {
 int rel_eex_render(struct rel_buf *out, const char *text, size_t len,
                    const struct rel_term *fields, const struct rel_eex_opts *o);
 
+/* The line of Elixir's output `err` that says what went wrong (the first
+ * "** (" line, else the first non-blank one), at most 300 bytes. New
+ * string. Also what core/sysconfig.c reports. */
+char *rel_eex_error_line(const char *err);
+
 #endif

@@ -159,6 +159,17 @@ check "... with one line naming the file and Elixir's error" \
     grep -qx 'relman: rel/remote.vm.args.eex: EEx: \*\* (RuntimeError) boom from the template' "$T/boom.err"
 check "... and nothing else" test "$(wc -l <"$T/boom.err")" = 1
 check "no private directory left after the error" bash -c "! ls '$TMPDIR' | grep -q relman-eex"
+# an error that inspects @release never shows the cookie
+cp "$Y" "$T/relman.yml.good"
+sed -i 's/^  ov:$/  ov:\n    cookie: sekrit-cookie-4242/' "$Y"
+printf '<%%= if @release.nope do %%>x<%% end %%>\n' >"$P/rel/remote.vm.args.eex"
+(cd "$P" && "$R" render ov remote.vm.args >/dev/null 2>"$T/key.err")
+check "a KeyError on @release is reported" grep -q 'EEx: \*\* (KeyError) key :nope not found' "$T/key.err"
+check "... without the cookie" bash -c "! grep -q sekrit-cookie-4242 '$T/key.err'"
+printf '<%%= raise "the cookie is #{@release.options[:cookie]}" %%>\n' >"$P/rel/remote.vm.args.eex"
+(cd "$P" && "$R" render ov remote.vm.args >/dev/null 2>"$T/cookie.err")
+check "an error holding the cookie has it masked" grep -q 'the cookie is \*\*\*\*\*\*\*\*$' "$T/cookie.err"
+cp "$T/relman.yml.good" "$Y"
 cp "$T/remote.vm.args.eex.good" "$P/rel/remote.vm.args.eex"
 
 # mix release's build flags
