@@ -9,7 +9,8 @@
 #     conditionals: relman hands it to Elixir's EEx), vm.args and
 #     remote.vm.args byte for byte; runtime.exs is shipped, releases.exs
 #     (deprecated, beside runtime.exs) is not; the overlays' empty directory
-#     is kept; `relman render env.sh` shows what was written;
+#     is kept; `relman render env.sh` and the TUI's preview show what was
+#     written;
 #   - the release boots with the variables set and serves HTTP (the page
 #     shows what runtime.exs and the Config.Reader provider configured);
 #     without them it fails with runtime.exs's own message.
@@ -109,6 +110,19 @@ for f in vm.args remote.vm.args; do
 done
 check "env.sh came from the EEx conditionals" grep -q '^# phx_like 0.1.0 on ERTS' "$OR/$V/env.sh"
 check "relman render env.sh shows the assembled file" bash -c "cd '$P' && '$R' render env.sh | cmp - '$OR/$V/env.sh'"
+# the TUI's preview shows the same text (headless, env.sh's tab)
+names=$(cd "$P" && "$R" render --list | awk '{print $1}')
+script=$'p\n@timeout 120\n'
+for n in $names; do
+    if [ "$n" = env.sh ]; then script+=$'@wait !rendering...\n:dump preview-env\n'; break; fi
+    script+=$'@wait !rendering...\n]\n'
+done
+printf '%s\n' "$script" >"$T/tui-script.txt"
+(cd "$P" && HOME=$T/home "$R" tui --script "$T/tui-script.txt" --dump "$T/dump" --size 200x60 . >"$T/tui.out" 2>&1)
+n=$(wc -l <"$OR/$V/env.sh")
+check "TUI preview of env.sh: the assembled text" \
+    bash -c "sed -n '3,$((n + 2))p' '$T/dump/preview-env.txt' | cut -c6- | sed 's/ *\$//' | diff - <(sed 's/ *\$//' '$OR/$V/env.sh')"
+check "TUI preview: as assembled" grep -q 'env.sh .*as assembled' "$T/dump/preview-env.txt"
 check "runtime.exs shipped" cmp "$P/config/runtime.exs" "$OR/$V/runtime.exs"
 check "releases.exs not shipped" bash -c "! grep -rq 'deprecated releases.exs' '$OR/releases'"
 check "bin/server overlay is executable" test -x "$OR/bin/server"
