@@ -68,17 +68,24 @@ static struct newest newest(const char *dir, bool sources)
     return n;
 }
 
+/* `path` relative to `root` when it is below it (as a user reads it). */
+static const char *shown_under(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    return strncmp(path, root, n) == 0 && path[n] == '/' ? path + n + 1 : path;
+}
+
 int rel_build_needed(const struct rel_project *p, char **why)
 {
     *why = NULL;
     if (p->kind != REL_PROJECT_MIX && p->kind != REL_PROJECT_REBAR3)
         return 0;
-    char *rel = rel_asprintf("_build/%s/lib", p->env ? p->env : "default");
-    char *lib = rel_path_join2(p->root, rel);
+    char *rel = rel_asprintf("%s/lib", p->env ? p->env : "default");
+    char *lib = rel_path_join2(p->build_dir, rel);
     struct newest out = newest(lib, false), src = newest(p->root, true);
     int needed = 1;
     if (out.count == 0)
-        *why = rel_asprintf("%s holds no build yet", rel);
+        *why = rel_asprintf("%s holds no build yet", shown_under(lib, p->root));
     else if (out.count > MAX_SCAN || src.count > MAX_SCAN)
         *why = rel_asprintf("more than %d files to compare", MAX_SCAN);
     else if (src.t > out.t)

@@ -215,6 +215,7 @@ struct rel_config {
     enum rel_project_kind kind; /* valid when has_kind */
     char *env;                  /* project.env or NULL */
     char *app;                  /* project.app or NULL */
+    char *build_path;           /* project.build_path or NULL ("_build") */
     struct rel_config_strlist lib_dirs;
     char *default_release;
     struct rel_config_pos default_release_pos;

@@ -97,6 +97,11 @@ const struct rel_config_key rel_config_keys[] = {
         "The Mix environment or rebar3 profile: applications are read from `_build/ENV/lib`, "
         "releases go to `_build/ENV/rel/NAME` by default, and `relman init --import` runs `mix` "
         "with `MIX_ENV` set to it."),
+    ROW("project.build_path", REL_CT_PATH, NULL, "_build", 0, REL_CK_NONE, NULL,
+        "The build directory (relative to relman.yml): applications are read from "
+        "`BUILD_PATH/ENV/lib` and releases go to `BUILD_PATH/ENV/rel/NAME`. Mix's `:build_path`: "
+        "an umbrella child (`build_path: \"../../_build\"`) is released from its own directory "
+        "with the umbrella's build, as `mix release` run there does."),
     ROW("project.app", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, "none",
         "The project's own application (Mix's `:app`). In a Mix project it is added to every "
         "release as `permanent` unless listed, as `mix release` does; umbrella projects have "

@@ -51,6 +51,8 @@ static const char mix_expr[] =
     "else: []\n"
     "t = [app: c[:app], version: c[:version], umbrella: Mix.Project.umbrella?(), "
     "children: Enum.sort(children), default_release: c[:default_release], releases: rels]\n"
+    /* an umbrella child's build_path (\"../../_build\") */
+    "t = t ++ [build_path: c[:build_path]]\n"
     "IO.puts(\"RELMAN-BEGIN\")\n"
     "IO.puts(:io_lib.format(String.to_charlist(\"~tp.\"), [f.(f, t)]))\n"
     "IO.puts(\"RELMAN-END\")\n";
@@ -261,7 +263,8 @@ static void mix_umbrella_proposal(struct rel_import_gen *g, struct rel_buf *summ
                  "  # mix.exs defines no releases: `mix release` refuses an umbrella without\n"
                  "  # them (each release must choose its children in applications:). relman\n"
                  "  # proposes this release with every child; keep the children it should\n"
-                 "  # hold, or add releases: to mix.exs and import again.\n");
+                 "  # hold, or add releases: to mix.exs and import again (or import in a\n"
+                 "  # child's directory to release that child alone).\n");
     rel_buf_printf(g->out, "  %s:\n", rn);
     if (version) {
         rel_buf_puts(g->out, "    version: ");
@@ -278,10 +281,24 @@ static void mix_umbrella_proposal(struct rel_import_gen *g, struct rel_buf *summ
                    "mix.exs defines no releases, and `mix release` would refuse this umbrella: "
                    "an umbrella's releases must each list the children they hold in "
                    "applications:. Proposed instead: release %s with every child (%s); edit "
-                   "it in relman.yml, or add releases: to mix.exs and import again",
+                   "it in relman.yml, or add releases: to mix.exs and import again (or import "
+                   "in a child's directory to release that child alone)",
                    rn, rel_buf_cstr(&names));
     rel_buf_free(&names);
     free(rn);
+}
+
+/* Mix's :build_path when it is not the default (an umbrella child has
+ * "../../_build": released from its own directory, as mix does there). */
+static void mix_build_path(struct rel_import_gen *g, const struct rel_term *v)
+{
+    char *bp = rel_import_str(v);
+    if (bp && bp[0] && strcmp(bp, "_build") != 0) {
+        rel_buf_puts(g->out, "  build_path: ");
+        rel_import_scalar(g, bp);
+        rel_buf_puts(g->out, "\n");
+    }
+    free(bp);
 }
 
 int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char *dir,
@@ -352,6 +369,7 @@ int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char
     rel_buf_printf(g->out, "project:\n  kind: mix\n  env: %s\n", env);
     if (app && rel_import_atom_ok(app))
         rel_buf_printf(g->out, "  app: %s\n", app);
+    mix_build_path(g, rel_term_proplist_get(t, "build_path"));
     if (!rel_import_is_nil(def) && rel_import_atom_ok(rel_term_atom_name(def)))
         rel_buf_printf(g->out, "default_release: %s\n", rel_term_atom_name(def));
     rel_buf_puts(g->out, "releases:\n");

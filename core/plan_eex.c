@@ -219,7 +219,7 @@ int rel_plan_render_eex(struct rel_plan_builder *b, struct rel_buf *out, const c
     char *mixexs = rel_path_join2(b->proj->root, "mix.exs");
     bool in_mix = rel_fs_is_file(mixexs);
     free(mixexs);
-    char *cache = rel_asprintf("%s/_build/%s/.relman", b->proj->root,
+    char *cache = rel_asprintf("%s/%s/.relman", b->proj->build_dir,
                                b->proj->env ? b->proj->env : "prod");
     struct rel_eex_opts eo = {.cwd = b->proj->root,
                               .file = shown,

@@ -269,7 +269,7 @@ static int app_name_cmp(const void *x, const void *y)
 int rel_plan_sys_config_mix(struct rel_plan_builder *b, const char *runtime)
 {
     char *config = rel_plan_project_path(b, "config/config.exs");
-    char *cache = rel_asprintf("%s/_build/%s/.relman/config.cache", b->proj->root,
+    char *cache = rel_asprintf("%s/%s/.relman/config.cache", b->proj->build_dir,
                                b->proj->env ? b->proj->env : "prod");
     struct rel_mix_config mc = {.project_root = b->proj->root,
                                 .config_path = config,

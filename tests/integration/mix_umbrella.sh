@@ -10,7 +10,9 @@
 #     naming the releases (mix refuses both too);
 #   - an umbrella without releases: `mix release` refuses it; `relman init
 #     --import` says what mix would say and what it proposes instead, and the
-#     proposal assembles.
+#     proposal assembles;
+#   - a release of one child made in its directory (build_path
+#     "../../_build"), as mix's refusal suggests.
 set -u
 . "$(dirname "$0")/lib/assemble.sh"
 
@@ -108,4 +110,15 @@ check "... and what it proposes" grep -q 'Proposed instead: release shop with ev
 check "relman.yml says it too" grep -q 'mix.exs defines no releases' "$Y"
 (cd "$U" && "$R" assemble --no-compile --quiet) || bad "relman assemble of the proposed release"
 check "the proposal holds every child" bash -c "ls '$U/_build/prod/rel/shop/lib' | grep -c -e '^a-' -e '^b-' -e '^c-' | grep -qx 3"
+
+# the other way mix points to: a release of one child, made in its directory
+# with the umbrella's build (build_path: "../../_build")
+mkdir -p "$U/config" "$M/config"
+echo 'import Config' | tee "$U/config/config.exs" >"$M/config/config.exs"
+if (cd "$U/apps/c" && "$R" init --import >"$T/child.out" 2>&1); then ok; else bad "init --import in apps/c: $(cat "$T/child.out")"; fi
+check "the child's build_path imported" grep -q 'build_path: "../../_build"' "$U/apps/c/relman.yml"
+(cd "$M/apps/c" && MIX_ENV=prod mix release >"$T/mix-c.log" 2>&1) || bad "mix release in apps/c: $(tail -3 "$T/mix-c.log")"
+(cd "$U/apps/c" && "$R" assemble --no-compile --quiet) || bad "relman assemble in apps/c"
+check "released into the umbrella's _build, as mix" test -d "$U/_build/prod/rel/c/releases/0.3.0"
+compare c 0.3.0
 finish
