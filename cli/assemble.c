@@ -65,8 +65,15 @@ int cmd_assemble(int argc, char **argv)
         {"no-reuse", no_argument, NULL, 'r'},
         {"sync", no_argument, NULL, 's'},
         {"no-sync", no_argument, NULL, 'S'},
+        /* mix release's build flags, passed on to mix compile */
+        {"force", no_argument, NULL, 'F'},
+        {"no-deps-check", no_argument, NULL, 'D'},
+        {"no-archives-check", no_argument, NULL, 'A'},
+        {"no-elixir-version-check", no_argument, NULL, 'E'},
         {NULL, 0, NULL, 0},
     };
+    const char *compile_args[5] = {NULL};
+    size_t ncompile_args = 0;
     const char *path = NULL, *version = NULL;
     bool overwrite = false, quiet = cli_globals.quiet, reuse = true;
     enum rel_build_compile compile = REL_BUILD_COMPILE_AUTO;
@@ -101,6 +108,21 @@ int cmd_assemble(int argc, char **argv)
         case 'S':
             flush = REL_FLUSH_NEVER;
             break;
+        case 'F':
+        case 'D':
+        case 'A':
+        case 'E': {
+            const char *flag = c == 'F'   ? "--force"
+                               : c == 'D' ? "--no-deps-check"
+                               : c == 'A' ? "--no-archives-check"
+                                          : "--no-elixir-version-check";
+            bool seen = false;
+            for (size_t i = 0; i < ncompile_args; i++)
+                seen |= strcmp(compile_args[i], flag) == 0;
+            if (!seen)
+                compile_args[ncompile_args++] = flag;
+            break;
+        }
         default:
             return CLI_USAGE;
         }
@@ -108,12 +130,20 @@ int cmd_assemble(int argc, char **argv)
     if (argc - optind > 1)
         return cli_usage_error("assemble", "unexpected argument '%s'", argv[optind + 1]);
     const char *name = optind < argc ? argv[optind] : NULL;
+    if (ncompile_args && compile == REL_BUILD_COMPILE_NEVER)
+        return cli_usage_error("assemble", "%s is passed to mix compile: not with --no-compile",
+                               compile_args[0]);
+    /* as `mix release --force`: the build runs, forced */
+    for (size_t i = 0; i < ncompile_args; i++)
+        if (strcmp(compile_args[i], "--force") == 0)
+            compile = REL_BUILD_COMPILE_ALWAYS;
 
     struct cli_progress prog;
     cli_progress_init(&prog, quiet, cli_globals.verbose);
     struct cli_load load = {.name = name, .code = CLI_OK};
     struct rel_build_opts bo = {
         .compile = compile,
+        .compile_args = compile_args,
         .plan = {.path = path, .version = version},
         .assemble = {.overwrite = overwrite, .no_reuse = !reuse, .flush = flush},
     };

@@ -113,6 +113,11 @@ static const struct cli_option assemble_opts[] = {
      "when nothing was there (default: only when replacing a release)"},
     {"no-sync", 0, NULL, 0, NULL,
      "never flush (a power cut may then leave a replaced release empty)"},
+    {"force", 0, NULL, 0, NULL,
+     "Mix projects: run mix compile --force (as mix release --force)"},
+    {"no-deps-check", 0, NULL, 0, NULL, "Mix projects: passed on to mix compile"},
+    {"no-archives-check", 0, NULL, 0, NULL, "Mix projects: passed on to mix compile"},
+    {"no-elixir-version-check", 0, NULL, 0, NULL, "Mix projects: passed on to mix compile"},
     END};
 static const struct cli_option deploy_opts[] = {
     {"tarball", 0, "FILE", F, NULL,
@@ -193,7 +198,9 @@ const struct cli_command cli_commands[] = {
      cmd_inspect},
     {"assemble", "build a release directory (bin/, lib/, releases/, erts-VSN/)",
      "relman assemble [RELEASE] [--path P] [--overwrite] [--quiet] [--version V]\n"
-     "                [--compile | --no-compile] [--no-reuse] [--sync | --no-sync]",
+     "                [--compile | --no-compile] [--no-reuse] [--sync | --no-sync]\n"
+     "                [--force] [--no-deps-check] [--no-archives-check]\n"
+     "                [--no-elixir-version-check]",
      assemble_opts, R, NULL,
      "Runs the release's steps (tar, run hooks); says \"up to date\" when every file\n"
      "was reused. Ctrl-C cancels, leaving the release at its path as it was.\n"

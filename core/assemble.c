@@ -838,9 +838,14 @@ static int build_tree(const struct rel_plan *p, const char *newdir, bool have_ol
                 break;
             }
             case REL_PLAN_DIR:
-                /* its mode is set once its contents are written (below) */
+                /* its mode is set once its contents are written (below); one
+                 * that was there already counts as reused */
                 if (mkdir(to, 0755) < 0 && errno != EEXIST)
                     rc = rel_error_set_errno(REL_EIO, errno, "cannot create %s", to);
+                if (have_old && rel_fs_is_dir(old))
+                    st->reused++;
+                else
+                    st->written++;
                 break;
             case REL_PLAN_LINK: {
                 char was[4096];

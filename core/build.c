@@ -68,17 +68,24 @@ static struct newest newest(const char *dir, bool sources)
     return n;
 }
 
+/* `path` relative to `root` when it is below it (as a user reads it). */
+static const char *shown_under(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    return strncmp(path, root, n) == 0 && path[n] == '/' ? path + n + 1 : path;
+}
+
 int rel_build_needed(const struct rel_project *p, char **why)
 {
     *why = NULL;
     if (p->kind != REL_PROJECT_MIX && p->kind != REL_PROJECT_REBAR3)
         return 0;
-    char *rel = rel_asprintf("_build/%s/lib", p->env ? p->env : "default");
-    char *lib = rel_path_join2(p->root, rel);
+    char *rel = rel_asprintf("%s/lib", p->env ? p->env : "default");
+    char *lib = rel_path_join2(p->build_dir, rel);
     struct newest out = newest(lib, false), src = newest(p->root, true);
     int needed = 1;
     if (out.count == 0)
-        *why = rel_asprintf("%s holds no build yet", rel);
+        *why = rel_asprintf("%s holds no build yet", shown_under(lib, p->root));
     else if (out.count > MAX_SCAN || src.count > MAX_SCAN)
         *why = rel_asprintf("more than %d files to compare", MAX_SCAN);
     else if (src.t > out.t)
@@ -105,11 +112,15 @@ static bool build_canceled(void *ctx)
     return o->canceled && o->canceled(o->cancel_ctx);
 }
 
+#define MAX_COMPILE_ARGS 8
+
 /* Step 1 for project `p`: the build tool, its output streamed to o->ev
  * (INFO) and captured for o->build_output when it fails. */
 static int build_run(const struct rel_project *p, const struct rel_build_opts *o)
 {
-    const char *argv_mix[] = {"mix", "compile", NULL};
+    const char *argv_mix[2 + MAX_COMPILE_ARGS + 1] = {"mix", "compile", NULL};
+    for (size_t i = 0; o->compile_args && o->compile_args[i] && i < MAX_COMPILE_ARGS; i++)
+        argv_mix[2 + i] = o->compile_args[i];
     /* the profile directory test+prod is `rebar3 as test,prod` */
     char *profiles = rel_strdup(p->env ? p->env : "default");
     for (char *c = profiles; *c; c++)
@@ -182,6 +193,9 @@ static int maybe_compile(const struct rel_build_opts *o)
     struct rel_project *p = NULL;
     int rc =
         rel_project_open(&p, o->dir ? o->dir : ".", REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN);
+    if (rc == 0 && o->compile_args && o->compile_args[0] && p->kind != REL_PROJECT_MIX)
+        rc = rel_error_set(REL_EUSAGE, "%s is for Mix projects (it is passed to mix compile)",
+                           o->compile_args[0]);
     if (rc == 0 && o->compile == REL_BUILD_COMPILE_AUTO) {
         char *why = NULL;
         if (rel_build_needed(p, &why))

@@ -40,6 +40,12 @@ enum rel_build_compile {
 
 struct rel_build_opts {
     enum rel_build_compile compile; /* step 1 */
+    /* More arguments of `mix compile` (NULL-terminated; NULL: none): the
+     * build flags `mix release` passes on (--force, --no-deps-check,
+     * --no-archives-check, --no-elixir-version-check). Mix projects only:
+     * a rebar3 or plain project is refused (REL_EUSAGE) before anything
+     * runs, whether a build is needed or not. */
+    const char *const *compile_args;
     const char *dir;                /* the project directory (step 1; NULL: ".") */
     /* Step 2: set *m to the model to plan (it stays the caller's and must
      * live until rel_build_release returns). 0, or a REL_E* code with the

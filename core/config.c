@@ -795,6 +795,10 @@ static void fill_config(struct fill *f, struct rel_config *cfg, yaml_node_t *roo
     cfg->env = dup_text(get(f, d, pm, "project.env"));
     cfg->app = dup_text(get(f, d, pm, "project.app"));
     cfg->config_path = dup_text(get(f, d, pm, "project.config_path"));
+    {
+        struct val bp = get(f, d, pm, "project.build_path");
+        cfg->build_path = bp.doc == d ? dup_text(bp) : NULL; /* the default is no setting */
+    }
     fill_strlist(&cfg->lib_dirs, get(f, d, root, "lib_dirs"));
     struct val v = get(f, d, root, "default_release");
     cfg->default_release = dup_text(v);
@@ -1011,6 +1015,7 @@ void rel_config_free(struct rel_config *cfg)
     free(cfg->env);
     free(cfg->config_path);
     free(cfg->app);
+    free(cfg->build_path);
     free(cfg->default_release);
     free(cfg);
 }

@@ -310,6 +310,7 @@ struct rel_config {
     char *env;                  /* project.env or NULL */
     char *app;                  /* project.app or NULL */
     char *config_path;          /* project.config_path or NULL (config/config.exs) */
+    char *build_path;           /* project.build_path or NULL ("_build") */
     struct rel_config_strlist lib_dirs;
     char *default_release;
     struct rel_config_pos default_release_pos;

@@ -102,6 +102,11 @@ const struct rel_config_key rel_config_keys[] = {
     ROW("project.config_path", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, "`config/config.exs`",
         "Mix projects: the build-time configuration evaluated into `sys.config` (Mix's project "
         "option `config_path`); `runtime.exs` and `releases.exs` are looked for beside it."),
+    ROW("project.build_path", REL_CT_PATH, NULL, "_build", 0, REL_CK_NONE, NULL,
+        "The build directory (relative to relman.yml): applications are read from "
+        "`BUILD_PATH/ENV/lib` and releases go to `BUILD_PATH/ENV/rel/NAME`. Mix's `:build_path`: "
+        "an umbrella child (`build_path: \"../../_build\"`) is released from its own directory "
+        "with the umbrella's build, as `mix release` run there does."),
     ROW("project.app", REL_CT_NAME, NULL, NULL, 0, REL_CK_NONE, "none",
         "The project's own application (Mix's `:app`). In a Mix project it is added to every "
         "release as `permanent` unless listed, as `mix release` does; umbrella projects have "
@@ -163,8 +168,9 @@ const struct rel_config_key rel_config_keys[] = {
         "one is an error unless the parent is in `skip_mode_validation_for`."),
     ROW("releases.*.include_erts", REL_CT_BOOL | REL_CT_PATH, NULL, "true", 0, REL_CK_NONE, NULL,
         "`true`: ship the Erlang runtime (ERTS) of the installed Erlang; `false`: use the "
-        "target's (it must be the very same version); a path to an `erts-VSN` directory: ship "
-        "that one, and take the OTP applications from the `lib` beside it."),
+        "target's (it must be the very same version); a path to an `erts-VSN` directory (for "
+        "example the one of another release): ship that one, and take the OTP applications "
+        "from the `lib` beside it."),
     ROW("releases.*.erts_version", REL_CT_STRING, NULL, NULL, REL_CF_SEGMENT, REL_CK_NONE,
         "the installed ERTS's (or `include_erts`'s directory's)",
         "The ERTS version the release names in its `.rel` and `start_erl.data` (relx's "
@@ -234,10 +240,13 @@ const struct rel_config_key rel_config_keys[] = {
         "Where the release is assembled (relative to relman.yml)."),
     ROW("releases.*.rel_templates_path", REL_CT_PATH, NULL, "rel", 0, REL_CK_NONE, NULL,
         "Directory of the templates `vm.args.eex`, `remote.vm.args.eex`, `env.sh.eex`, "
-        "`env.bat.eex` and of `overlays/`."),
+        "`env.bat.eex` and of `overlays/`. Mix projects' templates may use any EEx: what "
+        "relman's own subset does not render goes to Elixir's EEx (docs/assemble.md, "
+        "\"Templates\")."),
     ROW("releases.*.overlays", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
-        "Directories whose contents are copied as they are into the release root. "
-        "`REL_TEMPLATES_PATH/overlays` is always included."),
+        "Directories whose contents are copied as they are (empty directories included) into "
+        "the release root, after `REL_TEMPLATES_PATH/overlays`, which is always included; a "
+        "later directory's file replaces an earlier one's."),
     ROW("releases.*.overlays[]", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, NULL, "A directory."),
     ROW("releases.*.relx_overlay", REL_CT_LIST, NULL, "[]", 0, REL_CK_NONE, NULL,
         "relx's `overlay`: operations applied in order after the release's own files are made "

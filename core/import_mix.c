@@ -174,6 +174,56 @@ static bool mix_option(const char *key)
     return false;
 }
 
+/* A list option, or a string where mix takes one too (List.wrap:
+ * `overlays: "rel/another"`, `strip_beams: [keep: "Docs"]`), as a YAML
+ * flow list. False when an item is neither a string nor an atom. */
+static bool mix_list_or_string(struct rel_import_gen *g, const struct rel_term *v)
+{
+    char *s = rel_import_str(v);
+    if (s && s[0]) {
+        rel_buf_puts(g->out, "[");
+        rel_config_yaml_scalar(g->out, s, false);
+        rel_buf_puts(g->out, "]");
+        free(s);
+        return true;
+    }
+    free(s);
+    return rel_term_is_list(v) && rel_import_flow_list(g, v);
+}
+
+/* include_erts: true, false, a path, or a function of no arguments, which
+ * mix calls when it builds the release: the expression printed it with its
+ * value ({relman_evaluated, Value, Text}); the value is imported and a
+ * comment says it was fixed at import. */
+static int mix_include_erts(struct rel_import_gen *g, const char *name, const struct rel_term *v)
+{
+    const struct rel_term *orig = v;
+    if (rel_term_is_tagged(v, "relman_evaluated", 3))
+        v = rel_term_tuple_get(v, 1);
+    char *p = rel_import_str(v);
+    if (rel_term_is_atom(v, "true") || rel_term_is_atom(v, "false"))
+        rel_buf_printf(g->out, "    include_erts: %s\n", rel_term_atom_name(v));
+    else if (p && p[0]) {
+        rel_buf_puts(g->out, "    include_erts: ");
+        rel_import_scalar(g, p);
+        rel_buf_puts(g->out, "\n");
+    } else {
+        free(p);
+        return mix_refuse(name, "include_erts", orig, "include_erts is true, false, a path or a "
+                                                      "function returning one of these");
+    }
+    if (orig && orig != v) {
+        char *fn = rel_import_str(rel_term_tuple_get(orig, 2));
+        rel_buf_printf(g->out,
+                       "    # include_erts was a function in mix.exs (%s), evaluated at import:\n"
+                       "    # re-run `relman init --import` when what it returns changes\n",
+                       fn ? fn : "fn");
+        free(fn);
+    }
+    free(p);
+    return 0;
+}
+
 static int mix_release(struct rel_import_gen *g, const char *name, const struct rel_term *opts,
                        const char *default_version)
 {
@@ -228,21 +278,13 @@ static int mix_release(struct rel_import_gen *g, const char *name, const struct 
             }
             rel_buf_free(&apps);
         } else if (strcmp(key, "include_erts") == 0) {
-            char *p = rel_import_str(v);
-            if (rel_term_is_atom(v, "true") || rel_term_is_atom(v, "false"))
-                rel_buf_printf(g->out, "    include_erts: %s\n", rel_term_atom_name(v));
-            else if (p) {
-                rel_buf_puts(g->out, "    include_erts: ");
-                rel_import_scalar(g, p);
-                rel_buf_puts(g->out, "\n");
-            } else
-                rc = mix_refuse(name, key, v, "include_erts is true, false or a path");
-            free(p);
+            rc = mix_include_erts(g, name, v);
         } else if (strcmp(key, "include_executables_for") == 0 ||
                    strcmp(key, "skip_mode_validation_for") == 0 || strcmp(key, "overlays") == 0) {
             size_t mark = g->out->len;
             rel_buf_printf(g->out, "    %s: ", key);
-            if (rel_term_is_list(v) && rel_import_flow_list(g, v))
+            if (strcmp(key, "overlays") == 0 ? mix_list_or_string(g, v)
+                                             : rel_term_is_list(v) && rel_import_flow_list(g, v))
                 rel_buf_puts(g->out, "\n");
             else {
                 rel_buf_truncate(g->out, mark);
@@ -256,7 +298,7 @@ static int mix_release(struct rel_import_gen *g, const char *name, const struct 
                 const struct rel_term *comp = rel_term_proplist_get(v, "compress");
                 size_t mark = g->out->len;
                 rel_buf_puts(g->out, "    strip_beams: {keep: ");
-                bool ok = keep ? rel_import_flow_list(g, keep) : (rel_buf_puts(g->out, "[]"), true);
+                bool ok = keep ? mix_list_or_string(g, keep) : (rel_buf_puts(g->out, "[]"), true);
                 rel_buf_printf(g->out, ", compress: %s}\n",
                                rel_term_is_atom(comp, "true") ? "true" : "false");
                 if (!ok) {
@@ -312,6 +354,68 @@ static int mix_release(struct rel_import_gen *g, const char *name, const struct 
     return rc;
 }
 
+/*
+ * An umbrella whose mix.exs has no releases: `mix release` refuses it (an
+ * umbrella's releases must each list, in applications:, the children they
+ * hold). relman says so, and proposes one release, named after the
+ * directory, with every child permanent; the summary and a comment in
+ * relman.yml say both.
+ */
+static void mix_umbrella_proposal(struct rel_import_gen *g, struct rel_buf *summary,
+                                  const char *dir, const char *version,
+                                  const struct rel_term *children)
+{
+    char *base = rel_path_basename(dir);
+    char *rn = rel_import_release_name_from(base);
+    free(base);
+    struct rel_buf names = REL_BUF_INIT;
+    for (size_t k = 0; k < rel_term_list_len(children); k++) {
+        const char *c = rel_term_atom_name(rel_term_list_get(children, k));
+        if (rel_import_atom_ok(c))
+            rel_buf_printf(&names, "%s%s", names.len ? ", " : "", c);
+    }
+    rel_buf_puts(g->out,
+                 "  # mix.exs defines no releases: `mix release` refuses an umbrella without\n"
+                 "  # them (each release must choose its children in applications:). relman\n"
+                 "  # proposes this release with every child; keep the children it should\n"
+                 "  # hold, or add releases: to mix.exs and import again (or import in a\n"
+                 "  # child's directory to release that child alone).\n");
+    rel_buf_printf(g->out, "  %s:\n", rn);
+    if (version) {
+        rel_buf_puts(g->out, "    version: ");
+        rel_import_quoted(g, version);
+        rel_buf_puts(g->out, "\n");
+    }
+    rel_buf_puts(g->out, "    applications:\n");
+    for (size_t k = 0; k < rel_term_list_len(children); k++) {
+        const char *c = rel_term_atom_name(rel_term_list_get(children, k));
+        if (rel_import_atom_ok(c))
+            rel_buf_printf(g->out, "      %s: permanent\n", c);
+    }
+    rel_buf_printf(summary,
+                   "mix.exs defines no releases, and `mix release` would refuse this umbrella: "
+                   "an umbrella's releases must each list the children they hold in "
+                   "applications:. Proposed instead: release %s with every child (%s); edit "
+                   "it in relman.yml, or add releases: to mix.exs and import again (or import "
+                   "in a child's directory to release that child alone)",
+                   rn, rel_buf_cstr(&names));
+    rel_buf_free(&names);
+    free(rn);
+}
+
+/* Mix's :build_path when it is not the default (an umbrella child has
+ * "../../_build": released from its own directory, as mix does there). */
+static void mix_build_path(struct rel_import_gen *g, const struct rel_term *v)
+{
+    char *bp = rel_import_str(v);
+    if (bp && bp[0] && strcmp(bp, "_build") != 0) {
+        rel_buf_puts(g->out, "  build_path: ");
+        rel_import_scalar(g, bp);
+        rel_buf_puts(g->out, "\n");
+    }
+    free(bp);
+}
+
 int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char *dir,
                    const char *env)
 {
@@ -343,6 +447,7 @@ int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char
         rel_buf_puts(g->out, "\n");
     }
     free(config_path);
+    mix_build_path(g, rel_term_proplist_get(t, "build_path"));
     if (!rel_import_is_nil(def) && rel_import_atom_ok(rel_term_atom_name(def)))
         rel_buf_printf(g->out, "default_release: %s\n", rel_term_atom_name(def));
     rel_buf_puts(g->out, "releases:\n");
@@ -373,26 +478,7 @@ int rel_import_mix(struct rel_import_gen *g, struct rel_buf *summary, const char
     if (!written) {
         /* what `mix release` would do without :releases */
         if (umbrella) {
-            char *base = rel_path_basename(dir);
-            char *rn = rel_import_release_name_from(base);
-            free(base);
-            rel_buf_printf(g->out, "  %s:\n", rn);
-            if (version) {
-                rel_buf_puts(g->out, "    version: ");
-                rel_import_quoted(g, version);
-                rel_buf_puts(g->out, "\n");
-            }
-            rel_buf_puts(g->out, "    applications:\n");
-            for (size_t k = 0; k < rel_term_list_len(children); k++) {
-                const char *c = rel_term_atom_name(rel_term_list_get(children, k));
-                if (rel_import_atom_ok(c))
-                    rel_buf_printf(g->out, "      %s: permanent\n", c);
-            }
-            rel_buf_printf(summary,
-                           "no releases in mix.exs; proposed release %s with every "
-                           "umbrella child",
-                           rn);
-            free(rn);
+            mix_umbrella_proposal(g, summary, dir, version, children);
         } else if (app) {
             rel_buf_printf(g->out, "  %s:\n", app);
             if (version) {

@@ -94,6 +94,17 @@ struct dir_id {
     ino_t ino;
 };
 
+static int add_empty_dir(struct rel_plan_builder *b, const char *dest, mode_t mode,
+                         const char *origin, char ***recorded, size_t *nrecorded)
+{
+    int rc = rel_plan_add(b, dest, REL_PLAN_DIR, mode, NULL, NULL, 0, 0, origin);
+    if (rc == 0) {
+        *recorded = rel_reallocarray(*recorded, *nrecorded + 1, sizeof(char *));
+        (*recorded)[(*nrecorded)++] = rel_path_normalize(dest);
+    }
+    return rc;
+}
+
 static int add_tree_at(struct rel_plan_builder *b, const char *dir, const char *dest,
                        const char *origin, bool strip, const char *const *skip,
                        struct dir_id *stack, int depth, char ***recorded, size_t *nrecorded)
@@ -113,10 +124,12 @@ static int add_tree_at(struct rel_plan_builder *b, const char *dir, const char *
         return rel_error_set_errno(REL_EIO, errno, "cannot read directory %s", dir);
     int rc = 0;
     struct dirent *de;
+    size_t seen = 0;
     while ((de = readdir(d))) {
         const char *n = de->d_name;
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
             continue;
+        seen++;
         bool skipped = false;
         for (size_t i = 0; depth == 0 && skip && skip[i]; i++)
             skipped |= strcmp(skip[i], n) == 0;
@@ -146,6 +159,10 @@ static int add_tree_at(struct rel_plan_builder *b, const char *dir, const char *
             break;
     }
     closedir(d);
+    /* An empty directory of an overlay (recorded: the tar step packs it
+     * too) is kept, as mix's File.cp_r keeps it. */
+    if (rc == 0 && seen == 0 && depth > 0 && recorded)
+        rc = add_empty_dir(b, dest, st.st_mode, origin, recorded, nrecorded);
     return rc;
 }
 
@@ -154,6 +171,23 @@ static int add_tree(struct rel_plan_builder *b, const char *dir, const char *des
 {
     struct dir_id stack[MAX_TREE_DEPTH];
     return add_tree_at(b, dir, dest, origin, strip, skip, stack, 0, NULL, NULL);
+}
+
+/* An application's priv/ (include/) as mix's File.cp_r copies it: empty
+ * directories too, the directory itself included (the tar step packs
+ * lib/APP-VSN whole). */
+static int add_copied_dir(struct rel_plan_builder *b, const char *dir, const char *dest)
+{
+    char **seen = NULL;
+    size_t n = 0;
+    struct dir_id stack[MAX_TREE_DEPTH];
+    int rc = add_tree_at(b, dir, dest, "app", false, NULL, stack, 0, &seen, &n);
+    if (rc == 0 && n == 0)
+        rc = add_empty_dir(b, dest, 0755, "app", &seen, &n);
+    for (size_t i = 0; i < n; i++)
+        free(seen[i]);
+    free(seen);
+    return rc;
 }
 
 char *rel_plan_project_path(const struct rel_plan_builder *b, const char *p)
@@ -315,7 +349,7 @@ static int plan_apps(struct rel_plan_builder *b)
             char *src = rel_path_join2(a->app->dir, extra[k]);
             if (rel_fs_is_dir(src)) {
                 char *d = rel_path_join2(lib, extra[k]);
-                rc = add_tree(b, src, d, "app", false, NULL);
+                rc = add_copied_dir(b, src, d);
                 free(d);
             }
             free(src);

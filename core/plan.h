@@ -15,10 +15,11 @@
  *   COOKIE  releases/COOKIE: `data` when the release configures a cookie;
  *           otherwise the previous release's cookie is kept, or a new one
  *           is generated from the system's random source
- *   DIR     a directory (relx's `mkdir` overlay, or one a `chmod` names):
- *           made even when empty; its `mode` is set after its contents
+ *   DIR     a directory: made even when empty (an overlay's empty directories
+ *           are kept, as mix's File.cp_r keeps them; relx's `mkdir`, or one a
+ *           `chmod` names); its `mode` is set after its contents
  *   LINK    a symbolic link whose target is `data` (relx's `link` overlay in
- *           dev mode)
+ *           dev mode, dev_mode's applications)
  *
  * Everything that can fail on bad input fails here (unreadable .app files,
  * template errors with FILE:LINE, configuration that does not evaluate), so
@@ -29,7 +30,9 @@
  * config/config.exs it may start the installed `elixir` to evaluate it
  * (core/sysconfig.h), and it then writes the evaluation cache
  * _build/ENV/.relman/config.cache (atomically; a cache that cannot be
- * written is no error). That is the only file it writes. So build a plan
+ * written is no error). A template beyond relman's EEx subset starts
+ * `elixir` too (core/eex.h), cached in _build/ENV/.relman/eex-FILE. Those
+ * are the only files it writes. So build a plan
  * off the UI thread, and once per model: keep it (the TUI caches it beside
  * the model) rather than building it again to learn one path.
  *

@@ -7,6 +7,7 @@
  *                steps, sorting and uniqueness, the public functions;
  *   plan_overlay.c  relx's overlay operations (mkdir, copy, template,
  *                link, chmod) and their variables;
+ *   plan_eex.c   templates beyond the EEx subset, through Elixir's EEx;
  *   plan_text.c  the generated texts: template variables and templates
  *                (vm.args, env.sh, ...), boot scripts, sys.config (Mix
  *                config evaluated with elixir, relx's file checked), the
@@ -75,6 +76,13 @@ char *rel_plan_erts_dir(const struct rel_plan_builder *b);
 /* Mix: the build-time configuration file (project.config_path, else
  * config/config.exs), absolute. New string. */
 char *rel_plan_mix_config_path(const struct rel_plan_builder *b);
+
+/* ---- plan_eex.c ---- */
+
+/* Render template `text` (`shown`: its path as the user knows it) with
+ * Elixir's EEx and @release as mix builds it (core/eex.h), into `out`. */
+int rel_plan_render_eex(struct rel_plan_builder *b, struct rel_buf *out, const char *text,
+                        size_t len, const char *shown);
 
 /* ---- plan_text.c ---- */
 

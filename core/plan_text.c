@@ -40,6 +40,13 @@ static int tv_option(void *ctx, const char *key, struct rel_buf *out, bool *foun
     struct rel_plan_builder *b = ((struct tvars *)ctx)->b;
     const struct rel_config_release *r = b->r;
     *found = true;
+    /* mix takes these out of @release.options: nil there */
+    static const char *const popped[] = {"path",    "version",          "include_erts",
+                                         "steps",   "config_providers", "applications",
+                                         NULL};
+    for (size_t i = 0; b->mix && popped[i]; i++)
+        if (strcmp(key, popped[i]) == 0)
+            return 0;
     if (strcmp(key, "cookie") == 0 && r->cookie)
         return rel_buf_puts(out, r->cookie);
     if (strcmp(key, "path") == 0 && r->path)
@@ -54,6 +61,13 @@ static int tv_option(void *ctx, const char *key, struct rel_buf *out, bool *foun
         return rel_buf_puts(out, r->strip_beams ? "true" : "false");
     if (strcmp(key, "quiet") == 0)
         return rel_buf_puts(out, r->quiet ? "true" : "false");
+    /* mix leaves these unset (nil) unless mix.exs sets them: only EEx knows */
+    if (b->mix && (strcmp(key, "reboot_system_after_config") == 0 ||
+                   strcmp(key, "validate_compile_env") == 0)) {
+        bool on = key[0] == 'r' ? r->reboot_system_after_config : r->validate_compile_env;
+        *found = on;
+        return on ? rel_buf_puts(out, "true") : 0;
+    }
     if (strcmp(key, "reboot_system_after_config") == 0)
         return rel_buf_puts(out, r->reboot_system_after_config ? "true" : "false");
     if (strcmp(key, "validate_compile_env") == 0)
@@ -119,8 +133,16 @@ static int render_template(struct rel_plan_builder *b, struct rel_buf *out, cons
             shown = path + rl + 1;
         struct rel_buf text = REL_BUF_INIT;
         rc = rel_fs_read_file(&text, path, REL_TEMPLATE_MAX_SIZE);
+        /* Mix projects: what the subset cannot render, Elixir's EEx does */
+        bool eex = false;
+        vars.needs_eex = b->mix ? &eex : NULL;
+        size_t mark = out->len;
         if (rc == 0)
             rc = rel_template_render(out, text.ptr ? text.ptr : "", text.len, shown, &vars);
+        if (rc == 0 && eex) {
+            rel_buf_truncate(out, mark);
+            rc = rel_plan_render_eex(b, out, text.ptr ? text.ptr : "", text.len, shown);
+        }
         rel_buf_free(&text);
     } else {
         size_t len;
@@ -191,6 +213,15 @@ int rel_plan_boot_scripts(struct rel_plan_builder *b, bool providers, const char
         free(ed);
     }
     rc = rel_boot_read_preloaded(&pre, &npre, otp, b->p->erts_version);
+    if (rc == REL_ENOTFOUND && b->r->include_erts == REL_ERTS_PATH) {
+        /* an ERTS copied out of another release has no lib/erts-VSN: the
+         * local installation's, as mix's systools takes the running VM's */
+        char *msg = rel_strdup(rel_error_message());
+        rc = rel_boot_read_preloaded(&pre, &npre, b->proj->otp_root, b->p->erts_version);
+        if (rc < 0)
+            rc = rel_error_set(rc, "%s (nor in the local Erlang: %s)", msg, rel_error_message());
+        free(msg);
+    }
     free(otp);
     struct rel_boot_spec spec = {
         .name = b->p->name,
@@ -290,7 +321,7 @@ static int configured_providers(struct rel_plan_builder *b, struct rel_term **ou
 int rel_plan_sys_config_mix(struct rel_plan_builder *b, const char *runtime)
 {
     char *config = rel_plan_mix_config_path(b);
-    char *cache = rel_asprintf("%s/_build/%s/.relman/config.cache", b->proj->root,
+    char *cache = rel_asprintf("%s/%s/.relman/config.cache", b->proj->build_dir,
                                b->proj->env ? b->proj->env : "prod");
     struct rel_mix_config mc = {.project_root = b->proj->root,
                                 .config_path = config,
@@ -497,8 +528,12 @@ int rel_plan_templates(struct rel_plan_builder *b, char **vm_cookie)
     free(conf);
     if (rc == 0)
         rc = add_template(b, "remote.vm.args", NULL);
-    if (rc == 0)
+    /* mix writes env.sh with the unix executables only (bin/ stays, empty,
+     * when there are none) */
+    if (rc == 0 && (!b->mix || b->r->exec_unix))
         rc = add_template(b, "env.sh", &env_extra);
+    if (rc == 0 && b->mix && !b->r->exec_unix && !b->r->exec_windows)
+        rc = rel_plan_add(b, "bin", REL_PLAN_DIR, 0755, NULL, NULL, 0, 0, "generated");
     if (rc == 0 && b->r->exec_windows)
         rc = add_template(b, "env.bat", NULL);
     rel_buf_free(&env_extra);

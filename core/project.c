@@ -655,6 +655,13 @@ int rel_project_open(struct rel_project **out, const char *dir, unsigned flags)
             env = "default";
     }
     p->env = env ? rel_strdup(env) : NULL;
+    if (p->config && p->config->build_path) {
+        char *b = rel_config_local_path(p->config, p->config->build_path);
+        p->build_dir = rel_path_normalize(b);
+        free(b);
+    } else {
+        p->build_dir = rel_path_join2(p->root, "_build");
+    }
     if (p->env && (strchr(p->env, '/') || strcmp(p->env, "..") == 0 || strcmp(p->env, ".") == 0)) {
         rc = rel_error_set(REL_ECONFIG, "project.env '%s' must be a plain name", p->env);
         goto fail;
@@ -675,8 +682,8 @@ int rel_project_open(struct rel_project **out, const char *dir, unsigned flags)
 
     /* the tiers, highest precedence first */
     if (p->env) {
-        char *rel = rel_asprintf("_build/%s/lib", p->env);
-        p->build_lib_dir = rel_path_join2(p->root, rel);
+        char *rel = rel_asprintf("%s/lib", p->env);
+        p->build_lib_dir = rel_path_join2(p->build_dir, rel);
         free(rel);
         /* rebar3 (3.14 on) builds _checkouts/APP into _build/PROFILE/checkouts,
          * and they win over _build/PROFILE/lib, as in rebar3 */
@@ -690,7 +697,7 @@ int rel_project_open(struct rel_project **out, const char *dir, unsigned flags)
             add_note(p, "%s does not exist: compile the project first (%s)", p->build_lib_dir,
                      p->kind == REL_PROJECT_MIX ? "mix compile with MIX_ENV set"
                                                 : "rebar3 compile, with the profile");
-        char *cons = rel_asprintf("%s/_build/%s/consolidated", p->root, p->env);
+        char *cons = rel_asprintf("%s/%s/consolidated", p->build_dir, p->env);
         if (rel_fs_is_dir(cons)) {
             p->consolidated_dir = cons;
         } else {
@@ -790,6 +797,7 @@ void rel_project_free(struct rel_project *p)
     rel_config_free(p->config);
     free(p->root);
     free(p->env);
+    free(p->build_dir);
     free(p->build_lib_dir);
     free(p->consolidated_dir);
     free(p->otp_root);
@@ -827,13 +835,21 @@ const struct rel_app *rel_project_find_app(const struct rel_project *p, const ch
     return rel_project_candidates(p, name, &a) ? a : NULL;
 }
 
+/* p->build_dir, or ROOT/_build for a project made by hand (tests). */
+static char *build_dir_of(const struct rel_project *p)
+{
+    return p->build_dir ? rel_strdup(p->build_dir) : rel_path_join2(p->root, "_build");
+}
+
 char *rel_project_release_path(const struct rel_project *p, const struct rel_config_release *r)
 {
     if (r->path)
         return rel_config_local_path(p->config, r->path);
-    if (p->env)
-        return rel_asprintf("%s/_build/%s/rel/%s", p->root, p->env, r->name);
-    return rel_asprintf("%s/_build/rel/%s", p->root, r->name);
+    char *bd = build_dir_of(p);
+    char *path = p->env ? rel_asprintf("%s/%s/rel/%s", bd, p->env, r->name)
+                        : rel_asprintf("%s/rel/%s", bd, r->name);
+    free(bd);
+    return path;
 }
 
 /* One command's trimmed standard output, run in the project root. */
@@ -947,8 +963,12 @@ char *rel_project_tarball_path(const struct rel_project *p, const struct rel_con
 {
     if (dest)
         return rel_asprintf("%s/%s-%s.tar.gz", dest, r->name, version);
-    if (!r->path && p->env)
-        return rel_asprintf("%s/_build/%s/%s-%s.tar.gz", p->root, p->env, r->name, version);
+    if (!r->path && p->env) {
+        char *bd = build_dir_of(p);
+        char *path = rel_asprintf("%s/%s/%s-%s.tar.gz", bd, p->env, r->name, version);
+        free(bd);
+        return path;
+    }
     char *root = rel_project_release_path(p, r);
     char *path = rel_asprintf("%s/%s-%s.tar.gz", root, r->name, version);
     free(root);

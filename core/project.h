@@ -90,7 +90,8 @@ struct rel_project {
     enum rel_project_kind kind;
     bool kind_detected;     /* true: guessed from the files; false: from relman.yml */
     char *env;              /* Mix env / rebar3 profile; NULL for plain projects */
-    char *build_lib_dir;    /* ROOT/_build/ENV/lib, or NULL */
+    char *build_dir;        /* absolute: ROOT/_build, or project.build_path (never NULL) */
+    char *build_lib_dir;    /* BUILD_DIR/ENV/lib, or NULL */
     char *consolidated_dir; /* Mix protocol consolidation dir when it exists, or NULL */
     char *otp_root;         /* e.g. /usr/lib/erlang, or NULL when no erl was found */
     char *erts_version;     /* e.g. "13.1.5", or NULL */

@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "eex.h"
 #include "error.h"
 #include "event.h"
 #include "fs.h"
@@ -131,19 +132,6 @@ static void cache_store(const struct rel_mix_config *c, const char *key,
     rel_buf_free(&b);
 }
 
-/* The line of elixir's output that says what went wrong. */
-static char *first_error_line(const char *err)
-{
-    const char *p = strstr(err, "** (");
-    if (!p) {
-        p = err;
-        while (*p == '\n' || *p == ' ')
-            p++;
-    }
-    const char *nl = strchr(p, '\n');
-    return rel_strndup(p, nl ? (size_t)(nl - p) : strlen(p));
-}
-
 int rel_sysconfig_eval_mix(struct rel_term **out, bool *cache_hit, const struct rel_mix_config *c)
 {
     *out = NULL;
@@ -183,7 +171,7 @@ int rel_sysconfig_eval_mix(struct rel_term **out, bool *cache_hit, const struct 
     int status = 0;
     rc = rel_proc_run(&status, argv, &po);
     if (rc == 0 && status != 0) {
-        char *line = first_error_line(se.len ? rel_buf_cstr(&se) : rel_buf_cstr(&so));
+        char *line = rel_eex_error_line(se.len ? rel_buf_cstr(&se) : rel_buf_cstr(&so));
         rc = rel_error_set(REL_ECONFIG, "%s: evaluating the build-time configuration failed: %s",
                            c->config_path, line[0] ? line : "elixir exited with an error");
         free(line);

@@ -10,6 +10,7 @@
 
 struct tpl {
     const char *file;
+    bool stop; /* a construct the subset cannot render was met (vars->needs_eex set) */
     int line; /* line of the tag being rendered */
     const struct rel_template_vars *vars;
     struct rel_buf *out;
@@ -153,7 +154,9 @@ static int render_expr(struct tpl *t, struct cur *c)
     if (strcmp(field, "options") == 0) {
         if (!access_key(c, key, sizeof(key)))
             return 1;
-        return v->option ? v->option(v->ctx, key, t->out, &found) : 0;
+        int orc = v->option ? v->option(v->ctx, key, t->out, &found) : 0;
+        /* an option relman does not hold may still have a value for EEx */
+        return orc == 0 && !found && v->needs_eex ? 1 : orc;
     }
     if (strcmp(field, "applications") == 0) {
         if (!access_key(c, key, sizeof(key)) || !access_key(c, key2, sizeof(key2)))
@@ -161,6 +164,14 @@ static int render_expr(struct tpl *t, struct cur *c)
         return v->app_field ? v->app_field(v->ctx, key, key2, t->out, &found) : 0;
     }
     return 2;
+}
+
+/* The template needs Elixir's EEx: say so and stop (see template.h). */
+static int handoff(struct tpl *t)
+{
+    *t->vars->needs_eex = true;
+    t->stop = true;
+    return 0;
 }
 
 static int render_tag(struct tpl *t, const char *expr, size_t len)
@@ -175,6 +186,10 @@ static int render_tag(struct tpl *t, const char *expr, size_t len)
     skip_ws(&c);
     if (rc == 0 && c.p != c.end)
         rc = 1;
+    if (rc > 0 && t->vars->needs_eex) {
+        rel_buf_truncate(t->out, start);
+        return handoff(t);
+    }
     if (rc == 2) {
         rel_buf_truncate(t->out, start);
         return tpl_error(t, "unknown @release field in '<%=", expr, len, "%>'");
@@ -206,6 +221,8 @@ int rel_template_render(struct rel_buf *out, const char *text, size_t len, const
         return rel_error_set(REL_ETEMPLATE, "%s:%d: NUL byte in template", file,
                              1 + count_lines(text, (const char *)memchr(text, '\0', len)));
     struct tpl t = {.file = file, .line = 1, .vars = vars, .out = out};
+    if (vars->needs_eex)
+        *vars->needs_eex = false;
     const char *p = text, *end = text + len, *line_at = text;
     int rc;
     while (p < end) {
@@ -242,6 +259,10 @@ int rel_template_render(struct rel_buf *out, const char *text, size_t len, const
         } else if (body < close && *body == '=') {
             if ((rc = render_tag(&t, body + 1, (size_t)(close - body - 1))) < 0)
                 return rc;
+            if (t.stop)
+                return 0;
+        } else if (vars->needs_eex) {
+            return handoff(&t);
         } else {
             return tpl_error(&t, "relman cannot render '<%", body, (size_t)(close - body),
                              "%>': only <%= expressions %>, <%# comments %> and <%% "

@@ -43,6 +43,13 @@ struct rel_template_vars {
     int (*option)(void *ctx, const char *key, struct rel_buf *out, bool *found);
     int (*app_field)(void *ctx, const char *app, const char *key, struct rel_buf *out, bool *found);
     void *ctx;
+    /* NULL: what the subset cannot render is a REL_ETEMPLATE error. Else a
+     * tag the subset cannot render (any `<% ... %>` code, an expression
+     * beyond EXPR, an option `option` does not find) sets *needs_eex and
+     * rendering stops with 0 (`out` then holds a partial result the caller
+     * drops): the caller renders the text with Elixir's EEx (core/eex.h).
+     * Nothing the subset renders differs from what EEx prints. */
+    bool *needs_eex;
 };
 
 /* Templates larger than this are refused (REL_ELIMIT). */

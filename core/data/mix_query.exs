@@ -58,6 +58,20 @@ defmodule Mix.Tasks.Relman.Query do
   defp act("project") do
     c = Mix.Project.config()
     rels = for {n, _} <- Keyword.get(c, :releases, []), do: {n, release_opts(c, n)}
+
+    # include_erts given as a function: mix calls it when it builds; the
+    # import takes its value, and says so
+    rels =
+      for {n, o} <- rels do
+        {n,
+         Enum.map(o, fn
+           {:include_erts, e} when is_function(e, 0) ->
+             {:include_erts, {:relman_evaluated, e.(), inspect(e)}}
+
+           kv ->
+             kv
+         end)}
+      end
     umbrella = Mix.Project.umbrella?()
     children = if umbrella, do: Map.keys(Mix.Project.apps_paths() || %{}), else: []
 
@@ -68,6 +82,7 @@ defmodule Mix.Tasks.Relman.Query do
       children: Enum.sort(children),
       default_release: c[:default_release],
       config_path: c[:config_path],
+      build_path: c[:build_path],
       releases: rels
     ]
 

@@ -45,7 +45,7 @@ expect "release prefix" "foo " "$(complete_in "$P" assemble f)"
 expect "targets and groups" "web1 web2 webs " "$(complete_in "$P" status '')"
 expect "deploy: releases and targets" "bar foo web1 web2 webs " "$(complete_in "$P" deploy '')"
 expect "-C DIR elsewhere" "web1 web2 webs " "$(complete_in "$T/elsewhere" -C "$P" stop w)"
-expect "options" "--no-compile --no-reuse --no-sync " "$(complete_in "$P" assemble --no)"
+expect "options" "--no-archives-check --no-compile --no-deps-check --no-elixir-version-check --no-reuse --no-sync " "$(complete_in "$P" assemble --no)"
 expect "option value words" "configured generated " "$(complete_in "$P" init --cookie '')"
 expect "--remote TARGET" "web1 web2 webs " "$(complete_in "$P" releases --remote '')"
 expect "help COMMAND" "deploy " "$(complete_in "$P" help dep)"
@@ -109,7 +109,7 @@ if command -v fish >/dev/null; then
     expect "fish commands" "apps assemble " "$(fish_complete 'relman a')"
     expect "fish releases" "bar foo " "$(fish_complete 'relman apps ')"
     expect "fish targets" "web1 web2 webs " "$(fish_complete 'relman status w')"
-    expect "fish options" "--no-compile --no-reuse --no-sync " "$(fish_complete 'relman assemble --no')"
+    expect "fish options" "--no-archives-check --no-compile --no-deps-check --no-elixir-version-check --no-reuse --no-sync " "$(fish_complete 'relman assemble --no')"
 else
     echo "note: fish not installed, its script not parsed"
 fi

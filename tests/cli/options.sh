@@ -36,7 +36,7 @@ err "global typo" 2 "unknown option '--verbos'; did you mean '--verbose'?" "$R" 
 err "missing value" 2 "option '--path' needs a value" "$R" assemble foo --path
 err "missing short value" 2 "option '-n' needs a value" "$R" logs web1 -n
 err "flag with value" 2 "option '--json' takes no value" "$R" apps foo --json=yes
-err "ambiguous" 2 "ambiguous option '--no' for 'assemble' (--no-compile, --no-reuse, --no-sync)" \
+err "ambiguous" 2 "ambiguous option '--no' for 'assemble' (--no-compile, --no-reuse, --no-sync, --no-deps-check, --no-archives-check, --no-elixir-version-check)" \
     "$R" assemble --no
 err "short in a cluster" 2 "unknown option '-x' for 'logs'" "$R" logs web1 -yx
 err "short after a long" 2 "unknown option '-x' for 'apps'" "$R" apps --json -x

@@ -101,6 +101,51 @@ static void test_errors_name_file_and_line(void **state)
     assert_null(strchr(m, '\n'));
 }
 
+/* With needs_eex set, what the subset cannot render is handed off (the
+ * flag, rc 0) instead of failing, and nothing it renders is handed off. */
+static bool needs_eex(const char *text)
+{
+    bool eex = true;
+    struct rel_template_vars v = vars;
+    v.needs_eex = &eex;
+    struct rel_buf out = REL_BUF_INIT;
+    int rc = rel_template_render(&out, text, strlen(text), "rel/env.sh.eex", &v);
+    if (rc != 0)
+        fail_msg("rc %d (%s) for: %s", rc, rel_error_message(), text);
+    rel_buf_free(&out);
+    return eex;
+}
+
+static void test_hand_off_to_eex(void **state)
+{
+    (void)state;
+    assert_false(needs_eex("-name <%= @release.name %>@127.0.0.1\n"));
+    assert_false(needs_eex("<%= @release.options[:cookie] %> <%# note %> <%%= x %>"));
+    assert_false(needs_eex("<%= @release.applications[:kv][:vsn] %>"));
+    assert_false(needs_eex("no tags at all"));
+    assert_true(needs_eex("a\n<% if true do %>\nx\n<% end %>\n"));
+    assert_true(needs_eex("<%= if @release.options[:quiet] do %>q<% end %>"));
+    assert_true(needs_eex("<%= for a <- [1, 2] do %><%= a %><% end %>"));
+    assert_true(needs_eex("<%= System.get_env(\"PORT\") %>"));
+    assert_true(needs_eex("<%= @release.name <> \"x\" %>"));
+    assert_true(needs_eex("<%= \"#{@release.name}\" %>"));
+    assert_true(needs_eex("<%= @release.options %>"));
+    assert_true(needs_eex("<%= @release.boot_scripts %>"));
+    /* an option the caller does not hold may have a value in mix.exs */
+    assert_true(needs_eex("<%= @release.options[:my_flag] %>"));
+    assert_true(needs_eex("<%!-- a multi-line comment --%>"));
+    assert_true(needs_eex("<%- x -%>"));
+    /* the flag is reset by every call */
+    assert_false(needs_eex("plain"));
+    /* an unterminated tag stays an error, as EEx's */
+    bool eex = false;
+    struct rel_template_vars v = vars;
+    v.needs_eex = &eex;
+    struct rel_buf out = REL_BUF_INIT;
+    assert_int_equal(rel_template_render(&out, "<%= x", 5, "f", &v), REL_ETEMPLATE);
+    rel_buf_free(&out);
+}
+
 static void test_default_templates_render(void **state)
 {
     (void)state;
@@ -152,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_fields),
         cmocka_unit_test(test_comments_and_literals),
         cmocka_unit_test(test_errors_name_file_and_line),
+        cmocka_unit_test(test_hand_off_to_eex),
         cmocka_unit_test(test_default_templates_render),
         cmocka_unit_test(test_event_recorder),
     };

@@ -47,8 +47,10 @@ expect_error "corrupt BEAM" "Elixir\\.KV\\.Bucket\\.beam"
 
 fresh
 mkdir -p "$T/case/rel"
-printf '#!/bin/sh\nexport A=1\n<%% if true do %%>\nexport B=2\n<%% end %%>\n' >"$T/case/rel/env.sh.eex"
-expect_error "template error" "rel/env\\.sh\\.eex:3: "
+# a Mix project's template may use any EEx (Elixir's EEx renders what
+# relman's subset does not): an `if` without its `end` is EEx's error
+printf '#!/bin/sh\nexport A=1\n<%% if true do %%>\nexport B=2\n' >"$T/case/rel/env.sh.eex"
+expect_error "template error" "rel/env\\.sh\\.eex: EEx: .*rel/env\\.sh\\.eex:5"
 
 fresh
 printf 'not a directory\n' >"$T/afile"
@@ -73,6 +75,6 @@ mkdir -p "$T/case/rel"
 printf '<%%= @release.nope %%>\n' >"$T/case/rel/vm.args.eex"
 (cd "$T/case" && "$R" assemble foo --no-compile --overwrite --path "$T/case-out/foo") 2>"$T/err"
 check "re-assembly with a bad template fails" test $? -eq 1
-check "message names the template" grep -q 'rel/vm.args.eex:1: unknown @release field' "$T/err"
+check "message names the template" grep -q 'rel/vm.args.eex: EEx: \*\* (KeyError) key :nope not found' "$T/err"
 check "the previous release is untouched" cmp -s "$T/before" <(tree_digest "$T/case-out/foo")
 finish

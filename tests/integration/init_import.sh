@@ -116,6 +116,9 @@ expect mx-reboot relman.yml "    reboot_system_after_config: true"
 expect mx-fn-release relman.yml "      mx: temporary"
 expect mx-lazy-version relman.yml '    version: "1.2.3"'
 grep -q "not imported" relman.yml && fail "mix import left 'not imported' comments" || ok
+# include_erts given as a function is called at import, as mix calls it (issue 13)
+expect mx-erts-fn relman.yml "    include_erts: true"
+expect mx-erts-fn-said relman.yml "# include_erts was a function in mix.exs"
 "$R" releases >rel.txt 2>&1 && ok || { fail "relman releases on the mix import"; cat rel.txt; }
 
 # no :releases: the release mix would make, named after :app

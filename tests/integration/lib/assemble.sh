@@ -89,7 +89,7 @@ fixture() {
             mkdir -p "$dir"
             tar -C "$SRC/examples/$name" --exclude=./_build --exclude=./deps -cf - . | tar -C "$dir" -xf -
             case $name in
-            kv) (cd "$dir" && MIX_ENV=prod mix compile >"$dir/.build.log" 2>&1) ;;
+            kv | phx_like) (cd "$dir" && MIX_ENV=prod mix compile >"$dir/.build.log" 2>&1) ;;
             hello_erl) (cd "$dir" && rebar3 compile >"$dir/.build.log" 2>&1) ;;
             esac || { cat "$dir/.build.log"; exit 1; }
             touch "$dir/.compiled"
