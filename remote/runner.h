@@ -73,7 +73,7 @@ struct rel_action {
     uint64_t stdin_size; /* EXEC, UPLOAD: for progress */
     bool stream;         /* EXEC: stream output to events->output */
     size_t max_output;   /* EXEC: cap (0: default) */
-    int timeout_ms;      /* EXEC: 0 none */
+    int timeout_ms;      /* EXEC, PROBE: 0 none */
     int port;            /* PROBE */
     int sleep_ms;        /* SLEEP */
     bool finishing;      /* runs even when the run is canceled (see above) */

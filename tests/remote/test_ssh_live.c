@@ -554,10 +554,10 @@ static void tcp_probes(void **state)
     (void)state;
     struct rel_ssh_session *s = connected();
     struct rel_ssh_probe *p;
-    assert_int_equal(rel_ssh_probe_start(&p, s, ADDR, PORT), 0);
+    assert_int_equal(rel_ssh_probe_start(&p, s, ADDR, PORT, 0), 0);
     assert_int_equal(rel_ssh_drive(s, rel_ssh_probe_step_cb, p), 0);
     rel_ssh_probe_free(p);
-    assert_int_equal(rel_ssh_probe_start(&p, s, "127.0.0.1", 1), 0);
+    assert_int_equal(rel_ssh_probe_start(&p, s, "127.0.0.1", 1, 0), 0);
     assert_int_equal(rel_ssh_drive(s, rel_ssh_probe_step_cb, p), REL_ENOTFOUND);
     assert_non_null(strstr(rel_error_message(), "127.0.0.1:1"));
     rel_ssh_probe_free(p);
