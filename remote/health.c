@@ -20,11 +20,15 @@
 #include <string.h>
 
 #define RETRY_MS 500
-/* An attempt's command gets what is left of the timeout, at least this
- * (booting the VM of `bin/NAME rpc` takes a second), at most CHECK_MAX_MS. */
-#define CHECK_MIN_MS 2000
+/* An attempt's command gets what is left of the timeout, at least
+ * CHECK_MIN_MS (booting the VM of `bin/NAME rpc` takes a second, several
+ * on a busy host: a last attempt that started in time may answer), at most
+ * CHECK_MAX_MS. */
+#define CHECK_MIN_MS 10000
 #define CHECK_MAX_MS 20000
-/* The node's own waits (gen_tcp connect, each recv of the HTTP check). */
+/* The node's own waits (gen_tcp connect, each recv of the HTTP check): what
+ * is left of the timeout, HTTP_IO_MIN_MS..HTTP_IO_MAX_MS. */
+#define HTTP_IO_MIN_MS 1000
 #define HTTP_IO_MAX_MS 5000
 
 enum { H_START, H_CHECK, H_PROBE, H_SLEPT_CHECK, H_SLEPT_PROBE, H_SETTLING };
@@ -353,19 +357,22 @@ static int64_t left_ms(const struct rel_health *h)
     return h->deadline - rel_ssh_now_ms();
 }
 
-/* The attempt's command, bounded by the deadline: its exec timeout is what
- * is left (CHECK_MIN_MS at least: the answer of a last attempt counts, and
- * the check after a settle period has its own CHECK_MIN_MS..timeout), and
- * the node's waits of the HTTP check fit in it. */
+/* The attempt's command, bounded by the deadline: the node's waits of the
+ * HTTP check get what is left of the timeout (HTTP_IO_MIN_MS at least), the
+ * command CHECK_MIN_MS..CHECK_MAX_MS (a check after the settle period has
+ * the whole timeout again). */
 static void check_action(struct rel_health *h, struct rel_action *act)
 {
     int64_t left = h->settled ? (int64_t)h->spec.timeout * 1000 : left_ms(h);
     int ms = left < CHECK_MIN_MS ? CHECK_MIN_MS : left > CHECK_MAX_MS ? CHECK_MAX_MS : (int)left;
-    /* the rpc VM boots in about a second; the HTTP waits get the rest */
-    h->io_ms = ms - 1000 > HTTP_IO_MAX_MS ? HTTP_IO_MAX_MS : ms - 1000;
+    h->io_ms = left < HTTP_IO_MIN_MS   ? HTTP_IO_MIN_MS
+               : left > HTTP_IO_MAX_MS ? HTTP_IO_MAX_MS
+                                       : (int)left;
     act->kind = REL_ACT_EXEC;
     act->command = rel_health_command(h);
     act->timeout_ms = ms;
+    h->check_ms = ms;
+    h->check_t0 = rel_ssh_now_ms();
     h->phase = H_CHECK;
 }
 
@@ -404,7 +411,15 @@ static int retry_or_fail(struct rel_health *h, struct rel_action *act)
 static int judge_check(struct rel_health *h, struct rel_job *j, struct rel_action *act)
 {
     if (j->last_rc < 0) {
-        set_problem(h, "", j->last_error);
+        if (rel_ssh_now_ms() - h->check_t0 >= h->check_ms) { /* not the whole command line */
+            free(h->problem);
+            h->problem = rel_asprintf("the check (`bin/NAME %s`) gave no answer within %d s",
+                                      h->spec.apps || h->spec.rpc || h->spec.http_port ? "rpc"
+                                                                                       : "pid",
+                                      h->check_ms / 1000);
+        } else {
+            set_problem(h, "", j->last_error);
+        }
         return retry_or_fail(h, act);
     }
     if (j->last_status != 0) {

@@ -29,8 +29,9 @@
  * wait is bounded by it: the probe is given up at the deadline (a listener
  * that never accepts, its backlog full, would otherwise hold it for the
  * kernel's connect timeout: the connection is then closed and opened again
- * for what follows, see rel_ssh_probe_start), the command's timeout is what
- * is left (2 s at least, 20 s at most), and the node's HTTP waits fit in it.
+ * for what follows, see rel_ssh_probe_start), and so are the node's waits
+ * of the HTTP check (1 s at least); the command of an attempt that started
+ * in time may take 10 s (booting the rpc VM on a busy host), 20 s at most.
  * Linux targets (/proc). The whole check is stateless on the host.
  */
 #ifndef REL_HEALTH_H
@@ -54,6 +55,8 @@ struct rel_health {
     int phase;
     int probe_port;                 /* the port probed first (0: none) */
     int io_ms;                      /* the node's HTTP waits in this attempt (0: the most) */
+    int check_ms;                   /* this attempt's command: its timeout */
+    int64_t check_t0;               /* and when it started */
     bool settled;                   /* the settle wait is over */
     char *pid;                      /* the node's pid at the first healthy answer */
     char *problem;                  /* why it is not healthy yet */
