@@ -231,11 +231,12 @@ case_settle_fails() { # h4: the new node halts within the settle period
     check deploy-h4 in_dir "$d" deploy h4 --tarball "$TARBALL" --yes
     cur=$(readlink "$hd/current")
     pid=$(in_dir "$d" pid h4)
-    # the rpc check is true, and the first node that answers it (the new
-    # one: it takes the mark) halts half a second later
+    # the rpc check is true, and the first node that answers it with its
+    # applications started (the new one: it takes the mark) halts half a
+    # second later
     touch "$T/halt-once"
     case_yml "$d" h4 "$np" 0 "{tcp: $np, timeout: 20}" \
-        "{settle: 3, rpc: '(if File.rm(\"$T/halt-once\") == :ok, do: spawn(fn -> Process.sleep(500); System.halt(1) end)); true'}"
+        "{settle: 3, rpc: '(if List.keymember?(Application.started_applications(), :kv_server, 0) and File.rm(\"$T/halt-once\") == :ok, do: spawn(fn -> Process.sleep(500); System.halt(1) end)); true'}"
     local a0
     a0=$(wc -l <"$hd/shared/audit.log")
     check_fails settle-fails in_dir "$d" deploy h4 --tarball "$TARBALL" --force --yes

@@ -64,21 +64,6 @@ ssh: {config: $cfg}
 YML
 cd "$PROJ" || exit 1
 
-dumps=$T/dump
-headless() { # headless SCRIPT_TEXT
-    printf '%s\n' "$1" >"$T/script.txt"
-    rm -rf "$dumps"
-    "$R" tui --script "$T/script.txt" --dump "$dumps" --size 140x40 >"$T/tui.out" 2>"$T/tui.err"
-}
-has() { # has NAME DUMP REGEX
-    if grep -qE -- "$3" "$dumps/$2.txt"; then
-        passes=$((passes + 1))
-    else
-        echo "FAIL $1: $2.txt lacks /$3/:"
-        sed 's/^/  | /' "$dumps/$2.txt"
-        fails=$((fails + 1))
-    fi
-}
 forwarded() { # ADDR PORT: direct-tcpip opens to ADDR:PORT j1's sshd logged
     grep -c "direct-tcpip.*$1 port $2\|originator.*to $1 port $2\|target $1 port $2" "$(sshd_log j1)"
 }
@@ -105,7 +90,7 @@ D
 y
 @wait deployed hello_erl 0.1.0 to 2 targets
 @wait !working
-@dump deployed'
+@dump deployed' --size 140x40
 rc=$?
 is deploy-run "$rc" 0
 [ "$rc" -eq 0 ] || { cat "$T/tui.err"; cat "$dumps/timeout.txt" 2>/dev/null; }
@@ -152,7 +137,7 @@ D
 y
 @wait deploy failed on 1 of 2 targets
 @wait !working
-@dump failed'
+@dump failed' --size 140x40
 rc=$?
 is rollback-all-run "$rc" 0
 [ "$rc" -eq 0 ] || { cat "$T/tui.err"; cat "$dumps/timeout.txt" 2>/dev/null; }
