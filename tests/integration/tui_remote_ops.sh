@@ -40,8 +40,7 @@ P1=$(free_port $((REMOTE_EPMD + 1)) 4829)
 P2=$(free_port $((P1 + 1)) 4829)
 
 PROJ=$T/hello_erl
-mkdir -p "$PROJ"
-tar -C "$RELMAN_SRC/examples/hello_erl" --exclude=./_build -cf - . | tar -C "$PROJ" -xf -
+example_copy hello_erl "$PROJ" || exit 1
 grep -q "steps:" "$PROJ/relman.yml" && { echo "hello_erl has a tar step: this test needs none"; exit 1; }
 H1=$T/t1/srv/hello
 H2=$T/t2/srv/hello

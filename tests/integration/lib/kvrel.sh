@@ -12,23 +12,23 @@
 #
 # Needs RELMAN and RELMAN_SRC.
 
-# kvrel_copy DEST: a copy of examples/kv, compiled (MIX_ENV=prod). The
-# compiled tree is made once per source state under
-# $RELMAN_BUILD/fixtures/kv-HASH, under a lock, shared with the tests that
-# run at once (lib/assemble.sh's fixture uses the same one); a copy keeps
-# its files' times, so the assembly after an edit recompiles only what the
-# edit touched. Without RELMAN_BUILD: a clean copy, compiled by the
-# assembly.
-kvrel_copy() {
-    local dest=$1 src=${RELMAN_SRC:?}/examples/kv hash fix
+# example_copy NAME DEST: a copy of examples/NAME, compiled (kv: MIX_ENV=prod
+# mix compile; hello_erl: rebar3 compile). The compiled tree is made once
+# per source state under $RELMAN_BUILD/fixtures/NAME-HASH, under a lock,
+# shared with the tests that run at once (lib/assemble.sh's fixture uses
+# the same one); a copy keeps its files' times, so an assembly after an edit
+# recompiles only what the edit touched. Without RELMAN_BUILD: a clean
+# copy, compiled by the assembly.
+example_copy() {
+    local name=$1 dest=$2 src=${RELMAN_SRC:?}/examples/$1 hash fix
     if [ -z "${RELMAN_BUILD:-}" ]; then
         cp -r "$src" "$dest" && rm -rf "$dest/_build" "$dest/deps"
         return
     fi
     hash=$(cd "$RELMAN_SRC/examples" && tar --sort=name --mtime=@0 --owner=0 --group=0 \
-        --exclude="kv/_build" --exclude="kv/deps" --exclude="kv/erl_crash.dump" \
-        -cf - kv | sha1sum | cut -c1-12)
-    fix=$RELMAN_BUILD/fixtures/kv-$hash
+        --exclude="$name/_build" --exclude="$name/deps" --exclude="$name/erl_crash.dump" \
+        -cf - "$name" | sha1sum | cut -c1-12)
+    fix=$RELMAN_BUILD/fixtures/$name-$hash
     mkdir -p "$RELMAN_BUILD/fixtures"
     (
         flock 9
@@ -36,12 +36,18 @@ kvrel_copy() {
             rm -rf "$fix"
             mkdir -p "$fix"
             tar -C "$src" --exclude=./_build --exclude=./deps -cf - . | tar -C "$fix" -xf -
-            (cd "$fix" && MIX_ENV=prod HEX_OFFLINE=1 mix compile >"$fix/.build.log" 2>&1) ||
-                { cat "$fix/.build.log" >&2; exit 1; }
+            case $name in
+            kv) (cd "$fix" && MIX_ENV=prod HEX_OFFLINE=1 mix compile >"$fix/.build.log" 2>&1) ;;
+            hello_erl) (cd "$fix" && rebar3 compile >"$fix/.build.log" 2>&1) ;;
+            esac || { cat "$fix/.build.log" >&2; exit 1; }
             touch "$fix/.compiled"
         fi
-    ) 9>"$RELMAN_BUILD/fixtures/.lock" || { echo "kvrel: compiling examples/kv failed" >&2; return 1; }
+    ) 9>"$RELMAN_BUILD/fixtures/.lock" || { echo "compiling examples/$name failed" >&2; return 1; }
     cp -a "$fix" "$dest" && rm -f "$dest/.compiled" "$dest/.build.log"
+}
+
+kvrel_copy() { # kvrel_copy DEST: examples/kv compiled (example_copy)
+    example_copy kv "$1"
 }
 
 kvrel_build() {
