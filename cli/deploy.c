@@ -8,12 +8,10 @@
 #include "remote_cli.h"
 
 #include "core/alloc.h"
-#include "core/assemble.h"
 #include "core/build.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/error.h"
-#include "core/fs.h"
 #include "core/plan.h"
 #include "core/project.h"
 #include "core/resolve.h"
@@ -45,126 +43,55 @@ static const char *version_of(const char *link, char *buf, size_t size)
 
 /*
  * After a failed run with rollback-all: every host the run switched to the
- * new release ("deployed") goes back to its previous one (the rollback
- * operation, all at once). *back[i] says whether host i was returned.
+ * new release goes back to its previous one (remote/rollback.h).
  */
-static void rollback_all(struct cli_remote *c, struct rel_runner *r, bool *back)
+static void rollback_all(struct cli_remote *c, struct rel_runner *r, struct rel_rollback_all *ra)
 {
+    if (!rel_rollback_all_init(ra, r))
+        return;
+    if (!cli_globals.quiet)
+        fprintf(stderr, "deploy: --rollback-all: returning %zu host(s) to their previous release\n",
+                ra->n);
     struct rel_runner_opts ro;
     cli_remote_runner_opts(c, &ro);
-    ro.batch = 0;
-    struct rel_runner *rb;
-    rel_runner_new(&rb, &ro);
     struct rel_rollback_opts o = {.health_tcp = c->cfg->deploy.health_tcp,
                                   .health_timeout = c->cfg->deploy.health_timeout,
                                   .audit_file = c->audit_file,
                                   .events = &c->events};
-    size_t *idx = rel_calloc(rel_runner_count(r) + 1, sizeof(*idx));
-    size_t n = 0;
-    for (size_t i = 0; i < rel_runner_count(r); i++) {
-        const struct rel_job *j = rel_runner_job(r, i);
-        if (j->result == 0 && strcmp(rel_deploy_outcome(j), "deployed") == 0) {
-            rel_rollback_add(rb, j->target, &o);
-            idx[n++] = i;
-        }
-    }
-    if (n) {
-        if (!cli_globals.quiet)
-            fprintf(stderr, "deploy: --rollback-all: returning %zu host(s) to their previous "
-                            "release\n",
-                    n);
-        rel_runner_run(rb);
-        for (size_t k = 0; k < n; k++) {
-            const struct rel_job *j = rel_runner_job(rb, k);
-            back[idx[k]] = j->result == 0;
-            if (j->result < 0)
-                cli_error("%s", j->message ? j->message : "rollback failed");
-        }
-    }
-    free(idx);
-    rel_runner_free(rb);
+    rel_rollback_all_run(ra, &ro, &o);
+    for (size_t i = 0; i < ra->count; i++)
+        if (ra->error[i])
+            cli_error("%s", ra->error[i]);
 }
 
 /*
- * A release without a `tar` step: build it as `relman assemble` does
- * (compile, plan, assemble -- incrementally, replacing the version in
- * place), then pack the tarball at the path the tar step would use.
+ * The tarball to deploy (core/build.h rel_build_deploy_tarball): the one
+ * `relman assemble` packs for `release` (its `tar` step), which must exist
+ * already; a release without a tar step is built and packed here.
  */
-static int build_tarball(char **out, const char *release)
+static int assembled_tarball(char **out, const char *release)
 {
     struct cli_progress prog;
     cli_progress_init(&prog, cli_globals.quiet, cli_globals.verbose);
     struct cli_load load = {.name = release, .code = CLI_OK};
-    struct rel_build_opts bo = {.compile = true, .assemble = {.overwrite = true}};
-    struct rel_plan *plan = NULL;
-    struct rel_assemble_stats st = {0};
-    int rc = cli_build_release(&plan, &st, &bo, &load, &prog);
-    if (rc != CLI_OK)
-        goto done;
-    bool packed = false;
-    if (!plan->tar) {
-        plan->tarball =
-            rel_project_tarball_path(load.p, load.m->release, plan->version, NULL);
-        plan->tar = true;
-        /* Nothing changed since the last pack: the same tarball (the same
-         * checksum, so a host running it has nothing to do). Packing
-         * again would give other bytes: the tree's directories are new. */
-        if (st.written == 0 && rel_fs_is_file(plan->tarball))
-            packed = true;
-        else if (rel_assemble_tar(plan, &prog.ev) < 0) {
-            cli_progress_clear(&prog);
-            rc = cli_core_error();
-            goto done;
-        }
-    }
+    struct rel_build_opts bo = {.compile = REL_BUILD_COMPILE_AUTO};
+    struct rel_build_tarball t;
+    char *how = rel_asprintf("`relman assemble %s`, or pass --tarball FILE", release);
+    int rc = cli_build_deploy_tarball(&t, release, &bo, &load, &prog, how);
+    free(how);
     cli_progress_clear(&prog);
-    if (!cli_globals.quiet)
+    if (rc == CLI_OK && t.plan && !cli_globals.quiet)
         fprintf(stderr, "deploy: assembled %s-%s (%llu written, %llu reused)%s %s\n",
-                plan->name, plan->version, (unsigned long long)st.written,
-                (unsigned long long)st.reused, packed ? "; unchanged since" : " and packed",
-                plan->tarball);
-    *out = rel_strdup(plan->tarball);
-done:
-    rel_plan_free(plan);
+                t.plan->name, t.plan->version, (unsigned long long)t.stats.written,
+                (unsigned long long)t.stats.reused, t.packed ? " and packed" : "; unchanged since",
+                t.path);
+    if (rc == CLI_OK) {
+        *out = t.path;
+        t.path = NULL;
+    }
+    rel_build_tarball_free(&t);
     rel_model_free(load.m);
     rel_project_free(load.p);
-    return rc;
-}
-
-/*
- * The tarball `relman assemble` packs for `release` (its `tar` step), by
- * core's one rule (rel_project_assembled_tarball: no plan is built, no
- * model resolved); it must exist already. A release without a tar step is
- * built and packed here (build_tarball).
- */
-static int assembled_tarball(char **out, const char *release)
-{
-    /* relman.yml alone, unless the version comes from an application's
-     * .app file (then the applications are searched for) */
-    struct rel_project *p = NULL;
-    if (rel_project_open(&p, ".", REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN) < 0)
-        return cli_core_error();
-    const struct rel_config_release *r = rel_config_find_release(p->config, release);
-    if (r && !r->version) {
-        rel_project_free(p);
-        if (rel_project_open(&p, ".", REL_PROJECT_NEED_CONFIG) < 0)
-            return cli_core_error();
-        r = rel_config_find_release(p->config, release);
-    }
-    char *how = rel_asprintf("`relman assemble %s`, or pass --tarball FILE", release);
-    int rc = CLI_OK;
-    if (!r) {
-        rc = cli_error("no release '%s' in %s", release, REL_CONFIG_FILE);
-    } else if (rel_project_assembled_tarball(out, p, r, how) == REL_EUSAGE) {
-        rel_error_clear();
-        rel_project_free(p);
-        p = NULL;
-        rc = build_tarball(out, release);
-    } else if (!*out) {
-        rc = cli_core_error();
-    }
-    free(how);
-    rel_project_free(p);
     return rc;
 }
 
@@ -301,10 +228,10 @@ int cmd_deploy(int argc, char **argv)
     fflush(stdout);
     rc = cli_remote_exit(&c, cli_remote_failures(&c, r));
     size_t n = rel_runner_count(r);
-    bool *back = rel_calloc(n + 1, sizeof(*back));
+    struct rel_rollback_all ra = {0};
     bool rolled = rc != CLI_OK && (back_all || c.cfg->deploy.rollback_all);
     if (rolled)
-        rollback_all(&c, r, back);
+        rollback_all(&c, r, &ra);
     /* where each host ends up */
     if (n > 1 || rolled) {
         printf("summary:\n");
@@ -313,7 +240,7 @@ int cmd_deploy(int argc, char **argv)
             const char *outcome = rel_deploy_outcome(j);
             char old[128];
             version_of(rel_deploy_previous(j), old, sizeof(old));
-            if (back[i])
+            if (ra.back && ra.back[i])
                 printf("  %s: %s %s (rolled back from %s: --rollback-all)\n", j->target->name,
                        relname, old, rel_deploy_version(d));
             else if (strcmp(outcome, "deployed") == 0 || strcmp(outcome, "already running") == 0)
@@ -326,7 +253,7 @@ int cmd_deploy(int argc, char **argv)
         }
         fflush(stdout);
     }
-    free(back);
+    rel_rollback_all_free(&ra);
     rel_runner_free(r);
     rel_deploy_free(d);
     cli_remote_free(&c);

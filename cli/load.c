@@ -68,8 +68,19 @@ static bool was_interrupted(void *ctx)
     return interrupted != 0;
 }
 
-int cli_build_release(struct rel_plan **plan, struct rel_assemble_stats *st,
-                      struct rel_build_opts *bo, struct cli_load *load, struct cli_progress *prog)
+/* What a guarded build runs: rel_build_release or rel_build_deploy_tarball. */
+struct build_call {
+    struct rel_plan **plan;
+    struct rel_assemble_stats *st;
+    struct rel_build_tarball *tarball;
+    const char *release, *how;
+};
+
+/* Run the call with `bo` (model from `load`, events of `prog`), SIGINT
+ * asking core to stop; on failure print the build's output and the error
+ * and return the exit code. */
+static int guarded_build(const struct build_call *call, struct rel_build_opts *bo,
+                         struct cli_load *load, struct cli_progress *prog)
 {
     struct rel_buf out = REL_BUF_INIT;
     bo->model = cli_load_model_step;
@@ -81,7 +92,8 @@ int cli_build_release(struct rel_plan **plan, struct rel_assemble_stats *st,
     sigemptyset(&sa.sa_mask);
     interrupted = 0;
     sigaction(SIGINT, &sa, &old_sa);
-    int brc = rel_build_release(plan, st, bo);
+    int brc = call->tarball ? rel_build_deploy_tarball(call->tarball, call->release, bo, call->how)
+                            : rel_build_release(call->plan, call->st, bo);
     sigaction(SIGINT, &old_sa, NULL);
     int rc = CLI_OK;
     if (brc < 0) {
@@ -94,4 +106,19 @@ int cli_build_release(struct rel_plan **plan, struct rel_assemble_stats *st,
     }
     rel_buf_free(&out);
     return rc;
+}
+
+int cli_build_release(struct rel_plan **plan, struct rel_assemble_stats *st,
+                      struct rel_build_opts *bo, struct cli_load *load, struct cli_progress *prog)
+{
+    struct build_call call = {.plan = plan, .st = st};
+    return guarded_build(&call, bo, load, prog);
+}
+
+int cli_build_deploy_tarball(struct rel_build_tarball *t, const char *release,
+                             struct rel_build_opts *bo, struct cli_load *load,
+                             struct cli_progress *prog, const char *how)
+{
+    struct build_call call = {.tarball = t, .release = release, .how = how};
+    return guarded_build(&call, bo, load, prog);
 }

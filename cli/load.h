@@ -38,4 +38,11 @@ struct rel_plan;
 int cli_build_release(struct rel_plan **plan, struct rel_assemble_stats *st,
                       struct rel_build_opts *bo, struct cli_load *load, struct cli_progress *prog);
 
+/* rel_build_deploy_tarball() (core/build.h) in the same way: the tar
+ * step's tarball, or the release built and packed. */
+struct rel_build_tarball;
+int cli_build_deploy_tarball(struct rel_build_tarball *t, const char *release,
+                             struct rel_build_opts *bo, struct cli_load *load,
+                             struct cli_progress *prog, const char *how);
+
 #endif

@@ -5,9 +5,11 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "config.h"
 #include "error.h"
-#include "path.h"
 #include "event.h"
+#include "fs.h"
+#include "path.h"
 #include "proc.h"
 #include "project.h"
 #include "resolve.h"
@@ -247,4 +249,116 @@ int rel_build_release(struct rel_plan **plan_out, struct rel_assemble_stats *sta
     }
     *plan_out = plan;
     return 0;
+}
+
+/* ---- the tarball for deploy ----------------------------------------------- */
+
+/* rel_build_opts.model when the caller has none: the release resolved from
+ * the project on disk, once the build ran. */
+struct fresh {
+    const char *dir;
+    const char *release;
+    struct rel_project *p;
+    struct rel_model *m;
+};
+
+static int fresh_model(void *ctx, const struct rel_model **m)
+{
+    struct fresh *f = ctx;
+    int rc = rel_project_open(&f->p, f->dir, REL_PROJECT_NEED_CONFIG);
+    const struct rel_config_release *r = NULL;
+    if (rc == 0 && !(r = rel_config_find_release(f->p->config, f->release)))
+        rc = rel_error_set(REL_ENOTFOUND, "no release '%s' in %s", f->release, REL_CONFIG_FILE);
+    if (rc == 0)
+        rc = rel_resolve(&f->m, f->p, r);
+    *m = f->m;
+    return rc;
+}
+
+/* The tar step's tarball, or REL_EUSAGE (error cleared) for a release
+ * without that step. */
+static int tar_step_tarball(char **out, const char *dir, const char *release, const char *how)
+{
+    /* relman.yml alone, unless the version comes from an application's
+     * .app file (then the applications are searched for) */
+    struct rel_project *p = NULL;
+    int rc = rel_project_open(&p, dir, REL_PROJECT_NEED_CONFIG | REL_PROJECT_NO_SCAN);
+    const struct rel_config_release *r = rc == 0 ? rel_config_find_release(p->config, release) : NULL;
+    if (rc == 0 && r && !r->version) {
+        rel_project_free(p);
+        p = NULL;
+        rc = rel_project_open(&p, dir, REL_PROJECT_NEED_CONFIG);
+        r = rc == 0 ? rel_config_find_release(p->config, release) : NULL;
+    }
+    if (rc == 0 && !r)
+        rc = rel_error_set(REL_ENOTFOUND, "no release '%s' in %s", release, REL_CONFIG_FILE);
+    if (rc == 0) {
+        rc = rel_project_assembled_tarball(out, p, r, how);
+        if (rc == REL_EUSAGE)
+            rel_error_clear();
+    }
+    rel_project_free(p);
+    return rc;
+}
+
+/* The caller's model step, keeping the model it gave (for the tarball's
+ * path). */
+struct kept {
+    int (*model)(void *ctx, const struct rel_model **m);
+    void *ctx;
+    const struct rel_model *m;
+};
+
+static int kept_model(void *ctx, const struct rel_model **m)
+{
+    struct kept *k = ctx;
+    int rc = k->model(k->ctx, m);
+    k->m = rc == 0 ? *m : NULL;
+    return rc;
+}
+
+int rel_build_deploy_tarball(struct rel_build_tarball *out, const char *release,
+                             const struct rel_build_opts *o, const char *how)
+{
+    memset(out, 0, sizeof(*out));
+    const char *dir = o->dir ? o->dir : ".";
+    int rc = tar_step_tarball(&out->path, dir, release, how);
+    if (rc != REL_EUSAGE)
+        return rc;
+    struct fresh f = {.dir = dir, .release = release};
+    struct kept k = {.model = o->model ? o->model : fresh_model,
+                     .ctx = o->model ? o->model_ctx : &f};
+    struct rel_build_opts bo = *o;
+    bo.assemble.overwrite = true;
+    bo.model = kept_model;
+    bo.model_ctx = &k;
+    struct rel_plan *plan = NULL;
+    rc = rel_build_release(&plan, &out->stats, &bo);
+    if (rc == 0 && !plan->tar) {
+        plan->tarball = rel_project_tarball_path(k.m->project, k.m->release, plan->version, NULL);
+        plan->tar = true;
+        bool unchanged = out->stats.written == 0 && rel_fs_is_file(plan->tarball);
+        if (!unchanged && (rc = rel_assemble_tar(plan, o->ev)) == 0)
+            out->packed = true;
+    } else if (rc == 0) {
+        out->packed = true; /* by the release's own tar step */
+    }
+    rel_model_free(f.m);
+    rel_project_free(f.p);
+    if (rc < 0) {
+        rel_plan_free(plan);
+        return rc;
+    }
+    out->path = rel_strdup(plan->tarball);
+    out->plan = plan;
+    return 0;
+}
+
+void rel_build_tarball_free(struct rel_build_tarball *t)
+{
+    if (!t)
+        return;
+    free(t->path);
+    rel_plan_free(t->plan);
+    memset(t, 0, sizeof(*t));
 }

@@ -78,6 +78,38 @@ struct rel_build_opts {
 int rel_build_release(struct rel_plan **plan, struct rel_assemble_stats *stats,
                       const struct rel_build_opts *o);
 
+/*
+ * For deploy, by both front ends: the tarball of release `release` of the
+ * project in o->dir ("." when NULL).
+ *
+ * A release with a `tar` step: the tarball `relman assemble` packed
+ * (rel_project_assembled_tarball: nothing is built; REL_ENOTFOUND, with
+ * `how` saying how to make it, when it is not there). Only relman.yml is
+ * read unless the version comes from an application's .app file.
+ *
+ * A release without one: built here -- steps 1-4 with `o` (assemble.
+ * overwrite set: the version is replaced in place, incrementally; o->model
+ * NULL: the release is resolved from the project on disk once the build
+ * ran), then packed at the path the tar step would use. When the assembly
+ * wrote nothing and that tarball is there, it is not packed again: the same
+ * tree gives the same tarball (the same checksum, so a host running it has
+ * nothing to do), where a fresh pack would give other bytes.
+ *
+ * On success out->path is the tarball; out->plan the plan applied when one
+ * was built (NULL for a tar step's tarball), out->stats its figures and
+ * out->packed whether it was packed now. Free with rel_build_tarball_free.
+ * Errors as rel_build_release; out is then empty.
+ */
+struct rel_build_tarball {
+    char *path;
+    struct rel_plan *plan;
+    struct rel_assemble_stats stats;
+    bool packed;
+};
+int rel_build_deploy_tarball(struct rel_build_tarball *out, const char *release,
+                             const struct rel_build_opts *o, const char *how);
+void rel_build_tarball_free(struct rel_build_tarball *t);
+
 /* Step 1 alone, for project `p`: REL_ECHILD when the build fails (output in
  * `output`, which may be NULL). 0 for plain projects. */
 int rel_build_compile(const struct rel_project *p, struct rel_buf *output,

@@ -460,7 +460,7 @@ const struct rel_config_key rel_config_keys[] = {
         "host the run switched to the new release to its previous one (`relman rollback` on "
         "each), so the fleet is not left on mixed versions; `false` (the default) leaves the "
         "hosts that succeeded on the new release. `relman deploy --rollback-all` sets it for "
-        "one run."),
+        "one run; the TUI's deploy follows it too."),
     HEALTH_ROWS("deploy.health", "30", "true", "200", "/", NULL),
     ROW("ssh", REL_CT_MAP, NULL, NULL, 0, REL_CK_NONE, NULL, "SSH settings for every target."),
     ROW("ssh.config", REL_CT_PATH, NULL, NULL, 0, REL_CK_NONE, "the user's own", SSH_CONFIG_HELP),

@@ -20,6 +20,16 @@
 #include <string.h>
 
 #define RETRY_MS 500
+/* An attempt's command gets what is left of the timeout, at least
+ * CHECK_MIN_MS (booting the VM of `bin/NAME rpc` takes a second, several
+ * on a busy host: a last attempt that started in time may answer), at most
+ * CHECK_MAX_MS. */
+#define CHECK_MIN_MS 10000
+#define CHECK_MAX_MS 20000
+/* The node's own waits (gen_tcp connect, each recv of the HTTP check): what
+ * is left of the timeout, HTTP_IO_MIN_MS..HTTP_IO_MAX_MS. */
+#define HTTP_IO_MIN_MS 1000
+#define HTTP_IO_MAX_MS 5000
 
 enum { H_START, H_CHECK, H_PROBE, H_SLEPT_CHECK, H_SLEPT_PROBE, H_SETTLING };
 
@@ -72,7 +82,7 @@ static void erl_string(struct rel_buf *b, const char *s)
  * body=yes|no. It reads which release it is from the environment every
  * release script exports (RELEASE_ROOT, RELEASE_VSN, RELEASE_NAME).
  */
-static void probe_source(struct rel_buf *b, const struct rel_config_health *s)
+static void probe_source(struct rel_buf *b, const struct rel_config_health *s, int io_ms)
 {
     rel_buf_puts(b, "io:format(\"pid=~s~n\", [os:getpid()]),\n");
     if (s->apps)
@@ -90,15 +100,17 @@ static void probe_source(struct rel_buf *b, const struct rel_config_health *s)
                "  Other -> io:format(\"apps=unreadable ~s: ~w~n\", [RelFile, Other])\n"
                "end,\n");
     if (s->http_port) {
-        rel_buf_printf(b, "case gen_tcp:connect({127,0,0,1}, %d, [binary, {active, false}], 5000) of\n",
-                       s->http_port);
-        rel_buf_puts(b, "  {ok, S} ->\n"
-                        "    ok = gen_tcp:send(S, [<<\"GET \">>, unicode:characters_to_binary(");
+        rel_buf_printf(b, "case gen_tcp:connect({127,0,0,1}, %d, [binary, {active, false}], %d) of\n",
+                       s->http_port, io_ms);
+        rel_buf_printf(b, "  {ok, S} ->\n"
+                          "    Io = %d,\n"
+                          "    ok = gen_tcp:send(S, [<<\"GET \">>, unicode:characters_to_binary(",
+                       io_ms);
         erl_string(b, s->http_path ? s->http_path : "/");
         rel_buf_puts(
             b, "),\n"
                "      <<\" HTTP/1.0\\r\\nHost: localhost\\r\\nUser-Agent: relman\\r\\n\\r\\n\">>]),\n"
-               "    Rd = fun(F, Acc) -> case gen_tcp:recv(S, 0, 5000) of\n"
+               "    Rd = fun(F, Acc) -> case gen_tcp:recv(S, 0, Io) of\n"
                "           {ok, D} when byte_size(Acc) < 1048576 -> F(F, <<Acc/binary, D/binary>>);\n"
                "           _ -> Acc end end,\n"
                "    Resp = Rd(Rd, <<>>),\n"
@@ -138,7 +150,7 @@ static char *user_expr(const char *e)
 static void rpc_exprs(struct rel_buf *b, const struct rel_health *h)
 {
     struct rel_buf src = REL_BUF_INIT;
-    probe_source(&src, &h->spec);
+    probe_source(&src, &h->spec, h->io_ms > 0 ? h->io_ms : HTTP_IO_MAX_MS);
     unsigned char *b64 = rel_malloc(4 * (src.len / 3 + 1) + 1);
     EVP_EncodeBlock(b64, (const unsigned char *)src.ptr, (int)src.len);
     char *user = h->spec.rpc ? user_expr(h->spec.rpc) : NULL;
@@ -339,18 +351,40 @@ done:
 
 /* ---- the steps ------------------------------------------------------------------ */
 
+/* What is left of the timeout, in ms (<= 0: none). */
+static int64_t left_ms(const struct rel_health *h)
+{
+    return h->deadline - rel_ssh_now_ms();
+}
+
+/* The attempt's command, bounded by the deadline: the node's waits of the
+ * HTTP check get what is left of the timeout (HTTP_IO_MIN_MS at least), the
+ * command CHECK_MIN_MS..CHECK_MAX_MS (a check after the settle period has
+ * the whole timeout again). */
 static void check_action(struct rel_health *h, struct rel_action *act)
 {
+    int64_t left = h->settled ? (int64_t)h->spec.timeout * 1000 : left_ms(h);
+    int ms = left < CHECK_MIN_MS ? CHECK_MIN_MS : left > CHECK_MAX_MS ? CHECK_MAX_MS : (int)left;
+    h->io_ms = left < HTTP_IO_MIN_MS   ? HTTP_IO_MIN_MS
+               : left > HTTP_IO_MAX_MS ? HTTP_IO_MAX_MS
+                                       : (int)left;
     act->kind = REL_ACT_EXEC;
     act->command = rel_health_command(h);
-    act->timeout_ms = 20000;
+    act->timeout_ms = ms;
+    h->check_ms = ms;
+    h->check_t0 = rel_ssh_now_ms();
     h->phase = H_CHECK;
 }
 
+/* The TCP probe, given up at the deadline (at least RETRY_MS): a listener
+ * that never accepts must not hold the check for the kernel's connect
+ * timeout. */
 static void probe_action(struct rel_health *h, struct rel_action *act)
 {
+    int64_t left = left_ms(h);
     act->kind = REL_ACT_PROBE;
     act->port = h->probe_port;
+    act->timeout_ms = left < RETRY_MS ? RETRY_MS : left > INT32_MAX ? INT32_MAX : (int)left;
     h->phase = H_PROBE;
 }
 
@@ -377,7 +411,15 @@ static int retry_or_fail(struct rel_health *h, struct rel_action *act)
 static int judge_check(struct rel_health *h, struct rel_job *j, struct rel_action *act)
 {
     if (j->last_rc < 0) {
-        set_problem(h, "", j->last_error);
+        if (rel_ssh_now_ms() - h->check_t0 >= h->check_ms) { /* not the whole command line */
+            free(h->problem);
+            h->problem = rel_asprintf("the check (`bin/NAME %s`) gave no answer within %d s",
+                                      h->spec.apps || h->spec.rpc || h->spec.http_port ? "rpc"
+                                                                                       : "pid",
+                                      h->check_ms / 1000);
+        } else {
+            set_problem(h, "", j->last_error);
+        }
         return retry_or_fail(h, act);
     }
     if (j->last_status != 0) {

@@ -25,7 +25,13 @@
  *   3. once healthy, with a settle period: wait, then check again; the pid
  *      must be the same.
  *
- * A failed attempt is retried every half second until the timeout.
+ * A failed attempt is retried every half second until the timeout. Every
+ * wait is bounded by it: the probe is given up at the deadline (a listener
+ * that never accepts, its backlog full, would otherwise hold it for the
+ * kernel's connect timeout: the connection is then closed and opened again
+ * for what follows, see rel_ssh_probe_start), and so are the node's waits
+ * of the HTTP check (1 s at least); the command of an attempt that started
+ * in time may take 10 s (booting the rpc VM on a busy host), 20 s at most.
  * Linux targets (/proc). The whole check is stateless on the host.
  */
 #ifndef REL_HEALTH_H
@@ -48,6 +54,9 @@ struct rel_health {
     int64_t deadline;
     int phase;
     int probe_port;                 /* the port probed first (0: none) */
+    int io_ms;                      /* the node's HTTP waits in this attempt (0: the most) */
+    int check_ms;                   /* this attempt's command: its timeout */
+    int64_t check_t0;               /* and when it started */
     bool settled;                   /* the settle wait is over */
     char *pid;                      /* the node's pid at the first healthy answer */
     char *problem;                  /* why it is not healthy yet */

@@ -296,12 +296,13 @@ static int local_upload(struct rel_transport_conn *c, int fd, uint64_t size, con
     return 0;
 }
 
-static int local_probe(struct rel_transport_conn *c, int port)
+static int local_probe(struct rel_transport_conn *c, int port, int timeout_ms)
 {
     if (c->lost)
         return lost_error(c, NULL);
     end_action(c);
     c->port = port;
+    c->deadline = timeout_ms > 0 ? rel_ssh_now_ms() + timeout_ms : 0;
     char what[32];
     snprintf(what, sizeof(what), "probe %d", port);
     struct rel_local_fault f = ask_fault(c, what);
@@ -438,8 +439,13 @@ static int step_upload(struct rel_transport_conn *c)
 static int step_probe(struct rel_transport_conn *c)
 {
     struct pollfd p = {.fd = c->sock, .events = POLLOUT};
-    if (poll(&p, 1, 0) == 0)
-        return REL_SSH_AGAIN;
+    if (poll(&p, 1, 0) == 0) {
+        if (!c->deadline || rel_ssh_now_ms() < c->deadline)
+            return REL_SSH_AGAIN;
+        close_fd(&c->sock);
+        return rel_error_set(REL_ESSH, "%s: nothing accepted a connection on 127.0.0.1:%d in time",
+                             c->host, c->port);
+    }
     int err = 0;
     socklen_t len = sizeof(err);
     getsockopt(c->sock, SOL_SOCKET, SO_ERROR, &err, &len);

@@ -5,6 +5,7 @@
 #include "rollback.h"
 
 #include "audit.h"
+#include "deploy.h"
 #include "events.h"
 #include "health.h"
 #include "layout.h"
@@ -265,4 +266,60 @@ void rel_rollback_add(struct rel_runner *r, const struct rel_remote_target *t,
     h->who = rel_layout_who();
     h->st = R_CONNECTED;
     rel_runner_add(r, t, &rollback_ops, h);
+}
+
+/* ---- rollback-all ---------------------------------------------------------- */
+
+size_t rel_rollback_all_init(struct rel_rollback_all *ra, const struct rel_runner *deploy)
+{
+    memset(ra, 0, sizeof(*ra));
+    ra->deploy = deploy;
+    ra->count = rel_runner_count(deploy);
+    ra->hosts = rel_calloc(ra->count + 1, sizeof(*ra->hosts));
+    ra->back = rel_calloc(ra->count + 1, sizeof(*ra->back));
+    ra->error = rel_calloc(ra->count + 1, sizeof(*ra->error));
+    for (size_t i = 0; i < ra->count; i++) {
+        const struct rel_job *j = rel_runner_job(deploy, i);
+        if (j->result == 0 && strcmp(rel_deploy_outcome(j), "deployed") == 0)
+            ra->hosts[ra->n++] = i;
+    }
+    return ra->n;
+}
+
+int rel_rollback_all_run(struct rel_rollback_all *ra, const struct rel_runner_opts *ro,
+                         const struct rel_rollback_opts *o)
+{
+    if (!ra->n)
+        return 0;
+    struct rel_runner_opts all = *ro;
+    all.batch = 0;
+    all.stop_on_failure = false;
+    struct rel_runner *rb = NULL;
+    int rc = rel_runner_new(&rb, &all);
+    if (rc < 0)
+        return rc;
+    for (size_t k = 0; k < ra->n; k++)
+        rel_rollback_add(rb, rel_runner_job(ra->deploy, ra->hosts[k])->target, o);
+    rc = rel_runner_run(rb);
+    for (size_t k = 0; k < ra->n && k < rel_runner_count(rb); k++) {
+        const struct rel_job *j = rel_runner_job(rb, k);
+        size_t i = ra->hosts[k];
+        ra->back[i] = j->result == 0;
+        if (j->result < 0)
+            ra->error[i] = rel_strdup(j->message ? j->message : "rollback failed");
+    }
+    rel_runner_free(rb);
+    return rc;
+}
+
+void rel_rollback_all_free(struct rel_rollback_all *ra)
+{
+    if (!ra)
+        return;
+    for (size_t i = 0; ra->error && i < ra->count; i++)
+        free(ra->error[i]);
+    free(ra->error);
+    free(ra->hosts);
+    free(ra->back);
+    memset(ra, 0, sizeof(*ra));
 }

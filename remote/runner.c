@@ -182,7 +182,7 @@ static int start_action(struct rel_runner *r, struct job *j)
         rc = r->tops->upload(j->c, j->act.stdin_fd, j->act.stdin_size, j->act.path);
         break;
     case REL_ACT_PROBE:
-        rc = r->tops->probe(j->c, j->act.port);
+        rc = r->tops->probe(j->c, j->act.port, j->act.timeout_ms);
         break;
     case REL_ACT_CALL:
         rc = r->tops->call

@@ -74,7 +74,7 @@ struct rel_action {
     uint64_t stdin_size; /* EXEC, UPLOAD: for progress */
     bool stream;         /* EXEC: stream output to events->output */
     size_t max_output;   /* EXEC: cap (0: default) */
-    int timeout_ms;      /* EXEC: 0 none */
+    int timeout_ms;      /* EXEC, PROBE: 0 none */
     int port;            /* PROBE */
     struct rel_transport_call call; /* CALL: node and cookie are malloc'd, freed (the cookie
                                        wiped) by the runner; calls borrowed */

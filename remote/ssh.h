@@ -204,11 +204,18 @@ void rel_ssh_exec_free(struct rel_ssh_exec *x);
 struct rel_ssh_probe;
 
 /* Ask the server to open a TCP connection to host:port from its side
- * (direct-tcpip), as a health check that needs no tools on the host. */
+ * (direct-tcpip), as a health check that needs no tools on the host.
+ * timeout_ms > 0 bounds it: the server answers a channel open only once
+ * its connect() ended, which for a listener whose backlog is full (SYNs
+ * dropped) is the kernel's connect timeout, minutes. */
 int rel_ssh_probe_start(struct rel_ssh_probe **out, struct rel_ssh_session *s, const char *host,
-                        int port);
+                        int port, int timeout_ms);
 /* REL_SSH_AGAIN; 0 connected; REL_ENOTFOUND nothing listens (or forwarding
- * is disabled: the message says which); other negatives: session failure. */
+ * is disabled: the message says which); other negatives: session failure.
+ * Past the timeout: REL_ESSH, "nothing accepted ... within N ms", and the
+ * session is closed -- libssh2 cannot abandon a channel open it has sent
+ * (its next open would take that one's answer), so the caller reconnects
+ * for what comes next. */
 int rel_ssh_probe_step(struct rel_ssh_probe *p);
 void rel_ssh_probe_free(struct rel_ssh_probe *p);
 

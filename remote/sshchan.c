@@ -515,6 +515,8 @@ struct rel_ssh_probe {
     int result; /* REL_SSH_AGAIN until known */
     char *what; /* how it shows in the command log */
     int64_t t0;
+    int64_t deadline; /* 0: none */
+    int timeout_ms;
 };
 
 /* Probes are not shell commands, but they are remote actions: they show in
@@ -536,7 +538,7 @@ static void probe_report(struct rel_ssh_probe *p)
 }
 
 int rel_ssh_probe_start(struct rel_ssh_probe **out, struct rel_ssh_session *s, const char *host,
-                        int port)
+                        int port, int timeout_ms)
 {
     *out = NULL;
     if (s->st != S_READY)
@@ -548,6 +550,8 @@ int rel_ssh_probe_start(struct rel_ssh_probe **out, struct rel_ssh_session *s, c
     p->result = REL_SSH_AGAIN;
     p->what = rel_asprintf("[tcp connect %s:%d through the ssh connection]", host, port);
     p->t0 = rel_ssh_now_ms();
+    p->timeout_ms = timeout_ms;
+    p->deadline = timeout_ms > 0 ? p->t0 + timeout_ms : 0;
     const struct rel_remote_event_ops *ops = ev_ops(s);
     if (ops && ops->command_begin)
         ops->command_begin(s->opts.events->ctx, s->label, p->what);
@@ -571,6 +575,20 @@ int rel_ssh_probe_step(struct rel_ssh_probe *p)
         return 0;
     }
     int e = libssh2_session_last_errno(s->ssh);
+    if (e == LIBSSH2_ERROR_EAGAIN && p->deadline && rel_ssh_now_ms() >= p->deadline) {
+        /* the open stays pending in libssh2: this session cannot open
+         * another channel, so it goes (the runner reconnects) */
+        p->result = rel_ssh_fail(s, REL_ESSH,
+                                 "nothing accepted a connection on %s:%d within %.1f s (the "
+                                 "connection is closed)",
+                                 p->host, p->port, (double)p->timeout_ms / 1000.0);
+        int rc = p->result;
+        char *msg = rel_strdup(rel_error_message());
+        probe_report(p);
+        rel_error_set(rc, "%s", msg);
+        free(msg);
+        return rc;
+    }
     if (e == LIBSSH2_ERROR_EAGAIN) {
         rel_ssh_want_io(s);
         return REL_SSH_AGAIN;

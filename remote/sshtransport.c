@@ -89,10 +89,10 @@ static int ssh_upload(struct rel_transport_conn *c, int fd, uint64_t size, const
     return rc;
 }
 
-static int ssh_probe(struct rel_transport_conn *c, int port)
+static int ssh_probe(struct rel_transport_conn *c, int port, int timeout_ms)
 {
     drop_channels(c);
-    int rc = rel_ssh_probe_start(&c->p, c->s, "127.0.0.1", port);
+    int rc = rel_ssh_probe_start(&c->p, c->s, "127.0.0.1", port, timeout_ms);
     if (rc < 0)
         return rc;
     c->st = C_PROBE;

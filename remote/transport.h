@@ -85,8 +85,11 @@ struct rel_transport_ops {
      * path `path` on the host (created or truncated). Reported as a command,
      * with progress events. */
     int (*upload)(struct rel_transport_conn *c, int fd, uint64_t size, const char *path);
-    /* Start opening a TCP connection to 127.0.0.1:port from the host. */
-    int (*probe)(struct rel_transport_conn *c, int port);
+    /* Start opening a TCP connection to 127.0.0.1:port from the host,
+     * given up after timeout_ms (0: none): a listener that never accepts
+     * (its backlog full: the SYN is dropped) would otherwise hold it for
+     * the kernel's whole connect timeout, minutes. */
+    int (*probe)(struct rel_transport_conn *c, int port, int timeout_ms);
     /* Start calls on the node (stepped like the rest); step() gives
      * REL_ENOTFOUND when epmd answers that no such node runs. */
     int (*call)(struct rel_transport_conn *c, const struct rel_transport_call *call);

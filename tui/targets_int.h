@@ -70,6 +70,8 @@ struct op {
     struct found *res; /* per target */
     int *rc;
     char *tarball;                   /* OP_PREPARE */
+    bool built;                      /* OP_PREPARE: the release was assembled for it */
+    char *built_note;                /* OP_PREPARE: what was assembled, or NULL */
     struct rel_ssh_session *session; /* OP_CONNECT */
 };
 

@@ -14,12 +14,14 @@
 #include "tui/targets_int.h"
 
 #include "core/alloc.h"
+#include "core/build.h"
 #include "core/buf.h"
 #include "core/escape.h"
 #include "core/error.h"
 #include "core/project.h"
 #include "core/size.h"
 #include "remote/deploy.h"
+#include "remote/events.h"
 #include "remote/layout.h"
 #include "remote/rollback.h"
 #include "remote/runner.h"
@@ -118,6 +120,7 @@ void tui_targets_op_free(struct op *op)
     free(op->rows);
     free(op->audit_file);
     free(op->tarball);
+    free(op->built_note);
     rel_deploy_free(op->deploy);
     if (op->session)
         rel_ssh_session_free(op->session);
@@ -201,15 +204,35 @@ static int run_runner(struct op *op, struct tui_job *job)
             rel_node_add(r, t, &o);
         }
     }
-    rel_runner_run(r); /* each host's outcome is read below */
+    int run_rc = rel_runner_run(r); /* each host's outcome is read below */
     rc = !changes && tui_job_canceled(job) ? rel_error_set(REL_ECANCELED, "canceled") : 0;
+    /* deploy.rollback_all: a failed run returns the hosts it switched */
+    struct rel_rollback_all ra = {0};
+    if (op->kind == OP_DEPLOY && op->deploy_cfg.rollback_all &&
+        (run_rc < 0 || rel_runner_skipped(r)) && rel_rollback_all_init(&ra, r)) {
+        ro.canceled = NULL;
+        for (size_t k = 0; k < ra.n; k++)
+            rel_remote_note(op->events, rel_runner_job(r, ra.hosts[k])->target->name,
+                            "deploy.rollback_all: returning to the previous release");
+        struct rel_rollback_opts o = {.health_tcp = op->deploy_cfg.health_tcp,
+                                      .health_timeout = op->deploy_cfg.health_timeout,
+                                      .audit_file = op->audit_file,
+                                      .events = op->events};
+        rel_rollback_all_run(&ra, &ro, &o);
+    }
     for (size_t i = 0; i < rel_runner_count(r) && i < op->n; i++) {
         const struct rel_job *j = rel_runner_job(r, i);
         struct found *f = &op->res[i];
         op->rc[i] = j->result;
         if (op->kind == OP_DEPLOY) {
             f->reachable = j->connected;
-            f->note = rel_strdup(rel_deploy_outcome(j));
+            f->note = rel_strdup(ra.back && ra.back[i] ? "deployed, then rolled back "
+                                                         "(deploy.rollback_all)"
+                                                       : rel_deploy_outcome(j));
+            if (ra.error && ra.error[i]) { /* it stays on the new release */
+                op->rc[i] = REL_ECHILD;
+                f->error = rel_strdup(ra.error[i]);
+            }
         } else if (op->kind == OP_ROLLBACK) {
             f->reachable = j->connected;
             f->note = rel_strdup(j->result == 0 ? "rolled back" : "rollback failed");
@@ -220,19 +243,39 @@ static int run_runner(struct op *op, struct tui_job *job)
         if (j->result < 0)
             f->error = rel_strdup(j->message ? j->message : "failed");
     }
+    rel_rollback_all_free(&ra);
     rel_runner_free(r);
     return rc;
 }
 
-/* worker: find the tarball `relman assemble` packs (core's one rule, no
- * plan built); check it and read it (version, checksum) for the
- * confirmation. */
-static int run_prepare(struct op *op, const struct rel_events *ev)
+/* worker: the tarball to deploy, as the CLI finds it (core/build.h
+ * rel_build_deploy_tarball): the one the release's tar step packed, or,
+ * for a release without that step, built and packed now (compiling when
+ * needed; the model resolved from the saved relman.yml); then check it and
+ * read it (version, checksum) for the confirmation. */
+static int run_prepare(struct op *op, const struct rel_events *ev, struct tui_job *job)
 {
-    (void)ev;
-    int rc =
-        rel_project_assembled_tarball(&op->tarball, op->model->project, op->model->release, "a");
+    struct rel_build_opts bo = {
+        .compile = REL_BUILD_COMPILE_AUTO,
+        .dir = op->model->project->root,
+        .ev = ev,
+        .canceled = job_canceled,
+        .cancel_ctx = job,
+    };
+    struct rel_build_tarball t;
+    int rc = rel_build_deploy_tarball(&t, op->ts->release, &bo,
+                                      "press a on the release, or `relman assemble`");
+    if (rc == 0 && t.plan) {
+        op->built = true;
+        op->built_note =
+            rel_asprintf("assembled %s %s (%llu written, %llu reused)%s", t.plan->name,
+                         t.plan->version, (unsigned long long)t.stats.written,
+                         (unsigned long long)t.stats.reused,
+                         t.packed ? " and packed" : "; unchanged since the last pack");
+    }
     if (rc == 0) {
+        op->tarball = t.path;
+        t.path = NULL;
         struct rel_deploy_opts dopts = {
             .tarball = op->tarball,
             .release = op->ts->release,
@@ -244,6 +287,7 @@ static int run_prepare(struct op *op, const struct rel_events *ev)
         };
         rc = rel_deploy_new(&op->deploy, &dopts);
     }
+    rel_build_tarball_free(&t);
     return rc;
 }
 
@@ -270,7 +314,7 @@ static int op_run(void *arg, const struct rel_events *ev, struct tui_job *job)
     struct op *op = arg;
     switch (op->kind) {
     case OP_PREPARE:
-        return run_prepare(op, ev);
+        return run_prepare(op, ev, job);
     case OP_CONNECT:
         return run_connect(op);
     default:
@@ -397,10 +441,14 @@ static void op_done(void *arg, int rc, const char *error)
         ts->refreshed_ms = mono_ms();
         break;
     case OP_PREPARE:
+        if (op->built) /* the Releases screen looks again */
+            tui_project_disk_changed(ts->tp);
         if (rc < 0) {
             set_last(ts, true, "deploy: %s", error);
             break;
         }
+        if (op->built_note)
+            tui_cmdlog_add(&ts->log, TUI_CL_RESULT, ts->release, op->built_note);
         /* ask, listing hosts and versions; OP_DEPLOY takes the prepared deploy */
         {
             struct op *dep = tui_targets_op_new(ts, OP_DEPLOY, op->rows, op->n);
@@ -422,10 +470,15 @@ static void op_done(void *arg, int rc, const char *error)
                                row->f.running ? " (running)" : "");
                 free(cur);
             }
+            if (op->built_note)
+                rel_buf_printf(&body, "\n%s (the release has no tar step)", op->built_note);
             rel_buf_printf(
                 &body, "\ntarball %s\n%s, sha256 %.16s...  keep %d releases, batch %d", op->tarball,
                 rel_size_human(size, sizeof(size), rel_deploy_size(dep->deploy)),
                 rel_deploy_sha256(dep->deploy), dep->deploy_cfg.keep, dep->deploy_cfg.batch);
+            if (dep->deploy_cfg.rollback_all)
+                rel_buf_puts(&body, "\nrollback_all: a failed run returns every host to its "
+                                    "previous release");
             rel_buf_printf(&q, "Deploy %s %s?  y: deploy  n: cancel", ts->release,
                            rel_deploy_version(dep->deploy));
             ts->pending = dep;
@@ -496,12 +549,22 @@ static void op_done(void *arg, int rc, const char *error)
                 tui_cmdlog_add(&ts->log, TUI_CL_RESULT, row->name, text);
             }
         }
+        size_t returned = 0;
+        for (size_t i = 0; op->kind == OP_DEPLOY && i < op->n; i++)
+            returned += op->rc[i] == 0 && op->res[i].note &&
+                        strstr(op->res[i].note, "then rolled back") != NULL;
+        const char *first_error = error ? error : "";
+        for (size_t i = 0; i < op->n; i++)
+            if (op->rc[i] < 0 && op->res[i].error) {
+                first_error = op->res[i].error;
+                break;
+            }
         if (failed)
-            set_last(ts, true, "%s failed on %zu of %zu target%s: %s", tui_targets_op_verb(op),
-                     failed, op->n, op->n == 1 ? "" : "s",
-                     op->res[0].error ? op->res[0].error
-                     : error          ? error
-                                      : "");
+            set_last(ts, true, "%s failed on %zu of %zu target%s: %s%s", tui_targets_op_verb(op),
+                     failed, op->n, op->n == 1 ? "" : "s", first_error,
+                     returned ? "; the others went back to their previous release "
+                                "(deploy.rollback_all)"
+                              : "");
         else if (op->kind == OP_DEPLOY)
             set_last(ts, false, "deployed %s %s to %zu target%s (releases/%s)", ts->release,
                      rel_deploy_version(op->deploy), op->n, op->n == 1 ? "" : "s",

@@ -71,30 +71,6 @@ YML
 (cd "$KV" && mix compile >"$T/mix.log" 2>&1) || { cat "$T/mix.log"; exit 1; }
 cd "$KV" || exit 1
 
-dumps=$T/dump
-headless() { # headless SCRIPT_TEXT [relman tui args...]
-    printf '%s\n' "$1" >"$T/script.txt"
-    shift
-    rm -rf "$dumps"
-    "$R" tui --script "$T/script.txt" --dump "$dumps" "$@" >"$T/tui.out" 2>"$T/tui.err"
-}
-has() { # has NAME DUMP REGEX
-    if grep -qE -- "$3" "$dumps/$2.txt"; then
-        passes=$((passes + 1))
-    else
-        echo "FAIL $1: $2.txt lacks /$3/:"
-        sed 's/^/  | /' "$dumps/$2.txt"
-        fails=$((fails + 1))
-    fi
-}
-lacks_in() { # lacks_in NAME DUMP REGEX
-    if grep -qE -- "$3" "$dumps/$2.txt"; then
-        echo "FAIL $1: $2.txt has /$3/"
-        fails=$((fails + 1))
-    else
-        passes=$((passes + 1))
-    fi
-}
 
 # ---- 1. headless: assemble, deploy, running, details, logs, stop, start ----
 headless '@timeout 180

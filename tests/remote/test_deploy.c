@@ -569,6 +569,59 @@ static void fleet_batches(void **state)
         host_free(&hosts[i]);
 }
 
+/* Rollback-all (remote/rollback.h): after a failed run, the hosts that run
+ * switched go back to their previous release; the one that failed, and
+ * one the run did not reach, are not touched. */
+static void fleet_rollback_all(void **state)
+{
+    (void)state;
+    static struct host hosts[3];
+    host_init(&hosts[0], "a1");
+    host_init(&hosts[1], "a2");
+    host_init(&hosts[2], "a3");
+    clone_hosts(&tmpl1, hosts, 3);
+    char before[3][300], buf[2048], run_v[64];
+    for (int i = 0; i < 3; i++)
+        link_of(&hosts[i], "current", before[i], sizeof(before[i]));
+    sh("mkdir -p '%s/shared/lock'", hosts[1].dir); /* a2 fails before its switch */
+    struct run run;
+    run_init(&run, 0, true);
+    struct rel_deploy *d = new_deploy(tar2, 5);
+    for (int i = 0; i < 3; i++)
+        rel_deploy_add(d, run.r, &hosts[i].t);
+    assert_int_equal(rel_runner_run(run.r), REL_ELOCKED);
+    assert_current(&hosts[0], "0.0.2");
+    assert_current(&hosts[2], "0.0.2");
+
+    struct rel_rollback_all ra;
+    assert_int_equal(rel_rollback_all_init(&ra, run.r), 2);
+    assert_int_equal(ra.count, 3);
+    struct rel_runner_opts ro = {.batch = 1, .events = &events, .transport = run.tr};
+    struct rel_rollback_opts o = {.health_timeout = 5, .audit_file = audit_file, .events = &events};
+    assert_int_equal(rel_rollback_all_run(&ra, &ro, &o), 0);
+    assert_true(ra.back[0]);
+    assert_false(ra.back[1]);
+    assert_true(ra.back[2]);
+    for (int i = 0; i < 3; i++) {
+        assert_null(ra.error[i]);
+        assert_string_equal(link_of(&hosts[i], "current", buf, sizeof(buf)), before[i]);
+        assert_string_equal(running(&hosts[i], run_v, sizeof(run_v)), "0.0.1");
+    }
+    assert_false(exists(&hosts[0], "shared/lock"));
+    assert_true(exists(&hosts[1], "shared/lock")); /* not its own: left alone */
+    char want[400];
+    snprintf(want, sizeof(want), "-> %s by ", before[0]);
+    assert_non_null(strstr(host_audit(&hosts[0], buf, sizeof(buf)), want));
+    assert_non_null(strstr(buf, " rollback releases/0.0.2-"));
+    rel_rollback_all_free(&ra);
+    rel_rollback_all_free(&ra); /* twice is fine */
+    sh("rmdir '%s/shared/lock'", hosts[1].dir);
+    run_free(&run);
+    rel_deploy_free(d);
+    for (int i = 0; i < 3; i++)
+        host_free(&hosts[i]);
+}
+
 /* Node control over the same transport: status reads what deploys left;
  * restart is audited. */
 static void node_status_and_restart(void **state)
@@ -620,6 +673,7 @@ int main(void)
         cmocka_unit_test(rollback_and_back),
         cmocka_unit_test(rollback_every_failure),
         cmocka_unit_test(fleet_batches),
+        cmocka_unit_test(fleet_rollback_all),
         cmocka_unit_test(node_status_and_restart),
     };
     int rc = cmocka_run_group_tests(tests, setup_all, teardown_all);

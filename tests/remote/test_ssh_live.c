@@ -18,11 +18,14 @@
 #include "remote/ssh.h"
 #include "remote/sshconfig.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -554,10 +557,10 @@ static void tcp_probes(void **state)
     (void)state;
     struct rel_ssh_session *s = connected();
     struct rel_ssh_probe *p;
-    assert_int_equal(rel_ssh_probe_start(&p, s, ADDR, PORT), 0);
+    assert_int_equal(rel_ssh_probe_start(&p, s, ADDR, PORT, 0), 0);
     assert_int_equal(rel_ssh_drive(s, rel_ssh_probe_step_cb, p), 0);
     rel_ssh_probe_free(p);
-    assert_int_equal(rel_ssh_probe_start(&p, s, "127.0.0.1", 1), 0);
+    assert_int_equal(rel_ssh_probe_start(&p, s, "127.0.0.1", 1, 0), 0);
     assert_int_equal(rel_ssh_drive(s, rel_ssh_probe_step_cb, p), REL_ENOTFOUND);
     assert_non_null(strstr(rel_error_message(), "127.0.0.1:1"));
     rel_ssh_probe_free(p);
@@ -566,6 +569,40 @@ static void tcp_probes(void **state)
     assert_int_equal(r.status, 0);
     result_free(&r);
     rel_ssh_session_free(s);
+}
+
+/* A listener whose backlog is full (the kernel drops the SYN): the probe
+ * is given up at its timeout, not the kernel's connect timeout, and the
+ * session goes with it (libssh2 cannot abandon the channel open). */
+static void tcp_probe_timeout(void **state)
+{
+    (void)state;
+    int l = socket(AF_INET, SOCK_STREAM, 0), c[2];
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(sa);
+    assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(l, 0), 0);
+    assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &len), 0);
+    for (int i = 0; i < 2; i++) { /* fill the accept queue */
+        c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        connect(c[i], (struct sockaddr *)&sa, sizeof(sa));
+    }
+    usleep(100000);
+    struct rel_ssh_session *s = connected();
+    struct rel_ssh_probe *p;
+    int64_t t0 = rel_ssh_now_ms();
+    assert_int_equal(rel_ssh_probe_start(&p, s, "127.0.0.1", ntohs(sa.sin_port), 700), 0);
+    assert_int_equal(rel_ssh_drive(s, rel_ssh_probe_step_cb, p), REL_ESSH);
+    int64_t took = rel_ssh_now_ms() - t0;
+    assert_true(took >= 650 && took < 5000);
+    assert_non_null(strstr(rel_error_message(), "nothing accepted a connection on 127.0.0.1:"));
+    assert_false(rel_ssh_session_alive(s));
+    rel_ssh_probe_free(p);
+    rel_ssh_session_free(s);
+    close(c[0]);
+    close(c[1]);
+    close(l);
 }
 
 static void connection_cut_is_a_failure(void **state)
@@ -704,6 +741,7 @@ int main(void)
         cmocka_unit_test(upload_stream),
         cmocka_unit_test(pty_and_resize),
         cmocka_unit_test(tcp_probes),
+        cmocka_unit_test(tcp_probe_timeout),
         cmocka_unit_test(connection_cut_is_a_failure),
         cmocka_unit_test(keepalives),
         cmocka_unit_test(connection_refused),

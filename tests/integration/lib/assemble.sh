@@ -73,30 +73,14 @@ finish() {
     [ "$fails" -eq 0 ]
 }
 
-# fixture NAME: a compiled copy of examples/NAME at $T/NAME.
+# fixture NAME: a compiled copy of examples/NAME at $T/NAME (compiled once
+# per source state and shared: example_copy in kvrel.sh).
+. "$(dirname "${BASH_SOURCE[0]}")/kvrel.sh"
 fixture() {
-    local name=$1 hash dir
+    local name=$1
     [ -d "$SRC/examples/$name" ] || { echo "examples/$name is missing"; exit 1; }
-    hash=$(cd "$SRC/examples" && tar --sort=name --mtime=@0 --owner=0 --group=0 \
-        --exclude="$name/_build" --exclude="$name/deps" --exclude="$name/erl_crash.dump" \
-        -cf - "$name" | sha1sum | cut -c1-12)
-    dir=$BUILD/fixtures/$name-$hash
-    mkdir -p "$BUILD/fixtures"
-    (
-        flock 9
-        if [ ! -f "$dir/.compiled" ]; then
-            rm -rf "$dir"
-            mkdir -p "$dir"
-            tar -C "$SRC/examples/$name" --exclude=./_build --exclude=./deps -cf - . | tar -C "$dir" -xf -
-            case $name in
-            kv | phx_like) (cd "$dir" && MIX_ENV=prod mix compile >"$dir/.build.log" 2>&1) ;;
-            hello_erl) (cd "$dir" && rebar3 compile >"$dir/.build.log" 2>&1) ;;
-            esac || { cat "$dir/.build.log"; exit 1; }
-            touch "$dir/.compiled"
-        fi
-    ) 9>"$BUILD/fixtures/.lock" || { echo "building the $name fixture failed"; exit 1; }
-    cp -a "$dir" "$T/$name"
-    rm -f "$T/$name/.compiled" "$T/$name/.build.log"
+    RELMAN_SRC=$SRC RELMAN_BUILD=$BUILD example_copy "$name" "$T/$name" ||
+        { echo "building the $name fixture failed"; exit 1; }
 }
 
 # kv_request PORT LINE...: send the lines to kv_server, print the answers.

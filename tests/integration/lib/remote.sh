@@ -11,6 +11,9 @@
 #   check_fails NAME COMMAND...  run, expect a non-zero exit (output in $out)
 #   contains NAME TEXT           $out contains TEXT
 #   finish                       print the tally, exit 1 on failures
+#   headless SCRIPT [ARGS...]    run `relman tui` headless with the key script
+#                                SCRIPT (and ARGS); screen dumps in $dumps
+#   has / lacks_in NAME DUMP RE  dump $dumps/DUMP.txt matches RE / does not
 #   remote_standin_tarball FILE  write FILE: a stand-in release foo 0.1.0 whose
 #                                bin/foo fakes daemon, pid, stop and version
 #                                (a sleep), so deploys run with no VM booting
@@ -125,6 +128,34 @@ is() { # is NAME ACTUAL EXPECTED
 finish() {
     echo "$(basename "$0"): $passes passed, $fails failed"
     [ $fails -eq 0 ]
+}
+
+# The TUI in its headless mode (docs/tui.md: --script, --dump), for the
+# tests of the Targets screen.
+dumps= # $T/dump, set by headless
+headless() { # headless SCRIPT_TEXT [relman tui args...]
+    printf '%s\n' "$1" >"$T/script.txt"
+    shift
+    dumps=$T/dump
+    rm -rf "$dumps"
+    "$R" tui --script "$T/script.txt" --dump "$dumps" "$@" >"$T/tui.out" 2>"$T/tui.err"
+}
+has() { # has NAME DUMP REGEX
+    if grep -qE -- "$3" "$dumps/$2.txt"; then
+        passes=$((passes + 1))
+    else
+        echo "FAIL $1: $2.txt lacks /$3/:"
+        sed 's/^/  | /' "$dumps/$2.txt"
+        fails=$((fails + 1))
+    fi
+}
+lacks_in() { # lacks_in NAME DUMP REGEX
+    if grep -qE -- "$3" "$dumps/$2.txt"; then
+        echo "FAIL $1: $2.txt has /$3/"
+        fails=$((fails + 1))
+    else
+        passes=$((passes + 1))
+    fi
 }
 
 # Run relman in the project dir.

@@ -147,10 +147,10 @@ _sshd_launch() {
 }
 
 # sshd_start NAME ADDR PORT: when PORT is taken (the same test running in
-# another worktree), the next free port up to 22299 is used; sshd_port NAME
-# tells which.
+# another worktree), the next free port (up to 40 further) is used;
+# sshd_port NAME tells which.
 sshd_start() {
-    local name=$1 addr=$2 port=$3 d=$SSHD_DIR/$1 rc
+    local name=$1 addr=$2 port=$3 d=$SSHD_DIR/$1 rc last=$(($3 + 40))
     [ -n "$SSHD_DIR" ] || { echo "sshd.sh: call sshd_init first" >&2; return 1; }
     mkdir -p "$d"
     echo "$addr" >"$d/addr"
@@ -160,7 +160,7 @@ sshd_start() {
         _sshd_write_config "$name" "$addr" "$port"
         _sshd_launch "$name"
         rc=$?
-        [ $rc -eq 2 ] && [ "$port" -lt 22299 ] && { port=$((port + 1)); continue; }
+        [ $rc -eq 2 ] && [ "$port" -lt "$last" ] && { port=$((port + 1)); continue; }
         [ $rc -eq 0 ] || return 1
         break
     done
