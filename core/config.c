@@ -238,7 +238,7 @@ bool rel_config_yaml_is_null(const yaml_node_t *n)
 struct fill {
     const char *file;
     yaml_document_t *doc;
-    yaml_document_t *defaults[64]; /* parsed default values, freed at the end */
+    yaml_document_t **defaults; /* parsed default values, freed at the end */
     size_t ndefaults;
 };
 
@@ -270,7 +270,7 @@ static struct val get(struct fill *f, yaml_document_t *d, yaml_node_t *map, cons
     if (v.n && !rel_config_yaml_is_null(v.n))
         return v;
     const struct rel_config_key *k = rel_config_key_find(spath);
-    if (!k || !k->def || f->ndefaults >= sizeof(f->defaults) / sizeof(f->defaults[0]))
+    if (!k || !k->def)
         return (struct val){NULL, v.n};
     yaml_document_t *dd = rel_calloc(1, sizeof(*dd));
     if (rel_config_yaml_load(dd, "(default)", k->def, strlen(k->def)) < 0) {
@@ -278,6 +278,9 @@ static struct val get(struct fill *f, yaml_document_t *d, yaml_node_t *map, cons
         rel_error_clear();
         return (struct val){NULL, NULL};
     }
+    /* Every release takes a dozen defaults: grown, never capped (a fixed
+     * array of 64 made the sixth release of a file lose its defaults). */
+    f->defaults = rel_reallocarray(f->defaults, f->ndefaults + 1, sizeof(*f->defaults));
     f->defaults[f->ndefaults++] = dd;
     return (struct val){dd, yaml_document_get_root_node(dd)};
 }
@@ -675,6 +678,7 @@ int rel_config_parse(struct rel_config **out, const char *text, size_t len, cons
         yaml_document_delete(f.defaults[i]);
         free(f.defaults[i]);
     }
+    free(f.defaults);
     rc = rel_config_cross_check(cfg);
     if (rc < 0) {
         rel_config_free(cfg);
