@@ -15,6 +15,9 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 RELMAN_SRC=${RELMAN_SRC:-$(cd "$HERE/../.." && pwd)}
+RELMAN_BUILD=${RELMAN_BUILD:-$RELMAN_SRC/build}   # defaults for a run by hand
+RELMAN=${RELMAN:-$RELMAN_BUILD/relman}
+export RELMAN RELMAN_SRC RELMAN_BUILD
 . "$RELMAN_SRC/tests/peer/mix/lib.sh"
 . "$PEER/cases_task.sh"
 . "$PEER/cases_release.sh"

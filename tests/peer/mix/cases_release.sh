@@ -403,6 +403,7 @@ case_R25() {
         modes "$r"
         local got
         got=$(grep -E '^(my_sample_mode|tools|compiler) ' "modes.$r" | sort | tr '\n' ' ')
+        got=${got% }
         want "$r: $want_modes" test "$got" = "$want_modes"
     done <<'EOF'
 c1 compiler permanent my_sample_mode temporary tools temporary 
