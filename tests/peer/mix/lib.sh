@@ -37,7 +37,8 @@ our_pids() {
 stop_our_vms() {
     local pids
     pids=$(our_pids)
-    [ -n "$pids" ] && kill $pids 2>/dev/null
+    [ -n "$pids" ] || return 0
+    kill $pids 2>/dev/null
     sleep 0.2
     pids=$(our_pids)
     [ -n "$pids" ] && kill -9 $pids 2>/dev/null
@@ -129,9 +130,25 @@ mix_opts() {
 touch_old() { touch -d "@$(stat -c %Y mix.exs)" "$@"; }
 
 # import: relman init --import (the Mix project's releases into relman.yml);
-# its output in $P/import.out, its status returned.
+# its output in $P/import.out, its status returned. What mix reads for it
+# (mix.exs, config files, mix.lock) keys a cache of the result, so cases
+# importing the same project run relman init once.
 import() {
+    local key rc dir
+    key=$(cat mix.exs mix.lock ./*config*/*.exs apps/*/mix.exs 2>/dev/null | sha1sum | cut -c1-16)
+    dir=$T/imports/$(basename "$P")-$key
+    if [ -f "$dir/rc" ]; then
+        cp "$dir/import.out" "$P/import.out"
+        [ -f "$dir/relman.yml" ] && cp "$dir/relman.yml" relman.yml
+        return "$(cat "$dir/rc")"
+    fi
     "$R" init --import --force --env dev >"$P/import.out" 2>&1
+    rc=$?
+    mkdir -p "$dir"
+    cp "$P/import.out" "$dir/"
+    [ $rc -eq 0 ] && cp relman.yml "$dir/"
+    echo $rc >"$dir/rc"
+    return $rc
 }
 
 # asm ARGS...: relman assemble ARGS (no compile: the fixture is compiled);
