@@ -417,13 +417,10 @@ EOF
 # generates a start_clean script with only kernel and stdlib starting up
 case_R26() {
     shared default setup_default || return 1
-    local s=_build/dev/rel/demo/$V0/start_clean.script a
-    for a in kernel stdlib; do
-        want "start_clean starts $a" peer script_has $s "{apply,{application,start_boot,[$a,permanent]}}" yes
-    done
-    for a in elixir sasl relpeer iex compiler; do
-        want "start_clean does not start $a" peer script_has $s "{apply,{application,start_boot,[$a,permanent]}}" no
-    done
+    local s=_build/dev/rel/demo/$V0/start_clean.script a checks=()
+    for a in kernel stdlib; do checks+=("{apply,{application,start_boot,[$a,permanent]}}" yes); done
+    for a in elixir sasl relpeer iex compiler; do checks+=("{apply,{application,start_boot,[$a,permanent]}}" no); done
+    want "start_clean starts kernel and stdlib only" peer script_has $s "${checks[@]}"
     want "start_clean.script equals mix's as terms" peer same_terms $s "$P.mix/$s"
     return $CASE_BAD
 }
@@ -510,9 +507,9 @@ case_R33() {
     shared default setup_default || return 1
     local s=_build/dev/rel/demo/$V0/start.script kv
     kv=$(ls -d "$OTP_ROOT"/lib/kernel-* | sed 's/.*kernel-//')
-    want "kernel path unchanged" peer script_has $s "{path,[\"\$ROOT/lib/kernel-$kv/ebin\"]}" yes
-    want "elixir's path not alone" peer script_has $s "{path,[\"\$RELEASE_LIB/elixir-$ELIXIR_VSN/ebin\"]}" no
-    want "consolidated in front of elixir's path" peer script_has $s \
+    want "kernel path unchanged; elixir's not alone; consolidated in front of it" peer script_has $s \
+        "{path,[\"\$ROOT/lib/kernel-$kv/ebin\"]}" yes \
+        "{path,[\"\$RELEASE_LIB/elixir-$ELIXIR_VSN/ebin\"]}" no \
         "{path,[\"\$RELEASE_LIB/../releases/0.1.0/consolidated\",\"\$RELEASE_LIB/elixir-$ELIXIR_VSN/ebin\"]}" yes
     want "equals mix's as terms" peer same_terms $s "$P.mix/$s"
     return $CASE_BAD
@@ -686,14 +683,21 @@ case_R47() {
     return $CASE_BAD
 }
 
-# provider_check REL EXPR: EXPR (Erlang, over P = the provider map, K = the
-# kernel config) holds for relman's sys.config of REL.
+# provider_check REL EXPR...: each EXPR (Erlang, over P = the provider map of
+# elixir's config_provider_init, K = the kernel config) holds for relman's
+# sys.config of REL; the ones that do not are printed.
 provider_check() {
+    local rel=$1 e list=""
+    shift
+    for e in "$@"; do list="$list{<<\"$(printf '%s' "$e" | sed 's/"/\\"/g')\">>, ($e)},"; done
     erl -noshell -eval "
-        {ok, [C]} = file:consult(\"_build/dev/rel/$1/$V0/sys.config\"),
+        {ok, [C]} = file:consult(\"_build/dev/rel/$rel/$V0/sys.config\"),
         P = proplists:get_value(config_provider_init, proplists:get_value(elixir, C, []), #{}),
         K = proplists:get_value(kernel, C),
-        halt(case ($2) of true -> 0; _ -> io:format(\"~p~n~p~n\", [P, K]), 1 end)."
+        Bad = [D || {D, V} <- [${list%,}], V =/= true],
+        [io:format(\"  does not hold: ~s~n\", [D]) || D <- Bad],
+        Bad =/= [] andalso io:format(\"  provider: ~p~n  kernel: ~p~n\", [P, K]),
+        halt(length(Bad))."
 }
 
 # writes the given sys_config with config providers
@@ -701,10 +705,11 @@ case_R48() {
     shared providers setup_providers || return 1
     local f=_build/dev/rel/p1/$V0/sys.config
     want "RUNTIME_CONFIG=true" has $f "%% RUNTIME_CONFIG=true"
-    want "a Config.Provider" provider_check p1 "maps:get('__struct__', P, none) =:= 'Elixir.Config.Provider'"
-    want "no pruning" provider_check p1 "maps:get(prune_runtime_sys_config_after_boot, P, x) =:= false"
-    want "distribution started after the reboot" provider_check p1 "maps:get(extra_config, P, x) =:= [{kernel,[{start_distribution,true}]}]"
-    want "not during config" provider_check p1 "K =:= [{key,value},{start_distribution,false}]"
+    want "a Config.Provider, no pruning, distribution started after the reboot, not during config" \
+        provider_check p1 "maps:get('__struct__', P, none) =:= 'Elixir.Config.Provider'" \
+        "maps:get(prune_runtime_sys_config_after_boot, P, x) =:= false" \
+        "maps:get(extra_config, P, x) =:= [{kernel,[{start_distribution,true}]}]" \
+        "K =:= [{key,value},{start_distribution,false}]"
     want "equals mix's as terms" peer same_terms $f "$P.mix/$f"
     return $CASE_BAD
 }
@@ -714,11 +719,11 @@ case_R49() {
     shared providers setup_providers || return 1
     local f=_build/dev/rel/p2/$V0/sys.config
     want "RUNTIME_CONFIG=true" has $f "%% RUNTIME_CONFIG=true"
-    want "a Config.Provider" provider_check p2 "maps:get('__struct__', P, none) =:= 'Elixir.Config.Provider'"
-    want "reboot" provider_check p2 "maps:get(reboot_system_after_config, P, x) =:= true"
-    want "pruning" provider_check p2 "maps:get(prune_runtime_sys_config_after_boot, P, x) =:= true"
-    want "no extra config" provider_check p2 "maps:get(extra_config, P, x) =:= []"
-    want "kernel config as written" provider_check p2 "K =:= [{key,value}]"
+    want "a Config.Provider, reboot, pruning, no extra config, kernel config as written" \
+        provider_check p2 "maps:get('__struct__', P, none) =:= 'Elixir.Config.Provider'" \
+        "maps:get(reboot_system_after_config, P, x) =:= true" \
+        "maps:get(prune_runtime_sys_config_after_boot, P, x) =:= true" \
+        "maps:get(extra_config, P, x) =:= []" "K =:= [{key,value}]"
     want "equals mix's as terms" peer same_terms $f "$P.mix/$f"
     return $CASE_BAD
 }
@@ -728,10 +733,10 @@ case_R50() {
     shared providers setup_providers || return 1
     local f=_build/dev/rel/p3/$V0/sys.config
     want "RUNTIME_CONFIG=false" has $f "%% RUNTIME_CONFIG=false"
-    want "a Config.Provider" provider_check p3 "maps:get('__struct__', P, none) =:= 'Elixir.Config.Provider'"
-    want "no reboot" provider_check p3 "maps:get(reboot_system_after_config, P, x) =:= false"
-    want "no extra config" provider_check p3 "maps:get(extra_config, P, x) =:= []"
-    want "kernel config as written" provider_check p3 "K =:= [{key,value}]"
+    want "a Config.Provider, no reboot, no extra config, kernel config as written" \
+        provider_check p3 "maps:get('__struct__', P, none) =:= 'Elixir.Config.Provider'" \
+        "maps:get(reboot_system_after_config, P, x) =:= false" \
+        "maps:get(extra_config, P, x) =:= []" "K =:= [{key,value}]"
     want "equals mix's as terms" peer same_terms $f "$P.mix/$f"
     return $CASE_BAD
 }

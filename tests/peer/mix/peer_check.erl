@@ -69,18 +69,18 @@ mode_of({_, _, M}) when is_atom(M) -> M;
 mode_of({_, _, _}) -> permanent;
 mode_of({_, _, M, _}) -> M.
 
-%% script_has([ScriptFile, Instr, yes|no]): the boot script holds (or not)
-%% the instruction Instr (Erlang text).
-script_has([File, InstrText, YesNo]) ->
+%% script_has([ScriptFile, Instr1, yes|no, Instr2, yes|no, ...]): the boot
+%% script holds (yes) or does not hold (no) each instruction (Erlang text).
+script_has([File | Pairs]) ->
     {ok, [{script, _, Instrs}]} = file:consult(File),
-    Has = lists:member(parse(InstrText), Instrs),
-    case {Has, YesNo} of
-        {true, "yes"} -> halt(0);
-        {false, "no"} -> halt(0);
-        _ -> io:format("~ts: ~s expected ~s; path instructions: ~p~n",
-                       [File, InstrText, YesNo, [I || {path, _} = I <- Instrs]]),
-             halt(1)
-    end.
+    Bad = [io_lib:format("~ts: ~s expected ~s~n", [File, Text, YesNo])
+           || {Text, YesNo} <- pairs(Pairs),
+              lists:member(parse(Text), Instrs) =/= (YesNo =:= "yes")],
+    Bad =/= [] andalso io:format("path instructions: ~p~n", [[I || {path, _} = I <- Instrs]]),
+    finish(Bad).
+
+pairs([A, B | T]) -> [{A, B} | pairs(T)];
+pairs([]) -> [].
 
 %% chunks([Beam, Chunk...]): prints "Chunk yes|no" for each.
 chunks([Beam | Names]) ->
