@@ -13,40 +13,35 @@ templates() {
     done
 }
 
-# customize: env, vm.args and overlays templates
-case_T01() {
-    project relpeer
-    mkdir -p rel/overlays/empty/directory
-    printf world >rel/overlays/hello
-    templates rel
+# templates_case DIR: the four templates and an overlay (with an empty
+# directory) under DIR, assembled; each file rendered from its template.
+templates_case() {
+    local dir=$1 v=_build/dev/rel/relpeer/releases/0.1.0 f
+    mkdir -p "$dir/overlays/empty/directory"
+    printf world >"$dir/overlays/hello"
+    templates "$dir"
     want "import" import || return 1
     want "assemble" asm || { cat asm.out; return 1; }
-    want "progress names release, version and env" has_re asm.out 'relpeer-0\.1\.0 in _build/dev/rel/relpeer'
-    local v=_build/dev/rel/relpeer/releases/0.1.0 f
+    want "progress names release, version and path" has_re asm.out 'relpeer-0\.1\.0 in _build/dev/rel/relpeer'
     for f in env.sh env.bat vm.args remote.vm.args; do
-        want "$f rendered from rel/$f.eex" is_text "$v/$f" "rel/$f.eex FOR relpeer"
+        want "$f rendered from $dir/$f.eex" is_text "$v/$f" "$dir/$f.eex FOR relpeer"
     done
     want "empty overlay directory kept" test -d _build/dev/rel/relpeer/empty/directory
     want "overlay file copied" is_text _build/dev/rel/relpeer/hello world
     return $CASE_BAD
 }
 
+# customize: env, vm.args and overlays templates
+case_T01() {
+    project relpeer
+    templates_case rel
+}
+
 # customize: env, vm.args and overlays templates with custom rel_templates_path
 case_T02() {
     project relpeer
     mix_opts 'releases: [relpeer: [rel_templates_path: "custom_rel"]]'
-    mkdir -p custom_rel/overlays/empty/directory
-    printf world >custom_rel/overlays/hello
-    templates custom_rel
-    want "import" import || return 1
-    want "assemble" asm || { cat asm.out; return 1; }
-    local v=_build/dev/rel/relpeer/releases/0.1.0 f
-    for f in env.sh env.bat vm.args remote.vm.args; do
-        want "$f rendered from custom_rel/$f.eex" is_text "$v/$f" "custom_rel/$f.eex FOR relpeer"
-    done
-    want "empty overlay directory kept" test -d _build/dev/rel/relpeer/empty/directory
-    want "overlay file copied" is_text _build/dev/rel/relpeer/hello world
-    return $CASE_BAD
+    templates_case custom_rel
 }
 
 # customize: custom overlays (overlays: "rel/another", a string)
@@ -135,6 +130,16 @@ case_T07() {
     return $CASE_BAD
 }
 
+# tar_without_erts TARBALL: it exists, holds bin/demo and neither ERTS nor OTP's apps.
+tar_without_erts() {
+    want "tarball at $1" test -f "$1" || return 1
+    peer tar_list "$1" >files.txt 2>&1
+    want "tarball holds bin/demo" grep -qx bin/demo files.txt
+    wantnot "no ERTS" grep -q erts files.txt
+    wantnot "no stdlib" grep -q stdlib files.txt
+    return $CASE_BAD
+}
+
 # tar: without ERTS and custom path
 case_T08() {
     project relpeer
@@ -142,12 +147,7 @@ case_T08() {
     want "import" import || { cat import.out; return 1; }
     want "assemble" asm || { cat asm.out; return 1; }
     want "says it built the tarball" has asm.out demo-0.1.0.tar.gz
-    want "tarball at tmp/rel/demo-0.1.0.tar.gz" test -f tmp/rel/demo-0.1.0.tar.gz || return 1
-    peer tar_list tmp/rel/demo-0.1.0.tar.gz >files.txt 2>&1
-    want "tarball holds bin/demo" grep -qx bin/demo files.txt
-    wantnot "no ERTS" grep -q erts files.txt
-    wantnot "no stdlib" grep -q stdlib files.txt
-    return $CASE_BAD
+    tar_without_erts tmp/rel/demo-0.1.0.tar.gz
 }
 
 # tar: without ERTS when a previous build included ERTS
@@ -157,12 +157,7 @@ case_T09() {
     mkdir -p _build/dev/rel/demo/erts-$ERTS_VSN
     want "import" import || { cat import.out; return 1; }
     want "assemble" asm || { cat asm.out; return 1; }
-    want "tarball at _build/dev/demo-0.1.0.tar.gz" test -f _build/dev/demo-0.1.0.tar.gz || return 1
-    peer tar_list _build/dev/demo-0.1.0.tar.gz >files.txt 2>&1
-    want "tarball holds bin/demo" grep -qx bin/demo files.txt
-    wantnot "no ERTS" grep -q erts files.txt
-    wantnot "no stdlib" grep -q stdlib files.txt
-    return $CASE_BAD
+    tar_without_erts _build/dev/demo-0.1.0.tar.gz
 }
 
 # assembles a bootable release with ERTS

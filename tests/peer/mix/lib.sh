@@ -27,26 +27,7 @@ PY=$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3)
 mkdir -p "$EB"
 erlc -o "$EB" "$PEER/peer_check.erl" || exit 1
 
-# Every process whose command line names $T is ours (the releases live
-# there), except this shell and epmd (shared by every node of the machine).
-our_pids() {
-    local pid
-    for pid in $(pgrep -f "$T" 2>/dev/null); do
-        [ "$pid" = $$ ] && continue
-        [ "$(cat /proc/$pid/comm 2>/dev/null)" = epmd ] && continue
-        echo "$pid"
-    done
-}
-stop_our_vms() {
-    local pids
-    pids=$(our_pids)
-    [ -n "$pids" ] || return 0
-    kill $pids 2>/dev/null
-    sleep 0.2
-    pids=$(our_pids)
-    [ -n "$pids" ] && kill -9 $pids 2>/dev/null
-    return 0
-}
+. "$SRC/tests/integration/lib/vms.sh"
 cleanup() {
     stop_our_vms
     [ -n "${MIX_SUITE_KEEP:-}" ] && { echo "kept $T"; return; }
