@@ -12,6 +12,9 @@
 #   bash tests/integration/mix_suite.sh [CASE...]      (or MIX_SUITE_CASES="T01 R12")
 #   MIX_SUITE_VERBOSE=1   show the assertions of known failures too
 #   MIX_SUITE_KEEP=1      keep the run's directory
+#   MIX_SUITE_UPDATE=1    mark the known failures that passed as pass (expected.txt
+#                         and docs/compat.md's table; tests/peer/mix/update_list.py)
+#   MIX_SUITE_REFERENCE=1 run the cases against `mix release` (checks the harness)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 RELMAN_SRC=${RELMAN_SRC:-$(cd "$HERE/../.." && pwd)}
@@ -24,6 +27,7 @@ export RELMAN RELMAN_SRC RELMAN_BUILD
 EXPECTED=$PEER/expected.txt
 
 want_cases=${*:-${MIX_SUITE_CASES:-}}
+xpassed=""
 passed=0 failed=0 n_pass=0 n_known=0 n_na=0 n_bad=0 n_xpass=0
 started=$(date +%s)
 while IFS='|' read -r id status title reason; do
@@ -52,7 +56,7 @@ while IFS='|' read -r id status title reason; do
         n_pass=$((n_pass + 1)); passed=$((passed + 1))
         echo "ok    $id $title (${secs}s)" ;;
     known-fail:0)
-        n_xpass=$((n_xpass + 1)); failed=$((failed + 1))
+        n_xpass=$((n_xpass + 1)); failed=$((failed + 1)); xpassed="$xpassed $id"
         echo "FAIL  $id $title: marked known-fail but passes now; mark it pass in tests/peer/mix/expected.txt (${secs}s)" ;;
     known-fail:*)
         n_known=$((n_known + 1)); passed=$((passed + 1))
@@ -64,6 +68,21 @@ while IFS='|' read -r id status title reason; do
         sed 's/^/      /' "$T/$id.log" | head -40 ;;
     esac
 done <"$EXPECTED"
+if [ -n "${MIX_SUITE_UPDATE:-}" ] && [ -n "$xpassed" ]; then
+    "$PY" "$PEER/update_list.py" "$EXPECTED" "$RELMAN_SRC/docs/compat.md" $xpassed
+fi
+
+# Nothing left running: no process of the run, no node of its names in epmd.
+left=$(our_pids)
+if [ -n "$left" ]; then
+    echo "FAIL  processes left running: $(ps -o pid=,args= -p $left | head -5)"
+    failed=$((failed + 1))
+fi
+if epmd -names 2>/dev/null | grep -q "_$RUN"; then
+    echo "FAIL  nodes left registered: $(epmd -names | grep "_$RUN")"
+    failed=$((failed + 1))
+fi
+
 # docs/compat.md's table of the cases must give each case the status
 # expected.txt gives it.
 while IFS='|' read -r id status _; do
