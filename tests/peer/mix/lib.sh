@@ -62,13 +62,17 @@ is_text() { [ "$(cat "$1")" = "$2" ] || { printf 'got: %s\n' "$(head -c 300 "$1"
 peer() { erl -noshell -pa "$EB" -run peer_check "$@"; }
 
 # ---- fixtures ----
-# compiled NAME [VARIANT]: the directory of examples NAME compiled with
+# compiled NAME [VARIANT]: the directory of fixture NAME compiled with
 # MIX_ENV=dev (VARIANT "cenv" adds a module that reads the config at
 # compile time), cached in $BUILD/fixtures by the hash of its sources.
+CENV_SRC='require Application
+_ = Application.compile_env(:relpeer, :static)
+'
 compiled() {
     local name=$1 variant=${2:-} hash dir
     hash=$( (cd "$PEER/fixtures" && tar --sort=name --mtime=@0 --owner=0 --group=0 \
-        --exclude=_build -cf - "$name"; echo "$variant") | sha1sum | cut -c1-12)
+        --exclude=_build -cf - "$name"; echo "$variant"; [ "$variant" = cenv ] && echo "$CENV_SRC") |
+        sha1sum | cut -c1-12)
     dir=$BUILD/fixtures/mixpeer-$name${variant:+-$variant}-$hash
     mkdir -p "$BUILD/fixtures"
     (
@@ -78,8 +82,7 @@ compiled() {
             mkdir -p "$dir"
             cp -a "$PEER/fixtures/$name/." "$dir/"
             if [ "$variant" = cenv ]; then
-                printf 'require Application\n_ = Application.compile_env(:relpeer, :static)\n' \
-                    >"$dir/lib/compile_env.ex"
+                printf '%s' "$CENV_SRC" >"$dir/lib/compile_env.ex"
             fi
             (cd "$dir" && mix compile >"$dir/.build.log" 2>&1) || { cat "$dir/.build.log"; exit 1; }
             touch "$dir/.compiled"
