@@ -30,7 +30,7 @@ want_cases=${*:-${MIX_SUITE_CASES:-}}
 xpassed=""
 passed=0 failed=0 n_pass=0 n_known=0 n_na=0 n_bad=0 n_xpass=0
 started=$(date +%s)
-while IFS='|' read -r id status title reason; do
+while IFS="|" read -r id status title reason _counterpart; do
     case $id in '' | \#*) continue ;; esac
     id=${id// /}
     status=${status// /}

@@ -23,13 +23,14 @@ for line in lines:
     out.append(line)
 open(expected, "w", encoding="utf-8").writelines(out)
 
-header = "| case | status | mix test | relman counterpart / reason |"
+header = "| case | status | mix test | relman behaviour tested | why it fails / does not apply |"
 text = open(compat, encoding="utf-8").read().splitlines(keepends=True)
 start = next(i for i, l in enumerate(text) if l.startswith(header))
 end = start + 2
 while end < len(text) and text[end].startswith("| "):
     end += 1
-table = [header + "\n", "|---|---|---|---|\n"]
-table += ["| %s | %s | %s | %s |\n" % (i, s, t, r.replace("|", "\\|")) for i, s, t, r in rows]
+table = [header + "\n", "|---|---|---|---|---|\n"]
+table += ["| %s | %s | %s | %s | %s |\n" % (r[0], r[1], r[2], (r[4] if len(r) > 4 else ""), r[3])
+          for r in rows]
 open(compat, "w", encoding="utf-8").writelines(text[:start] + table + text[end:])
 print("updated %s and %s: %d case(s) now pass" % (expected, compat, len(passed)))
