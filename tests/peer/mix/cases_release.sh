@@ -79,6 +79,12 @@ setup_providers() {
     import && asm p1 && asm p2 && asm p3 && mixrel p1 p2 p3
 }
 
+# mode_is REL "APP MODE": APP has MODE in the resolved release REL.
+mode_is() {
+    modes "$1"
+    want "$1: $2" grep -qx "$2" "modes.$1"
+}
+
 # ---- from_config!/3 ----
 
 # uses default configuration if no release is specified
@@ -388,10 +394,8 @@ case_R23() {
 # configures other applications
 case_R24() {
     shared modes setup_modes || return 1
-    modes t1
-    want "relpeer temporary" grep -qx "relpeer temporary" modes.t1
-    modes t2
-    want "iex temporary" grep -qx "iex temporary" modes.t2
+    mode_is t1 "relpeer temporary"
+    mode_is t2 "iex temporary"
     return $CASE_BAD
 }
 
@@ -897,10 +901,8 @@ case_R64() {
 # are included in the release
 case_R65() {
     shared modes setup_modes || return 1
-    modes inc1
-    want "included runtime_tools is load" grep -qx "runtime_tools load" modes.inc1
-    modes inc2
-    want "unless set to none" grep -qx "runtime_tools none" modes.inc2
+    mode_is inc1 "runtime_tools load"
+    mode_is inc2 "runtime_tools none"
     return $CASE_BAD
 }
 

@@ -4,6 +4,13 @@
 # run's pid so parallel runs never meet; the default name is checked with
 # ELIXIR_CLI_DRY_RUN instead.
 
+# import_asm [ARGS]: relman init --import, then relman assemble ARGS; either
+# failing fails the case (with its output).
+import_asm() {
+    want "import" import || { cat import.out; return 1; }
+    want "assemble $*" asm "$@" || { cat asm.out; return 1; }
+}
+
 # templates PREFIX: the four rel templates, each printing its own name.
 templates() {
     local f
@@ -65,8 +72,7 @@ case_T03() {
 case_T04() {
     project relpeer
     mix_opts 'releases: [demo: [steps: [fn r -> File.write!("first_step.txt", inspect({r.__struct__, r.steps})); update_in(r.steps, &(&1 ++ [fn r2 -> File.write!("last_step.txt", inspect({r2.__struct__, r2.steps})); r2 end])) end, :assemble]]]'
-    want "import" import || { cat import.out; return 1; }
-    want "assemble" asm || { cat asm.out; return 1; }
+    import_asm || return 1
     want "release assembled" test -f _build/dev/rel/demo/releases/0.1.0/demo.rel
     want "first step ran with the release before :assemble" is_text first_step.txt '{Mix.Release, [:assemble]}'
     want "the step it added ran after :assemble" is_text last_step.txt '{Mix.Release, []}'
@@ -77,8 +83,7 @@ case_T04() {
 case_T05() {
     project relpeer
     mix_opts 'releases: [relpeer: [include_executables_for: [], strip_beams: [keep: "Docs"]]]'
-    want "import" import || { cat import.out; return 1; }
-    want "assemble" asm || { cat asm.out; return 1; }
+    import_asm || return 1
     local root=_build/dev/rel/relpeer f
     peer chunks $root/lib/relpeer-0.1.0/ebin/Elixir.Relpeer.beam Docs Dbgi >chunks.out 2>&1
     want "Docs chunk kept" has chunks.out "Docs yes"
@@ -109,8 +114,7 @@ case_T07() {
     touch $root/lib/ignored_app-0.1.0/ebin/ignored_app.app $root/releases/ignored_dir/ignored
     mkdir -p rel/overlays/empty/directory
     printf world >rel/overlays/hello
-    want "import" import || { cat import.out; return 1; }
-    want "assemble" asm || { cat asm.out; return 1; }
+    import_asm || return 1
     want "says it built the tarball" has asm.out demo-0.1.0.tar.gz
     want "tarball at _build/dev/demo-0.1.0.tar.gz" test -f $tar || return 1
     peer tar_list $tar >files.txt 2>&1
@@ -144,8 +148,7 @@ tar_without_erts() {
 case_T08() {
     project relpeer
     mix_opts 'releases: [demo: [include_erts: false, path: "tmp/rel", steps: [:assemble, :tar]]]'
-    want "import" import || { cat import.out; return 1; }
-    want "assemble" asm || { cat asm.out; return 1; }
+    import_asm || return 1
     want "says it built the tarball" has asm.out demo-0.1.0.tar.gz
     tar_without_erts tmp/rel/demo-0.1.0.tar.gz
 }
@@ -155,8 +158,7 @@ case_T09() {
     project relpeer
     mix_opts 'releases: [demo: [include_erts: false, steps: [:assemble, :tar]]]'
     mkdir -p _build/dev/rel/demo/erts-$ERTS_VSN
-    want "import" import || { cat import.out; return 1; }
-    want "assemble" asm || { cat asm.out; return 1; }
+    import_asm || return 1
     tar_without_erts _build/dev/demo-0.1.0.tar.gz
 }
 
@@ -310,17 +312,14 @@ case_T16() {
     mix_opts 'releases: [permanent1: [include_erts: false]]'
     printf 'import Config\n' >config/runtime.exs
     touch_old config/runtime.exs
-    want "import" import || { cat import.out; return 1; }
-    want "assemble" asm || { cat asm.out; return 1; }
+    import_asm || return 1
     local root=$P/_build/dev/rel/permanent1 bin=$P/_build/dev/rel/permanent1/bin/permanent1
     export RELEASE_DISTRIBUTION=name RELEASE_NODE=permanent1_$RUN@127.0.0.1
     start_bg $bin start
     want "booted" booted $root "#{}" || return 1
-    want "rpc prints hello world" eval "[ \"\$(timeout 60 $bin rpc 'Relpeer.hello_world()')\" = 'hello world' ]"
-    local pid
-    pid=$(timeout 60 $bin pid)
-    want "pid answers" test -n "$pid"
-    want "stop prints nothing, exit 0" eval "[ -z \"\$(timeout 60 $bin stop)\" ]"
+    want "rpc prints hello world, exit 0" eval "out=\$(timeout 60 $bin rpc 'Relpeer.hello_world()') && [ \"\$out\" = 'hello world' ]"
+    want "pid answers, exit 0" eval "pid=\$(timeout 60 $bin pid) && [ -n \"\$pid\" ]"
+    want "stop prints nothing, exit 0" eval "out=\$(timeout 60 $bin stop) && [ -z \"\$out\" ]"
     unset RELEASE_DISTRIBUTION RELEASE_NODE
     return $CASE_BAD
 }
@@ -331,8 +330,7 @@ case_T17() {
     mix_opts 'releases: [eval: [include_erts: false, cookie: "abcdefghij"]]'
     printf 'import Config\nconfig :relpeer, :runtime, :was_set\n' >config/runtime.exs
     touch_old config/runtime.exs
-    want "import" import || { cat import.out; return 1; }
-    want "assemble" asm || { cat asm.out; return 1; }
+    import_asm || return 1
     local root=$P/_build/dev/rel/eval bin=$P/_build/dev/rel/eval/bin/eval
     timeout 60 $bin version >v.out 2>&1
     want "version prints 'eval 0.1.0'" is_text v.out "eval 0.1.0"
@@ -353,8 +351,7 @@ case_T17() {
 case_T18() {
     project relpeer
     mix_opts 'releases: [permanent2: [include_erts: false, cookie: "abcdefghij"]]'
-    want "import" import || { cat import.out; return 1; }
-    want "assemble" asm || { cat asm.out; return 1; }
+    import_asm || return 1
     local root=$P/_build/dev/rel/permanent2 bin=$P/_build/dev/rel/permanent2/bin/permanent2
     local node=permanent2_$RUN@127.0.0.1
     export RELEASE_DISTRIBUTION=name RELEASE_NODE=$node
@@ -367,7 +364,7 @@ case_T18() {
         sys_config_env => <<\"$root/releases/0.1.0/sys\">>,
         sys_config_init => <<\"$root/releases/0.1.0/sys\">>}"
     want "IEx prompt in tmp/log/erlang.log.1" wait_log $root/tmp/log/erlang.log.1 "iex($node)1> "
-    want "rpc prints hello world" eval "[ \"\$(timeout 60 $bin rpc 'Relpeer.hello_world()')\" = 'hello world' ]"
+    want "rpc prints hello world, exit 0" eval "out=\$(timeout 60 $bin rpc 'Relpeer.hello_world()') && [ \"\$out\" = 'hello world' ]"
     want "restart prints nothing, exit 0" eval "out=\$(timeout 60 $bin restart) && [ -z \"\$out\" ]"
     want "restarted (RESTARTED!!! in the log)" wait_log $root/tmp/log/erlang.log.1 "RESTARTED!!!"
     want "stop prints nothing, exit 0" eval "out=\$(timeout 60 $bin stop) && [ -z \"\$out\" ]"
