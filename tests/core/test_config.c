@@ -264,6 +264,23 @@ static void test_mix_runtime_keys(void **state)
                     "needs 'run' (a command) or 'mix'");
 }
 
+/* Every release gets the defaults of its unset keys, however many
+ * releases the file has (the defaults' store once held only 64). */
+static void test_defaults_of_many_releases(void **state)
+{
+    (void)state;
+    char text[4096] = "releases:\n";
+    for (int i = 0; i < 40; i++)
+        snprintf(text + strlen(text), sizeof(text) - strlen(text), "  r%d: {version: \"1\"}\n", i);
+    struct rel_config *cfg = parse_ok(text);
+    assert_int_equal(cfg->nreleases, 40);
+    for (size_t i = 0; i < cfg->nreleases; i++) {
+        assert_int_equal(cfg->releases[i].nsteps, 1);
+        assert_true(cfg->releases[i].strip_beams);
+    }
+    rel_config_free(cfg);
+}
+
 static void test_pick_release(void **state)
 {
     (void)state;
@@ -812,6 +829,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_config),
+        cmocka_unit_test(test_defaults_of_many_releases),
         cmocka_unit_test(test_defaults_of_empty_file),
         cmocka_unit_test(test_pick_release), cmocka_unit_test(test_start_script),
         cmocka_unit_test(test_mix_runtime_keys),

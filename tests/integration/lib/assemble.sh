@@ -17,27 +17,7 @@ T=$(mktemp -d /tmp/relman-asm-XXXXXX)
 fails=0
 pass=0
 
-# Our processes: everything whose command line names $T, except this shell
-# and epmd. On a machine where no epmd ran yet, the first release to boot
-# starts the machine's epmd from its own ERTS (inside $T); it serves every
-# node on the machine, other tests' too, so it is never ours to kill.
-our_pids() {
-    local pid
-    for pid in $(pgrep -f "$T" 2>/dev/null); do
-        [ "$pid" = $$ ] && continue
-        [ "$(cat /proc/$pid/comm 2>/dev/null)" = epmd ] && continue
-        echo "$pid"
-    done
-}
-stop_our_vms() {
-    local pids
-    pids=$(our_pids)
-    [ -n "$pids" ] && kill $pids 2>/dev/null
-    sleep 0.3
-    pids=$(our_pids)
-    [ -n "$pids" ] && kill -9 $pids 2>/dev/null
-    return 0
-}
+. "$(dirname "${BASH_SOURCE[0]}")/vms.sh"
 # none_left: within 5 s nothing of ours runs (epmd aside, see our_pids); a
 # stopped node's helpers (the cookie watcher) take a moment to go. Names
 # what still runs.
