@@ -14,7 +14,7 @@ the options the suite case sets; paths are relative to the project root, the
 suites' root_dir.
 """
 
-from checks import (ANY, absent, erts_is_installed, exists, extended_script, has_specs, lacks_app,
+from checks import (ANY, absent, contains, erts_is_installed, exists, extended_script, has_specs, lacks_app,
                     links_to, mode_has, mode_is, not_symlinks, project_file_is, specs_exactly,
                     symlinks, tar_has, tar_lacks, values, vsn_like)
 
@@ -56,6 +56,12 @@ TEMPLATE = """%% written by the relx suite harness; each line renders one variab
 CASES = []
 
 
+def own_config(tag):
+    """A release's own sys.config, marked with TAG."""
+    return "[{goal_app_1, [{which_config, %s}]}].\n" % tag
+
+
+
 def case(suite, name, relx, **kw):
     """Register a case.  Keywords:
     rel      release to build (default foo)
@@ -63,7 +69,8 @@ def case(suite, name, relx, **kw):
     extra    [(lib_dir, app_key)] ready applications put under extra/LIB_DIR
     mkdirs   directories made in the project (an empty lib_dirs entry)
     checks   what the suite asserts (checks.py)
-    error    the build must fail (both tools)
+    error    the build must fail (both tools); relman's error line must match
+             the regular expression error_says (relx's reason, in relman's words)
     tar      `rebar3 tar` / relman's tar step instead of a release
     git      the project is a git repository with a tag (semver versions)
     rounds   a list of {relx, before, checks, error} run one after the other
@@ -76,6 +83,7 @@ def case(suite, name, relx, **kw):
     kw.setdefault("mkdirs", [])
     kw.setdefault("checks", [])
     kw.setdefault("error", False)
+    kw.setdefault("error_says", "")
     kw.setdefault("tar", False)
     kw.setdefault("git", False)
     rounds = kw.pop("rounds", None) or [{}]
@@ -95,14 +103,16 @@ case(RS, "make_release",
      checks=[BOTH_GOALS, exists("releases/0.0.2/foo.rel")])
 
 case(RS, "make_config_release",
-     '{release, {foo, "0.0.1"}, [goal_app_1, goal_app_2], [{some, config1}]},\n'
-     ' {release, {foo, "0.0.2"}, [{goal_app_1, "0.0.2"}, goal_app_2], [{some, config2}]},\n'
+     '{release, {foo, "0.0.1"}, [goal_app_1, goal_app_2], [{sys_config, "config/one.config"}]},\n'
+     ' {release, {foo, "0.0.2"}, [{goal_app_1, "0.0.2"}, goal_app_2],\n'
+     '  [{sys_config, "config/two.config"}]},\n'
      ' {lib_dirs, ["extra/other"]}',
      extra=[("other", "goal_app_1-0.0.2")],
+     files={"config/one.config": own_config("config1"), "config/two.config": own_config("config2")},
      checks=[has_specs(KERNEL, STDLIB, ("non_goal_1", "0.0.1", "permanent"),
                        ("non_goal_2", "0.0.1", "permanent"), ("goal_app_1", "0.0.2", "permanent"),
                        ("goal_app_2", "0.0.1", "permanent"), ("lib_dep_1", "0.0.1", "load")),
-             exists("releases/0.0.2/foo.rel")])
+             exists("releases/0.0.2/foo.rel"), contains("releases/0.0.2/sys.config", "config2")])
 
 case(RS, "make_release_semver", '{release, {foo, semver}, [goal_app_1, goal_app_2]}',
      git=True, checks=[BOTH_GOALS, vsn_like(r"[0-9.]+(\+build\.\d+\.ref[a-f0-9]+)?")])
@@ -166,8 +176,10 @@ case(RS, "make_extend_release_versioned",
      rel="foo_test", checks=[BOTH_GOALS, exists("releases/0.0.3/foo_test.rel")])
 
 case(RS, "make_extend_config_release",
-     FOO + ',\n {release, {foo_test, "0.0.1", {extend, foo}}, [goal_app_2], [{some, config}]},\n'
-     + WILD, rel="foo_test", checks=[BOTH_GOALS])
+     FOO + ',\n {release, {foo_test, "0.0.1", {extend, foo}}, [goal_app_2],\n'
+     '  [{sys_config, "config/test.config"}]},\n' + WILD,
+     rel="foo_test", files={"config/test.config": own_config("config")},
+     checks=[BOTH_GOALS, contains("releases/0.0.1/sys.config", "config")])
 
 case(RS, "make_scriptless_release",
      '{generate_start_script, false},\n ' + FOO + ',\n {include_start_scripts_for, [unix]}',
@@ -245,7 +257,8 @@ case(RS, "make_overridden_release",
      checks=[BOTH_GOALS, has_specs(("override_app", "3.14.15", "permanent")),
              links_to("lib/override_app-3.14.15", "extra/override/override_app-3.14.15")])
 
-case(RS, "make_goalless_release", '{release, {foo, "0.0.1"}, []}', error=True)
+case(RS, "make_goalless_release", '{release, {foo, "0.0.1"}, []}', error=True,
+     error_says=r"release foo.*no (applications|goals)")
 
 case(RS, "make_one_app_top_level_release", '{release, {foo, "0.0.1"}, [{non_goal_2, "0.0.1"}]}',
      checks=[has_specs(KERNEL, STDLIB, ("non_goal_2", "0.0.1", "permanent"))])
@@ -269,8 +282,10 @@ case(RS, "make_erts_release", ERTS_GOAL1,
      checks=[has_specs(KERNEL, STDLIB), erts_is_installed()])
 
 case(RS, "make_erts_config_release",
-     '{release, {foo, "0.0.1"}, {erts, "@ERTS@"}, [goal_app_1], [{some, config}]}',
-     checks=[has_specs(KERNEL, STDLIB), erts_is_installed()])
+     '{release, {foo, "0.0.1"}, {erts, "@ERTS@"}, [goal_app_1], [{sys_config, "config/erts.config"}]}',
+     files={"config/erts.config": own_config("config")},
+     checks=[has_specs(KERNEL, STDLIB), erts_is_installed(),
+             contains("releases/0.0.1/sys.config", "config")])
 
 case(RS, "make_included_nodetool_release",
      ERTS_GOAL1 + ',\n {extended_start_script, true},\n {include_nodetool, true}',
@@ -309,7 +324,7 @@ case(RS, "missing_optional_application",
 # or required by the goal and optional to a dep (goal_app_6): both builds fail
 case(RS, "missing_duplicated_optional_application",
      '{release, {missing_optional_foo, "0.0.1"}, [goal_app_5]}', rel="missing_optional_foo",
-     error=True,
+     error=True, error_says=r"'non_existant_goal' was not found",
      rounds=[{}, {"relx": '{release, {missing_optional_foo, "0.0.1"}, [goal_app_6]}'}])
 
 case(RS, "duplicated_optional_applications",

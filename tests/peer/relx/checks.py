@@ -157,6 +157,18 @@ def values(rel, want, differ=None):
     return check
 
 
+def contains(rel, word):
+    """REL holds the term-level word WORD (an atom in a sys.config)."""
+    def check(v):
+        p = v.path(rel)
+        if not os.path.exists(p):
+            return ["%s is missing" % rel]
+        with open(p, errors="replace") as f:
+            return [] if re.search(r"\b%s\b" % re.escape(word), f.read()) else \
+                ["%s does not mention %s" % (rel, word)]
+    return check
+
+
 def project_file_is(rel, text):
     """A file of the project was left as the case wrote it."""
     def check(v):
