@@ -23,7 +23,7 @@ with the reason and the issue point it waits for) or skip.  The run fails on a
 case that does other than expected, including a known failure that passes
 (so the list is kept true).  `--update` rewrites expected.txt from the run.
 
-Usage: driver.py [--relman PATH] [--jobs N] [--keep] [--update] [--list] [CASE...]
+Usage: driver.py [--relman PATH] [--jobs N] [--keep] [--update] [--list] [--table FILE] [CASE...]
 CASE is a case name or SUITE:CASE, or a part of one; the default is every case.
 The last line is `N passed, N failed` (as the ctest script tests end).
 """
@@ -436,6 +436,19 @@ def update_expected(path, results):
         f.write("\n".join(out))
 
 
+def write_table(path, todo, exp, results):
+    """The run as a Markdown table: case, expected status, outcome, problems."""
+    with open(path, "w") as f:
+        f.write("| case | expected | outcome | problems now |\n|---|---|---|---|\n")
+        for c in todo:
+            st, why = exp.get(c["id"], ("pass", ""))
+            verdict, problems = results.get(c["id"], ("?", []))
+            shown = problems if verdict != "SKIP" else []
+            f.write("| %s | %s | %s | %s |\n" % (
+                c["id"], st + (": " + why if why else ""), verdict,
+                "<br>".join(p.replace("|", "\\|") for p in shown[:10])))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("cases", nargs="*")
@@ -445,6 +458,8 @@ def main():
     ap.add_argument("--update", action="store_true", help="rewrite expected.txt from this run")
     ap.add_argument("--list", action="store_true", help="list the cases and their expected status")
     ap.add_argument("--expected", default=EXPECTED)
+    ap.add_argument("--table", metavar="FILE",
+                    help="also write a Markdown table of the cases and their problems to FILE")
     a = ap.parse_args()
     exp = load_expected(a.expected)
     todo = pick(cases.CASES, a.cases)
@@ -530,6 +545,8 @@ def main():
         for k in stale:
             print("FAIL  expected.txt names %s, which is no case" % k)
             failed += 1
+        if a.table:
+            write_table(a.table, todo, exp, results)
         if a.update:
             update_expected(a.expected, results)
             print("expected.txt updated")
