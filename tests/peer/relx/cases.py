@@ -15,7 +15,7 @@ suites' root_dir.
 """
 
 from checks import (ANY, absent, contains, erts_is_installed, exists, extended_script, has_specs, lacks_app,
-                    links_to, mode_has, mode_is, not_symlinks, project_file_is, specs_exactly,
+                    links_to, mode_has, not_symlinks, project_file_is, specs_exactly,
                     symlinks, tar_has, tar_lacks, values, vsn_like)
 
 RS = "rlx_release_SUITE"
@@ -54,6 +54,17 @@ TEMPLATE = """%% written by the relx suite harness; each line renders one variab
 """
 
 CASES = []
+
+# overlay entries both overlay cases have
+MKDIR_FOOO = '{mkdir, "{{target_dir}}/fooo"}'
+COPY_VARS1 = '{copy, "vars1.config", "{{target_dir}}/{{foo_dir}}/vars1.config"}'
+COPY_TEST_DIR = '{copy, "first_test_dir", "{{target_dir}}/second_test_dir/"}'
+TEMPLATES = ('{template, "test_template", "{{target_dir}}/test_template_resolved"}',
+             '{template, "test_template", "bin/{{release_name}}-{{release_version}}"}')
+
+
+def overlay(*entries):
+    return "{overlay, [" + ",\n            ".join(entries) + "]}"
 
 
 def own_config(tag):
@@ -122,16 +133,12 @@ case(RS, "overlay_release",
      ' {overlay_vars_values, [{api_caller_var, "api-caller-var"},\n'
      '                        {release_name, "release-var-conflict"},\n'
      '                        {yahoo, "overlays-file-conflict"}]},\n'
-     ' {overlay, [{mkdir, "{{target_dir}}/fooo"},\n'
-     '            {mkdir, "{{target_dir}}/{{var_list_dir}}"},\n'
-     '            {copy, "{{goal_app_1}}/priv/subdir/foo.txt", "{{target_dir}}/{{foo_dir}}/test_app_overlay"},\n'
-     '            {copy, "vars1.config", "{{target_dir}}/{{foo_dir}}/vars1.config"},\n'
-     '            {copy, "vars1*.config", "{{target_dir}}/{{yahoo}}/"},\n'
-     '            {link, "vars4.config", "{{target_dir}}/{{yahoo}}/vars4.config"},\n'
-     '            {copy, "first_test_dir", "{{target_dir}}/second_test_dir/"},\n'
-     '            {template, "test_template", "{{target_dir}}/test_template_resolved"},\n'
-     '            {template, "test_template", "bin/{{release_name}}-{{release_version}}"},\n'
-     '            {copy, "{{erts_dir}}/bin/erl", "bin/copy.erl"}]},\n ' + FOO,
+     ' ' + overlay(MKDIR_FOOO, '{mkdir, "{{target_dir}}/{{var_list_dir}}"}',
+                   '{copy, "{{goal_app_1}}/priv/subdir/foo.txt", "{{target_dir}}/{{foo_dir}}/test_app_overlay"}',
+                   COPY_VARS1, '{copy, "vars1*.config", "{{target_dir}}/{{yahoo}}/"}',
+                   '{link, "vars4.config", "{{target_dir}}/{{yahoo}}/vars4.config"}',
+                   COPY_TEST_DIR, *TEMPLATES, '{copy, "{{erts_dir}}/bin/erl", "bin/copy.erl"}')
+     + ',\n ' + FOO,
      files={
          # the suite gives var_list_dir inline in overlay_vars, which the relx
          # of rebar3 3.19 cannot read (badarg in rlx_overlay:merge_overlay_vars/3):
@@ -153,7 +160,7 @@ case(RS, "overlay_release",
              exists("non-file-variable-list", "fooo", "foodir/vars1.config",
                     "foodir/test_app_overlay", "yahoo/vars1.config",
                     "second_test_dir/first_test_dir/test_file", "bin/copy.erl"),
-             mode_is("test_template_resolved", 0o777),
+             mode_has("test_template_resolved", 0o777, exact=True),
              values("test_template_resolved",
                     {"erts_vsn": '"{erts}"', "release_erts_version": '"{erts}"',
                      "release_version": '"0.0.1"', "release_name": "foo",
@@ -402,18 +409,15 @@ case(TS, "include_src", '{release, {foo, "0.0.2"}, [goal_app_1, goal_app_2]},\n 
 
 case(TS, "overlay_archive",
      '{overlay_vars, ["vars1.config", "vars2.config"]},\n'
-     ' {overlay, [{mkdir, "{{target_dir}}/fooo"},\n'
-     '            {copy, "vars1.config", "{{target_dir}}/{{foo_dir}}/vars1.config"},\n'
-     '            {copy, "vars1.config", "{{target_dir}}/{{yahoo}}/"},\n'
-     '            {link, "vars1.config", "{{target_dir}}/{{yahoo}}/vars.link.config"},\n'
-     '            {copy, "first_test_dir", "{{target_dir}}/second_test_dir/"},\n'
-     '            {copy, "test_script", "{{target_dir}}/second_test_dir/test_script"},\n'
-     '            {chmod, 8#00700, "{{target_dir}}/second_test_dir/test_script"},\n'
-     '            {copy, "test_script2", "{{target_dir}}/second_test_dir/test_script2"},\n'
-     '            {chmod, "{{test_script_perm}}", "{{target_dir}}/second_test_dir/test_script2"},\n'
-     '            {template, "test_template", "{{target_dir}}/test_template_resolved"},\n'
-     '            {template, "test_template", "bin/{{release_name}}-{{release_version}}"}]},\n '
-     + FOO,
+     ' ' + overlay(MKDIR_FOOO, COPY_VARS1, '{copy, "vars1.config", "{{target_dir}}/{{yahoo}}/"}',
+                   '{link, "vars1.config", "{{target_dir}}/{{yahoo}}/vars.link.config"}',
+                   COPY_TEST_DIR,
+                   '{copy, "test_script", "{{target_dir}}/second_test_dir/test_script"}',
+                   '{chmod, 8#00700, "{{target_dir}}/second_test_dir/test_script"}',
+                   '{copy, "test_script2", "{{target_dir}}/second_test_dir/test_script2"}',
+                   '{chmod, "{{test_script_perm}}", "{{target_dir}}/second_test_dir/test_script2"}',
+                   *TEMPLATES)
+     + ',\n ' + FOO,
      tar=True,
      files={
          "vars1.config": '{yahoo, "yahoo"}.\n{yahoo2, [{foo, "bar"}]}.\n{foo_yahoo, "foo_{{yahoo}}"}.\n'

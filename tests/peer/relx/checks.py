@@ -115,23 +115,16 @@ def links_to(rel, target):
     return check
 
 
-def mode_has(rel, bits):
+def mode_has(rel, bits, exact=False):
+    """REL's permission bits include BITS (are BITS, with EXACT)."""
     def check(v):
         p = v.path(rel)
         if not os.path.exists(p):
             return ["%s is missing" % rel]
         m = stat.S_IMODE(os.stat(p).st_mode)
-        return [] if m & bits == bits else ["%s has mode %o, lacks %o" % (rel, m, bits)]
-    return check
-
-
-def mode_is(rel, bits):
-    def check(v):
-        p = v.path(rel)
-        if not os.path.exists(p):
-            return ["%s is missing" % rel]
-        m = stat.S_IMODE(os.stat(p).st_mode)
-        return [] if m == bits else ["%s has mode %o, not %o" % (rel, m, bits)]
+        if (m == bits) if exact else (m & bits == bits):
+            return []
+        return ["%s has mode %o, %s %o" % (rel, m, "not" if exact else "lacks", bits)]
     return check
 
 
