@@ -209,7 +209,7 @@ def listing(top, proj):
     return out
 
 
-def set_diff(what, ref, mine, limit=4):
+def set_diff(what, ref, mine, limit=int(os.environ.get("RELX_SUITE_SHOW", "4"))):
     only_ref, only_mine = sorted(ref - mine), sorted(mine - ref)
     out = []
     if only_ref:
@@ -285,10 +285,15 @@ def compare(E, c, ref, mine, proj):
                     os.path.relpath(mine.tar, proj), os.path.relpath(
                         os.path.join(proj, "_build", "default", "rel", name,
                                      os.path.basename(ref.tar)), proj)))
-            keep = lambda ms: {m.rstrip("/") for m in ms  # noqa: E731
-                               if m.startswith(("lib/", "releases/"))
-                               and os.path.basename(m.rstrip("/")) not in RELX_ONLY}
-            P += set_diff("tarball", keep(tar_ref), keep(tar_mine))
+            # lib/ as the release's lib/; releases/ as the release's: what
+            # rebar3 packs must be there, relman's own files may be added
+            def under(ms, top):
+                return {m for m in ms if m.startswith(top)
+                        and os.path.basename(m) not in RELX_ONLY}
+            P += set_diff("tarball", under(tar_ref, "lib/"), under(tar_mine, "lib/"))
+            lacks = sorted(under(tar_ref, "releases/") - under(tar_mine, "releases/"))
+            if lacks:
+                P.append("tarball: relman's lacks %s" % ", ".join(lacks))
 
     # the .rel entries of both sides, for the checks, in the same VM
     reqs += [("s_ref", "specs", rv(ref.root, name + ".rel")),
