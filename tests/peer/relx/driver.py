@@ -30,6 +30,7 @@ The last line is `N passed, N failed` (as the ctest script tests end).
 
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import shutil
@@ -183,9 +184,22 @@ def run_relman(E, c, proj, first, log):
         return Build("relman", False, msg="assemble: " + last_error(log, "relman:"))
     root = os.path.join(proj, "_build", "default", "rel", c["rel"])
     if not os.path.isdir(root):
+        root = relman_path(E, c["rel"], proj) or root
+    if not os.path.isdir(root):
         return Build("relman", False, msg="assemble succeeded but left no %s" % root)
     vsn = release_version(root, c["rel"])
     return Build("relman", True, root, vsn, tar=tarball(root, c["rel"], vsn) if c["tar"] else None)
+
+
+def relman_path(E, rel, proj):
+    """Where relman says it assembles REL (`relman releases --json`)."""
+    p = subprocess.run([E.relman, "releases", "--json"], cwd=proj, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, env=E.env)
+    try:
+        paths = [r["path"] for r in json.loads(p.stdout)["releases"] if r["name"] == rel]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return paths[-1] if paths else None
 
 
 def listing(top, proj):
