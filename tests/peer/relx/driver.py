@@ -252,7 +252,9 @@ def tar_members(path):
 
 
 def compare(E, c, ref, mine, proj):
-    """Problems (strings) between the two releases of one round."""
+    """(problems, specs): the differences (strings) between the two releases
+    of one round, and relx_peer's answers for the two .rel files (for
+    make_view); specs is None when the versions differ."""
     P = []
     if ref.vsn != mine.vsn:
         return ["relman built version %s, rebar3 %s" % (mine.vsn, ref.vsn)], None
