@@ -82,7 +82,7 @@ def build(work, log):
         term = write_app_sources(d, name, "0.0.1", deps, incl, opt, [])
         write(os.path.join(d, "src", name + ".app.src"), term)
     write(os.path.join(base, "rebar.config"), "{erl_opts, [debug_info]}.\n")
-    write(os.path.join(base, ".gitignore"), "_build/\nref/\n")
+    write(os.path.join(base, ".gitignore"), "_build/\n")
     run(["rebar3", "compile"], base, log)
 
     srcs = []
