@@ -452,7 +452,7 @@ def update_expected(path, results):
             if verdict == "XPASS":
                 ln = "%-60s pass" % parts[0]
             elif verdict == "FAIL":
-                ln = "%-60s fail (new) %s" % (parts[0], problems[0])
+                ln = "%-60s fail (new) %s" % (parts[0], (problems or ["?"])[0])
         out.append(ln)
     with open(path, "w") as f:
         f.write("\n".join(out))
@@ -537,7 +537,7 @@ def main():
                 with lock:
                     st, why = exp.get(c["id"], ("pass", ""))
                     counts[verdict] += 1
-                    results[c["id"]] = (verdict, problems)
+                    results[c["id"]] = (verdict, problems + ["note: " + n for n in notes])
                     head = "%-5s %s" % (verdict, c["id"])
                     if verdict == "PASS":
                         print("%s (%.1f s)" % (head, dt))
