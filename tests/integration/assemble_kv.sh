@@ -10,7 +10,8 @@
 #     reads the result.
 set -u
 . "$(dirname "$0")/lib/assemble.sh"
-PORT=4610
+# a port nothing listens on now (a fixed one collided with other tests' epmd)
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 NODE=asmkv$$
 
 fixture kv

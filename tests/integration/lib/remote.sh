@@ -34,9 +34,15 @@ remote_cleanup() {
     local pid
     if [ -n "$T" ]; then
         for pid in $(pgrep -f -- "$T/" || true); do
-            # never the machine's epmd, even when a release in $T started it
-            # (our own epmd on REMOTE_EPMD is stopped below)
-            [ "$(cat /proc/$pid/comm 2>/dev/null)" = epmd ] && continue
+            # never the machine's epmd (port 4369), even when a release in $T
+            # started it; an epmd of ours on another port (ERL_EPMD_PORT of
+            # a target's env) is stopped
+            if [ "$(cat /proc/$pid/comm 2>/dev/null)" = epmd ]; then
+                local ep
+                ep=$(tr '\0' '\n' </proc/$pid/environ 2>/dev/null | sed -n 's/^ERL_EPMD_PORT=//p')
+                [ -n "$ep" ] && [ "$ep" != 4369 ] && kill -9 "$pid" 2>/dev/null
+                continue
+            fi
             [ "$pid" != $$ ] && kill -9 "$pid" 2>/dev/null
         done
     fi
