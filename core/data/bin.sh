@@ -92,6 +92,11 @@ PIPE_DIR=${PIPE_DIR:-$RELEASE_TMP/pipe/}
 RUNNER_LOG_DIR=${RUNNER_LOG_DIR:-$RELEASE_TMP/log}
 RELX_RPC_TIMEOUT=${RELX_RPC_TIMEOUT:-60}
 export RELX_RPC_TIMEOUT
+# release_handler (sasl) reads the release's own releases/RELEASES, also when
+# the release runs on the target's Erlang (no bundled ERTS: code:root_dir()
+# is then that installation, whose RELEASES is OTP's).
+RELDIR=${RELDIR:-$RELEASE_ROOT/releases}
+export RELDIR
 
 # The ERTS this release version was built for: the bundled one when present,
 # otherwise the `erl` found in PATH.
