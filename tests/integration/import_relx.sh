@@ -217,7 +217,7 @@ refused() { # refused OPTION-TERM WORD
     grep -qF -- "$2" <<<"$o" || { echo "does not name $2: $o"; return 1; }
     [ ! -e relman.yml ] || { echo "relman.yml written"; return 1; }
 }
-check "overlay refused" refused '{overlay, [{mkdir, "log"}]}' "{overlay,"
+check "malformed overlay refused" refused '{overlay, [{nonsense_op, "x"}]}' "malformed"
 check "hooks refused" refused '{extended_start_script_hooks, []}' "extended_start_script_hooks"
 check "unknown option refused" refused '{frobnicate, true}' "frobnicate"
 check "a goal relx does not accept refused" refused '{release, {m, "1"}, [{n, "1", load, [x], y}]}' "{n,"
