@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/term.h"
+#include "remote/node.h"
 #include "remote/nodelink.h"
 #include "remote/ssh.h"
 #include "remote/sshconfig.h"
@@ -24,18 +25,9 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const calls[][3] = {
-    {"os", "getpid", "[]"},
-    {"init", "script_id", "[]"},
-    {"erlang", "statistics", "[wall_clock]"},
-    {"erlang", "memory", "[]"},
-    {"erlang", "system_info", "[process_count]"},
-    {"erlang", "system_info", "[port_count]"},
-    {"erlang", "statistics", "[run_queue]"},
-    {"erlang", "system_info", "[schedulers_online]"},
-    {"application", "which_applications", "[]"},
-};
-#define NCALLS (sizeof(calls) / sizeof(calls[0]))
+/* what `relman status` asks (remote/node.c) */
+#define calls rel_node_status_calls
+#define NCALLS rel_node_status_ncalls
 
 static double now_us(void)
 {
@@ -86,10 +78,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "nodeq: %s\n", rel_error_message());
         return 1;
     }
-    struct rel_term *args[NCALLS];
+    struct rel_term *args[32];
     for (size_t i = 0; i < NCALLS; i++) {
         char text[64];
-        snprintf(text, sizeof(text), "%s.", calls[i][2]);
+        snprintf(text, sizeof(text), "%s.", calls[i].args);
         if (rel_term_parse_one(&args[i], text, strlen(text), "nodeq") < 0)
             return 1;
     }
@@ -98,7 +90,7 @@ int main(int argc, char **argv)
         double t0 = now_us();
         for (size_t i = 0; i < NCALLS; i++) {
             struct rel_term *r = NULL;
-            if (rel_nodelink_call(l, calls[i][0], calls[i][1], args[i], 5000, &r) < 0) {
+            if (rel_nodelink_call(l, calls[i].mod, calls[i].fun, args[i], 5000, &r) < 0) {
                 fprintf(stderr, "nodeq: %s\n", rel_error_message());
                 return 1;
             }

@@ -322,8 +322,8 @@ static char *without_cookies(const char *out)
     return rel_buf_detach(&b);
 }
 
-/* What status asks a running node, in one connection. */
-static const struct rel_nodecall status_calls[] = {
+/* What status asks a running node, in one connection (node.h). */
+const struct rel_nodecall rel_node_status_calls[] = {
     {"os", "getpid", "[]"},
     {"init", "script_id", "[]"},
     {"erlang", "statistics", "[wall_clock]"},
@@ -334,7 +334,8 @@ static const struct rel_nodecall status_calls[] = {
     {"erlang", "system_info", "[schedulers_online]"},
     {"application", "which_applications", "[]"},
 };
-#define NSTATUS_CALLS (sizeof(status_calls) / sizeof(status_calls[0]))
+#define NSTATUS_CALLS (sizeof(rel_node_status_calls) / sizeof(rel_node_status_calls[0]))
+const size_t rel_node_status_ncalls = NSTATUS_CALLS;
 
 /* Status of an installed release: over distribution when a node name and
  * cookie were found, else through bin/NAME pid. */
@@ -358,7 +359,7 @@ static int status_live(struct nhost *h, struct rel_action *act)
     const char *epmd = rel_target_getenv(h->t, "ERL_EPMD_PORT");
     act->call.epmd_port = epmd ? atoi(epmd) : 0;
     act->call.timeout_ms = 5000;
-    act->call.calls = status_calls;
+    act->call.calls = rel_node_status_calls;
     act->call.ncalls = NSTATUS_CALLS;
     h->st = N_LIVE;
     return 0;

@@ -12,6 +12,8 @@
 #ifndef REL_NODE_H
 #define REL_NODE_H
 
+#include "remote/nodelink.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -91,6 +93,13 @@ struct rel_node_result {
         size_t napps;
     } live;
 };
+
+/* The calls `status` makes on a running node over distribution, in this
+ * order: os:getpid, init:script_id, statistics(wall_clock), memory,
+ * process and port counts, statistics(run_queue), schedulers_online,
+ * application:which_applications (bench/nodeq.c makes the same). */
+extern const struct rel_nodecall rel_node_status_calls[];
+extern const size_t rel_node_status_ncalls;
 
 void rel_node_add(struct rel_runner *r, const struct rel_remote_target *t,
                   const struct rel_node_opts *opts);

@@ -86,7 +86,15 @@ is answers-v2 "$(kv_ask 127.0.0.1 $NODE_PORT PING)" "UNKNOWN COMMAND two"
 cur2=$(readlink "$HOSTDIR/current")
 [ "$cur2" != "$cur1" ] && [ "$(readlink "$HOSTDIR/previous")" = "$cur1" ] && passes=$((passes + 1)) ||
     { echo "FAIL links after v2: current=$cur2 previous=$(readlink "$HOSTDIR/previous")"; fails=$((fails + 1)); }
-kill -0 "$pid1" 2>/dev/null && { echo "FAIL old node $pid1 still running"; fails=$((fails + 1)); } || passes=$((passes + 1))
+# gone within 10 s (a zombie waiting for its parent counts as gone)
+for _ in $(seq 100); do
+    st=$(ps -o stat= -p "$pid1" 2>/dev/null)
+    [ -z "$st" ] || [ "${st#Z}" != "$st" ] && break
+    sleep 0.1
+done
+st=$(ps -o stat= -p "$pid1" 2>/dev/null)
+[ -z "$st" ] || [ "${st#Z}" != "$st" ] && passes=$((passes + 1)) ||
+    { echo "FAIL old node $pid1 still running: $(ps -o pid,ppid,stat,args -p "$pid1" | tail -1)"; fails=$((fails + 1)); }
 check version-v2 rr version web1
 is version-v2 "$out" "foo 0.0.2"
 
