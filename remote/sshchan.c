@@ -106,7 +106,8 @@ static int exec_fail(struct rel_ssh_exec *x, int code)
 static int exec_lib_fail(struct rel_ssh_exec *x, int lrc, const char *what)
 {
     char buf[160];
-    snprintf(buf, sizeof(buf), "%s `%.100s%s`", what, x->command, strlen(x->command) > 100 ? "..." : "");
+    snprintf(buf, sizeof(buf), "%s `%.100s%s`", what, x->command,
+             strlen(x->command) > 100 ? "..." : "");
     return exec_fail(x, rel_ssh_error(x->s, lrc, buf));
 }
 
@@ -278,9 +279,9 @@ static const struct {
     const char *name;
     int number;
 } signal_numbers[] = {
-    {"HUP", 1},   {"INT", 2},   {"QUIT", 3},  {"ILL", 4},   {"TRAP", 5},  {"ABRT", 6},
-    {"BUS", 7},   {"FPE", 8},   {"KILL", 9},  {"USR1", 10}, {"SEGV", 11}, {"USR2", 12},
-    {"PIPE", 13}, {"ALRM", 14}, {"TERM", 15},
+    {"HUP", 1},   {"INT", 2},   {"QUIT", 3},  {"ILL", 4},   {"TRAP", 5},
+    {"ABRT", 6},  {"BUS", 7},   {"FPE", 8},   {"KILL", 9},  {"USR1", 10},
+    {"SEGV", 11}, {"USR2", 12}, {"PIPE", 13}, {"ALRM", 14}, {"TERM", 15},
 };
 
 static void exec_collect_status(struct rel_ssh_exec *x)
@@ -468,7 +469,7 @@ void rel_ssh_exec_resize(struct rel_ssh_exec *x, int cols, int rows)
 
 /* Free a channel: a bounded blocking close on a live session, so freeing
  * never spins and never hangs on a dead peer. */
-static void channel_release(struct rel_ssh_session *s, LIBSSH2_CHANNEL *ch)
+void rel_ssh_channel_release(struct rel_ssh_session *s, LIBSSH2_CHANNEL *ch)
 {
     if (!ch)
         return;
@@ -493,7 +494,7 @@ void rel_ssh_exec_free(struct rel_ssh_exec *x)
         x->error_msg = rel_strdup("canceled");
         exec_report(x);
     }
-    channel_release(x->s, x->ch);
+    rel_ssh_channel_release(x->s, x->ch);
     free(x->command);
     free(x->term);
     free(x->inbuf);
@@ -503,6 +504,32 @@ void rel_ssh_exec_free(struct rel_ssh_exec *x)
     rel_buf_free(&x->out);
     rel_buf_free(&x->err);
     free(x);
+}
+
+int rel_ssh_direct_open(struct rel_ssh_session *s, const char *host, int port, const char *what,
+                        LIBSSH2_CHANNEL **ch)
+{
+    s->want = 0;
+    rel_ssh_keepalive(s);
+    if (s->st == S_DEAD)
+        return rel_error_set(s->error, "%s", s->error_msg);
+    *ch = libssh2_channel_direct_tcpip_ex(s->ssh, host, port, "127.0.0.1", 0);
+    if (*ch)
+        return 0;
+    int e = libssh2_session_last_errno(s->ssh);
+    if (e == LIBSSH2_ERROR_EAGAIN) {
+        rel_ssh_want_io(s);
+        return REL_SSH_AGAIN;
+    }
+    if (e == LIBSSH2_ERROR_CHANNEL_FAILURE) {
+        char *detail = NULL;
+        libssh2_session_last_error(s->ssh, &detail, NULL, 0);
+        bool prohibited = detail && strstr(detail, "prohibited");
+        return rel_error_set(REL_ENOTFOUND, "%s: nothing answers on %s:%d%s", s->label, host, port,
+                             prohibited ? " (the server forbids TCP forwarding: AllowTcpForwarding)"
+                                        : "");
+    }
+    return rel_ssh_error(s, e, what);
 }
 
 /* ---- TCP probes -------------------------------------------------------- */
@@ -529,7 +556,9 @@ static void probe_report(struct rel_ssh_probe *p)
     struct rel_remote_command c = {
         .host = p->s->label,
         .command = p->what,
-        .exit_status = p->result == 0 ? 0 : p->result == REL_ENOTFOUND ? 1 : -1,
+        .exit_status = p->result == 0               ? 0
+                       : p->result == REL_ENOTFOUND ? 1
+                                                    : -1,
         .error = p->result < 0 && p->result != REL_ENOTFOUND ? rel_error_message() : NULL,
         .stderr_tail = p->result == REL_ENOTFOUND ? rel_error_message() : "",
         .seconds = (double)(rel_ssh_now_ms() - p->t0) / 1000.0,
@@ -564,44 +593,25 @@ int rel_ssh_probe_step(struct rel_ssh_probe *p)
     struct rel_ssh_session *s = p->s;
     if (p->result != REL_SSH_AGAIN)
         return p->result;
-    s->want = 0;
-    rel_ssh_keepalive(s);
     if (s->st == S_DEAD)
         return p->result = rel_error_set(s->error, "%s", s->error_msg);
-    p->ch = libssh2_channel_direct_tcpip_ex(s->ssh, p->host, p->port, "127.0.0.1", 0);
-    if (p->ch) {
+    int orc = rel_ssh_direct_open(s, p->host, p->port, "probing a TCP port", &p->ch);
+    if (orc == 0) {
         p->result = 0;
         probe_report(p);
         return 0;
     }
-    int e = libssh2_session_last_errno(s->ssh);
-    if (e == LIBSSH2_ERROR_EAGAIN && p->deadline && rel_ssh_now_ms() >= p->deadline) {
+    if (orc == REL_SSH_AGAIN && p->deadline && rel_ssh_now_ms() >= p->deadline) {
         /* the open stays pending in libssh2: this session cannot open
          * another channel, so it goes (the runner reconnects) */
         p->result = rel_ssh_fail(s, REL_ESSH,
                                  "nothing accepted a connection on %s:%d within %.1f s (the "
                                  "connection is closed)",
                                  p->host, p->port, (double)p->timeout_ms / 1000.0);
-        int rc = p->result;
-        char *msg = rel_strdup(rel_error_message());
-        probe_report(p);
-        rel_error_set(rc, "%s", msg);
-        free(msg);
-        return rc;
-    }
-    if (e == LIBSSH2_ERROR_EAGAIN) {
-        rel_ssh_want_io(s);
+    } else if (orc == REL_SSH_AGAIN) {
         return REL_SSH_AGAIN;
-    }
-    if (e == LIBSSH2_ERROR_CHANNEL_FAILURE) {
-        char *detail = NULL;
-        libssh2_session_last_error(s->ssh, &detail, NULL, 0);
-        bool prohibited = detail && strstr(detail, "prohibited");
-        p->result = rel_error_set(
-            REL_ENOTFOUND, "%s: nothing answers on %s:%d%s", s->label, p->host, p->port,
-            prohibited ? " (the server forbids TCP forwarding: AllowTcpForwarding)" : "");
     } else {
-        p->result = rel_ssh_error(s, e, "probing a TCP port");
+        p->result = orc;
     }
     int rc = p->result;
     char *msg = rel_strdup(rel_error_message());
@@ -615,7 +625,7 @@ void rel_ssh_probe_free(struct rel_ssh_probe *p)
 {
     if (!p)
         return;
-    channel_release(p->s, p->ch);
+    rel_ssh_channel_release(p->s, p->ch);
     free(p->host);
     free(p->what);
     free(p);

@@ -60,10 +60,10 @@ struct rel_ssh_session {
     int connect_errno;
     LIBSSH2_SESSION *ssh;
     struct rel_sshknown known; /* the known_hosts lines for kh_name */
-    int want;               /* LIBSSH2_SESSION_BLOCK_* (or ours) to poll for */
-    int64_t deadline;       /* of the connect phase */
-    int timeout_s;          /* its length */
-    int error;              /* sticky error once dead */
+    int want;                  /* LIBSSH2_SESSION_BLOCK_* (or ours) to poll for */
+    int64_t deadline;          /* of the connect phase */
+    int timeout_s;             /* its length */
+    int error;                 /* sticky error once dead */
     char *error_msg;
     /* authentication */
     char *authlist;
@@ -118,6 +118,18 @@ void rel_ssh_after_prompt(struct rel_ssh_session *s);
 void rel_ssh_base64_put(struct rel_buf *out, const unsigned char *data, size_t len, bool pad);
 /* Decode base64 `in` (no whitespace) into a malloc'd buffer; NULL if invalid. */
 unsigned char *rel_ssh_base64_decode(const char *in, size_t *out_len);
+
+/* Free a channel; on a ready session blocking for at most 2 s, so the
+ * server hears the close (sshchan.c). NULL is fine. */
+void rel_ssh_channel_release(struct rel_ssh_session *s, LIBSSH2_CHANNEL *ch);
+
+/* One attempt at a direct-tcpip channel to host:port from the server's side
+ * (sshchan.c; its probes and sshtunnel.c use it): 0 and *ch;
+ * REL_SSH_AGAIN (what to wait for is noted); REL_ENOTFOUND when nothing
+ * listens there or the server forbids forwarding (the message says which);
+ * else the session's failure, `what` naming the action. */
+int rel_ssh_direct_open(struct rel_ssh_session *s, const char *host, int port, const char *what,
+                        LIBSSH2_CHANNEL **ch);
 
 /* ServerAliveInterval: send a keepalive when due and fail the session when
  * the server has not answered for ServerAliveCountMax of them (ssh.c).

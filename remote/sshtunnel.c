@@ -34,30 +34,10 @@ int rel_ssh_tunnel_start(struct rel_ssh_tunnel **out, struct rel_ssh_session *s,
 
 int rel_ssh_tunnel_step(struct rel_ssh_tunnel *t)
 {
-    struct rel_ssh_session *s = t->s;
     if (t->ch)
         return 0;
-    s->want = 0;
-    rel_ssh_keepalive(s);
-    if (s->st == S_DEAD)
-        return rel_error_set(s->error, "%s", s->error_msg);
-    t->ch = libssh2_channel_direct_tcpip_ex(s->ssh, t->host, t->port, "127.0.0.1", 0);
-    if (t->ch)
-        return 0;
-    int e = libssh2_session_last_errno(s->ssh);
-    if (e == LIBSSH2_ERROR_EAGAIN) {
-        rel_ssh_want_io(s);
-        return REL_SSH_AGAIN;
-    }
-    if (e == LIBSSH2_ERROR_CHANNEL_FAILURE) {
-        char *detail = NULL;
-        libssh2_session_last_error(s->ssh, &detail, NULL, 0);
-        bool prohibited = detail && strstr(detail, "prohibited");
-        return rel_error_set(
-            REL_ENOTFOUND, "%s: nothing answers on %s:%d%s", s->label, t->host, t->port,
-            prohibited ? " (the server forbids TCP forwarding: AllowTcpForwarding)" : "");
-    }
-    return rel_ssh_error(s, e, "opening a TCP connection through the ssh connection");
+    return rel_ssh_direct_open(t->s, t->host, t->port,
+                               "opening a TCP connection through the ssh connection", &t->ch);
 }
 
 ssize_t rel_ssh_tunnel_read(struct rel_ssh_tunnel *t, void *buf, size_t len)
@@ -101,17 +81,7 @@ void rel_ssh_tunnel_free(struct rel_ssh_tunnel *t)
 {
     if (!t)
         return;
-    if (t->ch) {
-        if (t->s->st == S_READY) {
-            libssh2_session_set_blocking(t->s->ssh, 1);
-            libssh2_session_set_timeout(t->s->ssh, 2000);
-            libssh2_channel_free(t->ch);
-            libssh2_session_set_timeout(t->s->ssh, 0);
-            libssh2_session_set_blocking(t->s->ssh, 0);
-        } else {
-            libssh2_channel_free(t->ch);
-        }
-    }
+    rel_ssh_channel_release(t->s, t->ch);
     free(t->host);
     free(t);
 }
